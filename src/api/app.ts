@@ -1,0 +1,49 @@
+// The API server: Hono app with authentication, discovery, OpenAPI, health and the
+// resource routes. Every failure leaves through onError as a Kubernetes Status.
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { makeApiContext, type AppEnv } from "./context";
+import { bearerAuth } from "./auth";
+import { discovery } from "./discovery";
+import { openapi } from "./openapi";
+import { health } from "./health";
+import { routeResource } from "./resource-router";
+import { ensureCluster } from "../controlplane/bootstrap";
+import { ApiError, internalError } from "../model/errors";
+
+export function buildApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use("*", async (c, next) => {
+    const ctx = makeApiContext(c.env, (p) => c.executionCtx.waitUntil(p));
+    c.set("api", ctx);
+    await next();
+  });
+  app.use("*", bearerAuth());
+  app.route("/", health);
+  app.route("/", discovery);
+  app.route("/", openapi);
+  app.use("/api/*", async (c, next) => {
+    await ensureCluster(c.get("api"));
+    await next();
+  });
+  app.use("/apis/*", async (c, next) => {
+    await ensureCluster(c.get("api"));
+    await next();
+  });
+  app.all("/api/*", routeResource);
+  app.all("/apis/*", routeResource);
+
+  app.notFound(() => statusResponse(new ApiError(404, "NotFound", "the server could not find the requested resource", {})));
+  app.onError((err) => {
+    if (err instanceof ApiError) return statusResponse(err);
+    if (err instanceof HTTPException) return statusResponse(new ApiError(err.status, "BadRequest", err.message));
+    console.error("internal error:", err);
+    return statusResponse(internalError((err as Error).message ?? String(err)));
+  });
+  return app;
+}
+
+function statusResponse(err: ApiError): Response {
+  return new Response(JSON.stringify(err.status), { status: err.code, headers: { "content-type": "application/json" } });
+}

@@ -1,0 +1,163 @@
+// API discovery, derived from the resource table: legacy documents (/api, /apis,
+// /api/v1, /apis/G/V) and the aggregated form kubectl asks for first
+// (apidiscovery.k8s.io/v2, accepted only with its exact content type).
+import { Hono } from "hono";
+import { RESOURCES, groupsServed, type ResourceInfo } from "../model/resources";
+import { json } from "./negotiate";
+import type { AppEnv } from "./context";
+
+export const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0-edgekube" };
+
+const AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+
+interface SubresourceInfo {
+  verbs: string[];
+  kind: { group: string; version: string; kind: string };
+}
+
+function subresourceInfo(r: ResourceInfo, sub: string): SubresourceInfo {
+  const own = { group: r.group, version: r.version, kind: r.kind };
+  switch (sub) {
+    case "status":
+      return { verbs: ["get", "patch", "update"], kind: own };
+    case "scale":
+      return { verbs: ["get", "patch", "update"], kind: { group: "autoscaling", version: "v1", kind: "Scale" } };
+    case "binding":
+      return { verbs: ["create"], kind: { group: "", version: "v1", kind: "Binding" } };
+    case "eviction":
+      return { verbs: ["create"], kind: { group: "policy", version: "v1", kind: "Eviction" } };
+    case "log":
+      return { verbs: ["get"], kind: own };
+    case "exec":
+      return { verbs: ["create", "get"], kind: { group: "", version: "v1", kind: "PodExecOptions" } };
+    case "proxy":
+      return { verbs: ["create", "delete", "get", "patch", "update"], kind: { group: "", version: "v1", kind: "PodProxyOptions" } };
+    default:
+      return { verbs: ["get"], kind: own };
+  }
+}
+
+function resourcesOf(group: string, version: string): ResourceInfo[] {
+  return RESOURCES.filter((r) => r.group === group && r.version === version);
+}
+
+/** Legacy APIResourceList for /api/v1 or /apis/G/V. */
+export function apiResourceList(group: string, version: string) {
+  const resources: unknown[] = [];
+  for (const r of resourcesOf(group, version)) {
+    resources.push({
+      name: r.resource,
+      singularName: r.singular,
+      namespaced: r.namespaced,
+      kind: r.kind,
+      verbs: r.verbs,
+      ...(r.shortNames ? { shortNames: r.shortNames } : {}),
+      ...(r.categories ? { categories: r.categories } : {}),
+      storageVersionHash: "",
+    });
+    for (const sub of r.subresources) {
+      const s = subresourceInfo(r, sub);
+      resources.push({
+        name: `${r.resource}/${sub}`,
+        singularName: "",
+        namespaced: r.namespaced,
+        ...(s.kind.group !== group ? { group: s.kind.group, version: s.kind.version } : {}),
+        kind: s.kind.kind,
+        verbs: s.verbs,
+      });
+    }
+  }
+  return { kind: "APIResourceList", apiVersion: "v1", groupVersion: group ? `${group}/${version}` : version, resources };
+}
+
+function aggregatedGroup(group: string, version: string) {
+  return {
+    metadata: group ? { name: group } : {},
+    versions: [
+      {
+        version,
+        freshness: "Current",
+        resources: resourcesOf(group, version).map((r) => ({
+          resource: r.resource,
+          responseKind: { group: r.group, version: r.version, kind: r.kind },
+          scope: r.namespaced ? "Namespaced" : "Cluster",
+          singularResource: r.singular,
+          verbs: r.verbs,
+          ...(r.shortNames ? { shortNames: r.shortNames } : {}),
+          ...(r.categories ? { categories: r.categories } : {}),
+          ...(r.subresources.length
+            ? {
+                subresources: r.subresources.map((sub) => {
+                  const s = subresourceInfo(r, sub);
+                  return { subresource: sub, responseKind: s.kind, verbs: s.verbs };
+                }),
+              }
+            : {}),
+        })),
+      },
+    ],
+  };
+}
+
+function wantsAggregated(accept: string | undefined): boolean {
+  return !!accept && accept.split(",").some((p) => p.replace(/\s/g, "").startsWith(AGGREGATED));
+}
+
+function aggregated(items: unknown[]): Response {
+  return new Response(JSON.stringify({ kind: "APIGroupDiscoveryList", apiVersion: "apidiscovery.k8s.io/v2", metadata: {}, items }), {
+    headers: { "content-type": AGGREGATED, vary: "Accept" },
+  });
+}
+
+export const discovery = new Hono<AppEnv>();
+
+discovery.get("/version", (c) =>
+  c.json({
+    ...KUBERNETES_VERSION,
+    gitCommit: "0000000000000000000000000000000000000000",
+    gitTreeState: "clean",
+    buildDate: "2026-11-01T00:00:00Z",
+    goVersion: "go1.23.4",
+    compiler: "gc",
+    platform: "linux/amd64",
+  }),
+);
+
+discovery.get("/api", (c) => {
+  if (wantsAggregated(c.req.header("accept"))) return aggregated([aggregatedGroup("", "v1")]);
+  const host = new URL(c.req.url).host;
+  return json({ kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: host }] }, 200, { vary: "Accept" });
+});
+
+discovery.get("/apis", (c) => {
+  const groups = groupsServed();
+  if (wantsAggregated(c.req.header("accept"))) return aggregated(groups.map((g) => aggregatedGroup(g.group, g.version)));
+  return json(
+    {
+      kind: "APIGroupList",
+      apiVersion: "v1",
+      groups: groups.map((g) => {
+        const gv = { groupVersion: `${g.group}/${g.version}`, version: g.version };
+        return { name: g.group, versions: [gv], preferredVersion: gv };
+      }),
+    },
+    200,
+    { vary: "Accept" },
+  );
+});
+
+discovery.get("/api/v1", (c) => c.json(apiResourceList("", "v1")));
+
+discovery.get("/apis/:group", (c) => {
+  const g = groupsServed().find((x) => x.group === c.req.param("group"));
+  if (!g) return c.notFound();
+  const gv = { groupVersion: `${g.group}/${g.version}`, version: g.version };
+  return c.json({ kind: "APIGroup", apiVersion: "v1", name: g.group, versions: [gv], preferredVersion: gv });
+});
+
+discovery.get("/apis/:group/:version", (c) => {
+  const { group, version } = c.req.param();
+  if (!groupsServed().some((x) => x.group === group && x.version === version)) return c.notFound();
+  return c.json(apiResourceList(group, version));
+});
+

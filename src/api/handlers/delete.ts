@@ -1,0 +1,68 @@
+// DELETE of one object and deletecollection. Both answer with a body (kubectl fails
+// on an empty one): the object while it terminates, a Success Status once it is gone.
+import type { RequestInfo } from "../request-info";
+import type { ApiContext } from "../context";
+import { storageKey, apiVersionOf } from "../../model/resources";
+import { badRequest } from "../../model/errors";
+import { deleteObject, type DeleteOptions } from "../../store/deletion";
+import { json } from "../negotiate";
+import { parseListQuery } from "./list-options";
+
+async function readDeleteOptions(req: Request, q: URLSearchParams): Promise<DeleteOptions> {
+  let body: Record<string, unknown> = {};
+  const text = await req.text();
+  if (text.trim()) {
+    try {
+      body = JSON.parse(text) as Record<string, unknown>;
+    } catch (e) {
+      throw badRequest(`the body of the request could not be decoded: ${(e as Error).message}`);
+    }
+  }
+  const graceQ = q.get("gracePeriodSeconds");
+  const grace = graceQ !== null ? Number(graceQ) : (body.gracePeriodSeconds as number | undefined);
+  if (grace !== undefined && (!Number.isInteger(grace) || grace < 0)) throw badRequest(`invalid gracePeriodSeconds: ${grace}`);
+  const propagation = (q.get("propagationPolicy") ?? body.propagationPolicy) as DeleteOptions["propagationPolicy"] | undefined;
+  if (propagation && !["Foreground", "Background", "Orphan"].includes(propagation)) {
+    throw badRequest(`propagationPolicy: Unsupported value: "${propagation}": supported values: "Foreground", "Background", "Orphan"`);
+  }
+  if (body.orphanDependents === true && !propagation) return { gracePeriodSeconds: grace, propagationPolicy: "Orphan" };
+  const dryRun = q.getAll("dryRun").length > 0 || (Array.isArray(body.dryRun) && body.dryRun.length > 0);
+  return { gracePeriodSeconds: grace, propagationPolicy: propagation, preconditions: body.preconditions as DeleteOptions["preconditions"], dryRun };
+}
+
+function successStatus(ri: RequestInfo, name: string, uid: string | undefined) {
+  return {
+    kind: "Status",
+    apiVersion: "v1",
+    metadata: {},
+    status: "Success",
+    details: { name, ...(ri.group ? { group: ri.group } : {}), kind: ri.info.resource, ...(uid ? { uid } : {}) },
+  };
+}
+
+export async function deleteOne(ctx: ApiContext, ri: RequestInfo, req: Request, q: URLSearchParams): Promise<Response> {
+  const opts = await readDeleteOptions(req, q);
+  const key = storageKey(ri.info);
+  const result = await deleteObject(ctx.store, key, ri.namespace, ri.name!, opts, ctx.now());
+  // Pods come back as the object either way, like the real pod registry.
+  if (!result.deleted || key === "pods") return json(result.object);
+  return json(successStatus(ri, ri.name!, result.object.metadata.uid));
+}
+
+export async function deleteCollection(ctx: ApiContext, ri: RequestInfo, req: Request, q: URLSearchParams): Promise<Response> {
+  const opts = await readDeleteOptions(req, q);
+  const key = storageKey(ri.info);
+  const { options } = parseListQuery(key, ri.namespace, q);
+  const listed = await ctx.store.list(key, { ...options, limit: undefined, continue: undefined });
+  const items = [];
+  for (const obj of listed.items) {
+    try {
+      const r = await deleteObject(ctx.store, key, obj.metadata.namespace ?? "", obj.metadata.name ?? "", opts, ctx.now());
+      items.push(r.object);
+    } catch (e) {
+      // Already gone between the list and the delete: that is what was asked for.
+      if ((e as { code?: number }).code !== 404) throw e;
+    }
+  }
+  return json({ kind: `${ri.info.kind}List`, apiVersion: apiVersionOf(ri.info), metadata: { resourceVersion: listed.resourceVersion }, items });
+}

@@ -1,0 +1,29 @@
+// pods/binding (the scheduler's decision) and pods/eviction (drain).
+import type { RequestInfo } from "../request-info";
+import type { ApiContext } from "../context";
+import { badRequest } from "../../model/errors";
+import { readBody } from "../body";
+import { json } from "../negotiate";
+import { deleteObject, type DeleteOptions } from "../../store/deletion";
+import { bindPod } from "../../store/binding";
+
+export async function createBinding(ctx: ApiContext, ri: RequestInfo, req: Request): Promise<Response> {
+  const body = (await readBody(req)) as { target?: { kind?: string; name?: string }; metadata?: { name?: string } };
+  const target = body?.target;
+  if (!target?.name) throw badRequest("Binding.target.name is required");
+  if (target.kind && target.kind !== "Node") throw badRequest(`Binding.target.kind must be Node, got ${target.kind}`);
+  if (body.metadata?.name && body.metadata.name !== ri.name) throw badRequest("the name of the binding does not match the pod");
+  await bindPod(ctx.store, ri.namespace, ri.name!, target.name, ctx.now());
+  return json({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 }, 201);
+}
+
+export async function createEviction(ctx: ApiContext, ri: RequestInfo, req: Request): Promise<Response> {
+  const body = (await readBody(req)) as { kind?: string; metadata?: { name?: string }; deleteOptions?: DeleteOptions };
+  if (body?.metadata?.name && body.metadata.name !== ri.name) {
+    throw badRequest(`name in URL does not match name in Eviction object`);
+  }
+  // No PodDisruptionBudgets are modelled, so every eviction is allowed.
+  await deleteObject(ctx.store, "pods", ri.namespace, ri.name!, body?.deleteOptions ?? {}, ctx.now());
+  return json({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 }, 201);
+}
+

@@ -1,0 +1,50 @@
+// pods/log, pods/exec and pods/proxy: answered by the kubelet of the pod's node.
+import type { Context } from "hono";
+import type { AppEnv } from "../context";
+import { api } from "../context";
+import type { RequestInfo } from "../request-info";
+import type { Pod } from "../../model/types";
+import { badRequest, ApiError } from "../../model/errors";
+import { nodeAgent } from "../../controlplane/stubs";
+
+export const EXPLORE_SUBRESOURCES = ["log", "exec", "proxy"];
+
+/**
+ * Forwards the request to the NodeAgent Durable Object of the pod's node, which owns
+ * the containers, their logs and their network namespace. The original path and
+ * query travel along; the pod as stored is passed in a header so the kubelet answers
+ * for exactly this pod instance.
+ */
+export async function podExplore(c: Context<AppEnv>, ri: RequestInfo): Promise<Response> {
+  const ctx = api(c);
+  const req = c.req.raw;
+  // proxy names may be "name:port" or "scheme:name:port".
+  const podName = ri.subresource === "proxy" ? proxyPodName(ri.name!) : ri.name!;
+  const pod = (await ctx.store.mustGet("pods", ri.namespace, podName)) as Pod;
+  const method = req.method.toUpperCase();
+  if (ri.subresource === "exec" && method === "POST" && req.headers.get("upgrade")?.toLowerCase().startsWith("spdy")) {
+    // Workers cannot serve SPDY; kubectl >= 1.31 speaks WebSockets first.
+    throw badRequest("this server supports exec over WebSockets (v5.channel.k8s.io) only; upgrade kubectl to 1.31 or newer");
+  }
+  if (!pod.spec.nodeName) {
+    throw badRequest(`pod ${podName} does not have a host assigned`);
+  }
+  const headers = new Headers(req.headers);
+  headers.set("x-edgekube-pod", JSON.stringify(pod));
+  headers.set("x-edgekube-subresource", ri.subresource ?? "");
+  headers.set("x-edgekube-proxy-target", ri.subresource === "proxy" ? ri.name! : "");
+  headers.set("x-edgekube-proxy-path", ri.rest ?? "");
+  const forwarded = new Request(req.url, { method: req.method, headers, body: req.body, redirect: "manual" });
+  const agent = nodeAgent(ctx.env, pod.spec.nodeName);
+  try {
+    return await agent.fetch(forwarded);
+  } catch (e) {
+    throw new ApiError(503, "ServiceUnavailable", `error talking to the kubelet on node ${pod.spec.nodeName}: ${(e as Error).message}`);
+  }
+}
+
+function proxyPodName(target: string): string {
+  const parts = target.split(":");
+  if (parts.length === 3) return parts[1];
+  return parts[0];
+}

@@ -1,0 +1,33 @@
+// get and list, answered as the object/list or as a server-side Table.
+import type { RequestInfo } from "../request-info";
+import type { ApiContext } from "../context";
+import { storageKey, apiVersionOf } from "../../model/resources";
+import { toTable } from "../printers";
+import { wantsTable, json } from "../negotiate";
+import { parseListQuery } from "./list-options";
+
+export async function getObject(ctx: ApiContext, ri: RequestInfo, req: Request, q: URLSearchParams): Promise<Response> {
+  const key = storageKey(ri.info);
+  const obj = await ctx.store.mustGet(key, ri.namespace, ri.name!);
+  const table = wantsTable(req.headers.get("accept"), q);
+  if (table) {
+    return json(toTable(key, [obj], { now: ctx.now(), includeObject: table.includeObject, resourceVersion: obj.metadata.resourceVersion }));
+  }
+  return json(obj);
+}
+
+export async function listObjects(ctx: ApiContext, ri: RequestInfo, req: Request, q: URLSearchParams): Promise<Response> {
+  const key = storageKey(ri.info);
+  const { options } = parseListQuery(key, ri.namespace, q);
+  const result = await ctx.store.list(key, options);
+  const table = wantsTable(req.headers.get("accept"), q);
+  if (table) {
+    return json(toTable(key, result.items, { now: ctx.now(), includeObject: table.includeObject, resourceVersion: result.resourceVersion, continue: result.continue }));
+  }
+  return json({
+    kind: `${ri.info.kind}List`,
+    apiVersion: apiVersionOf(ri.info),
+    metadata: { resourceVersion: result.resourceVersion, ...(result.continue ? { continue: result.continue } : {}) },
+    items: result.items,
+  });
+}

@@ -1,0 +1,87 @@
+// Strategic-merge-patch metadata: which lists merge element-wise and by which key.
+// Written from the `patchStrategy`/`patchMergeKey` struct tags of k8s.io/api
+// (core/v1, apps/v1) and k8s.io/apimachinery (meta/v1 ObjectMeta) for the kinds served
+// here. A list not listed is replaced wholesale by a patch (e.g. tolerations, taints,
+// containerStatuses, args), which is also what upstream does for untagged lists.
+
+export interface FieldMeta {
+  /** "merge": lists merge (maps by mergeKey, primitives as a set); absent: replace. */
+  strategy?: "merge";
+  mergeKey?: string;
+  /** Schema of the map, or of the list's elements. */
+  sub?: StructMeta;
+}
+
+export type StructMeta = Record<string, FieldMeta>;
+
+const merge = (mergeKey?: string, sub?: StructMeta): FieldMeta => ({ strategy: "merge", mergeKey, sub });
+const nested = (sub: StructMeta): FieldMeta => ({ sub });
+
+const OBJECT_META: StructMeta = {
+  ownerReferences: merge("uid"),
+  finalizers: merge(), // a set of strings
+};
+
+const CONTAINER: StructMeta = {
+  ports: merge("containerPort"),
+  env: merge("name"),
+  volumeMounts: merge("mountPath"),
+  volumeDevices: merge("devicePath"),
+};
+
+const POD_SPEC: StructMeta = {
+  volumes: merge("name"), // upstream "merge,retainKeys": $retainKeys is honoured wherever sent
+  initContainers: merge("name", CONTAINER),
+  containers: merge("name", CONTAINER),
+  ephemeralContainers: merge("name", CONTAINER),
+  imagePullSecrets: merge("name"),
+  hostAliases: merge("ip"),
+  topologySpreadConstraints: merge("topologyKey"),
+  schedulingGates: merge("name"),
+  resourceClaims: merge("name"),
+};
+
+const CONTAINER_STATUS: StructMeta = {
+  volumeMounts: merge("mountPath"),
+  allocatedResourcesStatus: merge("name"),
+};
+
+const POD_STATUS: StructMeta = {
+  conditions: merge("type"),
+  podIPs: merge("ip"),
+  hostIPs: merge("ip"),
+  resourceClaimStatuses: merge("name"),
+  // containerStatuses themselves are replaced as a whole (no patchStrategy upstream).
+  containerStatuses: nested(CONTAINER_STATUS),
+  initContainerStatuses: nested(CONTAINER_STATUS),
+};
+
+const POD_TEMPLATE: StructMeta = { metadata: nested(OBJECT_META), spec: nested(POD_SPEC) };
+
+const CONDITIONS_STATUS: StructMeta = { conditions: merge("type") };
+
+const root = (spec: StructMeta, status: StructMeta = {}): StructMeta => ({
+  metadata: nested(OBJECT_META),
+  spec: nested(spec),
+  status: nested(status),
+});
+
+const ROOTS: Record<string, StructMeta> = {
+  pods: root(POD_SPEC, POD_STATUS),
+  // spec.strategy is "retainKeys" upstream: handled by the $retainKeys directive kubectl sends.
+  "deployments.apps": root({ template: nested(POD_TEMPLATE) }, CONDITIONS_STATUS),
+  "replicasets.apps": root({ template: nested(POD_TEMPLATE) }, CONDITIONS_STATUS),
+  nodes: root({ podCIDRs: merge() }, { conditions: merge("type"), addresses: merge("type") }),
+  namespaces: root({}, CONDITIONS_STATUS),
+  "leases.coordination.k8s.io": root({}),
+  events: { metadata: nested(OBJECT_META) },
+};
+
+/** The patch schema of a resource by storage key; unknown resources merge like JSON maps. */
+export function patchMetaFor(resource: string): StructMeta {
+  return Object.hasOwn(ROOTS, resource) ? ROOTS[resource] : { metadata: nested(OBJECT_META) };
+}
+
+export function lookupField(meta: StructMeta | undefined, field: string): FieldMeta {
+  return meta && Object.hasOwn(meta, field) ? meta[field] : {};
+}

@@ -1,0 +1,72 @@
+// Server-side printing: turns stored objects into a meta.k8s.io/v1 Table, which
+// `kubectl get` asks for (Accept: application/json;as=Table;v=v1;g=meta.k8s.io)
+// and prints verbatim. Columns follow kubernetes/pkg/printers/internalversion.
+import type { KubeObject } from "../../model/types";
+import { defaultPrinter } from "./default";
+import { deploymentPrinter } from "./deployments";
+import { eventPrinter } from "./events";
+import { leasePrinter } from "./leases";
+import { namespacePrinter } from "./namespaces";
+import { nodePrinter } from "./nodes";
+import { podPrinter } from "./pods";
+import { replicaSetPrinter } from "./replicasets";
+import type { IncludeObject, Printer, Table, TableRow } from "./types";
+
+export type { IncludeObject, Printer, Table, TableColumn, TableRow, TableRowCondition } from "./types";
+export { formatAge } from "./common";
+
+/** Keyed by storage key (resource, or resource.group for named groups). */
+const PRINTERS = new Map<string, Printer>([
+  ["pods", podPrinter],
+  ["nodes", nodePrinter],
+  ["namespaces", namespacePrinter],
+  ["events", eventPrinter],
+  ["leases.coordination.k8s.io", leasePrinter],
+  ["deployments.apps", deploymentPrinter],
+  ["replicasets.apps", replicaSetPrinter],
+]);
+
+export interface ToTableOptions {
+  /** Clock for the Age-style cells, in ms since the epoch. */
+  now: number;
+  /** TableOptions.includeObject; kubectl sends nothing, which means Metadata. */
+  includeObject?: IncludeObject;
+  resourceVersion?: string;
+  continue?: string;
+  /** TableOptions.noHeaders: watch events after the first omit the columns. */
+  omitHeaders?: boolean;
+}
+
+/** What each row carries in `object`, as the apiserver's asTable does. */
+function rowObject(item: KubeObject, include: IncludeObject): unknown {
+  switch (include) {
+    case "Object":
+      return item;
+    case "None":
+      return null;
+    case "Metadata":
+      // kubectl needs the metadata for -A (namespace), --show-labels and -L.
+      return { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: item.metadata };
+  }
+}
+
+export function toTable(resource: string, items: KubeObject[], opts: ToTableOptions): Table {
+  const printer = PRINTERS.get(resource) ?? defaultPrinter;
+  const include = opts.includeObject ?? "Metadata";
+  const rows = items.map((item): TableRow => {
+    const conditions = printer.conditions?.(item);
+    const cells = printer.cells(item, opts.now);
+    const object = rowObject(item, include);
+    return conditions ? { cells, conditions, object } : { cells, object };
+  });
+  const metadata: Table["metadata"] = {};
+  if (opts.resourceVersion) metadata.resourceVersion = opts.resourceVersion;
+  if (opts.continue) metadata.continue = opts.continue;
+  return {
+    kind: "Table",
+    apiVersion: "meta.k8s.io/v1",
+    metadata,
+    columnDefinitions: opts.omitHeaders ? [] : printer.columns.map((c) => ({ ...c })),
+    rows,
+  };
+}

@@ -1,0 +1,60 @@
+// Routes every /api/... and /apis/... request that names a resource to its verb
+// handler, like the API server's handler chain: parse the path, pick the verb from
+// the method and query, dispatch subresources.
+import type { Context } from "hono";
+import { api, type AppEnv } from "./context";
+import { parseResourcePath, type RequestInfo } from "./request-info";
+import { methodNotAllowed, ApiError } from "../model/errors";
+import { getObject, listObjects } from "./handlers/read";
+import { watchObjects } from "./handlers/watch";
+import { isWatch } from "./handlers/list-options";
+import { createObject, updateObject, patchObject } from "./handlers/write";
+import { deleteOne, deleteCollection } from "./handlers/delete";
+import { getScale, writeScale } from "./handlers/scale";
+import { createBinding, createEviction } from "./handlers/pod-actions";
+import { podExplore, EXPLORE_SUBRESOURCES } from "./handlers/pod-explore";
+
+export async function routeResource(c: Context<AppEnv>): Promise<Response> {
+  const ri = parseResourcePath(c.req.path);
+  if (!ri) throw new ApiError(404, "NotFound", "the server could not find the requested resource", {});
+  const ctx = api(c);
+  const req = c.req.raw;
+  const q = new URL(req.url).searchParams;
+  const method = req.method.toUpperCase();
+
+  if (ri.subresource) return routeSubresource(c, ri, method, q);
+  if (method === "GET") {
+    if (ri.name) return isWatch(q) ? watchObjects(ctx, ri, req, q) : getObject(ctx, ri, req, q);
+    return isWatch(q) ? watchObjects(ctx, ri, req, q) : listObjects(ctx, ri, req, q);
+  }
+  if (method === "POST" && !ri.name) return createObject(ctx, ri, req, q);
+  if (method === "PUT" && ri.name) return updateObject(ctx, ri, req, q);
+  if (method === "PATCH" && ri.name) return patchObject(ctx, ri, req, q);
+  if (method === "DELETE") return ri.name ? deleteOne(ctx, ri, req, q) : deleteCollection(ctx, ri, req, q);
+  throw methodNotAllowed();
+}
+
+function routeSubresource(c: Context<AppEnv>, ri: RequestInfo, method: string, q: URLSearchParams): Promise<Response> | Response {
+  const ctx = api(c);
+  const req = c.req.raw;
+  switch (ri.subresource) {
+    case "status":
+      if (method === "GET") return getObject(ctx, ri, req, q);
+      if (method === "PUT") return updateObject(ctx, ri, req, q);
+      if (method === "PATCH") return patchObject(ctx, ri, req, q);
+      break;
+    case "scale":
+      if (method === "GET") return getScale(ctx, ri);
+      if (method === "PUT" || method === "PATCH") return writeScale(ctx, ri, req, method);
+      break;
+    case "binding":
+      if (method === "POST") return createBinding(ctx, ri, req);
+      break;
+    case "eviction":
+      if (method === "POST") return createEviction(ctx, ri, req);
+      break;
+    default:
+      if (EXPLORE_SUBRESOURCES.includes(ri.subresource ?? "")) return podExplore(c, ri);
+  }
+  throw methodNotAllowed();
+}

@@ -1,0 +1,105 @@
+// Defaulting as the API server applies it on create (SetDefaults_* in k8s.io/api and
+// the DefaultTolerationSeconds admission plugin), so stored objects look like a real
+// cluster's and the scheduler, kubelet and controllers can rely on the fields.
+import type { Container, Deployment, Namespace, Pod, PodSpec, ReplicaSet, Toleration } from "../../model/types";
+
+export interface DefaultingConfig {
+  notReadyTolerationSeconds: number;
+  unreachableTolerationSeconds: number;
+}
+
+/** `:latest` or no tag means Always, anything else IfNotPresent (digests too). */
+export function defaultPullPolicy(image: string | undefined): "Always" | "IfNotPresent" {
+  if (!image) return "IfNotPresent";
+  if (image.includes("@")) return "IfNotPresent";
+  const lastSlash = image.lastIndexOf("/");
+  const tagAt = image.indexOf(":", lastSlash + 1);
+  if (tagAt < 0) return "Always";
+  return image.slice(tagAt + 1) === "latest" ? "Always" : "IfNotPresent";
+}
+
+function defaultContainer(c: Container): void {
+  c.imagePullPolicy ??= defaultPullPolicy(c.image);
+  c.terminationMessagePath ??= "/dev/termination-log";
+  c.terminationMessagePolicy ??= "File";
+  c.resources ??= {};
+  for (const p of c.ports ?? []) p.protocol ??= "TCP";
+}
+
+export function defaultPodSpec(spec: PodSpec): void {
+  spec.restartPolicy ??= "Always";
+  spec.terminationGracePeriodSeconds ??= 30;
+  spec.dnsPolicy ??= "ClusterFirst";
+  spec.schedulerName ??= "default-scheduler";
+  spec.securityContext ??= {};
+  spec.enableServiceLinks ??= true;
+  for (const c of spec.containers ?? []) defaultContainer(c);
+  for (const c of spec.initContainers ?? []) defaultContainer(c);
+  for (const v of spec.volumes ?? []) {
+    if (!v.emptyDir && !v.configMap && !v.secret && !v.hostPath && !v.projected && Object.keys(v).length === 1) v.emptyDir = {};
+  }
+}
+
+function hasToleration(tolerations: Toleration[], key: string): boolean {
+  return tolerations.some((t) => (t.key === key || (t.operator === "Exists" && !t.key)) && (!t.effect || t.effect === "NoExecute"));
+}
+
+export function defaultPod(pod: Pod, cfg: DefaultingConfig): void {
+  defaultPodSpec(pod.spec);
+  pod.spec.priority ??= 0;
+  pod.spec.preemptionPolicy ??= "PreemptLowerPriority";
+  const tolerations = (pod.spec.tolerations ??= []);
+  if (!hasToleration(tolerations, "node.kubernetes.io/not-ready")) {
+    tolerations.push({ key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: cfg.notReadyTolerationSeconds });
+  }
+  if (!hasToleration(tolerations, "node.kubernetes.io/unreachable")) {
+    tolerations.push({ key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: cfg.unreachableTolerationSeconds });
+  }
+  pod.status = { phase: "Pending", qosClass: qosClass(pod.spec) };
+}
+
+/** QoS class as the kubelet computes it from requests and limits. */
+export function qosClass(spec: PodSpec): "Guaranteed" | "Burstable" | "BestEffort" {
+  const all = [...(spec.containers ?? []), ...(spec.initContainers ?? [])];
+  let any = false;
+  let guaranteed = true;
+  for (const c of all) {
+    const req = c.resources?.requests ?? {};
+    const lim = c.resources?.limits ?? {};
+    if (Object.keys(req).length || Object.keys(lim).length) any = true;
+    for (const r of ["cpu", "memory"]) {
+      const l = lim[r];
+      const q = req[r] ?? l;
+      if (!l || q !== l) guaranteed = false;
+    }
+  }
+  if (!any) return "BestEffort";
+  return guaranteed ? "Guaranteed" : "Burstable";
+}
+
+export function defaultDeployment(d: Deployment): void {
+  d.spec.replicas ??= 1;
+  d.spec.strategy ??= {};
+  d.spec.strategy.type ??= "RollingUpdate";
+  if (d.spec.strategy.type === "RollingUpdate") {
+    d.spec.strategy.rollingUpdate ??= {};
+    d.spec.strategy.rollingUpdate.maxSurge ??= "25%";
+    d.spec.strategy.rollingUpdate.maxUnavailable ??= "25%";
+  }
+  d.spec.revisionHistoryLimit ??= 10;
+  d.spec.progressDeadlineSeconds ??= 600;
+  if (d.spec.template?.spec) defaultPodSpec(d.spec.template.spec);
+  d.status = {};
+}
+
+export function defaultReplicaSet(rs: ReplicaSet): void {
+  rs.spec.replicas ??= 1;
+  if (rs.spec.template?.spec) defaultPodSpec(rs.spec.template.spec);
+  rs.status = { replicas: 0 };
+}
+
+export function defaultNamespace(ns: Namespace): void {
+  ns.metadata.labels = { ...(ns.metadata.labels ?? {}), "kubernetes.io/metadata.name": ns.metadata.name ?? "" };
+  ns.spec = { finalizers: ["kubernetes"], ...(ns.spec ?? {}) };
+  ns.status = { phase: "Active" };
+}

@@ -1,0 +1,53 @@
+// Event-driven wiring: after every committed write, wake the components whose view of
+// the cluster it changed. Pokes carry no state: each component re-reads the store
+// (level-triggered), so a lost or duplicated poke is harmless and a periodic resync
+// in each component covers the rare lost one.
+import type { Change } from "../store/store";
+import type { Pod, Node } from "../model/types";
+import { nodeAgent, scheduler, controllers, type ControllerKey } from "./stubs";
+import { nodeConfigFromObject } from "../node/node-config";
+
+const CONTROLLED = new Set(["pods", "replicasets.apps", "deployments.apps", "namespaces", "nodes"]);
+
+export interface DispatchOptions {
+  /** The component that wrote: it is not poked about its own writes. */
+  origin?: "scheduler" | "controllers" | `node:${string}`;
+}
+
+export async function dispatchChanges(env: Env, changes: Change[], opts: DispatchOptions = {}): Promise<void> {
+  let pokeScheduler = false;
+  const nodes = new Set<string>();
+  const keys: ControllerKey[] = [];
+  const starts: Node[] = [];
+  const stops: string[] = [];
+
+  for (const ch of changes) {
+    if (ch.resource === "pods") {
+      const pod = ch.object as Pod;
+      const node = pod.spec?.nodeName;
+      if (!node && ch.type !== "DELETED" && !pod.metadata.deletionTimestamp) pokeScheduler = true;
+      if (node) nodes.add(node);
+      // A pod that went away (or finished) frees room on its node.
+      if (node && (ch.type === "DELETED" || pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed")) pokeScheduler = true;
+    } else if (ch.resource === "nodes") {
+      pokeScheduler = true;
+      if (ch.type === "ADDED") starts.push(ch.object as Node);
+      if (ch.type === "DELETED") stops.push(ch.object.metadata.name ?? "");
+    }
+    if (CONTROLLED.has(ch.resource)) {
+      keys.push({ resource: ch.resource, namespace: ch.object.metadata.namespace ?? "", name: ch.object.metadata.name ?? "" });
+    }
+  }
+
+  const work: Promise<unknown>[] = [];
+  if (pokeScheduler && opts.origin !== "scheduler") work.push(scheduler(env).poke());
+  for (const n of nodes) if (opts.origin !== `node:${n}`) work.push(nodeAgent(env, n).poke());
+  for (const node of starts) {
+    const name = node.metadata.name ?? "";
+    if (opts.origin !== `node:${name}`) work.push(nodeAgent(env, name).start(nodeConfigFromObject(node)));
+  }
+  for (const n of stops) work.push(nodeAgent(env, n).stop());
+  if (keys.length && opts.origin !== "controllers") work.push(controllers(env).poke(keys));
+  const results = await Promise.allSettled(work);
+  for (const r of results) if (r.status === "rejected") console.error("control-plane poke failed:", r.reason);
+}

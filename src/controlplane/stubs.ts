@@ -1,0 +1,33 @@
+// Typed stubs of the control plane's Durable Objects. Wrangler's generated Env types
+// the namespaces without their class, so the casts live here, once.
+import type { NodeAgentApi } from "../node/agent-api";
+
+export interface SchedulerApi {
+  /** A pod needs a node, or the cluster changed in a way that may let one fit. */
+  poke(): Promise<void>;
+}
+
+export interface ControllerKey {
+  resource: string;
+  namespace: string;
+  name: string;
+}
+
+export interface ControllerManagerApi {
+  /** These objects changed: reconcile whatever controllers care about them. */
+  poke(keys: ControllerKey[]): Promise<void>;
+}
+
+type Stub<T> = DurableObjectStub & T;
+
+export function nodeAgent(env: Env, nodeName: string): Stub<NodeAgentApi> {
+  return env.NODE_AGENT.get(env.NODE_AGENT.idFromName(nodeName)) as unknown as Stub<NodeAgentApi>;
+}
+
+export function scheduler(env: Env): Stub<SchedulerApi> {
+  return env.SCHEDULER.get(env.SCHEDULER.idFromName("default-scheduler")) as unknown as Stub<SchedulerApi>;
+}
+
+export function controllers(env: Env): Stub<ControllerManagerApi> {
+  return env.CONTROLLERS.get(env.CONTROLLERS.idFromName("kube-controller-manager")) as unknown as Stub<ControllerManagerApi>;
+}

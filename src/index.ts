@@ -1,0 +1,13 @@
+// Worker entry: the Kubernetes API server, and the Durable Object classes that make
+// up the rest of the cluster (nodes, scheduler, controller manager).
+import { buildApp } from "./api/app";
+
+export { NodeAgent } from "./node/node-agent";
+export { Scheduler } from "./scheduler/scheduler-do";
+export { ControllerManager } from "./controllers/controller-manager";
+
+const app = buildApp();
+
+export default {
+  fetch: (req, env, ctx) => app.fetch(req, env, ctx),
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,69 @@
+// Kubernetes Status errors. Every failure the API returns is one of these, with the
+// reason, message and details the real API server uses, so kubectl prints
+// e.g. `Error from server (NotFound): pods "x" not found`.
+import type { Status, StatusCause } from "./types";
+
+export class ApiError extends Error {
+  readonly status: Status;
+  constructor(code: number, reason: string, message: string, details?: Status["details"]) {
+    super(message);
+    this.status = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code, ...(details ? { details } : {}) };
+  }
+  get code(): number {
+    return this.status.code;
+  }
+  get reason(): string {
+    return this.status.reason ?? "";
+  }
+}
+
+/** "pods", "deployments.apps": the qualified resource name used in messages. */
+export type QualifiedResource = string;
+
+export const notFound = (resource: QualifiedResource, name: string) =>
+  new ApiError(404, "NotFound", `${resource} "${name}" not found`, { name, kind: kindOfQualified(resource), ...groupOf(resource) });
+
+export const alreadyExists = (resource: QualifiedResource, name: string) =>
+  new ApiError(409, "AlreadyExists", `${resource} "${name}" already exists`, { name, kind: kindOfQualified(resource), ...groupOf(resource) });
+
+export const conflict = (resource: QualifiedResource, name: string, why = "the object has been modified; please apply your changes to the latest version and try again") =>
+  new ApiError(409, "Conflict", `Operation cannot be fulfilled on ${resource} "${name}": ${why}`, { name, kind: kindOfQualified(resource), ...groupOf(resource) });
+
+/** 422 with field causes; `kind` is the object kind ("Pod"), as the real message has it. */
+export const invalid = (kind: string, name: string, causes: StatusCause[], group = "") => {
+  const summary = causes.map((c) => `${c.field ? c.field + ": " : ""}${c.message ?? ""}`).join(", ");
+  const list = causes.length > 1 ? `[${summary}]` : summary;
+  return new ApiError(422, "Invalid", `${kind} "${name}" is invalid: ${list}`, { name, kind, ...(group ? { group } : {}), causes });
+};
+
+export const badRequest = (message: string, causes?: StatusCause[]) =>
+  new ApiError(400, "BadRequest", message, causes ? { causes } : undefined);
+
+export const methodNotAllowed = (message = "the server does not allow this method on the requested resource") =>
+  new ApiError(405, "MethodNotAllowed", message);
+
+export const unsupportedMediaType = (contentType: string) =>
+  new ApiError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got ${contentType})`);
+
+export const unauthorized = () => new ApiError(401, "Unauthorized", "Unauthorized");
+
+export const forbidden = (message: string) => new ApiError(403, "Forbidden", message);
+
+export const expired = (message: string) => new ApiError(410, "Expired", message);
+
+export const tooLarge = (limitBytes: number) =>
+  new ApiError(413, "RequestEntityTooLarge", `Request entity too large: limit is ${limitBytes}`);
+
+export const serviceUnavailable = (message: string) => new ApiError(503, "ServiceUnavailable", message);
+
+export const internalError = (message: string) =>
+  new ApiError(500, "InternalError", `Internal error occurred: ${message}`);
+
+function kindOfQualified(resource: string): string {
+  return resource.split(".")[0];
+}
+
+function groupOf(resource: string): { group?: string } {
+  const dot = resource.indexOf(".");
+  return dot > 0 ? { group: resource.slice(dot + 1) } : {};
+}

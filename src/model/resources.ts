@@ -1,0 +1,59 @@
+// The table of resources this API server serves. Discovery, routing, OpenAPI and
+// storage keys are all derived from it, so a resource exists everywhere or nowhere
+// (kubectl prints an error on every command for a group that is advertised but not
+// served).
+
+export interface ResourceInfo {
+  /** API group, "" for the core group. */
+  group: string;
+  version: string;
+  /** Plural resource name as it appears in URLs, e.g. "pods". */
+  resource: string;
+  singular: string;
+  kind: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  categories?: string[];
+  verbs: string[];
+  /** Subresources served under the item path, e.g. "status", "scale". */
+  subresources: string[];
+}
+
+const ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+
+export const RESOURCES: readonly ResourceInfo[] = [
+  { group: "", version: "v1", resource: "namespaces", singular: "namespace", kind: "Namespace", namespaced: false, shortNames: ["ns"], verbs: ["create", "delete", "get", "list", "patch", "update", "watch"], subresources: ["status"] },
+  { group: "", version: "v1", resource: "nodes", singular: "node", kind: "Node", namespaced: false, shortNames: ["no"], verbs: ALL_VERBS, subresources: ["status"] },
+  { group: "", version: "v1", resource: "pods", singular: "pod", kind: "Pod", namespaced: true, shortNames: ["po"], categories: ["all"], verbs: ALL_VERBS, subresources: ["status", "binding", "eviction", "log", "exec", "proxy"] },
+  { group: "", version: "v1", resource: "events", singular: "event", kind: "Event", namespaced: true, shortNames: ["ev"], verbs: ALL_VERBS, subresources: [] },
+  { group: "apps", version: "v1", resource: "deployments", singular: "deployment", kind: "Deployment", namespaced: true, shortNames: ["deploy"], categories: ["all"], verbs: ALL_VERBS, subresources: ["status", "scale"] },
+  { group: "apps", version: "v1", resource: "replicasets", singular: "replicaset", kind: "ReplicaSet", namespaced: true, shortNames: ["rs"], categories: ["all"], verbs: ALL_VERBS, subresources: ["status", "scale"] },
+  { group: "coordination.k8s.io", version: "v1", resource: "leases", singular: "lease", kind: "Lease", namespaced: true, verbs: ALL_VERBS, subresources: [] },
+];
+
+/** policy/v1 is served only for the pods/eviction subresource, as in Kubernetes. */
+export const POLICY_GROUP = { group: "policy", version: "v1" } as const;
+
+export function apiVersionOf(r: Pick<ResourceInfo, "group" | "version">): string {
+  return r.group ? `${r.group}/${r.version}` : r.version;
+}
+
+export function findResource(group: string, version: string, resource: string): ResourceInfo | undefined {
+  return RESOURCES.find((r) => r.group === group && r.version === version && r.resource === resource);
+}
+
+export function resourceForKind(apiVersion: string, kind: string): ResourceInfo | undefined {
+  return RESOURCES.find((r) => apiVersionOf(r) === apiVersion && r.kind === kind);
+}
+
+/** Storage key of a resource: "pods", "deployments.apps". */
+export function storageKey(r: Pick<ResourceInfo, "group" | "resource">): string {
+  return r.group ? `${r.resource}.${r.group}` : r.resource;
+}
+
+export function groupsServed(): { group: string; version: string }[] {
+  const seen = new Map<string, { group: string; version: string }>();
+  for (const r of RESOURCES) if (r.group) seen.set(r.group, { group: r.group, version: r.version });
+  seen.set(POLICY_GROUP.group, { ...POLICY_GROUP });
+  return [...seen.values()];
+}

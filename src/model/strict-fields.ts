@@ -1,0 +1,129 @@
+// Known fields per kind, for fieldValidation=Strict (what `kubectl apply/create -f`
+// asks for): a field the API does not define is reported as
+// `strict decoding error: unknown field "spec.foo"`. The tables list the fields of
+// the k8s.io/api types for the kinds served here; parts whose schema is large and
+// not interpreted by this model (probes, volume sources, affinity, security
+// contexts, status) are accepted as opaque ("any").
+
+type Shape = "any" | "map" | { fields: Record<string, Shape> } | { list: Shape };
+
+const ANY: Shape = "any";
+const MAP: Shape = "map"; // map[string]X: keys are data, not fields
+const struct = (fields: Record<string, Shape>): Shape => ({ fields });
+const list = (of: Shape): Shape => ({ list: of });
+const anyFields = (...names: string[]): Record<string, Shape> => Object.fromEntries(names.map((n) => [n, ANY]));
+
+const OWNER_REFERENCE = struct(anyFields("apiVersion", "kind", "name", "uid", "controller", "blockOwnerDeletion"));
+
+const OBJECT_META = struct({
+  ...anyFields("name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation", "creationTimestamp"),
+  ...anyFields("deletionTimestamp", "deletionGracePeriodSeconds", "managedFields"),
+  labels: MAP,
+  annotations: MAP,
+  ownerReferences: list(OWNER_REFERENCE),
+  finalizers: ANY,
+});
+
+const CONTAINER_PORT = struct(anyFields("name", "hostPort", "containerPort", "protocol", "hostIP"));
+const ENV_VAR = struct(anyFields("name", "value", "valueFrom"));
+const VOLUME_MOUNT = struct(anyFields("name", "readOnly", "recursiveReadOnly", "mountPath", "subPath", "mountPropagation", "subPathExpr"));
+const RESOURCES = struct({ limits: MAP, requests: MAP, claims: ANY });
+
+const CONTAINER = struct({
+  ...anyFields("name", "image", "command", "args", "workingDir", "envFrom", "resizePolicy", "restartPolicy", "restartPolicyRules"),
+  ...anyFields("volumeDevices", "livenessProbe", "readinessProbe", "startupProbe", "lifecycle", "terminationMessagePath"),
+  ...anyFields("terminationMessagePolicy", "imagePullPolicy", "securityContext", "stdin", "stdinOnce", "tty", "targetContainerName"),
+  ports: list(CONTAINER_PORT),
+  env: list(ENV_VAR),
+  resources: RESOURCES,
+  volumeMounts: list(VOLUME_MOUNT),
+});
+
+const VOLUME_SOURCES = [
+  "hostPath", "emptyDir", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "secret", "nfs", "iscsi", "glusterfs",
+  "persistentVolumeClaim", "rbd", "flexVolume", "cinder", "cephfs", "flocker", "downwardAPI", "fc", "azureFile", "configMap",
+  "vsphereVolume", "quobyte", "azureDisk", "photonPersistentDisk", "projected", "portworxVolume", "scaleIO", "storageos", "csi",
+  "ephemeral", "image",
+];
+const VOLUME = struct(anyFields("name", ...VOLUME_SOURCES));
+
+const TOLERATION = struct(anyFields("key", "operator", "value", "effect", "tolerationSeconds"));
+
+const POD_SPEC = struct({
+  ...anyFields("ephemeralContainers", "restartPolicy", "terminationGracePeriodSeconds", "activeDeadlineSeconds", "dnsPolicy"),
+  ...anyFields("serviceAccountName", "serviceAccount", "automountServiceAccountToken", "nodeName", "hostNetwork", "hostPID"),
+  ...anyFields("hostIPC", "shareProcessNamespace", "securityContext", "imagePullSecrets", "hostname", "subdomain", "affinity"),
+  ...anyFields("schedulerName", "hostAliases", "priorityClassName", "priority", "dnsConfig", "readinessGates", "runtimeClassName"),
+  ...anyFields("enableServiceLinks", "preemptionPolicy", "overhead", "topologySpreadConstraints", "setHostnameAsFQDN", "os"),
+  ...anyFields("hostUsers", "schedulingGates", "resourceClaims", "resources", "hostnameOverride", "workloadRef"),
+  volumes: list(VOLUME),
+  initContainers: list(CONTAINER),
+  containers: list(CONTAINER),
+  nodeSelector: MAP,
+  tolerations: list(TOLERATION),
+});
+
+const POD_TEMPLATE = struct({ metadata: OBJECT_META, spec: POD_SPEC });
+
+const LABEL_SELECTOR = struct({
+  matchLabels: MAP,
+  matchExpressions: list(struct(anyFields("key", "operator", "values"))),
+});
+
+const top = (spec: Shape, extra: Record<string, Shape> = {}): Shape =>
+  struct({ apiVersion: ANY, kind: ANY, metadata: OBJECT_META, spec, status: ANY, ...extra });
+
+const KINDS: Record<string, Shape> = {
+  pods: top(POD_SPEC),
+  "deployments.apps": top(
+    struct({
+      ...anyFields("replicas", "minReadySeconds", "revisionHistoryLimit", "paused", "progressDeadlineSeconds"),
+      selector: LABEL_SELECTOR,
+      template: POD_TEMPLATE,
+      strategy: struct({ type: ANY, rollingUpdate: struct(anyFields("maxUnavailable", "maxSurge")) }),
+    }),
+  ),
+  "replicasets.apps": top(struct({ ...anyFields("replicas", "minReadySeconds"), selector: LABEL_SELECTOR, template: POD_TEMPLATE })),
+  nodes: top(
+    struct({
+      ...anyFields("podCIDR", "podCIDRs", "providerID", "unschedulable", "configSource", "externalID"),
+      taints: list(struct(anyFields("key", "value", "effect", "timeAdded"))),
+    }),
+  ),
+  namespaces: top(struct(anyFields("finalizers"))),
+  "leases.coordination.k8s.io": top(
+    struct(anyFields("holderIdentity", "leaseDurationSeconds", "acquireTime", "renewTime", "leaseTransitions", "strategy", "preferredHolder")),
+  ),
+  events: struct({
+    ...anyFields("apiVersion", "kind", "involvedObject", "reason", "message", "source", "firstTimestamp", "lastTimestamp", "count"),
+    ...anyFields("type", "eventTime", "series", "action", "related", "reportingComponent", "reportingInstance"),
+    metadata: OBJECT_META,
+  }),
+};
+
+function walk(shape: Shape, value: unknown, path: string, out: string[]): void {
+  if (shape === "any" || shape === "map" || value === null || typeof value !== "object") return;
+  if ("list" in shape) {
+    if (Array.isArray(value)) value.forEach((v, i) => walk(shape.list, v, `${path}[${i}]`, out));
+    return;
+  }
+  if (Array.isArray(value)) return;
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    const p = path ? `${path}.${k}` : k;
+    const sub = shape.fields[k];
+    if (sub === undefined) out.push(p);
+    else walk(sub, v, p, out);
+  }
+}
+
+/**
+ * Unknown field paths in a request body, in document order ("spec.foo",
+ * "spec.template.spec.containers[0].imagee"). Resources without a table report nothing.
+ */
+export function strictUnknownFields(resource: string, obj: unknown): string[] {
+  const shape = KINDS[resource];
+  if (!shape) return [];
+  const out: string[] = [];
+  walk(shape, obj, "", out);
+  return out;
+}

@@ -1,0 +1,146 @@
+// JSON types of the fields the model reads, as zod schemas. The API server would fail
+// to decode a body whose `replicas` is a string or whose `containers` is an object;
+// checking types first lets the semantic checks that follow assume them. Schemas are
+// loose (unknown fields pass: fieldValidation=Strict handles those) and JSON null is
+// accepted wherever a field is optional, as Go's decoder accepts it.
+import { z } from "zod";
+import type { StatusCause } from "./types";
+import { typeInvalid, type BadValue } from "./field-errors";
+
+const str = z.string().nullish();
+const int = z.int().nullish();
+const bool = z.boolean().nullish();
+const strList = z.array(z.string()).nullish();
+const strMap = z.record(z.string(), z.string()).nullish();
+// Quantities decode from strings or JSON numbers.
+const resourceList = z.record(z.string(), z.union([z.string(), z.number()])).nullish();
+const intOrString = z.union([z.int(), z.string()]).nullish();
+
+const objectMeta = z.looseObject({
+  name: str,
+  generateName: str,
+  namespace: str,
+  uid: str,
+  resourceVersion: str,
+  generation: int,
+  labels: strMap,
+  annotations: strMap,
+  finalizers: strList,
+  ownerReferences: z
+    .array(z.looseObject({ apiVersion: str, kind: str, name: str, uid: str, controller: bool, blockOwnerDeletion: bool }))
+    .nullish(),
+});
+
+const container = z.looseObject({
+  name: str,
+  image: str,
+  command: strList,
+  args: strList,
+  workingDir: str,
+  ports: z.array(z.looseObject({ name: str, containerPort: int, hostPort: int, protocol: str, hostIP: str })).nullish(),
+  env: z.array(z.looseObject({ name: str, value: str })).nullish(),
+  resources: z.looseObject({ limits: resourceList, requests: resourceList }).nullish(),
+  volumeMounts: z.array(z.looseObject({ name: str, mountPath: str, readOnly: bool, subPath: str })).nullish(),
+  imagePullPolicy: str,
+  terminationMessagePolicy: str,
+  stdin: bool,
+  tty: bool,
+});
+
+const podSpec = z.looseObject({
+  containers: z.array(container).nullish(),
+  initContainers: z.array(container).nullish(),
+  volumes: z.array(z.looseObject({ name: str })).nullish(),
+  restartPolicy: str,
+  nodeName: str,
+  nodeSelector: strMap,
+  schedulerName: str,
+  dnsPolicy: str,
+  hostNetwork: bool,
+  activeDeadlineSeconds: int,
+  terminationGracePeriodSeconds: int,
+  priority: int,
+  tolerations: z.array(z.looseObject({ key: str, operator: str, value: str, effect: str, tolerationSeconds: int })).nullish(),
+});
+
+const labelSelector = z
+  .looseObject({
+    matchLabels: strMap,
+    matchExpressions: z.array(z.looseObject({ key: str, operator: str, values: strList })).nullish(),
+  })
+  .nullish();
+
+const podTemplate = z.looseObject({ metadata: objectMeta.nullish(), spec: podSpec.nullish() }).nullish();
+
+const withSpec = (spec: z.ZodType, extra: z.ZodRawShape = {}) =>
+  z.looseObject({ apiVersion: str, kind: str, metadata: objectMeta.nullish(), spec: spec.nullish(), ...extra });
+
+const SCHEMAS: Record<string, z.ZodType> = {
+  pods: withSpec(podSpec),
+  "deployments.apps": withSpec(
+    z.looseObject({
+      replicas: int,
+      selector: labelSelector,
+      template: podTemplate,
+      strategy: z.looseObject({ type: str, rollingUpdate: z.looseObject({ maxSurge: intOrString, maxUnavailable: intOrString }).nullish() }).nullish(),
+      minReadySeconds: int,
+      revisionHistoryLimit: int,
+      progressDeadlineSeconds: int,
+      paused: bool,
+    }),
+  ),
+  "replicasets.apps": withSpec(z.looseObject({ replicas: int, selector: labelSelector, template: podTemplate, minReadySeconds: int })),
+  nodes: withSpec(
+    z.looseObject({
+      unschedulable: bool,
+      podCIDR: str,
+      podCIDRs: strList,
+      taints: z.array(z.looseObject({ key: str, value: str, effect: str, timeAdded: str })).nullish(),
+    }),
+    { status: z.looseObject({ capacity: resourceList, allocatable: resourceList }).nullish() },
+  ),
+  namespaces: withSpec(z.looseObject({ finalizers: strList })),
+  "leases.coordination.k8s.io": withSpec(
+    z.looseObject({ holderIdentity: str, leaseDurationSeconds: int, leaseTransitions: int, acquireTime: str, renewTime: str }),
+  ),
+  events: z.looseObject({
+    apiVersion: str,
+    kind: str,
+    metadata: objectMeta.nullish(),
+    involvedObject: z.looseObject({ kind: str, namespace: str, name: str, uid: str, apiVersion: str, resourceVersion: str, fieldPath: str }).nullish(),
+    reason: str,
+    message: str,
+    type: str,
+    count: int,
+    reportingComponent: str,
+    reportingInstance: str,
+    source: z.looseObject({ component: str, host: str }).nullish(),
+  }),
+};
+
+const EXPECTED: Record<string, string> = { int: "integer", number: "integer", record: "object", object: "object", array: "array", string: "string", boolean: "boolean" };
+
+function pathText(path: PropertyKey[]): string {
+  return path.reduce<string>((acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), "");
+}
+
+function describeInput(v: unknown): BadValue {
+  if (v === null || v === undefined || typeof v === "string" || typeof v === "number" || typeof v === "boolean") return v;
+  return JSON.stringify(v);
+}
+
+/** Type errors in the fields the model reads; empty when the shape is right. */
+export function structuralErrors(resource: string, obj: unknown): StatusCause[] {
+  const schema = SCHEMAS[resource];
+  if (!schema) return [];
+  const res = schema.safeParse(obj, { reportInput: true });
+  if (res.success) return [];
+  return res.error.issues.map((issue) => {
+    const input = (issue as { input?: unknown }).input;
+    let detail: string;
+    if (issue.code === "invalid_type") detail = `must be of type ${EXPECTED[issue.expected] ?? issue.expected}`;
+    else if (issue.code === "invalid_union") detail = "must be a string or a number";
+    else detail = issue.message;
+    return typeInvalid(pathText(issue.path), describeInput(input), detail);
+  });
+}

@@ -1,0 +1,67 @@
+// Object validation on create and update, returning field causes in the API server's
+// words (the caller wraps them with invalid() into a 422 Status). Order of checks:
+// JSON types first (a body that would not decode gets nothing else), then metadata,
+// then the kind's own rules, then the update rules when the old object is given.
+import type { Deployment, Event, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, StatusCause } from "./types";
+import { nameIsDNSLabel, nameIsDNSSubdomain } from "./name-rules";
+import { structuralErrors } from "./validate-structure";
+import { validateObjectMeta, validateObjectMetaUpdate, type NameFn } from "./validate-meta";
+import { validatePodSpec, validatePodSpecUpdate } from "./validate-pod";
+import { validateDeployment, validateReplicaSet } from "./validate-workloads";
+import { validateEvent, validateLease, validateNamespace, validateNode } from "./validate-cluster";
+
+export { strictUnknownFields } from "./strict-fields";
+
+interface KindRules {
+  namespaced: boolean;
+  /** null: no name syntax rule (core/v1 Events keep only the legacy checks). */
+  nameFn: NameFn | null;
+  validate: (obj: KubeObject, old?: KubeObject) => StatusCause[];
+}
+
+const RULES: Record<string, KindRules> = {
+  pods: {
+    namespaced: true,
+    nameFn: nameIsDNSSubdomain,
+    validate: (obj, old) => [
+      ...validatePodSpec((obj as Pod).spec, "spec"),
+      ...(old ? validatePodSpecUpdate((obj as Pod).spec, (old as Pod).spec) : []),
+    ],
+  },
+  "deployments.apps": {
+    namespaced: true,
+    nameFn: nameIsDNSSubdomain,
+    validate: (obj, old) => validateDeployment(obj as Deployment, old as Deployment | undefined),
+  },
+  "replicasets.apps": {
+    namespaced: true,
+    nameFn: nameIsDNSSubdomain,
+    validate: (obj, old) => validateReplicaSet(obj as ReplicaSet, old as ReplicaSet | undefined),
+  },
+  nodes: { namespaced: false, nameFn: nameIsDNSSubdomain, validate: (obj) => validateNode(obj as Node) },
+  namespaces: { namespaced: false, nameFn: nameIsDNSLabel, validate: (obj) => validateNamespace(obj as Namespace) },
+  "leases.coordination.k8s.io": { namespaced: true, nameFn: nameIsDNSSubdomain, validate: (obj) => validateLease(obj as Lease) },
+  events: { namespaced: true, nameFn: null, validate: (obj) => validateEvent(obj as Event) },
+};
+
+/** Resources are named by storage key ("pods", "deployments.apps"); a bare plural also works. */
+function storageKeyOf(resource: string): string | undefined {
+  return RULES[resource] ? resource : Object.keys(RULES).find((k) => k.split(".")[0] === resource);
+}
+
+/**
+ * Validate an object about to be stored. `old` is the stored object for an update
+ * (immutability rules apply), absent on create. Returns [] when valid.
+ */
+export function validateObject(resource: string, obj: KubeObject, old?: KubeObject): StatusCause[] {
+  const key = storageKeyOf(resource);
+  if (!key) return [];
+  const rules = RULES[key];
+  const typeErrors = structuralErrors(key, obj);
+  if (typeErrors.length) return typeErrors;
+  const errs: StatusCause[] = [];
+  if (rules.nameFn) errs.push(...validateObjectMeta(obj.metadata, rules.namespaced, rules.nameFn));
+  if (old) errs.push(...validateObjectMetaUpdate(obj.metadata, old.metadata));
+  errs.push(...rules.validate(obj, old));
+  return errs;
+}

@@ -1,0 +1,35 @@
+// The RPC surface of a NodeAgent Durable Object (one per node), as the rest of the
+// control plane sees it. The scheduler, the API worker and the controllers code
+// against this interface; src/node/node-agent.ts implements it.
+import type { Pod } from "../model/types";
+
+export interface NodeConfig {
+  name: string;
+  /** e.g. "4" */
+  cpu: string;
+  /** e.g. "8Gi" */
+  memory: string;
+  pods: number;
+  ephemeralStorage: string;
+  /** "containerd" or "cri-o": which runtime this node reports. */
+  runtime: "containerd" | "cri-o";
+  labels?: Record<string, string>;
+}
+
+export type AdmitResult =
+  | { admitted: true }
+  | { admitted: false; reason: string; message: string };
+
+export interface NodeAgentApi {
+  /** Bring the node up (idempotent): register the Node object, start its kubelet timers. */
+  start(config: NodeConfig): Promise<void>;
+  /** Something about this node's pods changed in the store: re-read and converge. */
+  poke(): Promise<void>;
+  /**
+   * Reserve room for a pod the scheduler wants to bind here. The kubelet is the final
+   * authority on its own resources: two schedulers' decisions can never overcommit it.
+   */
+  admit(pod: Pod): Promise<AdmitResult>;
+  /** The Node object was deleted: stop everything. */
+  stop(): Promise<void>;
+}

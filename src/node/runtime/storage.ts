@@ -1,0 +1,49 @@
+// The runtime keeps ALL of its state (sandboxes, containers, image cache, logs, volume
+// files) behind this small async key-value interface, so the NodeAgent Durable Object
+// can hand it its own transactional storage and a restarted object resumes where it
+// was. The shape is a subset of DurableObjectStorage (get/put/delete/list by prefix), so
+// the adapter is a few lines; the in-memory implementation below serves unit tests.
+
+export interface RuntimeStorage {
+  get<T>(key: string): Promise<T | undefined>;
+  put<T>(key: string, value: T): Promise<void>;
+  delete(key: string): Promise<unknown>;
+  /** Every entry whose key starts with `prefix`, in key order. */
+  list<T>(prefix: string): Promise<Map<string, T>>;
+}
+
+/**
+ * In-memory storage for tests and tools. Values are deep-copied on the way in and out,
+ * as a real storage would serialise them: code that mutates a loaded record without
+ * putting it back is a bug that tests should catch, not hide.
+ */
+export class MemoryRuntimeStorage implements RuntimeStorage {
+  private readonly data = new Map<string, unknown>();
+
+  async get<T>(key: string): Promise<T | undefined> {
+    const v = this.data.get(key);
+    return v === undefined ? undefined : (structuredClone(v) as T);
+  }
+
+  async put<T>(key: string, value: T): Promise<void> {
+    this.data.set(key, structuredClone(value));
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this.data.delete(key);
+  }
+
+  async list<T>(prefix: string): Promise<Map<string, T>> {
+    const keys = [...this.data.keys()].filter((k) => k.startsWith(prefix)).sort();
+    return new Map(keys.map((k) => [k, structuredClone(this.data.get(k)) as T]));
+  }
+
+  /** Number of stored keys (tests check that removal cleans up). */
+  get size(): number {
+    return this.data.size;
+  }
+
+  keys(): string[] {
+    return [...this.data.keys()].sort();
+  }
+}

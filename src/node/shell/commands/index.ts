@@ -1,0 +1,54 @@
+// Every command an image can ship, by the `cmd` name its executables carry in the image
+// filesystem (`/bin/ls` -> "ls"). Which ones exist in a container is up to its image.
+import { cat, ls, mkdir, pwd, rm, touch, which } from "./files";
+import { curl, redisCli, wget } from "./net";
+import { date, env, hostname, id, printenv, ps, uname, whoami } from "./system";
+import { echo, falseCmd, grep, head, printf, seq, tail, test, trueCmd, wc } from "./text";
+import type { CommandFn } from "./types";
+
+export const COMMANDS: Record<string, CommandFn> = {
+  cat,
+  ls,
+  mkdir,
+  pwd,
+  rm,
+  touch,
+  which,
+  curl,
+  wget,
+  "redis-cli": redisCli,
+  date,
+  env,
+  hostname,
+  id,
+  printenv,
+  ps,
+  uname,
+  whoami,
+  echo,
+  printf,
+  grep,
+  head,
+  tail,
+  wc,
+  seq,
+  true: trueCmd,
+  false: falseCmd,
+  test,
+  "[": test,
+};
+
+/** Commands every shell has built in, whatever the image's files (no PATH lookup). */
+export const SHELL_BUILTINS: Record<string, CommandFn> = {
+  echo,
+  printf,
+  pwd,
+  true: trueCmd,
+  false: falseCmd,
+  test,
+  "[": test,
+  ":": trueCmd,
+};
+
+export type { CommandFn, CommandContext, CommandIo, Stdin } from "./types";
+export { stdinFrom } from "./types";

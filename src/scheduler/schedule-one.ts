@@ -1,0 +1,294 @@
+// One scheduling decision for one pod over a snapshot of nodes, as upstream's
+// schedule_one.go schedulePod: PreFilter, Filter from a round-robin start
+// index until enough feasible nodes are found (numFeasibleNodesToFind), then
+// PreScore/Score/Normalize, weighted sum, highest total wins, ties broken at
+// random. Pure: the clock-free, binding-free core the Scheduler DO calls.
+
+import type { Pod } from "../model/types";
+import {
+  Code,
+  CycleState,
+  type FilterPlugin,
+  MAX_NODE_SCORE,
+  type NodeInfo,
+  type Profile,
+  type Status,
+  errorStatus,
+  isRejected,
+  success,
+  withPlugin,
+} from "./framework";
+import { NO_NODES_AVAILABLE, fitErrorMessage, preemptionMessage } from "./messages";
+import type { ScoringStrategy } from "./plugins/node-resources-fit";
+import { defaultProfile } from "./profile";
+
+/** Below this many nodes every node is evaluated (minFeasibleNodesToFind). */
+export const MIN_FEASIBLE_NODES_TO_FIND = 100;
+/** The adaptive percentage never drops below this (minFeasibleNodesPercentageToFind). */
+export const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5;
+
+/**
+ * How many feasible nodes are enough to stop filtering. Scoring every node of a
+ * 5,000-node cluster costs more than the placement quality it buys, so upstream
+ * stops early: all nodes below 100; otherwise `percentage` of them (adaptive
+ * when 0/unset: 50% minus 1% per 125 nodes, at least 5%), and never fewer than 100.
+ */
+export function numFeasibleNodesToFind(numAllNodes: number, percentageOfNodesToScore?: number): number {
+  if (numAllNodes < MIN_FEASIBLE_NODES_TO_FIND) return numAllNodes;
+  let percentage = Math.min(percentageOfNodesToScore ?? 0, 100);
+  if (percentage <= 0) {
+    percentage = 50 - Math.trunc(numAllNodes / 125);
+    if (percentage < MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND) percentage = MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND;
+  }
+  const n = Math.trunc((numAllNodes * percentage) / 100);
+  return n < MIN_FEASIBLE_NODES_TO_FIND ? MIN_FEASIBLE_NODES_TO_FIND : n;
+}
+
+export interface ScheduleOptions {
+  /** Breaks ties between equally scored nodes; inject a seeded one in tests. */
+  random: () => number;
+  /** 0 or unset: adaptive, as upstream's default. */
+  percentageOfNodesToScore?: number;
+  scoringStrategy?: ScoringStrategy;
+  /** Where filtering starts in the snapshot; pass back the previous result's nextStartIndex. */
+  startIndex?: number;
+  /** Overrides the default profile (scoringStrategy is then ignored). */
+  profile?: Profile;
+  /** Record every filter plugin's verdict for every evaluated node (for explain); costs allocations. */
+  explain?: boolean;
+  /** Append DefaultPreemption's "preemption: ..." text to the failure message (default true). */
+  preemptionMessage?: boolean;
+}
+
+export interface FilterVerdict {
+  plugin: string;
+  /** Success, Unschedulable, UnschedulableAndUnresolvable or Error. */
+  status: Status;
+}
+
+export interface PluginScore {
+  plugin: string;
+  raw: number;
+  normalized: number;
+  weight: number;
+  weighted: number;
+}
+
+export interface NodeScore {
+  node: string;
+  plugins: PluginScore[];
+  total: number;
+}
+
+export interface ScheduleResult {
+  /** The chosen node; undefined when none fits or on error. */
+  node?: string;
+  /** Success; Unschedulable (no node fits: FitError); UnschedulableAndUnresolvable (no nodes at all); Error. */
+  status: Status;
+  numAllNodes: number;
+  numNodesToFind: number;
+  /** Nodes that went through the filters (feasible + rejected). */
+  evaluated: number;
+  feasible: number;
+  /** The deciding rejection of every rejected node (first failing filter, as upstream). */
+  diagnosis: Map<string, Status>;
+  /** Plugins that rejected some node: the queue re-activates the pod on events these care about. */
+  unschedulablePlugins: Set<string>;
+  /** With `explain`: each evaluated node's verdict from every filter plugin. */
+  filterVerdicts?: Map<string, FilterVerdict[]>;
+  /** Score plugins whose PreScore returned Skip (not in `scores`). */
+  skippedScorePlugins?: string[];
+  /** Per feasible node, per plugin: raw, normalised, weighted; absent when only one node was feasible. */
+  scores?: NodeScore[];
+  /** The FailedScheduling event / PodScheduled=False message. */
+  message?: string;
+  /** Start index for the next pod's cycle (round robin over the snapshot). */
+  nextStartIndex: number;
+}
+
+function callFilter(f: FilterPlugin, state: CycleState, pod: Pod, ni: NodeInfo): Status {
+  try {
+    const s = f.filter(state, pod, ni);
+    // Success carries no plugin name: skipping the copy keeps the hot path allocation-free.
+    return s.code === Code.Success ? s : withPlugin(s, f.name);
+  } catch (e) {
+    // A plugin must not throw; if one does (an unparsable quantity), it is an Error status, never an exception.
+    return withPlugin(errorStatus(`running "${f.name}" filter plugin: ${(e as Error).message}`), f.name);
+  }
+}
+
+/**
+ * Runs the filters in order and returns the first non-success (upstream
+ * RunFilterPlugins). With `record`, also runs the remaining filters for the
+ * explanation only; the deciding status stays the first rejection.
+ */
+export function runFilterPlugins(
+  filters: readonly FilterPlugin[],
+  state: CycleState,
+  pod: Pod,
+  ni: NodeInfo,
+  record?: FilterVerdict[],
+): Status {
+  let decided: Status | undefined;
+  for (const f of filters) {
+    const s = callFilter(f, state, pod, ni);
+    record?.push({ plugin: f.name, status: s });
+    if (s.code !== Code.Success && !decided) {
+      decided = s;
+      if (!record || s.code === Code.Error) break;
+    }
+  }
+  return decided ?? success();
+}
+
+function baseResult(numAllNodes: number, numNodesToFind: number, start: number): ScheduleResult {
+  return {
+    status: success(),
+    numAllNodes,
+    numNodesToFind,
+    evaluated: 0,
+    feasible: 0,
+    diagnosis: new Map(),
+    unschedulablePlugins: new Set(),
+    nextStartIndex: start,
+  };
+}
+
+export function schedulePod(pod: Pod, snapshot: readonly NodeInfo[], opts: ScheduleOptions): ScheduleResult {
+  const profile = opts.profile ?? defaultProfile(opts.scoringStrategy);
+  const n = snapshot.length;
+  if (n === 0) {
+    // ErrNoNodesAvailable: upstream reports it as UnschedulableAndUnresolvable with this text.
+    const r = baseResult(0, 0, 0);
+    r.status = { code: Code.UnschedulableAndUnresolvable, reasons: [NO_NODES_AVAILABLE] };
+    r.message = NO_NODES_AVAILABLE;
+    return r;
+  }
+  const start = (((opts.startIndex ?? 0) % n) + n) % n;
+  const numToFind = numFeasibleNodesToFind(n, opts.percentageOfNodesToScore);
+  const result = baseResult(n, numToFind, start);
+  const state = new CycleState(snapshot);
+
+  // PreFilter: once per pod. A rejection here applies to every node.
+  for (const f of profile.filters) {
+    if (!f.preFilter) continue;
+    let s: Status;
+    try {
+      s = withPlugin(f.preFilter(state, pod), f.name);
+    } catch (e) {
+      s = withPlugin(errorStatus(`running PreFilter plugin "${f.name}": ${(e as Error).message}`), f.name);
+    }
+    if (s.code === Code.Success) continue;
+    if (!isRejected(s)) return { ...result, status: s, message: s.reasons.join(", ") };
+    for (const ni of snapshot) result.diagnosis.set(ni.name, s);
+    result.unschedulablePlugins.add(f.name);
+    result.message = fitErrorMessage(n, result.diagnosis, { preFilterMsg: s.reasons.join(", ") });
+    result.status = { code: Code.Unschedulable, reasons: [result.message] };
+    return result;
+  }
+
+  // Filter: walk the snapshot from `start`, stop once enough feasible nodes are found.
+  const feasible: NodeInfo[] = [];
+  if (opts.explain) result.filterVerdicts = new Map();
+  let processed = 0;
+  for (let i = 0; i < n && feasible.length < numToFind; i++) {
+    const ni = snapshot[(start + i) % n];
+    processed++;
+    const record: FilterVerdict[] | undefined = opts.explain ? [] : undefined;
+    const s = runFilterPlugins(profile.filters, state, pod, ni, record);
+    if (record) result.filterVerdicts!.set(ni.name, record);
+    if (s.code === Code.Error) {
+      return { ...result, evaluated: processed, nextStartIndex: (start + processed) % n, status: s, message: s.reasons.join(", ") };
+    }
+    if (s.code === Code.Success) feasible.push(ni);
+    else {
+      result.diagnosis.set(ni.name, s);
+      if (s.plugin) result.unschedulablePlugins.add(s.plugin);
+    }
+  }
+  result.evaluated = processed;
+  result.feasible = feasible.length;
+  result.nextStartIndex = (start + processed) % n;
+
+  if (feasible.length === 0) {
+    const post =
+      opts.preemptionMessage === false
+        ? undefined
+        : preemptionMessage(pod, snapshot, result.diagnosis, (ni) => runFilterPlugins(profile.filters, state, pod, ni));
+    result.message = fitErrorMessage(n, result.diagnosis, { postFilterMsg: post });
+    result.status = { code: Code.Unschedulable, reasons: [result.message] };
+    return result;
+  }
+  // One feasible node: nothing to compare, upstream does not score.
+  if (feasible.length === 1) {
+    result.node = feasible[0].name;
+    return result;
+  }
+
+  const scored = scoreNodes(profile, state, pod, feasible);
+  if ("error" in scored) return { ...result, status: scored.error, message: scored.error.reasons.join(", ") };
+  result.scores = scored.scores;
+  result.skippedScorePlugins = scored.skipped;
+  result.node = selectHost(scored.scores, opts.random);
+  return result;
+}
+
+/** PreScore, Score, Normalize and weight every score plugin over the feasible nodes. */
+function scoreNodes(
+  profile: Profile,
+  state: CycleState,
+  pod: Pod,
+  nodes: readonly NodeInfo[],
+): { scores: NodeScore[]; skipped: string[] } | { error: Status } {
+  const scores: NodeScore[] = nodes.map((ni) => ({ node: ni.name, plugins: [], total: 0 }));
+  const skipped: string[] = [];
+  for (const { plugin, weight } of profile.scores) {
+    try {
+      const pre = plugin.preScore?.(state, pod, nodes) ?? success();
+      if (pre.code === Code.Skip) {
+        skipped.push(plugin.name);
+        continue;
+      }
+      if (pre.code !== Code.Success) return { error: withPlugin(pre, plugin.name) };
+      const raw = nodes.map((ni) => plugin.score(state, pod, ni));
+      const normalized = raw.slice();
+      plugin.normalize?.(normalized);
+      for (let i = 0; i < nodes.length; i++) {
+        const v = normalized[i];
+        if (!(v >= 0 && v <= MAX_NODE_SCORE)) {
+          return {
+            error: withPlugin(
+              errorStatus(`plugin "${plugin.name}" returns an invalid score ${v}, it should in the range of [0, ${MAX_NODE_SCORE}] after normalizing`),
+              plugin.name,
+            ),
+          };
+        }
+        scores[i].plugins.push({ plugin: plugin.name, raw: raw[i], normalized: v, weight, weighted: v * weight });
+        scores[i].total += v * weight;
+      }
+    } catch (e) {
+      return { error: withPlugin(errorStatus(`running score plugin "${plugin.name}": ${(e as Error).message}`), plugin.name) };
+    }
+  }
+  return { scores, skipped };
+}
+
+/**
+ * Highest total wins; among equal totals each is equally likely (reservoir
+ * sampling, as upstream's selectHost), so equal nodes share the load.
+ */
+export function selectHost(scores: readonly NodeScore[], random: () => number): string {
+  let best = scores[0];
+  let ties = 1;
+  for (let i = 1; i < scores.length; i++) {
+    const s = scores[i];
+    if (s.total > best.total) {
+      best = s;
+      ties = 1;
+    } else if (s.total === best.total) {
+      ties++;
+      if (Math.floor(random() * ties) === 0) best = s;
+    }
+  }
+  return best.node;
+}

@@ -1,0 +1,100 @@
+// Deletion as the API server performs it, shared by the DELETE handler, evictions and
+// the controllers:
+// - A pod bound to a node is deleted gracefully: it gets a deletionTimestamp
+//   (now + grace period) and its kubelet stops the containers, then removes it.
+// - An object with finalizers, or deleted with Foreground/Orphan propagation, gets a
+//   deletionTimestamp (and the matching finalizer); the garbage collector finishes.
+// - Otherwise it is removed at once; dependents go with Background propagation,
+//   through the garbage collector's owner-reference check.
+import type { ObjectStore } from "./store";
+import type { KubeObject, Pod } from "../model/types";
+import { ApiError, conflict } from "../model/errors";
+import { isoSeconds } from "../config";
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: "Foreground" | "Background" | "Orphan";
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: boolean;
+}
+
+export interface DeleteResult {
+  /** true when the object is gone; false when it is now terminating. */
+  deleted: boolean;
+  object: KubeObject;
+}
+
+/** Default propagation when none is given: Background, except Orphan for what asks. */
+function propagationOf(obj: KubeObject, opts: DeleteOptions): "Foreground" | "Background" | "Orphan" {
+  if (opts.propagationPolicy) return opts.propagationPolicy;
+  if (obj.metadata.finalizers?.includes("orphan")) return "Orphan";
+  return "Background";
+}
+
+export async function deleteObject(store: ObjectStore, resource: string, namespace: string, name: string, opts: DeleteOptions, now: number): Promise<DeleteResult> {
+  for (let attempt = 0; ; attempt++) {
+    const current = await store.mustGet(resource, namespace, name);
+    checkPreconditions(resource, current, opts);
+    const next = planDeletion(resource, current, opts, now);
+    if (opts.dryRun) return { deleted: next === null, object: next ?? current };
+    try {
+      if (next === null) return { deleted: true, object: await store.remove(resource, current) };
+      if (JSON.stringify(next) === JSON.stringify(current)) return { deleted: false, object: current };
+      return { deleted: false, object: await store.update(resource, next, Number(current.metadata.resourceVersion)) };
+    } catch (e) {
+      if (e instanceof ApiError && e.reason === "Conflict" && attempt < 8 && !opts.preconditions?.resourceVersion) continue;
+      throw e;
+    }
+  }
+}
+
+function checkPreconditions(resource: string, obj: KubeObject, opts: DeleteOptions): void {
+  const p = opts.preconditions;
+  if (p?.uid && p.uid !== obj.metadata.uid) {
+    throw conflict(resource, obj.metadata.name ?? "", `Precondition failed: UID in precondition: ${p.uid}, UID in object meta: ${obj.metadata.uid}`);
+  }
+  if (p?.resourceVersion && p.resourceVersion !== obj.metadata.resourceVersion) {
+    throw conflict(resource, obj.metadata.name ?? "", `Precondition failed: ResourceVersion in precondition: ${p.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`);
+  }
+}
+
+/** The object as it should be after the delete request, or null for "remove now". */
+export function planDeletion(resource: string, current: KubeObject, opts: DeleteOptions, now: number): KubeObject | null {
+  const next = structuredClone(current);
+  const meta = next.metadata;
+  const finalizers = new Set(meta.finalizers ?? []);
+  const propagation = propagationOf(current, opts);
+  if (propagation === "Foreground" && resource !== "pods") finalizers.add("foregroundDeletion");
+  if (propagation === "Orphan") finalizers.add("orphan");
+
+  if (resource === "pods") {
+    const pod = next as Pod;
+    const terminal = pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
+    const grace = opts.gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+    const bound = !!pod.spec.nodeName;
+    // An unbound or finished pod has nothing to stop: it goes at once (unless finalized).
+    const immediate = !bound || terminal || grace <= 0;
+    if (immediate && finalizers.size === 0) return null;
+    const graceNow = immediate ? 0 : grace;
+    if (meta.deletionTimestamp && (meta.deletionGracePeriodSeconds ?? 0) <= graceNow) return next;
+    meta.deletionTimestamp = isoSeconds(now + graceNow * 1000);
+    meta.deletionGracePeriodSeconds = graceNow;
+    meta.finalizers = finalizers.size ? [...finalizers] : undefined;
+    if (!meta.finalizers) delete meta.finalizers;
+    return next;
+  }
+
+  if (resource === "namespaces") {
+    // The namespace controller empties it, then removes the "kubernetes" finalizer.
+    meta.deletionTimestamp ??= isoSeconds(now);
+    meta.deletionGracePeriodSeconds ??= 0;
+    (next.status as { phase?: string }) = { ...(next.status as object), phase: "Terminating" };
+    return next;
+  }
+
+  if (finalizers.size === 0) return null;
+  meta.deletionTimestamp ??= isoSeconds(now);
+  meta.deletionGracePeriodSeconds ??= 0;
+  meta.finalizers = [...finalizers];
+  return next;
+}

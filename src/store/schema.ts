@@ -1,0 +1,56 @@
+// D1 schema: the role etcd plays for a real API server (after k3s's kine).
+// One generic object table keyed by (resource, namespace, name) with the columns
+// list queries filter on pulled out of the JSON, plus a change log ordered by one
+// cluster-wide resourceVersion counter that feeds watches.
+import { sqliteTable, text, integer, index, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const objects = sqliteTable(
+  "objects",
+  {
+    /** Storage key of the resource: "pods", "deployments.apps". */
+    resource: text("resource").notNull(),
+    /** "" for cluster-scoped objects. */
+    namespace: text("namespace").notNull(),
+    name: text("name").notNull(),
+    uid: text("uid").notNull(),
+    resourceVersion: integer("resource_version").notNull(),
+    /** spec.nodeName of pods, for `describe node` and the kubelet's pod list. */
+    nodeName: text("node_name"),
+    /** status.phase of pods / namespaces. */
+    phase: text("phase"),
+    /** uid of the controller owner reference, for controllers and garbage collection. */
+    ownerUid: text("owner_uid"),
+    /** metadata.labels as JSON, filtered with json_extract for label selectors. */
+    labels: text("labels").notNull().default("{}"),
+    /** The object as JSON, without metadata.resourceVersion (the column is the truth). */
+    body: text("body").notNull(),
+  },
+  (t) => [
+    uniqueIndex("objects_key").on(t.resource, t.namespace, t.name),
+    uniqueIndex("objects_uid").on(t.uid),
+    index("objects_node").on(t.resource, t.nodeName),
+    index("objects_phase").on(t.resource, t.phase),
+    index("objects_owner").on(t.ownerUid),
+  ],
+);
+
+/** Single-row counter: the cluster-wide resourceVersion, bumped once per write. */
+export const revision = sqliteTable("revision", {
+  id: integer("id").primaryKey(),
+  rv: integer("rv").notNull(),
+  /** Change-log rows at or below this revision have been pruned: watches from before it get 410 Gone. */
+  compactedRv: integer("compacted_rv").notNull().default(0),
+});
+
+export const changes = sqliteTable(
+  "changes",
+  {
+    rv: integer("rv").primaryKey(),
+    type: text("type", { enum: ["ADDED", "MODIFIED", "DELETED"] }).notNull(),
+    resource: text("resource").notNull(),
+    namespace: text("namespace").notNull(),
+    name: text("name").notNull(),
+    body: text("body").notNull(),
+  },
+  (t) => [index("changes_resource_rv").on(t.resource, t.rv)],
+);

@@ -1,0 +1,336 @@
+// The object store: Kubernetes API semantics over D1.
+//
+// Every write is one D1 batch (a transaction): bump the cluster-wide revision, write
+// the object with that revision, append the change-log row. Updates are conditional
+// on the resourceVersion the writer read; a stale write aborts the whole batch (via a
+// guard statement that fails when the conditional UPDATE touched no row), so a lost
+// update is impossible and nothing is written on a conflict. Creates rely on the
+// unique (resource, namespace, name) index, so of two concurrent creates exactly one
+// wins.
+import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
+import { and, asc, eq, gt, sql, type SQL } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { objects, changes, revision } from "./schema";
+import type { KubeObject } from "../model/types";
+import { alreadyExists, conflict, notFound, expired, ApiError } from "../model/errors";
+
+export type ChangeType = "ADDED" | "MODIFIED" | "DELETED";
+
+export interface Change {
+  type: ChangeType;
+  resource: string;
+  object: KubeObject;
+}
+
+/** Called after a commit succeeds, e.g. to wake the scheduler or a node. */
+export type ChangeListener = (changes: Change[]) => void;
+
+export interface ListOptions {
+  namespace?: string;
+  /** Pushed down to SQL: spec.nodeName of pods. */
+  nodeName?: string;
+  /** Pushed down to SQL: the controller owner's uid. */
+  ownerUid?: string;
+  /** Pushed down to SQL: metadata.name. */
+  name?: string;
+  /** Pushed down to SQL: labels that must equal a value. */
+  labelEquals?: Record<string, string>;
+  /** Applied in memory after the SQL filters. */
+  filter?: (obj: KubeObject) => boolean;
+  limit?: number;
+  continue?: string;
+}
+
+export interface ListResult {
+  items: KubeObject[];
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+export type WriteOp =
+  | { op: "create"; resource: string; object: KubeObject }
+  | { op: "update"; resource: string; object: KubeObject; expectedRv: number }
+  | { op: "delete"; resource: string; object: KubeObject; expectedRv: number };
+
+/** How many change-log rows watches can resume from before 410 Gone. */
+export const CHANGE_LOG_RETAIN = 50_000;
+const PRUNE_EVERY = 1_000;
+const CONFLICT_GUARD = "edgekube-conflict";
+
+const currentRv = sql`(SELECT ${revision.rv} FROM ${revision} WHERE ${revision.id} = 1)`;
+
+export class ObjectStore {
+  readonly db: DrizzleD1Database;
+  private listeners: ChangeListener[] = [];
+
+  constructor(d1: D1Database, listener?: ChangeListener) {
+    this.db = drizzle(d1);
+    if (listener) this.listeners.push(listener);
+  }
+
+  onChange(listener: ChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  async revision(): Promise<{ rv: number; compactedRv: number }> {
+    const row = await this.db.select().from(revision).where(eq(revision.id, 1)).get();
+    return { rv: row?.rv ?? 1, compactedRv: row?.compactedRv ?? 0 };
+  }
+
+  async get(resource: string, namespace: string, name: string): Promise<KubeObject | null> {
+    const row = await this.db
+      .select({ rv: objects.resourceVersion, body: objects.body })
+      .from(objects)
+      .where(and(eq(objects.resource, resource), eq(objects.namespace, namespace), eq(objects.name, name)))
+      .get();
+    return row ? materialise(row.body, row.rv) : null;
+  }
+
+  async mustGet(resource: string, namespace: string, name: string): Promise<KubeObject> {
+    const obj = await this.get(resource, namespace, name);
+    if (!obj) throw notFound(resource, name);
+    return obj;
+  }
+
+  async list(resource: string, opts: ListOptions = {}): Promise<ListResult> {
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : undefined;
+    const cont = opts.continue ? decodeContinue(opts.continue) : undefined;
+    const { rv } = cont ? { rv: cont.rv } : await this.revision();
+    const where: SQL[] = [eq(objects.resource, resource)];
+    if (opts.namespace !== undefined && opts.namespace !== "") where.push(eq(objects.namespace, opts.namespace));
+    if (opts.nodeName !== undefined) where.push(opts.nodeName === "" ? sql`${objects.nodeName} IS NULL` : eq(objects.nodeName, opts.nodeName));
+    if (opts.ownerUid !== undefined) where.push(eq(objects.ownerUid, opts.ownerUid));
+    if (opts.name !== undefined) where.push(eq(objects.name, opts.name));
+    for (const [k, v] of Object.entries(opts.labelEquals ?? {})) {
+      where.push(sql`json_extract(${objects.labels}, ${"$." + JSON.stringify(k)}) = ${v}`);
+    }
+    if (cont) where.push(sql`(${objects.namespace}, ${objects.name}) > (${cont.ns}, ${cont.name})`);
+
+    // Page through SQL in key order until `limit` objects pass the in-memory filter.
+    const items: KubeObject[] = [];
+    const pageSize = limit ? Math.max(limit + 1, 200) : 2_000;
+    let after: { ns: string; name: string } | undefined;
+    let more = false;
+    for (;;) {
+      const pageWhere = after ? [...where, sql`(${objects.namespace}, ${objects.name}) > (${after.ns}, ${after.name})`] : where;
+      const rows = await this.db
+        .select({ ns: objects.namespace, name: objects.name, rv: objects.resourceVersion, body: objects.body })
+        .from(objects)
+        .where(and(...pageWhere))
+        .orderBy(asc(objects.namespace), asc(objects.name))
+        .limit(pageSize)
+        .all();
+      for (const row of rows) {
+        const obj = materialise(row.body, row.rv);
+        if (opts.filter && !opts.filter(obj)) continue;
+        if (limit && items.length === limit) {
+          more = true;
+          break;
+        }
+        items.push(obj);
+      }
+      if (more || rows.length < pageSize) break;
+      const last = rows[rows.length - 1];
+      after = { ns: last.ns, name: last.name };
+    }
+    const result: ListResult = { items, resourceVersion: String(rv) };
+    if (more) {
+      const last = items[items.length - 1];
+      result.continue = encodeContinue({ rv, ns: last.metadata.namespace ?? "", name: last.metadata.name ?? "" });
+    }
+    return result;
+  }
+
+  /** Change-log rows after `sinceRv`, oldest first; 410 Expired when they were pruned. */
+  async changesSince(resource: string | undefined, sinceRv: number, max = 500): Promise<{ rv: number; type: ChangeType; object: KubeObject }[]> {
+    const { compactedRv } = await this.revision();
+    if (sinceRv < compactedRv) {
+      throw expired(`too old resource version: ${sinceRv} (${compactedRv + 1})`);
+    }
+    const where = resource ? and(eq(changes.resource, resource), gt(changes.rv, sinceRv)) : gt(changes.rv, sinceRv);
+    const rows = await this.db.select().from(changes).where(where).orderBy(asc(changes.rv)).limit(max).all();
+    return rows.map((r) => ({ rv: r.rv, type: r.type, object: materialise(r.body, r.rv) }));
+  }
+
+  async create(resource: string, obj: KubeObject): Promise<KubeObject> {
+    const [out] = await this.commit([{ op: "create", resource, object: obj }]);
+    return out;
+  }
+
+  async update(resource: string, obj: KubeObject, expectedRv?: number): Promise<KubeObject> {
+    const rv = expectedRv ?? Number(obj.metadata.resourceVersion);
+    const [out] = await this.commit([{ op: "update", resource, object: obj, expectedRv: rv }]);
+    return out;
+  }
+
+  async remove(resource: string, obj: KubeObject): Promise<KubeObject> {
+    const [out] = await this.commit([{ op: "delete", resource, object: obj, expectedRv: Number(obj.metadata.resourceVersion) }]);
+    return out;
+  }
+
+  /**
+   * Read-modify-write with retries on conflict, like the API server's GuaranteedUpdate.
+   * `mutate` gets the current object and returns the new one, or null for no change.
+   */
+  async guaranteedUpdate(
+    resource: string,
+    namespace: string,
+    name: string,
+    mutate: (current: KubeObject) => KubeObject | null | Promise<KubeObject | null>,
+    attempts = 8,
+  ): Promise<KubeObject> {
+    for (let i = 0; ; i++) {
+      const current = await this.mustGet(resource, namespace, name);
+      const next = await mutate(structuredClone(current));
+      if (!next) return current;
+      try {
+        return await this.update(resource, next, Number(current.metadata.resourceVersion));
+      } catch (e) {
+        if (e instanceof ApiError && e.reason === "Conflict" && i < attempts - 1) continue;
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Commit several writes atomically, each with its own resourceVersion (in order).
+   * Returns the objects as stored.
+   */
+  async commit(ops: WriteOp[]): Promise<KubeObject[]> {
+    if (ops.length === 0) return [];
+    const stmts: BatchItem<"sqlite">[] = [];
+    const bodies: string[] = [];
+    for (const w of ops) {
+      const body = serialise(w.object);
+      bodies.push(body);
+      const key = keyOf(w.object);
+      stmts.push(this.db.update(revision).set({ rv: sql`${revision.rv} + 1` }).where(eq(revision.id, 1)));
+      if (w.op === "create") {
+        stmts.push(this.db.insert(objects).values({ resource: w.resource, ...key, uid: w.object.metadata.uid ?? "", resourceVersion: currentRv, ...indexColumns(w.object), body }));
+      } else if (w.op === "update") {
+        stmts.push(
+          this.db
+            .update(objects)
+            .set({ resourceVersion: currentRv, ...indexColumns(w.object), body })
+            .where(and(eq(objects.resource, w.resource), eq(objects.namespace, key.namespace), eq(objects.name, key.name), eq(objects.resourceVersion, w.expectedRv))),
+        );
+        stmts.push(this.guard());
+      } else {
+        stmts.push(
+          this.db
+            .delete(objects)
+            .where(and(eq(objects.resource, w.resource), eq(objects.namespace, key.namespace), eq(objects.name, key.name), eq(objects.resourceVersion, w.expectedRv))),
+        );
+        stmts.push(this.guard());
+      }
+      const type: ChangeType = w.op === "create" ? "ADDED" : w.op === "update" ? "MODIFIED" : "DELETED";
+      stmts.push(this.db.insert(changes).values({ rv: currentRv, type, resource: w.resource, ...key, body }));
+    }
+    const revRead = this.db.select({ rv: revision.rv, compactedRv: revision.compactedRv }).from(revision).where(eq(revision.id, 1));
+    stmts.push(revRead);
+
+    let results: unknown[];
+    try {
+      results = await this.db.batch(stmts as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+    } catch (e) {
+      throw await this.explainFailure(e, ops);
+    }
+    const last = results[results.length - 1] as { rv: number; compactedRv: number }[];
+    const finalRv = last[0].rv;
+    const firstRv = finalRv - ops.length + 1;
+    const stored = ops.map((w, i) => materialise(bodies[i], firstRv + i));
+    if (Math.floor(finalRv / PRUNE_EVERY) !== Math.floor((firstRv - 1) / PRUNE_EVERY)) await this.prune(finalRv);
+    const committed = ops.map((w, i) => ({ type: (w.op === "create" ? "ADDED" : w.op === "update" ? "MODIFIED" : "DELETED") as ChangeType, resource: w.resource, object: stored[i] }));
+    for (const l of this.listeners) l(committed);
+    return stored;
+  }
+
+  /** A statement that aborts the batch when the preceding UPDATE/DELETE matched no row. */
+  private guard() {
+    return this.db.select({ ok: sql`json(CASE WHEN changes() = 1 THEN '1' ELSE ${CONFLICT_GUARD} END)` }).from(revision).where(eq(revision.id, 1));
+  }
+
+  private async prune(rv: number): Promise<void> {
+    const floor = rv - CHANGE_LOG_RETAIN;
+    if (floor <= 0) return;
+    await this.db.batch([
+      this.db.delete(changes).where(sql`${changes.rv} <= ${floor}`),
+      this.db.update(revision).set({ compactedRv: floor }).where(eq(revision.id, 1)),
+    ]);
+  }
+
+  /** Turn a failed batch into the API error a client should see. */
+  private async explainFailure(e: unknown, ops: WriteOp[]): Promise<Error> {
+    const message = String((e as Error)?.message ?? e) + String((e as { cause?: Error })?.cause?.message ?? "");
+    if (message.includes("UNIQUE constraint failed")) {
+      for (const w of ops) {
+        if (w.op !== "create") continue;
+        const { namespace, name } = keyOf(w.object);
+        if (await this.get(w.resource, namespace, name)) return alreadyExists(w.resource, name);
+      }
+      const w = ops.find((o) => o.op === "create") ?? ops[0];
+      return alreadyExists(w.resource, w.object.metadata.name ?? "");
+    }
+    if (message.includes("malformed JSON")) {
+      for (const w of ops) {
+        if (w.op === "create") continue;
+        const { namespace, name } = keyOf(w.object);
+        const current = await this.get(w.resource, namespace, name);
+        if (!current) return notFound(w.resource, name);
+        if (Number(current.metadata.resourceVersion) !== w.expectedRv) return conflict(w.resource, name);
+      }
+      const w = ops[0];
+      return conflict(w.resource, w.object.metadata.name ?? "");
+    }
+    return e instanceof Error ? e : new Error(message);
+  }
+}
+
+function keyOf(obj: KubeObject): { namespace: string; name: string } {
+  return { namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "" };
+}
+
+function indexColumns(obj: KubeObject) {
+  const spec = obj.spec as { nodeName?: string } | undefined;
+  const status = obj.status as { phase?: string } | undefined;
+  const owner = obj.metadata.ownerReferences?.find((o) => o.controller);
+  return {
+    nodeName: spec?.nodeName || null,
+    phase: status?.phase ?? null,
+    ownerUid: owner?.uid ?? null,
+    labels: JSON.stringify(obj.metadata.labels ?? {}),
+  };
+}
+
+/** Stored JSON omits resourceVersion: the column is the single source of truth. */
+function serialise(obj: KubeObject): string {
+  const { resourceVersion: _rv, ...metadata } = obj.metadata;
+  return JSON.stringify({ ...obj, metadata });
+}
+
+function materialise(body: string, rv: number): KubeObject {
+  const obj = JSON.parse(body) as KubeObject;
+  obj.metadata = { ...obj.metadata, resourceVersion: String(rv) };
+  return obj;
+}
+
+interface ContinueToken {
+  rv: number;
+  ns: string;
+  name: string;
+}
+
+function encodeContinue(t: ContinueToken): string {
+  return btoa(JSON.stringify({ v: 1, ...t })).replace(/=+$/, "");
+}
+
+function decodeContinue(token: string): ContinueToken {
+  try {
+    const t = JSON.parse(atob(token)) as ContinueToken & { v: number };
+    if (t.v !== 1 || typeof t.rv !== "number" || typeof t.ns !== "string" || typeof t.name !== "string") throw new Error("bad token");
+    return t;
+  } catch {
+    throw new ApiError(400, "BadRequest", "continue key is not valid: illegal base64 data at input byte 0");
+  }
+}

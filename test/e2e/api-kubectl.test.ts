@@ -1,0 +1,113 @@
+// The API server driven by the real kubectl, against `wrangler dev`.
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { startCluster, eventually, type Cluster } from "./cluster";
+import { join } from "node:path";
+
+const MANIFESTS = new URL("./manifests", import.meta.url).pathname;
+
+describe("kubectl against the API server", () => {
+  let c: Cluster;
+  beforeAll(async () => {
+    c = await startCluster();
+  });
+  afterAll(async () => {
+    await c?.stop();
+  });
+
+  it("reports its version and lists nodes and namespaces", async () => {
+    const version = await c.kubectl(["version", "-o", "json"]);
+    expect(JSON.parse(version.stdout).serverVersion.minor).toBe("32");
+    const nodes = await eventually(async () => {
+      const r = await c.kubectl(["get", "nodes"]);
+      return r.stdout.split("\n").filter((l) => l.startsWith("node-")).length === 3 ? r.stdout : undefined;
+    }, 30_000, "3 nodes");
+    expect(nodes).toMatch(/^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION/);
+    expect(nodes).toMatch(/node-1\s+Ready\s+worker\s+\S+\s+v1\.32\.0/);
+    const ns = await c.kubectl(["get", "namespaces"]);
+    for (const n of ["default", "kube-system", "kube-public", "kube-node-lease"]) expect(ns.stdout).toMatch(new RegExp(`^${n}\\s+Active`, "m"));
+    const wide = await c.kubectl(["get", "nodes", "-o", "wide"]);
+    expect(wide.stdout).toMatch(/CONTAINER-RUNTIME/);
+    expect(wide.stdout).toMatch(/containerd:\/\/2\.1\.4/);
+    expect(wide.stdout).toMatch(/cri-o:\/\/1\.33\.2/);
+  });
+
+  it("describes a node", async () => {
+    const d = await c.kubectl(["describe", "node", "node-1"]);
+    expect(d.stdout).toMatch(/^Name:\s+node-1/m);
+    expect(d.stdout).toMatch(/Container Runtime Version:\s+containerd:\/\/2\.1\.4/);
+    expect(d.stdout).toMatch(/PodCIDR:\s+10\.244\.\d+\.0\/24/);
+  });
+
+  it("applies and creates a two-container pod manifest, then shows it", async () => {
+    const applied = await c.kubectl(["apply", "-f", join(MANIFESTS, "two-containers.yaml")]);
+    expect(applied.stdout.trim()).toBe("pod/two-containers created");
+    const unchanged = await c.kubectl(["apply", "-f", join(MANIFESTS, "two-containers.yaml")]);
+    expect(unchanged.stdout.trim()).toBe("pod/two-containers unchanged");
+    const again = await c.kubectl(["create", "-f", join(MANIFESTS, "two-containers.yaml")], { allowFail: true });
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain('Error from server (AlreadyExists): error when creating');
+    const yaml = await c.kubectl(["get", "pod", "two-containers", "-o", "yaml"]);
+    expect(yaml.stdout).toMatch(/kind: Pod/);
+    expect(yaml.stdout).toMatch(/name: sidecar/);
+    const wide = await c.kubectl(["get", "pods", "-o", "wide"]);
+    expect(wide.stdout).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES/);
+    expect(wide.stdout).toMatch(/two-containers\s+\d\/2/);
+  });
+
+  it("creates a deployment from kubectl's protobuf body", async () => {
+    const r = await c.kubectl(["create", "deployment", "kubernetes-bootcamp", "--image=gcr.io/google-samples/kubernetes-bootcamp:v1"]);
+    expect(r.stdout.trim()).toBe("deployment.apps/kubernetes-bootcamp created");
+    const d = await c.kubectl(["get", "deployment", "kubernetes-bootcamp", "-o", "json"]);
+    const dep = JSON.parse(d.stdout);
+    expect(dep.spec.template.spec.containers[0].image).toBe("gcr.io/google-samples/kubernetes-bootcamp:v1");
+    expect(dep.spec.selector.matchLabels).toEqual({ app: "kubernetes-bootcamp" });
+    const ns = await c.kubectl(["create", "namespace", "team-a"]);
+    expect(ns.stdout.trim()).toBe("namespace/team-a created");
+  });
+
+  it("labels, annotates and deletes", async () => {
+    await c.kubectl(["run", "labelled", "--image=nginx:1.27"]);
+    expect((await c.kubectl(["label", "pod", "labelled", "version=v1"])).stdout.trim()).toBe("pod/labelled labeled");
+    const byLabel = await c.kubectl(["get", "pods", "-l", "version=v1", "-o", "name"]);
+    expect(byLabel.stdout.trim()).toBe("pod/labelled");
+    expect((await c.kubectl(["annotate", "pod", "labelled", "note=hello"])).stdout.trim()).toBe("pod/labelled annotated");
+    const json = JSON.parse((await c.kubectl(["get", "pod", "labelled", "-o", "json"])).stdout);
+    expect(json.metadata.annotations.note).toBe("hello");
+    const del = await c.kubectl(["delete", "pod", "labelled", "--grace-period=0", "--force"], { timeoutMs: 90_000 });
+    expect(del.stdout).toContain('pod "labelled" force deleted');
+    const gone = await c.kubectl(["get", "pod", "labelled"], { allowFail: true });
+    expect(gone.stderr.trim()).toBe('Error from server (NotFound): pods "labelled" not found');
+  });
+
+  it("prints kubectl's usual errors", async () => {
+    const unknown = await c.kubectl(["get", "pod", "no-such-pod"], { allowFail: true });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.trim()).toBe('Error from server (NotFound): pods "no-such-pod" not found');
+    const invalid = await c.kubectl(["run", "Bad_Name", "--image=nginx"], { allowFail: true });
+    expect(invalid.stderr).toMatch(/The Pod "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name"/);
+    // A stale update: replace with an old resourceVersion.
+    const pod = JSON.parse((await c.kubectl(["get", "pod", "two-containers", "-o", "json"])).stdout);
+    await c.kubectl(["label", "pod", "two-containers", "bump=1"]);
+    pod.metadata.labels.stale = "yes";
+    const stale = await c.kubectl(["replace", "-f", "-"], { input: JSON.stringify(pod), allowFail: true });
+    expect(stale.stderr).toMatch(/Error from server \(Conflict\).*the object has been modified; please apply your changes to the latest version and try again/);
+  });
+
+  it("watches pods with get -w: ADDED, MODIFIED, DELETED", async () => {
+    const { spawn } = await import("node:child_process");
+    const w = spawn("kubectl", ["--kubeconfig", c.kubeconfig, "--cache-dir", join(c.dir, "kube-cache"), "get", "pods", "-w", "--output-watch-events"], { env: { ...process.env, HOME: c.dir } });
+    let out = "";
+    w.stdout.on("data", (d) => (out += d));
+    try {
+      await eventually(async () => out.includes("two-containers"), 30_000, "initial list");
+      await c.kubectl(["run", "watched", "--image=nginx:1.27"]);
+      await eventually(async () => /ADDED\s+watched/.test(out), 30_000, "ADDED watched");
+      await c.kubectl(["label", "pod", "watched", "seen=yes"]);
+      await eventually(async () => /MODIFIED\s+watched/.test(out), 30_000, "MODIFIED watched");
+      await c.kubectl(["delete", "pod", "watched", "--grace-period=0", "--force"]);
+      await eventually(async () => /DELETED\s+watched/.test(out), 30_000, "DELETED watched");
+    } finally {
+      w.kill();
+    }
+  });
+});

@@ -1,0 +1,153 @@
+// Starts a real local cluster (`npm run dev` = D1 migrations + `wrangler dev` over
+// https) on its own port with its own state directory, and drives it with the real
+// kubectl through a kubeconfig written for that port.
+import { spawn, execFile, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync, rmSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createServer } from "node:net";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const ROOT = new URL("../..", import.meta.url).pathname;
+
+export const LOCAL_TOKEN = /API_TOKEN=(.*)/.exec(readFileSync(join(ROOT, ".dev.vars"), "utf8"))![1].trim();
+
+export interface Cluster {
+  port: number;
+  url: string;
+  kubeconfig: string;
+  dir: string;
+  kubectl(args: string[], opts?: { input?: string; allowFail?: boolean; timeoutMs?: number }): Promise<{ stdout: string; stderr: string; code: number }>;
+  /** Authenticated JSON request straight to the API. */
+  api<T = unknown>(path: string, init?: RequestInit): Promise<{ status: number; body: T }>;
+  stop(): Promise<void>;
+  logs(): string;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+// wrangler dev serves a self-signed certificate.
+process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+
+export async function startCluster(vars: Record<string, string> = {}): Promise<Cluster> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "edgekube-e2e-"));
+  const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+  let output = "";
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(ROOT, "scripts/dev.mjs"), "--port", String(port), "--persist-to", join(dir, "state"), "--inspector-port", "0", ...varArgs],
+    { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", FORCE_COLOR: "0" }, stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
+  child.stdout?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => (output += d));
+  const url = `https://127.0.0.1:${port}`;
+  const kubeconfig = join(dir, "kubeconfig");
+  writeFileSync(
+    kubeconfig,
+    [
+      "apiVersion: v1",
+      "kind: Config",
+      "clusters:",
+      "- name: e2e",
+      "  cluster:",
+      `    server: ${url}`,
+      "    insecure-skip-tls-verify: true",
+      "users:",
+      "- name: e2e",
+      "  user:",
+      `    token: ${LOCAL_TOKEN}`,
+      "contexts:",
+      "- name: e2e",
+      "  context: {cluster: e2e, user: e2e, namespace: default}",
+      "current-context: e2e",
+      "",
+    ].join("\n"),
+  );
+
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${output}`);
+    try {
+      const res = await fetch(`${url}/version`);
+      if (res.ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new Error(`wrangler dev did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+
+  const cluster: Cluster = {
+    port,
+    url,
+    kubeconfig,
+    dir,
+    async kubectl(args, opts = {}) {
+      try {
+        const p = run("kubectl", ["--kubeconfig", kubeconfig, "--cache-dir", join(dir, "kube-cache"), ...args], {
+          timeout: opts.timeoutMs ?? 60_000,
+          env: { ...process.env, HOME: dir, KUBECONFIG: kubeconfig },
+          maxBuffer: 16 * 1024 * 1024,
+        });
+        if (opts.input !== undefined) p.child.stdin?.end(opts.input);
+        const { stdout, stderr } = await p;
+        return { stdout, stderr, code: 0 };
+      } catch (e) {
+        const err = e as { stdout?: string; stderr?: string; code?: number };
+        if (!opts.allowFail) throw new Error(`kubectl ${args.join(" ")} failed (${err.code}):\n${err.stderr}\n${err.stdout}`);
+        return { stdout: err.stdout ?? "", stderr: err.stderr ?? "", code: typeof err.code === "number" ? err.code : 1 };
+      }
+    },
+    async api(path, init = {}) {
+      const res = await fetch(url + path, { ...init, headers: { authorization: `Bearer ${LOCAL_TOKEN}`, "content-type": "application/json", ...(init.headers ?? {}) } });
+      const text = await res.text();
+      return { status: res.status, body: (text ? JSON.parse(text) : undefined) as never };
+    },
+    async stop() {
+      if (child.pid && child.exitCode === null) {
+        try {
+          process.kill(-child.pid, "SIGTERM");
+        } catch {
+          /* already gone */
+        }
+        await new Promise((r) => setTimeout(r, 500));
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {
+          /* already gone */
+        }
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+    logs: () => output,
+  };
+  return cluster;
+}
+
+/** Poll until `check` returns a truthy value (or throw with the last value seen). */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 60_000, what = "condition"): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+      last = v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}

@@ -1,0 +1,43 @@
+// Drives the worker the way a client does: through its fetch handler, with the token.
+import { exports } from "cloudflare:workers";
+
+// The generated Env types do not describe the main module's exports.
+const worker = (exports as unknown as { default: { fetch(req: Request): Promise<Response> } }).default;
+
+export const TOKEN = "test-token";
+export const BASE = "https://edgekube.test";
+
+export interface CallOptions {
+  method?: string;
+  body?: unknown;
+  contentType?: string;
+  accept?: string;
+  token?: string | null;
+}
+
+export async function call(path: string, opts: CallOptions = {}): Promise<Response> {
+  const headers: Record<string, string> = {};
+  if (opts.token !== null) headers.authorization = `Bearer ${opts.token ?? TOKEN}`;
+  if (opts.accept) headers.accept = opts.accept;
+  let body: BodyInit | undefined;
+  if (opts.body !== undefined) {
+    headers["content-type"] = opts.contentType ?? "application/json";
+    body = typeof opts.body === "string" || opts.body instanceof Uint8Array ? (opts.body as BodyInit) : JSON.stringify(opts.body);
+  }
+  return worker.fetch(new Request(BASE + path, { method: opts.method ?? "GET", headers, body }));
+}
+
+export async function callJson<T = Record<string, unknown>>(path: string, opts: CallOptions = {}): Promise<{ status: number; body: T }> {
+  const res = await call(path, opts);
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+export function pod(name: string, extra: Record<string, unknown> = {}) {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, labels: { app: name } },
+    spec: { containers: [{ name: "app", image: "nginx:1.27" }], ...extra },
+  };
+}

@@ -1,0 +1,115 @@
+import { describe, it, expect } from "vitest";
+import { env } from "cloudflare:workers";
+import { ObjectStore, type Change } from "../../src/store/store";
+import type { KubeObject } from "../../src/model/types";
+import { ApiError } from "../../src/model/errors";
+
+function cm(name: string, data: Record<string, string> = {}, labels: Record<string, string> = {}): KubeObject {
+  return { apiVersion: "v1", kind: "Lease", metadata: { name, namespace: "default", uid: crypto.randomUUID(), labels }, spec: data };
+}
+
+async function reason(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return "ok";
+  } catch (e) {
+    return e instanceof ApiError ? `${e.code} ${e.reason}` : `error ${(e as Error).message}`;
+  }
+}
+
+describe("object store on D1", () => {
+  it("assigns increasing resourceVersions and reads back what it stored", async () => {
+    const store = new ObjectStore(env.DB);
+    const a = await store.create("leases.coordination.k8s.io", cm("a"));
+    const b = await store.create("leases.coordination.k8s.io", cm("b"));
+    expect(Number(b.metadata.resourceVersion)).toBeGreaterThan(Number(a.metadata.resourceVersion));
+    const got = await store.get("leases.coordination.k8s.io", "default", "a");
+    expect(got?.metadata.resourceVersion).toBe(a.metadata.resourceVersion);
+  });
+
+  it("rejects a stale update with 409 Conflict and changes nothing", async () => {
+    const store = new ObjectStore(env.DB);
+    const created = await store.create("leases.coordination.k8s.io", cm("stale", { holderIdentity: "x" }));
+    const first = { ...created, spec: { holderIdentity: "first" } };
+    await store.update("leases.coordination.k8s.io", first, Number(created.metadata.resourceVersion));
+    const second = { ...created, spec: { holderIdentity: "second" } };
+    expect(await reason(store.update("leases.coordination.k8s.io", second, Number(created.metadata.resourceVersion)))).toBe("409 Conflict");
+    const now = await store.get("leases.coordination.k8s.io", "default", "stale");
+    expect((now?.spec as { holderIdentity: string }).holderIdentity).toBe("first");
+  });
+
+  it("lets exactly one of two concurrent creates of a name win", async () => {
+    const store = new ObjectStore(env.DB);
+    const results = await Promise.all([reason(store.create("leases.coordination.k8s.io", cm("race"))), reason(store.create("leases.coordination.k8s.io", cm("race")))]);
+    expect(results.sort()).toEqual(["409 AlreadyExists", "ok"]);
+  });
+
+  it("never loses an update among concurrent read-modify-write writers", async () => {
+    const store = new ObjectStore(env.DB);
+    await store.create("leases.coordination.k8s.io", { ...cm("counter"), spec: { leaseTransitions: 0 } });
+    await Promise.all(
+      Array.from({ length: 10 }, () =>
+        store.guaranteedUpdate("leases.coordination.k8s.io", "default", "counter", (cur) => {
+          const spec = cur.spec as { leaseTransitions: number };
+          spec.leaseTransitions += 1;
+          return cur;
+        }, 50),
+      ),
+    );
+    const final = await store.get("leases.coordination.k8s.io", "default", "counter");
+    expect((final?.spec as { leaseTransitions: number }).leaseTransitions).toBe(10);
+  });
+
+  it("deletes conditionally and reports 404 for what is gone", async () => {
+    const store = new ObjectStore(env.DB);
+    const obj = await store.create("leases.coordination.k8s.io", cm("gone"));
+    await store.remove("leases.coordination.k8s.io", obj);
+    expect(await store.get("leases.coordination.k8s.io", "default", "gone")).toBeNull();
+    expect(await reason(store.remove("leases.coordination.k8s.io", obj))).toBe("404 NotFound");
+  });
+
+  it("feeds watches from the change log in order, resumable from any kept version", async () => {
+    const changes: Change[] = [];
+    const store = new ObjectStore(env.DB, (c) => changes.push(...c));
+    const start = (await store.revision()).rv;
+    const x = await store.create("leases.coordination.k8s.io", cm("w1"));
+    const y = await store.update("leases.coordination.k8s.io", { ...x, spec: { holderIdentity: "n" } });
+    await store.remove("leases.coordination.k8s.io", y);
+    const log = await store.changesSince("leases.coordination.k8s.io", start);
+    expect(log.map((c) => `${c.type} ${c.object.metadata.name}`)).toEqual(["ADDED w1", "MODIFIED w1", "DELETED w1"]);
+    const resumed = await store.changesSince("leases.coordination.k8s.io", Number(x.metadata.resourceVersion));
+    expect(resumed.map((c) => c.type)).toEqual(["MODIFIED", "DELETED"]);
+    expect(changes.map((c) => c.type)).toEqual(["ADDED", "MODIFIED", "DELETED"]);
+  });
+
+  it("answers 410 Expired for a watch from before the compacted log", async () => {
+    const store = new ObjectStore(env.DB);
+    await env.DB.prepare("UPDATE revision SET compacted_rv = rv WHERE id = 1").run();
+    const { compactedRv } = await store.revision();
+    expect(await reason(store.changesSince("leases.coordination.k8s.io", compactedRv - 1))).toBe("410 Expired");
+    expect(await reason(store.changesSince("leases.coordination.k8s.io", compactedRv))).toBe("ok");
+  });
+
+  it("pages lists with limit/continue and filters labels in SQL", async () => {
+    const store = new ObjectStore(env.DB);
+    for (let i = 0; i < 5; i++) await store.create("leases.coordination.k8s.io", cm(`page-${i}`, {}, { app: i % 2 ? "odd" : "even" }));
+    const first = await store.list("leases.coordination.k8s.io", { namespace: "default", labelEquals: { app: "even" }, limit: 2 });
+    expect(first.items.map((o) => o.metadata.name)).toEqual(["page-0", "page-2"]);
+    expect(first.continue).toBeTruthy();
+    const rest = await store.list("leases.coordination.k8s.io", { namespace: "default", labelEquals: { app: "even" }, limit: 2, continue: first.continue });
+    expect(rest.items.map((o) => o.metadata.name)).toEqual(["page-4"]);
+    expect(rest.continue).toBeUndefined();
+  });
+
+  it("commits several writes atomically: one failure writes none", async () => {
+    const store = new ObjectStore(env.DB);
+    await store.create("leases.coordination.k8s.io", cm("taken"));
+    const before = (await store.revision()).rv;
+    expect(await reason(store.commit([
+      { op: "create", resource: "leases.coordination.k8s.io", object: cm("fresh") },
+      { op: "create", resource: "leases.coordination.k8s.io", object: cm("taken") },
+    ]))).toBe("409 AlreadyExists");
+    expect(await store.get("leases.coordination.k8s.io", "default", "fresh")).toBeNull();
+    expect((await store.revision()).rv).toBe(before);
+  });
+});

@@ -1,0 +1,41 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig, defineProject } from "vitest/config";
+import { fileURLToPath } from "node:url";
+
+const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url)));
+
+export default defineConfig({
+  test: {
+    projects: [
+      // Pure functions: no bindings, plain Node.
+      defineProject({
+        test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" },
+      }),
+      // The worker, Durable Objects, alarms and D1 inside workerd (Miniflare).
+      defineProject({
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { API_TOKEN: "test-token", TEST_MIGRATIONS: migrations } },
+          }),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/integration/**/*.test.ts"],
+          setupFiles: ["./test/integration/apply-migrations.ts"],
+        },
+      }),
+      // Real `wrangler dev`, kubectl, client-node and a browser.
+      defineProject({
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      }),
+    ],
+  },
+});
