@@ -97,7 +97,9 @@ function validateStrategy(strategy: DeploymentSpec["strategy"], path: string): S
 }
 
 function selectorImmutable(next: LabelSelector | undefined, old: LabelSelector | undefined): StatusCause[] {
-  return jsonEqual(next ?? null, old ?? null) ? [] : [invalidField("spec.selector", new GoRepr(goLabelSelector(next)), "field is immutable")];
+  if (jsonEqual(next ?? null, old ?? null)) return [];
+  // A nil pointer prints as null; a set selector through %#v of its value.
+  return [invalidField("spec.selector", next ? new GoRepr(goLabelSelector(next)) : null, "field is immutable")];
 }
 
 export function validateDeployment(d: Deployment, old?: Deployment): StatusCause[] {

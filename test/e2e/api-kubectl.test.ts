@@ -84,7 +84,9 @@ describe("kubectl against the API server", () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr.trim()).toBe('Error from server (NotFound): pods "no-such-pod" not found');
     const invalid = await c.kubectl(["run", "Bad_Name", "--image=nginx"], { allowFail: true });
-    expect(invalid.stderr).toMatch(/The Pod "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name"/);
+    // kubectl run also names the container after the pod, so both fields are invalid.
+    expect(invalid.stderr).toMatch(/The Pod "Bad_Name" is invalid: \n\* metadata\.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain/);
+    expect(invalid.stderr).toMatch(/\* spec\.containers\[0\]\.name: Invalid value: "Bad_Name"/);
     // A stale update: replace with an old resourceVersion.
     const pod = JSON.parse((await c.kubectl(["get", "pod", "two-containers", "-o", "json"])).stdout);
     await c.kubectl(["label", "pod", "two-containers", "bump=1"]);

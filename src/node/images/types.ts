@@ -51,6 +51,8 @@ export interface TimelineEntry {
 export interface ProgramContext {
   /** argv as invoked, argv[0] included. */
   argv: string[];
+  /** The program's PID in the container (1 when it is the container's main process). */
+  pid: number;
   env: Record<string, string>;
   cwd: string;
   fs: ContainerFs;

@@ -266,7 +266,7 @@ export class Machine {
     if (st.wait?.k !== "program" || st.wait.run.pid !== 1) return false;
     const run = st.wait.run;
     const program = this.host.image.programs[run.cmd];
-    const entries = program?.signal?.(sig, { ...this.programContext(run.argv, run.env, run.cwd, run.startedAt), state: run.state });
+    const entries = program?.signal?.(sig, { ...this.programContext(run.argv, run.env, run.cwd, run.startedAt, run.pid), state: run.state });
     if (!entries) return false;
     run.signalled = sig;
     run.pending = entries.map((e) => ({ ...e, at: st.clock + e.afterMs }));
@@ -296,9 +296,10 @@ export class Machine {
     return program ? { run: w.run, program } : undefined;
   }
 
-  programContext(argv: string[], env: Record<string, string>, cwd: string, startedAt: number): ProgramContext {
+  programContext(argv: string[], env: Record<string, string>, cwd: string, startedAt: number, pid = 1): ProgramContext {
     return {
       argv,
+      pid,
       env,
       cwd,
       fs: this.host.fs,
@@ -329,7 +330,7 @@ export class Machine {
       st.control = { k: "ret", status: signalExitCode(sig) };
     } else if (w?.k === "program" && w.run.pid === pid) {
       const program = this.host.image.programs[w.run.cmd];
-      const entries = sig === "SIGKILL" ? undefined : program?.signal?.(sig, { ...this.programContext(w.run.argv, w.run.env, w.run.cwd, w.run.startedAt), state: w.run.state });
+      const entries = sig === "SIGKILL" ? undefined : program?.signal?.(sig, { ...this.programContext(w.run.argv, w.run.env, w.run.cwd, w.run.startedAt, w.run.pid), state: w.run.state });
       if (entries) {
         w.run.signalled = sig;
         w.run.pending = entries.map((e) => ({ ...e, at: st.clock + e.afterMs }));
@@ -985,7 +986,7 @@ export class Machine {
   private startProgram(cmd: string, program: Program, argv: string[], pid: number, env: Record<string, string>): void {
     const { st } = this;
     const cwd = st.shell.cwd;
-    const start = program.start(this.programContext(argv, env, cwd, st.clock));
+    const start = program.start(this.programContext(argv, env, cwd, st.clock, pid));
     if (start.kind === "exec") {
       for (const e of start.output ?? []) if (e.text !== undefined) this.emit(e.stream ?? "stdout", e.text);
       // The script's `exec "$@"`: same process, same PID, no shell builtins.

@@ -1,0 +1,86 @@
+// The image catalog: which repositories and tags exist, and what a reference resolves to.
+// A reference that names no repository here, or a tag the repository does not have,
+// fails to pull as it would against a registry.
+import { bootcampV1, bootcampV2 } from "./bootcamp";
+import { busybox } from "./busybox";
+import { crasherRepo } from "./crasher";
+import { sha256Hex } from "./digest";
+import { nginx } from "./nginx";
+import { redis } from "./redis";
+import { InvalidReferenceError, parseImageRef, type ImageRef } from "./ref";
+import type { ImageConfig, ImageRepository } from "./types";
+
+export const REPOSITORIES: readonly ImageRepository[] = [bootcampV1, bootcampV2, nginx, busybox, redis, crasherRepo];
+
+export interface ResolvedImage {
+  ref: ImageRef;
+  repository: string;
+  /** The tag the reference named (or, for a digest reference, the tag with that digest). */
+  tag: string;
+  config: ImageConfig;
+  /** Manifest digest, "sha256:<hex>": identical for every alias of one image. */
+  digest: string;
+  /** Config digest, "sha256:<hex>": what `crictl images` calls the IMAGE ID. */
+  id: string;
+  /** repository@digest: the `imageID` of a container status. */
+  repoDigest: string;
+  /** repository:tag */
+  repoTag: string;
+}
+
+export type ResolveResult =
+  | { ok: true; image: ResolvedImage }
+  | { ok: false; reason: "invalid"; message: string }
+  | { ok: false; reason: "repository" | "tag"; ref: ImageRef };
+
+const configs = new Map<string, ImageConfig>();
+
+function configOf(repo: ImageRepository, tag: string): ImageConfig {
+  const key = `${repo.repository}:${tag}`;
+  let c = configs.get(key);
+  if (!c) {
+    c = repo.image(tag);
+    configs.set(key, c);
+  }
+  return c;
+}
+
+export function digestOf(config: ImageConfig): string {
+  return config.digest ?? `sha256:${sha256Hex(`manifest:${config.canonical}`)}`;
+}
+
+function build(ref: ImageRef, repo: ImageRepository, tag: string): ResolvedImage {
+  const config = configOf(repo, tag);
+  const digest = digestOf(config);
+  return {
+    ref,
+    repository: repo.repository,
+    tag,
+    config,
+    digest,
+    id: `sha256:${sha256Hex(`config:${config.canonical}`)}`,
+    repoDigest: `${repo.repository}@${digest}`,
+    repoTag: `${repo.repository}:${tag}`,
+  };
+}
+
+export function resolveImage(input: string): ResolveResult {
+  let ref: ImageRef;
+  try {
+    ref = parseImageRef(input);
+  } catch (e) {
+    if (e instanceof InvalidReferenceError) return { ok: false, reason: "invalid", message: e.message };
+    throw e;
+  }
+  const repo = REPOSITORIES.find((r) => r.repository === ref.repository);
+  if (!repo) return { ok: false, reason: "repository", ref };
+  if (ref.digest) {
+    const tag = repo.tags.find((t) => digestOf(configOf(repo, t)) === ref.digest);
+    return tag ? { ok: true, image: build(ref, repo, tag) } : { ok: false, reason: "tag", ref };
+  }
+  if (!repo.tags.includes(ref.tag!)) return { ok: false, reason: "tag", ref };
+  return { ok: true, image: build(ref, repo, ref.tag!) };
+}
+
+export { parseImageRef, isLatest, familiarName, InvalidReferenceError, type ImageRef } from "./ref";
+export type * from "./types";
