@@ -65,6 +65,22 @@ describe("kubectl against the API server", () => {
     expect(ns.stdout.trim()).toBe("namespace/team-a created");
   });
 
+  it("describes pods, deployments and namespaces", async () => {
+    const pod = await c.kubectl(["describe", "pod", "two-containers"]);
+    expect(pod.stdout).toMatch(/^Name:\s+two-containers/m);
+    expect(pod.stdout).toMatch(/^Namespace:\s+default/m);
+    expect(pod.stdout).toMatch(/^QoS Class:\s+BestEffort/m);
+    expect(pod.stdout).toMatch(/node\.kubernetes\.io\/unreachable:NoExecute op=Exists for 300s/);
+    expect(pod.stdout).toMatch(/shared-data:\s*\n\s+Type:\s+EmptyDir/);
+    const dep = await c.kubectl(["describe", "deployment", "kubernetes-bootcamp"]);
+    expect(dep.stdout).toMatch(/^Name:\s+kubernetes-bootcamp/m);
+    expect(dep.stdout).toMatch(/^StrategyType:\s+RollingUpdate/m);
+    expect(dep.stdout).toMatch(/^RollingUpdateStrategy:\s+25% max unavailable, 25% max surge/m);
+    expect(dep.stdout).toMatch(/Image:\s+gcr\.io\/google-samples\/kubernetes-bootcamp:v1/);
+    const ns = await c.kubectl(["describe", "namespace", "default"]);
+    expect(ns.stdout).toMatch(/^Status:\s+Active/m);
+  });
+
   it("labels, annotates and deletes", async () => {
     await c.kubectl(["run", "labelled", "--image=nginx:1.27"]);
     expect((await c.kubectl(["label", "pod", "labelled", "version=v1"])).stdout.trim()).toBe("pod/labelled labeled");

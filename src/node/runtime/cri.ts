@@ -1,0 +1,252 @@
+// The kubelet's view of a container runtime, shaped after the CRI (k8s.io/cri-api
+// RuntimeService and ImageService): the kubelet codes against these interfaces only, so
+// a second runtime flavour is a new implementation, not a kubelet change.
+//
+// Differences from the gRPC API, on purpose:
+// - times are milliseconds since the epoch (CRI uses nanoseconds); 0 means unset;
+// - the sandbox config carries the pod IP (a real runtime gets it from CNI; here the
+//   kubelet allocates it) and the pod's volumes (their files live in the runtime);
+// - StopContainer does not block for the grace period: a Durable Object cannot wait
+//   30 s. The signal is delivered and, when the program ignores it, the kill deadline
+//   appears in `killAt` and in `nextEventAt()`;
+// - model-specific calls: containerLogs, podHttp, exec sessions, nextEventAt, advance.
+import type { HttpOutcome, Signal } from "../images/types";
+import type { ShellSession } from "../shell/session";
+
+export type RuntimeKind = "containerd" | "cri-o";
+
+export interface VersionInfo {
+  /** CRI version of the kubelet-facing API. */
+  version: string;
+  runtimeName: string;
+  runtimeVersion: string;
+  runtimeApiVersion: string;
+}
+
+// ---- sandboxes ----
+
+export interface PodSandboxMetadata {
+  name: string;
+  namespace: string;
+  uid: string;
+  attempt: number;
+}
+
+export interface SandboxVolume {
+  name: string;
+  /** Files the volume starts with (configMap, secret, projected); none for emptyDir. */
+  files?: Record<string, string>;
+}
+
+export interface PodSandboxConfig {
+  metadata: PodSandboxMetadata;
+  /** Defaults to metadata.name, as for a pod. */
+  hostname?: string;
+  /** The pod IP, allocated by the kubelet from the node's podCIDR. */
+  podIP: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  /** Volumes owned by the sandbox: shared by the containers that mount them, gone with it. */
+  volumes?: SandboxVolume[];
+  dnsConfig?: { servers: string[]; searches: string[]; options?: string[] };
+}
+
+export type PodSandboxState = "SANDBOX_READY" | "SANDBOX_NOTREADY";
+
+export interface PodSandbox {
+  id: string;
+  metadata: PodSandboxMetadata;
+  state: PodSandboxState;
+  createdAt: number;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+export interface PodSandboxStatus extends PodSandbox {
+  network: { ip: string };
+  hostname: string;
+  runtimeHandler: string;
+  /** Ports bound in the pod's network namespace, and the container that holds each. */
+  listening: { port: number; containerId: string }[];
+}
+
+export interface PodSandboxFilter {
+  id?: string;
+  state?: PodSandboxState;
+  labelSelector?: Record<string, string>;
+}
+
+// ---- containers ----
+
+export interface ContainerMetadata {
+  name: string;
+  attempt: number;
+}
+
+export interface KeyValue {
+  key: string;
+  value: string;
+}
+
+export interface Mount {
+  containerPath: string;
+  /** Name of one of the sandbox's volumes. */
+  volume: string;
+  readOnly?: boolean;
+  /** Mount a sub-directory of the volume (created when missing, as the kubelet does). */
+  subPath?: string;
+}
+
+export interface ContainerConfig {
+  metadata: ContainerMetadata;
+  /** Any reference to a pulled image: as the pod spec names it, or pullImage's result. */
+  image: string;
+  /** Kubernetes semantics: command replaces the image ENTRYPOINT (and drops CMD), args replace CMD. */
+  command?: string[];
+  args?: string[];
+  workingDir?: string;
+  envs?: KeyValue[];
+  mounts?: Mount[];
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  /** Keep stdin open: a bare `sh` then waits instead of exiting. */
+  stdin?: boolean;
+  tty?: boolean;
+  logPath?: string;
+}
+
+export type ContainerState = "CONTAINER_CREATED" | "CONTAINER_RUNNING" | "CONTAINER_EXITED" | "CONTAINER_UNKNOWN";
+
+export interface Container {
+  /** The runtime's ID (64 hex digits). Every call also accepts the prefixed form. */
+  id: string;
+  /** "containerd://<id>" or "cri-o://<id>": what pod status shows as containerID. */
+  containerID: string;
+  podSandboxId: string;
+  metadata: ContainerMetadata;
+  image: { image: string };
+  /** repository@sha256:...: pod status imageID. */
+  imageRef: string;
+  state: ContainerState;
+  createdAt: number;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+export interface ContainerStatus extends Container {
+  startedAt: number;
+  finishedAt: number;
+  exitCode: number;
+  /** "Completed", "Error", "StartError"; empty while running. */
+  reason: string;
+  message: string;
+  mounts: Mount[];
+  logPath: string;
+  /** A stop signal went out and the runtime will SIGKILL at this time unless it exits first. */
+  killAt?: number;
+  /** The signal that ended it, when one did. */
+  signal?: Signal;
+}
+
+export interface ContainerFilter {
+  id?: string;
+  state?: ContainerState;
+  podSandboxId?: string;
+  labelSelector?: Record<string, string>;
+}
+
+export interface ExecSyncOptions {
+  stdin?: string;
+  /** With a tty, stderr is merged into stdout (a terminal has one stream) and TERM is set. */
+  tty?: boolean;
+}
+
+export interface ExecSyncResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export interface LogLine {
+  time: number;
+  stream: "stdout" | "stderr";
+  text: string;
+}
+
+export interface LogQuery {
+  /** Only lines at or after this time. */
+  since?: number;
+  /** Only the last N lines. */
+  tail?: number;
+}
+
+export interface PodHttpRequest {
+  method?: string;
+  path?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Client address the program sees (access logs); defaults to the pod network's gateway. */
+  remoteAddr?: string;
+}
+
+export type PodHttpResult = HttpOutcome;
+
+/** A container changed state by itself (CRI's ContainerEventResponse, for what the model has). */
+export interface ContainerEvent {
+  type: "CONTAINER_STOPPED_EVENT";
+  containerId: string;
+  podSandboxId: string;
+  at: number;
+  exitCode: number;
+}
+
+export interface RuntimeService {
+  version(): Promise<VersionInfo>;
+
+  runPodSandbox(config: PodSandboxConfig): Promise<string>;
+  /** Kills whatever still runs in it (the kubelet stops containers gracefully first). */
+  stopPodSandbox(id: string): Promise<void>;
+  /** Removes its containers, their logs and its volumes. Idempotent. */
+  removePodSandbox(id: string): Promise<void>;
+  podSandboxStatus(id: string): Promise<PodSandboxStatus>;
+  listPodSandbox(filter?: PodSandboxFilter): Promise<PodSandbox[]>;
+
+  createContainer(podSandboxId: string, config: ContainerConfig): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  /** Sends the image's stop signal; SIGKILL after timeoutSec unless it exits first (0: at once). */
+  stopContainer(id: string, timeoutSec: number): Promise<void>;
+  removeContainer(id: string): Promise<void>;
+  containerStatus(id: string): Promise<ContainerStatus>;
+  listContainers(filter?: ContainerFilter): Promise<Container[]>;
+  execSync(id: string, cmd: string[], opts?: ExecSyncOptions): Promise<ExecSyncResult>;
+
+  /** An interactive exec (`kubectl exec -ti POD -- bash`). */
+  execSession(id: string, cmd: string[], opts?: { tty?: boolean }): Promise<ShellSession>;
+  containerLogs(id: string, query?: LogQuery): Promise<LogLine[]>;
+  /** An HTTP request to a port in the pod's network namespace (kubectl proxy, probes). */
+  podHttp(podSandboxId: string, port: number, request?: PodHttpRequest): Promise<PodHttpResult>;
+  /** The earliest time a container changes state by itself, or null: the kubelet's alarm. */
+  nextEventAt(): Promise<number | null>;
+  /** Apply everything due at `now`; returns the container events since the last call. */
+  advance(now: number): Promise<ContainerEvent[]>;
+}
+
+export interface Image {
+  /** Config digest "sha256:...". */
+  id: string;
+  repoTags: string[];
+  repoDigests: string[];
+  size: number;
+  pulledAt: number;
+}
+
+export interface ImageService {
+  /** Pulls (or re-pulls) an image; returns its reference by digest, "repo@sha256:...". */
+  pullImage(ref: string): Promise<string>;
+  /** The pulled image a reference names, or null when it is not on the node. */
+  imageStatus(ref: string): Promise<Image | null>;
+  listImages(): Promise<Image[]>;
+  removeImage(ref: string): Promise<void>;
+  /** No tag or `:latest`: the kubelet's default pull policy for it is Always. */
+  isLatest(ref: string): boolean;
+}
