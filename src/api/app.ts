@@ -7,6 +7,7 @@ import { bearerAuth } from "./auth";
 import { discovery } from "./discovery";
 import { openapi } from "./openapi";
 import { health } from "./health";
+import { admin } from "./admin";
 import { routeResource } from "./resource-router";
 import { ensureCluster } from "../controlplane/bootstrap";
 import { ApiError, internalError } from "../model/errors";
@@ -23,6 +24,7 @@ export function buildApp(): Hono<AppEnv> {
   app.route("/", health);
   app.route("/", discovery);
   app.route("/", openapi);
+  app.route("/", admin);
   app.use("/api/*", async (c, next) => {
     await ensureCluster(c.get("api"));
     await next();

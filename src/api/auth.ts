@@ -4,6 +4,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./context";
 import { unauthorized } from "../model/errors";
+import { nodeOfToken, authorizeNode } from "./node-token";
 
 const OPEN_PATHS = new Set(["/version", "/healthz", "/readyz", "/livez"]);
 
@@ -22,7 +23,11 @@ export function bearerAuth(): MiddlewareHandler<AppEnv> {
     const expected = c.env.API_TOKEN;
     const header = c.req.header("authorization") ?? "";
     const token = header.startsWith("Bearer ") ? header.slice(7).trim() : "";
-    if (!expected || !token || !sameToken(token, expected)) throw unauthorized();
+    if (!expected || !token) throw unauthorized();
+    if (sameToken(token, expected)) return next();
+    const node = await nodeOfToken(expected, token);
+    if (!node) throw unauthorized();
+    authorizeNode(node, c.req.method.toUpperCase(), c.req.path);
     return next();
   };
 }

@@ -38,7 +38,7 @@ export async function listCluster(store: ObjectStore): Promise<ListedCluster> {
 
 /**
  * Pod and node changes after `sinceRv`, oldest first, or "expired" when the log was
- * compacted past it (then only a relist is right).
+ * compacted past it or the database is not the one listed (then only a relist is right).
  */
 export async function readChanges(store: ObjectStore, sinceRv: number): Promise<WatchedChange[] | "expired"> {
   const out: WatchedChange[] = [];
@@ -47,7 +47,7 @@ export async function readChanges(store: ObjectStore, sinceRv: number): Promise<
     const db = store.db;
     // One round trip, one transaction: the compaction check and the rows agree.
     const [rev, rows] = await db.batch([
-      db.select({ compactedRv: revision.compactedRv }).from(revision).where(eq(revision.id, 1)),
+      db.select({ rv: revision.rv, compactedRv: revision.compactedRv }).from(revision).where(eq(revision.id, 1)),
       db
         .select({ rv: changes.rv, type: changes.type, resource: changes.resource, body: changes.body })
         .from(changes)
@@ -55,7 +55,8 @@ export async function readChanges(store: ObjectStore, sinceRv: number): Promise<
         .orderBy(asc(changes.rv))
         .limit(PAGE),
     ]);
-    if (cursor < (rev[0]?.compactedRv ?? 0)) return "expired";
+    // Compacted past us, or the revision went backwards (a restored or replaced database).
+    if (cursor < (rev[0]?.compactedRv ?? 0) || (rev[0]?.rv ?? 0) < cursor) return "expired";
     for (const r of rows) {
       const object = JSON.parse(r.body) as KubeObject;
       object.metadata = { ...object.metadata, resourceVersion: String(r.rv) };

@@ -1,9 +1,155 @@
-// The scheduler Durable Object: woken when a pod needs a node or the cluster changed.
+// The scheduler Durable Object (kube-scheduler): woken when a pod needs a node or
+// the cluster changed. One instance ("default-scheduler"), so its in-memory view
+// and queue are the only scheduler state; the store remains the truth and a fresh
+// instance rebuilds everything from one list.
+//
+// Concurrency: a DO's input gate does not hold across D1 awaits, so a poke can
+// arrive mid-cycle. Only one run is ever in flight; a poke during a run sets
+// `again` and waits for that run, which refreshes and goes around once more.
+//
+// Timing: one alarm, set to the earliest of the queue's next wake-up (a back-off
+// ending, a parked pod's 5-minute retry) and a periodic resync (RESYNC_MS) that
+// covers a lost poke. Alarms may fire late or twice; a run is level-triggered
+// (it re-reads the store), so an extra one is harmless.
 import { DurableObject } from "cloudflare:workers";
 import type { SchedulerApi } from "../controlplane/stubs";
+import { nodeAgent } from "../controlplane/stubs";
+import { dispatchChanges } from "../controlplane/dispatch";
+import { ObjectStore } from "../store/store";
+import type { Pod } from "../model/types";
+import { SchedulerLoop, type ExplainResult, type LoopStats } from "./loop";
+import type { QueueLocation } from "./queue";
+
+export const RESYNC_MS = 30_000;
+
+/**
+ * `explain(namespace, name)`: why the scheduler placed a pod where it did, or why
+ * it cannot place it (kube-scheduler-simulator's view). null when the pod does not
+ * exist. Shape (JSON):
+ *   {
+ *     pod: "default/web", uid, nodeName: "node-2" | null,
+ *     queue: "active" | "backoff" | "unschedulable" | "inFlight" | null,
+ *     source: "last-decision"   // the decision that placed/rejected it (kept for the last 128 pods)
+ *           | "dry-run",        // computed now over every node, with every filter plugin's verdict;
+ *                               // for a bound pod: "where would it go now" with its own room freed
+ *     decidedAt?: ISO time of the recorded decision,
+ *     explanation: {            // src/scheduler/explain.ts Explanation
+ *       pod, selectedNode, code, message?, numAllNodes, numNodesToFind, evaluated, feasible,
+ *       scoring: "scored" | "single-feasible-node" | "none-feasible" | "error",
+ *       skippedScorePlugins: string[],
+ *       nodes: [{ name, evaluated, feasible, selected,
+ *                 filter: { code, reasons, decidedBy?, plugins?: [{ plugin, code, reasons }] },
+ *                 score?: { plugins: [{ plugin, raw, normalized, weight, weighted }], final } }]
+ *     }
+ *   }
+ * Not written into a pod annotation: that would cost a D1 write per pod per decision.
+ */
+export interface PodExplanation extends ExplainResult {
+  pod: string;
+  uid?: string;
+  nodeName: string | null;
+  queue: QueueLocation | null;
+}
+
+export interface SchedulerStatus {
+  synced: boolean;
+  nodes: number;
+  queue: Record<QueueLocation, number>;
+  stats: LoopStats;
+}
 
 export class Scheduler extends DurableObject<Env> implements SchedulerApi {
+  private readonly store: ObjectStore;
+  private readonly loop: SchedulerLoop;
+  private running: Promise<void> | undefined;
+  private again = false;
+  /** The alarm as last set by this instance (undefined: unknown or fired). */
+  private alarmAt: number | undefined;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Our own writes do not poke us (origin), they wake the nodes the pods were bound to.
+    this.store = new ObjectStore(env.DB, (changes) => ctx.waitUntil(dispatchChanges(env, changes, { origin: "scheduler" })));
+    this.loop = new SchedulerLoop({
+      store: this.store,
+      admit: (node, pod) => nodeAgent(env, node).admit(pod),
+      now: () => Date.now(),
+      random: Math.random,
+    });
+  }
+
+  /** A pod needs a node, or the cluster changed: resolves once a run has seen this poke. */
   async poke(): Promise<void> {
-    // The scheduling loop is wired in by the scheduler module.
+    await this.kick();
+  }
+
+  override async alarm(): Promise<void> {
+    this.alarmAt = undefined;
+    try {
+      await this.kick();
+    } catch (e) {
+      // Logged, not rethrown: the run's finally already set the next alarm.
+      console.error("scheduler: resync failed:", e);
+    }
+  }
+
+  async explain(namespace: string, name: string, mode: "auto" | "dry-run" = "auto"): Promise<PodExplanation | null> {
+    await this.kick();
+    const pod = (await this.store.get("pods", namespace, name)) as Pod | null;
+    if (!pod) return null;
+    return {
+      pod: `${namespace}/${name}`,
+      uid: pod.metadata.uid,
+      nodeName: pod.spec.nodeName || null,
+      queue: this.loop.state.queue.where(`${namespace}/${name}`) ?? null,
+      ...this.loop.explain(pod, mode),
+    };
+  }
+
+  /** Queue sizes and counters, for tests, the benchmark and debugging. */
+  async status(): Promise<SchedulerStatus> {
+    return {
+      synced: this.loop.synced,
+      nodes: this.loop.state.view.nodeCount,
+      queue: this.loop.state.queue.stats(),
+      stats: { ...this.loop.stats },
+    };
+  }
+
+  private kick(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.run().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async run(): Promise<void> {
+    try {
+      do {
+        this.again = false;
+        await this.loop.refresh();
+        await this.loop.drain(async () => {
+          // Poked mid-drain: new pods or a changed cluster; take them into this drain.
+          if (!this.again) return;
+          this.again = false;
+          await this.loop.refresh();
+        });
+      } while (this.again);
+    } finally {
+      await this.armAlarm();
+    }
+  }
+
+  private async armAlarm(): Promise<void> {
+    const now = Date.now();
+    const desired = Math.min(this.loop.nextWakeAt() ?? Infinity, now + RESYNC_MS);
+    // An alarm already due no later than needed will do: fewer storage writes.
+    if (this.alarmAt !== undefined && this.alarmAt > now && this.alarmAt <= desired) return;
+    await this.ctx.storage.setAlarm(desired);
+    this.alarmAt = desired;
   }
 }

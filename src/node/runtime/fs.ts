@@ -37,6 +37,8 @@ export interface MountView {
   /** Absolute mount point, normalised, e.g. "/data". */
   path: string;
   files: FileMap;
+  /** Directory of the volume mounted there ("/" for the whole volume; "/sub" for subPath: sub). */
+  root?: string;
   readOnly: boolean;
   /** Called after every change so the owner knows to persist the volume. */
   touched(): void;
@@ -84,8 +86,9 @@ export class ContainerFs {
   private locate(path: string): Located {
     for (const m of this.mounts) {
       if (isUnder(path, m.path)) {
-        const rel = path === m.path ? "/" : path.slice(m.path === "/" ? 0 : m.path.length);
-        return { mount: m, rel };
+        const inside = path === m.path ? "/" : path.slice(m.path === "/" ? 0 : m.path.length);
+        const root = m.root ?? "/";
+        return { mount: m, rel: root === "/" ? inside : inside === "/" ? root : root + inside };
       }
     }
     return { mount: null, rel: path };
@@ -95,7 +98,7 @@ export class ContainerFs {
   stat(path: string): FileEntry | undefined {
     const loc = this.locate(path);
     if (loc.mount) {
-      if (loc.rel === "/") return { k: "d" };
+      if (loc.rel === (loc.mount.root ?? "/")) return { k: "d" };
       const e = loc.mount.files[loc.rel];
       if (e) return e;
       return this.hasChildren(loc.mount.files, loc.rel) ? { k: "d" } : undefined;
@@ -194,7 +197,7 @@ export class ContainerFs {
     }
     const loc = this.locate(path);
     if (loc.mount) {
-      if (loc.rel === "/") return; // a mount point itself cannot go away
+      if (loc.rel === (loc.mount.root ?? "/")) return; // a mount point itself cannot go away
       if (loc.mount.readOnly) throw new FsError("EROFS", path);
       delete loc.mount.files[loc.rel];
       loc.mount.touched();

@@ -232,8 +232,9 @@ export class Machine {
     }
   }
 
+  /** A program's timeline text is one printed line (console.log, puts): a newline follows it. */
   private emit(stream: LogStream, text: string): void {
-    const line = text.endsWith("\n") ? text : text + "\n";
+    const line = text + "\n";
     if (stream === "stderr") this.opts.io.err(line, this.st.clock);
     else this.opts.io.out(line, this.st.clock);
   }

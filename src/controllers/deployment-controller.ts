@@ -1,0 +1,75 @@
+// The Deployment controller: reads a Deployment and the ReplicaSets of its namespace,
+// plans with planDeployment, and commits ReplicaSet creates/updates/deletes, the
+// deployment's status and its events in one batch.
+import type { Deployment, Pod, ReplicaSet } from "../model/types";
+import type { WriteOp } from "../store/store";
+import { findResource } from "../model/resources";
+import { prepareForCreate } from "../api/strategy";
+import { DEFAULTING, type ControllerContext } from "./context";
+import { planDeployment } from "./deployment-plan";
+import { controllerRef } from "./pod-state";
+import { deletionOps } from "./gc-plan";
+import { eventOp } from "./events";
+import { finalizeOwner } from "./garbage-collector";
+import { GC_KEY, workKey } from "./keys";
+
+const RS_INFO = findResource("apps", "v1", "replicasets")!;
+const DEPLOY = "deployments.apps";
+const RS = "replicasets.apps";
+
+export class DeploymentController {
+  constructor(private readonly ctx: ControllerContext) {}
+
+  async reconcile(namespace: string, name: string): Promise<void> {
+    const { ctx } = this;
+    const self = workKey("deploy", namespace, name);
+    const d = (await ctx.store.get(DEPLOY, namespace, name)) as Deployment | null;
+    if (!d) {
+      ctx.enqueue(GC_KEY);
+      return;
+    }
+    if (d.metadata.deletionTimestamp) {
+      await finalizeOwner(ctx, DEPLOY, d, self);
+      return;
+    }
+    const { items } = await ctx.store.list(RS, { namespace });
+    const replicaSets = items as ReplicaSet[];
+    const podsByReplicaSet = d.spec.strategy?.type === "Recreate" ? await this.podsOf(d, replicaSets) : undefined;
+    const now = ctx.now();
+    const plan = planDeployment({ deployment: d, replicaSets, podsByReplicaSet, now });
+
+    // Nothing new is made in a namespace that is going away.
+    if (plan.create.length && !(await this.namespaceActive(namespace))) return;
+
+    const ops: WriteOp[] = [];
+    for (const rs of plan.create) {
+      prepareForCreate(RS_INFO, rs, { now, defaults: DEFAULTING });
+      ops.push({ op: "create", resource: RS, object: rs });
+    }
+    for (const rs of plan.update) ops.push({ op: "update", resource: RS, object: rs, expectedRv: Number(rs.metadata.resourceVersion) });
+    for (const rs of plan.remove) ops.push(...deletionOps(RS, rs, undefined, now));
+    if (plan.deployment) ops.push({ op: "update", resource: DEPLOY, object: plan.deployment, expectedRv: Number(d.metadata.resourceVersion) });
+    if (!ctx.terminating.has(namespace)) {
+      for (const e of plan.events) ops.push(eventOp(d, e.type, e.reason, e.message, "deployment-controller", now));
+    }
+    if (ops.length) await ctx.store.commit(ops);
+    if (plan.requeueAfterMs !== undefined) ctx.enqueue(self, plan.requeueAfterMs);
+  }
+
+  /** Recreate waits for the old pods to be gone, terminating ones included. */
+  private async podsOf(d: Deployment, replicaSets: ReplicaSet[]): Promise<Map<string, Pod[]>> {
+    const out = new Map<string, Pod[]>();
+    for (const rs of replicaSets) {
+      if (controllerRef(rs)?.uid !== d.metadata.uid) continue;
+      const { items } = await this.ctx.store.list("pods", { namespace: d.metadata.namespace, ownerUid: rs.metadata.uid });
+      out.set(rs.metadata.uid ?? "", items as Pod[]);
+    }
+    return out;
+  }
+
+  private async namespaceActive(namespace: string): Promise<boolean> {
+    if (this.ctx.terminating.has(namespace)) return false;
+    const ns = await this.ctx.store.get("namespaces", "", namespace);
+    return !!ns && !ns.metadata.deletionTimestamp;
+  }
+}

@@ -1,0 +1,100 @@
+// The garbage collector over D1. Instead of upstream's in-memory graph it asks the
+// object table, whose owner_uid column (the controller owner's uid) is indexed:
+// - sweep: dependents whose controller owner's uid no longer exists are deleted
+//   (Background), or lose the dangling reference when other owners remain;
+// - an owner being deleted with the `orphan` finalizer frees its dependents, then
+//   drops the finalizer; with `foregroundDeletion` it deletes them and goes last.
+// Only controller references are indexed, so a dependent held solely by a
+// non-controller reference is not collected here.
+import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { objects } from "../store/schema";
+import type { KubeObject } from "../model/types";
+import type { WriteOp } from "../store/store";
+import type { ControllerContext } from "./context";
+import { commitChunked } from "./commit";
+import { FOREGROUND, ORPHAN, finalizerRemovalOp, foregroundOps, gcDecision, gcOps, withoutOwners } from "./gc-plan";
+import { GC_KEY } from "./keys";
+
+const SWEEP_LIMIT = 200;
+
+export interface Dependent {
+  resource: string;
+  object: KubeObject;
+}
+
+/** The uids among `uids` that exist. */
+export async function existingUids(ctx: ControllerContext, uids: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (let i = 0; i < uids.length; i += 90) {
+    const rows = await ctx.store.db.select({ uid: objects.uid }).from(objects).where(inArray(objects.uid, uids.slice(i, i + 90))).all();
+    for (const r of rows) out.add(r.uid);
+  }
+  return out;
+}
+
+/** Every object whose controller reference points at `ownerUid`. */
+export async function dependentsOf(ctx: ControllerContext, ownerUid: string): Promise<Dependent[]> {
+  const groups = await ctx.store.db
+    .selectDistinct({ resource: objects.resource, namespace: objects.namespace })
+    .from(objects)
+    .where(eq(objects.ownerUid, ownerUid))
+    .all();
+  const out: Dependent[] = [];
+  for (const g of groups) {
+    const { items } = await ctx.store.list(g.resource, { namespace: g.namespace, ownerUid });
+    for (const object of items) out.push({ resource: g.resource, object });
+  }
+  return out;
+}
+
+/** One sweep for dependents of owners that are gone. Requeues itself while there is more. */
+export async function sweep(ctx: ControllerContext): Promise<number> {
+  const dangling = await ctx.store.db
+    .selectDistinct({ resource: objects.resource, namespace: objects.namespace, ownerUid: objects.ownerUid })
+    .from(objects)
+    .where(and(isNotNull(objects.ownerUid), sql`NOT EXISTS (SELECT 1 FROM ${objects} AS owner WHERE owner.uid = ${objects.ownerUid})`))
+    .limit(SWEEP_LIMIT)
+    .all();
+  if (dangling.length === 0) return 0;
+  const now = ctx.now();
+  const ops: WriteOp[] = [];
+  for (const g of dangling) {
+    const { items } = await ctx.store.list(g.resource, { namespace: g.namespace, ownerUid: g.ownerUid! });
+    const refs = [...new Set(items.flatMap((o) => (o.metadata.ownerReferences ?? []).map((r) => r.uid)))];
+    const existing = await existingUids(ctx, refs);
+    for (const obj of items) ops.push(...gcOps(g.resource, obj, gcDecision(obj, existing), now));
+  }
+  await commitChunked(ctx, ops);
+  if (dangling.length === SWEEP_LIMIT) ctx.enqueue(GC_KEY);
+  return ops.length;
+}
+
+/**
+ * An owner with a deletionTimestamp: carry out its `orphan` or `foregroundDeletion`
+ * finalizer. Returns true while the owner still waits for dependents.
+ */
+export async function finalizeOwner(ctx: ControllerContext, resource: string, owner: KubeObject, selfKey: string): Promise<boolean> {
+  if (!owner.metadata.deletionTimestamp) return false;
+  const finalizers = owner.metadata.finalizers ?? [];
+  const uid = owner.metadata.uid ?? "";
+  if (finalizers.includes(ORPHAN)) {
+    const deps = await dependentsOf(ctx, uid);
+    await commitChunked(ctx, deps.map((d) => withoutOwners(d.resource, d.object, new Set([uid]))));
+    const fin = finalizerRemovalOp(resource, owner, ORPHAN);
+    if (fin) await ctx.store.commit([fin]);
+    return false;
+  }
+  if (finalizers.includes(FOREGROUND)) {
+    const deps = await dependentsOf(ctx, uid);
+    const { ops, waiting } = foregroundOps(owner, deps, ctx.now());
+    await commitChunked(ctx, ops);
+    if (waiting > 0) {
+      // Dependents' changes wake us; look again anyway in case one is missed.
+      ctx.enqueue(selfKey, 5_000);
+      return true;
+    }
+    const fin = finalizerRemovalOp(resource, owner, FOREGROUND);
+    if (fin) await ctx.store.commit([fin]);
+  }
+  return false;
+}

@@ -1,0 +1,64 @@
+// Pod GC, the orphaned-pods part (upstream podgc gcOrphaned): pods bound to a Node
+// that no longer exists can never be stopped by a kubelet, so once the node has been
+// missing for the quarantine (40 s, as upstream, so a node that is just registering
+// is not mistaken for a gone one) they are deleted at once (grace 0). Their
+// ReplicaSets then create replacements elsewhere.
+import { and, eq, isNotNull, sql } from "drizzle-orm";
+import { objects } from "../store/schema";
+import type { Pod } from "../model/types";
+import type { WriteOp } from "../store/store";
+import type { ControllerContext } from "./context";
+import { commitChunked } from "./commit";
+import { workKey } from "./keys";
+
+export const QUARANTINE_MS = 40_000;
+
+export function orphanedPodOps(pods: Pod[]): WriteOp[] {
+  return pods.map((p) => ({ op: "delete", resource: "pods", object: p, expectedRv: Number(p.metadata.resourceVersion) }));
+}
+
+export class PodGC {
+  /** Node name → when it was first seen missing while pods were bound to it. */
+  private readonly missingSince = new Map<string, number>();
+
+  constructor(private readonly ctx: ControllerContext) {}
+
+  async reconcileNode(nodeName: string): Promise<void> {
+    const { ctx } = this;
+    if (!nodeName || (await ctx.store.get("nodes", "", nodeName))) {
+      this.missingSince.delete(nodeName);
+      return;
+    }
+    const { items } = await ctx.store.list("pods", { nodeName });
+    if (items.length === 0) {
+      this.missingSince.delete(nodeName);
+      return;
+    }
+    const now = ctx.now();
+    const since = this.missingSince.get(nodeName) ?? now;
+    this.missingSince.set(nodeName, since);
+    if (now - since < QUARANTINE_MS) {
+      ctx.enqueue(workKey("node", "", nodeName), since + QUARANTINE_MS - now);
+      return;
+    }
+    await commitChunked(ctx, orphanedPodOps(items as Pod[]));
+    this.missingSince.delete(nodeName);
+  }
+
+  /** Node names that pods are bound to but no Node object has (one indexed query). */
+  async nodesOfPodsWithoutNode(): Promise<string[]> {
+    const rows = await this.ctx.store.db
+      .selectDistinct({ node: objects.nodeName })
+      .from(objects)
+      .where(
+        and(
+          eq(objects.resource, "pods"),
+          isNotNull(objects.nodeName),
+          sql`NOT EXISTS (SELECT 1 FROM ${objects} AS node WHERE node.resource = 'nodes' AND node.namespace = '' AND node.name = ${objects.nodeName})`,
+        ),
+      )
+      .limit(100)
+      .all();
+    return rows.map((r) => r.node ?? "").filter(Boolean);
+  }
+}

@@ -1,0 +1,81 @@
+// What the shell and the image programs see of their container: its filesystem, the
+// pod's network namespace (ports shared by all containers of the sandbox), its
+// processes. One per container per runtime operation, built by the SandboxSession.
+import { KERNEL } from "../images/kernel";
+import type { HttpOutcome, HttpRequest, ImageConfig, LogStream, Signal } from "../images/types";
+import type { ProcessInfo, ShellHost } from "../shell/host";
+import { ContainerFs, normalizePath, type MountView } from "./fs";
+import { runtimeFiles } from "./container-setup";
+import type { ContainerRecord } from "./records";
+import type { SandboxSession } from "./sandbox-session";
+
+export function isLocalAddress(host: string, podIP: string, hostname: string): boolean {
+  return host === "localhost" || host === "::1" || host === "0.0.0.0" || host === podIP || host === hostname || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+export class ContainerHost implements ShellHost {
+  readonly kernel = KERNEL;
+  private _fs: ContainerFs | undefined;
+
+  constructor(
+    private readonly session: SandboxSession,
+    private readonly c: ContainerRecord,
+    readonly image: ImageConfig,
+  ) {}
+
+  get hostname(): string {
+    return this.session.sandbox.hostname;
+  }
+
+  get podIP(): string {
+    return this.session.sandbox.config.podIP;
+  }
+
+  get fs(): ContainerFs {
+    if (!this._fs) {
+      const base = { ...this.image.files, ...runtimeFiles(this.session.sandbox.config, this.hostname) };
+      const mounts: MountView[] = (this.c.config.mounts ?? []).map((m) => ({
+        path: normalizePath(m.containerPath),
+        files: this.session.volumeFiles(m.volume),
+        root: m.subPath ? normalizePath(m.subPath) : "/",
+        readOnly: !!m.readOnly,
+        touched: () => this.session.markVolume(m.volume),
+      }));
+      this._fs = new ContainerFs(base, this.c.layer, mounts, () => this.session.markContainer(this.c.id));
+    }
+    return this._fs;
+  }
+
+  http(host: string, port: number, req: HttpRequest, at: number): Promise<HttpOutcome> {
+    if (isLocalAddress(host, this.podIP, this.hostname)) return Promise.resolve(this.session.portRequest(port, req, at));
+    return this.session.remoteRequest(host, port, req, at);
+  }
+
+  processes(): ProcessInfo[] {
+    return this.session.machineFor(this.c)?.processes() ?? [];
+  }
+
+  writeMainLog(stream: LogStream, text: string, at: number): void {
+    this.session.appendLog(this.c.id, stream, text, at);
+  }
+
+  bindPorts(ports: number[]): number | null {
+    return this.session.bind(this.c.id, ports);
+  }
+
+  releasePorts(ports: number[]): void {
+    this.session.release(this.c.id, ports);
+  }
+
+  nextPid(): number {
+    this.session.markContainer(this.c.id);
+    return this.c.nextPid++;
+  }
+
+  kill(pid: number, sig: Signal, at: number): boolean {
+    const m = this.session.machineFor(this.c);
+    if (!m) return false;
+    this.session.markContainer(this.c.id);
+    return m.signalPid(pid, sig, at);
+  }
+}

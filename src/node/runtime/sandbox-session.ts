@@ -1,0 +1,378 @@
+// One pod sandbox loaded for the length of one runtime operation: its record, its
+// containers, its volumes. It simulates the containers' processes up to "now" in time
+// order (a discrete-event loop over their machines: nothing ticks, time is applied when
+// someone looks), routes requests to ports of the pod's network namespace, collects log
+// lines, and writes back what changed. A dry fork of it predicts when the next container
+// will change state by itself, which is the kubelet's next alarm.
+import { resolveImage } from "../images";
+import type { HttpOutcome, HttpRequest, ImageConfig, LogStream } from "../images/types";
+import { ExecNotFoundError, Machine, type MachineState } from "../shell/machine";
+import { ContainerHost } from "./container-host";
+import type { ContainerEvent, LogLine } from "./cri";
+import { CriError } from "./errors";
+import type { FileMap } from "./fs";
+import { appendLines, emptyLog, splitLines } from "./logs";
+import { KEYS, type ContainerRecord, type DueIndex, type LogRecord, type PendingEvents, type SandboxRecord } from "./records";
+import type { RuntimeStorage } from "./storage";
+
+/** How a pod reaches addresses outside itself (other pods, services). Absent: nothing answers. */
+export type NetworkHook = (from: { sandboxId: string; podIP: string }, host: string, port: number, req: HttpRequest, at: number) => Promise<HttpOutcome>;
+
+export interface SessionDeps {
+  storage: RuntimeStorage;
+  network?: NetworkHook;
+}
+
+/** How far ahead the prediction looks for a container to exit. */
+const HORIZON_MS = 366 * 24 * 3600 * 1000;
+/** Loop turns a prediction may take before it settles for "something happens at the next wake". */
+const PREDICTION_BUDGET = 2_000;
+
+export function imageConfigOf(c: ContainerRecord): ImageConfig {
+  const r = resolveImage(`${c.image.repository}:${c.image.tag}`);
+  if (!r.ok) throw new Error(`image ${c.image.repository}:${c.image.tag} vanished from the catalog`);
+  return r.image.config;
+}
+
+export class SandboxSession {
+  readonly events: ContainerEvent[] = [];
+  private readonly dirtyContainers = new Set<string>();
+  private readonly dirtyVolumes = new Set<string>();
+  private sandboxDirty = false;
+  private readonly pendingLogs = new Map<string, LogLine[]>();
+  private readonly machines = new Map<string, Machine>();
+  private readonly hosts = new Map<string, ContainerHost>();
+  /** Dry forks only: the time an outcome depended on the world outside the pod. */
+  private uncertainAt: number | null = null;
+  private stopped = false;
+
+  private constructor(
+    private readonly deps: SessionDeps,
+    readonly sandbox: SandboxRecord,
+    readonly containers: Map<string, ContainerRecord>,
+    private readonly volumes: Map<string, FileMap>,
+    private readonly dry = false,
+  ) {}
+
+  static async open(deps: SessionDeps, sandboxId: string): Promise<SandboxSession> {
+    const sandbox = await deps.storage.get<SandboxRecord>(KEYS.sandbox(sandboxId));
+    if (!sandbox) throw new CriError("NotFound", `an error occurred when try to find sandbox "${sandboxId}": not found`, "NoSuchSandbox");
+    const containers = new Map<string, ContainerRecord>();
+    for (const id of sandbox.containerIds) {
+      const c = await deps.storage.get<ContainerRecord>(KEYS.container(id));
+      if (c) containers.set(id, c);
+    }
+    const volumes = new Map<string, FileMap>();
+    for (const [key, files] of await deps.storage.list<FileMap>(KEYS.volumes(sandboxId))) {
+      volumes.set(key.slice(KEYS.volumes(sandboxId).length), files);
+    }
+    return new SandboxSession(deps, sandbox, containers, volumes);
+  }
+
+  static create(deps: SessionDeps, sandbox: SandboxRecord): SandboxSession {
+    const volumes = new Map<string, FileMap>();
+    const s = new SandboxSession(deps, sandbox, new Map(), volumes);
+    for (const v of sandbox.config.volumes ?? []) {
+      const files: FileMap = {};
+      for (const [p, data] of Object.entries(v.files ?? {})) files[p.startsWith("/") ? p : `/${p}`] = { k: "f", data };
+      volumes.set(v.name, files);
+      s.dirtyVolumes.add(v.name);
+    }
+    s.sandboxDirty = true;
+    return s;
+  }
+
+  // ---- bookkeeping ----
+
+  markContainer(id: string): void {
+    this.dirtyContainers.add(id);
+  }
+
+  markVolume(name: string): void {
+    this.dirtyVolumes.add(name);
+  }
+
+  markSandbox(): void {
+    this.sandboxDirty = true;
+  }
+
+  volumeFiles(name: string): FileMap {
+    let v = this.volumes.get(name);
+    if (!v) {
+      v = {};
+      this.volumes.set(name, v);
+    }
+    return v;
+  }
+
+  hasVolume(name: string): boolean {
+    return this.volumes.has(name) || (this.sandbox.config.volumes ?? []).some((v) => v.name === name);
+  }
+
+  addContainer(c: ContainerRecord): void {
+    this.containers.set(c.id, c);
+    this.sandbox.containerIds.push(c.id);
+    this.markContainer(c.id);
+    this.markSandbox();
+  }
+
+  dropContainer(id: string): void {
+    this.containers.delete(id);
+    this.machines.delete(id);
+    this.hosts.delete(id);
+    this.dirtyContainers.delete(id);
+    this.pendingLogs.delete(id);
+    this.sandbox.containerIds = this.sandbox.containerIds.filter((x) => x !== id);
+    this.release(id);
+    this.markSandbox();
+  }
+
+  appendLog(containerId: string, stream: LogStream, text: string, at: number): void {
+    if (this.dry) return;
+    let pending = this.pendingLogs.get(containerId);
+    if (!pending) {
+      pending = [];
+      this.pendingLogs.set(containerId, pending);
+    }
+    for (const line of splitLines(text)) pending.push({ time: at, stream, text: line });
+  }
+
+  hostFor(c: ContainerRecord): ContainerHost {
+    let h = this.hosts.get(c.id);
+    if (!h) {
+      h = new ContainerHost(this, c, imageConfigOf(c));
+      this.hosts.set(c.id, h);
+    }
+    return h;
+  }
+
+  /** The container's main process, resumed from its stored state. */
+  machineFor(c: ContainerRecord): Machine | undefined {
+    if (!c.machine) return undefined;
+    let m = this.machines.get(c.id);
+    if (!m || m.st !== c.machine) {
+      m = new Machine(c.machine, this.hostFor(c), {
+        mode: "program",
+        io: {
+          out: (t, at) => this.appendLog(c.id, "stdout", t, at),
+          err: (t, at) => this.appendLog(c.id, "stderr", t, at),
+        },
+        stdinOpen: !!c.config.stdin,
+        tty: !!c.config.tty,
+      });
+      this.machines.set(c.id, m);
+    }
+    return m;
+  }
+
+  // ---- the pod's network namespace ----
+
+  /** Bind ports for a container; the first one already taken by another, or null. */
+  bind(containerId: string, ports: number[]): number | null {
+    for (const p of ports) {
+      const holder = this.sandbox.ports[p];
+      if (holder !== undefined && holder !== containerId) return p;
+    }
+    for (const p of ports) this.sandbox.ports[p] = containerId;
+    if (ports.length) this.markSandbox();
+    return null;
+  }
+
+  /** Release some ports of a container, or all of them. */
+  release(containerId: string, ports?: number[]): void {
+    for (const [p, holder] of Object.entries(this.sandbox.ports)) {
+      if (holder === containerId && (!ports || ports.includes(Number(p)))) {
+        delete this.sandbox.ports[p];
+        this.markSandbox();
+      }
+    }
+  }
+
+  /** A connection to a port of the pod: answered by the program of whichever container holds it. */
+  portRequest(port: number, req: HttpRequest, at: number): HttpOutcome {
+    const owner = this.sandbox.ports[port];
+    const c = owner === undefined ? undefined : this.containers.get(owner);
+    const m = c && this.machineFor(c);
+    const p = m?.program;
+    if (!c || !p || !p.program.http) return { kind: "refused" };
+    const ctx = { ...m.programContext(p.run.argv, p.run.env, p.run.cwd, p.run.startedAt, p.run.pid), now: at, state: p.run.state };
+    const handled = p.program.http(req, ctx);
+    if (handled.state !== undefined) p.run.state = handled.state;
+    for (const e of handled.log ?? []) if (e.text !== undefined) this.appendLog(c.id, e.stream ?? "stdout", e.text, at + e.afterMs);
+    this.markContainer(c.id);
+    return handled.response === "not-http" ? { kind: "not-http" } : { kind: "response", response: handled.response };
+  }
+
+  async remoteRequest(host: string, port: number, req: HttpRequest, at: number): Promise<HttpOutcome> {
+    if (this.dry) {
+      // What another pod answers is not ours to predict: wake up when it is asked.
+      this.uncertainAt ??= at;
+      this.stopped = true;
+      return { kind: "refused" };
+    }
+    if (this.deps.network) return this.deps.network({ sandboxId: this.sandbox.id, podIP: this.sandbox.config.podIP }, host, port, req, at);
+    return /^[\d.]+$|:/.test(host) ? { kind: "unreachable" } : { kind: "unresolved" };
+  }
+
+  // ---- time ----
+
+  /** Run every container's process, in time order, up to `target`. */
+  async sync(target: number): Promise<void> {
+    const until = Math.max(target, this.sandbox.syncedAt);
+    let turns = 0;
+    for (;;) {
+      let best: ContainerRecord | undefined;
+      let bestAt = Infinity;
+      let secondAt = Infinity;
+      for (const c of this.containers.values()) {
+        if (c.state !== "CONTAINER_RUNNING") continue;
+        const at = Math.min(this.machineFor(c)?.nextWake() ?? Infinity, c.killAt ?? Infinity);
+        if (at < bestAt) {
+          secondAt = bestAt;
+          bestAt = at;
+          best = c;
+        } else if (at < secondAt) secondAt = at;
+      }
+      if (!best || bestAt > until || this.stopped) break;
+      if (this.dry && ++turns > PREDICTION_BUDGET) {
+        this.uncertainAt ??= bestAt;
+        break;
+      }
+      const m = this.machineFor(best)!;
+      if (best.killAt !== undefined && best.killAt <= m.nextWake()) {
+        m.kill(best.killAt);
+      } else {
+        let runUntil = Math.min(until, Math.max(bestAt, secondAt));
+        if (best.killAt !== undefined) runUntil = Math.min(runUntil, best.killAt - 1);
+        await m.run(runUntil, until);
+      }
+      this.markContainer(best.id);
+      if (m.done) this.onExit(best, m);
+      if (this.dry && this.events.length) break;
+    }
+    if (!this.dry && until > this.sandbox.syncedAt) {
+      this.sandbox.syncedAt = until;
+      this.markSandbox();
+    }
+  }
+
+  private onExit(c: ContainerRecord, m: Machine): void {
+    const exit = m.st.exit!;
+    c.state = "CONTAINER_EXITED";
+    c.finishedAt = exit.at;
+    c.exitCode = exit.code;
+    c.signal = exit.signal;
+    c.reason = exit.code === 0 ? "Completed" : "Error";
+    c.machine = null;
+    delete c.killAt;
+    this.machines.delete(c.id);
+    this.release(c.id);
+    this.markContainer(c.id);
+    this.events.push({ type: "CONTAINER_STOPPED_EVENT", containerId: c.id, podSandboxId: this.sandbox.id, at: exit.at, exitCode: exit.code });
+  }
+
+  /**
+   * Start a created container's main process at `now`. Returns the StartError message
+   * when its executable does not exist (the container is then exited with 128).
+   */
+  async start(c: ContainerRecord, state: MachineState, now: number): Promise<string | undefined> {
+    c.machine = state;
+    c.state = "CONTAINER_RUNNING";
+    c.startedAt = now;
+    this.markContainer(c.id);
+    const m = this.machineFor(c)!;
+    try {
+      await m.run(now, now);
+    } catch (e) {
+      if (!(e instanceof ExecNotFoundError)) throw e;
+      this.release(c.id);
+      this.machines.delete(c.id);
+      Object.assign(c, { machine: null, state: "CONTAINER_EXITED", startedAt: 0, finishedAt: now, exitCode: 128, reason: "StartError" });
+      return e.executable;
+    }
+    if (m.done) this.onExit(c, m);
+    return undefined;
+  }
+
+  /** Run a process to its end at once (stopPodSandbox, removal). */
+  killNow(c: ContainerRecord, at: number): void {
+    const m = this.machineFor(c);
+    if (c.state !== "CONTAINER_RUNNING" || !m) return;
+    m.kill(at);
+    this.onExit(c, m);
+  }
+
+  /**
+   * When will a container of this sandbox next change state by itself? Simulates a copy
+   * of the sandbox forward until the first exit. Null when nothing will happen on its own.
+   */
+  async predictNextEvent(): Promise<number | null> {
+    const from = this.sandbox.syncedAt;
+    const fork = new SandboxSession(
+      this.deps,
+      structuredClone(this.sandbox),
+      new Map([...this.containers].map(([id, c]) => [id, structuredClone(c)])),
+      new Map([...this.volumes].map(([n, v]) => [n, structuredClone(v)])),
+      true,
+    );
+    await fork.sync(from + HORIZON_MS);
+    const first = fork.events[0]?.at;
+    const candidates = [first, fork.uncertainAt].filter((t): t is number => t !== undefined && t !== null);
+    if (!candidates.length) return null;
+    return Math.max(Math.min(...candidates), from + 1);
+  }
+
+  async save(): Promise<void> {
+    if (this.dry) throw new Error("a dry sandbox is never saved");
+    const { storage } = this.deps;
+    const writes: Promise<unknown>[] = [];
+    for (const id of this.dirtyContainers) {
+      const c = this.containers.get(id);
+      if (c) writes.push(storage.put(KEYS.container(id), c));
+    }
+    for (const name of this.dirtyVolumes) writes.push(storage.put(KEYS.volume(this.sandbox.id, name), this.volumes.get(name) ?? {}));
+    if (this.sandboxDirty) writes.push(storage.put(KEYS.sandbox(this.sandbox.id), this.sandbox));
+    for (const [id, lines] of this.pendingLogs) {
+      if (!lines.length) continue;
+      const rec = (await storage.get<LogRecord>(KEYS.log(id))) ?? emptyLog();
+      writes.push(storage.put(KEYS.log(id), appendLines(rec, lines)));
+    }
+    await Promise.all(writes);
+    this.dirtyContainers.clear();
+    this.dirtyVolumes.clear();
+    this.pendingLogs.clear();
+    this.sandboxDirty = false;
+
+    const due = (await storage.get<DueIndex>(KEYS.due)) ?? {};
+    const next = await this.predictNextEvent();
+    if (next === null) delete due[this.sandbox.id];
+    else due[this.sandbox.id] = next;
+    await storage.put(KEYS.due, due);
+
+    if (this.events.length) {
+      const pending = (await storage.get<PendingEvents>(KEYS.events)) ?? [];
+      await storage.put(KEYS.events, [...pending, ...this.events]);
+      this.events.length = 0;
+    }
+  }
+
+  /** Forget the sandbox entirely (removePodSandbox). */
+  async destroy(): Promise<void> {
+    const { storage } = this.deps;
+    for (const id of this.sandbox.containerIds) {
+      await storage.delete(KEYS.container(id));
+      await storage.delete(KEYS.log(id));
+    }
+    for (const key of (await storage.list(KEYS.volumes(this.sandbox.id))).keys()) await storage.delete(key);
+    await storage.delete(KEYS.sandbox(this.sandbox.id));
+    const due = (await storage.get<DueIndex>(KEYS.due)) ?? {};
+    if (this.sandbox.id in due) {
+      delete due[this.sandbox.id];
+      await storage.put(KEYS.due, due);
+    }
+    if (this.events.length) {
+      const pending = (await storage.get<PendingEvents>(KEYS.events)) ?? [];
+      await storage.put(KEYS.events, [...pending, ...this.events]);
+    }
+  }
+}
