@@ -1,0 +1,226 @@
+// Heartbeats and failure detection for one node, on the node's single alarm.
+//
+// - `heartbeat` timer (every NODE_LEASE_RENEW_INTERVAL): the built-in kubelet renews
+//   the node's Lease, unless a fault stops it or an external agent drives the node.
+// - `lease-deadline` timer (last renewal + NODE_MONITOR_GRACE_PERIOD): re-checks the
+//   renewal (alarms fire late or twice; an external agent may have renewed through
+//   the API), then marks the node Ready=Unknown with the unreachable NoExecute taint,
+//   marks its pods not ready, records events, and sets one eviction timer per pod.
+// - `evict` timers: when a pod's toleration of the taint runs out, the pod is marked
+//   for deletion (DisruptionTarget condition says why); its controller replaces it.
+// Heartbeats are writes to the Lease only; the Node object changes on transitions.
+import type { ObjectStore, WriteOp } from "../../store/store";
+import type { ClusterConfig } from "../../config";
+import type { Lease, Node, Pod } from "../../model/types";
+import type { Timer, TimerTable } from "../timers";
+import { ApiError } from "../../model/errors";
+import { isoSeconds } from "../../config";
+import { deleteObject } from "../../store/deletion";
+import { setCondition } from "../../store/binding";
+import { eventWrite } from "../../store/events";
+import { faultOf, isExternallyDriven, type Fault } from "./fault";
+import { markReachable, markUnreachable, hasTaint, UNREACHABLE_TAINT } from "./node-health";
+import { evictionTime } from "./taint-eviction";
+import { newLease, renewedAt, NODE_LEASE_NAMESPACE } from "./lease";
+import { isoMicros } from "./time";
+
+export const LIFECYCLE_TIMERS = ["heartbeat", "lease-deadline", "evict"] as const;
+
+export interface LifecycleDeps {
+  kv: SyncKvStorage;
+  timers: TimerTable;
+  store: ObjectStore;
+  config: ClusterConfig;
+  nodeName: string;
+  now: () => number;
+}
+
+const LEASES = "leases.coordination.k8s.io";
+
+export class NodeLifecycle {
+  constructor(private readonly d: LifecycleDeps) {}
+
+  get fault(): Fault {
+    return this.d.kv.get<Fault>("lifecycle:fault") ?? "none";
+  }
+
+  get lastRenew(): number {
+    return this.d.kv.get<number>("lifecycle:lastRenew") ?? 0;
+  }
+
+  /** The node came up (or restarted): heartbeat now. */
+  async start(): Promise<void> {
+    await this.d.timers.set("lifecycle:heartbeat", this.d.now(), "heartbeat");
+  }
+
+  async stop(): Promise<void> {
+    await this.d.timers.cancelPrefix("lifecycle:");
+  }
+
+  /** The Node object changed (e.g. its fault label): pick up faults and recoveries. */
+  async nodeChanged(node: Node): Promise<void> {
+    const fault = faultOf(node);
+    const before = this.fault;
+    this.d.kv.put("lifecycle:external", isExternallyDriven(node));
+    if (fault === before) return;
+    this.d.kv.put("lifecycle:fault", fault);
+    // Recovery: heartbeat at once rather than at the next interval.
+    if (fault === "none") await this.d.timers.set("lifecycle:heartbeat", this.d.now(), "heartbeat");
+  }
+
+  async handle(timer: Timer): Promise<void> {
+    if (timer.kind === "heartbeat") return this.heartbeat();
+    if (timer.kind === "lease-deadline") return this.checkDeadline();
+    if (timer.kind === "evict") return this.evict(timer.payload as { namespace: string; name: string; uid: string });
+  }
+
+  private async heartbeat(): Promise<void> {
+    const now = this.d.now();
+    await this.d.timers.set("lifecycle:heartbeat", now + this.d.config.nodeLeaseRenewIntervalMs, "heartbeat");
+    const external = this.d.kv.get<boolean>("lifecycle:external") ?? false;
+    if (this.fault === "none" && !external) {
+      await this.renewLease(now);
+      this.d.kv.put("lifecycle:lastRenew", now);
+      await this.recoverIfMarked(now);
+    }
+    await this.d.timers.setIfEarlier("lifecycle:lease-deadline", Math.max(this.lastRenew, now) + this.d.config.nodeMonitorGracePeriodMs, "lease-deadline");
+  }
+
+  private async renewLease(now: number): Promise<void> {
+    const { store, nodeName, config } = this.d;
+    const current = (await store.get(LEASES, NODE_LEASE_NAMESPACE, nodeName)) as Lease | null;
+    if (!current) {
+      const node = await store.get("nodes", "", nodeName);
+      const lease = newLease(nodeName, node?.metadata.uid, config.nodeLeaseDurationSeconds, now);
+      lease.metadata.uid = crypto.randomUUID();
+      lease.metadata.creationTimestamp = isoSeconds(now);
+      try {
+        await store.create(LEASES, lease);
+      } catch (e) {
+        if (!(e instanceof ApiError && e.reason === "AlreadyExists")) throw e;
+      }
+      return;
+    }
+    const next = structuredClone(current);
+    next.spec = { ...next.spec, holderIdentity: nodeName, leaseDurationSeconds: config.nodeLeaseDurationSeconds, renewTime: isoMicros(now) };
+    try {
+      await store.update(LEASES, next, Number(current.metadata.resourceVersion));
+    } catch (e) {
+      // Someone else renewed it in between: the lease is fresh either way.
+      if (!(e instanceof ApiError && e.reason === "Conflict")) throw e;
+    }
+  }
+
+  /** The latest renewal, by this kubelet or by an external agent through the API. */
+  private async latestRenewal(): Promise<number> {
+    const lease = (await this.d.store.get(LEASES, NODE_LEASE_NAMESPACE, this.d.nodeName)) as Lease | null;
+    return Math.max(this.lastRenew, renewedAt(lease));
+  }
+
+  private async checkDeadline(): Promise<void> {
+    const now = this.d.now();
+    const renewed = await this.latestRenewal();
+    const deadline = renewed + this.d.config.nodeMonitorGracePeriodMs;
+    if (deadline > now) {
+      await this.d.timers.set("lifecycle:lease-deadline", deadline, "lease-deadline");
+      return;
+    }
+    await this.markNodeUnreachable(now);
+  }
+
+  private async markNodeUnreachable(now: number): Promise<void> {
+    const { store, nodeName } = this.d;
+    let marked: Node | null = null;
+    const stored = (await store.guaranteedUpdate("nodes", "", nodeName, (cur) => {
+      marked = markUnreachable(cur as Node, now);
+      return marked;
+    })) as Node;
+    if (marked) {
+      await store.commit([eventWrite(stored, { type: "Normal", reason: "NodeNotReady", message: `Node ${nodeName} status is now: NodeNotReady`, source: { component: "node-controller" } }, now)]);
+    }
+    await this.scheduleEvictions(stored, now, marked !== null);
+  }
+
+  /** One eviction timer per pod on the node; pods also lose their Ready condition. */
+  private async scheduleEvictions(node: Node, now: number, justMarked: boolean): Promise<void> {
+    const { store, nodeName } = this.d;
+    const pods = (await store.list("pods", { nodeName })).items as Pod[];
+    const ops: WriteOp[] = [];
+    for (const pod of pods) {
+      if (pod.metadata.deletionTimestamp) continue;
+      const at = evictionTime(pod, node.spec.taints ?? [], now);
+      if (at !== null) {
+        await this.d.timers.set(`lifecycle:evict:${pod.metadata.uid}`, at, "evict", { namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid });
+      }
+      if (justMarked) {
+        const next = structuredClone(pod);
+        next.status ??= {};
+        const ts = isoSeconds(now);
+        next.status.conditions = setCondition(setCondition(next.status.conditions, { type: "Ready", status: "False", lastProbeTime: null, lastTransitionTime: ts }), {
+          type: "ContainersReady",
+          status: "False",
+          lastProbeTime: null,
+          lastTransitionTime: ts,
+        });
+        ops.push({ op: "update", resource: "pods", object: next, expectedRv: Number(pod.metadata.resourceVersion) });
+        ops.push(eventWrite(pod, { type: "Warning", reason: "NodeNotReady", message: "Node is not ready", source: { component: "node-controller" } }, now));
+      }
+    }
+    if (ops.length) {
+      try {
+        await store.commit(ops);
+      } catch (e) {
+        // A pod changed meanwhile: readiness is cosmetic, evictions are already set.
+        if (!(e instanceof ApiError && (e.reason === "Conflict" || e.reason === "NotFound"))) throw e;
+      }
+    }
+  }
+
+  private async evict(target: { namespace: string; name: string; uid: string }): Promise<void> {
+    const { store, nodeName } = this.d;
+    const now = this.d.now();
+    const node = (await store.get("nodes", "", nodeName)) as Node | null;
+    const pod = (await store.get("pods", target.namespace, target.name)) as Pod | null;
+    // Re-check everything: the node may have recovered, the pod may be gone or new.
+    if (!node || !hasTaint(node, UNREACHABLE_TAINT)) return;
+    if (!pod || pod.metadata.uid !== target.uid || pod.spec.nodeName !== nodeName || pod.metadata.deletionTimestamp) return;
+    const at = evictionTime(pod, node.spec.taints ?? [], now);
+    if (at === null) return;
+    if (at > now) {
+      await this.d.timers.set(`lifecycle:evict:${target.uid}`, at, "evict", target);
+      return;
+    }
+    await store.guaranteedUpdate("pods", target.namespace, target.name, (cur) => {
+      const p = cur as Pod;
+      if (p.metadata.uid !== target.uid) return null;
+      p.status ??= {};
+      p.status.conditions = setCondition(p.status.conditions, {
+        type: "DisruptionTarget",
+        status: "True",
+        reason: "DeletionByTaintManager",
+        message: "Taint manager: deleting due to NoExecute taint",
+        lastProbeTime: null,
+        lastTransitionTime: isoSeconds(now),
+      });
+      return p;
+    });
+    await deleteObject(store, "pods", target.namespace, target.name, { preconditions: { uid: target.uid } }, now);
+    await store.commit([eventWrite(pod, { type: "Normal", reason: "TaintManagerEviction", message: `Marking for deletion Pod ${target.namespace}/${target.name}`, source: { component: "taint-eviction-controller" } }, now)]);
+  }
+
+  /** Heartbeats are back: Ready again, taint removed, pending evictions dropped. */
+  private async recoverIfMarked(now: number): Promise<void> {
+    const { store, nodeName } = this.d;
+    const node = (await store.get("nodes", "", nodeName)) as Node | null;
+    if (!node || !markReachable(node, now) || node.status?.conditions?.find((c) => c.type === "Ready")?.status === "True") return;
+    let recovered: Node | null = null;
+    const stored = await store.guaranteedUpdate("nodes", "", nodeName, (cur) => {
+      recovered = markReachable(cur as Node, now);
+      return recovered;
+    });
+    await this.d.timers.cancelPrefix("lifecycle:evict:");
+    if (recovered) {
+      await store.commit([eventWrite(stored, { type: "Normal", reason: "NodeReady", message: `Node ${nodeName} status is now: NodeReady`, source: { component: "kubelet", host: nodeName } }, now)]);
+    }
+  }
+}
