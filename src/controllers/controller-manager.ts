@@ -65,6 +65,11 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
     this.replicaSets = new ReplicaSetController(this.context);
     this.deployments = new DeploymentController(this.context);
     this.podGC = new PodGC(this.context);
+    // Waking up (first use, or after an eviction): make sure the alarm, and with it the
+    // resync and any queued work, is armed.
+    void ctx.blockConcurrencyWhile(async () => {
+      if ((await ctx.storage.getAlarm()) === null) await this.scheduleAlarm();
+    });
   }
 
   async poke(keys: ControllerKey[]): Promise<void> {

@@ -12,15 +12,22 @@ import { deletionOps } from "./gc-plan";
 import { eventOp } from "./events";
 import { finalizeOwner } from "./garbage-collector";
 import { GC_KEY, workKey } from "./keys";
+import { KeyedMutex } from "./mutex";
 
 const RS_INFO = findResource("apps", "v1", "replicasets")!;
 const DEPLOY = "deployments.apps";
 const RS = "replicasets.apps";
 
 export class DeploymentController {
+  private readonly mutex = new KeyedMutex();
+
   constructor(private readonly ctx: ControllerContext) {}
 
-  async reconcile(namespace: string, name: string): Promise<void> {
+  reconcile(namespace: string, name: string): Promise<void> {
+    return this.mutex.run(`${namespace}/${name}`, () => this.sync(namespace, name));
+  }
+
+  private async sync(namespace: string, name: string): Promise<void> {
     const { ctx } = this;
     const self = workKey("deploy", namespace, name);
     const d = (await ctx.store.get(DEPLOY, namespace, name)) as Deployment | null;

@@ -15,6 +15,7 @@ import { eventOp } from "./events";
 import { commitChunked } from "./commit";
 import { finalizeOwner } from "./garbage-collector";
 import { GC_KEY, workKey } from "./keys";
+import { KeyedMutex } from "./mutex";
 
 const PODS = findResource("", "v1", "pods")!;
 const RS = "replicasets.apps";
@@ -25,6 +26,7 @@ const MAX_GENERATE_NAME = 58;
 
 export class ReplicaSetController {
   private readonly orphanScanAt = new Map<string, number>();
+  private readonly mutex = new KeyedMutex();
 
   constructor(private readonly ctx: ControllerContext) {}
 
@@ -33,7 +35,11 @@ export class ReplicaSetController {
     this.orphanScanAt.delete(`${namespace}/${name}`);
   }
 
-  async reconcile(namespace: string, name: string): Promise<void> {
+  reconcile(namespace: string, name: string): Promise<void> {
+    return this.mutex.run(`${namespace}/${name}`, () => this.sync(namespace, name));
+  }
+
+  private async sync(namespace: string, name: string): Promise<void> {
     const { ctx } = this;
     const self = workKey("rs", namespace, name);
     const rs = (await ctx.store.get(RS, namespace, name)) as ReplicaSet | null;

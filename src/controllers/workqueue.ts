@@ -3,6 +3,9 @@
 // (an add while it runs marks it dirty and it runs again after); failures back off per
 // key, 1 s doubling to 60 s. Entries are persisted, so a restart or an eviction of the
 // Durable Object loses no pending work; the alarm is set to the earliest due time.
+// Waiting keys sit in a heap by due time, so taking work stays O(log n) with
+// thousands of objects queued by a resync.
+import { KeyedHeap } from "../scheduler/heap";
 
 export interface QueueEntry {
   /** Epoch ms when the key may run. */
@@ -29,12 +32,21 @@ export function backoffMs(attempts: number): number {
 
 export class WorkQueue {
   private readonly entries = new Map<string, QueueEntry>();
+  /** Entries not being processed, earliest due first. */
+  private readonly waiting = new KeyedHeap<{ key: string; due: number }>(
+    (w) => w.key,
+    (a, b) => a.due < b.due,
+  );
   private readonly processing = new Set<string>();
   /** Keys added while they were being processed, with the earliest due time asked. */
   private readonly dirty = new Map<string, number>();
 
   constructor(private readonly storage: QueueStorage) {
-    for (const [k, v] of storage.list({ prefix: PREFIX })) this.entries.set(k.slice(PREFIX.length), v);
+    for (const [k, v] of storage.list({ prefix: PREFIX })) {
+      const key = k.slice(PREFIX.length);
+      this.entries.set(key, v);
+      this.waiting.push({ key, due: v.due });
+    }
   }
 
   /** Queue `key` to run at `due` (earlier requests win). */
@@ -50,11 +62,12 @@ export class WorkQueue {
 
   /** Up to `max` keys due at `now`, earliest first; they count as processing until settled. */
   take(now: number, max: number): string[] {
-    const due: [string, number][] = [];
-    for (const [k, e] of this.entries) if (e.due <= now && !this.processing.has(k)) due.push([k, e.due]);
-    due.sort((a, b) => a[1] - b[1]);
-    const keys = due.slice(0, max).map(([k]) => k);
-    for (const k of keys) this.processing.add(k);
+    const keys: string[] = [];
+    while (keys.length < max && (this.waiting.peek()?.due ?? Infinity) <= now) {
+      const { key } = this.waiting.pop()!;
+      this.processing.add(key);
+      keys.push(key);
+    }
     return keys;
   }
 
@@ -79,8 +92,7 @@ export class WorkQueue {
 
   /** Earliest due time among keys not being processed. */
   nextDue(): number | undefined {
-    let next: number | undefined;
-    for (const [k, e] of this.entries) if (!this.processing.has(k) && (next === undefined || e.due < next)) next = e.due;
+    let next = this.waiting.peek()?.due;
     for (const due of this.dirty.values()) if (next === undefined || due < next) next = due;
     return next;
   }
@@ -99,11 +111,13 @@ export class WorkQueue {
 
   private set(key: string, e: QueueEntry): void {
     this.entries.set(key, e);
+    if (!this.processing.has(key)) this.waiting.push({ key, due: e.due });
     this.storage.put(PREFIX + key, e);
   }
 
   private remove(key: string): void {
     this.entries.delete(key);
+    this.waiting.delete(key);
     this.storage.delete(PREFIX + key);
   }
 }

@@ -163,7 +163,7 @@ describe("deployment controller", () => {
     const messages = (await events("dep-scale", "web")).map((e) => e.message);
     expect(messages).toEqual(expect.arrayContaining([`Scaled up replica set ${rs.metadata.name} to 4 from 1`, `Scaled down replica set ${rs.metadata.name} to 2 from 4`]));
     const rsMessages = (await events("dep-scale", rs.metadata.name!)).map((e) => e.message);
-    expect(rsMessages.filter((m) => m.startsWith("Deleted pod: "))).toHaveLength(2);
+    expect(rsMessages.filter((m) => m?.startsWith("Deleted pod: "))).toHaveLength(2);
   });
 
   it("rolls out a new image with a new ReplicaSet, within surge, then rolls back reusing the old one", async () => {

@@ -4,10 +4,12 @@
 // (a nodeSelector no node has) so their deletion is immediate.
 import { describe, it, expect } from "vitest";
 import { env } from "cloudflare:workers";
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { call, callJson } from "./helpers";
 import type { Deployment, Namespace, Pod, ReplicaSet } from "../../src/model/types";
 import type { ControllerManager } from "../../src/controllers/controller-manager";
+import type { ReplicaSetController } from "../../src/controllers/replicaset-controller";
+import { ObjectStore } from "../../src/store/store";
 
 const APPS = "/apis/apps/v1/namespaces";
 
@@ -154,7 +156,6 @@ describe("namespace deletion", () => {
     await namespace("resync");
     const { rs } = await deployAndWait("resync", "web", 2);
     // Delete a pod behind the controllers' back: straight in the store, no poke.
-    const { ObjectStore } = await import("../../src/store/store");
     const store = new ObjectStore(env.DB);
     const [victim] = (await store.list("pods", { namespace: "resync" })).items;
     await store.remove("pods", victim);
@@ -164,5 +165,29 @@ describe("namespace deletion", () => {
       return l.length === 2 && !l.some((p) => p.metadata.name === victim.metadata.name) && l;
     }, "a replacement");
     expect(pods.every((p) => p.metadata.ownerReferences?.[0]?.name === rs.metadata.name)).toBe(true);
+  });
+});
+
+describe("idempotence", () => {
+  it("never creates more than spec.replicas pods when reconciled twice at once or when the alarm fires twice", { timeout: 30_000 }, async () => {
+    await namespace("twice");
+    // Written straight to the store: no poke, so only the calls below reconcile it.
+    const store = new ObjectStore(env.DB);
+    await store.create("replicasets.apps", {
+      apiVersion: "apps/v1",
+      kind: "ReplicaSet",
+      metadata: { name: "rs", namespace: "twice", uid: crypto.randomUUID(), generation: 1, creationTimestamp: new Date().toISOString() },
+      spec: { replicas: 5, selector: { matchLabels: { app: "twice" } }, template: { metadata: { labels: { app: "twice" } }, spec: { nodeSelector: { "edgekube.test/unschedulable": "yes" }, containers: [{ name: "c", image: "nginx:1.27" }] } } },
+      status: { replicas: 0 },
+    });
+    const stub = controllerManager();
+    await runInDurableObject(stub, async (cm: ControllerManager) => {
+      const rsc = (cm as unknown as { replicaSets: ReplicaSetController }).replicaSets;
+      await Promise.all([rsc.reconcile("twice", "rs"), rsc.reconcile("twice", "rs"), cm.resyncNow()]);
+    });
+    await runDurableObjectAlarm(stub);
+    await runDurableObjectAlarm(stub);
+    await runInDurableObject(stub, (cm: ControllerManager) => cm.flush());
+    expect(await podList("twice")).toHaveLength(5);
   });
 });

@@ -4,7 +4,7 @@
 import type { KubeObject, Pod, Deployment, ReplicaSet, Namespace } from "../../model/types";
 import type { ResourceInfo } from "../../model/resources";
 import { storageKey } from "../../model/resources";
-import { defaultDeployment, defaultNamespace, defaultPod, defaultReplicaSet, type DefaultingConfig } from "./defaults";
+import { defaultDeployment, defaultNamespace, defaultPod, defaultPodSpec, defaultReplicaSet, type DefaultingConfig } from "./defaults";
 import { isoSeconds } from "../../config";
 
 const NAME_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
@@ -58,6 +58,10 @@ function hasSpec(info: ResourceInfo): boolean {
  */
 export function prepareForUpdate(info: ResourceInfo, next: KubeObject, old: KubeObject): KubeObject {
   keepServerMetadata(next, old);
+  // Defaults apply on every write, as the API server decodes with defaulting: a PUT
+  // or patch that left out a defaulted template field stores it defaulted again.
+  const template = (next.spec as { template?: { spec?: Pod["spec"] } } | undefined)?.template;
+  if (template?.spec) defaultPodSpec(template.spec);
   if (info.subresources.includes("status")) {
     if (old.status === undefined) delete next.status;
     else next.status = old.status;

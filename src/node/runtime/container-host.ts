@@ -4,10 +4,28 @@
 import { KERNEL } from "../images/kernel";
 import type { HttpOutcome, HttpRequest, ImageConfig, LogStream, Signal } from "../images/types";
 import type { ProcessInfo, ShellHost } from "../shell/host";
-import { ContainerFs, normalizePath, type MountView } from "./fs";
+import { ContainerFs, normalizePath, type FileMap, type MountView } from "./fs";
 import { runtimeFiles } from "./container-setup";
 import type { ContainerRecord } from "./records";
 import type { SandboxSession } from "./sandbox-session";
+
+/**
+ * The image's files plus the ones the runtime writes (/etc/hosts...). Cached per image
+ * and content, so the filesystem's directory index is built once, not per operation.
+ */
+const withFiles = new WeakMap<object, Map<string, FileMap>>();
+function withRuntimeFiles(image: FileMap, extra: FileMap): FileMap {
+  let byKey = withFiles.get(image);
+  if (!byKey) withFiles.set(image, (byKey = new Map()));
+  const key = JSON.stringify(extra);
+  let merged = byKey.get(key);
+  if (!merged) {
+    if (byKey.size > 500) byKey.clear();
+    merged = { ...image, ...extra };
+    byKey.set(key, merged);
+  }
+  return merged;
+}
 
 export function isLocalAddress(host: string, podIP: string, hostname: string): boolean {
   return host === "localhost" || host === "::1" || host === "0.0.0.0" || host === podIP || host === hostname || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -33,7 +51,7 @@ export class ContainerHost implements ShellHost {
 
   get fs(): ContainerFs {
     if (!this._fs) {
-      const base = { ...this.image.files, ...runtimeFiles(this.session.sandbox.config, this.hostname) };
+      const base = withRuntimeFiles(this.image.files, runtimeFiles(this.session.sandbox.config, this.hostname));
       const mounts: MountView[] = (this.c.config.mounts ?? []).map((m) => ({
         path: normalizePath(m.containerPath),
         files: this.session.volumeFiles(m.volume),

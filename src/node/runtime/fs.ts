@@ -68,6 +68,21 @@ function isUnder(path: string, dir: string): boolean {
   return dir === "/" || path === dir || path.startsWith(dir + "/");
 }
 
+/** Directories implied by an image's paths, computed once per image (images are static). */
+const implied = new WeakMap<object, Set<string>>();
+function impliedDirs(files: Readonly<FileMap>): Set<string> {
+  let dirs = implied.get(files);
+  if (!dirs) {
+    dirs = new Set();
+    for (const [p, e] of Object.entries(files)) {
+      if (e.k === "wh") continue;
+      for (let d = dirname(p); d !== "/" && !dirs.has(d); d = dirname(d)) dirs.add(d);
+    }
+    implied.set(files, dirs);
+  }
+  return dirs;
+}
+
 type Located = { mount: MountView; rel: string } | { mount: null; rel: string };
 
 export class ContainerFs {
@@ -112,6 +127,7 @@ export class ContainerFs {
   }
 
   private hasChildren(files: Readonly<FileMap>, dir: string): boolean {
+    if (files === this.image) return impliedDirs(files).has(dir);
     const prefix = dir === "/" ? "/" : dir + "/";
     for (const [p, e] of Object.entries(files)) if (e.k !== "wh" && p.startsWith(prefix)) return true;
     return false;

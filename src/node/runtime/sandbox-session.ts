@@ -25,8 +25,13 @@ export interface SessionDeps {
 
 /** How far ahead the prediction looks for a container to exit. */
 const HORIZON_MS = 366 * 24 * 3600 * 1000;
-/** Loop turns a prediction may take before it settles for "something happens at the next wake". */
-const PREDICTION_BUDGET = 2_000;
+/** Turns of the event loop a catch-up replays before sleeping processes warp ahead. */
+const WARP_AFTER_TURNS = 20_000;
+const WARP_KEEP_MS = 60_000;
+/** Process wakes and interpreter steps a prediction may simulate before it settles for "look again from there". */
+const PREDICTION_BUDGET = 500;
+const PREDICTION_STEPS = 20_000;
+const RECHECK_MS = 30_000;
 
 export function imageConfigOf(c: ContainerRecord): ImageConfig {
   const r = resolveImage(`${c.image.repository}:${c.image.tag}`);
@@ -219,6 +224,7 @@ export class SandboxSession {
   /** Run every container's process, in time order, up to `target`. */
   async sync(target: number): Promise<void> {
     const until = Math.max(target, this.sandbox.syncedAt);
+    const budget = this.dry ? { wakes: PREDICTION_BUDGET, steps: PREDICTION_STEPS } : undefined;
     let turns = 0;
     for (;;) {
       let best: ContainerRecord | undefined;
@@ -234,8 +240,10 @@ export class SandboxSession {
         } else if (at < secondAt) secondAt = at;
       }
       if (!best || bestAt > until || this.stopped) break;
-      if (this.dry && ++turns > PREDICTION_BUDGET) {
-        this.uncertainAt ??= bestAt;
+      if (budget && (budget.wakes <= 0 || budget.steps <= 0)) {
+        // Too much happens before anything exits: look again from there, but not sooner
+        // than a recheck interval, so a busy loop does not turn into an alarm storm.
+        this.uncertainAt ??= Math.max(bestAt, this.sandbox.syncedAt + RECHECK_MS);
         break;
       }
       const m = this.machineFor(best)!;
@@ -244,7 +252,13 @@ export class SandboxSession {
       } else {
         let runUntil = Math.min(until, Math.max(bestAt, secondAt));
         if (best.killAt !== undefined) runUntil = Math.min(runUntil, best.killAt - 1);
-        await m.run(runUntil, until);
+        // A repeating loop may skip ahead, but never past another container's next move:
+        // that one might write the file the loop is waiting for.
+        await m.run(runUntil, secondAt <= until ? runUntil : until, budget);
+        if (!budget && ++turns > WARP_AFTER_TURNS) {
+          this.warpSleepers(until);
+          turns = 0;
+        }
       }
       this.markContainer(best.id);
       if (m.done) this.onExit(best, m);
@@ -253,6 +267,21 @@ export class SandboxSession {
     if (!this.dry && until > this.sandbox.syncedAt) {
       this.sandbox.syncedAt = until;
       this.markSandbox();
+    }
+  }
+
+  /**
+   * Several containers looping together cannot skip ahead (each bounds the others), so a
+   * long catch-up replays them turn by turn. Past a bound, they lose the time in between:
+   * every sleeping process resumes a minute before `until`. Lossy on purpose.
+   */
+  private warpSleepers(until: number): void {
+    for (const c of this.containers.values()) {
+      const w = c.machine?.wait;
+      if ((w?.k === "sleep" || w?.k === "spin") && w.until < until - WARP_KEEP_MS) {
+        w.until = until - WARP_KEEP_MS;
+        this.markContainer(c.id);
+      }
     }
   }
 

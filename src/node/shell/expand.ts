@@ -99,8 +99,8 @@ export async function expandString(word: Word, ctx: ExpandContext): Promise<stri
 
 interface Field {
   text: string;
-  /** Regex source for globbing: quoted text escaped, unquoted glob characters live. */
-  pattern: string;
+  /** Pieces of the text and whether each may glob (unquoted literal text). */
+  segs: { v: string; live: boolean }[];
   glob: boolean;
 }
 
@@ -128,7 +128,7 @@ function globToRe(s: string): string {
 export async function expandFields(word: Word, ctx: ExpandContext): Promise<string[]> {
   const fields: Field[] = [];
   let cur: Field | null = null;
-  const start = (): Field => (cur ??= { text: "", pattern: "", glob: false });
+  const start = (): Field => (cur ??= { text: "", segs: [], glob: false });
   const end = () => {
     if (cur) fields.push(cur);
     cur = null;
@@ -138,11 +138,11 @@ export async function expandFields(word: Word, ctx: ExpandContext): Promise<stri
     if (p.q) {
       const f = start();
       f.text += v;
-      f.pattern += escapeRe(v);
+      f.segs.push({ v, live: false });
     } else if (p.t === "lit") {
       const f = start();
       f.text += v;
-      f.pattern += globToRe(v);
+      f.segs.push({ v, live: true });
       if (/[*?[]/.test(v)) f.glob = true;
     } else {
       if (/^\s/.test(v)) end();
@@ -151,7 +151,7 @@ export async function expandFields(word: Word, ctx: ExpandContext): Promise<stri
         if (i > 0) end();
         const f = start();
         f.text += piece;
-        f.pattern += escapeRe(piece);
+        f.segs.push({ v: piece, live: false });
       });
       if (/\s$/.test(v)) end();
     }
@@ -170,8 +170,9 @@ function glob(f: Field, ctx: ExpandContext): string[] {
   const slash = f.text.lastIndexOf("/");
   const dirText = slash >= 0 ? f.text.slice(0, slash + 1) : "";
   // The directory part must be literal; the pattern applies to the last component.
-  const patSlash = f.pattern.lastIndexOf("\\/");
-  const namePattern = patSlash >= 0 ? f.pattern.slice(patSlash + 2) : f.pattern;
+  const pattern = f.segs.map((s) => (s.live ? globToRe(s.v) : escapeRe(s.v))).join("");
+  const patSlash = pattern.lastIndexOf("\\/");
+  const namePattern = patSlash >= 0 ? pattern.slice(patSlash + 2) : pattern;
   const dir = normalizePath(dirText || ".", ctx.shell.cwd);
   const names = ctx.fs.list(dir) ?? [];
   const re = new RegExp(`^${namePattern}$`);

@@ -29,7 +29,7 @@ export type Frame =
   | { k: "list"; items: AndOr[]; i: number }
   | { k: "andor"; node: AndOr; i: number }
   | { k: "not" }
-  | { k: "loop"; node: Loop; phase: "cond" | "body"; last: number; mark?: { t: number; fp: string } }
+  | { k: "loop"; node: Loop; phase: "cond" | "body"; last: number; mark?: { t: number; fp: string; run: number; n: number } }
   | { k: "for"; node: For; values: string[]; i: number; last: number }
   | { k: "if"; node: If; i: number }
   /** A subshell or a new shell process: its state is dropped when it returns. */
@@ -109,6 +109,8 @@ const STEP_BUDGET = 5_000;
 const INSTANT_BUDGET = 500_000;
 /** Iterations a periodic loop keeps when it catches up a long gap (logs are bounded anyway). */
 const KEEP_ITERATIONS = 50;
+/** Wakes one catch-up may replay before the process warps ahead (see warp()). */
+const WARP_AFTER = 20_000;
 
 const SIGNUM: Record<Signal, number> = { SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
 export const signalExitCode = (s: Signal) => 128 + SIGNUM[s];
@@ -143,8 +145,20 @@ export function scriptMachine(list: List, shell: ShellState, now: number): Machi
   return { shell, stack: [], control: { k: "eval", node: list }, clock: now, wait: null, exit: null, startedAt: now };
 }
 
+const nodeIds = new WeakMap<object, number>();
+let nextNodeId = 0;
+function nodeId(o: object): number {
+  let id = nodeIds.get(o);
+  if (id === undefined) nodeIds.set(o, (id = ++nextNodeId));
+  return id;
+}
+
+/** Tells apart run() calls: a loop's repeat mark is only trusted within the run that made it. */
+let runSeq = 0;
+
 export class Machine {
   private until = 0;
+  private runId = 0;
   private horizon = 0;
   private substStatus: number | undefined;
   private readonly stdin: Stdin;
@@ -180,18 +194,30 @@ export class Machine {
   /**
    * Run until nothing is due at or before `until`. `horizon` (>= until) is how far the
    * caller will eventually run: a loop that repeats identically may skip iterations that
-   * would fall before horizon minus a few periods.
+   * would fall before horizon minus a few periods. With a `budget`, stop once it has
+   * spent that many wakes (it is shared, so a caller can cap several machines together).
    */
-  async run(until: number, horizon = until): Promise<void> {
+  async run(until: number, horizon = until, budget?: { wakes: number; steps: number }): Promise<void> {
     this.until = until;
     this.horizon = Math.max(horizon, until);
+    this.runId = ++runSeq;
     let steps = 0;
+    let wakes = 0;
+    let runStart = this.st.clock;
     for (;;) {
       const { st } = this;
       if (st.exit) return;
       if (st.wait) {
         const w = this.nextWake();
         if (w > until) return;
+        if (budget && (budget.wakes <= 0 || budget.steps <= 0)) return;
+        if (++wakes > WARP_AFTER) {
+          this.warp(runStart, wakes);
+          wakes = 0;
+          runStart = st.clock;
+          continue;
+        }
+        if (budget) budget.wakes--;
         st.clock = Math.max(st.clock, w);
         this.wake();
         continue;
@@ -200,6 +226,7 @@ export class Machine {
         this.finish(st.shell.status);
         return;
       }
+      if (budget && --budget.steps <= 0) return;
       if (++steps > (this.opts.mode === "instant" ? INSTANT_BUDGET : STEP_BUDGET)) {
         if (this.opts.mode === "instant") {
           this.finish(130); // an exec that never ends: as if the user pressed Ctrl-C
@@ -211,6 +238,19 @@ export class Machine {
       }
       await this.step();
     }
+  }
+
+  /**
+   * A loop whose state changes every turn (a counter) cannot be skipped exactly. To keep
+   * catching up bounded, the process loses the time in between: its next wake moves to
+   * a few turns before the horizon. Lossy on purpose: counters read low afterwards.
+   */
+  private warp(runStart: number, wakes: number): void {
+    const w = this.st.wait;
+    if (!w || (w.k !== "sleep" && w.k !== "spin")) return;
+    const avg = (this.st.clock - runStart) / wakes;
+    const target = Math.floor(this.horizon - avg * KEEP_ITERATIONS);
+    if (target > w.until) w.until = target;
   }
 
   private wake(): void {
@@ -506,18 +546,58 @@ export class Machine {
    * period later, will keep doing the same thing: when the machine must catch up a long
    * gap (a DO that slept for hours), jump over all but the last few iterations instead
    * of replaying them. Their log lines would have been rotated out anyway.
+   *
+   * Only marks made during this run() count: between runs, an exec or another container
+   * may have changed a file the loop tests, and the next turn may not repeat at all.
    */
   private skipRepeats(f: Extract<Frame, { k: "loop" }>): void {
     const { st } = this;
-    const { mark: _mark, ...rest } = f;
-    const fp = JSON.stringify([st.stack, rest, st.shell]);
-    if (f.mark && f.mark.fp === fp) {
+    const fp = this.fingerprint(f);
+    if (f.mark && f.mark.run === this.runId && f.mark.fp === fp) {
       const period = st.clock - f.mark.t;
-      if (period <= 0) return;
+      if (period <= 0) {
+        f.mark.n++; // several turns in the same instant (a loop that never sleeps)
+        return;
+      }
+      // Keep about KEEP_ITERATIONS turns before the horizon, and at least one period.
+      const keep = Math.max(1, Math.ceil(KEEP_ITERATIONS / (f.mark.n + 1)));
       const backlog = this.horizon - st.clock;
-      if (backlog > period * (KEEP_ITERATIONS + 1)) st.clock += (Math.floor(backlog / period) - KEEP_ITERATIONS) * period;
+      if (backlog > period * (keep + 1)) st.clock += (Math.floor(backlog / period) - keep) * period;
     }
-    f.mark = { t: st.clock, fp };
+    f.mark = { t: st.clock, fp, run: this.runId, n: 0 };
+  }
+
+  /**
+   * The machine's state at the top of a loop turn, cheaply: syntax nodes by identity
+   * (they are the same objects for the whole run), frames by their positions, and the
+   * shell's variables.
+   */
+  private fingerprint(loop: Frame): string {
+    const parts: (string | number)[] = [];
+    for (const f of [...this.st.stack, loop]) {
+      switch (f.k) {
+        case "list":
+          parts.push("l", nodeId(f.items), f.i);
+          break;
+        case "andor":
+        case "if":
+          parts.push(f.k, nodeId(f.node), f.i);
+          break;
+        case "loop":
+          parts.push("w", nodeId(f.node), f.last);
+          break;
+        case "for":
+          parts.push("f", nodeId(f.node), f.i, f.last, nodeId(f.values));
+          break;
+        case "scope":
+          parts.push("s", f.pid, nodeId(f.saved));
+          break;
+        default:
+          parts.push(f.k);
+      }
+    }
+    const sh = this.st.shell;
+    return parts.join(",") + "|" + sh.cwd + "|" + sh.status + "|" + JSON.stringify(sh.vars) + sh.exported.length + sh.args.join("\0");
   }
 
   /** `exit`: leave the innermost subshell or shell process. */

@@ -1,0 +1,136 @@
+// The kubelet's event recorder: core/v1 Events about its pods (Pulling, Pulled, Created,
+// Started, Killing, BackOff, Failed, admission refusals), written in the same batch as
+// the status they explain. Like client-go's EventCorrelator, an event identical to one
+// already written (same pod, container, type, reason and message) bumps that event's
+// count and lastTimestamp instead of adding a new object, so `kubectl describe` shows
+// "(x4 over 2m)" for a crash loop.
+import type { Event, KubeObject, Pod } from "../../model/types";
+import type { WriteOp } from "../../store/store";
+import { isoSeconds } from "../../config";
+import { hexOf } from "../node-object";
+import { STATE_KEYS } from "./state";
+
+export type EventType = "Normal" | "Warning";
+
+interface Pending {
+  pod: Pod;
+  fieldPath?: string;
+  type: EventType;
+  reason: string;
+  message: string;
+  times: number;
+  key: string;
+}
+
+/** What is remembered of a written event to aggregate the next identical one into it. */
+interface Correlation {
+  name: string;
+  uid: string;
+  creationTimestamp: string;
+  rv: string;
+  count: number;
+  firstTimestamp: string;
+}
+
+let seq = 0;
+
+/** `<pod>.<hex nanoseconds>`, as client-go names events; the low digits keep names apart. */
+function eventName(pod: string, now: number): string {
+  const nanos = BigInt(now) * 1_000_000n + BigInt(seq++ % 1_000_000);
+  return `${pod}.${nanos.toString(16)}`;
+}
+
+export class EventRecorder {
+  private readonly pending = new Map<string, Pending>();
+  /** Correlation keys of the ops last built, in op order. */
+  private built: { key: string; podUid: string; count: number; first: string }[] = [];
+
+  constructor(
+    private readonly node: string,
+    private readonly kv: SyncKvStorage,
+  ) {}
+
+  emit(pod: Pod, fieldPath: string | undefined, type: EventType, reason: string, message: string): void {
+    const uid = pod.metadata.uid ?? "";
+    const key = `${STATE_KEYS.events(uid)}${hexOf(`${fieldPath ?? ""}\u0000${type}\u0000${reason}\u0000${message}`, 16)}`;
+    const p = this.pending.get(key);
+    if (p) {
+      p.times++;
+      p.pod = pod;
+    } else this.pending.set(key, { pod, fieldPath, type, reason, message, times: 1, key });
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** Drop what was emitted for a pod (it is going away without a trace). */
+  discard(uid: string): void {
+    for (const [k, p] of this.pending) if (p.pod.metadata.uid === uid) this.pending.delete(k);
+  }
+
+  /** Store writes for everything emitted; `aggregate: false` writes new events only. */
+  ops(now: number, aggregate = true): WriteOp[] {
+    const ts = isoSeconds(now);
+    const ops: WriteOp[] = [];
+    this.built = [];
+    for (const p of this.pending.values()) {
+      const podUid = p.pod.metadata.uid ?? "";
+      const prior = aggregate ? this.kv.get<Correlation>(p.key) : undefined;
+      const count = (prior?.count ?? 0) + p.times;
+      const first = prior?.firstTimestamp ?? ts;
+      const event: Event = {
+        apiVersion: "v1",
+        kind: "Event",
+        metadata: {
+          name: prior?.name ?? eventName(p.pod.metadata.name ?? "", now),
+          namespace: p.pod.metadata.namespace ?? "default",
+          uid: prior?.uid ?? crypto.randomUUID(),
+          creationTimestamp: prior?.creationTimestamp ?? ts,
+          ...(prior ? { resourceVersion: prior.rv } : {}),
+        },
+        involvedObject: {
+          kind: "Pod",
+          namespace: p.pod.metadata.namespace,
+          name: p.pod.metadata.name,
+          uid: podUid,
+          apiVersion: "v1",
+          resourceVersion: p.pod.metadata.resourceVersion,
+          ...(p.fieldPath ? { fieldPath: p.fieldPath } : {}),
+        },
+        reason: p.reason,
+        message: p.message,
+        source: { component: "kubelet", host: this.node },
+        firstTimestamp: first,
+        lastTimestamp: ts,
+        count,
+        type: p.type,
+        eventTime: null,
+        reportingComponent: "kubelet",
+        reportingInstance: this.node,
+      };
+      ops.push(prior ? { op: "update", resource: "events", object: event, expectedRv: Number(prior.rv) } : { op: "create", resource: "events", object: event });
+      this.built.push({ key: p.key, podUid, count, first });
+    }
+    return ops;
+  }
+
+  /** The ops from `ops()` were committed as `stored`: remember them for aggregation. */
+  committed(stored: KubeObject[]): void {
+    stored.forEach((obj, i) => {
+      const b = this.built[i];
+      if (!b) return;
+      const c: Correlation = {
+        name: obj.metadata.name ?? "",
+        uid: obj.metadata.uid ?? "",
+        creationTimestamp: obj.metadata.creationTimestamp ?? b.first,
+        rv: obj.metadata.resourceVersion ?? "",
+        count: b.count,
+        firstTimestamp: b.first,
+      };
+      this.kv.put(b.key, c);
+    });
+    this.pending.clear();
+    this.built = [];
+  }
+}

@@ -1,0 +1,126 @@
+// One pod, converged (the kubelet's syncPod / syncTerminatingPod): a sandbox with an IP
+// from the node's podCIDR, init containers one after the other, then the app
+// containers; a finished pod gets its sandbox stopped and its IP back; a pod being
+// deleted gets its containers stopped with the grace period, then its sandbox removed.
+import type { Container } from "../../model/types";
+import { allocateIp, CidrError, releaseIp } from "./ipam";
+import { sandboxConfig } from "./container-config";
+import { ensureRunning, graceSeconds, observe, refreshTrack } from "./container-sync";
+import { buildPodStatus, isSidecar } from "./pod-status";
+import type { ContainerTrack, PodRecord } from "./state";
+import type { SyncEnv } from "./sync-env";
+
+/** keep: still ours; remove: terminated, delete it from the store; forget: gone already. */
+export type PodOutcome = "keep" | "remove" | "forget";
+
+/** Retry a failed sandbox setup after this long. */
+const SANDBOX_RETRY_MS = 10_000;
+
+function trackOf(rec: PodRecord, name: string): ContainerTrack {
+  return (rec.containers[name] ??= { name, restartCount: 0 });
+}
+
+function allContainers(rec: PodRecord): Container[] {
+  return [...(rec.pod.spec.initContainers ?? []), ...rec.pod.spec.containers];
+}
+
+async function refreshAll(env: SyncEnv, rec: PodRecord): Promise<void> {
+  for (const t of Object.values(rec.containers)) await refreshTrack(env, t);
+}
+
+async function ensureSandbox(env: SyncEnv, rec: PodRecord): Promise<boolean> {
+  if (rec.sandboxId) return true;
+  let ip: string;
+  try {
+    ip = rec.pod.spec.hostNetwork ? env.hostIP : allocateIp(env.ips, env.podCIDR, rec.uid);
+  } catch (e) {
+    if (!(e instanceof CidrError)) throw e;
+    env.recorder.emit(
+      rec.pod,
+      undefined,
+      "Warning",
+      "FailedCreatePodSandBox",
+      `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox: plugin type="bridge" failed (add): ${e.message}`,
+    );
+    env.wake(env.now + SANDBOX_RETRY_MS, `sandbox/${rec.uid}`);
+    return false;
+  }
+  rec.podIP = ip;
+  rec.sandboxId = await env.runtime.runPodSandbox(sandboxConfig(rec.pod, ip));
+  return true;
+}
+
+async function runContainers(env: SyncEnv, rec: PodRecord): Promise<void> {
+  const spec = rec.pod.spec;
+  const policy = spec.restartPolicy ?? "Always";
+  for (const c of spec.initContainers ?? []) {
+    const t = trackOf(rec, c.name);
+    const fieldPath = `spec.initContainers{${c.name}}`;
+    if (isSidecar(c)) {
+      // A sidecar only has to be started for the next init container to go.
+      if ((await ensureRunning(env, rec, c, t, "Always", fieldPath)) === "running") t.done = true;
+      if (!t.done) return;
+      continue;
+    }
+    if (t.done) continue;
+    const outcome = await ensureRunning(env, rec, c, t, policy === "Never" ? "Never" : "OnFailure", fieldPath);
+    if (outcome !== "exited" || t.current?.exitCode !== 0) return;
+    t.done = true;
+  }
+  for (const c of spec.containers) await ensureRunning(env, rec, c, trackOf(rec, c.name), policy, `spec.containers{${c.name}}`);
+}
+
+/** Stop everything with the grace period; true once the sandbox is gone. */
+async function terminate(env: SyncEnv, rec: PodRecord): Promise<boolean> {
+  const gone = !!rec.gone;
+  await refreshAll(env, rec);
+  const deadline = env.now + (gone ? 0 : graceSeconds(rec.pod)) * 1000;
+  if (!rec.killing || deadline < rec.killing.deadline) {
+    const first = !rec.killing;
+    rec.killing = { since: rec.killing?.since ?? env.now, deadline: Math.min(deadline, rec.killing?.deadline ?? Infinity) };
+    const timeout = Math.max(0, (rec.killing.deadline - env.now) / 1000);
+    for (const c of allContainers(rec)) {
+      const t = rec.containers[c.name];
+      if (t?.current?.state !== "running") continue;
+      if (first && !gone) {
+        const fieldPath = rec.pod.spec.containers.includes(c) ? `spec.containers{${c.name}}` : `spec.initContainers{${c.name}}`;
+        env.recorder.emit(rec.pod, fieldPath, "Normal", "Killing", `Stopping container ${c.name}`);
+      }
+      await env.runtime.stopContainer(t.current.id, timeout);
+      t.current = await observe(env.runtime, t.current.id);
+    }
+    for (const t of Object.values(rec.containers)) t.waiting = undefined;
+  }
+  const running = Object.values(rec.containers).some((t) => t.current?.state === "running");
+  if (running && env.now < rec.killing.deadline) {
+    env.wake(rec.killing.deadline, `kill/${rec.uid}`);
+    return false;
+  }
+  if (rec.sandboxId) {
+    await env.runtime.stopPodSandbox(rec.sandboxId);
+    await env.runtime.removePodSandbox(rec.sandboxId);
+  }
+  releaseIp(env.ips, rec.uid);
+  return true;
+}
+
+export async function syncPod(env: SyncEnv, rec: PodRecord): Promise<PodOutcome> {
+  if (rec.gone || rec.pod.metadata.deletionTimestamp) {
+    if (!(await terminate(env, rec))) return "keep";
+    return rec.gone ? "forget" : "remove";
+  }
+  if (rec.admission !== "admitted" || rec.terminal) return "keep";
+  rec.startTime ??= env.now;
+  if (!(await ensureSandbox(env, rec))) return "keep";
+  await refreshAll(env, rec);
+  await runContainers(env, rec);
+  const phase = buildPodStatus(rec, env.hostIP, env.now).phase;
+  if (phase === "Succeeded" || phase === "Failed") {
+    // Nothing will run again: the sandbox stops and its IP goes back to the pool; the
+    // dead containers stay for `kubectl logs` until the pod is deleted.
+    rec.terminal = phase;
+    await env.runtime.stopPodSandbox(rec.sandboxId!);
+    releaseIp(env.ips, rec.uid);
+  }
+  return "keep";
+}

@@ -1,0 +1,21 @@
+// What one pod sync works with: the time it runs at, the node's facts, the runtime,
+// the event recorder, the IP table, and a way to ask for another sync later.
+import type { ImageService, RuntimeService } from "../runtime";
+import type { EventRecorder } from "./events";
+import type { IpTable } from "./ipam";
+
+export interface SyncEnv {
+  now: number;
+  nodeName: string;
+  hostIP: string;
+  podCIDR: string;
+  runtime: RuntimeService;
+  images: ImageService;
+  recorder: EventRecorder;
+  /** ip -> pod UID; the caller persists it after the sync. */
+  ips: IpTable;
+  /** Container states as the runtime lists them now (id -> state). */
+  states: Map<string, string>;
+  /** Sync again at `at` (a timer keyed by `why`, so repeated asks collapse). */
+  wake(at: number, why: string): void;
+}

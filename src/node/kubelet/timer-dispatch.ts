@@ -1,0 +1,33 @@
+// The node's ONE alarm, dispatched by timer kind. Every subsystem of the node (the
+// kubelet's pod syncs here; heartbeats, lease and failure detection elsewhere) puts its
+// timers in the same TimerTable and registers a handler for its kind; the alarm takes
+// what is due (each timer once, even if the alarm fires twice) and hands it over.
+import type { Timer, TimerTable } from "../timers";
+
+export type TimerHandler = (due: Timer[], now: number) => Promise<void>;
+
+/** A handler that failed gets its timers back this much later. */
+const RETRY_FAILED_MS = 5_000;
+
+export async function runDueTimers(table: TimerTable, now: number, handlers: ReadonlyMap<string, TimerHandler>): Promise<void> {
+  const byKind = new Map<string, Timer[]>();
+  for (const t of table.takeDue(now)) {
+    const list = byKind.get(t.kind) ?? [];
+    list.push(t);
+    byKind.set(t.kind, list);
+  }
+  for (const [kind, due] of byKind) {
+    const handler = handlers.get(kind);
+    if (!handler) {
+      console.warn(`node alarm: no handler for timer kind "${kind}" (${due.map((t) => t.key).join(", ")})`);
+      continue;
+    }
+    try {
+      await handler(due, now);
+    } catch (e) {
+      console.error(`node alarm: ${kind} handler failed:`, e);
+      for (const t of due) await table.setIfEarlier(t.key, now + RETRY_FAILED_MS, t.kind, t.payload);
+    }
+  }
+  await table.arm();
+}
