@@ -1,24 +1,54 @@
 // A node of the cluster: its kubelet, its container runtime and its lease, in one
-// Durable Object.
+// Durable Object. This file is only the shell: RPC entry points, the one alarm
+// (dispatched by timer kind), and fetch() for the pod subresources the API forwards
+// (log, exec, proxy). The kubelet lives in kubelet/, the explore handlers in explore/.
 import { DurableObject } from "cloudflare:workers";
 import type { AdmitResult, NodeAgentApi, NodeConfig } from "./agent-api";
 import type { Node, Pod } from "../model/types";
 import { ObjectStore } from "../store/store";
-import { buildNode } from "./node-object";
+import { buildNode, internalIP, podCIDRFor } from "./node-object";
 import { dispatchChanges } from "../controlplane/dispatch";
 import { ApiError } from "../model/errors";
 import type { ControllerManager } from "../controllers/controller-manager";
+import { TimerTable } from "./timers";
+import { Kubelet, KUBELET_SYNC } from "./kubelet/kubelet";
+import { runDueTimers, type TimerHandler } from "./kubelet/timer-dispatch";
+import { handleExplore } from "./explore";
 
 export class NodeAgent extends DurableObject<Env> implements NodeAgentApi {
+  /** The node's clock. Tests replace it to drive back-off and grace periods without waiting. */
+  private clock: () => number = () => Date.now();
+  private timerTable: TimerTable | undefined;
+  private kubeletInstance: Kubelet | undefined;
+
   private store(): ObjectStore {
     const name = this.ctx.storage.kv.get<NodeConfig>("config")?.name ?? "";
     return new ObjectStore(this.env.DB, (changes) => this.ctx.waitUntil(dispatchChanges(this.env, changes, { origin: `node:${name}` })));
+  }
+
+  private timers(): TimerTable {
+    return (this.timerTable ??= new TimerTable(this.ctx.storage));
+  }
+
+  private kubelet(): Kubelet {
+    return (this.kubeletInstance ??= new Kubelet({ storage: this.ctx.storage, timers: this.timers(), store: () => this.store(), now: () => this.clock() }));
+  }
+
+  /** Timer kinds and who handles them; other node subsystems add theirs here. */
+  private timerHandlers(): ReadonlyMap<string, TimerHandler> {
+    return new Map<string, TimerHandler>([[KUBELET_SYNC, () => this.kubelet().resync()]]);
+  }
+
+  /** For tests: run the node on another clock. */
+  useClock(clock: () => number): void {
+    this.clock = clock;
   }
 
   async start(config: NodeConfig): Promise<void> {
     this.ctx.storage.kv.put("config", config);
     const cm = this.env.CONTROLLERS.get(this.env.CONTROLLERS.idFromName("kube-controller-manager")) as unknown as DurableObjectStub<ControllerManager>;
     const cidrIndex = await cm.allocatePodCIDR(config.name);
+    this.ctx.storage.kv.put("node/net", { podCIDR: podCIDRFor(cidrIndex), hostIP: internalIP(cidrIndex) });
     const store = this.store();
     const now = Date.now();
     const fresh = buildNode(config, cidrIndex, now, `${config.name}:${now}`);
@@ -31,26 +61,44 @@ export class NodeAgent extends DurableObject<Env> implements NodeAgentApi {
       } catch (e) {
         if (!(e instanceof ApiError && e.reason === "AlreadyExists")) throw e;
       }
-      return;
+    } else {
+      // A Node registered through the API: the kubelet fills in what a kubelet reports.
+      const stored = (await store.guaranteedUpdate("nodes", "", config.name, (cur) => {
+        const node = cur as Node;
+        node.metadata.labels = { ...fresh.metadata.labels, ...(node.metadata.labels ?? {}) };
+        node.metadata.annotations = { ...fresh.metadata.annotations, ...(node.metadata.annotations ?? {}) };
+        node.spec = { ...fresh.spec, ...node.spec };
+        node.status = { ...fresh.status, capacity: fresh.status?.capacity, allocatable: node.status?.allocatable ?? fresh.status?.allocatable };
+        return node;
+      })) as Node;
+      // A podCIDR given in the manifest wins over the allocated one.
+      if (stored.spec.podCIDR) this.ctx.storage.kv.put("node/net", { podCIDR: stored.spec.podCIDR, hostIP: internalIP(cidrIndex) });
     }
-    // A Node registered through the API: the kubelet fills in what a kubelet reports.
-    await store.guaranteedUpdate("nodes", "", config.name, (cur) => {
-      const node = cur as Node;
-      node.metadata.labels = { ...fresh.metadata.labels, ...(node.metadata.labels ?? {}) };
-      node.metadata.annotations = { ...fresh.metadata.annotations, ...(node.metadata.annotations ?? {}) };
-      node.spec = { ...fresh.spec, ...node.spec };
-      node.status = { ...fresh.status, capacity: fresh.status?.capacity, allocatable: node.status?.allocatable ?? fresh.status?.allocatable };
-      return node;
-    });
+    // Pods may already be bound here (a restarted node, or pods created before it joined).
+    this.ctx.waitUntil(this.kubelet().poke().catch((e) => console.error(`kubelet ${config.name}: first sync failed:`, e)));
   }
 
-  async poke(): Promise<void> {}
+  async poke(): Promise<void> {
+    await this.kubelet().poke();
+  }
 
-  async admit(_pod: Pod): Promise<AdmitResult> {
-    return { admitted: true };
+  async admit(pod: Pod): Promise<AdmitResult> {
+    return this.kubelet().admit(pod);
   }
 
   async stop(): Promise<void> {
+    await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    this.timerTable = undefined;
+    this.kubeletInstance = undefined;
+  }
+
+  override async alarm(): Promise<void> {
+    await runDueTimers(this.timers(), this.clock(), this.timerHandlers());
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    const kubelet = this.kubelet();
+    return handleExplore(request, { kubelet, waitUntil: (p) => this.ctx.waitUntil(p) });
   }
 }

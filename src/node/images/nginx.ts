@@ -117,29 +117,27 @@ function notice(ctx: { now: number; pid: number }, afterMs: number, msg: string,
   return { afterMs, stream: "stderr", text: `${nginxLogTime(ctx.now + afterMs)} [${level}] ${pid}#${pid}: ${msg}` };
 }
 
-function entrypoint(v: Variant): Program {
-  return {
-    start(ctx) {
-      const args = ctx.argv.slice(1);
-      if (!args.length) return { kind: "exec", argv: ["nginx", "-g", "daemon off;"] };
-      const quiet = !!ctx.env.NGINX_ENTRYPOINT_QUIET_LOGS;
-      if ((args[0] !== "nginx" && args[0] !== "nginx-debug") || quiet) return { kind: "exec", argv: args };
-      const me = ctx.argv[0];
-      const lines = [
-        `${me}: /docker-entrypoint.d/ is not empty, will attempt to perform configuration`,
-        `${me}: Looking for shell scripts in /docker-entrypoint.d/`,
-        `${me}: Launching /docker-entrypoint.d/10-listen-on-ipv6-by-default.sh`,
-        "10-listen-on-ipv6-by-default.sh: info: Getting the checksum of /etc/nginx/conf.d/default.conf",
-        "10-listen-on-ipv6-by-default.sh: info: Enabled listen on IPv6 in /etc/nginx/conf.d/default.conf",
-        `${me}: Sourcing /docker-entrypoint.d/15-local-resolvers.envsh`,
-        `${me}: Launching /docker-entrypoint.d/20-envsubst-on-templates.sh`,
-        `${me}: Launching /docker-entrypoint.d/30-tune-worker-processes.sh`,
-        `${me}: Configuration complete; ready for start up`,
-      ];
-      return { kind: "exec", argv: args, output: lines.map((text) => ({ afterMs: 0, text })) };
-    },
-  };
-}
+const entrypoint: Program = {
+  start(ctx) {
+    const args = ctx.argv.slice(1);
+    if (!args.length) return { kind: "exec", argv: ["nginx", "-g", "daemon off;"] };
+    const quiet = !!ctx.env.NGINX_ENTRYPOINT_QUIET_LOGS;
+    if ((args[0] !== "nginx" && args[0] !== "nginx-debug") || quiet) return { kind: "exec", argv: args };
+    const me = ctx.argv[0];
+    const lines = [
+      `${me}: /docker-entrypoint.d/ is not empty, will attempt to perform configuration`,
+      `${me}: Looking for shell scripts in /docker-entrypoint.d/`,
+      `${me}: Launching /docker-entrypoint.d/10-listen-on-ipv6-by-default.sh`,
+      "10-listen-on-ipv6-by-default.sh: info: Getting the checksum of /etc/nginx/conf.d/default.conf",
+      "10-listen-on-ipv6-by-default.sh: info: Enabled listen on IPv6 in /etc/nginx/conf.d/default.conf",
+      `${me}: Sourcing /docker-entrypoint.d/15-local-resolvers.envsh`,
+      `${me}: Launching /docker-entrypoint.d/20-envsubst-on-templates.sh`,
+      `${me}: Launching /docker-entrypoint.d/30-tune-worker-processes.sh`,
+      `${me}: Configuration complete; ready for start up`,
+    ];
+    return { kind: "exec", argv: args, output: lines.map((text) => ({ afterMs: 0, text })) };
+  },
+};
 
 function nginxProgram(v: Variant): Program {
   const builtBy = v.alpine ? "built by gcc 14.2.0 (Alpine 14.2.0)" : "built by gcc 12.2.0 (Debian 12.2.0-14) ";
@@ -312,7 +310,7 @@ function nginxImage(v: Variant): ImageConfig {
     stopSignal: "SIGQUIT",
     userland: v.alpine ? "busybox" : "gnu",
     files: root,
-    programs: { "docker-entrypoint": entrypoint(v), nginx: nginxProgram(v) },
+    programs: { "docker-entrypoint": entrypoint, nginx: nginxProgram(v) },
     osName: v.alpine ? "Alpine Linux v3.21" : "Debian GNU/Linux 12 (bookworm)",
   };
 }

@@ -121,6 +121,11 @@ async function ensureImage(env: SyncEnv, rec: PodRecord, c: Container, t: Contai
     return false;
   }
   const backoff = t.pull?.image === image ? t.pull : undefined;
+  if (backoff && t.waiting?.reason === "ErrImagePull" && env.now < backoff.lastUpdate + PULL_ERROR_SHOWN_MS) {
+    // The failure stays on show a moment, however many syncs come in between.
+    env.wake(backoff.lastUpdate + PULL_ERROR_SHOWN_MS, `pull/${rec.uid}/${c.name}`);
+    return false;
+  }
   if (backoff && inBackOffSinceUpdate(backoff, env.now)) {
     if (t.waiting?.reason !== "ImagePullBackOff") {
       emit("Normal", "BackOff", `Back-off pulling image "${image}"`);

@@ -143,6 +143,8 @@ export function buildPodStatus(rec: PodRecord, hostIP: string, now: number): Pod
     condition(oldConds, now, "ContainersReady", ...readyArgs),
     ...(oldConds ?? []).filter((c) => !KUBELET_CONDITIONS.includes(c.type)),
   ];
+  // A pod bound by spec.nodeName never met the scheduler: the kubelet reports it scheduled.
+  if (!conditions.some((c) => c.type === "PodScheduled")) conditions.push(condition(undefined, now, "PodScheduled", true));
 
   const status: PodStatus = {
     ...old,

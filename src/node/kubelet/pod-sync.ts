@@ -99,6 +99,7 @@ async function terminate(env: SyncEnv, rec: PodRecord): Promise<boolean> {
   if (rec.sandboxId) {
     await env.runtime.stopPodSandbox(rec.sandboxId);
     await env.runtime.removePodSandbox(rec.sandboxId);
+    rec.sandboxId = undefined;
   }
   releaseIp(env.ips, rec.uid);
   return true;

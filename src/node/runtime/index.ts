@@ -38,7 +38,7 @@ export type * from "./cri";
 export type { RuntimeDeps } from "./model-runtime";
 export type { NetworkHook } from "./sandbox-session";
 export { CriError, isCriError, type CriErrorCode, type CriErrorReason } from "./errors";
-export { MemoryRuntimeStorage, type RuntimeStorage } from "./storage";
+export { fromDurableObjectStorage, MemoryRuntimeStorage, type DurableObjectStorageLike, type RuntimeStorage } from "./storage";
 export { stripPrefix } from "./ids";
 export { isLatest, parseImageRef } from "../images";
 export type { ShellSession, ShellReply } from "../shell/session";

@@ -26,7 +26,7 @@ export interface SessionDeps {
 /** How far ahead the prediction looks for a container to exit. */
 const HORIZON_MS = 366 * 24 * 3600 * 1000;
 /** Turns of the event loop a catch-up replays before sleeping processes warp ahead. */
-const WARP_AFTER_TURNS = 20_000;
+const WARP_AFTER_TURNS = 2_000;
 const WARP_KEEP_MS = 60_000;
 /** Process wakes and interpreter steps a prediction may simulate before it settles for "look again from there". */
 const PREDICTION_BUDGET = 500;

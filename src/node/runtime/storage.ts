@@ -47,3 +47,24 @@ export class MemoryRuntimeStorage implements RuntimeStorage {
     return [...this.data.keys()].sort();
   }
 }
+
+/** The part of DurableObjectStorage the adapter needs (structural: no Worker types here). */
+export interface DurableObjectStorageLike {
+  get<T>(key: string): Promise<T | undefined>;
+  put<T>(key: string, value: T): Promise<void>;
+  delete(key: string): Promise<boolean>;
+  list<T>(options: { prefix: string }): Promise<Map<string, T>>;
+}
+
+/**
+ * The runtime over a Durable Object's storage. Every runtime key starts with "rt/", so
+ * it can share the object's storage with the kubelet's own keys.
+ */
+export function fromDurableObjectStorage(storage: DurableObjectStorageLike): RuntimeStorage {
+  return {
+    get: (key) => storage.get(key),
+    put: (key, value) => storage.put(key, value),
+    delete: (key) => storage.delete(key),
+    list: (prefix) => storage.list({ prefix }),
+  };
+}

@@ -6,7 +6,8 @@
 //
 // The same machine runs `kubectl exec` commands in "instant" mode, where sleep returns
 // at once and a program that would run forever is cut short.
-import type { AndOr, For, If, List, Loop, Node, Redirect, SimpleCommand } from "./ast";
+import type { List, Node, SimpleCommand } from "./ast";
+import type { Frame, MachineExit, MachineState, ProgramRun } from "./machine-state";
 import { parseScript } from "./parser";
 import { ShellSyntaxError } from "./lexer";
 import { expandFields, expandString, type ExpandContext } from "./expand";
@@ -15,69 +16,11 @@ import { COMMANDS, SHELL_BUILTINS } from "./commands";
 import { stdinFrom, type CommandContext, type CommandIo, type Stdin } from "./commands/types";
 import { findExecutable } from "./commands/files";
 import { STATE_BUILTINS, shellPrefix, typeCmd } from "./builtins";
+import { defaultFds, flushFiles, openRedirects, RedirectError, type Fds, type Sink } from "./redirect";
+import { notFoundText, syntaxErrorText } from "./messages";
 import { ArithError } from "./arith";
-import { FsError, normalizePath } from "../runtime/fs";
-import type { JsonValue, LogStream, Program, ProgramContext, Signal, TimelineEntry } from "../images/types";
-
-export type Control =
-  | { k: "eval"; node: Node }
-  | { k: "ret"; status: number }
-  /** Run a command vector as a process (container entrypoint, exec'd program). */
-  | { k: "argv"; argv: string[]; pid: number; initial?: boolean };
-
-export type Frame =
-  | { k: "list"; items: AndOr[]; i: number }
-  | { k: "andor"; node: AndOr; i: number }
-  | { k: "not" }
-  | { k: "loop"; node: Loop; phase: "cond" | "body"; last: number; mark?: { t: number; fp: string; run: number; n: number } }
-  | { k: "for"; node: For; values: string[]; i: number; last: number }
-  | { k: "if"; node: If; i: number }
-  /** A subshell or a new shell process: its state is dropped when it returns. */
-  | { k: "scope"; saved: ShellState; process: boolean; pid: number; argv: string[] }
-  /** `exec cmd`: when cmd returns, the shell exits with its status. */
-  | { k: "exitAfter" };
-
-export interface ProgramRun {
-  /** Key of the program in the image's `programs`. */
-  cmd: string;
-  argv: string[];
-  pid: number;
-  startedAt: number;
-  /** Timeline entries not reached yet, absolute times, in order. */
-  pending: { at: number; stream?: LogStream; text?: string; exit?: number }[];
-  ports: number[];
-  state?: JsonValue;
-  signalled?: Signal;
-  env: Record<string, string>;
-  cwd: string;
-}
-
-export type Wait =
-  | { k: "sleep"; until: number; pid: number; argv: string[] }
-  | { k: "program"; run: ProgramRun }
-  /** A shell reading a stdin that stays open and silent (container `stdin: true`). */
-  | { k: "stdin"; pid: number }
-  /** A loop that never sleeps used up its step budget: it resumes a second later. */
-  | { k: "spin"; until: number };
-
-export interface MachineExit {
-  code: number;
-  at: number;
-  signal?: Signal;
-  /** The `exit` builtin ended it (interactive sessions close on that). */
-  explicit?: boolean;
-}
-
-export interface MachineState {
-  shell: ShellState;
-  stack: Frame[];
-  control: Control | null;
-  /** Virtual time the machine has run up to (ms since epoch). */
-  clock: number;
-  wait: Wait | null;
-  exit: MachineExit | null;
-  startedAt: number;
-}
+import { normalizePath } from "../runtime/fs";
+import type { LogStream, Program, ProgramContext, Signal, TimelineEntry } from "../images/types";
 
 export interface MachineIo {
   out(text: string, at: number): void;
@@ -103,8 +46,13 @@ export class ExecNotFoundError extends Error {
   }
 }
 
-/** Steps per wake before a loop that never sleeps is suspended for a second. */
-const STEP_BUDGET = 5_000;
+/**
+ * Steps per wake before a loop that never sleeps is suspended. A real busy loop prints
+ * at full CPU speed; the model gives it SPIN_MS of virtual time per budget, which keeps
+ * catching up an idle pod with a busy container affordable.
+ */
+const STEP_BUDGET = 2_000;
+const SPIN_MS = 10_000;
 /** Steps an exec may take before it is treated as never ending. */
 const INSTANT_BUDGET = 500_000;
 /** Iterations a periodic loop keeps when it catches up a long gap (logs are bounded anyway). */
@@ -114,36 +62,6 @@ const WARP_AFTER = 20_000;
 
 const SIGNUM: Record<Signal, number> = { SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
 export const signalExitCode = (s: Signal) => 128 + SIGNUM[s];
-
-type Sink =
-  | { k: "out" }
-  | { k: "err" }
-  | { k: "null" }
-  | { k: "main"; stream: LogStream }
-  | { k: "file"; path: string; append: boolean; buf: string[] };
-
-interface Fds {
-  1: Sink;
-  2: Sink;
-  stdin?: Stdin;
-}
-
-export function newMachine(argv: string[], shell: ShellState, now: number): MachineState {
-  return {
-    shell,
-    stack: [],
-    control: { k: "argv", argv, pid: 1, initial: true },
-    clock: now,
-    wait: null,
-    exit: null,
-    startedAt: now,
-  };
-}
-
-/** A machine that runs a parsed script in an existing shell (exec sessions). */
-export function scriptMachine(list: List, shell: ShellState, now: number): MachineState {
-  return { shell, stack: [], control: { k: "eval", node: list }, clock: now, wait: null, exit: null, startedAt: now };
-}
 
 const nodeIds = new WeakMap<object, number>();
 let nextNodeId = 0;
@@ -157,7 +75,6 @@ function nodeId(o: object): number {
 let runSeq = 0;
 
 export class Machine {
-  private until = 0;
   private runId = 0;
   private horizon = 0;
   private substStatus: number | undefined;
@@ -198,7 +115,6 @@ export class Machine {
    * spent that many wakes (it is shared, so a caller can cap several machines together).
    */
   async run(until: number, horizon = until, budget?: { wakes: number; steps: number }): Promise<void> {
-    this.until = until;
     this.horizon = Math.max(horizon, until);
     this.runId = ++runSeq;
     let steps = 0;
@@ -232,7 +148,7 @@ export class Machine {
           this.finish(130); // an exec that never ends: as if the user pressed Ctrl-C
           return;
         }
-        st.wait = { k: "spin", until: st.clock + 1000 };
+        st.wait = { k: "spin", until: st.clock + SPIN_MS };
         steps = 0;
         continue;
       }
@@ -384,28 +300,6 @@ export class Machine {
     return true;
   }
 
-  private killBuiltin(args: string[]): number {
-    let sig: Signal = "SIGTERM";
-    const pids: string[] = [];
-    const byName: Record<string, Signal> = { "9": "SIGKILL", KILL: "SIGKILL", "15": "SIGTERM", TERM: "SIGTERM", "2": "SIGINT", INT: "SIGINT", "3": "SIGQUIT", QUIT: "SIGQUIT" };
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i];
-      if (a === "-s") sig = byName[(args[++i] ?? "").replace(/^SIG/, "")] ?? sig;
-      else if (a.startsWith("-")) sig = byName[a.slice(1).replace(/^SIG/, "")] ?? sig;
-      else pids.push(a);
-    }
-    let status = 0;
-    for (const p of pids) {
-      const ok = this.host.kill(Number(p), sig, this.st.clock);
-      if (!ok) {
-        const f = this.st.shell.flavour;
-        this.errText(f === "bash" ? `${this.prefix()}kill: (${p}) - No such process\n` : f === "dash" ? `${this.prefix()}kill: No such process\n` : `${this.prefix()}can't kill pid ${p}: No such process\n`);
-        status = 1;
-      }
-    }
-    return status;
-  }
-
   // ---- evaluation ----
 
   private async step(): Promise<void> {
@@ -415,7 +309,7 @@ export class Machine {
     if (c.k === "ret") return this.ret(c.status);
     if (c.k === "argv") {
       try {
-        return await this.execArgv(c.argv, { pid: c.pid, viaShell: false, fds: this.defaultFds(), env: exportedEnv(st.shell) });
+        return await this.execArgv(c.argv, { pid: c.pid, viaShell: false, fds: defaultFds(), env: exportedEnv(st.shell) });
       } catch (e) {
         // The container's own argv: the runtime turns this into a StartError. An
         // entrypoint script's `exec "$@"` of a missing command fails like the script would.
@@ -631,10 +525,6 @@ export class Machine {
     return this.opts.ancestors?.at(-1)?.pid ?? 1;
   }
 
-  private defaultFds(): Fds {
-    return { 1: { k: "out" }, 2: { k: "err" } };
-  }
-
   private write(sink: Sink, text: string): void {
     switch (sink.k) {
       case "out":
@@ -719,7 +609,7 @@ export class Machine {
     try {
       for (const w of node.words) argv.push(...(await expandFields(w, ectx)));
       for (const a of node.assigns) assigns.push([a.name, await expandString(a.value, ectx)]);
-      fds = await this.openRedirects(node.redirects, ectx);
+      fds = await openRedirects(node.redirects, { expand: (w) => expandString(w, ectx), fs: this.host.fs, cwd: st.shell.cwd, flavour: st.shell.flavour, prefix: this.prefix() });
     } catch (e) {
       if (e instanceof ArithError) {
         this.errText(`${this.prefix()}arithmetic expression: ${e.message}\n`);
@@ -733,91 +623,13 @@ export class Machine {
     }
     if (!argv.length) {
       for (const [k, v] of assigns) st.shell.vars[k] = v;
-      this.flush(fds);
+      flushFiles(fds, this.host.fs);
       return this.ret(this.substStatus ?? 0);
     }
     argv = argv.filter((a, i) => i > 0 || a !== "");
     const env = { ...exportedEnv(st.shell), ...Object.fromEntries(assigns) };
     await this.execArgv(argv, { pid: 0, viaShell: true, fds, env });
-    this.flush(fds);
-  }
-
-  private async openRedirects(redirects: Redirect[], ectx: ExpandContext): Promise<Fds> {
-    const fds: Fds = this.defaultFds();
-    for (const r of redirects) {
-      const target = await expandString(r.target, ectx);
-      if (r.op === "<") {
-        const path = normalizePath(target, this.st.shell.cwd);
-        const data = this.host.fs.stat(path)?.k === "d" ? undefined : this.host.fs.read(path);
-        if (data === undefined) throw new RedirectError(this.redirectFailure(target, "open"));
-        fds.stdin = stdinFrom(data);
-        continue;
-      }
-      if (r.op === ">&" && /^\d$/.test(target)) {
-        const n = Number(target);
-        if (r.fd === 1 || r.fd === 2) fds[r.fd as 1 | 2] = n === 1 || n === 2 ? fds[n as 1 | 2] : { k: "null" };
-        continue;
-      }
-      const sink = this.fileSink(target, r.op === ">>", fds);
-      if (r.op === "&>" || (r.op === ">&" && !/^\d$/.test(target))) {
-        fds[1] = sink;
-        fds[2] = sink;
-      } else if (r.fd === 1 || r.fd === 2) fds[r.fd as 1 | 2] = sink;
-    }
-    return fds;
-  }
-
-  private fileSink(target: string, append: boolean, fds: Fds): Sink {
-    switch (target) {
-      case "/dev/null":
-        return { k: "null" };
-      case "/dev/stdout":
-      case "/proc/self/fd/1":
-        return fds[1];
-      case "/dev/stderr":
-      case "/proc/self/fd/2":
-        return fds[2];
-      case "/proc/1/fd/1":
-        return { k: "main", stream: "stdout" };
-      case "/proc/1/fd/2":
-        return { k: "main", stream: "stderr" };
-    }
-    const path = normalizePath(target, this.st.shell.cwd);
-    try {
-      // `>` truncates (and creates) the file before the command runs, as a shell does.
-      if (!append) this.host.fs.write(path, "");
-      else if (!this.host.fs.stat(path)) this.host.fs.write(path, "");
-    } catch (e) {
-      if (!(e instanceof FsError)) throw e;
-      throw new RedirectError(this.redirectFailure(target, "create", e.code));
-    }
-    return { k: "file", path, append: true, buf: [] };
-  }
-
-  private redirectFailure(target: string, what: "open" | "create", code = "ENOENT"): string {
-    const why = code === "EISDIR" ? "Is a directory" : code === "EROFS" ? "Read-only file system" : "No such file or directory";
-    switch (this.st.shell.flavour) {
-      case "bash":
-        return `${this.prefix()}${target}: ${why}\n`;
-      case "dash":
-        return what === "open" ? `${this.prefix()}cannot open ${target}: No such file\n` : `${this.prefix()}cannot create ${target}: ${code === "ENOENT" ? "Directory nonexistent" : why}\n`;
-      case "ash":
-        return `${this.prefix()}can't ${what} ${target}: ${code === "ENOENT" ? (what === "open" ? "no such file" : "nonexistent directory") : why}\n`;
-    }
-  }
-
-  private flush(fds: Fds): void {
-    const seen = new Set<Sink>();
-    for (const sink of [fds[1], fds[2]]) {
-      if (sink.k !== "file" || seen.has(sink) || !sink.buf.length) continue;
-      seen.add(sink);
-      try {
-        this.host.fs.write(sink.path, sink.buf.join(""), true);
-      } catch {
-        // The target vanished while the command ran; the shell would report a write error.
-      }
-      sink.buf.length = 0;
-    }
+    flushFiles(fds, this.host.fs);
   }
 
   private io(fds: Fds): CommandIo {
@@ -866,11 +678,7 @@ export class Machine {
         st.control = { k: "ret", status: 126 };
         return;
       }
-      this.errText(
-        st.shell.flavour === "bash"
-          ? `${this.prefix()}${name}: ${name.includes("/") ? "No such file or directory" : "command not found"}\n`
-          : `${this.prefix()}${name}: not found\n`,
-      );
+      this.errText(notFoundText(st.shell.flavour, this.prefix(), name));
       st.control = { k: "ret", status: 127 };
       return;
     }
@@ -924,7 +732,7 @@ export class Machine {
         st.stack.push({ k: "exitAfter" });
         await this.execArgv(args, { pid: this.currentShellPid(), viaShell: false, fds, env }).catch((e) => {
           if (!(e instanceof ExecNotFoundError)) throw e;
-          this.errText(st.shell.flavour === "bash" ? `${this.prefix()}exec: ${args[0]}: not found\n` : `${this.prefix()}exec: ${args[0]}: not found\n`);
+          this.errText(`${this.prefix()}exec: ${args[0]}: not found\n`);
           st.control = { k: "ret", status: 127 };
         });
         return true;
@@ -962,11 +770,6 @@ export class Machine {
         }
         await this.execArgv(args, { pid: 0, viaShell: true, fds, env });
         return true;
-      case "kill": {
-        const status = this.killBuiltin(args);
-        st.control = { k: "ret", status };
-        return true;
-      }
       default:
         return false;
     }
@@ -1116,17 +919,6 @@ export class Machine {
   }
 }
 
-class RedirectError extends Error {}
-
-export function syntaxErrorText(flavour: ShellFlavour, prefix: string, e: ShellSyntaxError, dashC = false): string {
-  if (e.kind === "unterminated") {
-    if (flavour === "bash") return `${prefix}${dashC ? "-c: line 1: " : ""}unexpected EOF while looking for matching \`${e.near}'\n`;
-    if (flavour === "dash") return `${prefix}Syntax error: Unterminated quoted string\n`;
-    return `${prefix}syntax error: unterminated quoted string\n`;
-  }
-  if (flavour === "bash") return `${prefix}${dashC ? "-c: line 1: " : ""}syntax error near unexpected token \`${e.near}'\n`;
-  if (flavour === "dash") return `${prefix}Syntax error: "${e.near}" unexpected\n`;
-  return `${prefix}syntax error: unexpected "${e.near}"\n`;
-}
-
-export { shellPrefix };
+export { shellPrefix, syntaxErrorText };
+export { newMachine, scriptMachine } from "./machine-state";
+export type { Control, Frame, MachineExit, MachineState, ProgramRun, Wait } from "./machine-state";

@@ -2,7 +2,7 @@
 // filesystem (`/bin/ls` -> "ls"). Which ones exist in a container is up to its image.
 import { cat, ls, mkdir, pwd, rm, touch, which } from "./files";
 import { curl, redisCli, wget } from "./net";
-import { date, env, hostname, id, printenv, ps, uname, whoami } from "./system";
+import { date, env, hostname, id, kill, printenv, ps, uname, whoami } from "./system";
 import { echo, falseCmd, grep, head, printf, seq, tail, test, trueCmd, wc } from "./text";
 import type { CommandFn } from "./types";
 
@@ -19,6 +19,7 @@ export const COMMANDS: Record<string, CommandFn> = {
   "redis-cli": redisCli,
   date,
   env,
+  kill,
   hostname,
   id,
   printenv,
@@ -48,6 +49,7 @@ export const SHELL_BUILTINS: Record<string, CommandFn> = {
   test,
   "[": test,
   ":": trueCmd,
+  kill,
 };
 
 export type { CommandFn, CommandContext, CommandIo, Stdin } from "./types";

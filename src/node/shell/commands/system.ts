@@ -1,5 +1,7 @@
 // Commands about the process and the machine: env printenv hostname id whoami uname date ps.
 import type { ProcessInfo } from "../host";
+import type { Signal } from "../../images/types";
+import { noSuchProcessText } from "../messages";
 import type { CommandContext, CommandFn } from "./types";
 
 const busybox = (ctx: CommandContext) => ctx.host.image.userland === "busybox";
@@ -147,4 +149,27 @@ export const ps: CommandFn = (ctx) => {
   }
   ctx.io.out(out.join("\n") + "\n");
   return 0;
+};
+
+const SIGNALS: Record<string, Signal> = { "9": "SIGKILL", KILL: "SIGKILL", "15": "SIGTERM", TERM: "SIGTERM", "2": "SIGINT", INT: "SIGINT", "3": "SIGQUIT", QUIT: "SIGQUIT" };
+
+/** kill [-SIG] PID...: signals go through the host, which knows the container's processes. */
+export const kill: CommandFn = (ctx) => {
+  let sig: Signal = "SIGTERM";
+  const pids: string[] = [];
+  const args = ctx.argv.slice(1);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "-s") sig = SIGNALS[(args[++i] ?? "").replace(/^SIG/, "")] ?? sig;
+    else if (a.startsWith("-")) sig = SIGNALS[a.slice(1).replace(/^SIG/, "")] ?? sig;
+    else pids.push(a);
+  }
+  let status = 0;
+  for (const p of pids) {
+    if (!ctx.host.kill(Number(p), sig, ctx.now)) {
+      ctx.io.err(noSuchProcessText(ctx.shell.flavour, `${ctx.shell.args[0] ?? "sh"}: `, p));
+      status = 1;
+    }
+  }
+  return status;
 };

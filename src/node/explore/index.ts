@@ -1,0 +1,36 @@
+// The node's answers to pods/log, pods/exec and pods/proxy, which the API worker
+// forwards to this node's Durable Object with the pod (as stored) in a header. Every
+// failure is a Kubernetes Status.
+import type { Pod } from "../../model/types";
+import { ApiError } from "../../model/errors";
+import type { Kubelet } from "../kubelet/kubelet";
+import { podExec } from "./exec";
+import { podLogs } from "./logs";
+import { podProxy } from "./proxy";
+import { statusResponse, toApiError } from "./status";
+
+export interface ExploreDeps {
+  kubelet: Kubelet;
+  waitUntil(p: Promise<unknown>): void;
+}
+
+export async function handleExplore(req: Request, deps: ExploreDeps): Promise<Response> {
+  try {
+    const podHeader = req.headers.get("x-edgekube-pod");
+    if (!podHeader) throw new ApiError(404, "NotFound", "the server could not find the requested resource");
+    const pod = JSON.parse(podHeader) as Pod;
+    switch (req.headers.get("x-edgekube-subresource")) {
+      case "log":
+        return await podLogs(req, pod, deps.kubelet, deps.waitUntil);
+      case "exec":
+        return podExec(req, pod, deps.kubelet, deps.waitUntil);
+      case "proxy":
+        return await podProxy(req, pod, deps.kubelet);
+      default:
+        throw new ApiError(404, "NotFound", "the server could not find the requested resource");
+    }
+  } catch (e) {
+    if (!(e instanceof ApiError)) console.error("kubelet explore request failed:", e);
+    return statusResponse(toApiError(e));
+  }
+}

@@ -1,0 +1,225 @@
+// The kubelet of one node: level-triggered pod sync. A poke re-lists the node's pods
+// from the store; a timer (back-off over, grace period over, a container exited)
+// re-syncs from what the node already knows. Either way every pod is converged
+// (pod-sync.ts), and what changed goes back to the store in one batch.
+import type { Pod } from "../../model/types";
+import type { AdmitResult } from "../agent-api";
+import type { ObjectStore } from "../../store/store";
+import type { TimerTable } from "../timers";
+import { createRuntime, type Runtime } from "../runtime";
+import { admitPod, capacityOf, occupantOf, type Occupant } from "./admission";
+import { Coalescer } from "./coalescer";
+import { EventRecorder } from "./events";
+import { KvRuntimeStorage } from "./kv-storage";
+import { buildPodStatus, statusChanged } from "./pod-status";
+import { syncPod, type PodOutcome } from "./pod-sync";
+import { KubeletState, type NodeNet, type PodRecord, type Reservation } from "./state";
+import type { SyncEnv } from "./sync-env";
+import { commitWrites, type PodWrite } from "./write-batch";
+
+/** Timer kind of every kubelet timer: "sync the pods at this time". */
+export const KUBELET_SYNC = "kubelet-sync";
+const TIMER_PREFIX = "kubelet/";
+/** A reservation made by admit() lapses if the pod is not seen bound by then. */
+export const RESERVATION_TTL_MS = 30_000;
+/** Try again this soon after a failed sync or store write. */
+const RETRY_MS = 5_000;
+
+export interface KubeletDeps {
+  storage: DurableObjectStorage;
+  timers: TimerTable;
+  store: () => ObjectStore;
+  now: () => number;
+}
+
+function byCreation(a: PodRecord, b: PodRecord): number {
+  const ta = a.pod.metadata.creationTimestamp ?? "";
+  const tb = b.pod.metadata.creationTimestamp ?? "";
+  return ta < tb ? -1 : ta > tb ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+function occupying(rec: PodRecord): boolean {
+  return rec.admission === "admitted" && !rec.terminal && !rec.gone;
+}
+
+export class Kubelet {
+  readonly state: KubeletState;
+  private rt: Runtime | undefined;
+  private readonly serial = new Coalescer((list) => this.syncOnce(list));
+
+  constructor(private readonly deps: KubeletDeps) {
+    this.state = new KubeletState(deps.storage.kv);
+  }
+
+  /** The node's container runtime, once the node knows which one it runs. */
+  runtime(): Runtime | undefined {
+    const cfg = this.state.config();
+    if (!cfg) return undefined;
+    this.rt ??= createRuntime(cfg.runtime, { storage: new KvRuntimeStorage(this.deps.storage.kv), now: this.deps.now });
+    return this.rt;
+  }
+
+  now(): number {
+    return this.deps.now();
+  }
+
+  /** The store changed for this node's pods: list them and converge. */
+  poke(): Promise<void> {
+    return this.serial.run(true);
+  }
+
+  /** A timer fired: converge from what the node knows. */
+  resync(): Promise<void> {
+    return this.serial.run(false);
+  }
+
+  /**
+   * Check that a pod fits and hold its room for RESERVATION_TTL_MS. Synchronous from
+   * start to end, so two concurrent calls cannot both take the last CPU.
+   */
+  admit(pod: Pod): AdmitResult {
+    const cfg = this.state.config();
+    const uid = pod.metadata.uid ?? "";
+    if (!cfg) return { admitted: true };
+    const known = uid ? this.state.pod(uid) : undefined;
+    if (known) return known.admission === "rejected" && known.rejection ? { admitted: false, ...known.rejection } : { admitted: true };
+    const now = this.now();
+    const reservations = this.state.reservations(now);
+    const verdict = admitPod(pod, this.occupants(this.state.pods(), reservations), capacityOf(cfg));
+    if (verdict.admitted && uid) this.state.reserve({ occupant: occupantOf(pod), expiresAt: now + RESERVATION_TTL_MS });
+    return verdict;
+  }
+
+  private occupants(records: Iterable<PodRecord>, reservations: Map<string, Reservation>): Occupant[] {
+    const out: Occupant[] = [];
+    const seen = new Set<string>();
+    for (const rec of records) {
+      if (!occupying(rec)) continue;
+      out.push(occupantOf(rec.pod));
+      seen.add(rec.uid);
+    }
+    for (const [uid, r] of reservations) if (!seen.has(uid)) out.push(r.occupant);
+    return out;
+  }
+
+  private async loadNet(store: ObjectStore, nodeName: string): Promise<NodeNet | undefined> {
+    const node = (await store.get("nodes", "", nodeName)) as { spec?: { podCIDR?: string }; status?: { addresses?: { type: string; address: string }[] } } | null;
+    const podCIDR = node?.spec?.podCIDR;
+    const hostIP = node?.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
+    if (!podCIDR || !hostIP) return undefined;
+    const net = { podCIDR, hostIP };
+    this.state.setNet(net);
+    return net;
+  }
+
+  /** New pods from a list, pods gone from it, and admission of the new ones (oldest first). */
+  private reconcile(records: Map<string, PodRecord>, listed: Pod[], now: number, recorder: EventRecorder): void {
+    const cfg = this.state.config()!;
+    const seen = new Set<string>();
+    const fresh: PodRecord[] = [];
+    for (const pod of listed) {
+      const uid = pod.metadata.uid ?? "";
+      seen.add(uid);
+      const rec = records.get(uid);
+      if (rec) {
+        rec.pod = pod;
+        rec.gone = false;
+      } else fresh.push({ uid, namespace: pod.metadata.namespace ?? "default", name: pod.metadata.name ?? "", pod, admission: "admitted", containers: {} });
+    }
+    for (const rec of records.values()) if (!seen.has(rec.uid)) rec.gone = true;
+    const reservations = this.state.reservations(now);
+    for (const rec of fresh.sort(byCreation)) {
+      const phase = rec.pod.status?.phase;
+      if (phase === "Succeeded" || phase === "Failed" || rec.pod.metadata.deletionTimestamp) {
+        // Finished (or being deleted) before this kubelet ran it: nothing to start.
+        rec.admission = "adopted";
+        if (phase === "Succeeded" || phase === "Failed") rec.terminal = phase;
+      } else if (!reservations.has(rec.uid)) {
+        const verdict = admitPod(rec.pod, this.occupants(records.values(), reservations), capacityOf(cfg));
+        if (!verdict.admitted) {
+          rec.admission = "rejected";
+          rec.rejection = { reason: verdict.reason, message: verdict.message };
+          rec.startTime = now;
+          recorder.emit(rec.pod, undefined, "Warning", verdict.reason, verdict.message);
+        }
+      }
+      this.state.unreserve(rec.uid);
+      records.set(rec.uid, rec);
+    }
+  }
+
+  private async syncOnce(list: boolean): Promise<void> {
+    const cfg = this.state.config();
+    const rt = this.runtime();
+    if (!cfg || !rt) return;
+    const store = this.deps.store();
+    const listed = list ? ((await store.list("pods", { nodeName: cfg.name })).items as Pod[]) : undefined;
+    const net = this.state.net() ?? (await this.loadNet(store, cfg.name));
+    if (!net) return;
+    const now = this.now();
+    const recorder = new EventRecorder(cfg.name, this.deps.storage.kv);
+    const records = new Map(this.state.pods().map((r) => [r.uid, r]));
+    if (listed) this.reconcile(records, listed, now, recorder);
+    // Admission decisions are visible to admit() before this sync awaits anything.
+    for (const rec of records.values()) this.state.putPod(rec);
+
+    const wakes = new Map<string, number>();
+    const wake = (at: number, why: string) => {
+      const key = TIMER_PREFIX + why;
+      wakes.set(key, Math.min(at, wakes.get(key) ?? Infinity));
+    };
+    await rt.runtime.advance(now);
+    const states = new Map((await rt.runtime.listContainers()).map((c) => [c.id, c.state as string]));
+    const env: SyncEnv = { now, nodeName: cfg.name, hostIP: net.hostIP, podCIDR: net.podCIDR, runtime: rt.runtime, images: rt.images, recorder, ips: this.state.ipTable(), states, wake };
+
+    const writes: PodWrite[] = [];
+    const forget: string[] = [];
+    for (const rec of [...records.values()].sort(byCreation)) {
+      let outcome: PodOutcome = "keep";
+      try {
+        outcome = await syncPod(env, rec);
+      } catch (e) {
+        console.error(`kubelet ${cfg.name}: sync of pod ${rec.namespace}/${rec.name} failed:`, e);
+        wake(now + RETRY_MS, "retry");
+      }
+      if (outcome === "forget") {
+        forget.push(rec.uid);
+        recorder.discard(rec.uid);
+      } else if (outcome === "remove") {
+        writes.push({ rec, kind: "remove" });
+      } else if (!rec.gone) {
+        const status = buildPodStatus(rec, net.hostIP, now);
+        if (statusChanged(rec.pod, status)) writes.push({ rec, kind: "status", status });
+      }
+    }
+    this.state.putIpTable(env.ips);
+    for (const rec of records.values()) this.state.putPod(rec);
+    for (const uid of forget) this.state.deletePod(uid);
+
+    try {
+      await commitWrites(store, writes, recorder, now);
+    } catch (e) {
+      console.error(`kubelet ${cfg.name}: writing pod status failed:`, e);
+      wake(now + RETRY_MS, "retry");
+    }
+    for (const w of writes) {
+      if (w.removed) this.state.deletePod(w.rec.uid);
+      else this.state.putPod(w.rec);
+      if (w.dropped) wake(now + 1, "dropped");
+    }
+    const next = await rt.runtime.nextEventAt();
+    if (next !== null) wake(next, "runtime");
+    await this.schedule(wakes, now);
+  }
+
+  /** Make the kubelet's timers exactly the wakes this sync asked for. */
+  private async schedule(wakes: Map<string, number>, now: number): Promise<void> {
+    const timers = this.deps.timers;
+    const existing = new Map(timers.list().filter((t) => t.key.startsWith(TIMER_PREFIX)).map((t) => [t.key, t.at]));
+    for (const [key, at] of wakes) {
+      const when = Math.floor(Math.max(at, now + 1));
+      if (existing.get(key) !== when) await timers.set(key, when, KUBELET_SYNC);
+    }
+    for (const key of existing.keys()) if (!wakes.has(key)) await timers.cancel(key);
+  }
+}
