@@ -1,16 +1,41 @@
-// A local cluster for the benchmark: `scripts/dev.mjs` (D1 migrations + wrangler
-// dev) on a free port with its own state directory, as test/e2e/cluster.ts does.
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+// A local cluster for the benchmark. The worker is bundled ONCE, from
+// bench/worker.ts (the real worker plus /__bench endpoints), into a temporary
+// directory, and `wrangler dev` serves that bundle unbundled: other people editing
+// src/ meanwhile cannot make wrangler reload the cluster mid-run. Served over plain
+// http (TLS handshakes would cost the client more CPU than the requests).
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { createServer } from "node:net";
 
 const ROOT = new URL("..", import.meta.url).pathname;
-const TOKEN = /API_TOKEN=(.*)/.exec(readFileSync(join(ROOT, ".dev.vars"), "utf8"))[1].trim();
+const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
+export const TOKEN = /^API_TOKEN=(.*)$/m.exec(readFileSync(join(ROOT, ".dev.vars"), "utf8"))[1].trim();
+// Wrangler needs Node >= 22.12: children run the same node as this script (npm run puts the project's first).
+const ENV = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}`, WRANGLER_SEND_METRICS: "false", CI: "true", FORCE_COLOR: "0" };
 
-// wrangler dev serves https with a self-signed certificate.
-process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+/** wrangler.toml with another entry point; .dev.vars goes next to it (wrangler reads it from there). */
+function writeConfig(dir, mainLine) {
+  const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
+    .replace(/^main = .*$/m, mainLine)
+    .replace(/^migrations_dir = .*$/m, `migrations_dir = "${join(ROOT, "migrations")}"`);
+  writeFileSync(join(dir, "wrangler.toml"), toml);
+  copyFileSync(join(ROOT, ".dev.vars"), join(dir, ".dev.vars"));
+  return join(dir, "wrangler.toml");
+}
+
+/** Bundle bench/worker.ts as `wrangler deploy` would; returns a config that serves the bundle. */
+export function buildBench() {
+  const dir = mkdtempSync(join(tmpdir(), "edgekube-bench-build-"));
+  const buildConfig = writeConfig(dir, `main = "${join(ROOT, "bench/worker.ts")}"`);
+  const out = join(dir, "dist");
+  const r = spawnSync(WRANGLER, ["deploy", "--dry-run", "--outdir", out, "--config", buildConfig], { env: ENV, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`bundling failed:\n${r.stdout}\n${r.stderr}`);
+  const entry = readdirSync(out).find((f) => f.endsWith(".js"));
+  const config = writeConfig(dir, `main = "${join(out, entry)}"\nno_bundle = true`);
+  return { dir, config, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
 
 async function freePort() {
   return new Promise((resolve, reject) => {
@@ -24,18 +49,19 @@ async function freePort() {
 }
 
 /**
+ * @param {string} config from buildBench()
  * @param {Record<string, string>} vars wrangler `--var`s, e.g. DEFAULT_NODE_COUNT
- * @param {number} startTimeoutMs
  */
-export async function startCluster(vars, startTimeoutMs = 120_000) {
+export async function startCluster(config, vars, startTimeoutMs = 120_000) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "edgekube-bench-"));
   const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   let output = "";
+  // scripts/dev.mjs applies the D1 migrations to the same --persist-to state first.
   const child = spawn(
     process.execPath,
-    [join(ROOT, "scripts/dev.mjs"), "--port", String(port), "--persist-to", join(dir, "state"), "--inspector-port", "0", ...varArgs],
-    { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", FORCE_COLOR: "0" }, stdio: ["ignore", "pipe", "pipe"], detached: true },
+    [join(ROOT, "scripts/dev.mjs"), "--config", config, "--local-protocol", "http", "--port", String(port), "--persist-to", join(dir, "state"), "--inspector-port", "0", "--log-level", "warn", ...varArgs],
+    { cwd: ROOT, env: ENV, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   const keep = (d) => {
     output += d;
@@ -43,7 +69,7 @@ export async function startCluster(vars, startTimeoutMs = 120_000) {
   };
   child.stdout.on("data", keep);
   child.stderr.on("data", keep);
-  const url = `https://127.0.0.1:${port}`;
+  const url = `http://127.0.0.1:${port}`;
 
   const stop = async () => {
     if (child.pid && child.exitCode === null) {
@@ -76,7 +102,7 @@ export async function startCluster(vars, startTimeoutMs = 120_000) {
 
   return {
     url,
-    /** Authenticated JSON request. @returns {Promise<{ status: number, body: any }>} */
+    /** Authenticated request; JSON in and out. @returns {Promise<{ status: number, body: any }>} */
     async api(path, init = {}) {
       const res = await fetch(url + path, { ...init, headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json", ...(init.headers ?? {}) } });
       const text = await res.text();

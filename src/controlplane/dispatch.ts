@@ -31,6 +31,8 @@ export async function dispatchChanges(env: Env, changes: Change[], opts: Dispatc
       if (node && (ch.type === "DELETED" || pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed")) pokeScheduler = true;
     } else if (ch.resource === "nodes") {
       pokeScheduler = true;
+      // Its kubelet reads its own Node too: fault labels, cordon, external mode.
+      if (ch.type === "MODIFIED") nodes.add(ch.object.metadata.name ?? "");
       if (ch.type === "ADDED") starts.push(ch.object as Node);
       if (ch.type === "DELETED") stops.push(ch.object.metadata.name ?? "");
     }

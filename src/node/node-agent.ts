@@ -11,7 +11,7 @@ import { dispatchChanges } from "../controlplane/dispatch";
 import { ApiError } from "../model/errors";
 import type { ControllerManager } from "../controllers/controller-manager";
 import { TimerTable } from "./timers";
-import { Kubelet, KUBELET_SYNC } from "./kubelet/kubelet";
+import { Kubelet, KUBELET_RESYNC, KUBELET_SYNC } from "./kubelet/kubelet";
 import { runDueTimers, type TimerHandler } from "./kubelet/timer-dispatch";
 import { handleExplore } from "./explore";
 
@@ -36,7 +36,10 @@ export class NodeAgent extends DurableObject<Env> implements NodeAgentApi {
 
   /** Timer kinds and who handles them; other node subsystems add theirs here. */
   private timerHandlers(): ReadonlyMap<string, TimerHandler> {
-    return new Map<string, TimerHandler>([[KUBELET_SYNC, () => this.kubelet().resync()]]);
+    return new Map<string, TimerHandler>([
+      [KUBELET_SYNC, () => this.kubelet().resync()],
+      [KUBELET_RESYNC, () => this.kubelet().poke()],
+    ]);
   }
 
   /** For tests: run the node on another clock. */

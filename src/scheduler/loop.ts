@@ -57,12 +57,19 @@ export interface LoopStats {
   unschedulable: number;
   failed: number;
   relists: number;
+  /**
+   * Wall time spent awaiting each phase (ms). Inside workerd the clock only moves
+   * across I/O, so CPU-only work (deciding) shows up in none of these.
+   */
+  refreshMs: number;
+  admitMs: number;
+  commitMs: number;
 }
 
 export class SchedulerLoop {
   readonly state: SchedulerState;
   readonly decisions = new DecisionLog();
-  readonly stats: LoopStats = { cycles: 0, bound: 0, unschedulable: 0, failed: 0, relists: 0 };
+  readonly stats: LoopStats = { cycles: 0, bound: 0, unschedulable: 0, failed: 0, relists: 0, refreshMs: 0, admitMs: 0, commitMs: 0 };
   /** Last change-log revision applied; undefined until the first list. */
   private cursor: number | undefined;
   private listedAt = 0;
@@ -78,6 +85,15 @@ export class SchedulerLoop {
 
   /** Bring the view and the queue up to date with the store. */
   async refresh(): Promise<void> {
+    const t = this.deps.now();
+    try {
+      await this.refreshOnce();
+    } finally {
+      this.stats.refreshMs += this.deps.now() - t;
+    }
+  }
+
+  private async refreshOnce(): Promise<void> {
     if (this.cursor === undefined || this.deps.now() - this.listedAt >= RELIST_MS) return this.relist();
     const changes = await readChanges(this.deps.store, this.cursor);
     if (changes === "expired") return this.relist();
@@ -134,11 +150,14 @@ export class SchedulerLoop {
 
   /** Admission, one commit for the whole batch, then each pod's outcome into the queue. */
   async complete(batch: Attempt[]): Promise<void> {
+    const t = this.deps.now();
     const attempts = await this.admitAll(batch);
     // Read after the admission round trips: the condition and event times are the bind's.
     const now = this.deps.now();
+    this.stats.admitMs += now - t;
     const writes: Write[] = attempts.map((a) => ({ attempt: a, ops: this.opsFor(a, now) }));
     await this.commit(writes);
+    this.stats.commitMs += this.deps.now() - now;
     let freed = false;
     for (const w of writes) freed = this.settle(w) || freed;
     // Upstream does the same after a failed bind: the forgotten assumption freed room.

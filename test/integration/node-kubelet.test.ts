@@ -2,7 +2,12 @@
 // with an IP from the node's podCIDR, run, report status with their events, and go
 // away gracefully when deleted.
 import { describe, it, expect, beforeAll } from "vitest";
-import type { Node } from "../../src/model/types";
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { ObjectStore } from "../../src/store/store";
+import type { Node, Pod } from "../../src/model/types";
+import type { NodeAgent } from "../../src/node/node-agent";
+import type { PodRecord } from "../../src/node/kubelet/state";
 import { call, callJson } from "./helpers";
 import { FakeClock, boundPod, condition, createPod, deletePod, getPod, podEvents, record, runUntil, startNode, type AgentStub } from "./node-helpers";
 
@@ -158,5 +163,46 @@ describe("kubelet pod sync", () => {
     expect(cs.restartCount).toBeGreaterThanOrEqual(1);
     expect(cs.lastState?.terminated).toMatchObject({ exitCode: 3, reason: "Error" });
     expect(pod.status?.phase).toBe("Running");
+  });
+});
+
+describe("status writes against a stale view", () => {
+  it("re-reads the pod on a conflict and writes only what is still needed", async () => {
+    const pod = await createPod(boundPod("stale", "kn-run"));
+    await node.poke();
+    await settle();
+    const current = (await getPod("stale"))!;
+    expect(current.status?.phase).toBe("Running");
+    // The kubelet's copy goes stale: an old resourceVersion and a status it believes differs.
+    await runInDurableObject(node, (_inst: NodeAgent, state) => {
+      const rec = state.storage.kv.get<PodRecord>(`kl/pod/${pod.metadata.uid}`)!;
+      rec.pod.metadata.resourceVersion = "1";
+      rec.pod.status = { phase: "Pending" };
+      state.storage.kv.put(`kl/pod/${pod.metadata.uid}`, rec);
+    });
+    await runInDurableObject(node, async (inst: NodeAgent, state) => {
+      state.storage.sql.exec("INSERT OR REPLACE INTO timers (key, at, kind, payload) VALUES ('kubelet/test', ?, 'kubelet-sync', 'null')", clock.t);
+      await inst.alarm();
+    });
+    // The conflict was resolved by reading the pod again: the store already had this status.
+    expect((await getPod("stale"))!.metadata.resourceVersion).toBe(current.metadata.resourceVersion);
+    expect((await record(node, pod.metadata.uid!))!.pod.metadata.resourceVersion).toBe(current.metadata.resourceVersion);
+  });
+});
+
+describe("lost pokes", () => {
+  it("are covered by the periodic re-list", async () => {
+    // Written straight to the store: nobody pokes the node about it.
+    const store = new ObjectStore(env.DB);
+    const pod = boundPod("quiet", "kn-run") as unknown as Pod;
+    pod.metadata.namespace = "default";
+    pod.metadata.uid = crypto.randomUUID();
+    pod.metadata.creationTimestamp = new Date(clock.t).toISOString().replace(/\.\d+Z$/, "Z");
+    pod.status = { phase: "Pending" };
+    await store.create("pods", pod);
+    await runUntil(node, clock, clock.t + 60_000);
+    expect((await getPod("quiet"))!.status?.phase).toBe("Pending");
+    await runUntil(node, clock, clock.t + 5 * 60_000);
+    expect((await getPod("quiet"))!.status?.phase).toBe("Running");
   });
 });

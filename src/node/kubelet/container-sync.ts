@@ -9,7 +9,8 @@ import { containerConfig } from "./container-config";
 import type { ContainerTrack, ObservedContainer, PodRecord } from "./state";
 import type { SyncEnv } from "./sync-env";
 
-export type ContainerOutcome = "running" | "exited" | "waiting";
+/** "pulling": its image is on the way; the kubelet starts a pod's containers in order, so the next ones wait. */
+export type ContainerOutcome = "running" | "exited" | "waiting" | "pulling";
 export type RestartPolicy = "Always" | "OnFailure" | "Never";
 
 /** How long ErrImagePull shows before the next sync turns it into ImagePullBackOff. */
@@ -27,7 +28,7 @@ export function podDesc(pod: Pod): string {
   return `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
 }
 
-function normalizedImage(image: string): string {
+export function normalizedImage(image: string): string {
   try {
     return parseImageRef(image).normalized;
   } catch {
@@ -78,8 +79,10 @@ function pullMs(size: number): number {
   return 300 + Math.round(size / 100_000);
 }
 
+type ImageOutcome = "ready" | "pulling" | "failed";
+
 /** Is the image there to create the container from? Pulls per policy, or says why not. */
-async function ensureImage(env: SyncEnv, rec: PodRecord, c: Container, t: ContainerTrack, fieldPath: string): Promise<boolean> {
+async function ensureImage(env: SyncEnv, rec: PodRecord, c: Container, t: ContainerTrack, fieldPath: string): Promise<ImageOutcome> {
   const image = c.image ?? "";
   const emit = (type: "Normal" | "Warning", reason: string, message: string) => env.recorder.emit(rec.pod, fieldPath, type, reason, message);
   try {
@@ -91,26 +94,34 @@ async function ensureImage(env: SyncEnv, rec: PodRecord, c: Container, t: Contai
       emit("Warning", "Failed", "Error: InvalidImageName");
     }
     t.waiting = { reason: "InvalidImageName", message: msg };
-    return false;
+    return "failed";
   }
   if (t.pulling?.image === image) {
     if (env.now < t.pulling.until) {
       env.wake(t.pulling.until, `pull/${rec.uid}/${c.name}`);
-      return false;
+      return "pulling";
     }
     const took = goDuration(t.pulling.until - t.pulling.started);
     const size = (await env.images.imageStatus(image))?.size ?? 0;
     emit("Normal", "Pulled", `Successfully pulled image "${image}" in ${took} (${took} including waiting). Image size: ${size} bytes.`);
     t.pulling = undefined;
-    return true;
+    return "ready";
   }
   t.pulling = undefined;
+  // Pulls are serialised on the node: while another container pulls this image, wait for
+  // it (then it is "already present"), as the kubelet's image puller would.
+  const key = normalizedImage(image);
+  const inflight = env.pulls.get(key);
+  if (inflight && inflight.owner !== `${rec.uid}/${c.name}` && env.now < inflight.until) {
+    env.wake(inflight.until, `pull/${rec.uid}/${c.name}`);
+    return "pulling";
+  }
   const policy = c.imagePullPolicy ?? (env.images.isLatest(image) ? "Always" : "IfNotPresent");
   const present = await env.images.imageStatus(image);
   if (policy === "Never" || (policy === "IfNotPresent" && present)) {
     if (present) {
       emit("Normal", "Pulled", `Container image "${image}" already present on machine`);
-      return true;
+      return "ready";
     }
     const msg = `Container image "${image}" is not present with pull policy of Never`;
     if (t.waiting?.reason !== "ErrImageNeverPull") {
@@ -118,13 +129,13 @@ async function ensureImage(env: SyncEnv, rec: PodRecord, c: Container, t: Contai
       emit("Warning", "Failed", "Error: ErrImageNeverPull");
     }
     t.waiting = { reason: "ErrImageNeverPull", message: msg };
-    return false;
+    return "failed";
   }
   const backoff = t.pull?.image === image ? t.pull : undefined;
   if (backoff && t.waiting?.reason === "ErrImagePull" && env.now < backoff.lastUpdate + PULL_ERROR_SHOWN_MS) {
     // The failure stays on show a moment, however many syncs come in between.
     env.wake(backoff.lastUpdate + PULL_ERROR_SHOWN_MS, `pull/${rec.uid}/${c.name}`);
-    return false;
+    return "failed";
   }
   if (backoff && inBackOffSinceUpdate(backoff, env.now)) {
     if (t.waiting?.reason !== "ImagePullBackOff") {
@@ -133,7 +144,7 @@ async function ensureImage(env: SyncEnv, rec: PodRecord, c: Container, t: Contai
     }
     t.waiting = { reason: "ImagePullBackOff", message: `Back-off pulling image "${image}"` };
     env.wake(backoff.lastUpdate + backoff.delay, `pull/${rec.uid}/${c.name}`);
-    return false;
+    return "failed";
   }
   emit("Normal", "Pulling", `Pulling image "${image}"`);
   try {
@@ -145,19 +156,21 @@ async function ensureImage(env: SyncEnv, rec: PodRecord, c: Container, t: Contai
     t.pull = { ...nextBackoff(backoff, env.now, env.now), image };
     t.waiting = { reason: "ErrImagePull", message: msg };
     env.wake(env.now + PULL_ERROR_SHOWN_MS, `pull/${rec.uid}/${c.name}`);
-    return false;
+    return "failed";
   }
   t.pull = undefined;
   t.waiting = undefined;
   const size = (await env.images.imageStatus(image))?.size ?? 0;
   t.pulling = { image, started: env.now, until: env.now + pullMs(size) };
+  env.pulls.set(key, { owner: `${rec.uid}/${c.name}`, until: t.pulling.until });
   env.wake(t.pulling.until, `pull/${rec.uid}/${c.name}`);
-  return false;
+  return "pulling";
 }
 
 /** Create and start a new instance (the first, or a restart). */
 async function startNew(env: SyncEnv, rec: PodRecord, c: Container, t: ContainerTrack, fieldPath: string): Promise<ContainerOutcome> {
-  if (!(await ensureImage(env, rec, c, t, fieldPath))) return "waiting";
+  const image = await ensureImage(env, rec, c, t, fieldPath);
+  if (image !== "ready") return image === "pulling" ? "pulling" : "waiting";
   const emit = (type: "Normal" | "Warning", reason: string, message: string) => env.recorder.emit(rec.pod, fieldPath, type, reason, message);
   const cur = t.current;
   const attempt = cur ? t.restartCount + 1 : t.restartCount;

@@ -12,14 +12,20 @@ import { Coalescer } from "./coalescer";
 import { EventRecorder } from "./events";
 import { KvRuntimeStorage } from "./kv-storage";
 import { buildPodStatus, statusChanged } from "./pod-status";
+import { normalizedImage } from "./container-sync";
 import { syncPod, type PodOutcome } from "./pod-sync";
 import { KubeletState, type NodeNet, type PodRecord, type Reservation } from "./state";
 import type { SyncEnv } from "./sync-env";
 import { commitWrites, type PodWrite } from "./write-batch";
 
-/** Timer kind of every kubelet timer: "sync the pods at this time". */
+/** Timer kind of the kubelet's timers: "sync the pods at this time". */
 export const KUBELET_SYNC = "kubelet-sync";
+/** Timer kind of the periodic re-list that covers a lost poke. */
+export const KUBELET_RESYNC = "kubelet-resync";
 const TIMER_PREFIX = "kubelet/";
+const RESYNC_KEY = `${TIMER_PREFIX}resync`;
+/** While the node has pods, re-list them this often (the kubelet's periodic resync). */
+export const RESYNC_MS = 5 * 60_000;
 /** A reservation made by admit() lapses if the pod is not seen bound by then. */
 export const RESERVATION_TTL_MS = 30_000;
 /** Try again this soon after a failed sync or store write. */
@@ -170,7 +176,13 @@ export class Kubelet {
     };
     await rt.runtime.advance(now);
     const states = new Map((await rt.runtime.listContainers()).map((c) => [c.id, c.state as string]));
-    const env: SyncEnv = { now, nodeName: cfg.name, hostIP: net.hostIP, podCIDR: net.podCIDR, runtime: rt.runtime, images: rt.images, recorder, ips: this.state.ipTable(), states, wake };
+    const pulls = new Map<string, { owner: string; until: number }>();
+    for (const rec of records.values()) {
+      for (const t of Object.values(rec.containers)) {
+        if (t.pulling && t.pulling.until > now) pulls.set(normalizedImage(t.pulling.image), { owner: `${rec.uid}/${t.name}`, until: t.pulling.until });
+      }
+    }
+    const env: SyncEnv = { now, nodeName: cfg.name, hostIP: net.hostIP, podCIDR: net.podCIDR, runtime: rt.runtime, images: rt.images, recorder, ips: this.state.ipTable(), states, pulls, wake };
 
     const writes: PodWrite[] = [];
     const forget: string[] = [];
@@ -197,7 +209,7 @@ export class Kubelet {
     for (const uid of forget) this.state.deletePod(uid);
 
     try {
-      await commitWrites(store, writes, recorder, now);
+      await commitWrites(store, writes, recorder, now, (rec) => buildPodStatus(rec, net.hostIP, now));
     } catch (e) {
       console.error(`kubelet ${cfg.name}: writing pod status failed:`, e);
       wake(now + RETRY_MS, "retry");
@@ -209,6 +221,11 @@ export class Kubelet {
     }
     const next = await rt.runtime.nextEventAt();
     if (next !== null) wake(next, "runtime");
+    if (records.size > forget.length) {
+      // Pokes are fire-and-forget: a periodic list covers one that got lost.
+      const due = this.deps.timers.get(RESYNC_KEY)?.at;
+      wakes.set(RESYNC_KEY, list || due === undefined ? now + RESYNC_MS : due);
+    }
     await this.schedule(wakes, now);
   }
 
@@ -218,7 +235,7 @@ export class Kubelet {
     const existing = new Map(timers.list().filter((t) => t.key.startsWith(TIMER_PREFIX)).map((t) => [t.key, t.at]));
     for (const [key, at] of wakes) {
       const when = Math.floor(Math.max(at, now + 1));
-      if (existing.get(key) !== when) await timers.set(key, when, KUBELET_SYNC);
+      if (existing.get(key) !== when) await timers.set(key, when, key === RESYNC_KEY ? KUBELET_RESYNC : KUBELET_SYNC);
     }
     for (const key of existing.keys()) if (!wakes.has(key)) await timers.cancel(key);
   }

@@ -67,7 +67,10 @@ async function runContainers(env: SyncEnv, rec: PodRecord): Promise<void> {
     if (outcome !== "exited" || t.current?.exitCode !== 0) return;
     t.done = true;
   }
-  for (const c of spec.containers) await ensureRunning(env, rec, c, trackOf(rec, c.name), policy, `spec.containers{${c.name}}`);
+  for (const c of spec.containers) {
+    // Containers start in spec order: one whose image is still coming holds up the rest.
+    if ((await ensureRunning(env, rec, c, trackOf(rec, c.name), policy, `spec.containers{${c.name}}`)) === "pulling") return;
+  }
 }
 
 /** Stop everything with the grace period; true once the sandbox is gone. */

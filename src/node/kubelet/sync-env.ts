@@ -16,6 +16,8 @@ export interface SyncEnv {
   ips: IpTable;
   /** Container states as the runtime lists them now (id -> state). */
   states: Map<string, string>;
+  /** Image pulls in progress on the node: normalised image -> who pulls it, until when. */
+  pulls: Map<string, { owner: string; until: number }>;
   /** Sync again at `at` (a timer keyed by `why`, so repeated asks collapse). */
   wake(at: number, why: string): void;
 }

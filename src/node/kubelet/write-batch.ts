@@ -8,6 +8,7 @@ import type { ObjectStore, WriteOp } from "../../store/store";
 import { ApiError } from "../../model/errors";
 import type { EventRecorder } from "./events";
 import type { PodRecord } from "./state";
+import { statusChanged } from "./pod-status";
 
 export interface PodWrite {
   rec: PodRecord;
@@ -17,6 +18,8 @@ export interface PodWrite {
   removed?: boolean;
   /** Set after commit: nothing was written because the pod no longer exists. */
   dropped?: boolean;
+  /** The store already holds this status (found on re-reading after a conflict). */
+  unneeded?: boolean;
 }
 
 const ATTEMPTS = 4;
@@ -28,7 +31,10 @@ function podOp(w: PodWrite): WriteOp {
   return { op: "update", resource: "pods", object: { ...pod, status: w.status }, expectedRv };
 }
 
-async function reread(store: ObjectStore, writes: PodWrite[]): Promise<void> {
+/** The status the kubelet reports for a pod, computed against `rec.pod` as it now is. */
+export type StatusOf = (rec: PodRecord) => PodStatus;
+
+async function reread(store: ObjectStore, writes: PodWrite[], statusOf: StatusOf): Promise<void> {
   for (const w of writes) {
     const cur = (await store.get("pods", w.rec.namespace, w.rec.name)) as Pod | null;
     if (!cur || cur.metadata.uid !== w.rec.uid) {
@@ -38,13 +44,18 @@ async function reread(store: ObjectStore, writes: PodWrite[]): Promise<void> {
       continue;
     }
     w.rec.pod = cur;
+    if (w.kind !== "status") continue;
+    // Like guaranteedUpdate's mutate: recompute on the fresh object (transition times
+    // carry over from what the store holds), and skip it if the store already agrees.
+    w.status = statusOf(w.rec);
+    w.unneeded = !statusChanged(cur, w.status);
   }
 }
 
-export async function commitWrites(store: ObjectStore, writes: PodWrite[], recorder: EventRecorder, now: number): Promise<void> {
+export async function commitWrites(store: ObjectStore, writes: PodWrite[], recorder: EventRecorder, now: number, statusOf: StatusOf): Promise<void> {
   let aggregate = true;
   for (let attempt = 1; ; attempt++) {
-    const live = writes.filter((w) => !w.dropped);
+    const live = writes.filter((w) => !w.dropped && !w.unneeded);
     const podOps = live.map(podOp);
     const eventOps = recorder.ops(now, aggregate);
     if (!podOps.length && !eventOps.length) return;
@@ -59,7 +70,7 @@ export async function commitWrites(store: ObjectStore, writes: PodWrite[], recor
     } catch (e) {
       const retriable = e instanceof ApiError && (e.reason === "Conflict" || e.reason === "NotFound");
       if (!retriable || attempt >= ATTEMPTS) throw e;
-      await reread(store, live);
+      await reread(store, live, statusOf);
       // An event we meant to bump may be what conflicted (expired, or deleted): write new ones.
       aggregate = false;
     }

@@ -1,0 +1,87 @@
+// Benchmark-only worker entry (bundled by bench/run.mjs, never deployed): the real
+// worker, plus two endpoints that measure from inside workerd, against the cluster's
+// own D1 database, what an HTTP client cannot see:
+//
+//   POST /__bench/d1?n=1000        raw D1 row inserts: n one at a time, then n in one batch
+//   POST /__bench/backlog?ns=x&n=N N pending pods written straight to the store (no
+//                                  pokes), then one poke: the time the scheduler takes
+//                                  to bind the whole backlog (its own throughput,
+//                                  without the API's create path in front of it)
+//
+// Both need the API token. Inside workerd Date.now() advances across I/O, and
+// both measurements are bracketed by I/O (D1 calls, the poke RPC).
+import worker from "../src/index";
+import { ObjectStore, type WriteOp } from "../src/store/store";
+import { prepareForCreate } from "../src/api/strategy";
+import { findResource } from "../src/model/resources";
+import { scheduler } from "../src/controlplane/stubs";
+import type { KubeObject } from "../src/model/types";
+import type { Scheduler } from "../src/scheduler/scheduler-do";
+
+export { NodeAgent, Scheduler, ControllerManager } from "../src/index";
+
+const SEED_CHUNK = 500;
+
+async function rawInserts(db: D1Database, n: number) {
+  const body = "x".repeat(1024); // about the size of a small pod's JSON
+  await db.exec("CREATE TABLE IF NOT EXISTS bench_raw_insert (id INTEGER PRIMARY KEY, name TEXT NOT NULL, body TEXT NOT NULL)");
+  const stmt = db.prepare("INSERT INTO bench_raw_insert (name, body) VALUES (?, ?)");
+  let t = Date.now();
+  for (let i = 0; i < n; i++) await stmt.bind(`single-${i}`, body).run();
+  const singleMs = Date.now() - t;
+  t = Date.now();
+  await db.batch(Array.from({ length: n }, (_, i) => stmt.bind(`batch-${i}`, body)));
+  const batchMs = Date.now() - t;
+  await db.exec("DROP TABLE bench_raw_insert");
+  return { n, singleMs, batchMs };
+}
+
+function benchPod(name: string, namespace: string): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace, labels: { app: "bench" } },
+    spec: { containers: [{ name: "app", image: "nginx:1.27", resources: { requests: { cpu: "10m", memory: "16Mi" } } }] },
+  };
+}
+
+async function backlog(env: Env, namespace: string, n: number) {
+  // No change listener: nothing is poked while the backlog is written.
+  const store = new ObjectStore(env.DB);
+  const now = Date.now();
+  const defaults = { defaults: { notReadyTolerationSeconds: 300, unreachableTolerationSeconds: 300 }, now };
+  const nsInfo = findResource("", "v1", "namespaces")!;
+  const podInfo = findResource("", "v1", "pods")!;
+  if (!(await store.get("namespaces", "", namespace))) {
+    await store.create("namespaces", prepareForCreate(nsInfo, { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } }, defaults));
+  }
+  const t0 = Date.now();
+  for (let i = 0; i < n; i += SEED_CHUNK) {
+    const ops: WriteOp[] = [];
+    for (let j = i; j < Math.min(n, i + SEED_CHUNK); j++) {
+      ops.push({ op: "create", resource: "pods", object: prepareForCreate(podInfo, benchPod(`p-${j}`, namespace), defaults) });
+    }
+    await store.commit(ops);
+  }
+  const seedMs = Date.now() - t0;
+  const stub = scheduler(env) as unknown as DurableObjectStub<Scheduler>;
+  const t1 = Date.now();
+  await stub.poke();
+  const scheduleMs = Date.now() - t1;
+  const status = await stub.status();
+  // poke() resolved once the run that saw it drained the queue: nothing of ours may be left.
+  const pending = await store.list("pods", { namespace, nodeName: "" });
+  return { n, seedMs, scheduleMs, pending: pending.items.length, scheduler: status };
+}
+
+export default {
+  async fetch(req, env, ctx) {
+    const url = new URL(req.url);
+    if (!url.pathname.startsWith("/__bench/")) return worker.fetch(req, env, ctx);
+    if (!env.API_TOKEN || req.headers.get("authorization") !== `Bearer ${env.API_TOKEN}`) return new Response("unauthorized", { status: 401 });
+    const n = Number(url.searchParams.get("n") ?? "1000");
+    if (url.pathname === "/__bench/d1") return Response.json(await rawInserts(env.DB, n));
+    if (url.pathname === "/__bench/backlog") return Response.json(await backlog(env, url.searchParams.get("ns") ?? "backlog", n));
+    return new Response("not found", { status: 404 });
+  },
+} satisfies ExportedHandler<Env>;
