@@ -6,10 +6,28 @@
 //
 // Pure: no bindings, no clock. The snapshot array is what schedulePod() walks.
 
-import type { Node, Pod } from "../model/types";
+import type { Container, Node, Pod } from "../model/types";
 import type { NodeInfo } from "./framework";
 import { nodeUpdateEvents, type ClusterEvent } from "./events";
 import { addPod, newNodeInfo, podKey, removePod } from "./node-info";
+
+/**
+ * What the view keeps of a bound pod: what its PodInfo is computed from
+ * (requests, ports, priority) and its identity; no env, commands, probes or
+ * status. Thousands of pods live in one DO (128 MB), and no plugin reads more.
+ */
+export function schedulingProjection(pod: Pod): Pod {
+  const c = (x: Container): Container => ({ name: x.name, image: x.image, resources: x.resources, ports: x.ports, restartPolicy: x.restartPolicy });
+  const { name, namespace, uid, resourceVersion } = pod.metadata;
+  const { nodeName, priority, overhead, containers, initContainers } = pod.spec;
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace, uid, resourceVersion },
+    spec: { nodeName, priority, overhead, containers: (containers ?? []).map(c), ...(initContainers ? { initContainers: initContainers.map(c) } : {}) },
+    status: { phase: pod.status?.phase },
+  };
+}
 
 interface Placement {
   node: string;
@@ -87,7 +105,8 @@ export class ClusterView {
   }
 
   /** Accounts a bound pod (spec.nodeName set) on its node, replacing what was held for its key. */
-  place(pod: Pod, assumed = false): void {
+  place(full: Pod, assumed = false): void {
+    const pod = schedulingProjection(full);
     const key = podKey(pod);
     const node = pod.spec.nodeName ?? "";
     this.remove(key);

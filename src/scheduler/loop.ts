@@ -83,18 +83,27 @@ export class SchedulerLoop {
     return this.cursor !== undefined;
   }
 
-  /** Bring the view and the queue up to date with the store. */
-  async refresh(): Promise<void> {
+  /**
+   * Bring the view and the queue up to date with the store. A fresh instance
+   * (first start, or evicted while idle) lists the whole cluster only when some
+   * pod waits for a node, or when `needView` (explain) asks for it: an idle
+   * cluster's resync alarms and node pokes then cost one indexed query.
+   */
+  async refresh(needView = false): Promise<void> {
     const t = this.deps.now();
     try {
-      await this.refreshOnce();
+      await this.refreshOnce(needView);
     } finally {
       this.stats.refreshMs += this.deps.now() - t;
     }
   }
 
-  private async refreshOnce(): Promise<void> {
-    if (this.cursor === undefined || this.deps.now() - this.listedAt >= RELIST_MS) return this.relist();
+  private async refreshOnce(needView: boolean): Promise<void> {
+    if (this.cursor === undefined) {
+      if (!needView && (await this.deps.store.list("pods", { nodeName: "", limit: 1 })).items.length === 0) return;
+      return this.relist();
+    }
+    if (this.deps.now() - this.listedAt >= RELIST_MS) return this.relist();
     const changes = await readChanges(this.deps.store, this.cursor);
     if (changes === "expired") return this.relist();
     for (const c of changes) {
@@ -133,7 +142,14 @@ export class SchedulerLoop {
       const info = queue.pop();
       if (!info) break;
       this.stats.cycles++;
-      const result = schedulePod(info.pod, view.snapshot, { random: this.deps.random, startIndex: this.startIndex });
+      let result: ScheduleResult;
+      try {
+        result = schedulePod(info.pod, view.snapshot, { random: this.deps.random, startIndex: this.startIndex });
+      } catch (e) {
+        // schedulePod turns plugin failures into statuses; this guards the pod from being stranded in flight.
+        out.push({ kind: "failed", info, message: `scheduling failed: ${(e as Error)?.message ?? String(e)}` });
+        continue;
+      }
       this.startIndex = result.nextStartIndex;
       this.decisions.record(info.key, { uid: info.pod.metadata.uid ?? "", at: this.deps.now(), result, nodes: view.names() });
       if (result.node) {

@@ -63,6 +63,8 @@ export class Scheduler extends DurableObject<Env> implements SchedulerApi {
   private readonly loop: SchedulerLoop;
   private running: Promise<void> | undefined;
   private again = false;
+  /** explain() needs the whole view even when no pod is pending. */
+  private needView = false;
   /** The alarm as last set by this instance (undefined: unknown or fired). */
   private alarmAt: number | undefined;
 
@@ -94,6 +96,7 @@ export class Scheduler extends DurableObject<Env> implements SchedulerApi {
   }
 
   async explain(namespace: string, name: string, mode: "auto" | "dry-run" = "auto"): Promise<PodExplanation | null> {
+    this.needView = true;
     await this.kick();
     const pod = (await this.store.get("pods", namespace, name)) as Pod | null;
     if (!pod) return null;
@@ -131,7 +134,8 @@ export class Scheduler extends DurableObject<Env> implements SchedulerApi {
     try {
       do {
         this.again = false;
-        await this.loop.refresh();
+        await this.loop.refresh(this.needView);
+        if (this.loop.synced) this.needView = false;
         await this.loop.drain(async () => {
           // Poked mid-drain: new pods or a changed cluster; take them into this drain.
           if (!this.again) return;
