@@ -3,6 +3,7 @@
 // own D1 database, what an HTTP client cannot see:
 //
 //   POST /__bench/d1?n=1000        raw D1 row inserts: n one at a time, then n in one batch
+//   GET  /__bench/scheduler        the scheduler's status() (queue, counters)
 //   POST /__bench/backlog?ns=x&n=N N pending pods written straight to the store (no
 //                                  pokes), then one poke: the time the scheduler takes
 //                                  to bind the whole backlog (its own throughput,
@@ -81,6 +82,7 @@ export default {
     if (!env.API_TOKEN || req.headers.get("authorization") !== `Bearer ${env.API_TOKEN}`) return new Response("unauthorized", { status: 401 });
     const n = Number(url.searchParams.get("n") ?? "1000");
     if (url.pathname === "/__bench/d1") return Response.json(await rawInserts(env.DB, n));
+    if (url.pathname === "/__bench/scheduler") return Response.json(await (scheduler(env) as unknown as DurableObjectStub<Scheduler>).status());
     if (url.pathname === "/__bench/backlog") return Response.json(await backlog(env, url.searchParams.get("ns") ?? "backlog", n));
     return new Response("not found", { status: 404 });
   },

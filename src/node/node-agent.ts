@@ -14,12 +14,17 @@ import { TimerTable } from "./timers";
 import { Kubelet, KUBELET_RESYNC, KUBELET_SYNC } from "./kubelet/kubelet";
 import { runDueTimers, type TimerHandler } from "./kubelet/timer-dispatch";
 import { handleExplore } from "./explore";
+import { NodeLifecycle, LIFECYCLE_TIMERS } from "./lifecycle/monitor";
+import { faultOf } from "./lifecycle/fault";
+import { readConfig } from "../config";
+import { serviceUnavailable } from "../model/errors";
 
 export class NodeAgent extends DurableObject<Env> implements NodeAgentApi {
   /** The node's clock. Tests replace it to drive back-off and grace periods without waiting. */
   private clock: () => number = () => Date.now();
   private timerTable: TimerTable | undefined;
   private kubeletInstance: Kubelet | undefined;
+  private lifecycleInstance: NodeLifecycle | undefined;
 
   private store(): ObjectStore {
     const name = this.ctx.storage.kv.get<NodeConfig>("config")?.name ?? "";
@@ -34,11 +39,36 @@ export class NodeAgent extends DurableObject<Env> implements NodeAgentApi {
     return (this.kubeletInstance ??= new Kubelet({ storage: this.ctx.storage, timers: this.timers(), store: () => this.store(), now: () => this.clock() }));
   }
 
+  private lifecycle(): NodeLifecycle {
+    const name = this.ctx.storage.kv.get<NodeConfig>("config")?.name ?? "";
+    if (this.lifecycleInstance) return this.lifecycleInstance;
+    const lifecycle = new NodeLifecycle({
+      kv: this.ctx.storage.kv,
+      timers: this.timers(),
+      store: this.store(),
+      config: readConfig(this.env),
+      nodeName: name,
+      now: () => this.clock(),
+    });
+    // Only a node that knows its name keeps its monitor.
+    if (name) this.lifecycleInstance = lifecycle;
+    return lifecycle;
+  }
+
+  /** A crashed or partitioned node's kubelet neither hears from nor writes to the API. */
+  private cutOff(): boolean {
+    return this.lifecycle().fault !== "none";
+  }
+
   /** Timer kinds and who handles them; other node subsystems add theirs here. */
   private timerHandlers(): ReadonlyMap<string, TimerHandler> {
+    const lifecycle: TimerHandler = async (due) => {
+      for (const t of due) await this.lifecycle().handle(t);
+    };
     return new Map<string, TimerHandler>([
-      [KUBELET_SYNC, () => this.kubelet().resync()],
-      [KUBELET_RESYNC, () => this.kubelet().poke()],
+      [KUBELET_SYNC, () => (this.cutOff() ? Promise.resolve() : this.kubelet().resync())],
+      [KUBELET_RESYNC, () => (this.cutOff() ? Promise.resolve() : this.kubelet().poke())],
+      ...LIFECYCLE_TIMERS.map((kind) => [kind, lifecycle] as [string, TimerHandler]),
     ]);
   }
 
@@ -77,15 +107,33 @@ export class NodeAgent extends DurableObject<Env> implements NodeAgentApi {
       // A podCIDR given in the manifest wins over the allocated one.
       if (stored.spec.podCIDR) this.ctx.storage.kv.put("node/net", { podCIDR: stored.spec.podCIDR, hostIP: internalIP(cidrIndex) });
     }
+    await this.lifecycle().nodeChanged((await store.get("nodes", "", config.name)) as Node);
+    await this.lifecycle().start();
     // Pods may already be bound here (a restarted node, or pods created before it joined).
     this.ctx.waitUntil(this.kubelet().poke().catch((e) => console.error(`kubelet ${config.name}: first sync failed:`, e)));
   }
 
   async poke(): Promise<void> {
+    const name = this.ctx.storage.kv.get<NodeConfig>("config")?.name;
+    if (!name) return;
+    const node = (await this.store().get("nodes", "", name)) as Node | null;
+    const before = this.lifecycle().fault;
+    if (node) await this.lifecycle().nodeChanged(node);
+    const after = faultOf(node);
+    // A crash stops the node's containers; a partition leaves them running.
+    if (after === "crash" && before !== "crash") await this.stopAllContainers();
+    if (after !== "none") return;
     await this.kubelet().poke();
   }
 
+  private async stopAllContainers(): Promise<void> {
+    const rt = this.kubelet().runtime();
+    if (!rt) return;
+    for (const sandbox of await rt.runtime.listPodSandbox()) await rt.runtime.stopPodSandbox(sandbox.id);
+  }
+
   async admit(pod: Pod): Promise<AdmitResult> {
+    if (this.cutOff()) return { admitted: false, reason: "NodeUnreachable", message: "the node's kubelet is not reachable" };
     return this.kubelet().admit(pod);
   }
 
@@ -94,6 +142,7 @@ export class NodeAgent extends DurableObject<Env> implements NodeAgentApi {
     await this.ctx.storage.deleteAll();
     this.timerTable = undefined;
     this.kubeletInstance = undefined;
+    this.lifecycleInstance = undefined;
   }
 
   override async alarm(): Promise<void> {
@@ -101,6 +150,11 @@ export class NodeAgent extends DurableObject<Env> implements NodeAgentApi {
   }
 
   override async fetch(request: Request): Promise<Response> {
+    if (this.cutOff()) {
+      const net = this.ctx.storage.kv.get<{ hostIP: string }>("node/net");
+      const err = serviceUnavailable(`error dialing backend: dial tcp ${net?.hostIP ?? "node"}:10250: connect: connection refused`);
+      return new Response(JSON.stringify(err.status), { status: err.code, headers: { "content-type": "application/json" } });
+    }
     const kubelet = this.kubelet();
     return handleExplore(request, { kubelet, waitUntil: (p) => this.ctx.waitUntil(p) });
   }

@@ -52,6 +52,8 @@ export interface PodExplanation extends ExplainResult {
 }
 
 export interface SchedulerStatus {
+  /** When this instance was constructed: a Durable Object loses its memory when evicted or reset. */
+  startedAt: string;
   synced: boolean;
   nodes: number;
   queue: Record<QueueLocation, number>;
@@ -67,6 +69,7 @@ export class Scheduler extends DurableObject<Env> implements SchedulerApi {
   private needView = false;
   /** The alarm as last set by this instance (undefined: unknown or fired). */
   private alarmAt: number | undefined;
+  private readonly startedAt = new Date().toISOString();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -112,6 +115,7 @@ export class Scheduler extends DurableObject<Env> implements SchedulerApi {
   /** Queue sizes and counters, for tests, the benchmark and debugging. */
   async status(): Promise<SchedulerStatus> {
     return {
+      startedAt: this.startedAt,
       synced: this.loop.synced,
       nodes: this.loop.state.view.nodeCount,
       queue: this.loop.state.queue.stats(),

@@ -55,17 +55,20 @@ export async function podEvents(name: string): Promise<Event[]> {
   return res.body.items;
 }
 
-/** The next kubelet timer, if any. */
-export async function nextTimer(stub: AgentStub): Promise<number | undefined> {
+/**
+ * The next timer, if any: by default any timer; `prefix` narrows it (e.g. "kubelet/"
+ * for kubelet tests, so the node's heartbeats do not count as steps).
+ */
+export async function nextTimer(stub: AgentStub, prefix = ""): Promise<number | undefined> {
   return runInDurableObject(stub, (_inst: NodeAgent, state) => {
-    const row = state.storage.sql.exec<{ at: number | null }>("SELECT MIN(at) AS at FROM timers").toArray()[0];
+    const row = state.storage.sql.exec<{ at: number | null }>("SELECT MIN(at) AS at FROM timers WHERE substr(key, 1, ?) = ?", prefix.length, prefix).toArray()[0];
     return row?.at ?? undefined;
   });
 }
 
-/** Move the clock to the next timer (not past `limit`) and run the alarm. */
-export async function step(stub: AgentStub, clock: FakeClock, limit = Infinity): Promise<boolean> {
-  const at = await nextTimer(stub);
+/** Move the clock to the next kubelet timer (not past `limit`) and run the alarm. */
+export async function step(stub: AgentStub, clock: FakeClock, limit = Infinity, prefix = "kubelet/"): Promise<boolean> {
+  const at = await nextTimer(stub, prefix);
   if (at === undefined || at > limit) return false;
   clock.t = Math.max(clock.t, at);
   await runDurableObjectAlarm(stub);
@@ -74,7 +77,7 @@ export async function step(stub: AgentStub, clock: FakeClock, limit = Infinity):
 
 /** Step through timers until `limit` (ms since epoch), then set the clock there. */
 export async function runUntil(stub: AgentStub, clock: FakeClock, limit: number): Promise<void> {
-  for (let i = 0; i < 200 && (await step(stub, clock, limit)); i++);
+  for (let i = 0; i < 400 && (await step(stub, clock, limit, "")); i++);
   clock.t = Math.max(clock.t, limit);
 }
 

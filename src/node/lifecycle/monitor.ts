@@ -48,9 +48,18 @@ export class NodeLifecycle {
     return this.d.kv.get<number>("lifecycle:lastRenew") ?? 0;
   }
 
-  /** The node came up (or restarted): heartbeat now. */
+  /**
+   * The node came up (or restarted): heartbeat now. The Lease exists from the start,
+   * so an external agent only ever renews it (its token cannot create objects).
+   */
   async start(): Promise<void> {
-    await this.d.timers.set("lifecycle:heartbeat", this.d.now(), "heartbeat");
+    const now = this.d.now();
+    const exists = await this.d.store.get(LEASES, NODE_LEASE_NAMESPACE, this.d.nodeName);
+    if (!exists) {
+      await this.renewLease(now);
+      this.d.kv.put("lifecycle:lastRenew", now);
+    }
+    await this.d.timers.set("lifecycle:heartbeat", now, "heartbeat");
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,109 @@
+// Heartbeats, failure detection by the node's alarm, taint eviction and recovery,
+// driven with an injected clock and runDurableObjectAlarm.
+import { describe, it, expect } from "vitest";
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { callJson } from "./helpers";
+import { FakeClock, startNode, createPod, boundPod, getPod, runUntil } from "./node-helpers";
+import type { Event, Lease, Node, Pod } from "../../src/model/types";
+
+async function node(name: string): Promise<Node> {
+  return (await callJson<Node>(`/api/v1/nodes/${name}`)).body;
+}
+
+async function lease(name: string): Promise<Lease> {
+  return (await callJson<Lease>(`/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${name}`)).body;
+}
+
+async function label(name: string, labels: Record<string, string | null>): Promise<void> {
+  const res = await callJson(`/api/v1/nodes/${name}`, { method: "PATCH", contentType: "application/merge-patch+json", body: { metadata: { labels } } });
+  expect(res.status).toBe(200);
+}
+
+const readyOf = (n: Node) => n.status?.conditions?.find((c) => c.type === "Ready");
+const unreachable = (n: Node) => (n.spec.taints ?? []).some((t) => t.key === "node.kubernetes.io/unreachable" && t.effect === "NoExecute");
+
+describe("node heartbeats and failure detection", () => {
+  it("renews its Lease in kube-node-lease on the heartbeat timer", async () => {
+    const clock = new FakeClock();
+    const stub = await startNode("hb-1", clock);
+    await runUntil(stub, clock, clock.t + 1);
+    const first = await lease("hb-1");
+    expect(first.spec.holderIdentity).toBe("hb-1");
+    expect(first.spec.leaseDurationSeconds).toBe(40);
+    await runUntil(stub, clock, clock.t + 10_000);
+    const second = await lease("hb-1");
+    const renewed = Date.parse(second.spec.renewTime!);
+    expect(renewed).toBeGreaterThan(Date.parse(first.spec.renewTime!));
+    expect(clock.t - renewed).toBeLessThanOrEqual(10_000);
+    expect(readyOf(await node("hb-1"))?.status).toBe("True");
+  });
+
+  it("a crashed node misses its deadline: Unknown, tainted, pods evicted once, then recovers", async () => {
+    const clock = new FakeClock();
+    const stub = await startNode("crash-1", clock);
+    await runUntil(stub, clock, clock.t + 1);
+    const pod = await createPod(boundPod("on-crash-1", "crash-1"));
+    await stub.poke();
+    expect(pod.spec.tolerations?.find((t) => t.key === "node.kubernetes.io/unreachable")?.tolerationSeconds).toBe(300);
+
+    await label("crash-1", { "sim.edgekube.io/fault": "crash" });
+    await stub.poke();
+    // 49 s after the last renewal nothing is decided yet.
+    await runUntil(stub, clock, clock.t + 49_000);
+    expect(readyOf(await node("crash-1"))?.status).toBe("True");
+    await runUntil(stub, clock, clock.t + 2_000);
+    const down = await node("crash-1");
+    expect(readyOf(down)).toMatchObject({ status: "Unknown", reason: "NodeStatusUnknown", message: "Kubelet stopped posting node status." });
+    expect(unreachable(down)).toBe(true);
+    const ev = (await callJson<{ items: Event[] }>("/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dcrash-1")).body.items;
+    expect(ev.map((e) => e.reason)).toContain("NodeNotReady");
+
+    // Within the toleration the pod stays; once it runs out it is marked for deletion.
+    await runUntil(stub, clock, clock.t + 290_000);
+    expect((await getPod("on-crash-1"))?.metadata.deletionTimestamp).toBeUndefined();
+    await runUntil(stub, clock, clock.t + 20_000);
+    const evicted = (await getPod("on-crash-1")) as Pod;
+    expect(evicted.metadata.deletionTimestamp).toBeTruthy();
+    expect(evicted.status?.conditions?.find((c) => c.type === "DisruptionTarget")).toMatchObject({ status: "True", reason: "DeletionByTaintManager" });
+
+    // The alarm firing again changes nothing.
+    const rv = evicted.metadata.resourceVersion;
+    await runDurableObjectAlarm(stub);
+    await runDurableObjectAlarm(stub);
+    expect((await getPod("on-crash-1"))?.metadata.resourceVersion).toBe(rv);
+    const evictions = (await callJson<{ items: Event[] }>("/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Don-crash-1")).body.items.filter((e) => e.reason === "TaintManagerEviction");
+    expect(evictions).toHaveLength(1);
+
+    // Recovery: heartbeats resume, the taint goes, the evicted pod is cleaned up.
+    await label("crash-1", { "sim.edgekube.io/fault": null });
+    await stub.poke();
+    await runUntil(stub, clock, clock.t + 60_000);
+    const up = await node("crash-1");
+    expect(readyOf(up)?.status).toBe("True");
+    expect(unreachable(up)).toBe(false);
+    expect(await getPod("on-crash-1")).toBeUndefined();
+  });
+
+  it("a renewal just before the deadline, by an external agent, prevents marking", async () => {
+    const clock = new FakeClock();
+    const stub = await startNode("ext-node", clock);
+    await label("ext-node", { "sim.edgekube.io/kubelet": "external" });
+    await stub.poke();
+    await runUntil(stub, clock, clock.t + 1);
+    const { body: minted } = await callJson<{ token: string }>("/edgekube/v1/nodes/ext-node/token");
+    await runUntil(stub, clock, clock.t + 45_000);
+    const renewTime = new Date(clock.t).toISOString().replace("Z", "000Z");
+    const renewed = await callJson(`/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/ext-node`, {
+      method: "PATCH",
+      token: minted.token,
+      contentType: "application/merge-patch+json",
+      body: { spec: { renewTime } },
+    });
+    expect(renewed.status).toBe(200);
+    await runUntil(stub, clock, clock.t + 10_000);
+    expect(readyOf(await node("ext-node"))?.status).toBe("True");
+    // Without further renewals the deadline passes.
+    await runUntil(stub, clock, clock.t + 60_000);
+    expect(readyOf(await node("ext-node"))?.status).toBe("Unknown");
+  });
+});
