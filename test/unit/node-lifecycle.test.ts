@@ -40,6 +40,7 @@ describe("node health transitions", () => {
     const ready = down.status!.conditions!.find((c) => c.type === "Ready")!;
     expect(ready).toMatchObject({ status: "Unknown", reason: "NodeStatusUnknown", message: "Kubelet stopped posting node status." });
     expect(hasTaint(down, UNREACHABLE_TAINT)).toBe(true);
+    expect(down.spec.taints?.map((t) => `${t.key}:${t.effect}`)).toEqual([`${UNREACHABLE_TAINT}:NoSchedule`, `${UNREACHABLE_TAINT}:NoExecute`]);
     expect(markUnreachable(down, T0 + 120_000)).toBeNull();
   });
 

@@ -37,8 +37,10 @@ export function markUnreachable(node: Node, now: number): Node | null {
   const next = structuredClone(node);
   next.status = { ...next.status, conditions };
   if (!tainted) {
-    const taints = (next.spec.taints ?? []).filter((t) => t.key !== NOT_READY_TAINT);
-    taints.push({ key: UNREACHABLE_TAINT, effect: "NoExecute", timeAdded: ts });
+    // As TaintNodesByCondition does, NoSchedule keeps new pods off the node (the
+    // default tolerations cover only NoExecute); NoExecute starts evictions.
+    const taints = (next.spec.taints ?? []).filter((t) => t.key !== NOT_READY_TAINT && t.key !== UNREACHABLE_TAINT);
+    taints.push({ key: UNREACHABLE_TAINT, effect: "NoSchedule", timeAdded: ts }, { key: UNREACHABLE_TAINT, effect: "NoExecute", timeAdded: ts });
     next.spec.taints = taints;
   }
   return next;
