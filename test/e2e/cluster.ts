@@ -22,6 +22,8 @@ export interface Cluster {
   /** Authenticated JSON request straight to the API. */
   api<T = unknown>(path: string, init?: RequestInit): Promise<{ status: number; body: T }>;
   stop(): Promise<void>;
+  /** Stop `wrangler dev` and start it again on the same port and state. */
+  restart(): Promise<void>;
   logs(): string;
 }
 
@@ -39,18 +41,54 @@ async function freePort(): Promise<number> {
 // wrangler dev serves a self-signed certificate.
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
 
+function spawnDev(port: number, dir: string, varArgs: string[], onOutput: (s: string) => void): ChildProcess {
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, "scripts/dev.mjs"), "--port", String(port), "--persist-to", join(dir, "state"), "--inspector-port", "0", ...varArgs],
+    { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", FORCE_COLOR: "0" }, stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
+  child.stdout?.on("data", (d) => onOutput(String(d)));
+  child.stderr?.on("data", (d) => onOutput(String(d)));
+  return child;
+}
+
+async function waitUp(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${output()}`);
+    try {
+      const res = await fetch(`${url}/version`);
+      if (res.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new Error(`wrangler dev did not start:\n${output()}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+async function killGroup(child: ChildProcess): Promise<void> {
+  if (!child.pid || child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  try {
+    process.kill(-child.pid, "SIGTERM");
+  } catch {
+    /* already gone */
+  }
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 3_000))]);
+  try {
+    process.kill(-child.pid, "SIGKILL");
+  } catch {
+    /* already gone */
+  }
+}
+
 export async function startCluster(vars: Record<string, string> = {}): Promise<Cluster> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "edgekube-e2e-"));
   const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   let output = "";
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [join(ROOT, "scripts/dev.mjs"), "--port", String(port), "--persist-to", join(dir, "state"), "--inspector-port", "0", ...varArgs],
-    { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", FORCE_COLOR: "0" }, stdio: ["ignore", "pipe", "pipe"], detached: true },
-  );
-  child.stdout?.on("data", (d) => (output += d));
-  child.stderr?.on("data", (d) => (output += d));
+  let child = spawnDev(port, dir, varArgs, (s) => (output += s));
   const url = `https://127.0.0.1:${port}`;
   const kubeconfig = join(dir, "kubeconfig");
   writeFileSync(
@@ -75,18 +113,7 @@ export async function startCluster(vars: Record<string, string> = {}): Promise<C
     ].join("\n"),
   );
 
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${output}`);
-    try {
-      const res = await fetch(`${url}/version`);
-      if (res.ok) break;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > deadline) throw new Error(`wrangler dev did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
+  await waitUp(url, child, () => output);
 
   const cluster: Cluster = {
     port,
@@ -115,20 +142,13 @@ export async function startCluster(vars: Record<string, string> = {}): Promise<C
       return { status: res.status, body: (text ? JSON.parse(text) : undefined) as never };
     },
     async stop() {
-      if (child.pid && child.exitCode === null) {
-        try {
-          process.kill(-child.pid, "SIGTERM");
-        } catch {
-          /* already gone */
-        }
-        await new Promise((r) => setTimeout(r, 500));
-        try {
-          process.kill(-child.pid, "SIGKILL");
-        } catch {
-          /* already gone */
-        }
-      }
+      await killGroup(child);
       rmSync(dir, { recursive: true, force: true });
+    },
+    async restart() {
+      await killGroup(child);
+      child = spawnDev(port, dir, varArgs, (s) => (output += s));
+      await waitUp(url, child, () => output);
     },
     logs: () => output,
   };
