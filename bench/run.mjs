@@ -37,7 +37,9 @@ function parseArgs(argv) {
 }
 
 const opts = parseArgs(process.argv.slice(2));
-const SETTLE_MS = 5_000;
+const SETTLE_MAX_MS = 60_000;
+/** An API run that takes longer than this is recorded as timed out, not waited for. */
+const API_RUN_MAX_MS = 120_000;
 const budgetEnd = Date.now() + opts.budgetMin * 60_000;
 const log = (...a) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -95,7 +97,7 @@ async function runOnce(cluster, ns, pods) {
   let done = 0;
   const t0 = Date.now();
   const progress = setInterval(() => log(`    ${ns}: created ${done}/${pods}`), 2_000);
-  const until = deadline(5 * 60_000);
+  const until = deadline(API_RUN_MAX_MS);
   try {
     await Promise.all(
       Array.from({ length: opts.concurrency }, async () => {
@@ -160,11 +162,24 @@ async function backlogRun(cluster, ns, pods) {
 }
 
 /**
- * The kubelets go on running the pods of the previous measurement (status writes)
- * for a while after they are bound; a pause keeps that out of the next one.
+ * The kubelets go on starting the pods of the previous measurement (status
+ * writes) for a while after they are bound: wait until none of them is Pending
+ * (at most SETTLE_MAX_MS), so that work stays out of the next measurement.
  */
-async function settle() {
-  await sleep(SETTLE_MS);
+async function settle(cluster, ns) {
+  const until = deadline(SETTLE_MAX_MS);
+  const t = Date.now();
+  for (;;) {
+    const res = await cluster.api(`/api/v1/namespaces/${ns}/pods?fieldSelector=status.phase%3DPending&limit=1`);
+    if (res.status !== 200 || res.body.items.length === 0) break;
+    if (Date.now() > until) {
+      log(`    ${ns}: pods still starting after ${SETTLE_MAX_MS / 1000} s; measuring anyway`);
+      break;
+    }
+    await sleep(500);
+  }
+  if (Date.now() - t > 2_000) log(`    waited ${((Date.now() - t) / 1000).toFixed(0)} s for ${ns}'s pods to start`);
+  await sleep(1_000);
 }
 
 async function d1Run(cluster) {
@@ -193,23 +208,28 @@ async function benchSize(build, nodes) {
       log(`  run ${r}/${opts.runs}`);
       const d1 = await d1Run(cluster);
       log(`    raw D1 insert: ${d1.singleMsPerRow.toFixed(3)} ms/row one at a time, ${d1.batchMsPerRow.toFixed(4)} ms/row in a batch of ${d1.n}`);
-      await settle();
+      if (r > 1) await settle(cluster, `api-${r - 1}`);
       const backlog = await backlogRun(cluster, `backlog-${r}`, opts.pods);
       log(`    backlog: ${opts.pods} pods bound in ${(backlog.scheduleMs / 1000).toFixed(2)} s = ${backlog.podsPerSecond.toFixed(0)} pods/s`);
       const st = backlog.scheduler.stats;
       log(`      scheduler so far: ${st.bound} bound, ${st.relists} relist(s); awaiting D1 reads ${st.refreshMs} ms, admission ${st.admitMs} ms, commits ${st.commitMs} ms`);
       let api = null;
       if (opts.apiPods > 0) {
-        await settle();
-        api = await runOnce(cluster, `api-${r}`, opts.apiPods);
-        log(`    API: ${api.podsPerSecond.toFixed(0)} pods/s create->bound (${api.totalSeconds.toFixed(2)} s; creates alone ${api.createPerSecond.toFixed(0)}/s; latency p50 ${api.latencyP50Ms} ms, p99 ${api.latencyP99Ms} ms)`);
+        await settle(cluster, `backlog-${r}`);
+        try {
+          api = await runOnce(cluster, `api-${r}`, opts.apiPods);
+        } catch (e) {
+          log(`    API run failed: ${e.message}`);
+          api = { error: e.message };
+        }
+        if (!api.error) log(`    API: ${api.podsPerSecond.toFixed(0)} pods/s create->bound (${api.totalSeconds.toFixed(2)} s; creates alone ${api.createPerSecond.toFixed(0)}/s; latency p50 ${api.latencyP50Ms} ms, p99 ${api.latencyP99Ms} ms)`);
       }
       runs.push({ d1, backlog, api });
     }
     const d1Single = median(runs.map((r) => r.d1.singleMsPerRow));
     const d1Batch = median(runs.map((r) => r.d1.batchMsPerRow));
     const backlogPps = median(runs.map((r) => r.backlog.podsPerSecond));
-    const apiRuns = runs.filter((r) => r.api);
+    const apiRuns = runs.filter((r) => r.api && !r.api.error);
     const apiPps = apiRuns.length ? median(apiRuns.map((r) => r.api.podsPerSecond)) : null;
     return {
       nodes,

@@ -19,14 +19,20 @@ export interface EventSpec {
   fieldPath?: string;
   /** Event action (what was being done), e.g. "Binding". */
   action?: string;
+  /** Defaults to the source host, as client-go's recorder sets it. */
+  reportingInstance?: string;
+  /** Also set eventTime (MicroTime), as the events/v1 recorders do. */
+  withEventTime?: boolean;
 }
 
-/**
- * An Event about `about`, named `<object>.<hex nanoseconds>` like the recorder names
- * them; the low digits are random so two events in one millisecond never collide.
- */
+// The low "nanosecond" digits count up, so events of one millisecond keep their order
+// (the clock does not advance without I/O in workerd); the start is random so two
+// isolates writing about one object in the same millisecond do not collide.
+let seq = Math.floor(Math.random() * 500_000);
+
+/** An Event about `about`, named `<object>.<hex nanoseconds>` like the recorder names them. */
 export function newEvent(about: KubeObject, spec: EventSpec, now: number): Event {
-  const nanos = BigInt(now) * 1_000_000n + BigInt(crypto.getRandomValues(new Uint32Array(1))[0] % 1_000_000);
+  const nanos = BigInt(now) * 1_000_000n + BigInt(seq++ % 1_000_000);
   const t = new Date(Math.floor(now / 1000) * 1000).toISOString().replace(".000Z", "Z");
   return {
     apiVersion: "v1",
@@ -53,10 +59,10 @@ export function newEvent(about: KubeObject, spec: EventSpec, now: number): Event
     lastTimestamp: t,
     count: 1,
     type: spec.type,
-    eventTime: null,
+    eventTime: spec.withEventTime ? new Date(now).toISOString().replace("Z", "000Z") : null,
     ...(spec.action ? { action: spec.action } : {}),
     reportingComponent: spec.source.component,
-    reportingInstance: spec.source.host ?? "",
+    reportingInstance: spec.reportingInstance ?? spec.source.host ?? "",
   };
 }
 

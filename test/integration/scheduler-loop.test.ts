@@ -128,6 +128,21 @@ describe("scheduler loop", () => {
   });
 });
 
+describe("a fresh scheduler instance", () => {
+  it("lists the cluster only when a pod waits for a node (or explain needs the view)", async () => {
+    const fresh = new SchedulerLoop({ store, admit: async () => ({ admitted: true }), now: () => now, random: seededRandom(2) });
+    // Every pod above is bound or parked... except "huge": make sure nothing is pending first.
+    const huge = await get("huge");
+    await store.remove("pods", huge);
+    await fresh.refresh();
+    expect(fresh.synced).toBe(false);
+    expect(fresh.stats.relists).toBe(0);
+    await fresh.refresh(true);
+    expect(fresh.synced).toBe(true);
+    expect(fresh.state.view.nodeCount).toBe(2);
+  });
+});
+
 describe("scheduler state rules", () => {
   const pod = (name: string, rv: number, spec: Partial<Pod["spec"]> = {}): Pod => {
     const p = makePod(name, { cpu: "100m", spec });

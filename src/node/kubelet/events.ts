@@ -4,7 +4,8 @@
 // already written (same pod, container, type, reason and message) bumps that event's
 // count and lastTimestamp instead of adding a new object, so `kubectl describe` shows
 // "(x4 over 2m)" for a crash loop.
-import type { Event, KubeObject, Pod } from "../../model/types";
+import type { KubeObject, Pod } from "../../model/types";
+import { newEvent } from "../../store/events";
 import type { WriteOp } from "../../store/store";
 import { isoSeconds } from "../../config";
 import { hexOf } from "../node-object";
@@ -30,14 +31,6 @@ interface Correlation {
   rv: string;
   count: number;
   firstTimestamp: string;
-}
-
-let seq = 0;
-
-/** `<pod>.<hex nanoseconds>`, as client-go names events; the low digits keep names apart. */
-function eventName(pod: string, now: number): string {
-  const nanos = BigInt(now) * 1_000_000n + BigInt(seq++ % 1_000_000);
-  return `${pod}.${nanos.toString(16)}`;
 }
 
 export class EventRecorder {
@@ -79,36 +72,13 @@ export class EventRecorder {
       const prior = aggregate ? this.kv.get<Correlation>(p.key) : undefined;
       const count = (prior?.count ?? 0) + p.times;
       const first = prior?.firstTimestamp ?? ts;
-      const event: Event = {
-        apiVersion: "v1",
-        kind: "Event",
-        metadata: {
-          name: prior?.name ?? eventName(p.pod.metadata.name ?? "", now),
-          namespace: p.pod.metadata.namespace ?? "default",
-          uid: prior?.uid ?? crypto.randomUUID(),
-          creationTimestamp: prior?.creationTimestamp ?? ts,
-          ...(prior ? { resourceVersion: prior.rv } : {}),
-        },
-        involvedObject: {
-          kind: "Pod",
-          namespace: p.pod.metadata.namespace,
-          name: p.pod.metadata.name,
-          uid: podUid,
-          apiVersion: "v1",
-          resourceVersion: p.pod.metadata.resourceVersion,
-          ...(p.fieldPath ? { fieldPath: p.fieldPath } : {}),
-        },
-        reason: p.reason,
-        message: p.message,
-        source: { component: "kubelet", host: this.node },
-        firstTimestamp: first,
-        lastTimestamp: ts,
-        count,
-        type: p.type,
-        eventTime: null,
-        reportingComponent: "kubelet",
-        reportingInstance: this.node,
-      };
+      const event = newEvent(p.pod, { type: p.type, reason: p.reason, message: p.message, fieldPath: p.fieldPath, source: { component: "kubelet", host: this.node } }, now);
+      // An aggregated event keeps its identity and first time; only count and last time move.
+      if (prior) {
+        event.metadata = { ...event.metadata, name: prior.name, uid: prior.uid, creationTimestamp: prior.creationTimestamp, resourceVersion: prior.rv };
+      }
+      event.firstTimestamp = first;
+      event.count = count;
       ops.push(prior ? { op: "update", resource: "events", object: event, expectedRv: Number(prior.rv) } : { op: "create", resource: "events", object: event });
       this.built.push({ key: p.key, podUid, count, first });
     }
