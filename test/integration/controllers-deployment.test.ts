@@ -5,7 +5,7 @@
 import { describe, it, expect } from "vitest";
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
-import { call, callJson } from "./helpers";
+import { call, callJson, waitFor } from "./helpers";
 import type { Deployment, Event, Pod, ReplicaSet } from "../../src/model/types";
 import type { ControllerManager } from "../../src/controllers/controller-manager";
 
@@ -44,16 +44,6 @@ const pods = async (ns: string, app: string) => (await get<{ items: Pod[] }>(`/a
 const liveDeployment = (ns: string, name: string) => get<Deployment>(`${APPS}/${ns}/deployments/${name}`);
 const events = async (ns: string, name: string) => (await get<{ items: Event[] }>(`/api/v1/namespaces/${ns}/events?fieldSelector=involvedObject.name%3D${name}`)).items;
 
-async function waitFor<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    last = await check();
-    if (last) return last as T;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Play kubelet: the pod is Running and Ready. */
 async function markReady(ns: string, pod: string): Promise<void> {

@@ -5,7 +5,7 @@
 import { describe, it, expect } from "vitest";
 import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { call, callJson } from "./helpers";
+import { call, callJson, waitFor } from "./helpers";
 import type { Deployment, Namespace, Pod, ReplicaSet } from "../../src/model/types";
 import type { ControllerManager } from "../../src/controllers/controller-manager";
 import type { ReplicaSetController } from "../../src/controllers/replicaset-controller";
@@ -39,16 +39,6 @@ async function list<T>(path: string): Promise<T[]> {
 const rsList = (ns: string) => list<ReplicaSet>(`${APPS}/${ns}/replicasets`);
 const podList = (ns: string) => list<Pod>(`/api/v1/namespaces/${ns}/pods`);
 
-async function waitFor<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    last = await check();
-    if (last) return last as T;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function deployAndWait(ns: string, name: string, replicas: number): Promise<{ d: Deployment; rs: ReplicaSet; pods: Pod[] }> {
   const d = (await callJson<Deployment>(`${APPS}/${ns}/deployments`, { method: "POST", body: deployment(name, replicas) })).body;

@@ -41,3 +41,15 @@ export function pod(name: string, extra: Record<string, unknown> = {}) {
     spec: { containers: [{ name: "app", image: "nginx:1.27" }], ...extra },
   };
 }
+
+/** Poll until `check` returns something truthy: pokes run in the background (waitUntil). */
+export async function waitFor<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    last = await check();
+    if (last) return last as T;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 2000)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
