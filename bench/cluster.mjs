@@ -1,5 +1,5 @@
 // A local cluster for the benchmark. The worker is bundled ONCE, from
-// bench/worker.ts (the real worker plus /__bench endpoints), into a temporary
+// bench/worker.mts (the real worker plus /__bench endpoints), into a temporary
 // directory, and `wrangler dev` serves that bundle unbundled: other people editing
 // src/ meanwhile cannot make wrangler reload the cluster mid-run. Served over plain
 // http (TLS handshakes would cost the client more CPU than the requests).
@@ -25,10 +25,10 @@ function writeConfig(dir, mainLine) {
   return join(dir, "wrangler.toml");
 }
 
-/** Bundle bench/worker.ts as `wrangler deploy` would; returns a config that serves the bundle. */
+/** Bundle bench/worker.mts as `wrangler deploy` would; returns a config that serves the bundle. */
 export function buildBench() {
   const dir = mkdtempSync(join(tmpdir(), "edgekube-bench-build-"));
-  const buildConfig = writeConfig(dir, `main = "${join(ROOT, "bench/worker.ts")}"`);
+  const buildConfig = writeConfig(dir, `main = "${join(ROOT, "bench/worker.mts")}"`);
   const out = join(dir, "dist");
   const r = spawnSync(WRANGLER, ["deploy", "--dry-run", "--outdir", out, "--config", buildConfig], { env: ENV, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`bundling failed:\n${r.stdout}\n${r.stderr}`);

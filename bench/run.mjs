@@ -1,10 +1,12 @@
-// `npm run bench [-- --nodes 100,1000 --runs 3 --pods 1000 --api-pods 200 --concurrency 16 --budget-min 15]`
+// `npm run bench [-- --nodes 100,1000 --runs 3 --pods 500 --api-pods 100 --concurrency 16 --budget-min 10]`
 //
 // Scheduling throughput at each cluster size (a local cluster per size: wrangler
-// dev serving bench/worker.ts, i.e. the real worker plus /__bench endpoints),
+// dev serving bench/worker.mts, i.e. the real worker plus /__bench endpoints),
 // median of --runs runs, next to the cost of a raw D1 row insert measured in the
 // same run against the same database. Not a test: never part of `npm test`.
-// Bounded: every wait has a deadline, and everything stops after --budget-min.
+// Bounded: every wait has a deadline, each cluster size gets an equal share of
+// what is left of --budget-min, and a size whose share runs out reports the runs
+// it finished.
 //
 // Per run, three measurements:
 // - raw D1: 1,000 single-row INSERTs one at a time, then 1,000 in one batch
@@ -21,7 +23,7 @@ import { cpus, loadavg } from "node:os";
 import { buildBench, startCluster } from "./cluster.mjs";
 
 function parseArgs(argv) {
-  const o = { nodes: [100, 1000], pods: 1000, apiPods: 200, runs: 3, concurrency: 16, budgetMin: 15 };
+  const o = { nodes: [100, 1000], pods: 500, apiPods: 100, runs: 3, concurrency: 16, budgetMin: 10 };
   for (let i = 0; i < argv.length; i++) {
     const [k, v] = argv[i].includes("=") ? argv[i].split("=", 2) : [argv[i], argv[++i]];
     if (k === "--nodes") o.nodes = v.split(",").map(Number);
@@ -37,10 +39,12 @@ function parseArgs(argv) {
 }
 
 const opts = parseArgs(process.argv.slice(2));
-const SETTLE_MAX_MS = 60_000;
+const SETTLE_MAX_MS = 30_000;
 /** An API run that takes longer than this is recorded as timed out, not waited for. */
-const API_RUN_MAX_MS = 120_000;
+const API_RUN_MAX_MS = 90_000;
 const budgetEnd = Date.now() + opts.budgetMin * 60_000;
+/** The current cluster size's share of the budget. */
+let sizeEnd = budgetEnd;
 const log = (...a) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -56,7 +60,7 @@ function percentile(xs, p) {
 }
 
 function deadline(ms) {
-  return Math.min(Date.now() + ms, budgetEnd);
+  return Math.min(Date.now() + ms, sizeEnd);
 }
 
 function benchPod(name) {
@@ -201,8 +205,8 @@ async function benchSize(build, nodes) {
     await sleep(2_000);
     const runs = [];
     for (let r = 1; r <= opts.runs; r++) {
-      if (Date.now() > budgetEnd) {
-        log(`  time budget reached: stopping after ${runs.length} run(s)`);
+      if (Date.now() > sizeEnd) {
+        log(`  time budget for ${nodes} nodes reached: stopping after ${runs.length} run(s)`);
         break;
       }
       log(`  run ${r}/${opts.runs}`);
@@ -264,7 +268,7 @@ function table(results) {
   const f = (x, d = 0) => (x === null || x === undefined || Number.isNaN(x) ? "-" : x.toFixed(d));
   const rows = [
     ["nodes", "runs", "raw insert ms", "raw inserts/s", "batch ms/row", "backlog pods/s", "÷ raw inserts/s", "API pods/s", "÷ raw inserts/s", "API creates/s", "API p50 ms", "API p99 ms"],
-    ...results.map((r) => [
+    ...results.map((r) => r.error ? [String(r.nodes), "0", ...Array(10).fill("-")] : [
       String(r.nodes),
       String(r.runs.length),
       f(r.median.rawInsertMs, 3),
@@ -284,13 +288,19 @@ function table(results) {
 }
 
 log(`edgekube scheduler benchmark: nodes ${opts.nodes.join(", ")}; ${opts.runs} runs; backlog ${opts.pods} pods, API ${opts.apiPods} pods (${opts.concurrency} in flight); ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
-log("bundling bench/worker.ts");
+log("bundling bench/worker.mts");
 const build = buildBench();
 const results = [];
 try {
-  for (const n of opts.nodes) {
+  for (const [i, n] of opts.nodes.entries()) {
     if (Date.now() > budgetEnd) break;
-    results.push(await benchSize(build, n));
+    sizeEnd = Date.now() + (budgetEnd - Date.now()) / (opts.nodes.length - i);
+    try {
+      results.push(await benchSize(build, n));
+    } catch (e) {
+      log(`  ${n} nodes: failed: ${e.message.split("\n")[0]}`);
+      results.push({ nodes: n, error: e.message.split("\n")[0], runs: [] });
+    }
   }
 } finally {
   build.cleanup();
