@@ -5,6 +5,8 @@ import type { NodeAgentApi } from "../node/agent-api";
 export interface SchedulerApi {
   /** A pod needs a node, or the cluster changed in a way that may let one fit. */
   poke(): Promise<void>;
+  /** Why a pod went where it did: per-node filter verdicts and per-plugin scores. */
+  explain(namespace: string, name: string, mode?: "auto" | "dry-run"): Promise<unknown>;
 }
 
 export interface ControllerKey {

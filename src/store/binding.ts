@@ -26,6 +26,8 @@ export function setCondition(conditions: Condition[] | undefined, c: Condition):
   const i = list.findIndex((x) => x.type === c.type);
   if (i < 0) return [...list, c];
   const old = list[i];
-  list[i] = { ...old, ...c, lastTransitionTime: old.status === c.status && old.lastTransitionTime ? old.lastTransitionTime : c.lastTransitionTime };
+  // reason and message describe the old status only: they go when it changes.
+  const base = old.status === c.status ? old : { type: old.type, status: old.status, lastTransitionTime: old.lastTransitionTime };
+  list[i] = { ...base, ...c, lastTransitionTime: old.status === c.status && old.lastTransitionTime ? old.lastTransitionTime : c.lastTransitionTime };
   return list;
 }
