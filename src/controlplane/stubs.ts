@@ -18,6 +18,8 @@ export interface ControllerKey {
 export interface ControllerManagerApi {
   /** These objects changed: reconcile whatever controllers care about them. */
   poke(keys: ControllerKey[]): Promise<void>;
+  /** node-ipam: the pod CIDR index of a node (stable, distinct per node). */
+  allocatePodCIDR(nodeName: string): Promise<number>;
 }
 
 type Stub<T> = DurableObjectStub & T;

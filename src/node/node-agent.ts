@@ -9,7 +9,7 @@ import { ObjectStore } from "../store/store";
 import { buildNode, internalIP, podCIDRFor } from "./node-object";
 import { dispatchChanges } from "../controlplane/dispatch";
 import { ApiError } from "../model/errors";
-import type { ControllerManager } from "../controllers/controller-manager";
+import { controllers } from "../controlplane/stubs";
 import { TimerTable } from "./timers";
 import { Kubelet, KUBELET_RESYNC, KUBELET_SYNC } from "./kubelet/kubelet";
 import { runDueTimers, type TimerHandler } from "./kubelet/timer-dispatch";
@@ -79,8 +79,7 @@ export class NodeAgent extends DurableObject<Env> implements NodeAgentApi {
 
   async start(config: NodeConfig): Promise<void> {
     this.ctx.storage.kv.put("config", config);
-    const cm = this.env.CONTROLLERS.get(this.env.CONTROLLERS.idFromName("kube-controller-manager")) as unknown as DurableObjectStub<ControllerManager>;
-    const cidrIndex = await cm.allocatePodCIDR(config.name);
+    const cidrIndex = await controllers(this.env).allocatePodCIDR(config.name);
     this.ctx.storage.kv.put("node/net", { podCIDR: podCIDRFor(cidrIndex), hostIP: internalIP(cidrIndex) });
     const store = this.store();
     const now = Date.now();

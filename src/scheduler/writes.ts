@@ -3,7 +3,8 @@
 // (on the resourceVersion the decision was made from, which is what the binding
 // subresource's "still unbound" check amounts to), plus its Scheduled event.
 
-import type { Condition, Event, Pod } from "../model/types";
+import type { Condition, Pod } from "../model/types";
+import { eventWrite } from "../store/events";
 import type { WriteOp } from "../store/store";
 import { setCondition } from "../store/binding";
 import { isoSeconds } from "../config";
@@ -17,42 +18,9 @@ function rvOf(pod: Pod): number {
   return Number(pod.metadata.resourceVersion ?? 0);
 }
 
-/** metav1.MicroTime: RFC 3339 with microseconds. */
-function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace("Z", "000Z");
-}
-
-let eventSeq = 0;
-
-/** An Event about a pod, named `<pod>.<hex nanoseconds>` as client-go's recorder names them. */
-export function podEvent(pod: Pod, type: "Normal" | "Warning", reason: string, action: string, message: string, now: number): Event {
-  // Distinct names for events within one millisecond (Date.now() does not advance without I/O in workerd).
-  const nanos = BigInt(now) * 1_000_000n + BigInt(eventSeq++ % 1_000_000);
-  const ts = isoSeconds(now);
-  return {
-    apiVersion: "v1",
-    kind: "Event",
-    metadata: { name: `${pod.metadata.name}.${nanos.toString(16)}`, namespace: pod.metadata.namespace, uid: crypto.randomUUID(), creationTimestamp: ts },
-    involvedObject: {
-      apiVersion: "v1",
-      kind: "Pod",
-      namespace: pod.metadata.namespace,
-      name: pod.metadata.name,
-      uid: pod.metadata.uid,
-      resourceVersion: pod.metadata.resourceVersion,
-    },
-    reason,
-    message: truncateMessage(message),
-    source: { component: SCHEDULER_NAME },
-    firstTimestamp: ts,
-    lastTimestamp: ts,
-    count: 1,
-    type,
-    eventTime: microTime(now),
-    action,
-    reportingComponent: SCHEDULER_NAME,
-    reportingInstance: REPORTING_INSTANCE,
-  };
+/** An Event about a pod from the scheduler, as a store write. */
+function podEvent(pod: Pod, type: "Normal" | "Warning", reason: string, action: string, message: string, now: number): WriteOp {
+  return eventWrite(pod, { type, reason, action, message: truncateMessage(message), source: { component: SCHEDULER_NAME }, reportingInstance: REPORTING_INSTANCE, withEventTime: true }, now);
 }
 
 /** Bind `pod` to `nodeName` (PodScheduled=True) and record `Scheduled`. */
@@ -60,12 +28,12 @@ export function bindOps(pod: Pod, nodeName: string, now: number): WriteOp[] {
   const next = structuredClone(pod);
   next.spec.nodeName = nodeName;
   next.status ??= {};
-  // reason/message cleared explicitly: setCondition keeps the old ones (Unschedulable) otherwise.
-  const cond: Condition = { type: "PodScheduled", status: "True", reason: undefined, message: undefined, lastProbeTime: null, lastTransitionTime: isoSeconds(now) };
+  // setCondition drops the old Unschedulable reason and message as the status changes.
+  const cond: Condition = { type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: isoSeconds(now) };
   next.status.conditions = setCondition(next.status.conditions, cond);
   return [
     { op: "update", resource: "pods", object: next, expectedRv: rvOf(pod) },
-    { op: "create", resource: "events", object: podEvent(pod, "Normal", "Scheduled", "Binding", scheduledMessage(pod, nodeName), now) },
+    podEvent(pod, "Normal", "Scheduled", "Binding", scheduledMessage(pod, nodeName), now),
   ];
 }
 
@@ -89,6 +57,6 @@ export function failedOps(pod: Pod, reason: "Unschedulable" | "SchedulerError", 
   });
   return [
     { op: "update", resource: "pods", object: next, expectedRv: rvOf(pod) },
-    { op: "create", resource: "events", object: podEvent(pod, "Warning", "FailedScheduling", "Scheduling", message, now) },
+    podEvent(pod, "Warning", "FailedScheduling", "Scheduling", message, now),
   ];
 }

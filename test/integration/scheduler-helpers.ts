@@ -1,3 +1,4 @@
+import { waitFor as pollUntil } from "./helpers";
 // Shared by the scheduler's integration tests: pods with requests, polling the API
 // until the scheduler (woken through ctx.waitUntil, so never synchronously) acts.
 import { callJson, pod } from "./helpers";
@@ -30,15 +31,9 @@ export async function podEvents(name: string): Promise<Event[]> {
 }
 
 /** Poll until `check` returns a truthy value; fails with the last value seen. */
-export async function waitFor<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 15_000, what = "condition"): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    last = await check();
-    if (last) return last as T;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** The shared poll, with the argument order these tests use. */
+export function waitFor<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 15_000, what = "condition"): Promise<T> {
+  return pollUntil(check, what, timeoutMs);
 }
 
 export async function waitBound(name: string, timeoutMs?: number): Promise<Pod> {

@@ -19,7 +19,7 @@ import { deleteObject } from "../../store/deletion";
 import { setCondition } from "../../store/binding";
 import { eventWrite } from "../../store/events";
 import { faultOf, isExternallyDriven, type Fault } from "./fault";
-import { markReachable, markUnreachable, hasTaint, UNREACHABLE_TAINT } from "./node-health";
+import { markReachable, markUnreachable, hasTaint, isReady, UNREACHABLE_TAINT } from "./node-health";
 import { evictionTime } from "./taint-eviction";
 import { newLease, renewedAt, NODE_LEASE_NAMESPACE } from "./lease";
 import { isoMicros } from "./time";
@@ -221,7 +221,8 @@ export class NodeLifecycle {
   private async recoverIfMarked(now: number): Promise<void> {
     const { store, nodeName } = this.d;
     const node = (await store.get("nodes", "", nodeName)) as Node | null;
-    if (!node || !markReachable(node, now) || node.status?.conditions?.find((c) => c.type === "Ready")?.status === "True") return;
+    // Only a node this monitor marked needs recovering; a healthy one costs no write.
+    if (!node || (isReady(node) && !hasTaint(node, UNREACHABLE_TAINT))) return;
     let recovered: Node | null = null;
     const stored = await store.guaranteedUpdate("nodes", "", nodeName, (cur) => {
       recovered = markReachable(cur as Node, now);
