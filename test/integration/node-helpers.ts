@@ -177,3 +177,13 @@ export async function execWs(pod: string, command: string[], opts: { container?:
 export function fetchManual(path: string): Promise<Response> {
   return worker.fetch(new Request(BASE + path, { headers: { authorization: `Bearer ${TOKEN}` }, redirect: "manual" }));
 }
+
+/** What `crictl ps` would show on the node: names of the runtime's running containers, by pod. */
+export async function runningContainers(stub: AgentStub): Promise<string[]> {
+  return runInDurableObject(stub, async (inst: NodeAgent) => {
+    const rt = (inst as unknown as { kubelet(): { runtime(): import("../../src/node/runtime").Runtime | undefined } }).kubelet().runtime();
+    if (!rt) return [];
+    const running = await rt.runtime.listContainers({ state: "CONTAINER_RUNNING" });
+    return running.map((c) => `${c.labels["io.kubernetes.pod.name"] ?? c.podSandboxId}/${c.metadata.name}`).sort();
+  });
+}

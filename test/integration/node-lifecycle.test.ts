@@ -3,7 +3,7 @@
 import { describe, it, expect } from "vitest";
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { callJson } from "./helpers";
-import { FakeClock, startNode, createPod, boundPod, getPod, runUntil } from "./node-helpers";
+import { FakeClock, startNode, createPod, boundPod, getPod, runUntil, runningContainers } from "./node-helpers";
 import type { Event, Lease, Node, Pod } from "../../src/model/types";
 
 async function node(name: string): Promise<Node> {
@@ -46,12 +46,18 @@ describe("node heartbeats and failure detection", () => {
     await stub.poke();
     expect(pod.spec.tolerations?.find((t) => t.key === "node.kubernetes.io/unreachable")?.tolerationSeconds).toBe(300);
 
+    await runUntil(stub, clock, clock.t + 5_000);
+    expect(await runningContainers(stub)).toEqual(["on-crash-1/app"]);
+
     await label("crash-1", { "sim.edgekube.io/fault": "crash" });
     await stub.poke();
+    // A crash takes the containers down with the kubelet.
+    expect(await runningContainers(stub)).toEqual([]);
     // 49 s after the last renewal nothing is decided yet.
-    await runUntil(stub, clock, clock.t + 49_000);
+    const lastRenewal = Date.parse((await lease("crash-1")).spec.renewTime!);
+    await runUntil(stub, clock, lastRenewal + 49_000);
     expect(readyOf(await node("crash-1"))?.status).toBe("True");
-    await runUntil(stub, clock, clock.t + 2_000);
+    await runUntil(stub, clock, lastRenewal + 51_000);
     const down = await node("crash-1");
     expect(readyOf(down)).toMatchObject({ status: "Unknown", reason: "NodeStatusUnknown", message: "Kubelet stopped posting node status." });
     expect(unreachable(down)).toBe(true);
@@ -82,6 +88,48 @@ describe("node heartbeats and failure detection", () => {
     expect(readyOf(up)?.status).toBe("True");
     expect(unreachable(up)).toBe(false);
     expect(await getPod("on-crash-1")).toBeUndefined();
+  });
+
+  it("a partitioned node keeps its containers running while the control plane evicts its pods; healing stops them", async () => {
+    const clock = new FakeClock();
+    const stub = await startNode("part-1", clock);
+    await runUntil(stub, clock, clock.t + 1);
+    await createPod(boundPod("on-part-1", "part-1"));
+    await stub.poke();
+    await runUntil(stub, clock, clock.t + 5_000);
+    expect(await runningContainers(stub)).toEqual(["on-part-1/app"]);
+    const renewedBefore = (await lease("part-1")).spec.renewTime;
+
+    await label("part-1", { "sim.edgekube.io/fault": "partition" });
+    await stub.poke();
+    await runUntil(stub, clock, clock.t + 51_000);
+    // The control plane hears nothing: no renewals, the node goes Unknown and is tainted...
+    expect((await lease("part-1")).spec.renewTime).toBe(renewedBefore);
+    const down = await node("part-1");
+    expect(readyOf(down)).toMatchObject({ status: "Unknown", reason: "NodeStatusUnknown" });
+    expect(unreachable(down)).toBe(true);
+    // ...and the API cannot reach the kubelet, as with a real unreachable node.
+    const logs = await callJson("/api/v1/namespaces/default/pods/on-part-1/log");
+    expect(logs.status).toBe(503);
+    expect(JSON.stringify(logs.body)).toContain("error dialing backend");
+    // But on the node itself the containers go on running: unlike a crash, nothing stopped.
+    expect(await runningContainers(stub)).toEqual(["on-part-1/app"]);
+
+    // The toleration runs out: the pod is evicted (Terminating), yet the cut-off
+    // kubelet never hears of it, so its container keeps running.
+    await runUntil(stub, clock, clock.t + 310_000);
+    const evicted = (await getPod("on-part-1")) as Pod;
+    expect(evicted.metadata.deletionTimestamp).toBeTruthy();
+    expect(await runningContainers(stub)).toEqual(["on-part-1/app"]);
+
+    // Healing: the kubelet sees the deletion, stops the container and the pod goes away.
+    await label("part-1", { "sim.edgekube.io/fault": null });
+    await stub.poke();
+    await runUntil(stub, clock, clock.t + 60_000);
+    expect(readyOf(await node("part-1"))?.status).toBe("True");
+    expect(unreachable(await node("part-1"))).toBe(false);
+    expect(await getPod("on-part-1")).toBeUndefined();
+    expect(await runningContainers(stub)).toEqual([]);
   });
 
   it("a renewal just before the deadline, by an external agent, prevents marking", async () => {
