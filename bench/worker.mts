@@ -1,4 +1,4 @@
-// Benchmark-only worker entry (bundled by bench/run.mjs, never deployed): the real
+// Benchmark-only worker entry (bundled by the bench scripts, never deployed): the real
 // worker, plus two endpoints that measure from inside workerd, against the cluster's
 // own D1 database, what an HTTP client cannot see:
 //

@@ -62,9 +62,7 @@ export class NodeAgent extends DurableObject<Env> implements NodeAgentApi {
 
   /** Timer kinds and who handles them; other node subsystems add theirs here. */
   private timerHandlers(): ReadonlyMap<string, TimerHandler> {
-    const lifecycle: TimerHandler = async (due) => {
-      for (const t of due) await this.lifecycle().handle(t);
-    };
+    const lifecycle: TimerHandler = (due) => this.lifecycle().handle(due);
     return new Map<string, TimerHandler>([
       [KUBELET_SYNC, () => (this.cutOff() ? Promise.resolve() : this.kubelet().resync())],
       [KUBELET_RESYNC, () => (this.cutOff() ? Promise.resolve() : this.kubelet().poke())],

@@ -3,7 +3,7 @@
 import { describe, it, expect } from "vitest";
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { callJson } from "./helpers";
-import { FakeClock, startNode, createPod, boundPod, getPod, runUntil, runningContainers } from "./node-helpers";
+import { FakeClock, startNode, createPod, boundPod, getPod, podEvents, runUntil, runningContainers } from "./node-helpers";
 import type { Event, Lease, Node, Pod } from "../../src/model/types";
 
 async function node(name: string): Promise<Node> {
@@ -88,6 +88,32 @@ describe("node heartbeats and failure detection", () => {
     expect(readyOf(up)?.status).toBe("True");
     expect(unreachable(up)).toBe(false);
     expect(await getPod("on-crash-1")).toBeUndefined();
+  });
+
+  it("evicts the pods due together in one pass: each once, with its reason; a pod tolerating forever stays", async () => {
+    const clock = new FakeClock();
+    const stub = await startNode("many-1", clock);
+    await runUntil(stub, clock, clock.t + 1);
+    const names = Array.from({ length: 6 }, (_, i) => `many-${i}`);
+    for (const name of names) await createPod(boundPod(name, "many-1"));
+    await createPod(boundPod("stays", "many-1", { tolerations: [{ key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute" }] }));
+    await stub.poke();
+    await runUntil(stub, clock, clock.t + 5_000);
+
+    await label("many-1", { "sim.edgekube.io/fault": "crash" });
+    await stub.poke();
+    await runUntil(stub, clock, clock.t + 51_000 + 300_000 + 1_000);
+    for (const name of names) {
+      const pod = (await getPod(name)) as Pod;
+      expect(pod.metadata.deletionTimestamp, name).toBeTruthy();
+      expect(pod.metadata.deletionGracePeriodSeconds).toBe(30);
+      expect(pod.status?.conditions?.find((c) => c.type === "DisruptionTarget")).toMatchObject({ status: "True", reason: "DeletionByTaintManager" });
+      const evictions = (await podEvents(name)).filter((e) => e.reason === "TaintManagerEviction");
+      expect(evictions.map((e) => e.message)).toEqual([`Marking for deletion Pod default/${name}`]);
+    }
+    const stays = (await getPod("stays")) as Pod;
+    expect(stays.metadata.deletionTimestamp).toBeUndefined();
+    expect((await podEvents("stays")).map((e) => e.reason)).not.toContain("TaintManagerEviction");
   });
 
   it("a partitioned node keeps its containers running while the control plane evicts its pods; healing stops them", async () => {

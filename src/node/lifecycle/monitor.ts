@@ -8,14 +8,15 @@
 //   marks its pods not ready, records events, and sets one eviction timer per pod.
 // - `evict` timers: when a pod's toleration of the taint runs out, the pod is marked
 //   for deletion (DisruptionTarget condition says why); its controller replaces it.
+//   Timers due together are evicted together, in a few D1 batches.
 // Heartbeats are writes to the Lease only; the Node object changes on transitions.
 import type { ObjectStore, WriteOp } from "../../store/store";
 import type { ClusterConfig } from "../../config";
-import type { Lease, Node, Pod } from "../../model/types";
+import type { Condition, Lease, Node, Pod } from "../../model/types";
 import type { Timer, TimerTable } from "../timers";
 import { ApiError } from "../../model/errors";
 import { isoSeconds } from "../../config";
-import { deleteObject } from "../../store/deletion";
+import { deleteObject, planDeletion } from "../../store/deletion";
 import { setCondition } from "../../store/binding";
 import { eventWrite } from "../../store/events";
 import { faultOf, isExternallyDriven, type Fault } from "./fault";
@@ -36,6 +37,14 @@ export interface LifecycleDeps {
 }
 
 const LEASES = "leases.coordination.k8s.io";
+/** Pods evicted per D1 batch (two writes each: the pod and its event). */
+const EVICTION_BATCH = 100;
+
+interface EvictTarget {
+  namespace: string;
+  name: string;
+  uid: string;
+}
 
 export class NodeLifecycle {
   constructor(private readonly d: LifecycleDeps) {}
@@ -77,10 +86,15 @@ export class NodeLifecycle {
     if (fault === "none") await this.d.timers.set("lifecycle:heartbeat", this.d.now(), "heartbeat");
   }
 
-  async handle(timer: Timer): Promise<void> {
-    if (timer.kind === "heartbeat") return this.heartbeat();
-    if (timer.kind === "lease-deadline") return this.checkDeadline();
-    if (timer.kind === "evict") return this.evict(timer.payload as { namespace: string; name: string; uid: string });
+  /** The lifecycle timers the alarm found due. */
+  async handle(due: Timer[]): Promise<void> {
+    const evictions: EvictTarget[] = [];
+    for (const timer of due) {
+      if (timer.kind === "heartbeat") await this.heartbeat();
+      else if (timer.kind === "lease-deadline") await this.checkDeadline();
+      else if (timer.kind === "evict") evictions.push(timer.payload as EvictTarget);
+    }
+    if (evictions.length) await this.evictAll(evictions);
   }
 
   private async heartbeat(): Promise<void> {
@@ -185,7 +199,42 @@ export class NodeLifecycle {
     }
   }
 
-  private async evict(target: { namespace: string; name: string; uid: string }): Promise<void> {
+  /**
+   * Evict the targets whose toleration has run out. With short tolerations a failed
+   * node's pods are all due at once, so they go in batches (one D1 round trip per
+   * EVICTION_BATCH pods) rather than a few round trips each. Everything is re-checked
+   * first: the node may have recovered, a pod may be gone, replaced by a namesake, or
+   * already terminating.
+   */
+  private async evictAll(targets: EvictTarget[]): Promise<void> {
+    const { store, nodeName } = this.d;
+    const now = this.d.now();
+    const node = (await store.get("nodes", "", nodeName)) as Node | null;
+    if (!node || !hasTaint(node, UNREACHABLE_TAINT)) return;
+    const onNode = new Map(((await store.list("pods", { nodeName })).items as Pod[]).map((p) => [p.metadata.uid, p]));
+    const due: Pod[] = [];
+    for (const target of targets) {
+      const pod = onNode.get(target.uid);
+      if (!pod || pod.metadata.deletionTimestamp) continue;
+      const at = evictionTime(pod, node.spec.taints ?? [], now);
+      if (at === null) continue;
+      if (at > now) await this.d.timers.set(`lifecycle:evict:${target.uid}`, at, "evict", target);
+      else due.push(pod);
+    }
+    for (let i = 0; i < due.length; i += EVICTION_BATCH) {
+      const chunk = due.slice(i, i + EVICTION_BATCH);
+      try {
+        await store.commit(chunk.flatMap((pod) => evictionWrites(pod, now)));
+      } catch (e) {
+        if (!(e instanceof ApiError && (e.reason === "Conflict" || e.reason === "NotFound"))) throw e;
+        // One of them changed since the list (the batch wrote nothing): one by one, each re-read.
+        for (const pod of chunk) await this.evict({ namespace: pod.metadata.namespace ?? "", name: pod.metadata.name ?? "", uid: pod.metadata.uid ?? "" });
+      }
+    }
+  }
+
+  /** One eviction, re-read and retried on conflicts: the fallback when a batch conflicts. */
+  private async evict(target: EvictTarget): Promise<void> {
     const { store, nodeName } = this.d;
     const now = this.d.now();
     const node = (await store.get("nodes", "", nodeName)) as Node | null;
@@ -203,18 +252,11 @@ export class NodeLifecycle {
       const p = cur as Pod;
       if (p.metadata.uid !== target.uid) return null;
       p.status ??= {};
-      p.status.conditions = setCondition(p.status.conditions, {
-        type: "DisruptionTarget",
-        status: "True",
-        reason: "DeletionByTaintManager",
-        message: "Taint manager: deleting due to NoExecute taint",
-        lastProbeTime: null,
-        lastTransitionTime: isoSeconds(now),
-      });
+      p.status = { ...p.status, conditions: setCondition(p.status.conditions, disruptionTarget(now)) };
       return p;
     });
     await deleteObject(store, "pods", target.namespace, target.name, { preconditions: { uid: target.uid } }, now);
-    await store.commit([eventWrite(pod, { type: "Normal", reason: "TaintManagerEviction", message: `Marking for deletion Pod ${target.namespace}/${target.name}`, source: { component: "taint-eviction-controller" } }, now)]);
+    await store.commit([evictionEvent(pod, now)]);
   }
 
   /** Heartbeats are back: Ready again, taint removed, pending evictions dropped. */
@@ -233,4 +275,35 @@ export class NodeLifecycle {
       await store.commit([eventWrite(stored, { type: "Normal", reason: "NodeReady", message: `Node ${nodeName} status is now: NodeReady`, source: { component: "kubelet", host: nodeName } }, now)]);
     }
   }
+}
+
+/** The condition that tells why the pod is going (what the taint manager sets). */
+function disruptionTarget(now: number): Condition {
+  return {
+    type: "DisruptionTarget",
+    status: "True",
+    reason: "DeletionByTaintManager",
+    message: "Taint manager: deleting due to NoExecute taint",
+    lastProbeTime: null,
+    lastTransitionTime: isoSeconds(now),
+  };
+}
+
+function evictionEvent(pod: Pod, now: number): WriteOp {
+  const ref = `${pod.metadata.namespace}/${pod.metadata.name}`;
+  return eventWrite(pod, { type: "Normal", reason: "TaintManagerEviction", message: `Marking for deletion Pod ${ref}`, source: { component: "taint-eviction-controller" } }, now);
+}
+
+/**
+ * One pod's eviction as batch writes: the DisruptionTarget condition and the graceful
+ * deletion in one update (a terminal pod is removed at once), conditional on the
+ * resourceVersion read, plus its event.
+ */
+function evictionWrites(pod: Pod, now: number): WriteOp[] {
+  const marked = structuredClone(pod);
+  marked.status = { ...marked.status, conditions: setCondition(marked.status?.conditions, disruptionTarget(now)) };
+  const next = planDeletion("pods", marked, {}, now);
+  const expectedRv = Number(pod.metadata.resourceVersion);
+  const write: WriteOp = next ? { op: "update", resource: "pods", object: next, expectedRv } : { op: "delete", resource: "pods", object: pod, expectedRv };
+  return [write, evictionEvent(pod, now)];
 }

@@ -1,4 +1,4 @@
-// `npm run bench [-- --nodes 100,1000 --runs 3 --pods 500 --api-pods 100 --concurrency 16 --budget-min 10]`
+// `npm run bench:scheduler [-- --nodes 100,1000 --runs 3 --pods 500 --api-pods 100 --concurrency 16 --budget-min 10]`
 //
 // Scheduling throughput at each cluster size (a local cluster per size: wrangler
 // dev serving bench/worker.mts, i.e. the real worker plus /__bench endpoints),
@@ -21,6 +21,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { buildBench, startCluster } from "./cluster.mjs";
+import { log, median, percentile, resultFile, sleep, textTable } from "./util.mjs";
 
 function parseArgs(argv) {
   const o = { nodes: [100, 1000], pods: 500, apiPods: 100, runs: 3, concurrency: 16, budgetMin: 10 };
@@ -45,19 +46,6 @@ const API_RUN_MAX_MS = 90_000;
 const budgetEnd = Date.now() + opts.budgetMin * 60_000;
 /** The current cluster size's share of the budget. */
 let sizeEnd = budgetEnd;
-const log = (...a) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function percentile(xs, p) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-}
 
 function deadline(ms) {
   return Math.min(Date.now() + ms, sizeEnd);
@@ -283,8 +271,7 @@ function table(results) {
       f(r.median.apiLatencyP99Ms),
     ]),
   ];
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => c.padStart(widths[i])).join("  ")).join("\n");
+  return textTable(rows);
 }
 
 log(`edgekube scheduler benchmark: nodes ${opts.nodes.join(", ")}; ${opts.runs} runs; backlog ${opts.pods} pods, API ${opts.apiPods} pods (${opts.concurrency} in flight); ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
@@ -307,6 +294,6 @@ try {
 }
 console.log("\n" + table(results) + "\n");
 mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
-const file = new URL(`./results/scheduler-${new Date().toISOString().replace(/[:.]/g, "-")}.json`, import.meta.url);
+const file = resultFile("scheduler", "json");
 writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), cores: cpus().length, loadAverage: loadavg(), node: process.version, options: opts, results }, null, 2) + "\n");
 log(`results written to ${file.pathname}`);
