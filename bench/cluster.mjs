@@ -51,8 +51,10 @@ async function freePort() {
 /**
  * @param {string} config from buildBench()
  * @param {Record<string, string>} vars wrangler `--var`s, e.g. DEFAULT_NODE_COUNT
+ * @param {{ startTimeoutMs?: number, inspectorPort?: number }} [options] a fixed inspector
+ *   port lets a profiler attach (Chrome DevTools protocol); by default any free one
  */
-export async function startCluster(config, vars, startTimeoutMs = 120_000) {
+export async function startCluster(config, vars, { startTimeoutMs = 120_000, inspectorPort = 0 } = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "edgekube-bench-"));
   const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
@@ -60,7 +62,7 @@ export async function startCluster(config, vars, startTimeoutMs = 120_000) {
   // scripts/dev.mjs applies the D1 migrations to the same --persist-to state first.
   const child = spawn(
     process.execPath,
-    [join(ROOT, "scripts/dev.mjs"), "--config", config, "--local-protocol", "http", "--port", String(port), "--persist-to", join(dir, "state"), "--inspector-port", "0", "--log-level", "warn", ...varArgs],
+    [join(ROOT, "scripts/dev.mjs"), "--config", config, "--local-protocol", "http", "--port", String(port), "--persist-to", join(dir, "state"), "--inspector-port", String(inspectorPort), "--log-level", "warn", ...varArgs],
     { cwd: ROOT, env: ENV, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   const keep = (d) => {

@@ -1,0 +1,143 @@
+// `npm run bench:profile [-- --nodes 3 --pods 100 --concurrency 16]`
+//
+// Where the local runtime's time goes while pods are created, scheduled and started:
+// a local cluster (wrangler dev serving bench/worker.mts) with its inspector on a
+// fixed port, the V8 CPU profiler attached over the DevTools protocol while --pods
+// pods are created through the API and run. Prints the functions with the most self
+// time and writes the profile to bench/results/profile-*.cpuprofile (open it in
+// Chrome DevTools, Performance panel). In `wrangler dev` the API worker and every
+// Durable Object share one JavaScript thread, so this is the whole pipeline's cost.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { buildBench, startCluster } from "./cluster.mjs";
+import { log, resultFile, sleep, textTable } from "./util.mjs";
+
+function parseArgs(argv) {
+  const o = { nodes: 3, pods: 100, concurrency: 16, top: 30 };
+  for (let i = 0; i < argv.length; i++) {
+    const [k, v] = argv[i].includes("=") ? argv[i].split("=", 2) : [argv[i], argv[++i]];
+    if (k in o) o[k] = Number(v);
+    else throw new Error(`unknown argument ${k}`);
+  }
+  return o;
+}
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+/** A minimal DevTools protocol client: send(method, params) -> result. */
+async function devtools(inspectorPort) {
+  const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json();
+  // The user worker's isolate (wrangler also lists its own internal ones).
+  const target = targets.find((t) => /core:user/.test(t.title ?? "") || /edgekube/.test(t.title ?? "")) ?? targets[0];
+  const ws = new WebSocket(target.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = reject;
+  });
+  let nextId = 1;
+  const pending = new Map();
+  ws.onmessage = (m) => {
+    const msg = JSON.parse(m.data);
+    if (msg.id && pending.has(msg.id)) {
+      pending.get(msg.id)(msg);
+      pending.delete(msg.id);
+    }
+  };
+  return {
+    title: target.title,
+    send(method, params = {}) {
+      const id = nextId++;
+      ws.send(JSON.stringify({ id, method, params }));
+      return new Promise((resolve, reject) => pending.set(id, (msg) => (msg.error ? reject(new Error(msg.error.message)) : resolve(msg.result))));
+    },
+    close: () => ws.close(),
+  };
+}
+
+/** Self time per function (ms), from a V8 CPU profile. */
+function selfTimes(profile) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const time = new Map();
+  for (let i = 0; i < profile.samples.length; i++) {
+    const node = byId.get(profile.samples[i]);
+    const f = node.callFrame;
+    const file = (f.url || "").split("/").pop();
+    const key = `${f.functionName || "(anonymous)"}  ${file}:${f.lineNumber + 1}`;
+    time.set(key, (time.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  }
+  return [...time.entries()].sort((a, b) => b[1] - a[1]);
+}
+
+function pod(name) {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, labels: { app: "profile" } },
+    spec: { containers: [{ name: "app", image: "nginx:1.27", resources: { requests: { cpu: "10m", memory: "16Mi" } } }] },
+  };
+}
+
+const opts = parseArgs(process.argv.slice(2));
+log(`profiling ${opts.pods} pod creates (${opts.concurrency} in flight) on ${opts.nodes} nodes`);
+const build = buildBench();
+const inspectorPort = await freePort();
+const cluster = await startCluster(build.config, { DEFAULT_NODE_COUNT: String(opts.nodes) }, { inspectorPort });
+try {
+  for (;;) {
+    const list = await cluster.api("/api/v1/nodes");
+    if (list.status === 200 && list.body.items.length >= opts.nodes) break;
+    await sleep(500);
+  }
+  await sleep(3_000);
+  const dt = await devtools(inspectorPort);
+  log(`attached to ${dt.title}`);
+  await dt.send("Profiler.enable");
+  await dt.send("Profiler.setSamplingInterval", { interval: 200 });
+  await dt.send("Profiler.start");
+  const t0 = Date.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: opts.concurrency }, async () => {
+      while (next < opts.pods) {
+        const name = `p-${next++}`;
+        const res = await cluster.api("/api/v1/namespaces/default/pods", { method: "POST", body: JSON.stringify(pod(name)) });
+        if (res.status !== 201) throw new Error(`create ${name}: ${res.status} ${JSON.stringify(res.body)}`);
+      }
+    }),
+  );
+  const tCreated = Date.now();
+  for (;;) {
+    const list = await cluster.api("/api/v1/namespaces/default/pods?fieldSelector=status.phase%3DRunning");
+    const n = list.body.items.length;
+    if (n >= opts.pods) break;
+    log(`  ${n}/${opts.pods} running`);
+    await sleep(1_000);
+  }
+  const tRunning = Date.now();
+  const { profile } = await dt.send("Profiler.stop");
+  dt.close();
+  const sampled = profile.timeDeltas.reduce((s, d) => s + d, 0) / 1000;
+  const idle = selfTimes(profile).filter(([k]) => k.startsWith("(idle)")).reduce((s, [, v]) => s + v, 0);
+  log(`created in ${((tCreated - t0) / 1000).toFixed(1)} s, all Running after ${((tRunning - t0) / 1000).toFixed(1)} s; profiled ${(sampled / 1000).toFixed(1)} s, busy ${((sampled - idle) / 1000).toFixed(1)} s = ${((sampled - idle) / opts.pods).toFixed(1)} ms per pod`);
+  const rows = selfTimes(profile)
+    .filter(([k]) => !k.startsWith("(idle)"))
+    .slice(0, opts.top)
+    .map(([k, ms]) => [k, ms.toFixed(0), ((100 * ms) / (sampled - idle)).toFixed(1)]);
+  console.log("\n" + textTable([["function  file:line", "self ms", "% busy"], ...rows]) + "\n");
+  mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
+  const file = resultFile("profile", "cpuprofile");
+  writeFileSync(file, JSON.stringify(profile));
+  log(`profile written to ${file.pathname}`);
+} finally {
+  await cluster.stop();
+  build.cleanup();
+}
