@@ -38,7 +38,9 @@ async function devtools(inspectorPort) {
   const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json();
   // The user worker's isolate (wrangler also lists its own internal ones).
   const target = targets.find((t) => /core:user/.test(t.title ?? "") || /edgekube/.test(t.title ?? "")) ?? targets[0];
-  const ws = new WebSocket(target.webSocketDebuggerUrl);
+  // wrangler's inspector proxy only accepts connections that say where they come from
+  // (Node's WebSocket takes headers as an undici extension).
+  const ws = new WebSocket(target.webSocketDebuggerUrl, { headers: { Origin: `http://127.0.0.1:${inspectorPort}` } });
   await new Promise((resolve, reject) => {
     ws.onopen = resolve;
     ws.onerror = reject;
@@ -47,7 +49,7 @@ async function devtools(inspectorPort) {
   const pending = new Map();
   ws.onmessage = (m) => {
     const msg = JSON.parse(m.data);
-    if (msg.id && pending.has(msg.id)) {
+    if (msg.id !== undefined && pending.has(msg.id)) {
       pending.get(msg.id)(msg);
       pending.delete(msg.id);
     }
