@@ -13,6 +13,7 @@ import { deleteOne, deleteCollection } from "./handlers/delete";
 import { getScale, writeScale } from "./handlers/scale";
 import { createBinding, createEviction } from "./handlers/pod-actions";
 import { podExplore, EXPLORE_SUBRESOURCES } from "./handlers/pod-explore";
+import { serviceProxy } from "./handlers/service-proxy";
 
 export async function routeResource(c: Context<AppEnv>): Promise<Response> {
   const ri = parseResourcePath(c.req.path);
@@ -54,6 +55,7 @@ function routeSubresource(c: Context<AppEnv>, ri: RequestInfo, method: string, q
       if (method === "POST") return createEviction(ctx, ri, req);
       break;
     default:
+      if (ri.subresource === "proxy" && ri.info.resource === "services") return serviceProxy(ctx, ri, req);
       if (EXPLORE_SUBRESOURCES.includes(ri.subresource ?? "")) return podExplore(c, ri);
   }
   throw methodNotAllowed();

@@ -20,6 +20,8 @@ import { reconcileNamespace } from "./namespace-controller";
 import { sweep } from "./garbage-collector";
 import { PodGC } from "./pod-gc";
 import { resolvePodOwner, resolveReplicaSetOwner } from "./owner-lookup";
+import { ServiceAllocator, type AllocationRequest, type AllocationResult, type AllocationStore, type Owner } from "./service-allocator";
+import { ServiceController } from "./service-controller";
 
 /** Periodic resync of everything, covering lost pokes. */
 export const RESYNC_MS = 30_000;
@@ -42,6 +44,7 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
   private readonly replicaSets: ReplicaSetController;
   private readonly deployments: DeploymentController;
   private readonly podGC: PodGC;
+  private readonly services: ServiceController;
   private readonly quickRetries = new Map<WorkKey, number>();
   private draining?: Promise<void>;
   private lastGc = 0;
@@ -65,6 +68,7 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
     this.replicaSets = new ReplicaSetController(this.context);
     this.deployments = new DeploymentController(this.context);
     this.podGC = new PodGC(this.context);
+    this.services = new ServiceController(this.context, () => this.allocator());
     // Waking up (first use, or after an eviction): make sure the alarm, and with it the
     // resync and any queued work, is armed.
     void ctx.blockConcurrencyWhile(async () => {
@@ -109,6 +113,20 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
     const next = ((await this.ctx.storage.get<number>("cidr-next")) ?? 1);
     await this.ctx.storage.put({ [key]: next, "cidr-next": next + 1 });
     return next;
+  }
+
+  /** The registry's allocation step for a Service being created or updated (see service-allocator). */
+  async allocateService(req: AllocationRequest): Promise<AllocationResult> {
+    return this.allocator().allocate(req, Date.now());
+  }
+
+  /** The registry's delete step: a deleted Service's addresses are free again at once. */
+  async releaseService(owner: Owner): Promise<number> {
+    return this.allocator().releaseOwner(owner);
+  }
+
+  private allocator(): ServiceAllocator {
+    return new ServiceAllocator(this.ctx.storage.kv as unknown as AllocationStore);
   }
 
   // ---- queue plumbing ----
@@ -187,6 +205,11 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
         return;
       case "rsowner":
         return resolveReplicaSetOwner(this.context, namespace, name);
+      case "svc":
+        return this.services.reconcile(namespace, name);
+      case "svcs":
+        for (const svc of await this.services.servicesOf(namespace)) this.enqueue(workKey("svc", namespace, svc));
+        return;
     }
   }
 
@@ -211,6 +234,9 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
       else this.context.terminating.delete(ns.metadata.name ?? "");
     }
     for (const node of await this.podGC.nodesOfPodsWithoutNode()) this.enqueue(workKey("node", "", node));
+    for (const svc of (await store.list("services")).items) this.enqueue(workKey("svc", svc.metadata.namespace ?? "", svc.metadata.name ?? ""));
+    // Addresses held for Services that never made it to the store (or are gone).
+    for (const owner of this.allocator().owners()) this.enqueue(workKey("svc", owner.namespace, owner.name));
     this.enqueue(GC_KEY);
   }
 

@@ -6,6 +6,8 @@
 //   gc:/              one garbage-collector sweep for dangling owner references
 //   podowner:NS/NAME  find which ReplicaSet(s) care about a pod (reads the pod)
 //   rsowner:NS/NAME   find which Deployment(s) care about a ReplicaSet
+//   svc:NS/NAME       a Service's endpoints, slices and address allocations
+//   svcs:NS/          every Service of a namespace (one of its pods changed)
 // A poke carries only the resource and name, so the owner is read, or, for objects
 // already gone, guessed from the name the controllers gave them (`<rs>-<5 chars>`,
 // `<deployment>-<hash>`); the periodic resync covers what a guess misses.
@@ -15,7 +17,7 @@ import type { Pod } from "../model/types";
 import { controllerRef } from "./pod-state";
 import { SAFE_ALPHABET } from "./hash";
 
-export type WorkKind = "rs" | "deploy" | "ns" | "node" | "gc" | "podowner" | "rsowner";
+export type WorkKind = "rs" | "deploy" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs";
 export type WorkKey = string;
 
 export function workKey(kind: WorkKind, namespace: string, name: string): WorkKey {
@@ -50,8 +52,12 @@ export function keysForPoke(k: ControllerKey, terminating: ReadonlySet<string>):
     case "pods": {
       const rs = replicaSetFromPodName(k.name);
       out.push(rs ? workKey("rs", k.namespace, rs) : workKey("podowner", k.namespace, k.name));
+      out.push(workKey("svcs", k.namespace, ""));
       break;
     }
+    case "services":
+      out.push(workKey("svc", k.namespace, k.name));
+      break;
     case "replicasets.apps":
       out.push(workKey("rs", k.namespace, k.name), workKey("rsowner", k.namespace, k.name));
       break;
@@ -80,6 +86,10 @@ export function keysForChange(ch: Change, terminating: ReadonlySet<string>): Wor
     case "pods":
       if (ref?.kind === "ReplicaSet") out.push(workKey("rs", ns, ref.name));
       else if (!ref && ch.type !== "DELETED" && !(obj as Pod).metadata.deletionTimestamp) out.push(workKey("podowner", ns, name));
+      out.push(workKey("svcs", ns, ""));
+      break;
+    case "services":
+      out.push(workKey("svc", ns, name));
       break;
     case "replicasets.apps":
       out.push(workKey("rs", ns, name));

@@ -1,13 +1,16 @@
-// The cluster as it exists on first start: the four standard namespaces and
-// DEFAULT_NODE_COUNT worker nodes. Runs once per isolate, is idempotent, and only
+// The cluster as it exists on first start: the four standard namespaces, the
+// `kubernetes` Service in default (the API server's own, kept by the API server as
+// upstream does), and DEFAULT_NODE_COUNT worker nodes. Runs once per isolate, is idempotent, and only
 // creates nodes on a cluster that never had its namespaces (so nodes a person deleted
 // stay deleted across restarts).
 import type { ApiContext } from "../api/context";
-import type { KubeObject } from "../model/types";
+import type { EndpointSlice, Endpoints, KubeObject, Service } from "../model/types";
 import { prepareForCreate } from "../api/strategy";
 import { findResource } from "../model/resources";
 import { ApiError } from "../model/errors";
 import { nodeAgent } from "./stubs";
+import { allocateServiceAddresses } from "../api/service-addresses";
+import { KUBERNETES_SERVICE_IP } from "../controllers/service-allocator";
 import { DEFAULT_NODE } from "../node/node-config";
 
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
@@ -37,6 +40,7 @@ async function bootstrap(ctx: ApiContext): Promise<void> {
       if (!(e instanceof ApiError && e.reason === "AlreadyExists")) throw e;
     }
   }
+  await ensureKubernetesService(ctx);
   if (!firstStart) return;
   const count = ctx.config.defaultNodeCount;
   await Promise.all(
@@ -52,3 +56,49 @@ async function bootstrap(ctx: ApiContext): Promise<void> {
     ),
   );
 }
+
+/** Where the API server says it listens (what the `kubernetes` Endpoints point at). */
+export const API_SERVER_ENDPOINT = { ip: "192.168.49.2", port: 8443 };
+const DEFAULTS = { notReadyTolerationSeconds: 300, unreachableTolerationSeconds: 300 };
+
+async function createIfMissing(ctx: ApiContext, resource: string, obj: KubeObject): Promise<void> {
+  const [group, version, plural] = resource === "endpointslices.discovery.k8s.io" ? ["discovery.k8s.io", "v1", "endpointslices"] : ["", "v1", resource];
+  if (await ctx.store.get(resource, obj.metadata.namespace ?? "", obj.metadata.name ?? "")) return;
+  prepareForCreate(findResource(group, version, plural)!, obj, { now: ctx.now(), defaults: DEFAULTS });
+  if (resource === "services") await allocateServiceAddresses(ctx, obj as Service, false);
+  try {
+    await ctx.store.create(resource, obj);
+  } catch (e) {
+    if (!(e instanceof ApiError && e.reason === "AlreadyExists")) throw e;
+  }
+}
+
+/** default/kubernetes: ClusterIP 10.96.0.1, port 443 to the API server's 8443, no selector. */
+async function ensureKubernetesService(ctx: ApiContext): Promise<void> {
+  const labels = { component: "apiserver", provider: "kubernetes" };
+  const svc: Service = {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "kubernetes", namespace: "default", labels },
+    spec: { type: "ClusterIP", clusterIP: KUBERNETES_SERVICE_IP, ports: [{ name: "https", protocol: "TCP", port: 443, targetPort: API_SERVER_ENDPOINT.port }] },
+  };
+  await createIfMissing(ctx, "services", svc);
+  const ports = [{ name: "https", port: API_SERVER_ENDPOINT.port, protocol: "TCP" as const }];
+  const endpoints: Endpoints = {
+    apiVersion: "v1",
+    kind: "Endpoints",
+    metadata: { name: "kubernetes", namespace: "default", labels: { "endpointslice.kubernetes.io/skip-mirror": "true" } },
+    subsets: [{ addresses: [{ ip: API_SERVER_ENDPOINT.ip }], ports }],
+  };
+  await createIfMissing(ctx, "endpoints", endpoints);
+  const slice: EndpointSlice = {
+    apiVersion: "discovery.k8s.io/v1",
+    kind: "EndpointSlice",
+    metadata: { name: "kubernetes", namespace: "default", labels: { "kubernetes.io/service-name": "kubernetes" } },
+    addressType: "IPv4",
+    endpoints: [{ addresses: [API_SERVER_ENDPOINT.ip], conditions: { ready: true } }],
+    ports,
+  };
+  await createIfMissing(ctx, "endpointslices.discovery.k8s.io", slice);
+}
+

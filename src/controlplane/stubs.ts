@@ -1,6 +1,7 @@
 // Typed stubs of the control plane's Durable Objects. Wrangler's generated Env types
 // the namespaces without their class, so the casts live here, once.
 import type { NodeAgentApi } from "../node/agent-api";
+import type { AllocationRequest, AllocationResult, Owner } from "../controllers/service-allocator";
 
 export interface SchedulerApi {
   /** A pod needs a node, or the cluster changed in a way that may let one fit. */
@@ -20,6 +21,10 @@ export interface ControllerManagerApi {
   poke(keys: ControllerKey[]): Promise<void>;
   /** node-ipam: the pod CIDR index of a node (stable, distinct per node). */
   allocatePodCIDR(nodeName: string): Promise<number>;
+  /** A Service's cluster IP and node ports: claimed or picked, unique cluster-wide. */
+  allocateService(req: AllocationRequest): Promise<AllocationResult>;
+  /** A Service was deleted: what it held is free again. */
+  releaseService(owner: Owner): Promise<number>;
 }
 
 type Stub<T> = DurableObjectStub & T;

@@ -4,16 +4,19 @@
 
 const DNS1123_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
 const DNS1123_SUBDOMAIN_FMT = `${DNS1123_LABEL_FMT}(\\.${DNS1123_LABEL_FMT})*`;
+const DNS1035_LABEL_FMT = "[a-z]([-a-z0-9]*[a-z0-9])?";
 const QUALIFIED_NAME_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
 const LABEL_VALUE_FMT = `(${QUALIFIED_NAME_FMT})?`;
 
 const dns1123Label = new RegExp(`^${DNS1123_LABEL_FMT}$`);
 const dns1123Subdomain = new RegExp(`^${DNS1123_SUBDOMAIN_FMT}$`);
+const dns1035Label = new RegExp(`^${DNS1035_LABEL_FMT}$`);
 const qualifiedName = new RegExp(`^${QUALIFIED_NAME_FMT}$`);
 const labelValue = new RegExp(`^${LABEL_VALUE_FMT}$`);
 
 export const DNS1123_LABEL_MAX = 63;
 export const DNS1123_SUBDOMAIN_MAX = 253;
+export const DNS1035_LABEL_MAX = 63;
 export const LABEL_VALUE_MAX = 63;
 const QUALIFIED_NAME_MAX = 63;
 
@@ -55,6 +58,23 @@ export function isDNS1123Subdomain(value: string): string[] {
         "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
         DNS1123_SUBDOMAIN_FMT,
         "example.com",
+      ),
+    );
+  }
+  return errs;
+}
+
+/** IsDNS1035Label: Service names (and nothing else served here) follow RFC 1035. */
+export function isDNS1035Label(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > DNS1035_LABEL_MAX) errs.push(maxLenError(DNS1035_LABEL_MAX));
+  if (!dns1035Label.test(value)) {
+    errs.push(
+      regexError(
+        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
+        DNS1035_LABEL_FMT,
+        "my-name",
+        "abc-123",
       ),
     );
   }
@@ -141,6 +161,10 @@ export function nameIsDNSSubdomain(name: string, prefix: boolean): string[] {
 
 export function nameIsDNSLabel(name: string, prefix: boolean): string[] {
   return isDNS1123Label(prefix ? maskTrailingDash(name) : name);
+}
+
+export function nameIsDNS1035Label(name: string, prefix: boolean): string[] {
+  return isDNS1035Label(prefix ? maskTrailingDash(name) : name);
 }
 
 function maskTrailingDash(name: string): string {

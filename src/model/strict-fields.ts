@@ -70,6 +70,28 @@ const LABEL_SELECTOR = struct({
   matchExpressions: list(struct(anyFields("key", "operator", "values"))),
 });
 
+const OBJECT_REFERENCE = struct(anyFields("kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath"));
+
+const SERVICE_SPEC = struct({
+  ...anyFields("clusterIP", "clusterIPs", "type", "externalIPs", "sessionAffinity", "loadBalancerIP", "loadBalancerSourceRanges"),
+  ...anyFields("externalName", "externalTrafficPolicy", "healthCheckNodePort", "publishNotReadyAddresses", "ipFamilies"),
+  ...anyFields("ipFamilyPolicy", "allocateLoadBalancerNodePorts", "loadBalancerClass", "internalTrafficPolicy", "trafficDistribution"),
+  ports: list(struct(anyFields("name", "protocol", "appProtocol", "port", "targetPort", "nodePort"))),
+  selector: MAP,
+  sessionAffinityConfig: struct({ clientIP: struct(anyFields("timeoutSeconds")) }),
+});
+
+const ENDPOINT_ADDRESS = struct({ ...anyFields("ip", "hostname", "nodeName"), targetRef: OBJECT_REFERENCE });
+const ENDPOINT_PORT = struct(anyFields("name", "port", "protocol", "appProtocol"));
+
+const SLICE_ENDPOINT = struct({
+  ...anyFields("addresses", "hostname", "nodeName", "zone"),
+  conditions: struct(anyFields("ready", "serving", "terminating")),
+  targetRef: OBJECT_REFERENCE,
+  deprecatedTopology: MAP,
+  hints: struct({ forZones: list(struct(anyFields("name"))), forNodes: list(struct(anyFields("name"))) }),
+});
+
 const top = (spec: Shape, extra: Record<string, Shape> = {}): Shape =>
   struct({ apiVersion: ANY, kind: ANY, metadata: OBJECT_META, spec, status: ANY, ...extra });
 
@@ -94,6 +116,18 @@ const KINDS: Record<string, Shape> = {
   "leases.coordination.k8s.io": top(
     struct(anyFields("holderIdentity", "leaseDurationSeconds", "acquireTime", "renewTime", "leaseTransitions", "strategy", "preferredHolder")),
   ),
+  services: top(SERVICE_SPEC),
+  endpoints: struct({
+    ...anyFields("apiVersion", "kind"),
+    metadata: OBJECT_META,
+    subsets: list(struct({ addresses: list(ENDPOINT_ADDRESS), notReadyAddresses: list(ENDPOINT_ADDRESS), ports: list(ENDPOINT_PORT) })),
+  }),
+  "endpointslices.discovery.k8s.io": struct({
+    ...anyFields("apiVersion", "kind", "addressType"),
+    metadata: OBJECT_META,
+    endpoints: list(SLICE_ENDPOINT),
+    ports: list(ENDPOINT_PORT),
+  }),
   events: struct({
     ...anyFields("apiVersion", "kind", "involvedObject", "reason", "message", "source", "firstTimestamp", "lastTimestamp", "count"),
     ...anyFields("type", "eventTime", "series", "action", "related", "reportingComponent", "reportingInstance"),

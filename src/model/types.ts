@@ -410,3 +410,86 @@ export interface Namespace extends KubeObject {
   spec?: { finalizers?: string[] };
   status?: { phase?: "Active" | "Terminating" };
 }
+
+// ---- Services and their endpoints (core/v1 Service, Endpoints; discovery.k8s.io/v1) ----
+
+export interface ServicePort {
+  name?: string;
+  protocol?: "TCP" | "UDP" | "SCTP";
+  appProtocol?: string;
+  port: number;
+  /** A number or the name of a container port. */
+  targetPort?: number | string;
+  nodePort?: number;
+}
+
+export type ServiceType = "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName";
+
+export interface ServiceSpec {
+  type?: ServiceType;
+  selector?: Record<string, string>;
+  ports?: ServicePort[];
+  /** "None" makes a headless service. */
+  clusterIP?: string;
+  clusterIPs?: string[];
+  ipFamilies?: string[];
+  ipFamilyPolicy?: "SingleStack" | "PreferDualStack" | "RequireDualStack";
+  externalName?: string;
+  externalIPs?: string[];
+  sessionAffinity?: "None" | "ClientIP";
+  externalTrafficPolicy?: "Cluster" | "Local";
+  internalTrafficPolicy?: "Cluster" | "Local";
+  publishNotReadyAddresses?: boolean;
+  allocateLoadBalancerNodePorts?: boolean;
+  loadBalancerIP?: string;
+}
+
+export interface Service extends KubeObject {
+  apiVersion: "v1";
+  kind: "Service";
+  spec: ServiceSpec;
+  status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] }; conditions?: Condition[] };
+}
+
+export interface EndpointAddress {
+  ip: string;
+  hostname?: string;
+  nodeName?: string;
+  targetRef?: ObjectReference;
+}
+
+export interface EndpointPort {
+  name?: string;
+  port: number;
+  protocol?: "TCP" | "UDP" | "SCTP";
+  appProtocol?: string;
+}
+
+export interface EndpointSubset {
+  addresses?: EndpointAddress[];
+  notReadyAddresses?: EndpointAddress[];
+  ports?: EndpointPort[];
+}
+
+export interface Endpoints extends KubeObject {
+  apiVersion: "v1";
+  kind: "Endpoints";
+  subsets?: EndpointSubset[];
+}
+
+export interface SliceEndpoint {
+  addresses: string[];
+  conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean };
+  hostname?: string;
+  nodeName?: string;
+  zone?: string;
+  targetRef?: ObjectReference;
+}
+
+export interface EndpointSlice extends KubeObject {
+  apiVersion: "discovery.k8s.io/v1";
+  kind: "EndpointSlice";
+  addressType: "IPv4" | "IPv6" | "FQDN";
+  endpoints: SliceEndpoint[] | null;
+  ports?: EndpointPort[] | null;
+}

@@ -72,6 +72,38 @@ const labelSelector = z
 
 const podTemplate = z.looseObject({ metadata: objectMeta.nullish(), spec: podSpec.nullish() }).nullish();
 
+const objectReference = z
+  .looseObject({ kind: str, namespace: str, name: str, uid: str, apiVersion: str, resourceVersion: str, fieldPath: str })
+  .nullish();
+
+const servicePort = z.looseObject({ name: str, protocol: str, appProtocol: str, port: int, targetPort: intOrString, nodePort: int });
+
+const serviceSpec = z.looseObject({
+  type: str,
+  selector: strMap,
+  ports: z.array(servicePort).nullish(),
+  clusterIP: str,
+  clusterIPs: strList,
+  ipFamilies: strList,
+  ipFamilyPolicy: str,
+  externalName: str,
+  externalIPs: strList,
+  sessionAffinity: str,
+  sessionAffinityConfig: z.looseObject({ clientIP: z.looseObject({ timeoutSeconds: int }).nullish() }).nullish(),
+  externalTrafficPolicy: str,
+  internalTrafficPolicy: str,
+  healthCheckNodePort: int,
+  publishNotReadyAddresses: bool,
+  allocateLoadBalancerNodePorts: bool,
+  loadBalancerIP: str,
+  loadBalancerSourceRanges: strList,
+  loadBalancerClass: str,
+  trafficDistribution: str,
+});
+
+const endpointPort = z.looseObject({ name: str, port: int, protocol: str, appProtocol: str });
+const endpointAddress = z.looseObject({ ip: str, hostname: str, nodeName: str, targetRef: objectReference });
+
 const withSpec = (spec: z.ZodType, extra: z.ZodRawShape = {}) =>
   z.looseObject({ apiVersion: str, kind: str, metadata: objectMeta.nullish(), spec: spec.nullish(), ...extra });
 
@@ -103,6 +135,47 @@ const SCHEMAS: Record<string, z.ZodType> = {
   "leases.coordination.k8s.io": withSpec(
     z.looseObject({ holderIdentity: str, leaseDurationSeconds: int, leaseTransitions: int, acquireTime: str, renewTime: str }),
   ),
+  services: withSpec(serviceSpec),
+  endpoints: z.looseObject({
+    apiVersion: str,
+    kind: str,
+    metadata: objectMeta.nullish(),
+    subsets: z
+      .array(
+        z.looseObject({
+          addresses: z.array(endpointAddress).nullish(),
+          notReadyAddresses: z.array(endpointAddress).nullish(),
+          ports: z.array(endpointPort).nullish(),
+        }),
+      )
+      .nullish(),
+  }),
+  "endpointslices.discovery.k8s.io": z.looseObject({
+    apiVersion: str,
+    kind: str,
+    metadata: objectMeta.nullish(),
+    addressType: str,
+    endpoints: z
+      .array(
+        z.looseObject({
+          addresses: strList,
+          conditions: z.looseObject({ ready: bool, serving: bool, terminating: bool }).nullish(),
+          hostname: str,
+          nodeName: str,
+          zone: str,
+          targetRef: objectReference,
+          deprecatedTopology: strMap,
+          hints: z
+            .looseObject({
+              forZones: z.array(z.looseObject({ name: str })).nullish(),
+              forNodes: z.array(z.looseObject({ name: str })).nullish(),
+            })
+            .nullish(),
+        }),
+      )
+      .nullish(),
+    ports: z.array(endpointPort).nullish(),
+  }),
   events: z.looseObject({
     apiVersion: str,
     kind: str,

@@ -2,13 +2,14 @@
 // words (the caller wraps them with invalid() into a 422 Status). Order of checks:
 // JSON types first (a body that would not decode gets nothing else), then metadata,
 // then the kind's own rules, then the update rules when the old object is given.
-import type { Deployment, Event, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, StatusCause } from "./types";
-import { nameIsDNSLabel, nameIsDNSSubdomain } from "./name-rules";
+import type { Deployment, EndpointSlice, Endpoints, Event, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, Service, StatusCause } from "./types";
+import { nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain } from "./name-rules";
 import { structuralErrors } from "./validate-structure";
 import { validateObjectMeta, validateObjectMetaUpdate, type NameFn } from "./validate-meta";
 import { validatePodSpec, validatePodSpecUpdate } from "./validate-pod";
 import { validateDeployment, validateReplicaSet } from "./validate-workloads";
 import { validateEvent, validateLease, validateNamespace, validateNode } from "./validate-cluster";
+import { validateEndpointSlice, validateEndpoints, validateService, validateServiceUpdate } from "./validate-service";
 
 export { strictUnknownFields } from "./strict-fields";
 
@@ -42,6 +43,17 @@ const RULES: Record<string, KindRules> = {
   namespaces: { namespaced: false, nameFn: nameIsDNSLabel, validate: (obj) => validateNamespace(obj as Namespace) },
   "leases.coordination.k8s.io": { namespaced: true, nameFn: nameIsDNSSubdomain, validate: (obj) => validateLease(obj as Lease) },
   events: { namespaced: true, nameFn: null, validate: (obj) => validateEvent(obj as Event) },
+  services: {
+    namespaced: true,
+    nameFn: nameIsDNS1035Label,
+    validate: (obj, old) => (old ? validateServiceUpdate(obj as Service, old as Service) : validateService(obj as Service)),
+  },
+  endpoints: { namespaced: true, nameFn: nameIsDNSSubdomain, validate: (obj) => validateEndpoints(obj as Endpoints) },
+  "endpointslices.discovery.k8s.io": {
+    namespaced: true,
+    nameFn: nameIsDNSSubdomain,
+    validate: (obj, old) => validateEndpointSlice(obj as EndpointSlice, old as EndpointSlice | undefined),
+  },
 };
 
 /** Resources are named by storage key ("pods", "deployments.apps"); a bare plural also works. */

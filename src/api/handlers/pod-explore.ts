@@ -26,16 +26,21 @@ export async function podExplore(c: Context<AppEnv>, ri: RequestInfo): Promise<R
     // Workers cannot serve SPDY; kubectl >= 1.31 speaks WebSockets first.
     throw badRequest("this server supports exec over WebSockets (v5.channel.k8s.io) only; upgrade kubectl to 1.31 or newer");
   }
+  return forwardToKubelet(ctx.env, req, pod, ri.subresource ?? "", ri.subresource === "proxy" ? ri.name! : "", ri.rest ?? "");
+}
+
+/** Hand a pod subresource request to the NodeAgent that runs the pod. */
+export async function forwardToKubelet(env: Env, req: Request, pod: Pod, subresource: string, proxyTarget: string, rest: string): Promise<Response> {
   if (!pod.spec.nodeName) {
-    throw badRequest(`pod ${podName} does not have a host assigned`);
+    throw badRequest(`pod ${pod.metadata.name} does not have a host assigned`);
   }
   const headers = new Headers(req.headers);
   headers.set("x-edgekube-pod", JSON.stringify(pod));
-  headers.set("x-edgekube-subresource", ri.subresource ?? "");
-  headers.set("x-edgekube-proxy-target", ri.subresource === "proxy" ? ri.name! : "");
-  headers.set("x-edgekube-proxy-path", ri.rest ?? "");
+  headers.set("x-edgekube-subresource", subresource);
+  headers.set("x-edgekube-proxy-target", proxyTarget);
+  headers.set("x-edgekube-proxy-path", rest);
   const forwarded = new Request(req.url, { method: req.method, headers, body: req.body, redirect: "manual" });
-  const agent = nodeAgent(ctx.env, pod.spec.nodeName);
+  const agent = nodeAgent(env, pod.spec.nodeName);
   try {
     return await agent.fetch(forwarded);
   } catch (e) {

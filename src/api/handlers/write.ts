@@ -4,7 +4,8 @@
 import type { RequestInfo } from "../request-info";
 import type { ApiContext } from "../context";
 import { storageKey, apiVersionOf, type ResourceInfo } from "../../model/resources";
-import type { KubeObject } from "../../model/types";
+import type { KubeObject, Service } from "../../model/types";
+import { allocateServiceAddresses } from "../service-addresses";
 import { ApiError, badRequest, invalid, conflict } from "../../model/errors";
 import { validateObject, strictUnknownFields } from "../../model/validation";
 import { applyPatch } from "../patch";
@@ -77,6 +78,7 @@ export async function createObject(ctx: ApiContext, ri: RequestInfo, req: Reques
   prepareForCreate(info, obj, { now: ctx.now(), defaults: { notReadyTolerationSeconds: ctx.config.notReadyTolerationSeconds, unreachableTolerationSeconds: ctx.config.unreachableTolerationSeconds } });
   validateOrThrow(info, obj);
   await ensureNamespaceActive(ctx, info, ri.namespace);
+  if (storageKey(info) === "services") await allocateServiceAddresses(ctx, obj as Service, isDryRun(q));
   if (isDryRun(q)) {
     if (await ctx.store.get(storageKey(info), ri.namespace, obj.metadata.name!)) {
       throw new ApiError(409, "AlreadyExists", `${storageKey(info)} "${obj.metadata.name}" already exists`, { name: obj.metadata.name, kind: info.resource });
@@ -92,8 +94,9 @@ async function writeUpdate(ctx: ApiContext, ri: RequestInfo, q: URLSearchParams,
   const info = ri.info;
   const prepared = ri.subresource === "status" ? prepareForStatusUpdate(next, current) : prepareForUpdate(info, next, current);
   validateOrThrow(info, prepared, current);
-  if (isDryRun(q)) return prepared;
   const key = storageKey(info);
+  if (key === "services" && ri.subresource !== "status") await allocateServiceAddresses(ctx, prepared as Service, isDryRun(q));
+  if (isDryRun(q)) return prepared;
   // The last finalizer gone from an object being deleted: the update deletes it.
   if (prepared.metadata.deletionTimestamp && !(prepared.metadata.finalizers?.length) && key !== "pods") {
     return ctx.store.remove(key, { ...prepared, metadata: { ...prepared.metadata, resourceVersion: String(expectedRv) } });

@@ -4,12 +4,15 @@
 import type { KubeObject } from "../../model/types";
 import { defaultPrinter } from "./default";
 import { deploymentPrinter } from "./deployments";
+import { endpointsPrinter } from "./endpoints";
+import { endpointSlicePrinter } from "./endpointslices";
 import { eventPrinter } from "./events";
 import { leasePrinter } from "./leases";
 import { namespacePrinter } from "./namespaces";
 import { nodePrinter } from "./nodes";
 import { podPrinter } from "./pods";
 import { replicaSetPrinter } from "./replicasets";
+import { servicePrinter } from "./services";
 import type { IncludeObject, Printer, Table, TableRow } from "./types";
 
 export type { IncludeObject, Printer, Table, TableColumn, TableRow, TableRowCondition } from "./types";
@@ -24,6 +27,9 @@ const PRINTERS = new Map<string, Printer>([
   ["leases.coordination.k8s.io", leasePrinter],
   ["deployments.apps", deploymentPrinter],
   ["replicasets.apps", replicaSetPrinter],
+  ["services", servicePrinter],
+  ["endpoints", endpointsPrinter],
+  ["endpointslices.discovery.k8s.io", endpointSlicePrinter],
 ]);
 
 export interface ToTableOptions {

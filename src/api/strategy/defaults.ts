@@ -1,7 +1,7 @@
 // Defaulting as the API server applies it on create (SetDefaults_* in k8s.io/api and
 // the DefaultTolerationSeconds admission plugin), so stored objects look like a real
 // cluster's and the scheduler, kubelet and controllers can rely on the fields.
-import type { Container, Deployment, Namespace, Pod, PodSpec, ReplicaSet, Toleration } from "../../model/types";
+import type { Container, Deployment, Namespace, Pod, PodSpec, ReplicaSet, Service, Toleration } from "../../model/types";
 
 export interface DefaultingConfig {
   notReadyTolerationSeconds: number;
@@ -103,3 +103,27 @@ export function defaultNamespace(ns: Namespace): void {
   ns.spec = { finalizers: ["kubernetes"], ...(ns.spec ?? {}) };
   ns.status = { phase: "Active" };
 }
+
+/**
+ * SetDefaults_Service plus what the registry fills in before allocation: ClusterIP
+ * type, TCP ports targeting the same port, single-stack IPv4, Cluster traffic policies.
+ * Applied on every write, so a PUT that leaves them out stores them defaulted again.
+ */
+export function defaultService(svc: Service): void {
+  const spec = (svc.spec ??= {});
+  spec.type ??= "ClusterIP";
+  spec.sessionAffinity ??= "None";
+  for (const p of spec.ports ?? []) {
+    p.protocol ??= "TCP";
+    if (p.targetPort === undefined || p.targetPort === 0 || p.targetPort === "") p.targetPort = p.port;
+  }
+  if (spec.type !== "ExternalName") {
+    spec.ipFamilies ??= ["IPv4"];
+    spec.ipFamilyPolicy ??= "SingleStack";
+    spec.internalTrafficPolicy ??= "Cluster";
+  }
+  if (spec.type === "NodePort" || spec.type === "LoadBalancer") spec.externalTrafficPolicy ??= "Cluster";
+  if (spec.type === "LoadBalancer") spec.allocateLoadBalancerNodePorts ??= true;
+  svc.status ??= { loadBalancer: {} };
+}
+

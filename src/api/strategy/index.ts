@@ -1,10 +1,10 @@
 // Per-resource create/update rules (the API server's "strategy" objects): what the
 // server fills in on create, what a spec update may change, what a status update may
 // change, and when metadata.generation moves.
-import type { KubeObject, Pod, Deployment, ReplicaSet, Namespace } from "../../model/types";
+import type { KubeObject, Pod, Deployment, ReplicaSet, Namespace, Service } from "../../model/types";
 import type { ResourceInfo } from "../../model/resources";
 import { storageKey } from "../../model/resources";
-import { defaultDeployment, defaultNamespace, defaultPod, defaultPodSpec, defaultReplicaSet, type DefaultingConfig } from "./defaults";
+import { defaultDeployment, defaultNamespace, defaultPod, defaultPodSpec, defaultReplicaSet, defaultService, type DefaultingConfig } from "./defaults";
 import { isoSeconds } from "../../config";
 
 const NAME_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
@@ -44,6 +44,9 @@ export function prepareForCreate(info: ResourceInfo, obj: KubeObject, ctx: Strat
     case "namespaces":
       defaultNamespace(obj as Namespace);
       break;
+    case "services":
+      defaultService(obj as Service);
+      break;
   }
   return obj;
 }
@@ -62,6 +65,10 @@ export function prepareForUpdate(info: ResourceInfo, next: KubeObject, old: Kube
   // or patch that left out a defaulted template field stores it defaulted again.
   const template = (next.spec as { template?: { spec?: Pod["spec"] } } | undefined)?.template;
   if (template?.spec) defaultPodSpec(template.spec);
+  if (storageKey(info) === "services") {
+    defaultService(next as Service);
+    keepServiceAddresses(next as Service, old as Service);
+  }
   if (info.subresources.includes("status")) {
     if (old.status === undefined) delete next.status;
     else next.status = old.status;
@@ -101,3 +108,22 @@ function keepServerMetadata(next: KubeObject, old: KubeObject): void {
   delete m.managedFields;
   if (m.generateName === undefined && o.generateName !== undefined) m.generateName = o.generateName;
 }
+
+/**
+ * What the registry keeps on a Service update when the writer left it out: the
+ * allocated cluster IPs, and each port's node port (matched by port number and
+ * protocol). A writer that changes them is checked by validation and the allocator.
+ */
+function keepServiceAddresses(next: Service, old: Service): void {
+  const spec = next.spec;
+  if (spec.type === "ExternalName" || old.spec.type === "ExternalName") return;
+  if (!spec.clusterIP && old.spec.clusterIP) spec.clusterIP = old.spec.clusterIP;
+  if (!spec.clusterIPs?.length && old.spec.clusterIPs) spec.clusterIPs = [...old.spec.clusterIPs];
+  if (spec.type === "ClusterIP") return;
+  for (const p of spec.ports ?? []) {
+    if (p.nodePort) continue;
+    const was = old.spec.ports?.find((o) => o.port === p.port && (o.protocol ?? "TCP") === (p.protocol ?? "TCP"));
+    if (was?.nodePort) p.nodePort = was.nodePort;
+  }
+}
+

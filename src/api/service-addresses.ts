@@ -1,0 +1,51 @@
+// The Service registry's allocation step: before a Service is stored, its cluster IP
+// and node ports are claimed (the ones the writer asked for) or picked (the rest) by
+// the cluster-wide allocator, so `kubectl expose` gets a ClusterIP and a NodePort in
+// 30000-32767 as on a real cluster, and a taken address answers 422 Invalid.
+import type { ApiContext } from "./context";
+import type { KubeObject, Service } from "../model/types";
+import type { AllocationRequest } from "../controllers/service-allocator";
+import { controllers } from "../controlplane/stubs";
+import { invalid } from "../model/errors";
+
+function needsNodePorts(svc: Service): boolean {
+  const t = svc.spec.type;
+  return t === "NodePort" || (t === "LoadBalancer" && svc.spec.allocateLoadBalancerNodePorts !== false);
+}
+
+export function allocationRequest(svc: Service, dryRun: boolean): AllocationRequest {
+  const spec = svc.spec;
+  const headless = spec.clusterIP === "None" || spec.type === "ExternalName";
+  return {
+    owner: { namespace: svc.metadata.namespace ?? "", name: svc.metadata.name ?? "", uid: svc.metadata.uid ?? "" },
+    clusterIP: headless ? null : (spec.clusterIP ?? spec.clusterIPs?.[0] ?? ""),
+    nodePorts: needsNodePorts(svc) ? (spec.ports ?? []).map((p, index) => ({ index, protocol: p.protocol ?? "TCP", nodePort: p.nodePort ?? 0 })) : [],
+    dryRun,
+  };
+}
+
+/** Fill in spec.clusterIP(s) and the node ports, or throw 422 with the allocator's causes. */
+export async function allocateServiceAddresses(ctx: ApiContext, svc: Service, dryRun: boolean): Promise<void> {
+  const result = await controllers(ctx.env).allocateService(allocationRequest(svc, dryRun));
+  if (!result.ok) throw invalid("Service", svc.metadata.name ?? "", result.causes);
+  if (result.clusterIP) {
+    svc.spec.clusterIP = result.clusterIP;
+    svc.spec.clusterIPs = [result.clusterIP];
+  } else if (svc.spec.clusterIP === "None") {
+    svc.spec.clusterIPs = ["None"];
+  }
+  const ports = svc.spec.ports ?? [];
+  if (needsNodePorts(svc)) result.nodePorts.forEach((n, i) => (ports[i].nodePort = n));
+}
+
+/** After a Service is deleted: its addresses go back at once, as the registry's delete does. */
+export async function releaseServiceAddresses(ctx: ApiContext, svc: KubeObject): Promise<void> {
+  const owner = { namespace: svc.metadata.namespace ?? "", name: svc.metadata.name ?? "", uid: svc.metadata.uid ?? "" };
+  try {
+    await controllers(ctx.env).releaseService(owner);
+  } catch (e) {
+    // The service controller releases them on its next pass anyway.
+    console.error(`releasing the addresses of service ${owner.namespace}/${owner.name} failed:`, e);
+  }
+}
+

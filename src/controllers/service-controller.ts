@@ -1,0 +1,176 @@
+// The endpoints and endpointslice controllers for one Service, plus its allocations:
+// level-triggered, re-reading the Service and the pods its selector picks.
+// - A Service with a selector gets an Endpoints object (same name: ready addresses,
+//   notReadyAddresses) and one EndpointSlice (`<service>-<5 chars>`, owned by the
+//   Service, labelled kubernetes.io/service-name), rewritten only when they change.
+//   Terminating pods are left out of Endpoints and shown terminating in the slice.
+// - A Service without a selector keeps whatever endpoints people write for it.
+// - A deleted Service's Endpoints go with it; its slices too (they are owned by it).
+// - Cluster IPs and node ports the Service no longer uses (or a gone Service held)
+//   go back to the allocator.
+import type { ControllerContext } from "./context";
+import type { EndpointAddress, EndpointPort, EndpointSlice, Endpoints, KubeObject, Pod, Service, SliceEndpoint } from "../model/types";
+import type { WriteOp } from "../store/store";
+import type { ServiceAllocator } from "./service-allocator";
+import { prepareForCreate, randomSuffix } from "../api/strategy";
+import { findResource } from "../model/resources";
+import { DEFAULTING } from "./context";
+
+/** A Service's addresses are released only this long after they were handed out (its create may be in flight). */
+export const ALLOCATION_GRACE_MS = 60_000;
+export const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+const MANAGED_BY_LABEL = "endpointslice.kubernetes.io/managed-by";
+const MANAGED_BY = "endpointslice-controller.k8s.io";
+const SLICES = "endpointslices.discovery.k8s.io";
+
+interface Resolved {
+  pod: Pod;
+  ports: EndpointPort[];
+  ready: boolean;
+  terminating: boolean;
+}
+
+/** The container port a service port's targetPort names, or the number itself. */
+function targetPortOf(pod: Pod, target: number | string | undefined, fallback: number): number | undefined {
+  if (typeof target === "number") return target;
+  if (target === undefined || target === "") return fallback;
+  for (const c of pod.spec.containers ?? []) for (const p of c.ports ?? []) if (p.name === target) return p.containerPort;
+  return undefined;
+}
+
+function isReady(pod: Pod): boolean {
+  return pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
+}
+
+function podRef(pod: Pod) {
+  return { kind: "Pod", namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid };
+}
+
+export class ServiceController {
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly allocator: () => ServiceAllocator,
+  ) {}
+
+  async reconcile(namespace: string, name: string): Promise<void> {
+    const { store } = this.ctx;
+    const svc = (await store.get("services", namespace, name)) as Service | null;
+    const live = svc && !svc.metadata.deletionTimestamp ? svc : null;
+    this.allocator().release(
+      { namespace, name },
+      live ? { uid: live.metadata.uid ?? "", clusterIP: live.spec.clusterIP, nodePorts: (live.spec.ports ?? []).filter((p) => p.nodePort).map((p) => ({ nodePort: p.nodePort!, protocol: p.protocol ?? "TCP" })) } : null,
+      this.ctx.now(),
+      ALLOCATION_GRACE_MS,
+    );
+    const endpoints = (await store.get("endpoints", namespace, name)) as Endpoints | null;
+    const slices = ((await store.list(SLICES, { namespace, labelEquals: { [SERVICE_NAME_LABEL]: name, [MANAGED_BY_LABEL]: MANAGED_BY } })).items as EndpointSlice[]);
+    if (!live) {
+      // The Service is gone: so are the endpoints this controller wrote for it.
+      const ops: WriteOp[] = [];
+      if (endpoints) ops.push({ op: "delete", resource: "endpoints", object: endpoints, expectedRv: Number(endpoints.metadata.resourceVersion) });
+      for (const s of slices) ops.push({ op: "delete", resource: SLICES, object: s, expectedRv: Number(s.metadata.resourceVersion) });
+      if (ops.length) await store.commit(ops);
+      return;
+    }
+    const selector = live.spec.selector;
+    if (!selector || Object.keys(selector).length === 0) return;
+
+    const pods = (await store.list("pods", { namespace, labelEquals: selector })).items as Pod[];
+    const resolved = pods.filter((p) => p.status?.podIP && p.status.phase !== "Succeeded" && p.status.phase !== "Failed").map((pod) => this.resolve(live, pod));
+    const ops: WriteOp[] = [];
+    const wantEndpoints = this.endpointsFor(live, resolved, endpoints);
+    if (wantEndpoints) ops.push(wantEndpoints);
+    ops.push(...this.slicesFor(live, resolved, slices));
+    if (ops.length) await store.commit(ops);
+  }
+
+  /** Enqueue every Service of a namespace: one of its pods changed. */
+  async servicesOf(namespace: string): Promise<string[]> {
+    return (await this.ctx.store.list("services", { namespace })).items.map((s) => s.metadata.name ?? "");
+  }
+
+  private resolve(svc: Service, pod: Pod): Resolved {
+    const ports: EndpointPort[] = [];
+    for (const sp of svc.spec.ports ?? []) {
+      const port = targetPortOf(pod, sp.targetPort, sp.port);
+      if (port !== undefined) ports.push({ ...(sp.name ? { name: sp.name } : {}), port, protocol: sp.protocol ?? "TCP" });
+    }
+    const terminating = !!pod.metadata.deletionTimestamp;
+    return { pod, ports, ready: isReady(pod) && !terminating, terminating };
+  }
+
+  /** The Endpoints object: subsets grouped by resolved ports, as the controller repacks them. */
+  private endpointsFor(svc: Service, resolved: Resolved[], current: Endpoints | null): WriteOp | null {
+    const groups = new Map<string, { ports: EndpointPort[]; addresses: EndpointAddress[]; notReady: EndpointAddress[] }>();
+    for (const r of resolved) {
+      if (r.terminating || r.ports.length === 0) continue;
+      const key = JSON.stringify(r.ports);
+      const g = groups.get(key) ?? { ports: r.ports, addresses: [], notReady: [] };
+      const addr: EndpointAddress = { ip: r.pod.status!.podIP!, nodeName: r.pod.spec.nodeName, targetRef: podRef(r.pod) };
+      (r.ready || svc.spec.publishNotReadyAddresses ? g.addresses : g.notReady).push(addr);
+      groups.set(key, g);
+    }
+    const byIp = (a: EndpointAddress, b: EndpointAddress) => a.ip.localeCompare(b.ip, "en", { numeric: true });
+    const subsets = [...groups.values()].map((g) => ({
+      ...(g.addresses.length ? { addresses: g.addresses.sort(byIp) } : {}),
+      ...(g.notReady.length ? { notReadyAddresses: g.notReady.sort(byIp) } : {}),
+      ports: g.ports,
+    }));
+    const labels = { ...(svc.metadata.labels ?? {}) };
+    if (current) {
+      if (JSON.stringify(current.subsets ?? []) === JSON.stringify(subsets) && JSON.stringify(current.metadata.labels ?? {}) === JSON.stringify(labels)) return null;
+      const next: Endpoints = { ...current, metadata: { ...current.metadata, labels }, subsets };
+      return { op: "update", resource: "endpoints", object: next, expectedRv: Number(current.metadata.resourceVersion) };
+    }
+    const obj: Endpoints = {
+      apiVersion: "v1",
+      kind: "Endpoints",
+      metadata: { name: svc.metadata.name, namespace: svc.metadata.namespace, labels },
+      subsets,
+    };
+    return { op: "create", resource: "endpoints", object: prepareForCreate(findResource("", "v1", "endpoints")!, obj as KubeObject, { now: this.ctx.now(), defaults: DEFAULTING }) };
+  }
+
+  /** One EndpointSlice with every endpoint (up to 100 per slice upstream; more is not modelled). */
+  private slicesFor(svc: Service, resolved: Resolved[], current: EndpointSlice[]): WriteOp[] {
+    const endpoints: SliceEndpoint[] = resolved
+      .map((r) => ({
+        addresses: [r.pod.status!.podIP!],
+        conditions: { ready: r.ready, serving: isReady(r.pod), terminating: r.terminating },
+        nodeName: r.pod.spec.nodeName,
+        targetRef: podRef(r.pod),
+      }))
+      .sort((a, b) => a.addresses[0].localeCompare(b.addresses[0], "en", { numeric: true }));
+    // Slice ports always carry a name ("" when the Service port has none), as the
+    // upstream controller writes them: kubectl's describe dereferences it.
+    const ports = (resolved.find((r) => r.ports.length)?.ports ?? (svc.spec.ports ?? []).map((p) => ({ name: p.name, port: typeof p.targetPort === "number" ? p.targetPort : p.port, protocol: p.protocol ?? "TCP" }))).map((p) => ({
+      name: p.name ?? "",
+      port: p.port,
+      protocol: p.protocol,
+    }));
+    const labels = { ...(svc.metadata.labels ?? {}), [SERVICE_NAME_LABEL]: svc.metadata.name ?? "", [MANAGED_BY_LABEL]: MANAGED_BY };
+    const [keep, ...extra] = current;
+    const ops: WriteOp[] = extra.map((s) => ({ op: "delete", resource: SLICES, object: s, expectedRv: Number(s.metadata.resourceVersion) }));
+    if (keep) {
+      if (JSON.stringify(keep.endpoints ?? []) === JSON.stringify(endpoints) && JSON.stringify(keep.ports ?? []) === JSON.stringify(ports) && JSON.stringify(keep.metadata.labels) === JSON.stringify(labels)) return ops;
+      ops.push({ op: "update", resource: SLICES, object: { ...keep, metadata: { ...keep.metadata, labels }, endpoints, ports }, expectedRv: Number(keep.metadata.resourceVersion) });
+      return ops;
+    }
+    const slice: EndpointSlice = {
+      apiVersion: "discovery.k8s.io/v1",
+      kind: "EndpointSlice",
+      metadata: {
+        name: `${svc.metadata.name}-${randomSuffix()}`,
+        generateName: `${svc.metadata.name}-`,
+        namespace: svc.metadata.namespace,
+        labels,
+        ownerReferences: [{ apiVersion: "v1", kind: "Service", name: svc.metadata.name ?? "", uid: svc.metadata.uid ?? "", controller: true, blockOwnerDeletion: true }],
+      },
+      addressType: "IPv4",
+      endpoints,
+      ports,
+    };
+    ops.push({ op: "create", resource: SLICES, object: prepareForCreate(findResource("discovery.k8s.io", "v1", "endpointslices")!, slice as KubeObject, { now: this.ctx.now(), defaults: DEFAULTING }) });
+    return ops;
+  }
+}
