@@ -37,7 +37,8 @@ export function buildBench() {
   return { dir, config, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-async function freePort() {
+/** A TCP port nobody listens on right now (for wrangler dev and its inspector). */
+export async function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.listen(0, "127.0.0.1", () => {

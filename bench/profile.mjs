@@ -8,8 +8,7 @@
 // Chrome DevTools, Performance panel). In `wrangler dev` the API worker and every
 // Durable Object share one JavaScript thread, so this is the whole pipeline's cost.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { buildBench, startCluster } from "./cluster.mjs";
+import { buildBench, freePort, startCluster } from "./cluster.mjs";
 import { log, resultFile, sleep, textTable } from "./util.mjs";
 
 function parseArgs(argv) {
@@ -20,17 +19,6 @@ function parseArgs(argv) {
     else throw new Error(`unknown argument ${k}`);
   }
   return o;
-}
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
 }
 
 /** A minimal DevTools protocol client: send(method, params) -> result. */

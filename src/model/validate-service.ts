@@ -1,40 +1,33 @@
-// Services, Endpoints and EndpointSlices, as k8s.io/kubernetes/pkg/apis/core/validation
-// (ValidateService, ValidateServiceUpdate, ValidateEndpoints) and
-// pkg/apis/discovery/validation (ValidateEndpointSlice) check them, with the node-port
-// range check that upstream makes in the registry's port allocator rather than in
+// Services, as k8s.io/kubernetes/pkg/apis/core/validation (ValidateService,
+// ValidateServiceUpdate, ValidateServiceClusterIPsRelatedFields) checks them, with the
+// registry's NormalizeClusterIPs (pkg/registry/core/service) and the node-port range
+// check that upstream makes in the registry's port allocator rather than in
 // validation. Rules run on the object as the API server sees it after v1 defaulting
-// (SetDefaults_Service, SetDefaults_Endpoints, the discovery/v1 port defaults) and
-// after clusterIP/clusterIPs are brought in sync, so fields the server would have
-// defaulted are treated as defaulted here even if the caller left them out.
-import type { EndpointAddress, EndpointPort, EndpointSlice, Endpoints, Service, ServicePort, ServiceSpec, StatusCause } from "./types";
-import { GoRepr, child, duplicate, forbidden, index, invalidField, notSupported, required, type BadValue } from "./field-errors";
+// (SetDefaults_Service) and after clusterIP/clusterIPs are brought in sync, so fields
+// the server would have defaulted are treated as defaulted here even if the caller
+// left them out.
+import type { Service, ServicePort, ServiceSpec, StatusCause } from "./types";
+import { GoRepr, child, duplicate, forbidden, index, invalidField, notSupported, required } from "./field-errors";
 import { goStringSlice } from "./go-format";
-import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, isValidPortName, isValidPortNum } from "./name-rules";
+import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidPortName, isValidPortNum } from "./name-rules";
 import { validateLabels } from "./validate-meta";
+import { CIDR_MESSAGE, isIPv6String, nonSpecialIP, parseCIDR, validIP } from "./ip-address";
+import { appProtocol, each, protocol } from "./validate-network-fields";
 
 // Enumerations, sorted as sets.List prints them in "supported values".
-const PROTOCOLS = ["SCTP", "TCP", "UDP"];
 const SERVICE_TYPES = ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"];
 const SESSION_AFFINITIES = ["ClientIP", "None"];
 const IP_FAMILIES = ["IPv4", "IPv6"];
 const IP_FAMILY_POLICIES = ["PreferDualStack", "RequireDualStack", "SingleStack"];
 const TRAFFIC_POLICIES = ["Cluster", "Local"];
-const ADDRESS_TYPES = ["FQDN", "IPv4", "IPv6"];
 
 const DEFAULT_AFFINITY_SECONDS = 10800;
 const MAX_AFFINITY_SECONDS = 86400;
-const SLICE_MAX_ENDPOINTS = 1000;
-const SLICE_MAX_ADDRESSES = 100;
-const SLICE_MAX_PORTS = 20000;
-const SLICE_MAX_TOPOLOGY_LABELS = 16;
-const SLICE_MAX_ZONE_HINTS = 8;
 
 const TOPOLOGY_MODE_ANNOTATION = "service.kubernetes.io/topology-mode";
 const TOPOLOGY_HINTS_ANNOTATION = "service.kubernetes.io/topology-aware-hints";
 const SOURCE_RANGES_ANNOTATION = "service.beta.kubernetes.io/load-balancer-source-ranges";
 
-const IP_MESSAGE = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)";
-const CIDR_MESSAGE = "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)";
 const LB_ONLY = "may only be used when `type` is 'LoadBalancer'";
 
 /** ServiceSpec fields the shared type leaves out but validation reads. */
@@ -52,141 +45,7 @@ interface ServiceSpecFull extends Omit<ServiceSpec, "type" | "sessionAffinity" |
 
 type PortIn = Omit<ServicePort, "protocol" | "port"> & { protocol?: string | null; port?: number | null; appProtocol?: string | null };
 
-// ---- IP addresses, parsed the way Go's (sloppy) net.ParseIP does ----
-
-/** Dotted quad; leading zeros are accepted, as netutils.ParseIPSloppy does. */
-function parseIPv4(s: string): number[] | null {
-  const parts = s.split(".");
-  if (parts.length !== 4) return null;
-  const out: number[] = [];
-  for (const p of parts) {
-    if (!/^[0-9]+$/.test(p)) return null;
-    const n = Number(p);
-    if (n > 255) return null;
-    out.push(n);
-  }
-  return out;
-}
-
-const V4_PREFIX = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff];
-
-function parseIPv6(input: string): number[] | null {
-  const ip = new Array<number>(16).fill(0);
-  let s = input;
-  let ellipsis = -1;
-  let i = 0;
-  if (s.startsWith("::")) {
-    ellipsis = 0;
-    s = s.slice(2);
-    if (s === "") return ip;
-  }
-  while (i < 16) {
-    const hex = /^[0-9a-fA-F]+/.exec(s)?.[0];
-    if (!hex) return null;
-    if (s[hex.length] === ".") {
-      // An IPv4 address in the last 32 bits.
-      if (ellipsis < 0 && i !== 12) return null;
-      if (i + 4 > 16) return null;
-      const v4 = parseIPv4(s);
-      if (!v4) return null;
-      ip.splice(i, 4, ...v4);
-      i += 4;
-      s = "";
-      break;
-    }
-    const n = parseInt(hex, 16);
-    if (n > 0xffff) return null;
-    ip[i] = n >> 8;
-    ip[i + 1] = n & 0xff;
-    i += 2;
-    s = s.slice(hex.length);
-    if (s === "") break;
-    if (s[0] !== ":" || s.length === 1) return null;
-    s = s.slice(1);
-    if (s[0] === ":") {
-      if (ellipsis >= 0) return null;
-      ellipsis = i;
-      s = s.slice(1);
-      if (s === "") break;
-    }
-  }
-  if (s !== "") return null;
-  if (i < 16) {
-    if (ellipsis < 0) return null;
-    const tail = ip.slice(ellipsis, i);
-    ip.fill(0, ellipsis);
-    ip.splice(16 - tail.length, tail.length, ...tail);
-  } else if (ellipsis >= 0) {
-    return null;
-  }
-  return ip;
-}
-
-/** 16-byte form (IPv4 as ::ffff:a.b.c.d), or null when Go would not parse it. */
-function parseIP(s: string): number[] | null {
-  for (const ch of s) {
-    if (ch === ".") {
-      const v4 = parseIPv4(s);
-      return v4 ? [...V4_PREFIX, ...v4] : null;
-    }
-    if (ch === ":") return parseIPv6(s);
-  }
-  return null;
-}
-
-/** net.IP.To4: the last four bytes of an IPv4(-mapped) address. */
-function to4(ip: number[]): number[] | null {
-  return V4_PREFIX.every((b, i) => ip[i] === b) ? ip.slice(12) : null;
-}
-
-function isIPv6String(s: string): boolean {
-  const ip = parseIP(s);
-  return ip !== null && to4(ip) === null;
-}
-
-function parseCIDR(s: string): boolean {
-  const slash = s.indexOf("/");
-  if (slash < 0) return false;
-  const addr = s.slice(0, slash);
-  const mask = s.slice(slash + 1);
-  const ip = parseIP(addr);
-  if (!ip || !/^[0-9]+$/.test(mask)) return false;
-  const bits = parseIPv4(addr) ? 32 : 128;
-  return Number(mask) <= bits;
-}
-
-/** validation.IsValidIP. */
-function validIP(path: string, value: string): StatusCause[] {
-  return parseIP(value) ? [] : [invalidField(path, value, IP_MESSAGE)];
-}
-
-/** ValidateNonSpecialIP / ValidateEndpointIP: addresses that make no sense as a destination. */
-function nonSpecialIP(value: string, path: string): StatusCause[] {
-  const ip = parseIP(value);
-  if (!ip) return [invalidField(path, value, "must be a valid IP address")];
-  const v4 = to4(ip);
-  const errs: StatusCause[] = [];
-  const unspecified = v4 ? v4.every((b) => b === 0) : ip.every((b) => b === 0);
-  const loopback = v4 ? v4[0] === 127 : ip.slice(0, 15).every((b) => b === 0) && ip[15] === 1;
-  const linkLocal = v4 ? v4[0] === 169 && v4[1] === 254 : ip[0] === 0xfe && (ip[1] & 0xc0) === 0x80;
-  const linkLocalMulticast = v4 ? v4[0] === 224 && v4[1] === 0 && v4[2] === 0 : ip[0] === 0xff && (ip[1] & 0x0f) === 0x02;
-  if (unspecified) errs.push(invalidField(path, value, `may not be unspecified (${value})`));
-  if (loopback) errs.push(invalidField(path, value, "may not be in the loopback range (127.0.0.0/8, ::1/128)"));
-  if (linkLocal) errs.push(invalidField(path, value, "may not be in the link-local range (169.254.0.0/16, fe80::/10)"));
-  if (linkLocalMulticast) errs.push(invalidField(path, value, "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"));
-  return errs;
-}
-
-// ---- shared field checks ----
-
-const each = (msgs: string[], path: string, value: BadValue): StatusCause[] => msgs.map((m) => invalidField(path, value, m));
-
-/** field.TooMany (the count prints through %#v, as a plain number). */
-const tooMany = (field: string, actual: number, max: number): StatusCause => ({
-  reason: "FieldValueTooMany",
-  message: `Too many: ${actual}: must have at most ${max} ${max === 1 ? "item" : "items"}`,
-  field,
-});
+// ---- Go formatting of reported values ----
 
 /** %#v of []core.IPFamily. */
 const goIPFamilies = (f: readonly string[] | null | undefined): string => (f ? `[]core.IPFamily{${f.map((x) => JSON.stringify(x)).join(", ")}}` : "[]core.IPFamily(nil)");
@@ -199,15 +58,6 @@ function goServicePortKey(protocol: string, port: number): string {
     `core.ServicePort{Name:"", Protocol:${JSON.stringify(protocol)}, AppProtocol:(*string)(nil), Port:${port}, ` +
     `TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:""}, NodePort:0}`
   );
-}
-
-function appProtocol(value: string | null | undefined, path: string): StatusCause[] {
-  return value === undefined || value === null ? [] : each(isQualifiedName(value), path, value);
-}
-
-function protocol(value: string | null | undefined, path: string): StatusCause[] {
-  if (!value) return [required(path)];
-  return PROTOCOLS.includes(value) ? [] : [notSupported(path, value, PROTOCOLS)];
 }
 
 // ---- Services ----
@@ -628,149 +478,4 @@ export function validateNodePortRange(svc: Service, old?: Service, range: NodePo
     }
   }
   return [];
-}
-
-// ---- Endpoints ----
-
-function validateEndpointAddress(addr: EndpointAddress, path: string): StatusCause[] {
-  const ip = addr.ip ?? "";
-  const ipPath = child(path, "ip");
-  const errs = validIP(ipPath, ip);
-  if (addr.hostname) errs.push(...each(isDNS1123Label(addr.hostname), child(path, "hostname"), addr.hostname));
-  const nodeName = addr.nodeName ?? null;
-  if (nodeName !== null) errs.push(...each(isDNS1123Subdomain(nodeName), child(path, "nodeName"), nodeName));
-  errs.push(...nonSpecialIP(ip, ipPath));
-  return errs;
-}
-
-function validateEndpointPort(port: EndpointPort, requireName: boolean, path: string): StatusCause[] {
-  const errs: StatusCause[] = [];
-  const name = port.name ?? "";
-  if (requireName && !name) errs.push(required(child(path, "name")));
-  else if (name) errs.push(...each(isDNS1123Label(name), child(path, "name"), name));
-  const num = port.port ?? 0;
-  errs.push(...each(isValidPortNum(num), child(path, "port"), num));
-  // SetDefaults_Endpoints fills an empty protocol with TCP before validation.
-  errs.push(...protocol((port.protocol as string | null | undefined) || "TCP", child(path, "protocol")));
-  errs.push(...appProtocol(port.appProtocol, child(path, "appProtocol")));
-  return errs;
-}
-
-/** ValidateEndpoints (the same rules on create and update). */
-export function validateEndpoints(ep: Endpoints): StatusCause[] {
-  const errs: StatusCause[] = [];
-  (ep.subsets ?? []).forEach((ss, i) => {
-    const p = index("subsets", i);
-    const addresses = ss.addresses ?? [];
-    const notReady = ss.notReadyAddresses ?? [];
-    const ports = ss.ports ?? [];
-    if (addresses.length === 0 && notReady.length === 0) errs.push(required(p, "must specify `addresses` or `notReadyAddresses`"));
-    addresses.forEach((a, j) => errs.push(...validateEndpointAddress(a, index(child(p, "addresses"), j))));
-    notReady.forEach((a, j) => errs.push(...validateEndpointAddress(a, index(child(p, "notReadyAddresses"), j))));
-    ports.forEach((port, j) => errs.push(...validateEndpointPort(port, ports.length > 1, index(child(p, "ports"), j))));
-  });
-  return errs;
-}
-
-// ---- EndpointSlices ----
-
-/** validation.IsFullyQualifiedDomainName. */
-function fullyQualifiedDomainName(path: string, value: string): StatusCause[] {
-  if (value.length === 0) return [required(path)];
-  const name = value.replace(/\.$/, "");
-  const sub = isDNS1123Subdomain(name);
-  if (sub.length) return [invalidField(path, name, sub.join(","))];
-  const labels = name.split(".");
-  if (labels.length < 2) return [invalidField(path, name, "should be a domain with at least two segments separated by dots")];
-  for (const label of labels) {
-    const le = isDNS1123Label(label);
-    if (le.length) return [invalidField(path, label, le.join(","))];
-  }
-  return [];
-}
-
-type SliceEndpointIn = NonNullable<EndpointSlice["endpoints"]>[number] & {
-  deprecatedTopology?: Record<string, string> | null;
-  hints?: { forZones?: { name?: string }[] | null } | null;
-};
-
-function validateSliceEndpoints(endpoints: SliceEndpointIn[], addressType: string): StatusCause[] {
-  if (endpoints.length > SLICE_MAX_ENDPOINTS) return [tooMany("endpoints", endpoints.length, SLICE_MAX_ENDPOINTS)];
-  const errs: StatusCause[] = [];
-  endpoints.forEach((ep, i) => {
-    const p = index("endpoints", i);
-    const aPath = child(p, "addresses");
-    const addresses = ep.addresses ?? [];
-    if (addresses.length === 0) errs.push(required(aPath, "must contain at least 1 address"));
-    else if (addresses.length > SLICE_MAX_ADDRESSES) errs.push(tooMany(aPath, addresses.length, SLICE_MAX_ADDRESSES));
-    addresses.forEach((addr, j) => {
-      const ap = index(aPath, j);
-      const ip = parseIP(addr);
-      switch (addressType) {
-        case "IPv4":
-          if (!ip || !to4(ip)) errs.push(invalidField(ap, addr, "must be a valid IPv4 address"));
-          errs.push(...nonSpecialIP(addr, ap));
-          break;
-        case "IPv6":
-          if (!ip || to4(ip)) errs.push(invalidField(ap, addr, "must be a valid IPv6 address"));
-          errs.push(...nonSpecialIP(addr, ap));
-          break;
-        case "FQDN":
-          errs.push(...fullyQualifiedDomainName(ap, addr));
-          break;
-      }
-    });
-    const nodeName = ep.nodeName ?? null;
-    if (nodeName !== null) errs.push(...each(isDNS1123Subdomain(nodeName), child(p, "nodeName"), nodeName));
-    const topology = ep.deprecatedTopology ?? {};
-    const tPath = child(p, "deprecatedTopology");
-    if (Object.keys(topology).length > SLICE_MAX_TOPOLOGY_LABELS) errs.push(tooMany(tPath, Object.keys(topology).length, SLICE_MAX_TOPOLOGY_LABELS));
-    errs.push(...validateLabels(topology, tPath));
-    const hostname = ep.hostname ?? null;
-    if (hostname !== null) errs.push(...each(isDNS1123Label(hostname), child(p, "hostname"), hostname));
-    const zones = ep.hints?.forZones ?? [];
-    const zPath = child(p, "hints", "forZones");
-    if (zones.length > SLICE_MAX_ZONE_HINTS) {
-      errs.push(tooMany(zPath, zones.length, SLICE_MAX_ZONE_HINTS));
-    } else {
-      const seen = new Set<string>();
-      zones.forEach((z, k) => {
-        const name = z.name ?? "";
-        const np = child(index(zPath, k), "name");
-        if (seen.has(name)) errs.push(duplicate(np, name));
-        else seen.add(name);
-        errs.push(...each(isValidLabelValue(name), np, name));
-      });
-    }
-  });
-  return errs;
-}
-
-function validateSlicePorts(ports: EndpointPort[]): StatusCause[] {
-  if (ports.length > SLICE_MAX_PORTS) return [tooMany("ports", ports.length, SLICE_MAX_PORTS)];
-  const errs: StatusCause[] = [];
-  const names = new Set<string>();
-  ports.forEach((port, i) => {
-    const p = index("ports", i);
-    // discovery/v1 defaulting: a missing name is "", a missing protocol TCP.
-    const name = port.name ?? "";
-    if (name) errs.push(...each(isDNS1123Label(name), child(p, "name"), name));
-    if (names.has(name)) errs.push(duplicate(child(p, "name"), name));
-    else names.add(name);
-    errs.push(...protocol((port.protocol as string | null | undefined) ?? "TCP", child(p, "protocol")));
-    errs.push(...appProtocol(port.appProtocol, child(p, "appProtocol")));
-  });
-  return errs;
-}
-
-/** ValidateEndpointSlice, plus ValidateEndpointSliceUpdate's immutable addressType when `old` is given. */
-export function validateEndpointSlice(slice: EndpointSlice, old?: EndpointSlice): StatusCause[] {
-  const errs: StatusCause[] = [];
-  const addressType = (slice.addressType as string | null | undefined) ?? "";
-  if (!addressType) errs.push(required("addressType"));
-  else if (!ADDRESS_TYPES.includes(addressType)) errs.push(notSupported("addressType", addressType, ADDRESS_TYPES));
-  errs.push(...validateSliceEndpoints((slice.endpoints ?? []) as SliceEndpointIn[], addressType));
-  errs.push(...validateSlicePorts(slice.ports ?? []));
-  if (old && addressType !== ((old.addressType as string | null | undefined) ?? "")) errs.push(invalidField("addressType", addressType, "field is immutable"));
-  return errs;
 }

@@ -9,7 +9,8 @@ import { validateObjectMeta, validateObjectMetaUpdate, type NameFn } from "./val
 import { validatePodSpec, validatePodSpecUpdate } from "./validate-pod";
 import { validateDeployment, validateReplicaSet } from "./validate-workloads";
 import { validateEvent, validateLease, validateNamespace, validateNode } from "./validate-cluster";
-import { validateEndpointSlice, validateEndpoints, validateService, validateServiceUpdate } from "./validate-service";
+import { validateService, validateServiceUpdate } from "./validate-service";
+import { validateEndpointSlice, validateEndpoints } from "./validate-endpoints";
 
 export { strictUnknownFields } from "./strict-fields";
 
