@@ -138,7 +138,14 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
   }
 
   private onCommitted(changes: Change[]): void {
-    for (const ch of changes) for (const k of keysForChange(ch, this.context.terminating)) this.enqueue(k);
+    for (const ch of changes) {
+      for (const k of keysForChange(ch, this.context.terminating)) this.enqueue(k);
+      // A Service this process deleted (namespace deletion, GC): its addresses are free at once.
+      if (ch.resource === "services" && ch.type === "DELETED") {
+        const m = ch.object.metadata;
+        this.allocator().releaseOwner({ namespace: m.namespace ?? "", name: m.name ?? "", uid: m.uid ?? "" });
+      }
+    }
     // Workers pick these up before they stop; a kick covers writes made outside a drain.
     if (!this.draining) this.ctx.waitUntil(this.kick());
   }

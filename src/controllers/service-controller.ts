@@ -56,6 +56,8 @@ export class ServiceController {
     const { store } = this.ctx;
     const svc = (await store.get("services", namespace, name)) as Service | null;
     const live = svc && !svc.metadata.deletionTimestamp ? svc : null;
+    // In a namespace being deleted nothing new is written: its endpoints only go.
+    const terminating = this.ctx.terminating.has(namespace);
     this.allocator().release(
       { namespace, name },
       live ? { uid: live.metadata.uid ?? "", clusterIP: live.spec.clusterIP, nodePorts: (live.spec.ports ?? []).filter((p) => p.nodePort).map((p) => ({ nodePort: p.nodePort!, protocol: p.protocol ?? "TCP" })) } : null,
@@ -64,8 +66,8 @@ export class ServiceController {
     );
     const endpoints = (await store.get("endpoints", namespace, name)) as Endpoints | null;
     const slices = ((await store.list(SLICES, { namespace, labelEquals: { [SERVICE_NAME_LABEL]: name, [MANAGED_BY_LABEL]: MANAGED_BY } })).items as EndpointSlice[]);
-    if (!live) {
-      // The Service is gone: so are the endpoints this controller wrote for it.
+    if (!live || terminating) {
+      // The Service (or its namespace) is going: so are its endpoints.
       const ops: WriteOp[] = [];
       if (endpoints) ops.push({ op: "delete", resource: "endpoints", object: endpoints, expectedRv: Number(endpoints.metadata.resourceVersion) });
       for (const s of slices) ops.push({ op: "delete", resource: SLICES, object: s, expectedRv: Number(s.metadata.resourceVersion) });

@@ -167,6 +167,20 @@ describe("services", () => {
     expect((await callJson<{ items: Pod[] }>("/api/v1/namespaces/svc-ep/pods")).body.items).toHaveLength(3);
   });
 
+  it("a namespace with Services and their endpoints deletes completely, and its addresses are given back", { timeout: 60_000 }, async () => {
+    await namespace("svc-gone");
+    await podWithIP("svc-gone", "web-1", "web", "10.244.3.5", true);
+    const svc = (await createService("svc-gone", service("web", { type: "NodePort", selector: { app: "web" }, ports: [{ port: 80, nodePort: 31999 }], clusterIP: "10.96.0.99" }))).body;
+    expect(svc.spec.ports![0].nodePort).toBe(31999);
+    await waitFor(async () => ((await callJson("/api/v1/namespaces/svc-gone/endpoints/web")).status === 200 ? true : undefined), "the Endpoints of web");
+    expect((await callJson("/api/v1/namespaces/svc-gone", { method: "DELETE" })).status).toBe(200);
+    await waitFor(async () => ((await callJson("/api/v1/namespaces/svc-gone")).status === 404 ? true : undefined), "the namespace to go", 45_000);
+    // The namespace controller deleted the Service: its node port and IP are free again.
+    await namespace("svc-after");
+    const again = await createService("svc-after", service("again", { type: "NodePort", selector: { app: "again" }, ports: [{ port: 80, nodePort: 31999 }], clusterIP: "10.96.0.99" }));
+    expect(again.status, again.body.message).toBe(201);
+  });
+
   it("prints Services as kubectl get shows them", async () => {
     const res = await callJson<{ rows: { cells: unknown[] }[]; columnDefinitions: { name: string }[] }>("/api/v1/namespaces/default/services", { accept: "application/json;as=Table;v=v1;g=meta.k8s.io" });
     expect(res.body.columnDefinitions.map((c) => c.name)).toEqual(["Name", "Type", "Cluster-IP", "External-IP", "Port(s)", "Age", "Selector"]);
