@@ -241,6 +241,7 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
       else this.context.terminating.delete(ns.metadata.name ?? "");
     }
     for (const node of await this.podGC.nodesOfPodsWithoutNode()) this.enqueue(workKey("node", "", node));
+    this.services.forget();
     for (const svc of (await store.list("services")).items) this.enqueue(workKey("svc", svc.metadata.namespace ?? "", svc.metadata.name ?? ""));
     // Addresses held for Services that never made it to the store (or are gone).
     for (const owner of this.allocator().owners()) this.enqueue(workKey("svc", owner.namespace, owner.name));

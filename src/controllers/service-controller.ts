@@ -47,6 +47,10 @@ function podRef(pod: Pod) {
 }
 
 export class ServiceController {
+  /** namespace → names of its Services; undefined until first needed. */
+  private known: Map<string, Set<string>> | undefined;
+  private seenWhileLoading: [string, string, boolean][] | undefined;
+
   constructor(
     private readonly ctx: ControllerContext,
     private readonly allocator: () => ServiceAllocator,
@@ -56,6 +60,8 @@ export class ServiceController {
     const { store } = this.ctx;
     const svc = (await store.get("services", namespace, name)) as Service | null;
     const live = svc && !svc.metadata.deletionTimestamp ? svc : null;
+    if (this.known) this.note(this.known, namespace, name, svc !== null);
+    else this.seenWhileLoading?.push([namespace, name, svc !== null]);
     // In a namespace being deleted nothing new is written: its endpoints only go.
     const terminating = this.ctx.terminating.has(namespace);
     this.allocator().release(
@@ -86,9 +92,37 @@ export class ServiceController {
     if (ops.length) await store.commit(ops);
   }
 
-  /** Enqueue every Service of a namespace: one of its pods changed. */
+  /**
+   * The Services of a namespace (one of its pods changed). Answered from memory: every
+   * pod change asks, and most namespaces have no Service. Filled from one list, kept
+   * by this controller's reconciles (a new Service is reconciled, so seen, before or
+   * after any pod change that matters to it) and dropped at each resync.
+   */
   async servicesOf(namespace: string): Promise<string[]> {
-    return (await this.ctx.store.list("services", { namespace })).items.map((s) => s.metadata.name ?? "");
+    if (!this.known) {
+      // Reconciles that finish while the list is read are applied after it: a Service
+      // created meanwhile may be missing from the list.
+      const during: [string, string, boolean][] = (this.seenWhileLoading ??= []);
+      const known = new Map<string, Set<string>>();
+      for (const s of (await this.ctx.store.list("services")).items) this.note(known, s.metadata.namespace ?? "", s.metadata.name ?? "", true);
+      for (const [ns, name, exists] of during) this.note(known, ns, name, exists);
+      this.seenWhileLoading = undefined;
+      this.known ??= known;
+    }
+    return [...(this.known.get(namespace) ?? [])];
+  }
+
+  /** Forget the namespace → Services map (the resync re-reads it). */
+  forget(): void {
+    this.known = undefined;
+  }
+
+  private note(known: Map<string, Set<string>>, namespace: string, name: string, exists: boolean): void {
+    const names = known.get(namespace) ?? new Set<string>();
+    if (exists) names.add(name);
+    else names.delete(name);
+    if (names.size) known.set(namespace, names);
+    else known.delete(namespace);
   }
 
   private resolve(svc: Service, pod: Pod): Resolved {
