@@ -132,6 +132,8 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
   // ---- queue plumbing ----
 
   private enqueue(key: WorkKey, delayMs = 0): void {
+    // Pod changes in a namespace without Services: nothing for the service controller.
+    if (key.startsWith("svcs:") && !this.services.mayHaveServices(parseKey(key).namespace)) return;
     let due = Date.now() + Math.max(0, delayMs);
     if (key === GC_KEY) due = Math.max(due, this.lastGc + GC_MIN_INTERVAL_MS);
     this.queue.add(key, due);

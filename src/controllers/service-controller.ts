@@ -112,6 +112,11 @@ export class ServiceController {
     return [...(this.known.get(namespace) ?? [])];
   }
 
+  /** False only when the namespace is known to have no Service: its pod changes need no work. */
+  mayHaveServices(namespace: string): boolean {
+    return this.known ? this.known.has(namespace) : true;
+  }
+
   /** Forget the namespace → Services map (the resync re-reads it). */
   forget(): void {
     this.known = undefined;
