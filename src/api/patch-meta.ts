@@ -74,6 +74,8 @@ const ROOTS: Record<string, StructMeta> = {
   nodes: root({ podCIDRs: merge() }, { conditions: merge("type"), addresses: merge("type") }),
   namespaces: root({}, CONDITIONS_STATUS),
   "leases.coordination.k8s.io": root({}),
+  // ServiceSpec.ports: patchMergeKey "port" (kubectl apply/edit merge ports by number).
+  services: root({ ports: merge("port") }, CONDITIONS_STATUS),
   events: { metadata: nested(OBJECT_META) },
 };
 

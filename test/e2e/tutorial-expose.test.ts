@@ -86,6 +86,32 @@ describe("tutorial: expose your app", () => {
     expect((await c.kubectl(["delete", "service", "extra"])).stdout.trim()).toBe('service "extra" deleted');
   });
 
+  it("applies a Service manifest, then merges a new port by number keeping the allocated ones", async () => {
+    const manifest = (ports: string) => `apiVersion: v1
+kind: Service
+metadata:
+  name: applied
+spec:
+  type: NodePort
+  selector:
+    app: kubernetes-bootcamp
+  ports:
+${ports}`;
+    const http = "  - name: http\n    port: 8080\n";
+    expect((await c.kubectl(["apply", "-f", "-"], { input: manifest(http) })).stdout.trim()).toBe("service/applied created");
+    const first = JSON.parse((await c.kubectl(["get", "service", "applied", "-o", "json"])).stdout);
+    expect((await c.kubectl(["apply", "-f", "-"], { input: manifest(http + "  - name: metrics\n    port: 9090\n") })).stdout.trim()).toBe("service/applied configured");
+    const second = JSON.parse((await c.kubectl(["get", "service", "applied", "-o", "json"])).stdout);
+    expect(second.spec.clusterIP).toBe(first.spec.clusterIP);
+    expect(second.spec.ports.map((p: { name: string; port: number }) => `${p.name}:${p.port}`)).toEqual(["http:8080", "metrics:9090"]);
+    expect(second.spec.ports[0].nodePort).toBe(first.spec.ports[0].nodePort);
+    expect(second.spec.ports[1].nodePort).toBeGreaterThanOrEqual(30000);
+    expect((await c.kubectl(["apply", "-f", "-"], { input: manifest(http + "  - name: metrics\n    port: 9090\n") })).stdout.trim()).toBe("service/applied unchanged");
+    const bad = await c.kubectl(["apply", "-f", "-"], { input: manifest("  - name: http\n    port: 8080\n    nodePort: 80\n"), allowFail: true });
+    expect(bad.stderr).toContain("spec.ports[0].nodePort: Invalid value: 80: provided port is not in the valid range. The range of valid ports is 30000-32767");
+    expect((await c.kubectl(["delete", "service", "applied"])).stdout.trim()).toBe('service "applied" deleted');
+  });
+
   it("deletes the Service by label; the app keeps running", async () => {
     expect((await c.kubectl(["delete", "service", "-l", "app=kubernetes-bootcamp"])).stdout.trim()).toBe('service "kubernetes-bootcamp" deleted');
     const list = (await c.kubectl(["get", "services"])).stdout;

@@ -333,3 +333,20 @@ describe("strategic merge patch", () => {
     expect(Object.getPrototypeOf(out.metadata.labels)).toBe(Object.prototype);
   });
 });
+
+describe("strategic merge of Services", () => {
+  it("merges spec.ports by port number, keeping what the server allocated", () => {
+    const svc: KubeObject = {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "web" },
+      spec: { type: "NodePort", ports: [{ name: "http", port: 8080, protocol: "TCP", targetPort: 8080, nodePort: 31000 }] },
+    };
+    const out = applyPatch("application/strategic-merge-patch+json", svc, { spec: { ports: [{ name: "metrics", port: 9090 }, { port: 8080, name: "web" }] } }, "services");
+    // Without $setElementOrder the patch's items come first, in its order.
+    expect((out.spec as { ports: unknown[] }).ports).toEqual([
+      { name: "metrics", port: 9090 },
+      { name: "web", port: 8080, protocol: "TCP", targetPort: 8080, nodePort: 31000 },
+    ]);
+  });
+});
