@@ -9,7 +9,9 @@ import { ObjectStore } from "../store/store";
 import { buildNode, internalIP, podCIDRFor } from "./node-object";
 import { dispatchChanges } from "../controlplane/dispatch";
 import { ApiError } from "../model/errors";
-import { controllers } from "../controlplane/stubs";
+import { controllers, nodeAgent } from "../controlplane/stubs";
+import { ClusterNetwork } from "./cluster-network";
+import type { HttpOutcome, HttpRequest } from "./images/types";
 import { TimerTable } from "./timers";
 import { Kubelet, KUBELET_RESYNC, KUBELET_SYNC } from "./kubelet/kubelet";
 import { runDueTimers, type TimerHandler } from "./kubelet/timer-dispatch";
@@ -36,7 +38,17 @@ export class NodeAgent extends DurableObject<Env> implements NodeAgentApi {
   }
 
   private kubelet(): Kubelet {
-    return (this.kubeletInstance ??= new Kubelet({ storage: this.ctx.storage, timers: this.timers(), store: () => this.store(), now: () => this.clock() }));
+    return (this.kubeletInstance ??= new Kubelet({ storage: this.ctx.storage, timers: this.timers(), store: () => this.store(), now: () => this.clock(), network: this.network().request }));
+  }
+
+  /** Pod-to-pod and pod-to-Service requests: to this node's pods directly, others' by RPC. */
+  private network(): ClusterNetwork {
+    const self = this.ctx.storage.kv.get<NodeConfig>("config")?.name ?? "";
+    return new ClusterNetwork({
+      store: () => this.store(),
+      deliver: (t, req) => (t.node === self ? this.podRequest(t.podIP, t.port, req) : nodeAgent(this.env, t.node).podRequest(t.podIP, t.port, req)),
+      namespaceOf: (sandboxId) => this.kubelet().state.pods().find((r) => r.sandboxId === sandboxId)?.namespace,
+    });
   }
 
   private lifecycle(): NodeLifecycle {
@@ -132,6 +144,16 @@ export class NodeAgent extends DurableObject<Env> implements NodeAgentApi {
   async admit(pod: Pod): Promise<AdmitResult> {
     if (this.cutOff()) return { admitted: false, reason: "NodeUnreachable", message: "the node's kubelet is not reachable" };
     return this.kubelet().admit(pod);
+  }
+
+  async podRequest(podIP: string, port: number, req: HttpRequest): Promise<HttpOutcome> {
+    // A crashed or partitioned node does not answer: the caller's connection times out.
+    if (this.cutOff()) return { kind: "unreachable" };
+    const rec = this.kubelet().state.pods().find((r) => r.podIP === podIP && r.sandboxId && !r.terminal);
+    const rt = this.kubelet().runtime();
+    if (!rec?.sandboxId || !rt) return { kind: "unreachable" };
+    const { method, path, headers, body, remoteAddr } = req;
+    return rt.runtime.podHttp(rec.sandboxId, port, { method, path, headers, body, remoteAddr });
   }
 
   async stop(): Promise<void> {

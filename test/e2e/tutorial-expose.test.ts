@@ -65,6 +65,17 @@ describe("tutorial: expose your app", () => {
     expect(described).toMatch(new RegExp(`^Endpoints:\\s+${podIP.replace(/\./g, "\\.")}:8080$`, "m"));
   });
 
+  it("reaches the app from inside a pod by Service name, cluster IP and pod IP", async () => {
+    const svc = JSON.parse((await c.kubectl(["get", "service", "kubernetes-bootcamp", "-o", "json"])).stdout);
+    const hello = `Hello Kubernetes bootcamp! | Running on: ${podName} | v=1\n`;
+    for (const url of ["http://kubernetes-bootcamp:8080", "http://kubernetes-bootcamp.default.svc.cluster.local:8080", `http://${svc.spec.clusterIP}:8080`, `http://${podIP}:8080`]) {
+      const r = await c.kubectl(["exec", podName, "--", "curl", "-s", url]);
+      expect(r.stdout, url).toBe(hello);
+    }
+    const unknown = await c.kubectl(["exec", podName, "--", "curl", "-sS", "http://nothing-here:8080"], { allowFail: true });
+    expect(unknown.stderr).toContain("Could not resolve host: nothing-here");
+  });
+
   it("answers through the service proxy", async () => {
     const answer = await (await fetch(`${proxy.url}/api/v1/namespaces/default/services/kubernetes-bootcamp:8080/proxy/`)).text();
     expect(answer).toBe(`Hello Kubernetes bootcamp! | Running on: ${podName} | v=1\n`);
@@ -120,5 +131,18 @@ ${ports}`;
     await eventually(async () => ((await c.kubectl(["get", "endpoints", "kubernetes-bootcamp"], { allowFail: true })).stderr.includes("NotFound") ? true : undefined), 30_000, "the endpoints to go");
     const exec = await c.kubectl(["exec", podName, "--", "curl", "-s", "http://localhost:8080"]);
     expect(exec.stdout).toBe(`Hello Kubernetes bootcamp! | Running on: ${podName} | v=1\n`);
+  });
+
+  it("reaches pods on other nodes by their IPs", async () => {
+    await c.kubectl(["scale", "deployments/kubernetes-bootcamp", "--replicas=3"]);
+    const pods = await eventually(async () => {
+      const items = JSON.parse((await c.kubectl(["get", "pods", "-l", "app=kubernetes-bootcamp", "-o", "json"])).stdout).items as (PodJson & { spec: { nodeName?: string } })[];
+      const up = items.filter((p) => !p.metadata.deletionTimestamp && p.status.phase === "Running" && p.status.containerStatuses?.every((s) => s.ready));
+      return up.length === 3 && new Set(up.map((p) => p.spec.nodeName)).size === 3 ? up : undefined;
+    }, 90_000, "3 pods on 3 nodes");
+    for (const other of pods.filter((p) => p.metadata.name !== podName)) {
+      const r = await c.kubectl(["exec", podName, "--", "curl", "-s", `http://${other.status.podIP}:8080`]);
+      expect(r.stdout).toBe(`Hello Kubernetes bootcamp! | Running on: ${other.metadata.name} | v=1\n`);
+    }
   });
 });

@@ -6,7 +6,7 @@ import type { Pod } from "../../model/types";
 import type { AdmitResult } from "../agent-api";
 import type { ObjectStore } from "../../store/store";
 import type { TimerTable } from "../timers";
-import { createRuntime, type Runtime } from "../runtime";
+import { createRuntime, type NetworkHook, type Runtime } from "../runtime";
 import { admitPod, capacityOf, occupantOf, type Occupant } from "./admission";
 import { Coalescer } from "./coalescer";
 import { EventRecorder } from "./events";
@@ -36,6 +36,8 @@ export interface KubeletDeps {
   timers: TimerTable;
   store: () => ObjectStore;
   now: () => number;
+  /** Where the pods' outgoing requests go (other pods, Services). */
+  network?: NetworkHook;
 }
 
 function byCreation(a: PodRecord, b: PodRecord): number {
@@ -61,7 +63,7 @@ export class Kubelet {
   runtime(): Runtime | undefined {
     const cfg = this.state.config();
     if (!cfg) return undefined;
-    this.rt ??= createRuntime(cfg.runtime, { storage: new KvRuntimeStorage(this.deps.storage.kv), now: this.deps.now });
+    this.rt ??= createRuntime(cfg.runtime, { storage: new KvRuntimeStorage(this.deps.storage.kv), now: this.deps.now, network: this.deps.network });
     return this.rt;
   }
 
