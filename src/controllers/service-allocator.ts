@@ -100,6 +100,11 @@ export class ServiceAllocator {
         const value = new GoRepr(`[]string{${JSON.stringify(ip)}}`);
         if (!isIPv4(ip) || !inServiceRange(ip)) {
           causes.push(invalidField("spec.clusterIPs", value, `failed to allocate IP ${ip}: the provided IP (${ip}) is not in the valid range. The range of valid IPs is ${SERVICE_CIDR}`));
+        } else if (ip === KUBERNETES_SERVICE_IP && !(req.owner.namespace === "default" && req.owner.name === "kubernetes")) {
+          causes.push(invalidField("spec.clusterIPs", value, `failed to allocate IP ${ip}: provided IP is already allocated`));
+        } else if (ip === KUBERNETES_SERVICE_IP) {
+          // Reserved for default/kubernetes, which the API server re-creates: it may take it over.
+          clusterIP = ip;
         } else if (!this.free(ipKey(ip), req.owner)) {
           causes.push(invalidField("spec.clusterIPs", value, `failed to allocate IP ${ip}: provided IP is already allocated`));
         } else clusterIP = ip;
@@ -162,6 +167,26 @@ export class ServiceAllocator {
       }
     }
     return released;
+  }
+
+  /**
+   * Write back the records a stored Service should have but has not (lost storage,
+   * an old release): free ones are taken, ones held by this namespace/name are
+   * updated to this uid. Returns the addresses another Service holds.
+   */
+  repair(owner: Owner, clusterIP: string | undefined, nodePorts: { nodePort: number; protocol: string }[], now: number): string[] {
+    const taken: string[] = [];
+    const keys = [...(clusterIP && clusterIP !== "None" ? [ipKey(clusterIP)] : []), ...nodePorts.map((p) => portKey(p.nodePort, p.protocol))];
+    for (const key of keys) {
+      const rec = this.kv.get<Record>(key);
+      if (rec && sameOwner(rec.owner, owner)) continue;
+      if (rec && (rec.owner.namespace !== owner.namespace || rec.owner.name !== owner.name)) {
+        taken.push(key.slice(key.indexOf(":") + 1));
+        continue;
+      }
+      this.kv.put(key, { owner, at: now } satisfies Record);
+    }
+    return taken;
   }
 
   /** Everything one Service (this uid) holds: it was deleted. */

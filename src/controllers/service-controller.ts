@@ -64,12 +64,14 @@ export class ServiceController {
     else this.seenWhileLoading?.push([namespace, name, svc !== null]);
     // In a namespace being deleted nothing new is written: its endpoints only go.
     const terminating = this.ctx.terminating.has(namespace);
-    this.allocator().release(
-      { namespace, name },
-      live ? { uid: live.metadata.uid ?? "", clusterIP: live.spec.clusterIP, nodePorts: (live.spec.ports ?? []).filter((p) => p.nodePort).map((p) => ({ nodePort: p.nodePort!, protocol: p.protocol ?? "TCP" })) } : null,
-      this.ctx.now(),
-      ALLOCATION_GRACE_MS,
-    );
+    // A stored Service keeps its addresses until it is gone, terminating or not; the
+    // records it should have are written back if lost (the registry's repair loop).
+    const holds = svc ? { uid: svc.metadata.uid ?? "", clusterIP: svc.spec.clusterIP, nodePorts: (svc.spec.ports ?? []).filter((p) => p.nodePort).map((p) => ({ nodePort: p.nodePort!, protocol: p.protocol ?? "TCP" })) } : null;
+    this.allocator().release({ namespace, name }, holds, this.ctx.now(), ALLOCATION_GRACE_MS);
+    if (svc && holds) {
+      const taken = this.allocator().repair({ namespace, name, uid: holds.uid }, holds.clusterIP, holds.nodePorts, this.ctx.now());
+      if (taken.length) console.error(`service ${namespace}/${name}: addresses held by another Service: ${taken.join(", ")}`);
+    }
     const endpoints = (await store.get("endpoints", namespace, name)) as Endpoints | null;
     const slices = ((await store.list(SLICES, { namespace, labelEquals: { [SERVICE_NAME_LABEL]: name, [MANAGED_BY_LABEL]: MANAGED_BY } })).items as EndpointSlice[]);
     if (!live || terminating) {
@@ -190,8 +192,10 @@ export class ServiceController {
       protocol: p.protocol,
     }));
     const labels = { ...(svc.metadata.labels ?? {}), [SERVICE_NAME_LABEL]: svc.metadata.name ?? "", [MANAGED_BY_LABEL]: MANAGED_BY };
-    const [keep, ...extra] = current;
-    const ops: WriteOp[] = extra.map((s) => ({ op: "delete", resource: SLICES, object: s, expectedRv: Number(s.metadata.resourceVersion) }));
+    // Slices of an earlier Service of the same name (deleted and made again) are not ours.
+    const ours = current.filter((s) => s.metadata.ownerReferences?.some((o) => o.controller && o.uid === svc.metadata.uid));
+    const [keep, ...extra] = ours;
+    const ops: WriteOp[] = [...extra, ...current.filter((s) => !ours.includes(s))].map((s) => ({ op: "delete", resource: SLICES, object: s, expectedRv: Number(s.metadata.resourceVersion) }));
     if (keep) {
       if (JSON.stringify(keep.endpoints ?? []) === JSON.stringify(endpoints) && JSON.stringify(keep.ports ?? []) === JSON.stringify(ports) && JSON.stringify(keep.metadata.labels) === JSON.stringify(labels)) return ops;
       ops.push({ op: "update", resource: SLICES, object: { ...keep, metadata: { ...keep.metadata, labels }, endpoints, ports }, expectedRv: Number(keep.metadata.resourceVersion) });

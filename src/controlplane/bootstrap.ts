@@ -40,7 +40,9 @@ async function bootstrap(ctx: ApiContext): Promise<void> {
       if (!(e instanceof ApiError && e.reason === "AlreadyExists")) throw e;
     }
   }
-  await ensureKubernetesService(ctx);
+  // Best effort: the API must come up (and a first start get its nodes) even if this
+  // fails; the next isolate tries again.
+  await ensureKubernetesService(ctx).catch((e) => console.error("creating the kubernetes Service failed:", e));
   if (!firstStart) return;
   const count = ctx.config.defaultNodeCount;
   await Promise.all(

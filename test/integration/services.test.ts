@@ -181,6 +181,54 @@ describe("services", () => {
     expect(again.status, again.body.message).toBe(201);
   });
 
+  it("changes type both ways: what only the old type used goes, what the new one needs is allocated", async () => {
+    await namespace("svc-type");
+    const patch = (body: unknown) => callJson<Answer>("/api/v1/namespaces/svc-type/services/web", { method: "PATCH", contentType: "application/merge-patch+json", body });
+    const created = (await createService("svc-type", service("web", { type: "NodePort", selector: { app: "web" }, ports: [{ port: 80 }] }))).body;
+    const toClusterIP = await patch({ spec: { type: "ClusterIP" } });
+    expect(toClusterIP.status, toClusterIP.body.message).toBe(200);
+    expect(toClusterIP.body.spec.ports![0].nodePort).toBeUndefined();
+    expect(toClusterIP.body.spec.externalTrafficPolicy).toBeUndefined();
+    expect(toClusterIP.body.spec.clusterIP).toBe(created.spec.clusterIP);
+
+    const toExternal = await patch({ spec: { type: "ExternalName", externalName: "db.example.com" } });
+    expect(toExternal.status, toExternal.body.message).toBe(200);
+    expect(toExternal.body.spec.clusterIP).toBeUndefined();
+    expect(toExternal.body.spec.ipFamilies).toBeUndefined();
+
+    const back = await patch({ spec: { type: "NodePort", externalName: null } });
+    expect(back.status, back.body.message).toBe(200);
+    expect(back.body.spec.clusterIP).toMatch(/^10\.(9[6-9]|10[0-9]|11[01])\./);
+    expect(back.body.spec.ports![0].nodePort).toBeGreaterThanOrEqual(30000);
+  });
+
+  it("answers malformed Services and the reserved address with 422, never 500", async () => {
+    await namespace("svc-bad");
+    for (const ports of [[null], 5, {}]) {
+      const r = await createService("svc-bad", service("bad", { ports }));
+      expect(r.status, JSON.stringify(ports)).toBe(422);
+    }
+    const reserved = await createService("svc-bad", service("mine", { selector: { app: "x" }, ports: [{ port: 80 }], clusterIP: "10.96.0.1" }));
+    expect(reserved.status).toBe(422);
+    expect(reserved.body.message).toContain("failed to allocate IP 10.96.0.1: provided IP is already allocated");
+  });
+
+  it("a Service made again under the same name gets its own EndpointSlice", { timeout: 30_000 }, async () => {
+    await namespace("svc-again");
+    await podWithIP("svc-again", "web-1", "web", "10.244.4.5", true);
+    const body = service("web", { selector: { app: "web" }, ports: [{ port: 80, targetPort: 8080 }] });
+    const sliceOwners = async () => ((await callJson<{ items: EndpointSlice[] }>("/apis/discovery.k8s.io/v1/namespaces/svc-again/endpointslices")).body.items).map((s) => s.metadata.ownerReferences?.[0]?.uid);
+    const first = (await createService("svc-again", body)).body;
+    await waitFor(async () => ((await sliceOwners()).includes(first.metadata.uid) ? true : undefined), "the first slice");
+    expect((await callJson("/api/v1/namespaces/svc-again/services/web", { method: "DELETE" })).status).toBe(200);
+    const second = (await createService("svc-again", body)).body;
+    expect(second.metadata.uid).not.toBe(first.metadata.uid);
+    await waitFor(async () => {
+      const owners = await sliceOwners();
+      return owners.length === 1 && owners[0] === second.metadata.uid ? true : undefined;
+    }, "one slice, owned by the new Service");
+  });
+
   it("prints Services as kubectl get shows them", async () => {
     const res = await callJson<{ rows: { cells: unknown[] }[]; columnDefinitions: { name: string }[] }>("/api/v1/namespaces/default/services", { accept: "application/json;as=Table;v=v1;g=meta.k8s.io" });
     expect(res.body.columnDefinitions.map((c) => c.name)).toEqual(["Name", "Type", "Cluster-IP", "External-IP", "Port(s)", "Age", "Selector"]);

@@ -110,4 +110,23 @@ describe("service address allocator", () => {
     const r = new ServiceAllocator(kv).allocate({ owner: owner("web"), clusterIP: null, nodePorts: [{ index: 0, protocol: "TCP", nodePort: 0 }] }, 1000);
     expect(r).toEqual({ ok: false, causes: [{ reason: "FieldValueInvalid", field: "spec.ports[0].nodePort", message: "Invalid value: 0: failed to allocate a nodePort: range is full" }] });
   });
+
+  it("keeps 10.96.0.1 for default/kubernetes, which may take it over from a stale record", () => {
+    const kv = new MapStore();
+    const a = new ServiceAllocator(kv);
+    expect(a.allocate({ owner: owner("mine"), clusterIP: "10.96.0.1", nodePorts: [] }, 1000).ok).toBe(false);
+    kv.put("svc-ip:10.96.0.1", { owner: { namespace: "default", name: "kubernetes", uid: "old" }, at: 0 });
+    expect(a.allocate({ owner: { namespace: "default", name: "kubernetes", uid: "new" }, clusterIP: "10.96.0.1", nodePorts: [] }, 1000)).toEqual({ ok: true, clusterIP: "10.96.0.1", nodePorts: [] });
+  });
+
+  it("repairs a stored Service's lost records, and reports addresses another Service holds", () => {
+    const kv = new MapStore();
+    const a = new ServiceAllocator(kv);
+    a.allocate({ owner: owner("other"), clusterIP: null, nodePorts: [{ index: 0, protocol: "TCP", nodePort: 30500 }] }, 1000);
+    const taken = a.repair(owner("web"), "10.96.0.70", [{ nodePort: 30501, protocol: "TCP" }, { nodePort: 30500, protocol: "TCP" }], 2000);
+    expect(taken).toEqual(["30500/TCP"]);
+    expect(kv.get<{ owner: Owner }>("svc-ip:10.96.0.70")?.owner).toEqual(owner("web"));
+    expect(kv.get<{ owner: Owner }>("svc-port:30501/TCP")?.owner).toEqual(owner("web"));
+    expect(kv.get<{ owner: Owner }>("svc-port:30500/TCP")?.owner).toEqual(owner("other"));
+  });
 });

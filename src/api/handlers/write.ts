@@ -5,7 +5,7 @@ import type { RequestInfo } from "../request-info";
 import type { ApiContext } from "../context";
 import { storageKey, apiVersionOf, type ResourceInfo } from "../../model/resources";
 import type { KubeObject, Service } from "../../model/types";
-import { allocateServiceAddresses } from "../service-addresses";
+import { allocateServiceAddresses, releaseServiceAddresses } from "../service-addresses";
 import { ApiError, badRequest, invalid, conflict } from "../../model/errors";
 import { validateObject, strictUnknownFields } from "../../model/validation";
 import { applyPatch } from "../patch";
@@ -85,8 +85,13 @@ export async function createObject(ctx: ApiContext, ri: RequestInfo, req: Reques
     }
     return json(obj, 201);
   }
-  const stored = await ctx.store.create(storageKey(info), obj);
-  return json(stored, 201);
+  try {
+    return json(await ctx.store.create(storageKey(info), obj), 201);
+  } catch (e) {
+    // The addresses just allocated belong to this attempt's uid alone: give them back.
+    if (storageKey(info) === "services") await releaseServiceAddresses(ctx, obj);
+    throw e;
+  }
 }
 
 /** Apply an update computed from the current object, conditional on what was read. */
@@ -95,11 +100,14 @@ async function writeUpdate(ctx: ApiContext, ri: RequestInfo, q: URLSearchParams,
   const prepared = ri.subresource === "status" ? prepareForStatusUpdate(next, current) : prepareForUpdate(info, next, current);
   validateOrThrow(info, prepared, current);
   const key = storageKey(info);
-  if (key === "services" && ri.subresource !== "status") await allocateServiceAddresses(ctx, prepared as Service, isDryRun(q));
+  // A Service being deleted keeps what it has; it only waits for its finalizers.
+  if (key === "services" && ri.subresource !== "status" && !prepared.metadata.deletionTimestamp) await allocateServiceAddresses(ctx, prepared as Service, isDryRun(q));
   if (isDryRun(q)) return prepared;
   // The last finalizer gone from an object being deleted: the update deletes it.
   if (prepared.metadata.deletionTimestamp && !(prepared.metadata.finalizers?.length) && key !== "pods") {
-    return ctx.store.remove(key, { ...prepared, metadata: { ...prepared.metadata, resourceVersion: String(expectedRv) } });
+    const removed = await ctx.store.remove(key, { ...prepared, metadata: { ...prepared.metadata, resourceVersion: String(expectedRv) } });
+    if (key === "services") await releaseServiceAddresses(ctx, removed);
+    return removed;
   }
   return ctx.store.update(key, prepared, expectedRv);
 }

@@ -108,14 +108,19 @@ export function defaultNamespace(ns: Namespace): void {
  * SetDefaults_Service plus what the registry fills in before allocation: ClusterIP
  * type, TCP ports targeting the same port, single-stack IPv4, Cluster traffic policies.
  * Applied on every write, so a PUT that leaves them out stores them defaulted again.
+ * Malformed shapes are left alone for validation to refuse (422, not a crash).
  */
 export function defaultService(svc: Service): void {
   const spec = (svc.spec ??= {});
+  if (typeof spec !== "object" || Array.isArray(spec)) return;
   spec.type ??= "ClusterIP";
   spec.sessionAffinity ??= "None";
-  for (const p of spec.ports ?? []) {
-    p.protocol ??= "TCP";
-    if (p.targetPort === undefined || p.targetPort === 0 || p.targetPort === "") p.targetPort = p.port;
+  if (Array.isArray(spec.ports)) {
+    for (const p of spec.ports) {
+      if (!p || typeof p !== "object") continue;
+      p.protocol ??= "TCP";
+      if (p.targetPort === undefined || p.targetPort === null || p.targetPort === 0 || p.targetPort === "") p.targetPort = p.port;
+    }
   }
   if (spec.type !== "ExternalName") {
     spec.ipFamilies ??= ["IPv4"];
@@ -124,6 +129,4 @@ export function defaultService(svc: Service): void {
   }
   if (spec.type === "NodePort" || spec.type === "LoadBalancer") spec.externalTrafficPolicy ??= "Cluster";
   if (spec.type === "LoadBalancer") spec.allocateLoadBalancerNodePorts ??= true;
-  svc.status ??= { loadBalancer: {} };
 }
-

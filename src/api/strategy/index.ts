@@ -4,7 +4,8 @@
 import type { KubeObject, Pod, Deployment, ReplicaSet, Namespace, Service } from "../../model/types";
 import type { ResourceInfo } from "../../model/resources";
 import { storageKey } from "../../model/resources";
-import { defaultDeployment, defaultNamespace, defaultPod, defaultPodSpec, defaultReplicaSet, defaultService, type DefaultingConfig } from "./defaults";
+import { defaultDeployment, defaultNamespace, defaultPod, defaultPodSpec, defaultReplicaSet, type DefaultingConfig } from "./defaults";
+import { prepareServiceCreate, prepareServiceUpdate } from "./service";
 import { isoSeconds } from "../../config";
 
 const NAME_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
@@ -45,7 +46,7 @@ export function prepareForCreate(info: ResourceInfo, obj: KubeObject, ctx: Strat
       defaultNamespace(obj as Namespace);
       break;
     case "services":
-      defaultService(obj as Service);
+      prepareServiceCreate(obj as Service);
       break;
   }
   return obj;
@@ -65,10 +66,7 @@ export function prepareForUpdate(info: ResourceInfo, next: KubeObject, old: Kube
   // or patch that left out a defaulted template field stores it defaulted again.
   const template = (next.spec as { template?: { spec?: Pod["spec"] } } | undefined)?.template;
   if (template?.spec) defaultPodSpec(template.spec);
-  if (storageKey(info) === "services") {
-    defaultService(next as Service);
-    keepServiceAddresses(next as Service, old as Service);
-  }
+  if (storageKey(info) === "services") prepareServiceUpdate(next as Service, old as Service);
   if (info.subresources.includes("status")) {
     if (old.status === undefined) delete next.status;
     else next.status = old.status;
@@ -108,22 +106,3 @@ function keepServerMetadata(next: KubeObject, old: KubeObject): void {
   delete m.managedFields;
   if (m.generateName === undefined && o.generateName !== undefined) m.generateName = o.generateName;
 }
-
-/**
- * What the registry keeps on a Service update when the writer left it out: the
- * allocated cluster IPs, and each port's node port (matched by port number and
- * protocol). A writer that changes them is checked by validation and the allocator.
- */
-function keepServiceAddresses(next: Service, old: Service): void {
-  const spec = next.spec;
-  if (spec.type === "ExternalName" || old.spec.type === "ExternalName") return;
-  if (!spec.clusterIP && old.spec.clusterIP) spec.clusterIP = old.spec.clusterIP;
-  if (!spec.clusterIPs?.length && old.spec.clusterIPs) spec.clusterIPs = [...old.spec.clusterIPs];
-  if (spec.type === "ClusterIP") return;
-  for (const p of spec.ports ?? []) {
-    if (p.nodePort) continue;
-    const was = old.spec.ports?.find((o) => o.port === p.port && (o.protocol ?? "TCP") === (p.protocol ?? "TCP"));
-    if (was?.nodePort) p.nodePort = was.nodePort;
-  }
-}
-
