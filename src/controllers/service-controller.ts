@@ -1,8 +1,9 @@
 // The endpoints and endpointslice controllers for one Service, plus its allocations:
 // level-triggered, re-reading the Service and the pods its selector picks.
 // - A Service with a selector gets an Endpoints object (same name: ready addresses,
-//   notReadyAddresses) and one EndpointSlice (`<service>-<5 chars>`, owned by the
-//   Service, labelled kubernetes.io/service-name), rewritten only when they change.
+//   notReadyAddresses) and EndpointSlices (`<service>-<5 chars>`, owned by the
+//   Service, labelled kubernetes.io/service-name, one per resolved port set and 100
+//   endpoints), rewritten only when they change.
 //   Terminating pods are left out of Endpoints and shown terminating in the slice.
 // - A Service without a selector keeps whatever endpoints people write for it.
 // - A deleted Service's Endpoints go with it; its slices too (they are owned by it).
@@ -22,6 +23,8 @@ export const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 const MANAGED_BY_LABEL = "endpointslice.kubernetes.io/managed-by";
 const MANAGED_BY = "endpointslice-controller.k8s.io";
 const SLICES = "endpointslices.discovery.k8s.io";
+/** The upstream controller's default --max-endpoints-per-slice. */
+const SLICE_MAX_ENDPOINTS = 100;
 
 interface Resolved {
   pod: Pod;
@@ -174,48 +177,76 @@ export class ServiceController {
     return { op: "create", resource: "endpoints", object: prepareForCreate(findResource("", "v1", "endpoints")!, obj as KubeObject, { now: this.ctx.now(), defaults: DEFAULTING }) };
   }
 
-  /** One EndpointSlice with every endpoint (up to 100 per slice upstream; more is not modelled). */
+  /**
+   * EndpointSlices as the upstream controller groups them: one per set of resolved
+   * ports (a named targetPort may resolve differently per pod, e.g. mid-rollout), at
+   * most SLICE_MAX_ENDPOINTS endpoints each; pods whose ports do not resolve are left
+   * out. A Service with no endpoints keeps one slice with its ports and none.
+   * Existing slices are reused by port set, so a steady Service writes nothing.
+   */
   private slicesFor(svc: Service, resolved: Resolved[], current: EndpointSlice[]): WriteOp[] {
-    const endpoints: SliceEndpoint[] = resolved
-      .map((r) => ({
+    const groups = new Map<string, { ports: EndpointPort[]; endpoints: SliceEndpoint[] }>();
+    for (const r of resolved) {
+      if (r.ports.length === 0) continue;
+      const ports = slicePorts(r.ports);
+      const key = JSON.stringify(ports);
+      const g = groups.get(key) ?? { ports, endpoints: [] };
+      g.endpoints.push({
         addresses: [r.pod.status!.podIP!],
         conditions: { ready: r.ready, serving: isReady(r.pod), terminating: r.terminating },
         nodeName: r.pod.spec.nodeName,
         targetRef: podRef(r.pod),
-      }))
-      .sort((a, b) => a.addresses[0].localeCompare(b.addresses[0], "en", { numeric: true }));
-    // Slice ports always carry a name ("" when the Service port has none), as the
-    // upstream controller writes them: kubectl's describe dereferences it.
-    const ports = (resolved.find((r) => r.ports.length)?.ports ?? (svc.spec.ports ?? []).map((p) => ({ name: p.name, port: typeof p.targetPort === "number" ? p.targetPort : p.port, protocol: p.protocol ?? "TCP" }))).map((p) => ({
-      name: p.name ?? "",
-      port: p.port,
-      protocol: p.protocol,
-    }));
+      });
+      groups.set(key, g);
+    }
+    if (groups.size === 0) {
+      const ports = slicePorts((svc.spec.ports ?? []).map((p) => ({ name: p.name, port: typeof p.targetPort === "number" ? p.targetPort : p.port, protocol: p.protocol ?? "TCP" })));
+      groups.set(JSON.stringify(ports), { ports, endpoints: [] });
+    }
+    const wanted: { ports: EndpointPort[]; endpoints: SliceEndpoint[] }[] = [];
+    for (const g of groups.values()) {
+      g.endpoints.sort((a, b) => a.addresses[0].localeCompare(b.addresses[0], "en", { numeric: true }));
+      for (let i = 0; i < Math.max(1, g.endpoints.length); i += SLICE_MAX_ENDPOINTS) wanted.push({ ports: g.ports, endpoints: g.endpoints.slice(i, i + SLICE_MAX_ENDPOINTS) });
+    }
     const labels = { ...(svc.metadata.labels ?? {}), [SERVICE_NAME_LABEL]: svc.metadata.name ?? "", [MANAGED_BY_LABEL]: MANAGED_BY };
     // Slices of an earlier Service of the same name (deleted and made again) are not ours.
-    const ours = current.filter((s) => s.metadata.ownerReferences?.some((o) => o.controller && o.uid === svc.metadata.uid));
-    const [keep, ...extra] = ours;
-    const ops: WriteOp[] = [...extra, ...current.filter((s) => !ours.includes(s))].map((s) => ({ op: "delete", resource: SLICES, object: s, expectedRv: Number(s.metadata.resourceVersion) }));
-    if (keep) {
-      if (JSON.stringify(keep.endpoints ?? []) === JSON.stringify(endpoints) && JSON.stringify(keep.ports ?? []) === JSON.stringify(ports) && JSON.stringify(keep.metadata.labels) === JSON.stringify(labels)) return ops;
-      ops.push({ op: "update", resource: SLICES, object: { ...keep, metadata: { ...keep.metadata, labels }, endpoints, ports }, expectedRv: Number(keep.metadata.resourceVersion) });
-      return ops;
+    const spare = current.filter((s) => s.metadata.ownerReferences?.some((o) => o.controller && o.uid === svc.metadata.uid));
+    const ops: WriteOp[] = current.filter((s) => !spare.includes(s)).map((s) => deleteOp(s));
+    for (const want of wanted) {
+      // Reuse a slice with the same ports if there is one, else any spare one.
+      const i = Math.max(spare.findIndex((s) => JSON.stringify(s.ports ?? []) === JSON.stringify(want.ports)), spare.length ? 0 : -1);
+      const keep = i >= 0 ? spare.splice(i, 1)[0] : undefined;
+      if (keep) {
+        const same = JSON.stringify(keep.endpoints ?? []) === JSON.stringify(want.endpoints) && JSON.stringify(keep.ports ?? []) === JSON.stringify(want.ports) && JSON.stringify(keep.metadata.labels) === JSON.stringify(labels);
+        if (!same) ops.push({ op: "update", resource: SLICES, object: { ...keep, metadata: { ...keep.metadata, labels }, endpoints: want.endpoints, ports: want.ports }, expectedRv: Number(keep.metadata.resourceVersion) });
+        continue;
+      }
+      const slice: EndpointSlice = {
+        apiVersion: "discovery.k8s.io/v1",
+        kind: "EndpointSlice",
+        metadata: {
+          name: `${svc.metadata.name}-${randomSuffix()}`,
+          generateName: `${svc.metadata.name}-`,
+          namespace: svc.metadata.namespace,
+          labels,
+          ownerReferences: [{ apiVersion: "v1", kind: "Service", name: svc.metadata.name ?? "", uid: svc.metadata.uid ?? "", controller: true, blockOwnerDeletion: true }],
+        },
+        addressType: "IPv4",
+        endpoints: want.endpoints,
+        ports: want.ports,
+      };
+      ops.push({ op: "create", resource: SLICES, object: prepareForCreate(findResource("discovery.k8s.io", "v1", "endpointslices")!, slice as KubeObject, { now: this.ctx.now(), defaults: DEFAULTING }) });
     }
-    const slice: EndpointSlice = {
-      apiVersion: "discovery.k8s.io/v1",
-      kind: "EndpointSlice",
-      metadata: {
-        name: `${svc.metadata.name}-${randomSuffix()}`,
-        generateName: `${svc.metadata.name}-`,
-        namespace: svc.metadata.namespace,
-        labels,
-        ownerReferences: [{ apiVersion: "v1", kind: "Service", name: svc.metadata.name ?? "", uid: svc.metadata.uid ?? "", controller: true, blockOwnerDeletion: true }],
-      },
-      addressType: "IPv4",
-      endpoints,
-      ports,
-    };
-    ops.push({ op: "create", resource: SLICES, object: prepareForCreate(findResource("discovery.k8s.io", "v1", "endpointslices")!, slice as KubeObject, { now: this.ctx.now(), defaults: DEFAULTING }) });
+    ops.push(...spare.map((s) => deleteOp(s)));
     return ops;
   }
+}
+
+/** Slice ports always carry a name ("" for an unnamed Service port), as the upstream controller writes them: kubectl's describe dereferences it. */
+function slicePorts(ports: EndpointPort[]): EndpointPort[] {
+  return ports.map((p) => ({ name: p.name ?? "", port: p.port, protocol: p.protocol }));
+}
+
+function deleteOp(s: EndpointSlice): WriteOp {
+  return { op: "delete", resource: SLICES, object: s, expectedRv: Number(s.metadata.resourceVersion) };
 }

@@ -27,10 +27,10 @@ function ipInt(ip: string): number {
   return ip.split(".").reduce((n, o) => n * 256 + Number(o), 0);
 }
 
-async function podWithIP(ns: string, name: string, app: string, ip: string, ready: boolean): Promise<void> {
+async function podWithIP(ns: string, name: string, app: string, ip: string, ready: boolean, containerPort = 8080): Promise<void> {
   const created = await callJson(`/api/v1/namespaces/${ns}/pods`, {
     method: "POST",
-    body: { apiVersion: "v1", kind: "Pod", metadata: { name, labels: { app } }, spec: { schedulerName: "nobody", containers: [{ name: "app", image: "nginx:1.27", ports: [{ name: "http", containerPort: 8080 }] }] } },
+    body: { apiVersion: "v1", kind: "Pod", metadata: { name, labels: { app } }, spec: { schedulerName: "nobody", containers: [{ name: "app", image: "nginx:1.27", ports: [{ name: "http", containerPort }] }] } },
   });
   expect(created.status).toBe(201);
   const status = await callJson(`/api/v1/namespaces/${ns}/pods/${name}/status`, {
@@ -227,6 +227,34 @@ describe("services", () => {
       const owners = await sliceOwners();
       return owners.length === 1 && owners[0] === second.metadata.uid ? true : undefined;
     }, "one slice, owned by the new Service");
+  });
+
+  it("groups endpoints into slices by the ports their named targetPort resolves to", { timeout: 30_000 }, async () => {
+    await namespace("svc-ports");
+    await podWithIP("svc-ports", "old-1", "web", "10.244.5.1", true, 8080);
+    await podWithIP("svc-ports", "new-1", "web", "10.244.5.2", true, 9090);
+    await createService("svc-ports", service("web", { selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http" }] }));
+    const slices = await waitFor(async () => {
+      const items = (await callJson<{ items: EndpointSlice[] }>("/apis/discovery.k8s.io/v1/namespaces/svc-ports/endpointslices")).body.items;
+      return items.length === 2 ? items : undefined;
+    }, "two slices");
+    const byPort = Object.fromEntries(slices.map((s) => [s.ports![0].port, s.endpoints!.map((e) => e.addresses[0])]));
+    expect(byPort).toEqual({ 8080: ["10.244.5.1"], 9090: ["10.244.5.2"] });
+    const ep = (await callJson<Endpoints>("/api/v1/namespaces/svc-ports/endpoints/web")).body;
+    expect(ep.subsets?.map((s) => [s.ports?.[0].port, s.addresses?.map((a) => a.ip)]).sort()).toEqual([
+      [8080, ["10.244.5.1"]],
+      [9090, ["10.244.5.2"]],
+    ]);
+  });
+
+  it("keeps a named port's node port when its number changes", async () => {
+    await namespace("svc-rename");
+    const created = (await createService("svc-rename", service("web", { type: "NodePort", selector: { app: "web" }, ports: [{ name: "http", port: 80 }] }))).body;
+    const put = structuredClone(created);
+    put.spec.ports = [{ name: "http", port: 81 }];
+    const updated = await callJson<Answer>("/api/v1/namespaces/svc-rename/services/web", { method: "PUT", body: put });
+    expect(updated.status, updated.body.message).toBe(200);
+    expect(updated.body.spec.ports![0]).toMatchObject({ name: "http", port: 81, nodePort: created.spec.ports![0].nodePort });
   });
 
   it("prints Services as kubectl get shows them", async () => {

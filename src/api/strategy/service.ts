@@ -15,6 +15,16 @@ function ports(spec: ServiceSpec): ServicePort[] {
   return Array.isArray(spec.ports) ? spec.ports.filter(isObject) : [];
 }
 
+/** The old port a new one continues: by name when both are named (upstream), else by number and protocol. */
+function previous(p: ServicePort, old: ServiceSpec): ServicePort | undefined {
+  const olds = ports(old);
+  if (p.name) {
+    const named = olds.find((o) => o.name === p.name);
+    if (named) return named;
+  }
+  return olds.find((o) => o.port === p.port && (o.protocol ?? "TCP") === (p.protocol ?? "TCP"));
+}
+
 export function prepareServiceCreate(svc: Service): void {
   defaultService(svc);
   // A client does not get to say what the load balancer gave it.
@@ -38,7 +48,7 @@ function dropTypeDependentFields(spec: ServiceSpec, old: ServiceSpec): void {
   }
   if (needsNodePorts(old) && !needsNodePorts(spec)) {
     for (const p of ports(spec)) {
-      const was = ports(old).find((o) => o.port === p.port && (o.protocol ?? "TCP") === (p.protocol ?? "TCP"));
+      const was = previous(p, old);
       if (p.nodePort && was && p.nodePort === was.nodePort) delete p.nodePort;
     }
   }
@@ -46,15 +56,18 @@ function dropTypeDependentFields(spec: ServiceSpec, old: ServiceSpec): void {
   if (old.type === "LoadBalancer" && spec.type !== "LoadBalancer" && same(spec.allocateLoadBalancerNodePorts, old.allocateLoadBalancerNodePorts)) delete spec.allocateLoadBalancerNodePorts;
 }
 
-/** The allocated cluster IPs, and each port's node port (by port number and protocol), when left out. */
+/** The allocated cluster IPs, and each port's node port, when left out (a node port already in use by another port is not carried). */
 function keepAddresses(spec: ServiceSpec, old: ServiceSpec): void {
   if (!needsClusterIPs(spec) || !needsClusterIPs(old)) return;
   if (!spec.clusterIP && old.clusterIP) spec.clusterIP = old.clusterIP;
   if (!spec.clusterIPs?.length && old.clusterIPs) spec.clusterIPs = [...old.clusterIPs];
   if (!needsNodePorts(spec)) return;
+  const inUse = new Set(ports(spec).filter((p) => p.nodePort).map((p) => `${p.nodePort}/${p.protocol ?? "TCP"}`));
   for (const p of ports(spec)) {
     if (p.nodePort) continue;
-    const was = ports(old).find((o) => o.port === p.port && (o.protocol ?? "TCP") === (p.protocol ?? "TCP"));
-    if (was?.nodePort) p.nodePort = was.nodePort;
+    const was = previous(p, old);
+    if (!was?.nodePort || inUse.has(`${was.nodePort}/${p.protocol ?? "TCP"}`)) continue;
+    p.nodePort = was.nodePort;
+    inUse.add(`${was.nodePort}/${p.protocol ?? "TCP"}`);
   }
 }
