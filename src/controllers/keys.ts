@@ -56,6 +56,8 @@ export function keysForPoke(k: ControllerKey, terminating: ReadonlySet<string>):
       break;
     }
     case "services":
+    case "endpoints":
+      // Endpoints are named after their Service (mirrored into slices when it has no selector).
       out.push(workKey("svc", k.namespace, k.name));
       break;
     case "replicasets.apps":
@@ -89,6 +91,7 @@ export function keysForChange(ch: Change, terminating: ReadonlySet<string>): Wor
       out.push(workKey("svcs", ns, ""));
       break;
     case "services":
+    case "endpoints":
       out.push(workKey("svc", ns, name));
       break;
     case "replicasets.apps":

@@ -22,9 +22,15 @@ export const ALLOCATION_GRACE_MS = 60_000;
 export const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 const MANAGED_BY_LABEL = "endpointslice.kubernetes.io/managed-by";
 const MANAGED_BY = "endpointslice-controller.k8s.io";
+const MIRROR_MANAGED_BY = "endpointslicemirroring-controller.k8s.io";
 const SLICES = "endpointslices.discovery.k8s.io";
 /** The upstream controller's default --max-endpoints-per-slice. */
 const SLICE_MAX_ENDPOINTS = 100;
+
+interface WantedSlice {
+  ports: EndpointPort[];
+  endpoints: SliceEndpoint[];
+}
 
 interface Resolved {
   pod: Pod;
@@ -76,24 +82,31 @@ export class ServiceController {
       if (taken.length) console.error(`service ${namespace}/${name}: addresses held by another Service: ${taken.join(", ")}`);
     }
     const endpoints = (await store.get("endpoints", namespace, name)) as Endpoints | null;
-    const slices = ((await store.list(SLICES, { namespace, labelEquals: { [SERVICE_NAME_LABEL]: name, [MANAGED_BY_LABEL]: MANAGED_BY } })).items as EndpointSlice[]);
+    const all = (await store.list(SLICES, { namespace, labelEquals: { [SERVICE_NAME_LABEL]: name } })).items as EndpointSlice[];
+    const slices = all.filter((s) => s.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY);
+    const mirrored = all.filter((s) => s.metadata.labels?.[MANAGED_BY_LABEL] === MIRROR_MANAGED_BY);
     if (!live || terminating) {
       // The Service (or its namespace) is going: so are its endpoints.
       const ops: WriteOp[] = [];
       if (endpoints) ops.push({ op: "delete", resource: "endpoints", object: endpoints, expectedRv: Number(endpoints.metadata.resourceVersion) });
-      for (const s of slices) ops.push({ op: "delete", resource: SLICES, object: s, expectedRv: Number(s.metadata.resourceVersion) });
+      for (const s of [...slices, ...mirrored]) ops.push(deleteOp(s));
       if (ops.length) await store.commit(ops);
       return;
     }
     const selector = live.spec.selector;
-    if (!selector || Object.keys(selector).length === 0) return;
+    if (!selector || Object.keys(selector).length === 0) {
+      // The endpoints are the user's: mirror them into slices (as the endpointslicemirroring controller does).
+      const ops = [...slices.map((s) => deleteOp(s)), ...this.syncSlices(live, mirrorOf(endpoints), mirrored, MIRROR_MANAGED_BY)];
+      if (ops.length) await store.commit(ops);
+      return;
+    }
 
     const pods = (await store.list("pods", { namespace, labelEquals: selector })).items as Pod[];
     const resolved = pods.filter((p) => p.status?.podIP && p.status.phase !== "Succeeded" && p.status.phase !== "Failed").map((pod) => this.resolve(live, pod));
     const ops: WriteOp[] = [];
     const wantEndpoints = this.endpointsFor(live, resolved, endpoints);
     if (wantEndpoints) ops.push(wantEndpoints);
-    ops.push(...this.slicesFor(live, resolved, slices));
+    ops.push(...mirrored.map((s) => deleteOp(s)), ...this.syncSlices(live, this.slicesFor(live, resolved), slices, MANAGED_BY));
     if (ops.length) await store.commit(ops);
   }
 
@@ -184,7 +197,7 @@ export class ServiceController {
    * out. A Service with no endpoints keeps one slice with its ports and none.
    * Existing slices are reused by port set, so a steady Service writes nothing.
    */
-  private slicesFor(svc: Service, resolved: Resolved[], current: EndpointSlice[]): WriteOp[] {
+  private slicesFor(svc: Service, resolved: Resolved[]): WantedSlice[] {
     const groups = new Map<string, { ports: EndpointPort[]; endpoints: SliceEndpoint[] }>();
     for (const r of resolved) {
       if (r.ports.length === 0) continue;
@@ -203,12 +216,17 @@ export class ServiceController {
       const ports = slicePorts((svc.spec.ports ?? []).map((p) => ({ name: p.name, port: typeof p.targetPort === "number" ? p.targetPort : p.port, protocol: p.protocol ?? "TCP" })));
       groups.set(JSON.stringify(ports), { ports, endpoints: [] });
     }
-    const wanted: { ports: EndpointPort[]; endpoints: SliceEndpoint[] }[] = [];
+    const wanted: WantedSlice[] = [];
     for (const g of groups.values()) {
       g.endpoints.sort((a, b) => a.addresses[0].localeCompare(b.addresses[0], "en", { numeric: true }));
       for (let i = 0; i < Math.max(1, g.endpoints.length); i += SLICE_MAX_ENDPOINTS) wanted.push({ ports: g.ports, endpoints: g.endpoints.slice(i, i + SLICE_MAX_ENDPOINTS) });
     }
-    const labels = { ...(svc.metadata.labels ?? {}), [SERVICE_NAME_LABEL]: svc.metadata.name ?? "", [MANAGED_BY_LABEL]: MANAGED_BY };
+    return wanted;
+  }
+
+  /** Make `current` (this manager's slices of the Service) match `wanted`, reusing slices by ports. */
+  private syncSlices(svc: Service, wanted: WantedSlice[], current: EndpointSlice[], managedBy: string): WriteOp[] {
+    const labels = { ...(svc.metadata.labels ?? {}), [SERVICE_NAME_LABEL]: svc.metadata.name ?? "", [MANAGED_BY_LABEL]: managedBy };
     // Slices of an earlier Service of the same name (deleted and made again) are not ours.
     const spare = current.filter((s) => s.metadata.ownerReferences?.some((o) => o.controller && o.uid === svc.metadata.uid));
     const ops: WriteOp[] = current.filter((s) => !spare.includes(s)).map((s) => deleteOp(s));
@@ -249,4 +267,20 @@ function slicePorts(ports: EndpointPort[]): EndpointPort[] {
 
 function deleteOp(s: EndpointSlice): WriteOp {
   return { op: "delete", resource: SLICES, object: s, expectedRv: Number(s.metadata.resourceVersion) };
+}
+
+/**
+ * The slices a selectorless Service's own Endpoints mirror to: one per subset, not-ready
+ * addresses as not ready. Endpoints labelled endpointslice.kubernetes.io/skip-mirror
+ * (the API server's own) are not mirrored.
+ */
+function mirrorOf(endpoints: Endpoints | null): WantedSlice[] {
+  if (!endpoints || endpoints.metadata.labels?.["endpointslice.kubernetes.io/skip-mirror"] === "true") return [];
+  return (endpoints.subsets ?? []).map((subset) => ({
+    ports: slicePorts((subset.ports ?? []).map((p) => ({ ...p, protocol: p.protocol ?? "TCP" }))),
+    endpoints: [
+      ...(subset.addresses ?? []).map((a) => ({ addresses: [a.ip], conditions: { ready: true }, ...(a.nodeName ? { nodeName: a.nodeName } : {}), ...(a.targetRef ? { targetRef: a.targetRef } : {}) })),
+      ...(subset.notReadyAddresses ?? []).map((a) => ({ addresses: [a.ip], conditions: { ready: false }, ...(a.nodeName ? { nodeName: a.nodeName } : {}), ...(a.targetRef ? { targetRef: a.targetRef } : {}) })),
+    ],
+  }));
 }

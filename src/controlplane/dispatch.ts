@@ -7,7 +7,7 @@ import type { Pod, Node } from "../model/types";
 import { nodeAgent, scheduler, controllers, type ControllerKey } from "./stubs";
 import { nodeConfigFromObject } from "../node/node-config";
 
-const CONTROLLED = new Set(["pods", "replicasets.apps", "deployments.apps", "namespaces", "nodes", "services"]);
+const CONTROLLED = new Set(["pods", "replicasets.apps", "deployments.apps", "namespaces", "nodes", "services", "endpoints"]);
 
 export interface DispatchOptions {
   /** The component that wrote: it is not poked about its own writes. */

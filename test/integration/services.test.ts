@@ -257,6 +257,29 @@ describe("services", () => {
     expect(updated.body.spec.ports![0]).toMatchObject({ name: "http", port: 81, nodePort: created.spec.ports![0].nodePort });
   });
 
+  it("mirrors a selectorless Service's own Endpoints into a slice, which the cluster's consumers read", { timeout: 30_000 }, async () => {
+    await namespace("svc-manual");
+    await createService("svc-manual", service("db", { ports: [{ name: "pg", port: 5432 }] }));
+    const ep = await callJson("/api/v1/namespaces/svc-manual/endpoints", {
+      method: "POST",
+      body: { apiVersion: "v1", kind: "Endpoints", metadata: { name: "db" }, subsets: [{ addresses: [{ ip: "192.168.10.5" }], notReadyAddresses: [{ ip: "192.168.10.6" }], ports: [{ name: "pg", port: 5432 }] }] },
+    });
+    expect(ep.status).toBe(201);
+    const slice = await waitFor(async () => {
+      const items = (await callJson<{ items: EndpointSlice[] }>("/apis/discovery.k8s.io/v1/namespaces/svc-manual/endpointslices")).body.items;
+      return items.length === 1 ? items[0] : undefined;
+    }, "the mirrored slice");
+    expect(slice.metadata.labels).toMatchObject({ "kubernetes.io/service-name": "db", "endpointslice.kubernetes.io/managed-by": "endpointslicemirroring-controller.k8s.io" });
+    expect(slice.ports).toEqual([{ name: "pg", port: 5432, protocol: "TCP" }]);
+    expect(slice.endpoints?.map((e) => [e.addresses[0], e.conditions?.ready])).toEqual([
+      ["192.168.10.5", true],
+      ["192.168.10.6", false],
+    ]);
+    // The user's Endpoints stay as written; removing them removes the mirror.
+    expect((await callJson("/api/v1/namespaces/svc-manual/endpoints/db", { method: "DELETE" })).status).toBe(200);
+    await waitFor(async () => ((await callJson<{ items: EndpointSlice[] }>("/apis/discovery.k8s.io/v1/namespaces/svc-manual/endpointslices")).body.items.length === 0 ? true : undefined), "the mirror to go");
+  });
+
   it("prints Services as kubectl get shows them", async () => {
     const res = await callJson<{ rows: { cells: unknown[] }[]; columnDefinitions: { name: string }[] }>("/api/v1/namespaces/default/services", { accept: "application/json;as=Table;v=v1;g=meta.k8s.io" });
     expect(res.body.columnDefinitions.map((c) => c.name)).toEqual(["Name", "Type", "Cluster-IP", "External-IP", "Port(s)", "Age", "Selector"]);

@@ -30,5 +30,6 @@ describe("work keys", () => {
     const svc: KubeObject = { apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "n" } };
     expect(keysForChange({ type: "MODIFIED", resource: "services", object: svc }, new Set())).toEqual(["svc:n/web"]);
     expect(keysForPoke({ resource: "services", namespace: "n", name: "web" }, new Set())).toEqual(["svc:n/web"]);
+    expect(keysForPoke({ resource: "endpoints", namespace: "n", name: "web" }, new Set())).toEqual(["svc:n/web"]);
   });
 });
