@@ -36,6 +36,14 @@ describe("node heartbeats and failure detection", () => {
     expect(renewed).toBeGreaterThan(Date.parse(first.spec.renewTime!));
     expect(clock.t - renewed).toBeLessThanOrEqual(10_000);
     expect(readyOf(await node("hb-1"))?.status).toBe("True");
+
+    // Someone else writes the Lease: the kubelet's next renewal conflicts, re-reads, and renews anyway.
+    const patched = await callJson(`/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/hb-1`, { method: "PATCH", contentType: "application/merge-patch+json", body: { metadata: { labels: { touched: "yes" } } } });
+    expect(patched.status).toBe(200);
+    await runUntil(stub, clock, clock.t + 10_000);
+    const third = await lease("hb-1");
+    expect(Date.parse(third.spec.renewTime!)).toBeGreaterThan(renewed);
+    expect(third.metadata.labels).toEqual({ touched: "yes" });
   });
 
   it("a crashed node misses its deadline: Unknown, tainted, pods evicted once, then recovers", async () => {

@@ -111,6 +111,20 @@ export class NodeLifecycle {
 
   private async renewLease(now: number): Promise<void> {
     const { store, nodeName, config } = this.d;
+    // The Lease as this kubelet last wrote it: a renewal is then one conditional write
+    // (one D1 round trip per heartbeat); anyone else's write makes it conflict, and the
+    // Lease is read afresh.
+    const mine = this.d.kv.get<Lease>("lifecycle:lease");
+    if (mine) {
+      try {
+        const next = { ...mine, spec: { ...mine.spec, holderIdentity: nodeName, leaseDurationSeconds: config.nodeLeaseDurationSeconds, renewTime: isoMicros(now) } };
+        this.d.kv.put("lifecycle:lease", (await store.update(LEASES, next, Number(mine.metadata.resourceVersion))) as Lease);
+        return;
+      } catch (e) {
+        if (!(e instanceof ApiError && (e.reason === "Conflict" || e.reason === "NotFound"))) throw e;
+        this.d.kv.delete("lifecycle:lease");
+      }
+    }
     const current = (await store.get(LEASES, NODE_LEASE_NAMESPACE, nodeName)) as Lease | null;
     if (!current) {
       const node = await store.get("nodes", "", nodeName);
@@ -118,7 +132,7 @@ export class NodeLifecycle {
       lease.metadata.uid = crypto.randomUUID();
       lease.metadata.creationTimestamp = isoSeconds(now);
       try {
-        await store.create(LEASES, lease);
+        this.d.kv.put("lifecycle:lease", (await store.create(LEASES, lease)) as Lease);
       } catch (e) {
         if (!(e instanceof ApiError && e.reason === "AlreadyExists")) throw e;
       }
@@ -127,7 +141,7 @@ export class NodeLifecycle {
     const next = structuredClone(current);
     next.spec = { ...next.spec, holderIdentity: nodeName, leaseDurationSeconds: config.nodeLeaseDurationSeconds, renewTime: isoMicros(now) };
     try {
-      await store.update(LEASES, next, Number(current.metadata.resourceVersion));
+      this.d.kv.put("lifecycle:lease", (await store.update(LEASES, next, Number(current.metadata.resourceVersion))) as Lease);
     } catch (e) {
       // Someone else renewed it in between: the lease is fresh either way.
       if (!(e instanceof ApiError && e.reason === "Conflict")) throw e;
