@@ -7,11 +7,7 @@ import type { KubeObject, Service } from "../model/types";
 import type { AllocationRequest } from "../controllers/service-allocator";
 import { controllers } from "../controlplane/stubs";
 import { invalid } from "../model/errors";
-
-function needsNodePorts(svc: Service): boolean {
-  const t = svc.spec.type;
-  return t === "NodePort" || (t === "LoadBalancer" && svc.spec.allocateLoadBalancerNodePorts !== false);
-}
+import { needsNodePorts } from "./strategy/service";
 
 export function allocationRequest(svc: Service, dryRun: boolean): AllocationRequest {
   const spec = svc.spec;
@@ -19,7 +15,7 @@ export function allocationRequest(svc: Service, dryRun: boolean): AllocationRequ
   return {
     owner: { namespace: svc.metadata.namespace ?? "", name: svc.metadata.name ?? "", uid: svc.metadata.uid ?? "" },
     clusterIP: headless ? null : (spec.clusterIP ?? spec.clusterIPs?.[0] ?? ""),
-    nodePorts: needsNodePorts(svc) ? (spec.ports ?? []).map((p, index) => ({ index, protocol: p.protocol ?? "TCP", nodePort: p.nodePort ?? 0 })) : [],
+    nodePorts: needsNodePorts(svc.spec) ? (spec.ports ?? []).map((p, index) => ({ index, protocol: p.protocol ?? "TCP", nodePort: p.nodePort ?? 0 })) : [],
     dryRun,
   };
 }
@@ -35,7 +31,7 @@ export async function allocateServiceAddresses(ctx: ApiContext, svc: Service, dr
     svc.spec.clusterIPs = ["None"];
   }
   const ports = svc.spec.ports ?? [];
-  if (needsNodePorts(svc)) result.nodePorts.forEach((n, i) => (ports[i].nodePort = n));
+  if (needsNodePorts(svc.spec)) result.nodePorts.forEach((n, i) => (ports[i].nodePort = n));
 }
 
 /** After a Service is deleted: its addresses go back at once, as the registry's delete does. */

@@ -71,7 +71,8 @@ function isIPv4(ip: string): boolean {
   return parts.length === 4 && parts.every((p) => /^(0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255);
 }
 
-function inServiceRange(ip: string): boolean {
+/** Inside 10.96.0.0/12, network and broadcast addresses excluded. */
+export function inServiceRange(ip: string): boolean {
   const n = ipToInt(ip) - CIDR_BASE;
   // Network and broadcast addresses are never handed out.
   return n > 0 && n < CIDR_SIZE - 1;

@@ -76,9 +76,10 @@ export class ServiceController {
     // A stored Service keeps its addresses until it is gone, terminating or not; the
     // records it should have are written back if lost (the registry's repair loop).
     const holds = svc ? { uid: svc.metadata.uid ?? "", clusterIP: svc.spec.clusterIP, nodePorts: (svc.spec.ports ?? []).filter((p) => p.nodePort).map((p) => ({ nodePort: p.nodePort!, protocol: p.protocol ?? "TCP" })) } : null;
-    this.allocator().release({ namespace, name }, holds, this.ctx.now(), ALLOCATION_GRACE_MS);
+    const allocator = this.allocator();
+    allocator.release({ namespace, name }, holds, this.ctx.now(), ALLOCATION_GRACE_MS);
     if (svc && holds) {
-      const taken = this.allocator().repair({ namespace, name, uid: holds.uid }, holds.clusterIP, holds.nodePorts, this.ctx.now());
+      const taken = allocator.repair({ namespace, name, uid: holds.uid }, holds.clusterIP, holds.nodePorts, this.ctx.now());
       if (taken.length) console.error(`service ${namespace}/${name}: addresses held by another Service: ${taken.join(", ")}`);
     }
     const endpoints = (await store.get("endpoints", namespace, name)) as Endpoints | null;

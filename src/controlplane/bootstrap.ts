@@ -6,9 +6,10 @@
 import type { ApiContext } from "../api/context";
 import type { EndpointSlice, Endpoints, KubeObject, Service } from "../model/types";
 import { prepareForCreate } from "../api/strategy";
-import { findResource } from "../model/resources";
+import { findResource, resourceForKind, storageKey } from "../model/resources";
 import { ApiError } from "../model/errors";
 import { nodeAgent } from "./stubs";
+import { DEFAULTING } from "../controllers/context";
 import { allocateServiceAddresses } from "../api/service-addresses";
 import { KUBERNETES_SERVICE_IP } from "../controllers/service-allocator";
 import { DEFAULT_NODE } from "../node/node-config";
@@ -33,7 +34,7 @@ async function bootstrap(ctx: ApiContext): Promise<void> {
   for (const name of SYSTEM_NAMESPACES) {
     if (names.has(name)) continue;
     const ns: KubeObject = { apiVersion: "v1", kind: "Namespace", metadata: { name } };
-    prepareForCreate(info, ns, { now: ctx.now(), defaults: { notReadyTolerationSeconds: 300, unreachableTolerationSeconds: 300 } });
+    prepareForCreate(info, ns, { now: ctx.now(), defaults: DEFAULTING });
     try {
       await ctx.store.create("namespaces", ns);
     } catch (e) {
@@ -61,12 +62,12 @@ async function bootstrap(ctx: ApiContext): Promise<void> {
 
 /** Where the API server says it listens (what the `kubernetes` Endpoints point at). */
 export const API_SERVER_ENDPOINT = { ip: "192.168.49.2", port: 8443 };
-const DEFAULTS = { notReadyTolerationSeconds: 300, unreachableTolerationSeconds: 300 };
 
-async function createIfMissing(ctx: ApiContext, resource: string, obj: KubeObject): Promise<void> {
-  const [group, version, plural] = resource === "endpointslices.discovery.k8s.io" ? ["discovery.k8s.io", "v1", "endpointslices"] : ["", "v1", resource];
+async function createIfMissing(ctx: ApiContext, obj: KubeObject): Promise<void> {
+  const info = resourceForKind(obj.apiVersion, obj.kind)!;
+  const resource = storageKey(info);
   if (await ctx.store.get(resource, obj.metadata.namespace ?? "", obj.metadata.name ?? "")) return;
-  prepareForCreate(findResource(group, version, plural)!, obj, { now: ctx.now(), defaults: DEFAULTS });
+  prepareForCreate(info, obj, { now: ctx.now(), defaults: DEFAULTING });
   if (resource === "services") await allocateServiceAddresses(ctx, obj as Service, false);
   try {
     await ctx.store.create(resource, obj);
@@ -84,7 +85,7 @@ async function ensureKubernetesService(ctx: ApiContext): Promise<void> {
     metadata: { name: "kubernetes", namespace: "default", labels },
     spec: { type: "ClusterIP", clusterIP: KUBERNETES_SERVICE_IP, ports: [{ name: "https", protocol: "TCP", port: 443, targetPort: API_SERVER_ENDPOINT.port }] },
   };
-  await createIfMissing(ctx, "services", svc);
+  await createIfMissing(ctx, svc);
   const ports = [{ name: "https", port: API_SERVER_ENDPOINT.port, protocol: "TCP" as const }];
   const endpoints: Endpoints = {
     apiVersion: "v1",
@@ -92,7 +93,7 @@ async function ensureKubernetesService(ctx: ApiContext): Promise<void> {
     metadata: { name: "kubernetes", namespace: "default", labels: { "endpointslice.kubernetes.io/skip-mirror": "true" } },
     subsets: [{ addresses: [{ ip: API_SERVER_ENDPOINT.ip }], ports }],
   };
-  await createIfMissing(ctx, "endpoints", endpoints);
+  await createIfMissing(ctx, endpoints);
   const slice: EndpointSlice = {
     apiVersion: "discovery.k8s.io/v1",
     kind: "EndpointSlice",
@@ -101,6 +102,6 @@ async function ensureKubernetesService(ctx: ApiContext): Promise<void> {
     endpoints: [{ addresses: [API_SERVER_ENDPOINT.ip], conditions: { ready: true } }],
     ports,
   };
-  await createIfMissing(ctx, "endpointslices.discovery.k8s.io", slice);
+  await createIfMissing(ctx, slice);
 }
 

@@ -5,10 +5,11 @@
 //   `web.ns.svc.cluster.local`), reaches one ready endpoint of the Service, at the
 //   target port its EndpointSlice names for the Service port asked for;
 // - anything else does not resolve (a name) or does not route (an address).
-import type { EndpointSlice, Pod, Service } from "../model/types";
+import type { Pod, Service } from "../model/types";
+import { pickOne, readyEndpoints } from "../store/service-endpoints";
 import type { HttpOutcome, HttpRequest } from "./images/types";
 import type { ObjectStore } from "../store/store";
-import { ipToInt, SERVICE_CIDR } from "../controllers/service-allocator";
+import { inServiceRange, ipToInt } from "../controllers/service-allocator";
 
 export interface PodTarget {
   node: string;
@@ -26,7 +27,6 @@ export interface ClusterNetworkDeps {
 }
 
 const POD_CIDR = { base: ipToInt("10.244.0.0"), size: 1 << 16 };
-const SERVICE_RANGE = { base: ipToInt(SERVICE_CIDR.split("/")[0]), size: 1 << (32 - Number(SERVICE_CIDR.split("/")[1])) };
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 const DNS_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
 const SERVICE_NAME = new RegExp(`^(${DNS_LABEL})(\\.(${DNS_LABEL}))?(\\.svc(\\.cluster\\.local)?)?\\.?$`);
@@ -61,7 +61,7 @@ export class ClusterNetwork {
         const pod = (await store.list("pods", { filter: (p) => (p as Pod).status?.podIP === host && !!(p as Pod).spec.nodeName })).items[0] as Pod | undefined;
         return pod ? { kind: "target", target: { node: pod.spec.nodeName!, podIP: host, port } } : { kind: "unreachable" };
       }
-      if (inRange(host, SERVICE_RANGE)) {
+      if (inServiceRange(host)) {
         const svc = (await store.list("services", { filter: (s) => (s as Service).spec.clusterIP === host })).items[0] as Service | undefined;
         return svc ? this.endpoint(svc, port) : { kind: "unreachable" };
       }
@@ -79,18 +79,10 @@ export class ClusterNetwork {
     const sp = (svc.spec.ports ?? []).find((p) => p.port === port);
     // No such Service port: kube-proxy has no rule for it, so nothing answers.
     if (!sp) return { kind: "refused" };
-    const slices = (await this.d.store().list("endpointslices.discovery.k8s.io", { namespace: svc.metadata.namespace, labelEquals: { "kubernetes.io/service-name": svc.metadata.name ?? "" } })).items as EndpointSlice[];
-    const ready: PodTarget[] = [];
-    for (const slice of slices) {
-      const slicePort = (slice.ports ?? []).find((p) => (p.name ?? "") === (sp.name ?? ""));
-      if (!slicePort) continue;
-      for (const ep of slice.endpoints ?? []) {
-        if (ep.conditions?.ready === false || !ep.nodeName) continue;
-        ready.push({ node: ep.nodeName, podIP: ep.addresses[0], port: slicePort.port });
-      }
-    }
+    const ready = (await readyEndpoints(this.d.store(), svc, sp)).filter((e) => e.nodeName);
+    const pick = pickOne(ready, this.d.random);
     // A Service without ready endpoints rejects connections (kube-proxy's REJECT rule).
-    if (ready.length === 0) return { kind: "refused" };
-    return { kind: "target", target: ready[Math.floor((this.d.random ?? Math.random)() * ready.length)] };
+    if (!pick) return { kind: "refused" };
+    return { kind: "target", target: { node: pick.nodeName!, podIP: pick.ip, port: pick.port } };
   }
 }

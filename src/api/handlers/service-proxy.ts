@@ -3,11 +3,10 @@
 // (it picks an endpoint from the Service's endpoints and proxies to that pod).
 import type { ApiContext } from "../context";
 import type { RequestInfo } from "../request-info";
-import type { EndpointSlice, Pod, Service, ServicePort } from "../../model/types";
+import type { Pod, Service, ServicePort } from "../../model/types";
+import { pickOne, readyEndpoints } from "../../store/service-endpoints";
 import { ApiError } from "../../model/errors";
 import { forwardToKubelet } from "./pod-explore";
-
-const SLICES = "endpointslices.discovery.k8s.io";
 
 function unavailable(message: string): ApiError {
   return new ApiError(503, "ServiceUnavailable", message);
@@ -31,18 +30,9 @@ export async function serviceProxy(ctx: ApiContext, ri: RequestInfo, req: Reques
   const svc = (await ctx.store.mustGet("services", ri.namespace, name)) as Service;
   const sp = servicePort(svc, port);
   if (!sp) throw unavailable(`no endpoints available for service "${ri.name}"`);
-  const slices = (await ctx.store.list(SLICES, { namespace: ri.namespace, labelEquals: { "kubernetes.io/service-name": name } })).items as EndpointSlice[];
-  const candidates: { pod: string; port: number }[] = [];
-  for (const slice of slices) {
-    const slicePort = (slice.ports ?? []).find((p) => (p.name ?? "") === (sp.name ?? ""));
-    if (!slicePort) continue;
-    for (const ep of slice.endpoints ?? []) {
-      if (ep.conditions?.ready !== false && ep.targetRef?.kind === "Pod" && ep.targetRef.name) candidates.push({ pod: ep.targetRef.name, port: slicePort.port });
-    }
-  }
-  if (candidates.length === 0) throw unavailable(`no endpoints available for service "${ri.name}"`);
-  const pick = candidates[Math.floor(Math.random() * candidates.length)];
-  const pod = (await ctx.store.get("pods", ri.namespace, pick.pod)) as Pod | null;
+  const pick = pickOne((await readyEndpoints(ctx.store, svc, sp)).filter((e) => e.pod));
+  if (!pick) throw unavailable(`no endpoints available for service "${ri.name}"`);
+  const pod = (await ctx.store.get("pods", ri.namespace, pick.pod!)) as Pod | null;
   if (!pod) throw unavailable(`no endpoints available for service "${ri.name}"`);
   return forwardToKubelet(ctx.env, req, pod, "proxy", `${pick.pod}:${pick.port}`, ri.rest ?? "");
 }

@@ -6,9 +6,10 @@ import type { Service, ServicePort, ServiceSpec } from "../../model/types";
 import { defaultService } from "./defaults";
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
-const needsNodePorts = (s: ServiceSpec) => s.type === "NodePort" || s.type === "LoadBalancer";
+/** Whether a Service of this spec gets node ports allocated (NodePort, and LoadBalancer unless told not to). */
+export const needsNodePorts = (s: ServiceSpec) => s.type === "NodePort" || (s.type === "LoadBalancer" && s.allocateLoadBalancerNodePorts !== false);
 const needsClusterIPs = (s: ServiceSpec) => s.type !== "ExternalName";
-const externallyReachable = (s: ServiceSpec) => needsNodePorts(s) || (s.externalIPs?.length ?? 0) > 0;
+const externallyReachable = (s: ServiceSpec) => s.type === "NodePort" || s.type === "LoadBalancer" || (s.externalIPs?.length ?? 0) > 0;
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 function ports(spec: ServiceSpec): ServicePort[] {

@@ -115,36 +115,32 @@ export class NodeLifecycle {
     // (one D1 round trip per heartbeat); anyone else's write makes it conflict, and the
     // Lease is read afresh.
     const mine = this.d.kv.get<Lease>("lifecycle:lease");
-    if (mine) {
-      try {
-        const next = { ...mine, spec: { ...mine.spec, holderIdentity: nodeName, leaseDurationSeconds: config.nodeLeaseDurationSeconds, renewTime: isoMicros(now) } };
-        this.d.kv.put("lifecycle:lease", (await store.update(LEASES, next, Number(mine.metadata.resourceVersion))) as Lease);
-        return;
-      } catch (e) {
-        if (!(e instanceof ApiError && (e.reason === "Conflict" || e.reason === "NotFound"))) throw e;
-        this.d.kv.delete("lifecycle:lease");
-      }
-    }
+    if (mine && (await this.writeRenewal(mine, now))) return;
     const current = (await store.get(LEASES, NODE_LEASE_NAMESPACE, nodeName)) as Lease | null;
-    if (!current) {
-      const node = await store.get("nodes", "", nodeName);
-      const lease = newLease(nodeName, node?.metadata.uid, config.nodeLeaseDurationSeconds, now);
-      lease.metadata.uid = crypto.randomUUID();
-      lease.metadata.creationTimestamp = isoSeconds(now);
-      try {
-        this.d.kv.put("lifecycle:lease", (await store.create(LEASES, lease)) as Lease);
-      } catch (e) {
-        if (!(e instanceof ApiError && e.reason === "AlreadyExists")) throw e;
-      }
-      return;
-    }
-    const next = structuredClone(current);
-    next.spec = { ...next.spec, holderIdentity: nodeName, leaseDurationSeconds: config.nodeLeaseDurationSeconds, renewTime: isoMicros(now) };
+    // Someone else renewing it in between is fine too: the lease is fresh either way.
+    if (current) return void (await this.writeRenewal(current, now));
+    const node = await store.get("nodes", "", nodeName);
+    const lease = newLease(nodeName, node?.metadata.uid, config.nodeLeaseDurationSeconds, now);
+    lease.metadata.uid = crypto.randomUUID();
+    lease.metadata.creationTimestamp = isoSeconds(now);
     try {
-      this.d.kv.put("lifecycle:lease", (await store.update(LEASES, next, Number(current.metadata.resourceVersion))) as Lease);
+      this.d.kv.put("lifecycle:lease", (await store.create(LEASES, lease)) as Lease);
     } catch (e) {
-      // Someone else renewed it in between: the lease is fresh either way.
-      if (!(e instanceof ApiError && e.reason === "Conflict")) throw e;
+      if (!(e instanceof ApiError && e.reason === "AlreadyExists")) throw e;
+    }
+  }
+
+  /** Renew `base` conditionally on its version; false when someone else wrote (or deleted) it first. */
+  private async writeRenewal(base: Lease, now: number): Promise<boolean> {
+    const { store, nodeName, config } = this.d;
+    const next: Lease = { ...base, spec: { ...base.spec, holderIdentity: nodeName, leaseDurationSeconds: config.nodeLeaseDurationSeconds, renewTime: isoMicros(now) } };
+    try {
+      this.d.kv.put("lifecycle:lease", (await store.update(LEASES, next, Number(base.metadata.resourceVersion))) as Lease);
+      return true;
+    } catch (e) {
+      if (!(e instanceof ApiError && (e.reason === "Conflict" || e.reason === "NotFound"))) throw e;
+      this.d.kv.delete("lifecycle:lease");
+      return false;
     }
   }
 
