@@ -9,7 +9,9 @@ export default defineConfig({
     projects: [
       // Pure functions: no bindings, plain Node.
       defineProject({
-        test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" },
+        // Timeouts are a safety net for a hung test, never a speed check: a busy machine
+        // (CI, a laptop compiling) runs the same tests several times slower.
+        test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node", testTimeout: 30_000 },
       }),
       // The worker, Durable Objects, alarms and D1 inside workerd (Miniflare).
       defineProject({
@@ -23,6 +25,8 @@ export default defineConfig({
           name: "workers",
           include: ["test/integration/**/*.test.ts"],
           setupFiles: ["./test/integration/apply-migrations.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       }),
       // Real `wrangler dev`, kubectl, client-node and a browser.

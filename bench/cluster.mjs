@@ -52,10 +52,11 @@ export async function freePort() {
 /**
  * @param {string} config from buildBench()
  * @param {Record<string, string>} vars wrangler `--var`s, e.g. DEFAULT_NODE_COUNT
- * @param {{ startTimeoutMs?: number, inspectorPort?: number }} [options] a fixed inspector
- *   port lets a profiler attach (Chrome DevTools protocol); by default any free one
+ * @param {{ startTimeoutMs?: number, inspectorPort?: number, protocol?: "http" | "https" }} [options] a fixed
+ *   inspector port lets a profiler attach (Chrome DevTools protocol); by default any free one.
+ *   kubectl sends its token only over https.
  */
-export async function startCluster(config, vars, { startTimeoutMs = 120_000, inspectorPort = 0 } = {}) {
+export async function startCluster(config, vars, { startTimeoutMs = 120_000, inspectorPort = 0, protocol = "http" } = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "edgekube-bench-"));
   const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
@@ -63,7 +64,7 @@ export async function startCluster(config, vars, { startTimeoutMs = 120_000, ins
   // scripts/dev.mjs applies the D1 migrations to the same --persist-to state first.
   const child = spawn(
     process.execPath,
-    [join(ROOT, "scripts/dev.mjs"), "--config", config, "--local-protocol", "http", "--port", String(port), "--persist-to", join(dir, "state"), "--inspector-port", String(inspectorPort), "--log-level", "warn", ...varArgs],
+    [join(ROOT, "scripts/dev.mjs"), "--config", config, "--local-protocol", protocol, "--port", String(port), "--persist-to", join(dir, "state"), "--inspector-port", String(inspectorPort), "--log-level", "warn", ...varArgs],
     { cwd: ROOT, env: ENV, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   const keep = (d) => {
@@ -72,7 +73,7 @@ export async function startCluster(config, vars, { startTimeoutMs = 120_000, ins
   };
   child.stdout.on("data", keep);
   child.stderr.on("data", keep);
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${protocol}://127.0.0.1:${port}`;
 
   const stop = async () => {
     if (child.pid && child.exitCode === null) {

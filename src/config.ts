@@ -11,6 +11,8 @@ export interface ClusterConfig {
   nodeLeaseRenewIntervalMs: number;
   notReadyTolerationSeconds: number;
   unreachableTolerationSeconds: number;
+  /** How long a runtime takes to start an exec'd process: its output waits this long. */
+  execStartDelayMs: number;
 }
 
 /** "50s", "1m30s", "500ms", "2h", or a bare number of seconds. */
@@ -43,7 +45,8 @@ type ConfigEnv = Partial<Record<
   | "NODE_LEASE_DURATION_SECONDS"
   | "NODE_LEASE_RENEW_INTERVAL"
   | "DEFAULT_NOT_READY_TOLERATION_SECONDS"
-  | "DEFAULT_UNREACHABLE_TOLERATION_SECONDS",
+  | "DEFAULT_UNREACHABLE_TOLERATION_SECONDS"
+  | "EXEC_START_DELAY",
   string
 >>;
 
@@ -57,6 +60,7 @@ export function readConfig(env: ConfigEnv): ClusterConfig {
     nodeLeaseRenewIntervalMs: parseDuration(env.NODE_LEASE_RENEW_INTERVAL, 10_000),
     notReadyTolerationSeconds: int(env.DEFAULT_NOT_READY_TOLERATION_SECONDS, 300),
     unreachableTolerationSeconds: int(env.DEFAULT_UNREACHABLE_TOLERATION_SECONDS, 300),
+    execStartDelayMs: parseDuration(env.EXEC_START_DELAY, 100),
   };
 }
 

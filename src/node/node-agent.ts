@@ -16,6 +16,7 @@ import { TimerTable } from "./timers";
 import { Kubelet, KUBELET_RESYNC, KUBELET_SYNC } from "./kubelet/kubelet";
 import { runDueTimers, type TimerHandler } from "./kubelet/timer-dispatch";
 import { handleExplore } from "./explore";
+import { DEFAULT_EXEC_TIMING } from "./explore/exec-channels";
 import { NodeLifecycle, LIFECYCLE_TIMERS } from "./lifecycle/monitor";
 import { faultOf } from "./lifecycle/fault";
 import { readConfig } from "../config";
@@ -175,6 +176,7 @@ export class NodeAgent extends DurableObject<Env> implements NodeAgentApi {
       return new Response(JSON.stringify(err.status), { status: err.code, headers: { "content-type": "application/json" } });
     }
     const kubelet = this.kubelet();
-    return handleExplore(request, { kubelet, waitUntil: (p) => this.ctx.waitUntil(p) });
+    const timing = { ...DEFAULT_EXEC_TIMING, startDelayMs: readConfig(this.env).execStartDelayMs };
+    return handleExplore(request, { kubelet, waitUntil: (p) => this.ctx.waitUntil(p), execTiming: timing });
   }
 }

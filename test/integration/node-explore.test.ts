@@ -141,6 +141,30 @@ describe("exec", () => {
     expect(r.stdout).toBe("hello\nworld\n");
   });
 
+  it("answers stdin as it arrives: cat echoes a line before the next is sent", async () => {
+    // The second line goes only once the first is back: a cat that waited for the end of stdin would never answer.
+    const r = await execWs("bc", ["cat"], { stdin: ["one\n", "two\n"], waitFor: [undefined, "one\n"], closeStdin: true });
+    expect(r.stdout).toBe("one\ntwo\n");
+    expect(r.exit?.status).toBe("Success");
+  });
+
+  it("runs a shell's commands from stdin line by line, stdout and stderr apart; exit ends the exec", async () => {
+    const r = await execWs("bc", ["sh"], { stdin: ["echo one\n", "echo two >&2; echo three\n", "exit 4\n"], waitFor: [undefined, "one\n", "three\n"] });
+    expect(r.stdout).toBe("one\nthree\n");
+    expect(r.stderr).toBe("two\n");
+    expect(r.exit?.details?.causes?.[0].message).toBe("4");
+  });
+
+  it("reads its boolean options as the API server does: True is true, false and 0 are false", async () => {
+    const python = await execWs("bc", ["cat"], { stdin: ["hi\n"], closeStdin: true, query: { stdin: "True", stdout: "True", stderr: "True" } });
+    expect(python.stdout).toBe("hi\n");
+    const quiet = await execWs("bc", ["sh", "-c", "echo out; echo err >&2"], { query: { stdout: "false", stderr: "1" } });
+    expect([quiet.stdout, quiet.stderr]).toEqual(["", "err\n"]);
+    const none = await execWs("bc", ["env"], { query: { stdout: "0", stderr: "FALSE" } });
+    expect(none.status).toBe(400);
+    expect(none.body?.message).toBe("you must specify at least 1 of stdin, stdout, stderr");
+  });
+
   it("runs an interactive shell behind a tty: prompt, echo, curl to the app, exit", async () => {
     const r = await execWs("bc", ["bash"], {
       tty: true,

@@ -111,7 +111,11 @@ export interface ExecResult {
  * pods/exec over a WebSocket, as kubectl does it: one `command=` per word. `stdin`
  * chunks are sent one by one, each after the output so far contains `waitFor[i]`.
  */
-export async function execWs(pod: string, command: string[], opts: { container?: string; tty?: boolean; stdin?: string[]; waitFor?: string[]; closeStdin?: boolean } = {}): Promise<ExecResult> {
+export async function execWs(
+  pod: string,
+  command: string[],
+  opts: { container?: string; tty?: boolean; stdin?: string[]; waitFor?: (string | undefined)[]; closeStdin?: boolean; query?: Record<string, string> } = {},
+): Promise<ExecResult> {
   const q = new URLSearchParams();
   for (const w of command) q.append("command", w);
   if (opts.container) q.set("container", opts.container);
@@ -121,6 +125,7 @@ export async function execWs(pod: string, command: string[], opts: { container?:
     q.set("stdout", "true");
     q.set("stderr", "true");
   }
+  for (const [k, v] of Object.entries(opts.query ?? {})) q.set(k, v);
   const res = await worker.fetch(
     new Request(`${BASE}/api/v1/namespaces/default/pods/${pod}/exec?${q}`, {
       headers: { authorization: `Bearer ${TOKEN}`, upgrade: "websocket", "sec-websocket-protocol": "v5.channel.k8s.io" },

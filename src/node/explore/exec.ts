@@ -1,34 +1,25 @@
 // pods/NAME/exec over a WebSocket, the way kubectl >= 1.31 speaks it: subprotocol
 // v5.channel.k8s.io (v4 accepted), binary frames whose first byte is the channel
 // (0 stdin, 1 stdout, 2 stderr, 3 status, 4 resize; v5's 255 closes a channel). One
-// `command=` per argv word. Without a tty the command runs to its end (stdin, if asked
-// for, is read until the client closes it); with `-ti` an interactive session runs
-// behind a terminal line discipline. The exit code travels in the status frame:
+// `command=` per argv word. Without stdin the command runs to its end; with stdin it
+// reads what arrives as it arrives (runtime/exec-stream.ts); with `-ti` an interactive
+// session runs behind a terminal line discipline. When frames go out, and why then, is
+// exec-channels.ts. The exit code travels in the status frame:
 // kubectl prints `command terminated with exit code N` and exits N.
 import type { Pod } from "../../model/types";
 import type { Kubelet } from "../kubelet/kubelet";
 import { isCriError, type RuntimeService } from "../runtime";
+import { encodeBytes, ByteTextDecoder } from "../../util/byte-text";
+import { Channel, ExecChannels, type ExecTiming } from "./exec-channels";
+import { execOptions, type ExecOptions } from "./exec-options";
 import { crlf, TtyLine } from "./tty";
 import { badRequest } from "./status";
 import { pickContainer, recordOf } from "./target";
 
 const PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
-const encoder = new TextEncoder();
 
-const enum Channel {
-  Stdin = 0,
-  Stdout = 1,
-  Stderr = 2,
-  Status = 3,
-  Resize = 4,
-  Close = 255,
-}
-
-interface ExecRequest {
+interface ExecRequest extends ExecOptions {
   containerId: string;
-  command: string[];
-  stdin: boolean;
-  tty: boolean;
 }
 
 /** The Status kubectl reads on channel 3. */
@@ -55,54 +46,16 @@ function errorStatus(e: unknown): object {
   };
 }
 
-class Channels {
-  private open = true;
-  constructor(private readonly ws: WebSocket) {}
-
-  send(channel: Channel, data: string): void {
-    if (!this.open || (!data && channel !== Channel.Status)) return;
-    const bytes = encoder.encode(data);
-    const frame = new Uint8Array(bytes.length + 1);
-    frame[0] = channel;
-    frame.set(bytes, 1);
-    try {
-      this.ws.send(frame);
-    } catch {
-      this.open = false;
-    }
-  }
-
-  finish(status: object): void {
-    this.send(Channel.Status, JSON.stringify(status));
-    this.close();
-  }
-
-  close(): void {
-    if (!this.open) return;
-    this.open = false;
-    try {
-      this.ws.close(1000, "");
-    } catch {
-      /* already closed */
-    }
-  }
-
-  get isOpen(): boolean {
-    return this.open;
-  }
-
-  markClosed(): void {
-    this.open = false;
-  }
+export interface ExecDeps {
+  waitUntil(p: Promise<unknown>): void;
+  timing: ExecTiming;
 }
 
-export function podExec(req: Request, pod: Pod, kubelet: Kubelet, waitUntil: (p: Promise<unknown>) => void): Response {
-  const q = new URL(req.url).searchParams;
-  const command = q.getAll("command");
-  if (!command.length) throw badRequest("you must specify at least one command for the container");
+export function podExec(req: Request, pod: Pod, kubelet: Kubelet, deps: ExecDeps): Response {
+  const opts = execOptions(new URL(req.url).searchParams);
   const phase = pod.status?.phase;
   if (phase === "Succeeded" || phase === "Failed") throw badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`);
-  const c = pickContainer(pod, q.get("container"));
+  const c = pickContainer(pod, opts.container);
   if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") throw badRequest("Upgrade request required");
   const offered = (req.headers.get("sec-websocket-protocol") ?? "").split(",").map((s) => s.trim());
   const protocol = PROTOCOLS.find((p) => offered.includes(p));
@@ -115,23 +68,22 @@ export function podExec(req: Request, pod: Pod, kubelet: Kubelet, waitUntil: (p:
   const [client, server] = Object.values(pair);
   server.accept();
   server.binaryType = "arraybuffer";
-  const truthy = (v: string | null) => v === "true" || v === "1";
-  const exec: ExecRequest = { containerId: cur.id, command, stdin: truthy(q.get("stdin")), tty: truthy(q.get("tty")) };
-  waitUntil(serve(server, runtime, exec));
+  deps.waitUntil(serve(server, runtime, { ...opts, containerId: cur.id }, deps.timing));
   return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": protocol } });
 }
 
-async function serve(ws: WebSocket, runtime: RuntimeService, ex: ExecRequest): Promise<void> {
-  const ch = new Channels(ws);
-  const decoder = new TextDecoder();
+async function serve(ws: WebSocket, runtime: RuntimeService, ex: ExecRequest, timing: ExecTiming): Promise<void> {
+  // A client that sends stdin or a terminal size creates every stream before its first frame.
+  const ch = new ExecChannels(ws, timing, ex.stdin || ex.tty);
+  const decoder = new ByteTextDecoder();
   let onStdin: (text: string) => void = () => undefined;
-  let stdinText = "";
   let stdinClosed!: () => void;
   const stdinDone = new Promise<void>((r) => (stdinClosed = r));
   ws.addEventListener("message", (ev) => {
     const data = ev.data;
-    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : typeof data === "string" ? encoder.encode(data) : new Uint8Array(0);
+    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : typeof data === "string" ? encodeBytes(data) : new Uint8Array(0);
     if (!bytes.length) return;
+    ch.clientReady();
     const payload = bytes.subarray(1);
     if (bytes[0] === Channel.Stdin) onStdin(decoder.decode(payload, { stream: true }));
     else if (bytes[0] === Channel.Close && payload[0] === Channel.Stdin) stdinClosed();
@@ -141,45 +93,78 @@ async function serve(ws: WebSocket, runtime: RuntimeService, ex: ExecRequest): P
     ch.markClosed();
     stdinClosed();
   });
+  const stdout = (text: string) => {
+    if (ex.stdout) ch.send(Channel.Stdout, text);
+  };
+  const stderr = (text: string) => {
+    if (ex.stderr) ch.send(Channel.Stderr, text);
+  };
 
   try {
     if (ex.tty && ex.stdin) {
       const session = await runtime.execSession(ex.containerId, ex.command, { tty: true });
       if (session.initial) {
-        ch.send(Channel.Stdout, crlf(session.initial.output));
-        ch.finish(exitStatus(ex.command, session.initial.exitCode ?? 0));
+        stdout(crlf(session.initial.output));
+        await ch.finish(exitStatus(ex.command, session.initial.exitCode ?? 0));
         return;
       }
-      let finished!: () => void;
-      const ended = new Promise<void>((r) => (finished = r));
+      let finished!: (status: object) => void;
+      const ended = new Promise<object>((r) => (finished = r));
       const tty = new TtyLine(
         session,
-        (text) => ch.send(Channel.Stdout, text),
-        (code) => {
-          ch.finish(exitStatus(ex.command, code));
-          finished();
-        },
-        (e) => {
-          ch.finish(errorStatus(e));
-          finished();
-        },
+        (text) => stdout(text),
+        (code) => finished(exitStatus(ex.command, code)),
+        (e) => finished(errorStatus(e)),
       );
       onStdin = (text) => tty.feed(text);
-      ch.send(Channel.Stdout, session.prompt());
+      stdout(session.prompt());
       // The session ends with the shell, or when the client hangs up.
-      await Promise.race([ended, stdinDone.then(() => (ch.isOpen ? tty.idle() : undefined))]);
-      ch.close();
+      const status = await Promise.race([ended, stdinDone.then(() => (ch.isOpen ? tty.idle() : undefined))]);
+      if (status) await ch.finish(status);
+      else await ch.close();
       return;
     }
     if (ex.stdin) {
-      onStdin = (text) => void (stdinText += text);
-      await stdinDone;
+      const stream = await runtime.execStream(ex.containerId, ex.command);
+      let chain = Promise.resolve();
+      let exitedEarly!: () => void;
+      const exited = new Promise<void>((r) => (exitedEarly = r));
+      let early: { code: number } | { error: unknown } | undefined;
+      onStdin = (text) => {
+        chain = chain
+          .then(async () => {
+            if (early) return;
+            const r = await stream.write(text);
+            stdout(r.stdout);
+            stderr(r.stderr);
+            if (r.exitCode !== undefined) {
+              early = { code: r.exitCode };
+              exitedEarly();
+            }
+          })
+          .catch((error: unknown) => {
+            early = { error };
+            exitedEarly();
+          });
+      };
+      await Promise.race([stdinDone, exited]);
+      await chain;
+      if (early && "error" in early) throw early.error;
+      if (early) {
+        await ch.finish(exitStatus(ex.command, early.code));
+        return;
+      }
+      const r = await stream.end();
+      stdout(r.stdout);
+      stderr(r.stderr);
+      await ch.finish(exitStatus(ex.command, r.exitCode));
+      return;
     }
-    const r = await runtime.execSync(ex.containerId, ex.command, { tty: ex.tty, ...(ex.stdin ? { stdin: stdinText } : {}) });
-    ch.send(Channel.Stdout, ex.tty ? crlf(r.stdout) : r.stdout);
-    ch.send(Channel.Stderr, r.stderr);
-    ch.finish(exitStatus(ex.command, r.exitCode));
+    const r = await runtime.execSync(ex.containerId, ex.command, { tty: ex.tty });
+    stdout(ex.tty ? crlf(r.stdout) : r.stdout);
+    stderr(r.stderr);
+    await ch.finish(exitStatus(ex.command, r.exitCode));
   } catch (e) {
-    ch.finish(errorStatus(e));
+    await ch.finish(errorStatus(e));
   }
 }

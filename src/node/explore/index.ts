@@ -5,6 +5,7 @@ import type { Pod } from "../../model/types";
 import { ApiError } from "../../model/errors";
 import type { Kubelet } from "../kubelet/kubelet";
 import { podExec } from "./exec";
+import type { ExecTiming } from "./exec-channels";
 import { podLogs } from "./logs";
 import { podProxy } from "./proxy";
 import { statusResponse, toApiError } from "./status";
@@ -12,6 +13,7 @@ import { statusResponse, toApiError } from "./status";
 export interface ExploreDeps {
   kubelet: Kubelet;
   waitUntil(p: Promise<unknown>): void;
+  execTiming: ExecTiming;
 }
 
 export async function handleExplore(req: Request, deps: ExploreDeps): Promise<Response> {
@@ -23,7 +25,7 @@ export async function handleExplore(req: Request, deps: ExploreDeps): Promise<Re
       case "log":
         return await podLogs(req, pod, deps.kubelet, deps.waitUntil);
       case "exec":
-        return podExec(req, pod, deps.kubelet, deps.waitUntil);
+        return podExec(req, pod, deps.kubelet, { waitUntil: deps.waitUntil, timing: deps.execTiming });
       case "proxy":
         return await podProxy(req, pod, deps.kubelet);
       default:

@@ -4,6 +4,8 @@
 // the client goes away; it is sent with `Content-Encoding: identity` so no compressing
 // proxy on the way holds it back.
 import type { Pod } from "../../model/types";
+import { queryBool } from "../../model/query-bool";
+import { encodeBytes } from "../../util/byte-text";
 import type { Kubelet } from "../kubelet/kubelet";
 import type { LogLine, RuntimeService } from "../runtime";
 import { isCriError } from "../runtime";
@@ -12,8 +14,6 @@ import { logContainerId, pickContainer, recordOf } from "./target";
 
 /** How often a followed log looks for new lines. */
 const FOLLOW_POLL_MS = 1_000;
-
-const encoder = new TextEncoder();
 
 /** RFC3339NanoFixed, as the kubelet prefixes lines with `timestamps=true`. */
 export function rfc3339NanoFixed(ms: number): string {
@@ -27,8 +27,6 @@ function intParam(q: URLSearchParams, name: string): number | undefined {
   if (!Number.isInteger(n)) throw badRequest(`invalid ${name}: ${v}`);
   return n;
 }
-
-const truthy = (v: string | null) => v === "true" || v === "1";
 
 interface LogOptions {
   since?: number;
@@ -46,7 +44,7 @@ function format(lines: LogLine[], timestamps: boolean): string {
 class Budget {
   constructor(private left: number | undefined) {}
   take(text: string): { bytes: Uint8Array; exhausted: boolean } {
-    const bytes = encoder.encode(text);
+    const bytes = encodeBytes(text);
     if (this.left === undefined) return { bytes, exhausted: false };
     const out = bytes.subarray(0, Math.max(0, this.left));
     this.left -= out.length;
@@ -68,7 +66,7 @@ export async function podLogs(req: Request, pod: Pod, kubelet: Kubelet, waitUnti
   const c = pickContainer(pod, q.get("container"));
   const runtime = kubelet.runtime()?.runtime;
   const rec = recordOf(kubelet, pod);
-  const id = logContainerId(pod, rec, c, truthy(q.get("previous")));
+  const id = logContainerId(pod, rec, c, queryBool(q, "previous"));
   if (!runtime) throw badRequest(`container "${c.name}" in pod "${pod.metadata.name}" is waiting to start - no logs yet`);
   const now = kubelet.now();
   const sinceSeconds = intParam(q, "sinceSeconds");
@@ -76,9 +74,9 @@ export async function podLogs(req: Request, pod: Pod, kubelet: Kubelet, waitUnti
   const opts: LogOptions = {
     since: sinceSeconds !== undefined ? now - sinceSeconds * 1000 : sinceTime ? Date.parse(sinceTime) : undefined,
     tail: intParam(q, "tailLines"),
-    timestamps: truthy(q.get("timestamps")),
+    timestamps: queryBool(q, "timestamps"),
     limitBytes: intParam(q, "limitBytes"),
-    follow: truthy(q.get("follow")),
+    follow: queryBool(q, "follow"),
   };
   if (opts.tail !== undefined && opts.tail < 0) opts.tail = undefined;
   const all = await readLines(runtime, id, opts.since);

@@ -167,6 +167,20 @@ export interface ExecSyncResult {
   exitCode: number;
 }
 
+export interface ExecOutput {
+  stdout: string;
+  stderr: string;
+  /** Set when the command ended before stdin did (a shell that ran `exit`). */
+  exitCode?: number;
+}
+
+export interface ExecStream {
+  /** More of stdin; resolves with what the command wrote in answer. */
+  write(text: string): Promise<ExecOutput>;
+  /** Stdin is closed: the rest of the command's output and its exit code. */
+  end(): Promise<ExecSyncResult>;
+}
+
 export interface LogLine {
   time: number;
   stream: "stdout" | "stderr";
@@ -222,6 +236,8 @@ export interface RuntimeService {
 
   /** An interactive exec (`kubectl exec -ti POD -- bash`). */
   execSession(id: string, cmd: string[], opts?: { tty?: boolean }): Promise<ShellSession>;
+  /** An exec without a tty whose stdin arrives while it runs (`kubectl exec -i`). */
+  execStream(id: string, cmd: string[]): Promise<ExecStream>;
   containerLogs(id: string, query?: LogQuery): Promise<LogLine[]>;
   /** An HTTP request to a port in the pod's network namespace (kubectl proxy, probes). */
   podHttp(podSandboxId: string, port: number, request?: PodHttpRequest): Promise<PodHttpResult>;

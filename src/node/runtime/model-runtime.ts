@@ -9,12 +9,14 @@ import { stdinFrom } from "../shell/commands/types";
 import { findExecutable } from "../shell/commands/files";
 import type { ShellHost } from "../shell/host";
 import { containerArgv, containerEnv, shellFlavourOf } from "./container-setup";
+import { bufferedStream, lineShellStream, passThroughStream } from "./exec-stream";
 import type {
   Container,
   ContainerConfig,
   ContainerEvent,
   ContainerFilter,
   ContainerStatus,
+  ExecStream,
   ExecSyncOptions,
   ExecSyncResult,
   LogLine,
@@ -339,8 +341,8 @@ export class ModelRuntime implements RuntimeService {
     return { stdout, stderr, exitCode: m.st.exit?.code ?? 0 };
   }
 
-  async execSession(id: string, cmd: string[], opts: { tty?: boolean } = {}): Promise<ShellSession> {
-    const tty = opts.tty ?? true;
+  /** The program `cmd` runs in the container and whether it is a shell waiting for input (no script). */
+  private async resolveExec(id: string, cmd: string[], tty: boolean) {
     const { s, c, now } = await this.openContainer(id);
     if (c.state !== "CONTAINER_RUNNING") throw this.flavour.notRunning(c.state);
     const host = s.hostFor(c);
@@ -348,26 +350,42 @@ export class ModelRuntime implements RuntimeService {
     const path = findExecutable({ host, shell: newShellState(env, { cwd: c.workingDir, flavour: "dash" }), env: Object.fromEntries(env) }, cmd[0] ?? "");
     const entry = path ? host.fs.stat(path) : undefined;
     if (!path || entry?.k !== "x") throw this.flavour.execNotFound(cmd[0] ?? "", this.newId());
-    const interactive = (entry.cmd === "bash" || entry.cmd === "dash" || entry.cmd === "ash") && !cmd.slice(1).some((a) => /^-\w*c/.test(a) || !a.startsWith("-"));
-    if (!interactive) {
+    const shellFromStdin = (entry.cmd === "bash" || entry.cmd === "dash" || entry.cmd === "ash") && !cmd.slice(1).some((a) => /^-\w*c/.test(a) || !a.startsWith("-"));
+    const openShell = async (): Promise<ShellSession> => {
+      const pid = host.nextPid();
+      await s.save();
+      return createShellSession({
+        argv: cmd,
+        flavour: entry.cmd as "bash" | "dash" | "ash",
+        env,
+        cwd: c.workingDir,
+        hostname: s.sandbox.hostname,
+        pid,
+        tty,
+        startedAt: now,
+        withHost: (fn) => this.withRunningContainer(c.id, fn),
+      });
+    };
+    return { program: entry.cmd, shellFromStdin, openShell };
+  }
+
+  async execSession(id: string, cmd: string[], opts: { tty?: boolean } = {}): Promise<ShellSession> {
+    const tty = opts.tty ?? true;
+    const exec = await this.resolveExec(id, cmd, tty);
+    if (!exec.shellFromStdin) {
       // Not a shell waiting for input: run it now, the session is over before it starts.
-      const r = await this.execSync(c.id, cmd, { tty });
+      const r = await this.execSync(id, cmd, { tty });
       const initial: ShellReply = { output: r.stdout + r.stderr, exited: true, exitCode: r.exitCode };
-      return { prompt: () => "", input: async () => initial, closed: true, initial };
+      return { prompt: () => "", input: async () => initial, closed: true, status: r.exitCode, initial };
     }
-    const pid = host.nextPid();
-    await s.save();
-    return createShellSession({
-      argv: cmd,
-      flavour: entry.cmd as "bash" | "dash" | "ash",
-      env,
-      cwd: c.workingDir,
-      hostname: s.sandbox.hostname,
-      pid,
-      tty,
-      startedAt: now,
-      withHost: (fn) => this.withRunningContainer(c.id, fn),
-    });
+    return exec.openShell();
+  }
+
+  async execStream(id: string, cmd: string[]): Promise<ExecStream> {
+    const exec = await this.resolveExec(id, cmd, false);
+    if (exec.shellFromStdin) return lineShellStream(await exec.openShell());
+    if (exec.program === "cat" && cmd.slice(1).every((a) => a === "-")) return passThroughStream();
+    return bufferedStream((stdin) => this.execSync(id, cmd, { stdin }));
   }
 
   /** Run `fn` against a container as it is now, then save what it changed. */

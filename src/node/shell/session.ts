@@ -9,8 +9,10 @@ import { ShellSyntaxError } from "./lexer";
 import type { List } from "./ast";
 
 export interface ShellReply {
-  /** What the terminal shows (stdout and stderr interleaved, as on a tty). */
+  /** What the terminal shows (stdout and stderr interleaved, as on a tty); without a tty, stdout. */
   output: string;
+  /** Without a tty: what the line wrote to stderr. */
+  stderr?: string;
   exited?: boolean;
   exitCode?: number;
 }
@@ -19,6 +21,8 @@ export interface ShellSession {
   prompt(): string;
   input(line: string): Promise<ShellReply>;
   readonly closed: boolean;
+  /** Exit status of the last command run (what the shell exits with at end of input). */
+  readonly status: number;
   /** When the command was not an interactive shell: its whole run, done at open. */
   readonly initial?: ShellReply;
 }
@@ -61,6 +65,9 @@ export function createShellSession(opts: ShellSessionOptions): ShellSession {
     get closed() {
       return closed;
     },
+    get status() {
+      return shell.status;
+    },
     prompt: () => promptFor(opts.flavour, shell, opts.hostname),
     async input(line: string): Promise<ShellReply> {
       if (closed) return { output: "", exited: true, exitCode };
@@ -71,17 +78,22 @@ export function createShellSession(opts: ShellSessionOptions): ShellSession {
         if (!(e instanceof ShellSyntaxError)) throw e;
         shell.status = 2;
         const prefix = opts.flavour === "dash" ? `${opts.argv[0]}: 1: ` : `${opts.argv[0]}: `;
-        return { output: syntaxErrorText(opts.flavour, prefix, e) };
+        const text = syntaxErrorText(opts.flavour, prefix, e);
+        return opts.tty ? { output: text } : { output: "", stderr: text };
       }
       if (!list.items.length) return { output: "" };
       return opts.withHost(async (host, now) => {
         let output = "";
+        let stderr = "";
         const write = (t: string) => {
           output += t;
         };
+        const writeErr = (t: string) => {
+          stderr += t;
+        };
         const m = new Machine(scriptMachine(list, shell, now), host, {
           mode: "instant",
-          io: { out: write, err: write },
+          io: { out: write, err: opts.tty ? write : writeErr },
           tty: opts.tty,
           ancestors: [self],
         });
@@ -91,11 +103,12 @@ export function createShellSession(opts: ShellSessionOptions): ShellSession {
         if (exit?.explicit) {
           closed = true;
           exitCode = exit.code;
-          if (opts.flavour === "bash") output += "exit\n";
-          return { output, exited: true, exitCode };
+          // An interactive bash says so on its terminal; reading a pipe it says nothing.
+          if (opts.flavour === "bash" && opts.tty) output += "exit\n";
+          return { output, stderr, exited: true, exitCode };
         }
         shell.status = exit?.code ?? shell.status;
-        return { output };
+        return { output, stderr };
       });
     },
   };
