@@ -20,7 +20,7 @@ describe("kubectl against the API server", () => {
     const nodes = await eventually(async () => {
       const r = await c.kubectl(["get", "nodes"]);
       return r.stdout.split("\n").filter((l) => l.startsWith("node-")).length === 3 ? r.stdout : undefined;
-    }, 30_000, "3 nodes");
+    }, 90_000, "3 nodes");
     expect(nodes).toMatch(/^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION/);
     expect(nodes).toMatch(/node-1\s+Ready\s+worker\s+\S+\s+v1\.32\.0/);
     const ns = await c.kubectl(["get", "namespaces"]);
@@ -117,13 +117,13 @@ describe("kubectl against the API server", () => {
     let out = "";
     w.stdout.on("data", (d) => (out += d));
     try {
-      await eventually(async () => out.includes("two-containers"), 30_000, "initial list");
+      await eventually(async () => out.includes("two-containers"), 90_000, "initial list");
       await c.kubectl(["run", "watched", "--image=nginx:1.27"]);
-      await eventually(async () => /ADDED\s+watched/.test(out), 30_000, "ADDED watched");
+      await eventually(async () => /ADDED\s+watched/.test(out), 90_000, "ADDED watched");
       await c.kubectl(["label", "pod", "watched", "seen=yes"]);
-      await eventually(async () => /MODIFIED\s+watched/.test(out), 30_000, "MODIFIED watched");
+      await eventually(async () => /MODIFIED\s+watched/.test(out), 90_000, "MODIFIED watched");
       await c.kubectl(["delete", "pod", "watched", "--grace-period=0", "--force"]);
-      await eventually(async () => /DELETED\s+watched/.test(out), 30_000, "DELETED watched");
+      await eventually(async () => /DELETED\s+watched/.test(out), 90_000, "DELETED watched");
     } finally {
       w.kill();
     }

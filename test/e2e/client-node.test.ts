@@ -25,7 +25,7 @@ describe("@kubernetes/client-node against the API server", () => {
     const nodes = await eventually(async () => {
       const list = await core.listNode();
       return list.items.length === 3 ? list : undefined;
-    }, 30_000, "3 nodes");
+    }, 90_000, "3 nodes");
     expect(nodes.items.map((n) => n.metadata?.name).sort()).toEqual(["node-1", "node-2", "node-3"]);
     expect(nodes.items[0].status?.nodeInfo?.kubeletVersion).toBe("v1.32.0");
     const ns = await core.listNamespace();
@@ -60,7 +60,7 @@ describe("@kubernetes/client-node against the API server", () => {
       expect(listed.items.map((p) => p.metadata?.name)).toEqual(["client-pod"]);
 
       await core.deleteNamespacedPod({ name: "client-pod", namespace: "default", gracePeriodSeconds: 0 });
-      await eventually(async () => seen.some((s) => s.startsWith("DELETED client-pod")), 30_000, "DELETED event");
+      await eventually(async () => seen.some((s) => s.startsWith("DELETED client-pod")), 90_000, "DELETED event");
       expect(seen[0]).toBe("ADDED client-pod");
       expect(seen).toContain("MODIFIED client-pod patched");
       await expect(core.readNamespacedPod({ name: "client-pod", namespace: "default" })).rejects.toMatchObject({ code: 404 });

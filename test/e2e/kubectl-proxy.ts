@@ -15,7 +15,7 @@ export async function startProxy(c: Cluster): Promise<Proxy> {
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
-    const timer = setTimeout(() => reject(new Error(`kubectl proxy did not start: ${out}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`kubectl proxy did not start: ${out}`)), 90_000);
     const onData = (d: Buffer) => {
       out += d.toString();
       const m = /Starting to serve on 127\.0\.0\.1:(\d+)/.exec(out);

@@ -35,7 +35,7 @@ describe("scheduling seen through kubectl", () => {
     const node = await eventually(async () => {
       const r = await c.kubectl(["get", "pod", "web", "-o", "jsonpath={.spec.nodeName}"]);
       return r.stdout.trim() || undefined;
-    }, 30_000, "web to be bound");
+    }, 90_000, "web to be bound");
     expect(node).toMatch(/^node-[123]$/);
     const wide = await c.kubectl(["get", "pod", "web", "-o", "wide"]);
     expect(wide.stdout).toMatch(new RegExp(`web\\s+.*\\s${node}\\s`));
@@ -48,7 +48,7 @@ describe("scheduling seen through kubectl", () => {
     const d = await eventually(async () => {
       const r = await c.kubectl(["describe", "pod", "big"]);
       return /FailedScheduling/.test(r.stdout) ? r.stdout : undefined;
-    }, 30_000, "FailedScheduling");
+    }, 90_000, "FailedScheduling");
     expect(d).toMatch(/Status:\s+Pending/);
     expect(d).toMatch(/Warning\s+FailedScheduling\s+\S+\s+default-scheduler\s+0\/3 nodes are available: 3 Insufficient cpu\. preemption: 0\/3 nodes are available: 3 No preemption victims found for incoming pod\./);
     expect(d).toMatch(/PodScheduled\s+False/);
@@ -67,7 +67,7 @@ status:
     await eventually(async () => {
       const r = await c.kubectl(["get", "pod", "big", "-o", "jsonpath={.spec.nodeName}"]);
       return r.stdout.trim() === "big-node";
-    }, 30_000, "big to be bound to big-node");
+    }, 90_000, "big to be bound to big-node");
   });
 
   it("a cordoned node takes no new pods", async () => {
@@ -79,7 +79,7 @@ status:
       const r = await c.kubectl(["get", "pods", ...names, "-o", "jsonpath={range .items[*]}{.spec.nodeName}{\"\\n\"}{end}"]);
       const list = r.stdout.trim().split("\n").filter(Boolean);
       return list.length === names.length ? list : undefined;
-    }, 30_000, "cordon pods to be bound");
+    }, 90_000, "cordon pods to be bound");
     expect(nodes).not.toContain("node-1");
     expect(nodes).not.toContain("big-node");
     const get = await c.kubectl(["get", "node", "node-1"]);

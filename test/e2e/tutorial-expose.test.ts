@@ -53,7 +53,7 @@ describe("tutorial: expose your app", () => {
     const described = await eventually(async () => {
       const out = (await c.kubectl(["describe", "services/kubernetes-bootcamp"])).stdout;
       return out.includes(`${podIP}:8080`) ? out : undefined;
-    }, 30_000, "describe to show the pod's endpoint");
+    }, 90_000, "describe to show the pod's endpoint");
     expect(described).toMatch(/^Name:\s+kubernetes-bootcamp$/m);
     expect(described).toMatch(/^Labels:\s+app=kubernetes-bootcamp$/m);
     expect(described).toMatch(/^Selector:\s+app=kubernetes-bootcamp$/m);
@@ -128,7 +128,7 @@ ${ports}`;
     const list = (await c.kubectl(["get", "services"])).stdout;
     expect(list).not.toMatch(/kubernetes-bootcamp/);
     expect(list).toMatch(/^kubernetes\s+ClusterIP/m);
-    await eventually(async () => ((await c.kubectl(["get", "endpoints", "kubernetes-bootcamp"], { allowFail: true })).stderr.includes("NotFound") ? true : undefined), 30_000, "the endpoints to go");
+    await eventually(async () => ((await c.kubectl(["get", "endpoints", "kubernetes-bootcamp"], { allowFail: true })).stderr.includes("NotFound") ? true : undefined), 90_000, "the endpoints to go");
     const exec = await c.kubectl(["exec", podName, "--", "curl", "-s", "http://localhost:8080"]);
     expect(exec.stdout).toBe(`Hello Kubernetes bootcamp! | Running on: ${podName} | v=1\n`);
   });

@@ -67,7 +67,7 @@ function controllerManager() {
 }
 
 describe("deployment controller", () => {
-  it("creates a ReplicaSet named with the pod-template-hash and its pods, with events and status", { timeout: 30_000 }, async () => {
+  it("creates a ReplicaSet named with the pod-template-hash and its pods, with events and status", { timeout: 120_000 }, async () => {
     await namespace("dep-create");
     const res = await callJson<Deployment>(`${APPS}/dep-create/deployments`, { method: "POST", body: deployment("kubernetes-bootcamp", 3) });
     expect(res.status).toBe(201);
@@ -127,7 +127,7 @@ describe("deployment controller", () => {
     expect(state.keys.filter((k) => k.includes("dep-create"))).toEqual([]);
   });
 
-  it("scales up and down through the scale subresource, removing not-ready pods first", { timeout: 30_000 }, async () => {
+  it("scales up and down through the scale subresource, removing not-ready pods first", { timeout: 120_000 }, async () => {
     await namespace("dep-scale");
     await callJson(`${APPS}/dep-scale/deployments`, { method: "POST", body: deployment("web", 1) });
     await waitFor(async () => (await pods("dep-scale", "web")).length === 1, "1 pod");
@@ -223,7 +223,7 @@ describe("deployment controller", () => {
     expect((await liveDeployment("dep-roll", "app")).metadata.annotations?.["deployment.kubernetes.io/revision"]).toBe("3");
   }, 60_000);
 
-  it("replaces a deleted pod and a Failed one", { timeout: 30_000 }, async () => {
+  it("replaces a deleted pod and a Failed one", { timeout: 120_000 }, async () => {
     await namespace("dep-replace");
     await callJson(`${APPS}/dep-replace/deployments`, { method: "POST", body: deployment("svc", 2) });
     const first = await waitFor(async () => {

@@ -55,7 +55,7 @@ function controllerManager() {
 }
 
 describe("garbage collection", () => {
-  it("Background: deleting a deployment removes its ReplicaSets and pods", { timeout: 30_000 }, async () => {
+  it("Background: deleting a deployment removes its ReplicaSets and pods", { timeout: 120_000 }, async () => {
     await namespace("gc-bg");
     await deployAndWait("gc-bg", "web", 3);
     const del = await callJson<{ kind: string; status: string }>(`${APPS}/gc-bg/deployments/web`, { method: "DELETE", body: { propagationPolicy: "Background" } });
@@ -64,7 +64,7 @@ describe("garbage collection", () => {
     await waitFor(async () => (await rsList("gc-bg")).length === 0 && (await podList("gc-bg")).length === 0, "everything gone");
   });
 
-  it("Foreground: the deployment stays (with its finalizer) until its ReplicaSets and pods are gone", { timeout: 30_000 }, async () => {
+  it("Foreground: the deployment stays (with its finalizer) until its ReplicaSets and pods are gone", { timeout: 120_000 }, async () => {
     await namespace("gc-fg");
     await deployAndWait("gc-fg", "web", 2);
     const del = await callJson<Deployment>(`${APPS}/gc-fg/deployments/web`, { method: "DELETE", body: { propagationPolicy: "Foreground" } });
@@ -76,7 +76,7 @@ describe("garbage collection", () => {
     expect(await podList("gc-fg")).toEqual([]);
   });
 
-  it("Orphan: ReplicaSets and pods stay, without the owner reference", { timeout: 30_000 }, async () => {
+  it("Orphan: ReplicaSets and pods stay, without the owner reference", { timeout: 120_000 }, async () => {
     await namespace("gc-orphan");
     const { rs, pods } = await deployAndWait("gc-orphan", "web", 2);
     const del = await callJson(`${APPS}/gc-orphan/deployments/web`, { method: "DELETE", body: { propagationPolicy: "Orphan" } });
@@ -90,7 +90,7 @@ describe("garbage collection", () => {
     expect((await podList("gc-orphan")).map((p) => p.metadata.name).sort()).toEqual(pods.map((p) => p.metadata.name).sort());
   });
 
-  it("deleting a ReplicaSet directly collects its pods; a bare pod matching a ReplicaSet is adopted", { timeout: 30_000 }, async () => {
+  it("deleting a ReplicaSet directly collects its pods; a bare pod matching a ReplicaSet is adopted", { timeout: 120_000 }, async () => {
     await namespace("gc-rs");
     const rs = {
       apiVersion: "apps/v1",
@@ -123,7 +123,7 @@ describe("garbage collection", () => {
 });
 
 describe("namespace deletion", () => {
-  it("deletes everything in the namespace, then the namespace", { timeout: 30_000 }, async () => {
+  it("deletes everything in the namespace, then the namespace", { timeout: 120_000 }, async () => {
     await namespace("ns-doomed");
     await deployAndWait("ns-doomed", "a", 2);
     await deployAndWait("ns-doomed", "b", 1);
@@ -142,7 +142,7 @@ describe("namespace deletion", () => {
     expect(state.keys.filter((k) => k.includes("ns-doomed"))).toEqual([]);
   });
 
-  it("a resync repairs what a lost poke missed", { timeout: 30_000 }, async () => {
+  it("a resync repairs what a lost poke missed", { timeout: 120_000 }, async () => {
     await namespace("resync");
     const { rs } = await deployAndWait("resync", "web", 2);
     // Delete a pod behind the controllers' back: straight in the store, no poke.
@@ -159,7 +159,7 @@ describe("namespace deletion", () => {
 });
 
 describe("idempotence", () => {
-  it("never creates more than spec.replicas pods when reconciled twice at once or when the alarm fires twice", { timeout: 30_000 }, async () => {
+  it("never creates more than spec.replicas pods when reconciled twice at once or when the alarm fires twice", { timeout: 120_000 }, async () => {
     await namespace("twice");
     // Written straight to the store: no poke, so only the calls below reconcile it.
     const store = new ObjectStore(env.DB);

@@ -43,7 +43,7 @@ export function pod(name: string, extra: Record<string, unknown> = {}) {
 }
 
 /** Poll until `check` returns something truthy: pokes run in the background (waitUntil). */
-export async function waitFor<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 45_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

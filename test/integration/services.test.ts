@@ -118,7 +118,7 @@ describe("services", () => {
     expect(moved.body.message).toContain(`spec.clusterIPs[0]: Invalid value: []string{"10.96.0.77"}: may not change once set`);
   });
 
-  it("keeps Endpoints and an EndpointSlice in step with the selected pods", { timeout: 30_000 }, async () => {
+  it("keeps Endpoints and an EndpointSlice in step with the selected pods", { timeout: 120_000 }, async () => {
     await namespace("svc-ep");
     await podWithIP("svc-ep", "web-1", "web", "10.244.1.5", true);
     await podWithIP("svc-ep", "web-2", "web", "10.244.2.7", false);
@@ -167,7 +167,7 @@ describe("services", () => {
     expect((await callJson<{ items: Pod[] }>("/api/v1/namespaces/svc-ep/pods")).body.items).toHaveLength(3);
   });
 
-  it("a namespace with Services and their endpoints deletes completely, and its addresses are given back", { timeout: 60_000 }, async () => {
+  it("a namespace with Services and their endpoints deletes completely, and its addresses are given back", { timeout: 120_000 }, async () => {
     await namespace("svc-gone");
     await podWithIP("svc-gone", "web-1", "web", "10.244.3.5", true);
     const svc = (await createService("svc-gone", service("web", { type: "NodePort", selector: { app: "web" }, ports: [{ port: 80, nodePort: 31999 }], clusterIP: "10.96.0.99" }))).body;
@@ -213,7 +213,7 @@ describe("services", () => {
     expect(reserved.body.message).toContain("failed to allocate IP 10.96.0.1: provided IP is already allocated");
   });
 
-  it("a Service made again under the same name gets its own EndpointSlice", { timeout: 30_000 }, async () => {
+  it("a Service made again under the same name gets its own EndpointSlice", { timeout: 120_000 }, async () => {
     await namespace("svc-again");
     await podWithIP("svc-again", "web-1", "web", "10.244.4.5", true);
     const body = service("web", { selector: { app: "web" }, ports: [{ port: 80, targetPort: 8080 }] });
@@ -229,7 +229,7 @@ describe("services", () => {
     }, "one slice, owned by the new Service");
   });
 
-  it("groups endpoints into slices by the ports their named targetPort resolves to", { timeout: 30_000 }, async () => {
+  it("groups endpoints into slices by the ports their named targetPort resolves to", { timeout: 120_000 }, async () => {
     await namespace("svc-ports");
     await podWithIP("svc-ports", "old-1", "web", "10.244.5.1", true, 8080);
     await podWithIP("svc-ports", "new-1", "web", "10.244.5.2", true, 9090);
@@ -257,7 +257,7 @@ describe("services", () => {
     expect(updated.body.spec.ports![0]).toMatchObject({ name: "http", port: 81, nodePort: created.spec.ports![0].nodePort });
   });
 
-  it("mirrors a selectorless Service's own Endpoints into a slice, which the cluster's consumers read", { timeout: 30_000 }, async () => {
+  it("mirrors a selectorless Service's own Endpoints into a slice, which the cluster's consumers read", { timeout: 120_000 }, async () => {
     await namespace("svc-manual");
     await createService("svc-manual", service("db", { ports: [{ name: "pg", port: 5432 }] }));
     const ep = await callJson("/api/v1/namespaces/svc-manual/endpoints", {
