@@ -44,6 +44,7 @@ export function response(status: number, headers: [string, string][], body: stri
   return { status, statusText: STATUS_TEXT[status] ?? "", headers, body };
 }
 
-export const byteLength = (s: string) => new TextEncoder().encode(s).length;
+/** Content-Length counts bytes: a body read from a file may hold any (util/byte-text). */
+export { byteLength } from "../../util/byte-text";
 
 export { DAYS };

@@ -128,7 +128,7 @@ function server(v: Variant): Program {
       ];
       try {
         // redis persists to /data: with a volume mounted there, the data survives a restart.
-        ctx.fs.write(DUMP, JSON.stringify(st?.kv ?? {}));
+        ctx.fs.write(DUMP, JSON.stringify(st?.kv ?? {}), false, ctx.now);
         out.push(line(ctx, 101, "M", "*", "DB saved on disk"));
       } catch {
         out.push(line(ctx, 101, "M", "#", "Failed opening the temp RDB file temp-1.rdb (in server root dir /data) for saving: Permission denied"));

@@ -4,6 +4,9 @@
 // image, as it is on a real node).
 import type { FileMap } from "../runtime/fs";
 
+/** When the images' own files were last modified (they were built then): what `ls -l` shows for them. */
+export const IMAGE_FILES_MTIME = Date.UTC(2024, 8, 26, 21, 31, 42);
+
 export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 const DEBIAN_DIRS = [

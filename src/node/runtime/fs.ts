@@ -10,9 +10,10 @@
 // the records, the shell and the programs work synchronously on this view, and the
 // runtime writes back what is dirty.
 
+/** `t`: when a file or directory was last modified (ms since epoch); image files have none. */
 export type FileEntry =
-  | { k: "d" } // directory
-  | { k: "f"; data: string } // regular file
+  | { k: "d"; t?: number } // directory
+  | { k: "f"; data: string; t?: number } // regular file
   | { k: "x"; cmd: string; data?: string } // executable implemented by the program `cmd`
   | { k: "wh" }; // whiteout: deleted in the writable layer
 
@@ -176,7 +177,14 @@ export class ContainerFs {
     return [...names].filter((n) => this.stat(prefix + n) !== undefined).sort();
   }
 
-  write(path: string, data: string, append = false): void {
+  /** When the entry was last modified, if known (the image's own files are as old as the image). */
+  mtime(path: string): number | undefined {
+    const e = this.stat(path);
+    return e && (e.k === "f" || e.k === "d") ? e.t : undefined;
+  }
+
+  /** Write a file; `at` is its new modification time. */
+  write(path: string, data: string, append = false, at?: number): void {
     const parent = dirname(path);
     const pe = this.stat(parent);
     if (!pe) throw new FsError("ENOENT", path);
@@ -186,10 +194,17 @@ export class ContainerFs {
     let content = data;
     if (append && existing && existing.k !== "wh") content = (this.read(path) ?? "") + data;
     if (content.length > MAX_FILE_BYTES) content = content.slice(content.length - MAX_FILE_BYTES);
-    this.put(path, { k: "f", data: content });
+    this.put(path, at === undefined ? { k: "f", data: content } : { k: "f", data: content, t: at });
   }
 
-  mkdir(path: string, parents = false): void {
+  /** Set a file's or directory's modification time (touch, tar x). */
+  setMtime(path: string, at: number): void {
+    const e = this.stat(path);
+    if (!e) throw new FsError("ENOENT", path);
+    if (e.k === "f" || e.k === "d") this.put(path, { ...e, t: at });
+  }
+
+  mkdir(path: string, parents = false, at?: number): void {
     const e = this.stat(path);
     if (e) {
       if (parents && e.k === "d") return;
@@ -198,9 +213,9 @@ export class ContainerFs {
     const parent = dirname(path);
     if (!this.isDir(parent)) {
       if (!parents || this.stat(parent)) throw new FsError(this.stat(parent) ? "ENOTDIR" : "ENOENT", path);
-      this.mkdir(parent, true);
+      this.mkdir(parent, true, at);
     }
-    this.put(path, { k: "d" });
+    this.put(path, at === undefined ? { k: "d" } : { k: "d", t: at });
   }
 
   remove(path: string, recursive = false): void {

@@ -609,7 +609,7 @@ export class Machine {
     try {
       for (const w of node.words) argv.push(...(await expandFields(w, ectx)));
       for (const a of node.assigns) assigns.push([a.name, await expandString(a.value, ectx)]);
-      fds = await openRedirects(node.redirects, { expand: (w) => expandString(w, ectx), fs: this.host.fs, cwd: st.shell.cwd, flavour: st.shell.flavour, prefix: this.prefix() });
+      fds = await openRedirects(node.redirects, { expand: (w) => expandString(w, ectx), fs: this.host.fs, cwd: st.shell.cwd, flavour: st.shell.flavour, prefix: this.prefix(), now: st.clock });
     } catch (e) {
       if (e instanceof ArithError) {
         this.errText(`${this.prefix()}arithmetic expression: ${e.message}\n`);
@@ -623,13 +623,13 @@ export class Machine {
     }
     if (!argv.length) {
       for (const [k, v] of assigns) st.shell.vars[k] = v;
-      flushFiles(fds, this.host.fs);
+      flushFiles(fds, this.host.fs, st.clock);
       return this.ret(this.substStatus ?? 0);
     }
     argv = argv.filter((a, i) => i > 0 || a !== "");
     const env = { ...exportedEnv(st.shell), ...Object.fromEntries(assigns) };
     await this.execArgv(argv, { pid: 0, viaShell: true, fds, env });
-    flushFiles(fds, this.host.fs);
+    flushFiles(fds, this.host.fs, st.clock);
   }
 
   private io(fds: Fds): CommandIo {
@@ -673,12 +673,13 @@ export class Machine {
     if (!path || entry?.k !== "x") {
       if (!c.viaShell) throw new ExecNotFoundError(name);
       const exists = name.includes("/") && this.host.fs.stat(normalizePath(name, st.shell.cwd));
+      // The shell reports it from the child, after its redirections: `cmd 2>/dev/null` hides it.
       if (exists && st.shell.flavour === "bash") {
-        this.errText(`${this.prefix()}${name}: ${exists.k === "d" ? "Is a directory" : "Permission denied"}\n`);
+        this.write(c.fds[2], `${this.prefix()}${name}: ${exists.k === "d" ? "Is a directory" : "Permission denied"}\n`);
         st.control = { k: "ret", status: 126 };
         return;
       }
-      this.errText(notFoundText(st.shell.flavour, this.prefix(), name));
+      this.write(c.fds[2], notFoundText(st.shell.flavour, this.prefix(), name));
       st.control = { k: "ret", status: 127 };
       return;
     }

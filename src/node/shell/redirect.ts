@@ -31,6 +31,8 @@ export interface RedirectContext {
   flavour: ShellFlavour;
   /** The shell's message prefix ("sh: ", "bash: ", "sh: 1: "). */
   prefix: string;
+  /** When the command runs: files it creates or truncates are modified then. */
+  now: number;
 }
 
 export function defaultFds(): Fds {
@@ -80,7 +82,7 @@ function fileSink(target: string, append: boolean, fds: Fds, ctx: RedirectContex
   }
   const path = normalizePath(target, ctx.cwd);
   try {
-    if (!append || !ctx.fs.stat(path)) ctx.fs.write(path, "");
+    if (!append || !ctx.fs.stat(path)) ctx.fs.write(path, "", false, ctx.now);
   } catch (e) {
     if (!(e instanceof FsError)) throw e;
     throw new RedirectError(redirectFailureText(ctx.flavour, ctx.prefix, target, "create", e.code));
@@ -88,14 +90,14 @@ function fileSink(target: string, append: boolean, fds: Fds, ctx: RedirectContex
   return { k: "file", path, buf: [] };
 }
 
-/** Write what the command sent to files. */
-export function flushFiles(fds: Fds, fs: ContainerFs): void {
+/** Write what the command sent to files, modified at `at`. */
+export function flushFiles(fds: Fds, fs: ContainerFs, at: number): void {
   const seen = new Set<Sink>();
   for (const sink of [fds[1], fds[2]]) {
     if (sink.k !== "file" || seen.has(sink) || !sink.buf.length) continue;
     seen.add(sink);
     try {
-      fs.write(sink.path, sink.buf.join(""), true);
+      fs.write(sink.path, sink.buf.join(""), true, at);
     } catch {
       // The file's directory went away while the command ran: the output is lost, as on a real system.
     }

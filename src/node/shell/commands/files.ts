@@ -1,4 +1,4 @@
-// Commands over the container filesystem: cat ls mkdir touch rm pwd.
+// Commands over the container filesystem: cat mkdir touch rm pwd which (ls has its own file).
 import { FsError, normalizePath, basename } from "../../runtime/fs";
 import { errnoText, parseOpts, type CommandContext, type CommandFn } from "./types";
 
@@ -31,68 +31,12 @@ export const cat: CommandFn = (ctx) => {
   return status;
 };
 
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-function longLine(ctx: CommandContext, path: string, name: string): string {
-  const e = ctx.host.fs.stat(path);
-  const d = new Date(ctx.now);
-  const when = `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2)} ${String(d.getUTCHours()).padStart(2, "0")}:${String(d.getUTCMinutes()).padStart(2, "0")}`;
-  const [mode, size] =
-    e?.k === "d"
-      ? ["drwxr-xr-x", 4096]
-      : e?.k === "x"
-        ? ["-rwxr-xr-x", (e.data ?? "").length || 1024 * 64]
-        : ["-rw-r--r--", e?.k === "f" ? new TextEncoder().encode(e.data).length : 0];
-  const links = e?.k === "d" ? 2 : 1;
-  return busybox(ctx)
-    ? `${mode}    ${links} root     root      ${String(size).padStart(9)} ${when} ${name}`
-    : `${mode} ${links} root root ${String(size).padStart(5)} ${when} ${name}`;
-}
-
-export const ls: CommandFn = (ctx) => {
-  const { flags, operands } = parseOpts(ctx.argv.slice(1));
-  const long = !!flags.l;
-  const all = !!flags.a;
-  const one = !!flags["1"] || !ctx.tty;
-  const targets = operands.length ? operands : ["."];
-  let status = 0;
-  const sections: string[] = [];
-  const render = (names: string[], dir: string | null) => {
-    if (long) return names.map((n) => longLine(ctx, dir === null ? abs(ctx, n) : normalizePath(n, dir), n)).join("\n");
-    return names.join(one ? "\n" : "  ");
-  };
-  const fileOps: string[] = [];
-  const dirOps: string[] = [];
-  for (const t of targets) {
-    const e = ctx.host.fs.stat(abs(ctx, t));
-    if (!e) {
-      ctx.io.err(busybox(ctx) ? `ls: ${t}: No such file or directory\n` : `ls: cannot access '${t}': No such file or directory\n`);
-      status = busybox(ctx) ? 1 : 2;
-    } else if (e.k === "d") dirOps.push(t);
-    else fileOps.push(t);
-  }
-  if (fileOps.length) sections.push(render(fileOps, null));
-  for (const d of dirOps) {
-    const path = abs(ctx, d);
-    let names = ctx.host.fs.list(path) ?? [];
-    if (all) names = [".", "..", ...names];
-    else names = names.filter((n) => !n.startsWith("."));
-    let body = render(names, path);
-    if (long) body = `total ${names.length * 4}` + (body ? `\n${body}` : "");
-    const header = targets.length > 1 ? `${d}:\n` : "";
-    sections.push(header + body);
-  }
-  const text = sections.filter((s, i) => s !== "" || i > 0).join("\n\n");
-  if (text) ctx.io.out(text + "\n");
-  return status;
-};
-
 export const mkdir: CommandFn = (ctx) => {
   const { flags, operands } = parseOpts(ctx.argv.slice(1));
   let status = 0;
   for (const d of operands) {
     try {
-      ctx.host.fs.mkdir(abs(ctx, d), !!flags.p);
+      ctx.host.fs.mkdir(abs(ctx, d), !!flags.p, ctx.now);
     } catch (e) {
       const code = e instanceof FsError ? e.code : "EIO";
       ctx.io.err(
@@ -109,7 +53,8 @@ export const touch: CommandFn = (ctx) => {
   for (const f of ctx.argv.slice(1).filter((a) => !a.startsWith("-"))) {
     const p = abs(ctx, f);
     try {
-      if (!ctx.host.fs.stat(p)) ctx.host.fs.write(p, "");
+      if (!ctx.host.fs.stat(p)) ctx.host.fs.write(p, "", false, ctx.now);
+      else ctx.host.fs.setMtime(p, ctx.now);
     } catch (e) {
       const code = e instanceof FsError ? e.code : "EIO";
       ctx.io.err(busybox(ctx) ? `touch: ${f}: ${errnoText(code)}\n` : `touch: cannot touch '${f}': ${errnoText(code)}\n`);

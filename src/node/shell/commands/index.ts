@@ -1,9 +1,12 @@
 // Every command an image can ship, by the `cmd` name its executables carry in the image
 // filesystem (`/bin/ls` -> "ls"). Which ones exist in a container is up to its image.
-import { cat, ls, mkdir, pwd, rm, touch, which } from "./files";
+import { cat, mkdir, pwd, rm, touch, which } from "./files";
+import { ls } from "./ls";
 import { curl, redisCli, wget } from "./net";
 import { date, env, hostname, id, kill, printenv, ps, uname, whoami } from "./system";
-import { echo, falseCmd, grep, head, printf, seq, tail, test, trueCmd, wc } from "./text";
+import { echo, falseCmd, grep, printf, seq, test, trueCmd } from "./text";
+import { head, tail } from "./head-tail";
+import { wc } from "./wc";
 import type { CommandFn } from "./types";
 
 export const COMMANDS: Record<string, CommandFn> = {

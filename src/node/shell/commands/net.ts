@@ -2,6 +2,7 @@
 // localhost, 127.0.0.1, the pod IP and the hostname to the pod's own network namespace
 // (so a sidecar reaches the app container) and anything else to the cluster network.
 import { normalizePath } from "../../runtime/fs";
+import { byteLength } from "../../../util/byte-text";
 import type { HttpOutcome, HttpRequest, HttpResponse } from "../../images/types";
 import type { CommandContext, CommandFn } from "./types";
 
@@ -196,10 +197,10 @@ export const curl: CommandFn = async (ctx) => {
     }
     let body = headOnly ? headerBlock(r) : (include ? headerBlock(r) : "") + r.body;
     if (writeOut !== undefined) body += writeOut.replace(/%\{http_code\}/g, String(r.status)).replace(/%\{response_code\}/g, String(r.status)).replace(/\\n/g, "\n");
-    if (meter) ctx.io.err(meterLine(new TextEncoder().encode(r.body).length));
+    if (meter) ctx.io.err(meterLine(byteLength(r.body)));
     if (output !== undefined && output !== "-") {
       try {
-        ctx.host.fs.write(normalizePath(output, ctx.shell.cwd), body);
+        ctx.host.fs.write(normalizePath(output, ctx.shell.cwd), body, false, ctx.now);
       } catch {
         if (errors) ctx.io.err(`curl: (23) Failure writing output to destination\n`);
         status = 23;
@@ -275,7 +276,7 @@ export const wget: CommandFn = async (ctx) => {
     log(busybox ? "remote file exists\n" : "Remote file exists.\n\n");
     return 0;
   }
-  const size = new TextEncoder().encode(r.body).length;
+  const size = byteLength(r.body);
   if (toStdout) {
     log(busybox ? "writing to stdout\n" : `Length: ${size}\nSaving to: 'STDOUT'\n\n`);
     ctx.io.out(r.body);
@@ -283,7 +284,7 @@ export const wget: CommandFn = async (ctx) => {
     return 0;
   }
   try {
-    ctx.host.fs.write(normalizePath(file, ctx.shell.cwd), r.body);
+    ctx.host.fs.write(normalizePath(file, ctx.shell.cwd), r.body, false, ctx.now);
   } catch {
     ctx.io.err(busybox ? `wget: can't open '${file}': No such file or directory\n` : `${file}: No such file or directory\n`);
     return 1;

@@ -1,10 +1,21 @@
-// Text commands: echo printf head tail wc grep seq, and test/[ .
-import { FsError, normalizePath } from "../../runtime/fs";
-import { errnoText, parseOpts, type CommandContext, type CommandFn } from "./types";
+// Text commands: echo printf grep seq, and test/[ .
+import { normalizePath } from "../../runtime/fs";
+import { decodeBytes, encodeBytes } from "../../../util/byte-text";
+import { readInputs, splitLines } from "./input";
+import { parseOpts, type CommandContext, type CommandFn } from "./types";
 
 const busybox = (ctx: CommandContext) => ctx.host.image.userland === "busybox";
 
-function unescape(s: string): { text: string; stop: boolean } {
+const SIMPLE_ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", "\\": "\\", a: "\x07", b: "\b", e: "\x1b", f: "\f", v: "\v" };
+
+/** A byte written by an escape: bytes above 0x7F stand as their lone surrogate until normalised. */
+const byteChar = (v: number) => String.fromCharCode((v & 0xff) < 0x80 ? v & 0xff : 0xdc00 + (v & 0xff));
+
+/**
+ * Backslash escapes. "echo" (echo -e, printf %b) takes octal as \0NNN; "format" (a
+ * printf format) as \NNN. Both take \xHH. \c stops all output.
+ */
+function unescape(s: string, mode: "echo" | "format"): { text: string; stop: boolean } {
   let out = "";
   for (let i = 0; i < s.length; i++) {
     if (s[i] !== "\\" || i + 1 >= s.length) {
@@ -12,16 +23,22 @@ function unescape(s: string): { text: string; stop: boolean } {
       continue;
     }
     const c = s[++i];
-    const map: Record<string, string> = { n: "\n", t: "\t", r: "\r", "\\": "\\", a: "\x07", b: "\b", e: "\x1b", f: "\f", v: "\v" };
     if (c === "c") return { text: out, stop: true };
-    if (c === "0") {
-      const m = /^[0-7]{0,3}/.exec(s.slice(i + 1))![0];
-      out += String.fromCharCode(parseInt(m || "0", 8));
-      i += m.length;
-    } else out += map[c] ?? "\\" + c;
+    const octal = mode === "echo" ? (c === "0" ? /^[0-7]{0,3}/.exec(s.slice(i + 1))![0] : null) : /^[0-7]{1,3}/.exec(s.slice(i))?.[0];
+    const hex = c === "x" ? /^[0-9a-fA-F]{1,2}/.exec(s.slice(i + 1))?.[0] : undefined;
+    if (octal !== null && octal !== undefined) {
+      out += byteChar(parseInt(octal || "0", 8));
+      i += mode === "echo" ? octal.length : octal.length - 1;
+    } else if (hex) {
+      out += byteChar(parseInt(hex, 16));
+      i += hex.length;
+    } else out += SIMPLE_ESCAPES[c] ?? "\\" + c;
   }
   return { text: out, stop: false };
 }
+
+/** Output that escapes wrote bytes into: bytes that spell UTF-8 together become its text. */
+const normalise = (text: string) => (/[\udc80-\udcff]/.test(text) ? decodeBytes(encodeBytes(text)) : text);
 
 export const echo: CommandFn = (ctx) => {
   const args = ctx.argv.slice(1);
@@ -36,8 +53,8 @@ export const echo: CommandFn = (ctx) => {
   }
   let text = args.join(" ");
   if (escapes) {
-    const u = unescape(text);
-    text = u.text;
+    const u = unescape(text, "echo");
+    text = normalise(u.text);
     if (u.stop) newline = false;
   }
   ctx.io.out(text + (newline ? "\n" : ""));
@@ -50,97 +67,43 @@ export const printf: CommandFn = (ctx) => {
     ctx.io.err("printf: usage: printf [-v var] format [arguments]\n");
     return 2;
   }
-  let out = "";
   let ai = 0;
-  do {
-    out += fmt.replace(/%([-0-9.]*)([sdcbx%])|\\./g, (m, width: string | undefined, conv: string | undefined) => {
-      if (m.startsWith("\\")) return unescape(m).text;
-      if (conv === "%") return "%";
-      const arg = args[ai++] ?? "";
-      let v = conv === "d" ? String(Number.parseInt(arg || "0", 10) || 0) : conv === "x" ? (Number.parseInt(arg, 10) || 0).toString(16) : conv === "b" ? unescape(arg).text : conv === "c" ? arg.slice(0, 1) : arg;
-      const w = Number.parseInt(width ?? "", 10);
-      if (!Number.isNaN(w)) v = width!.startsWith("-") ? v.padEnd(-w) : v.padStart(w, width!.startsWith("0") ? "0" : " ");
-      return v;
-    });
-  } while (ai > 0 && ai < args.length);
-  ctx.io.out(out);
-  return 0;
-};
-
-/** The inputs of a text filter: its file operands, or stdin. Reports missing files. */
-function inputs(ctx: CommandContext, name: string, files: string[]): { label: string; text: string }[] | number {
-  if (!files.length) return [{ label: "", text: ctx.io.stdin.readAll() }];
-  const out: { label: string; text: string }[] = [];
-  let failed = false;
-  for (const f of files) {
-    try {
-      const t = f === "-" ? ctx.io.stdin.readAll() : ctx.host.fs.read(normalizePath(f, ctx.shell.cwd));
-      if (t === undefined) throw new FsError("ENOENT", f);
-      out.push({ label: f, text: t });
-    } catch (e) {
-      const code = e instanceof FsError ? e.code : "EIO";
-      ctx.io.err(busybox(ctx) ? `${name}: can't open '${f}': ${errnoText(code)}\n` : `${name}: ${f}: ${errnoText(code)}\n`);
-      failed = true;
+  let stop = false;
+  const expand = (m: string, width: string | undefined, conv: string | undefined): string => {
+    if (m.startsWith("\\")) {
+      const u = unescape(m, "format");
+      stop = u.stop;
+      return u.text;
     }
-  }
-  return failed && !out.length ? 1 : out;
-}
-
-const lines = (text: string) => {
-  const l = text.split("\n");
-  if (l[l.length - 1] === "") l.pop();
-  return l;
-};
-
-function countOpt(ctx: CommandContext): { n: number; files: string[] } {
-  const args = ctx.argv.slice(1);
-  let n = 10;
-  const files: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === "-n") n = Number.parseInt(args[++i] ?? "10", 10);
-    else if (/^-n\d+$/.test(a)) n = Number.parseInt(a.slice(2), 10);
-    else if (/^-\d+$/.test(a)) n = Number.parseInt(a.slice(1), 10);
-    else if (a === "-f" || a === "-F" || a === "-q") continue;
-    else files.push(a);
-  }
-  return { n, files };
-}
-
-const headTail =
-  (which: "head" | "tail"): CommandFn =>
-  (ctx) => {
-    const { n, files } = countOpt(ctx);
-    const ins = inputs(ctx, which, files);
-    if (typeof ins === "number") return ins;
-    ins.forEach((f, i) => {
-      if (ins.length > 1) ctx.io.out(`${i ? "\n" : ""}==> ${f.label} <==\n`);
-      const l = lines(f.text);
-      const sel = which === "head" ? l.slice(0, n) : l.slice(Math.max(0, l.length - n));
-      if (sel.length) ctx.io.out(sel.join("\n") + "\n");
-    });
-    return 0;
+    if (conv === "%") return "%";
+    const arg = args[ai++] ?? "";
+    const int = () => Number.parseInt(arg || "0", 10) || 0;
+    let v: string;
+    if (conv === "d" || conv === "i" || conv === "u") v = String(int());
+    else if (conv === "x" || conv === "X" || conv === "o") v = int().toString(conv === "o" ? 8 : 16)[conv === "X" ? "toUpperCase" : "toLowerCase"]();
+    else if (conv === "b") {
+      const u = unescape(arg, "echo");
+      stop = u.stop;
+      v = u.text;
+    } else v = conv === "c" ? arg.slice(0, 1) : arg;
+    const w = Number.parseInt(width ?? "", 10);
+    if (!Number.isNaN(w)) v = width!.startsWith("-") ? v.padEnd(-w) : v.padStart(w, width!.startsWith("0") ? "0" : " ");
+    return v;
   };
-export const head = headTail("head");
-export const tail = headTail("tail");
-
-export const wc: CommandFn = (ctx) => {
-  const { flags, operands } = parseOpts(ctx.argv.slice(1));
-  const ins = inputs(ctx, "wc", operands);
-  if (typeof ins === "number") return ins;
-  const pick = flags.l || flags.w || flags.c ? flags : { l: true, w: true, c: true };
-  const rows = ins.map((f) => ({
-    label: f.label,
-    l: (f.text.match(/\n/g) ?? []).length,
-    w: f.text.split(/\s+/).filter(Boolean).length,
-    c: new TextEncoder().encode(f.text).length,
-  }));
-  if (rows.length > 1) rows.push({ label: "total", ...["l", "w", "c"].reduce((acc, k) => ({ ...acc, [k]: rows.reduce((s, r) => s + (r as unknown as Record<string, number>)[k], 0) }), {} as { l: number; w: number; c: number }) });
-  const single = Object.keys(pick).length === 1 && !operands.length;
-  for (const r of rows) {
-    const cols = (["l", "w", "c"] as const).filter((k) => pick[k]).map((k) => (single ? String(r[k]) : String(r[k]).padStart(busybox(ctx) ? 9 : 7)));
-    ctx.io.out(cols.join(busybox(ctx) ? "" : " ").trimStart() + (r.label ? ` ${r.label}` : "") + "\n");
-  }
+  let out = "";
+  const directive = /%([-0-9.]*)([sdiucbxXo%])|\\(?:[0-7]{1,3}|x[0-9a-fA-F]{1,2}|.)/g;
+  // The format is used again for arguments left over, as printf does.
+  do {
+    let last = 0;
+    for (let m = directive.exec(fmt); m && !stop; m = directive.exec(fmt)) {
+      out += fmt.slice(last, m.index);
+      last = m.index + m[0].length;
+      out += expand(m[0], m[1], m[2]);
+    }
+    if (!stop) out += fmt.slice(last);
+    directive.lastIndex = 0;
+  } while (!stop && ai > 0 && ai < args.length);
+  ctx.io.out(normalise(out));
   return 0;
 };
 
@@ -163,12 +126,12 @@ export const grep: CommandFn = (ctx) => {
     ctx.io.err(`grep: Invalid regular expression\n`);
     return 2;
   }
-  const ins = inputs(ctx, "grep", operands);
-  if (typeof ins === "number") return 2;
+  const { inputs: ins, failed } = readInputs(ctx, "grep", operands);
+  if (failed && !ins.length) return 2;
   let matched = 0;
   for (const f of ins) {
     let count = 0;
-    lines(f.text).forEach((line, i) => {
+    splitLines(f.text).forEach((line, i) => {
       if (re.test(line) === !flags.v) {
         count++;
         matched++;
@@ -182,7 +145,8 @@ export const grep: CommandFn = (ctx) => {
     if (flags.c) ctx.io.out((ins.length > 1 ? `${f.label}:` : "") + count + "\n");
     if (flags.l && count) ctx.io.out(f.label + "\n");
   }
-  return matched ? 0 : 1;
+  // An unreadable file is an error (2), unless -q found a match anyway.
+  return failed && !(flags.q && matched) ? 2 : matched ? 0 : 1;
 };
 
 export const seq: CommandFn = (ctx) => {
