@@ -8,7 +8,10 @@
 //
 // Everything is in memory for the length of one runtime operation: the runtime loads
 // the records, the shell and the programs work synchronously on this view, and the
-// runtime writes back what is dirty.
+// runtime writes back what is dirty. File contents are text in which bytes that are not
+// UTF-8 stand as lone surrogates (util/byte-text), so any bytes fit and sizes are
+// counted in bytes.
+import { byteLength } from "../../util/byte-text";
 
 /** `t`: when a file or directory was last modified (ms since epoch); image files have none. */
 export type FileEntry =
@@ -20,8 +23,30 @@ export type FileEntry =
 /** Files keyed by absolute path ("/etc/hostname"); in a volume, relative to its root. */
 export type FileMap = Record<string, FileEntry>;
 
-/** Files grow without bound in a loop that appends a line every second; keep the tail. */
-export const MAX_FILE_BYTES = 64 * 1024;
+/**
+ * The largest file, in bytes. A loop that appends a line every second would grow a file
+ * without bound; past this size a file keeps its tail.
+ */
+export const MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+/** Bytes one code unit of a file's text stands for, at most (a surrogate pair is 4 for 2). */
+const MAX_BYTES_PER_UNIT = 3;
+
+/** The end of `text` that fits in `max` bytes, never starting inside a surrogate pair. */
+export function keepTail(text: string, max = MAX_FILE_BYTES): string {
+  if (text.length * MAX_BYTES_PER_UNIT <= max || byteLength(text) <= max) return text;
+  let bytes = 0;
+  let i = text.length;
+  while (i > 0) {
+    const c = text.charCodeAt(i - 1);
+    const pair = c >= 0xdc00 && c <= 0xdfff && i >= 2 && text.charCodeAt(i - 2) >= 0xd800 && text.charCodeAt(i - 2) <= 0xdbff;
+    const size = pair ? 4 : c < 0x80 || (c >= 0xdc80 && c <= 0xdcff) ? 1 : c < 0x800 ? 2 : 3;
+    if (bytes + size > max) break;
+    bytes += size;
+    i -= pair ? 2 : 1;
+  }
+  return text.slice(i);
+}
 
 export type FsErrorCode = "ENOENT" | "ENOTDIR" | "EISDIR" | "EROFS" | "EEXIST" | "ENOTEMPTY";
 
@@ -193,7 +218,7 @@ export class ContainerFs {
     if (existing?.k === "d") throw new FsError("EISDIR", path);
     let content = data;
     if (append && existing && existing.k !== "wh") content = (this.read(path) ?? "") + data;
-    if (content.length > MAX_FILE_BYTES) content = content.slice(content.length - MAX_FILE_BYTES);
+    content = keepTail(content);
     this.put(path, at === undefined ? { k: "f", data: content } : { k: "f", data: content, t: at });
   }
 

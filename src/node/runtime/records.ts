@@ -1,7 +1,9 @@
 // What the runtime keeps in its storage, and under which keys. One key per sandbox, per
 // container, per container log, per volume and per pulled image, plus two small
 // indexes: when each sandbox next needs attention, and events not yet handed over.
-import type { FileMap } from "./fs";
+// Large files of a writable layer or a volume are stored beside their record, in
+// chunks under keys of their own (file-chunks.ts): one stored value has a size limit.
+import type { FileEntry, FileMap } from "./fs";
 import type { MachineState } from "../shell/machine";
 import type { Signal } from "../images/types";
 import type { ContainerConfig, ContainerEvent, ContainerState, PodSandboxConfig, PodSandboxState } from "./cri";
@@ -14,6 +16,9 @@ export const KEYS = {
   log: (id: string) => `rt/log/${id}`,
   volume: (sandboxId: string, name: string) => `rt/vol/${sandboxId}/${name}`,
   volumes: (sandboxId: string) => `rt/vol/${sandboxId}/`,
+  /** Part `i` of a large file's content; `blob` names the file within the sandbox. */
+  chunk: (sandboxId: string, blob: string, i: number) => `rt/chunk/${sandboxId}/${blob}/${i}`,
+  chunks: (sandboxId: string) => `rt/chunk/${sandboxId}/`,
   image: (id: string) => `rt/img/${id}`,
   images: "rt/img/",
   /** sandboxId -> time it next needs attention */
@@ -68,6 +73,19 @@ export interface ContainerRecord {
   killAt?: number;
   nextPid: number;
 }
+
+/** A file whose content is stored in `parts` chunks (KEYS.chunk) rather than in its record. */
+export interface ChunkedFile {
+  k: "chunked";
+  blob: string;
+  parts: number;
+}
+
+/** A file map as stored: large files are references to their chunks. */
+export type StoredFileMap = Record<string, FileEntry | ChunkedFile>;
+
+/** A container record as stored: its writable layer's large files are in chunks. */
+export type StoredContainerRecord = Omit<ContainerRecord, "layer"> & { layer: StoredFileMap };
 
 export interface LogRecord {
   /** [time, stream (0 stdout, 1 stderr), text] */

@@ -10,9 +10,19 @@ import { ExecNotFoundError, Machine, type MachineState } from "../shell/machine"
 import { ContainerHost } from "./container-host";
 import type { ContainerEvent, LogLine } from "./cri";
 import { CriError } from "./errors";
+import { ChunkStore } from "./file-chunks";
 import type { FileMap } from "./fs";
 import { appendLines, emptyLog, splitLines } from "./logs";
-import { KEYS, type ContainerRecord, type DueIndex, type LogRecord, type PendingEvents, type SandboxRecord } from "./records";
+import {
+  KEYS,
+  type ContainerRecord,
+  type DueIndex,
+  type LogRecord,
+  type PendingEvents,
+  type SandboxRecord,
+  type StoredContainerRecord,
+  type StoredFileMap,
+} from "./records";
 import type { RuntimeStorage } from "./storage";
 
 /** How a pod reaches addresses outside itself (other pods, services). Absent: nothing answers. */
@@ -21,6 +31,8 @@ export type NetworkHook = (from: { sandboxId: string; podIP: string }, host: str
 export interface SessionDeps {
   storage: RuntimeStorage;
   network?: NetworkHook;
+  /** Source of randomness for the names of stored chunks; Math.random by default. */
+  random?: () => number;
 }
 
 /** How far ahead the prediction looks for a container to exit. */
@@ -33,6 +45,10 @@ const PREDICTION_BUDGET = 500;
 const PREDICTION_STEPS = 20_000;
 const RECHECK_MS = 30_000;
 
+/** Whose files a chunk belongs to, for the chunk store. */
+const containerOwner = (id: string) => `ct/${id}`;
+const volumeOwner = (name: string) => `vol/${name}`;
+
 export function imageConfigOf(c: ContainerRecord): ImageConfig {
   const r = resolveImage(`${c.image.repository}:${c.image.tag}`);
   if (!r.ok) throw new Error(`image ${c.image.repository}:${c.image.tag} vanished from the catalog`);
@@ -44,6 +60,8 @@ export class SandboxSession {
   private readonly dirtyContainers = new Set<string>();
   private readonly dirtyVolumes = new Set<string>();
   private sandboxDirty = false;
+  /** Containers removed since the last save: their stored files go at save. */
+  private readonly droppedContainers = new Set<string>();
   private readonly pendingLogs = new Map<string, LogLine[]>();
   private readonly machines = new Map<string, Machine>();
   private readonly hosts = new Map<string, ContainerHost>();
@@ -56,27 +74,30 @@ export class SandboxSession {
     readonly sandbox: SandboxRecord,
     readonly containers: Map<string, ContainerRecord>,
     private readonly volumes: Map<string, FileMap>,
+    private readonly chunks: ChunkStore,
     private readonly dry = false,
   ) {}
 
   static async open(deps: SessionDeps, sandboxId: string): Promise<SandboxSession> {
     const sandbox = await deps.storage.get<SandboxRecord>(KEYS.sandbox(sandboxId));
     if (!sandbox) throw new CriError("NotFound", `an error occurred when try to find sandbox "${sandboxId}": not found`, "NoSuchSandbox");
+    const chunks = new ChunkStore(deps.storage, sandboxId, deps.random);
     const containers = new Map<string, ContainerRecord>();
     for (const id of sandbox.containerIds) {
-      const c = await deps.storage.get<ContainerRecord>(KEYS.container(id));
-      if (c) containers.set(id, c);
+      const c = await deps.storage.get<StoredContainerRecord>(KEYS.container(id));
+      if (c) containers.set(id, { ...c, layer: await chunks.load(containerOwner(id), c.layer) });
     }
     const volumes = new Map<string, FileMap>();
-    for (const [key, files] of await deps.storage.list<FileMap>(KEYS.volumes(sandboxId))) {
-      volumes.set(key.slice(KEYS.volumes(sandboxId).length), files);
+    for (const [key, files] of await deps.storage.list<StoredFileMap>(KEYS.volumes(sandboxId))) {
+      const name = key.slice(KEYS.volumes(sandboxId).length);
+      volumes.set(name, await chunks.load(volumeOwner(name), files));
     }
-    return new SandboxSession(deps, sandbox, containers, volumes);
+    return new SandboxSession(deps, sandbox, containers, volumes, chunks);
   }
 
   static create(deps: SessionDeps, sandbox: SandboxRecord): SandboxSession {
     const volumes = new Map<string, FileMap>();
-    const s = new SandboxSession(deps, sandbox, new Map(), volumes);
+    const s = new SandboxSession(deps, sandbox, new Map(), volumes, new ChunkStore(deps.storage, sandbox.id, deps.random));
     for (const v of sandbox.config.volumes ?? []) {
       const files: FileMap = {};
       for (const [p, data] of Object.entries(v.files ?? {})) files[p.startsWith("/") ? p : `/${p}`] = { k: "f", data };
@@ -127,6 +148,7 @@ export class SandboxSession {
     this.hosts.delete(id);
     this.dirtyContainers.delete(id);
     this.pendingLogs.delete(id);
+    this.droppedContainers.add(id);
     this.sandbox.containerIds = this.sandbox.containerIds.filter((x) => x !== id);
     this.release(id);
     this.markSandbox();
@@ -337,11 +359,14 @@ export class SandboxSession {
    */
   async predictNextEvent(): Promise<number | null> {
     const from = this.sandbox.syncedAt;
+    // Files are shared with the fork, not copied: a file map's entries are replaced on
+    // change, never changed in place, so copying the maps is enough to keep ours intact.
     const fork = new SandboxSession(
       this.deps,
       structuredClone(this.sandbox),
-      new Map([...this.containers].map(([id, c]) => [id, structuredClone(c)])),
-      new Map([...this.volumes].map(([n, v]) => [n, structuredClone(v)])),
+      new Map([...this.containers].map(([id, c]) => [id, { ...structuredClone({ ...c, layer: {} }), layer: { ...c.layer } }])),
+      new Map([...this.volumes].map(([n, v]) => [n, { ...v }])),
+      this.chunks,
       true,
     );
     await fork.sync(from + HORIZON_MS);
@@ -357,9 +382,12 @@ export class SandboxSession {
     const writes: Promise<unknown>[] = [];
     for (const id of this.dirtyContainers) {
       const c = this.containers.get(id);
-      if (c) writes.push(storage.put(KEYS.container(id), c));
+      if (c) writes.push(storage.put<StoredContainerRecord>(KEYS.container(id), { ...c, layer: await this.chunks.save(containerOwner(id), c.layer) }));
     }
-    for (const name of this.dirtyVolumes) writes.push(storage.put(KEYS.volume(this.sandbox.id, name), this.volumes.get(name) ?? {}));
+    for (const name of this.dirtyVolumes) {
+      writes.push(storage.put<StoredFileMap>(KEYS.volume(this.sandbox.id, name), await this.chunks.save(volumeOwner(name), this.volumes.get(name) ?? {})));
+    }
+    for (const id of this.droppedContainers) await this.chunks.drop(containerOwner(id));
     if (this.sandboxDirty) writes.push(storage.put(KEYS.sandbox(this.sandbox.id), this.sandbox));
     for (const [id, lines] of this.pendingLogs) {
       if (!lines.length) continue;
@@ -369,6 +397,7 @@ export class SandboxSession {
     await Promise.all(writes);
     this.dirtyContainers.clear();
     this.dirtyVolumes.clear();
+    this.droppedContainers.clear();
     this.pendingLogs.clear();
     this.sandboxDirty = false;
 
@@ -393,6 +422,7 @@ export class SandboxSession {
       await storage.delete(KEYS.log(id));
     }
     for (const key of (await storage.list(KEYS.volumes(this.sandbox.id))).keys()) await storage.delete(key);
+    await this.chunks.dropAll();
     await storage.delete(KEYS.sandbox(this.sandbox.id));
     const due = (await storage.get<DueIndex>(KEYS.due)) ?? {};
     if (this.sandbox.id in due) {

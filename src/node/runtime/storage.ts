@@ -12,13 +12,45 @@ export interface RuntimeStorage {
   list<T>(prefix: string): Promise<Map<string, T>>;
 }
 
+/** What a SQLite-backed Durable Object accepts as one value (its storage refuses more). */
+export const STORAGE_VALUE_LIMIT = 2 * 1024 * 1024;
+
+/**
+ * An upper bound of a value's serialised size: strings at two bytes per code unit (V8
+ * writes them one- or two-byte), numbers and tags at nine. Enough to tell a value that
+ * fits from one that does not; the platform only refuses what is over its limit.
+ */
+export function serializedSizeBound(value: unknown): number {
+  switch (typeof value) {
+    case "string":
+      return 5 + 2 * value.length;
+    case "number":
+    case "boolean":
+    case "undefined":
+    case "bigint":
+      return 9;
+    case "object": {
+      if (value === null) return 1;
+      if (ArrayBuffer.isView(value)) return 9 + value.byteLength;
+      let n = 5;
+      for (const [k, v] of Object.entries(value)) n += serializedSizeBound(k) + serializedSizeBound(v);
+      return n;
+    }
+    default:
+      return 9;
+  }
+}
+
 /**
  * In-memory storage for tests and tools. Values are deep-copied on the way in and out,
  * as a real storage would serialise them: code that mutates a loaded record without
- * putting it back is a bug that tests should catch, not hide.
+ * putting it back is a bug that tests should catch, not hide. A value over the
+ * platform's limit is refused, as a deployed Durable Object would refuse it.
  */
 export class MemoryRuntimeStorage implements RuntimeStorage {
   private readonly data = new Map<string, unknown>();
+
+  constructor(private readonly valueLimit = STORAGE_VALUE_LIMIT) {}
 
   async get<T>(key: string): Promise<T | undefined> {
     const v = this.data.get(key);
@@ -26,7 +58,19 @@ export class MemoryRuntimeStorage implements RuntimeStorage {
   }
 
   async put<T>(key: string, value: T): Promise<void> {
+    const size = serializedSizeBound(value);
+    if (size > this.valueLimit) throw new RangeError(`value of ${key} is too large to store (${size} bytes, the limit is ${this.valueLimit})`);
     this.data.set(key, structuredClone(value));
+  }
+
+  /** The largest stored value's size bound (tests check that nothing comes near the limit). */
+  largestValue(): { key: string; bytes: number } | undefined {
+    let best: { key: string; bytes: number } | undefined;
+    for (const [key, v] of this.data) {
+      const bytes = serializedSizeBound(v);
+      if (!best || bytes > best.bytes) best = { key, bytes };
+    }
+    return best;
   }
 
   async delete(key: string): Promise<boolean> {
