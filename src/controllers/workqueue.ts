@@ -5,7 +5,7 @@
 // Durable Object loses no pending work; the alarm is set to the earliest due time.
 // Waiting keys sit in a heap by due time, so taking work stays O(log n) with
 // thousands of objects queued by a resync.
-import { KeyedHeap } from "../scheduler/heap";
+import { KeyedHeap } from "../util/heap";
 
 export interface QueueEntry {
   /** Epoch ms when the key may run. */

@@ -17,7 +17,7 @@
 
 import type { Pod } from "../model/types";
 import { type ClusterEvent, isEventRelevant } from "./events";
-import { KeyedHeap } from "./heap";
+import { KeyedHeap } from "../util/heap";
 import { podKey, podPriority } from "./node-info";
 
 export const DEFAULT_INITIAL_BACKOFF_MS = 1_000;

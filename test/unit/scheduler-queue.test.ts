@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { Pod } from "../../src/model/types";
 import { type ClusterEvent, nodeUpdateEvents } from "../../src/scheduler/events";
 import { makeNode, makePod, seededRandom } from "../../src/scheduler/fixtures";
-import { KeyedHeap } from "../../src/scheduler/heap";
+import { KeyedHeap } from "../../src/util/heap";
 import { SchedulingQueue } from "../../src/scheduler/queue";
 
 let now = 0;

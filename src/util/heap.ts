@@ -1,6 +1,7 @@
-// A binary heap with lookup and removal by key (upstream's internal/heap):
-// the scheduling queue must update or delete a queued pod by key when its
-// object changes, which a plain priority queue cannot do in O(log n).
+// A binary heap with lookup and removal by key (upstream's internal/heap): the
+// scheduling queue and the controllers' work queue must update or delete a queued
+// item by key when its object changes, which a plain priority queue cannot do in
+// O(log n).
 
 export class KeyedHeap<T> {
   private readonly items: T[] = [];
