@@ -7,15 +7,11 @@
 // upstream repair loops.
 import type { StatusCause } from "../model/types";
 import { GoRepr, index, invalidField } from "../model/field-errors";
+import { inServiceRange, KUBERNETES_SERVICE_IP, NODE_PORT_MAX, NODE_PORT_MIN, SERVICE_CIDR, SERVICE_RANGE } from "../model/cluster-addresses";
+import { intToIp, isIPv4 } from "../util/ipv4";
 
-export const SERVICE_CIDR = "10.96.0.0/12";
-/** The `kubernetes` Service's address: the first of the range, as upstream. */
-export const KUBERNETES_SERVICE_IP = "10.96.0.1";
-export const NODE_PORT_MIN = 30000;
-export const NODE_PORT_MAX = 32767;
-
-const CIDR_BASE = ipToInt("10.96.0.0");
-const CIDR_SIZE = 1 << 20;
+const CIDR_BASE = SERVICE_RANGE.base;
+const CIDR_SIZE = SERVICE_RANGE.size;
 /** Dynamic allocation stays out of the low band, kept for addresses people ask for (KEP-3070). */
 const DYNAMIC_FROM = 16;
 const RANDOM_TRIES = 64;
@@ -56,26 +52,6 @@ export interface AllocationStore {
 interface Record {
   owner: Owner;
   at: number;
-}
-
-export function ipToInt(ip: string): number {
-  return ip.split(".").reduce((n, o) => n * 256 + Number(o), 0);
-}
-
-function intToIp(n: number): string {
-  return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join(".");
-}
-
-function isIPv4(ip: string): boolean {
-  const parts = ip.split(".");
-  return parts.length === 4 && parts.every((p) => /^(0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255);
-}
-
-/** Inside 10.96.0.0/12, network and broadcast addresses excluded. */
-export function inServiceRange(ip: string): boolean {
-  const n = ipToInt(ip) - CIDR_BASE;
-  // Network and broadcast addresses are never handed out.
-  return n > 0 && n < CIDR_SIZE - 1;
 }
 
 const ipKey = (ip: string) => `svc-ip:${ip}`;

@@ -11,7 +11,7 @@ import { ApiError } from "../model/errors";
 import { nodeAgent } from "./stubs";
 import { DEFAULTING } from "../controllers/context";
 import { allocateServiceAddresses } from "../api/service-addresses";
-import { KUBERNETES_SERVICE_IP } from "../controllers/service-allocator";
+import { KUBERNETES_SERVICE_IP } from "../model/cluster-addresses";
 import { DEFAULT_NODE } from "../node/node-config";
 
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];

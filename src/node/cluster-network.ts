@@ -9,7 +9,7 @@ import type { Pod, Service } from "../model/types";
 import { pickOne, readyEndpoints } from "../store/service-endpoints";
 import type { HttpOutcome, HttpRequest } from "./images/types";
 import type { ObjectStore } from "../store/store";
-import { inServiceRange, ipToInt } from "../controllers/service-allocator";
+import { inPodRange, inServiceRange } from "../model/cluster-addresses";
 
 export interface PodTarget {
   node: string;
@@ -26,15 +26,9 @@ export interface ClusterNetworkDeps {
   random?: () => number;
 }
 
-const POD_CIDR = { base: ipToInt("10.244.0.0"), size: 1 << 16 };
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 const DNS_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
 const SERVICE_NAME = new RegExp(`^(${DNS_LABEL})(\\.(${DNS_LABEL}))?(\\.svc(\\.cluster\\.local)?)?\\.?$`);
-
-const inRange = (ip: string, r: { base: number; size: number }) => {
-  const n = ipToInt(ip) - r.base;
-  return n >= 0 && n < r.size;
-};
 
 /** A Service name a pod in `namespace` may use, or null when it is not one. */
 export function serviceName(host: string, namespace: string): { namespace: string; name: string } | null {
@@ -57,7 +51,7 @@ export class ClusterNetwork {
   private async resolve(from: { sandboxId: string }, host: string, port: number): Promise<{ kind: "target"; target: PodTarget } | HttpOutcome> {
     const store = this.d.store();
     if (IPV4.test(host)) {
-      if (inRange(host, POD_CIDR)) {
+      if (inPodRange(host)) {
         const pod = (await store.list("pods", { filter: (p) => (p as Pod).status?.podIP === host && !!(p as Pod).spec.nodeName })).items[0] as Pod | undefined;
         return pod ? { kind: "target", target: { node: pod.spec.nodeName!, podIP: host, port } } : { kind: "unreachable" };
       }

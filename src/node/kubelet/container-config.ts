@@ -5,9 +5,7 @@
 // the `kubernetes` service that every pod sees.
 import type { Container, EnvVar, Pod } from "../../model/types";
 import type { ContainerConfig, KeyValue, PodSandboxConfig } from "../runtime";
-
-/** The cluster IP of the `kubernetes` service (first address of the service CIDR). */
-export const KUBERNETES_SERVICE_IP = "10.96.0.1";
+import { KUBERNETES_SERVICE_IP } from "../../model/cluster-addresses";
 
 export interface PodNetwork {
   podIP: string;

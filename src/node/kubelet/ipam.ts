@@ -3,34 +3,19 @@
 // address; one pod per IP; an IP is free again once its pod's sandbox is gone. The
 // lowest free address wins, so allocation is deterministic. Every node has its own
 // /24 (allocated by the controller manager), so IPs are unique in the cluster.
+import { inRange, intToIp, parseCidr as parseIpv4Cidr, type Ipv4Range } from "../../util/ipv4";
 
 /** ip -> pod UID */
 export type IpTable = Record<string, string>;
 
 export class CidrError extends Error {}
 
-interface Range {
-  base: number;
-  size: number;
-}
-
-function ipToInt(ip: string): number {
-  const parts = ip.split(".").map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) throw new CidrError(`invalid IP ${ip}`);
-  return ((parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]) >>> 0;
-}
-
-function intToIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
-}
-
-export function parseCidr(cidr: string): Range {
-  const [ip, bitsText] = cidr.split("/");
-  const bits = Number(bitsText);
-  if (!Number.isInteger(bits) || bits < 8 || bits > 30) throw new CidrError(`invalid CIDR ${cidr}`);
-  const size = 2 ** (32 - bits);
-  const base = Math.floor(ipToInt(ip) / size) * size;
-  return { base, size };
+export function parseCidr(cidr: string): Ipv4Range {
+  const range = parseIpv4Cidr(cidr);
+  // A /30 is the smallest range with an address left for a pod once the network, the
+  // gateway and the broadcast address are taken.
+  if (!range || range.bits < 8 || range.bits > 30) throw new CidrError(`invalid CIDR ${cidr}`);
+  return { base: range.base, size: range.size };
 }
 
 /** The gateway of a range: its first host address. */
@@ -39,9 +24,7 @@ export function gatewayOf(cidr: string): string {
 }
 
 export function inCidr(ip: string, cidr: string): boolean {
-  const { base, size } = parseCidr(cidr);
-  const n = ipToInt(ip);
-  return n >= base && n < base + size;
+  return inRange(ip, parseCidr(cidr));
 }
 
 /**
