@@ -8,6 +8,12 @@
 // and the queue; this module never touches a binding.
 
 import type { Node, Pod } from "../model/types";
+import type { Resource } from "../model/pod-resources";
+import type { HostPort } from "../model/host-ports";
+
+// The kubelet's admission counts with the same two shapes, so they live in model; the
+// framework's vocabulary still names them.
+export type { Resource, HostPort };
 
 /** Highest score a plugin may give a node after normalisation (framework.MaxNodeScore). */
 export const MAX_NODE_SCORE = 100;
@@ -69,22 +75,6 @@ export function withPlugin(s: Status, plugin: string): Status {
 }
 
 // ---- NodeInfo ----
-
-/** Resource amounts in the units the scheduler compares: millicores, bytes, counts. */
-export interface Resource {
-  milliCPU: number;
-  memory: number;
-  ephemeralStorage: number;
-  /** Extended resources (example.com/foo, hugepages-2Mi), in their base unit. */
-  scalar: Record<string, number>;
-}
-
-/** A host port in use: protocol and port on one host IP ("0.0.0.0" = all). */
-export interface HostPort {
-  ip: string;
-  protocol: string;
-  port: number;
-}
 
 /** What the scheduler needs to know about a pod already on a node, computed once. */
 export interface PodInfo {

@@ -1,12 +1,11 @@
-// The pure scheduler's public surface, for the Scheduler Durable Object and the
-// kubelet model (which should admit with the same podRequests arithmetic).
+// The pure scheduler's public surface. The pod resource arithmetic it shares with the
+// kubelet's admission is in src/model/pod-resources.ts.
 
 export * from "./framework";
 export { schedulePod, numFeasibleNodesToFind, runFilterPlugins, selectHost } from "./schedule-one";
 export type { ScheduleOptions, ScheduleResult, NodeScore, PluginScore, FilterVerdict } from "./schedule-one";
 export { defaultProfile } from "./profile";
 export { buildSnapshot, newNodeInfo, newPodInfo, addPod, removePod, podKey, podPriority, isTerminal } from "./node-info";
-export { podRequests, podNonZeroRequests } from "./resources";
 export { SchedulingQueue } from "./queue";
 export type { QueuedPodInfo, QueueOptions, QueueLocation } from "./queue";
 export { nodeUpdateEvents, isEventRelevant, EVENTS_BY_PLUGIN } from "./events";

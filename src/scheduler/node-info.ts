@@ -3,11 +3,10 @@
 // one NodeInfo per node in memory, adds a pod the moment it decides (assume, so
 // the next decision already sees it) and removes it if the bind is refused.
 
-import type { ContainerPort, Node, Pod } from "../model/types";
+import type { Node, Pod } from "../model/types";
 import type { HostPort, NodeInfo, PodInfo } from "./framework";
-import { addResource, emptyResource, nodeAllocatable, podNonZeroRequests, podRequests } from "./resources";
-
-export const DEFAULT_BIND_ALL_HOST_IP = "0.0.0.0";
+import { addResource, emptyResource, nodeAllocatable, podNonZeroRequests, podRequests } from "../model/pod-resources";
+import { podHostPorts } from "../model/host-ports";
 
 /** namespace/name: the key the binding API, the queue and the in-memory view share. */
 export function podKey(pod: Pod): string {
@@ -17,24 +16,6 @@ export function podKey(pod: Pod): string {
 /** spec.priority, 0 when unset (corev1helpers.PodPriority). */
 export function podPriority(pod: Pod): number {
   return typeof pod.spec.priority === "number" ? pod.spec.priority : 0;
-}
-
-/**
- * Host ports the pod occupies: app containers and sidecars (restartable init
- * containers run for the pod's lifetime); plain init containers do not hold
- * ports (upstream util.GetHostPorts).
- */
-export function podHostPorts(pod: Pod): HostPort[] {
-  const out: HostPort[] = [];
-  const take = (ports: ContainerPort[] | undefined) => {
-    for (const p of ports ?? []) {
-      if (!p.hostPort || p.hostPort <= 0) continue;
-      out.push({ ip: p.hostIP || DEFAULT_BIND_ALL_HOST_IP, protocol: p.protocol || "TCP", port: p.hostPort });
-    }
-  };
-  for (const c of pod.spec.initContainers ?? []) if (c.restartPolicy === "Always") take(c.ports);
-  for (const c of pod.spec.containers ?? []) take(c.ports);
-  return out;
 }
 
 export function newPodInfo(pod: Pod): PodInfo {
@@ -48,21 +29,6 @@ export function newPodInfo(pod: Pod): PodInfo {
     nonZeroMemory: nz.memory,
     hostPorts: podHostPorts(pod),
   };
-}
-
-/**
- * True when (ip, protocol, port) collides with a port in use: 0.0.0.0 collides
- * with the same protocol/port on any IP, a specific IP with itself or 0.0.0.0
- * (upstream HostPortInfo.CheckConflict).
- */
-export function hostPortConflicts(used: Map<string, Set<string>>, hp: HostPort): boolean {
-  if (hp.port <= 0) return false;
-  const pp = `${hp.protocol}/${hp.port}`;
-  if (hp.ip === DEFAULT_BIND_ALL_HOST_IP) {
-    for (const set of used.values()) if (set.has(pp)) return true;
-    return false;
-  }
-  return (used.get(DEFAULT_BIND_ALL_HOST_IP)?.has(pp) ?? false) || (used.get(hp.ip)?.has(pp) ?? false);
 }
 
 function addPorts(used: Map<string, Set<string>>, ports: HostPort[]): void {

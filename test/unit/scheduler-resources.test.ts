@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { container, makePod } from "../../src/scheduler/fixtures";
-import { podNonZeroRequests, podRequests } from "../../src/scheduler/resources";
+import { podNonZeroRequests, podRequests } from "../../src/model/pod-resources";
 
 const MiB = 1024 * 1024;
 

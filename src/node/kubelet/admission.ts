@@ -1,12 +1,11 @@
 // Kubelet admission (pkg/kubelet/lifecycle predicate admit handler): a pod is refused
 // when it does not fit the node's free resources or asks for a host port already in
-// use. The arithmetic is the scheduler's (podRequests), so a pod the scheduler placed
-// is never refused for rounding. Pure: the caller says who already occupies the node.
+// use. The arithmetic is the scheduler's (podRequests, host ports: src/model), so a pod
+// the scheduler placed is never refused for rounding. Pure: the caller says who already occupies the node.
 import type { Pod } from "../../model/types";
 import type { AdmitResult } from "../agent-api";
-import { podRequests } from "../../scheduler";
-import type { HostPort, Resource } from "../../scheduler/framework";
-import { hostPortConflicts, podHostPorts } from "../../scheduler/node-info";
+import { podRequests, type Resource } from "../../model/pod-resources";
+import { hostPortConflicts, podHostPorts, type HostPort } from "../../model/host-ports";
 import { cpuMillis, memoryBytes } from "../../model/quantity";
 import type { NodeConfig } from "../agent-api";
 

@@ -4,7 +4,7 @@
 
 import type { Pod } from "../../model/types";
 import { type CycleState, type FilterPlugin, type HostPort, type NodeInfo, type Status, success, unschedulable } from "../framework";
-import { hostPortConflicts, podHostPorts } from "../node-info";
+import { hostPortConflicts, podHostPorts } from "../../model/host-ports";
 import { NodePortsName } from "./names";
 
 export const ErrReasonNodePorts = "node(s) didn't have free ports for the requested pod ports";

@@ -5,7 +5,7 @@
 
 import type { Pod } from "../../model/types";
 import { MAX_NODE_SCORE, type CycleState, type NodeInfo, type ScorePlugin, type Status, skip, success } from "../framework";
-import { podRequests } from "../resources";
+import { podRequests } from "../../model/pod-resources";
 import { NodeResourcesBalancedAllocationName } from "./names";
 import { DEFAULT_RESOURCES, type PodRequestList, type ResourceSpec, allocatableAndRequested } from "./resource-allocation";
 

@@ -14,7 +14,7 @@ import {
   success,
   unschedulable,
 } from "../framework";
-import { podNonZeroRequests, podRequests } from "../resources";
+import { podNonZeroRequests, podRequests } from "../../model/pod-resources";
 import { NodeResourcesFitName } from "./names";
 import {
   DEFAULT_RESOURCES,

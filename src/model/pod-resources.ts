@@ -2,11 +2,19 @@
 // (k8s.io/component-helpers/resource PodRequests, used by the scheduler's
 // NodeResourcesFit and NodeInfo, and by the kubelet's admission): the kubelet and
 // the scheduler must agree to the millicore, or a pod the scheduler placed is
-// refused by the node. The kubelet model can import podResources() from here.
+// refused by the node. Both components read it from here.
 
-import { cpuMillis, memoryBytes } from "../model/quantity";
-import type { Container, Pod, ResourceList } from "../model/types";
-import type { Resource } from "./framework";
+import { cpuMillis, memoryBytes } from "./quantity";
+import type { Container, Pod, ResourceList } from "./types";
+
+/** Resource amounts in the units the scheduler and the kubelet compare: millicores, bytes, counts. */
+export interface Resource {
+  milliCPU: number;
+  memory: number;
+  ephemeralStorage: number;
+  /** Extended resources (example.com/foo, hugepages-2Mi), in their base unit. */
+  scalar: Record<string, number>;
+}
 
 /** schedutil.DefaultMilliCPURequest: what scoring assumes for a container with no cpu request. */
 export const DEFAULT_MILLI_CPU_REQUEST = 100;
