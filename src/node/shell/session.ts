@@ -105,10 +105,11 @@ export function createShellSession(opts: ShellSessionOptions): ShellSession {
           exitCode = exit.code;
           // An interactive bash says so on its terminal; reading a pipe it says nothing.
           if (opts.flavour === "bash" && opts.tty) output += "exit\n";
-          return { output, stderr, exited: true, exitCode };
+          return opts.tty ? { output, exited: true, exitCode } : { output, stderr, exited: true, exitCode };
         }
         shell.status = exit?.code ?? shell.status;
-        return { output, stderr };
+        // A terminal has one stream: stderr went into output.
+        return opts.tty ? { output } : { output, stderr };
       });
     },
   };

@@ -7,6 +7,7 @@ import { date, env, hostname, id, kill, printenv, ps, uname, whoami } from "./sy
 import { echo, falseCmd, grep, printf, seq, test, trueCmd } from "./text";
 import { head, tail } from "./head-tail";
 import { wc } from "./wc";
+import { gunzip, gzip, zcat } from "./gzip";
 import type { CommandFn } from "./types";
 
 export const COMMANDS: Record<string, CommandFn> = {
@@ -35,6 +36,9 @@ export const COMMANDS: Record<string, CommandFn> = {
   head,
   tail,
   wc,
+  gzip,
+  gunzip,
+  zcat,
   seq,
   true: trueCmd,
   false: falseCmd,

@@ -1,0 +1,61 @@
+// gzip, gunzip and zcat as GNU gzip and busybox behave: real gzip streams (the host's
+// zlib reads them), files replaced by their .gz and back, their messages and exit codes.
+import { gunzipSync as hostGunzip, gzipSync as hostGzip } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { box, type Userland } from "./shell-fixture";
+import { decodeBytes, encodeBytes } from "../../src/util/byte-text";
+
+type Case = [script: string, stdout: string, stderr?: string, exitCode?: number];
+
+async function check(userland: Userland, cases: Case[]) {
+  const b = await box(userland);
+  await b.run("printf 'one\\ntwo\\n' > /data/f; printf 'not gzip' > /data/bad.gz");
+  for (const [script, stdout, stderr = "", exitCode = 0] of cases) {
+    expect({ script, ...(await b.run(script)) }).toEqual({ script, stdout, stderr, exitCode });
+  }
+}
+
+const both: Case[] = [
+  ["echo hello | gzip | gunzip", "hello\n"],
+  ["echo hello | gzip -9 | zcat", "hello\n"],
+  ["echo hello | gzip -c | gzip -dc", "hello\n"],
+  ["gzip /data/f && ls /data && zcat /data/f.gz", "bad.gz\nf.gz\none\ntwo\n"],
+  ["gunzip /data/f.gz && ls /data && cat /data/f", "bad.gz\nf\none\ntwo\n"],
+  ["gzip -k /data/f && ls /data", "bad.gz\nf\nf.gz\n"],
+  ["rm /data/f.gz; gzip -c /data/f > /data/copy.gz; ls /data; gunzip -c /data/copy.gz", "bad.gz\ncopy.gz\nf\none\ntwo\n"],
+];
+
+describe("gzip round trips", () => {
+  it("busybox", () => check("busybox", both));
+  it("GNU", () => check("gnu", both));
+});
+
+describe("gzip messages and exit codes", () => {
+  it("GNU gzip", () =>
+    check("gnu", [
+      ["echo x | gunzip", "", "gzip: stdin: not in gzip format\n", 1],
+      ["gunzip /data/bad.gz", "", "gzip: /data/bad.gz: not in gzip format\n", 1],
+      ["gzip /data/nosuch", "", "gzip: /data/nosuch: No such file or directory\n", 1],
+      ["gunzip /data/f", "", "gzip: /data/f: unknown suffix -- ignored\n", 2],
+      ["gzip /data/bad.gz", "", "gzip: /data/bad.gz already has .gz suffix -- unchanged\n", 2],
+      ["gzip -k /data/f; gzip /data/f", "", "gzip: /data/f.gz already exists; not overwritten\n", 2],
+      ["gzip -f /data/f; ls /data", "bad.gz\nf.gz\n"],
+    ]));
+  it("busybox gzip", () =>
+    check("busybox", [
+      ["echo x | gunzip", "", "gunzip: invalid magic\n", 1],
+      ["gzip /data/nosuch", "", "gzip: can't open '/data/nosuch': No such file or directory\n", 1],
+    ]));
+});
+
+describe("gzip streams are real", () => {
+  it("the host's zlib reads what gzip writes, and gunzip reads what the host's zlib writes, bytes intact", async () => {
+    const b = await box("gnu");
+    const bytes = new Uint8Array(4096).map((_, i) => (i * 7919) % 256);
+    const made = await b.run("gzip -c", decodeBytes(bytes));
+    expect(made.exitCode).toBe(0);
+    expect(new Uint8Array(hostGunzip(encodeBytes(made.stdout)))).toEqual(bytes);
+    const back = await b.run("gunzip -c", decodeBytes(new Uint8Array(hostGzip(bytes))));
+    expect(encodeBytes(back.stdout)).toEqual(bytes);
+  });
+});
