@@ -1,7 +1,7 @@
 // Driving `kubectl exec -ti` as a person at a terminal does: kubectl only uses a tty
 // when its stdin is one, so it runs under `script` (a pseudo-terminal), and each line
 // is typed after the shell's prompt shows, as a person would wait for it.
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { join } from "node:path";
 import type { Cluster } from "./cluster";
 
@@ -43,4 +43,17 @@ export async function typeInto(c: Cluster, args: string[], lines: string[], prom
   clearTimeout(timer);
   child.stdin.end();
   return { output, code };
+}
+
+/** kubectl with bytes in and out (exec carrying binary data), not text. */
+export function kubectlBytes(c: Cluster, args: string[], input?: Buffer): Promise<{ stdout: Buffer; stderr: string; code: number }> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      "kubectl",
+      ["--kubeconfig", c.kubeconfig, "--cache-dir", join(c.dir, "kube-cache"), ...args],
+      { encoding: "buffer", maxBuffer: 64 * 1024 * 1024, timeout: 120_000, env: { ...process.env, HOME: c.dir, KUBECONFIG: c.kubeconfig } },
+      (err, stdout, stderr) => resolve({ stdout, stderr: stderr.toString(), code: err ? (typeof err.code === "number" ? err.code : 1) : 0 }),
+    );
+    child.stdin?.end(input);
+  });
 }

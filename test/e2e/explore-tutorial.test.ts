@@ -4,7 +4,9 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { startCluster, eventually, type Cluster } from "./cluster";
 import { startProxy, type Proxy } from "./kubectl-proxy";
-import { typeInto } from "./explore-helpers";
+import { randomBytes } from "node:crypto";
+import { gunzipSync } from "node:zlib";
+import { kubectlBytes, typeInto } from "./explore-helpers";
 
 describe("tutorial module 3: explore your app", () => {
   let c: Cluster;
@@ -126,11 +128,30 @@ describe("tutorial module 3: explore your app", () => {
     const child = spawn("kubectl", ["--kubeconfig", c.kubeconfig, "--cache-dir", join(c.dir, "kube-cache"), "logs", "-f", "--tail=0", POD_NAME], { env: { ...process.env, HOME: c.dir } });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    await new Promise((r) => setTimeout(r, 2_000));
-    await fetch(`${proxy.url}/api/v1/namespaces/default/pods/${POD_NAME}:8080/proxy/`);
-    await eventually(async () => out.includes("Total Requests:"), 15_000, "the followed log line");
+    // kubectl may take a while to start following on a busy machine: ask until a line shows.
+    await eventually(async () => {
+      await fetch(`${proxy.url}/api/v1/namespaces/default/pods/${POD_NAME}:8080/proxy/`);
+      return out.includes("Total Requests:");
+    }, 60_000, "the followed log line");
     child.kill();
     // --tail=0: only what was logged after kubectl started following.
-    expect(out).toMatch(new RegExp(`^Running On: ${POD_NAME} \\| Total Requests: \\d+ \\| App Uptime: [\\d.]+ seconds \\| Log Time: \\S+\\n$`));
+    expect(out).toMatch(new RegExp(`^(Running On: ${POD_NAME} \\| Total Requests: \\d+ \\| App Uptime: [\\d.]+ seconds \\| Log Time: \\S+\\n)+$`));
+  });
+
+  it("kubectl exec -i carries bytes unchanged: 5 MiB of random bytes in through stdin, back out with cat", async () => {
+    const data = randomBytes(5 * 1024 * 1024);
+    const write = await kubectlBytes(c, ["exec", "-i", POD_NAME, "--", "sh", "-c", "cat > /tmp/blob"], data);
+    expect(write).toMatchObject({ code: 0, stderr: "" });
+    const read = await kubectlBytes(c, ["exec", POD_NAME, "--", "cat", "/tmp/blob"]);
+    expect(read.code).toBe(0);
+    expect(read.stdout.length).toBe(data.length);
+    expect(read.stdout.equals(data)).toBe(true);
+  });
+
+  it("kubectl exec output piped through gzip is a gzip stream the host can read", async () => {
+    const r = await kubectlBytes(c, ["exec", POD_NAME, "--", "sh", "-c", "echo hello through gzip | gzip"]);
+    expect(r.code).toBe(0);
+    expect([...r.stdout.subarray(0, 2)]).toEqual([0x1f, 0x8b]);
+    expect(gunzipSync(r.stdout).toString()).toBe("hello through gzip\n");
   });
 });

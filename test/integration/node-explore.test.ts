@@ -141,6 +141,14 @@ describe("exec", () => {
     expect(r.stdout).toBe("hello\nworld\n");
   });
 
+  it("carries bytes through cat unchanged, a character cut short by the last frame included", async () => {
+    // Frames split a UTF-8 sequence and stdin ends on a lead byte that never completes.
+    const frames = [new Uint8Array([0x61, 0xe2, 0x82]), new Uint8Array([0xac, 0xff, 0x00, 0xf0, 0x9f]), new Uint8Array([0x98, 0x80, 0xe2])];
+    const r = await execWs("bc", ["cat"], { stdin: frames, closeStdin: true });
+    expect([...r.stdoutBytes]).toEqual(frames.flatMap((f) => [...f]));
+    expect(r.exit?.status).toBe("Success");
+  });
+
   it("answers stdin as it arrives: cat echoes a line before the next is sent", async () => {
     // The second line goes only once the first is back: a cat that waited for the end of stdin would never answer.
     const r = await execWs("bc", ["cat"], { stdin: ["one\n", "two\n"], waitFor: [undefined, "one\n"], closeStdin: true });

@@ -4,7 +4,7 @@
 import { env, exports as workerExports } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import type { NodeAgent } from "../../src/node/node-agent";
-import type { NodeConfig } from "../../src/node/agent-api";
+import type { NodeConfig } from "../../src/controlplane/node-api";
 import type { Event, Pod } from "../../src/model/types";
 import type { PodRecord } from "../../src/node/kubelet/state";
 import { BASE, TOKEN, callJson } from "./helpers";
@@ -102,6 +102,8 @@ export interface ExecResult {
   status: number;
   protocol: string | null;
   stdout: string;
+  /** stdout's bytes as they came, for data that is not text. */
+  stdoutBytes: Uint8Array;
   stderr: string;
   exit?: { status: string; reason?: string; message?: string; details?: { causes?: { reason?: string; message?: string }[] } };
   body?: { message?: string; reason?: string; code?: number };
@@ -114,7 +116,7 @@ export interface ExecResult {
 export async function execWs(
   pod: string,
   command: string[],
-  opts: { container?: string; tty?: boolean; stdin?: string[]; waitFor?: (string | undefined)[]; closeStdin?: boolean; query?: Record<string, string> } = {},
+  opts: { container?: string; tty?: boolean; stdin?: (string | Uint8Array)[]; waitFor?: (string | undefined)[]; closeStdin?: boolean; query?: Record<string, string> } = {},
 ): Promise<ExecResult> {
   const q = new URLSearchParams();
   for (const w of command) q.append("command", w);
@@ -131,7 +133,7 @@ export async function execWs(
       headers: { authorization: `Bearer ${TOKEN}`, upgrade: "websocket", "sec-websocket-protocol": "v5.channel.k8s.io" },
     }),
   );
-  const out: ExecResult = { status: res.status, protocol: res.headers.get("sec-websocket-protocol"), stdout: "", stderr: "" };
+  const out: ExecResult = { status: res.status, protocol: res.headers.get("sec-websocket-protocol"), stdout: "", stdoutBytes: new Uint8Array(0), stderr: "" };
   if (res.status !== 101) {
     out.body = (await res.json()) as ExecResult["body"];
     return out;
@@ -146,14 +148,20 @@ export async function execWs(
     ws.addEventListener("message", (ev) => {
       const bytes = new Uint8Array(ev.data as ArrayBuffer);
       const text = decoder.decode(bytes.subarray(1));
-      if (bytes[0] === 1) out.stdout += text;
+      if (bytes[0] === 1) {
+        out.stdout += text;
+        const all = new Uint8Array(out.stdoutBytes.length + bytes.length - 1);
+        all.set(out.stdoutBytes);
+        all.set(bytes.subarray(1), out.stdoutBytes.length);
+        out.stdoutBytes = all;
+      }
       else if (bytes[0] === 2) out.stderr += text;
       else if (bytes[0] === 3) out.exit = JSON.parse(text) as ExecResult["exit"];
       progress();
     });
   });
-  const frame = (channel: number, text: string) => {
-    const b = new TextEncoder().encode(text);
+  const frame = (channel: number, data: string | Uint8Array) => {
+    const b = typeof data === "string" ? new TextEncoder().encode(data) : data;
     const f = new Uint8Array(b.length + 1);
     f[0] = channel;
     f.set(b, 1);

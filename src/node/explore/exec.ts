@@ -77,8 +77,18 @@ async function serve(ws: WebSocket, runtime: RuntimeService, ex: ExecRequest, ti
   const ch = new ExecChannels(ws, timing, ex.stdin || ex.tty);
   const decoder = new ByteTextDecoder();
   let onStdin: (text: string) => void = () => undefined;
-  let stdinClosed!: () => void;
-  const stdinDone = new Promise<void>((r) => (stdinClosed = r));
+  let stdinEnded!: () => void;
+  const stdinDone = new Promise<void>((r) => (stdinEnded = r));
+  let stdinOpen = true;
+  // The end of stdin hands on the bytes of a character cut short by the client's last
+  // frame (they arrived; only their sequence never completed), then closes it once.
+  const stdinClosed = () => {
+    if (!stdinOpen) return;
+    stdinOpen = false;
+    const rest = decoder.decode();
+    if (rest) onStdin(rest);
+    stdinEnded();
+  };
   ws.addEventListener("message", (ev) => {
     const data = ev.data;
     const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : typeof data === "string" ? encodeBytes(data) : new Uint8Array(0);
