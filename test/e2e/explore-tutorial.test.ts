@@ -6,6 +6,9 @@ import { startCluster, eventually, type Cluster } from "./cluster";
 import { startProxy, type Proxy } from "./kubectl-proxy";
 import { randomBytes } from "node:crypto";
 import { gunzipSync } from "node:zlib";
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { kubectlBytes, typeInto } from "./explore-helpers";
 
 describe("tutorial module 3: explore your app", () => {
@@ -146,6 +149,28 @@ describe("tutorial module 3: explore your app", () => {
     expect(read.code).toBe(0);
     expect(read.stdout.length).toBe(data.length);
     expect(read.stdout.equals(data)).toBe(true);
+  });
+
+  it("kubectl cp copies a directory into the pod and back, bytes intact (tar in the container)", async () => {
+    const local = mkdtempSync(join(tmpdir(), "edgekube-cp-"));
+    try {
+      const blob = randomBytes(200 * 1024);
+      mkdirSync(join(local, "src", "sub"), { recursive: true });
+      writeFileSync(join(local, "src", "hello.txt"), "hello from the host\n");
+      writeFileSync(join(local, "src", "sub", "blob.bin"), blob);
+      // Into the pod: kubectl runs `tar -xmf - -C /tmp` there with its own tar stream on stdin.
+      const into = await c.kubectl(["cp", join(local, "src"), `${POD_NAME}:/tmp/copied`]);
+      expect(into.code).toBe(0);
+      const seen = await c.kubectl(["exec", POD_NAME, "--", "sh", "-c", "cat /tmp/copied/hello.txt; wc -c < /tmp/copied/sub/blob.bin"]);
+      expect(seen.stdout).toBe(`hello from the host\n${blob.length}\n`);
+      // And out again: `tar cf - tmp/copied` in the pod, unpacked by kubectl.
+      const back = await c.kubectl(["cp", `${POD_NAME}:/tmp/copied`, join(local, "back")]);
+      expect(back.code).toBe(0);
+      expect(readFileSync(join(local, "back", "hello.txt"), "utf8")).toBe("hello from the host\n");
+      expect(readFileSync(join(local, "back", "sub", "blob.bin")).equals(blob)).toBe(true);
+    } finally {
+      rmSync(local, { recursive: true, force: true });
+    }
   });
 
   it("kubectl exec output piped through gzip is a gzip stream the host can read", async () => {

@@ -147,7 +147,7 @@ const npmProgram: Program = {
 function bootcampImage(canonical: string, version: string, digest: string | undefined, sizeBytes: number): ImageConfig {
   const files = debianRoot(
     { version: "8.5", codename: "jessie", major: "8" },
-    { "/bin": ["ps"], "/usr/bin": ["curl", "wget"], "/usr/local/bin": ["node", "npm"] },
+    { "/bin": ["ps"], "/usr/bin": ["curl", "wget", "uptime"], "/usr/local/bin": ["node", "npm"] },
     { "/server.js": serverJs(version) },
     ["/usr/local/lib/node_modules", "/usr/local/include", "/usr/local/share"],
   );

@@ -81,8 +81,8 @@ export function debianFiles(rel: DebianRelease, passwdExtra = ""): Record<string
 /** The GNU userland of a Debian image; pass the extra tools (curl, ps...) an image has. */
 export function debianBins(extra: Bins = {}): Bins {
   const bins: Bins = {
-    "/bin": ["bash", "sh=dash", "dash", "cat", "date", "echo", "false", "hostname", "kill", "ls", "mkdir", "pwd", "rm", "sleep", "touch", "true", "uname", "grep", "gzip", "gunzip", "zcat"],
-    "/usr/bin": ["env", "id", "whoami", "head", "tail", "wc", "printenv", "seq", "test", "[", "printf", "which"],
+    "/bin": ["bash", "sh=dash", "dash", "cat", "date", "echo", "false", "hostname", "kill", "ls", "mkdir", "pwd", "rm", "sleep", "touch", "true", "uname", "grep", "gzip", "gunzip", "zcat", "tar"],
+    "/usr/bin": ["env", "id", "whoami", "head", "tail", "wc", "printenv", "seq", "test", "[", "printf", "which", "sort", "uniq"],
   };
   for (const [dir, names] of Object.entries(extra)) bins[dir] = [...(bins[dir] ?? []), ...names];
   return bins;
@@ -94,8 +94,8 @@ export function debianRoot(rel: DebianRelease, extraBins: Bins = {}, files: Reco
 
 export const BUSYBOX_APPLETS = [
   "sh=ash", "ash", "cat", "date", "echo", "env", "false", "grep", "gunzip", "gzip", "head", "hostname", "id", "kill", "ls", "mkdir",
-  "printenv", "printf", "ps", "pwd", "rm", "seq", "sleep", "tail", "test", "[", "touch", "true", "uname", "wc", "wget",
-  "which", "whoami", "zcat",
+  "printenv", "printf", "ps", "pwd", "rm", "seq", "sleep", "sort", "tail", "tar", "test", "[", "touch", "true", "uname",
+  "uniq", "uptime", "wc", "wget", "which", "whoami", "zcat",
 ];
 
 export function busyboxRoot(files: Record<string, string> = {}): FileMap {

@@ -3,11 +3,13 @@
 import { cat, mkdir, pwd, rm, touch, which } from "./files";
 import { ls } from "./ls";
 import { curl, redisCli, wget } from "./net";
-import { date, env, hostname, id, kill, printenv, ps, uname, whoami } from "./system";
+import { date, env, hostname, id, kill, printenv, ps, uname, uptime, whoami } from "./system";
 import { echo, falseCmd, grep, printf, seq, test, trueCmd } from "./text";
 import { head, tail } from "./head-tail";
 import { wc } from "./wc";
 import { gunzip, gzip, zcat } from "./gzip";
+import { tar } from "./tar";
+import { sort, uniq } from "./sort-uniq";
 import type { CommandFn } from "./types";
 
 export const COMMANDS: Record<string, CommandFn> = {
@@ -39,6 +41,10 @@ export const COMMANDS: Record<string, CommandFn> = {
   gzip,
   gunzip,
   zcat,
+  tar,
+  sort,
+  uniq,
+  uptime,
   seq,
   true: trueCmd,
   false: falseCmd,

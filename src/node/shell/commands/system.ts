@@ -173,3 +173,21 @@ export const kill: CommandFn = (ctx) => {
   }
   return status;
 };
+
+/**
+ * uptime as procps (`up  5:44,  0 user,`) and busybox (no user count) print it. A
+ * container shows its node's uptime; the model knows no boot time of the node, so it
+ * counts from the container's oldest process. Nothing runs the CPU: the load is 0.
+ */
+export const uptime: CommandFn = (ctx) => {
+  const since = Math.min(ctx.now, ...ctx.host.processes(ctx.now).map((p) => p.startedAt));
+  const mins = Math.floor((ctx.now - since) / 60_000);
+  const days = Math.floor(mins / 1440);
+  const h = Math.floor((mins % 1440) / 60);
+  const m = mins % 60;
+  const clock = formatDate(ctx.now, "%H:%M:%S");
+  const up = (days ? `${days} day${days === 1 ? "" : "s"}, ` : "") + (h ? `${String(h).padStart(2)}:${p2(m)}` : `${m} min`);
+  const users = busybox(ctx) ? "" : "  0 user,";
+  ctx.io.out(` ${clock} up ${up},${users}  load average: 0.00, 0.00, 0.00\n`);
+  return 0;
+};
