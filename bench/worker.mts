@@ -13,7 +13,7 @@
 // both measurements are bracketed by I/O (D1 calls, the poke RPC).
 import worker from "../src/index";
 import { ObjectStore, type WriteOp } from "../src/store/store";
-import { prepareForCreate } from "../src/api/strategy";
+import { prepareForCreate } from "../src/registry/strategy";
 import { findResource } from "../src/model/resources";
 import { scheduler } from "../src/controlplane/stubs";
 import type { KubeObject } from "../src/model/types";

@@ -2,7 +2,7 @@
 // and a way to ask for more work (another object, or itself later).
 import type { ObjectStore } from "../store/store";
 import type { ClusterConfig } from "../config";
-import type { DefaultingConfig } from "../api/strategy/defaults";
+import type { DefaultingConfig } from "../registry/defaults";
 import type { WorkKey } from "./keys";
 
 export interface ControllerContext {
@@ -14,9 +14,6 @@ export interface ControllerContext {
   /** Namespaces being deleted: controllers create nothing there, not even events. */
   terminating: Set<string>;
 }
-
-/** Defaulting for objects that are not pods (the pod-only fields are ignored). */
-export const DEFAULTING: DefaultingConfig = { notReadyTolerationSeconds: 300, unreachableTolerationSeconds: 300 };
 
 export function podDefaults(config: ClusterConfig): DefaultingConfig {
   return { notReadyTolerationSeconds: config.notReadyTolerationSeconds, unreachableTolerationSeconds: config.unreachableTolerationSeconds };

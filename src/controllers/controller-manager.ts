@@ -20,7 +20,8 @@ import { reconcileNamespace } from "./namespace-controller";
 import { sweep } from "./garbage-collector";
 import { PodGC } from "./pod-gc";
 import { resolvePodOwner, resolveReplicaSetOwner } from "./owner-lookup";
-import { ServiceAllocator, type AllocationRequest, type AllocationResult, type AllocationStore, type Owner } from "./service-allocator";
+import { ServiceAllocator, type AllocationStore } from "./service-allocator";
+import type { AllocationRequest, AllocationResult, Owner } from "../controlplane/service-allocation";
 import { ServiceController } from "./service-controller";
 
 /** Periodic resync of everything, covering lost pokes. */

@@ -4,8 +4,9 @@
 import type { Deployment, Pod, ReplicaSet } from "../model/types";
 import type { WriteOp } from "../store/store";
 import { findResource } from "../model/resources";
-import { prepareForCreate } from "../api/strategy";
-import { DEFAULTING, type ControllerContext } from "./context";
+import { prepareForCreate } from "../registry/strategy";
+import type { ControllerContext } from "./context";
+import { DEFAULTING } from "../registry/defaults";
 import { planDeployment } from "./deployment-plan";
 import { controllerRef } from "./pod-state";
 import { deletionOps } from "./gc-plan";

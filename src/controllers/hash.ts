@@ -5,7 +5,7 @@
 // result never spells a word. We hash canonical JSON instead of Go's dump, so values
 // differ from a real cluster's but have the same shape and stability.
 import type { PodTemplateSpec } from "../model/types";
-import { defaultPodSpec } from "../api/strategy/defaults";
+import { defaultPodSpec } from "../registry/defaults";
 
 /** The alphabet of rand.SafeEncodeString (no vowels, no 0/1/3 that read like letters). */
 export const SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";

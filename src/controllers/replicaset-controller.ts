@@ -6,7 +6,7 @@ import type { Pod, ReplicaSet } from "../model/types";
 import type { WriteOp } from "../store/store";
 import { findResource } from "../model/resources";
 import { equalityPushdown, matchesLabels, selectorFromLabelSelector } from "../model/selectors";
-import { prepareForCreate } from "../api/strategy";
+import { prepareForCreate } from "../registry/strategy";
 import { podDefaults, type ControllerContext } from "./context";
 import { planReplicaSet, type ReplicaSetPlan } from "./replicaset-plan";
 import { controllerRef, newControllerRef } from "./pod-state";

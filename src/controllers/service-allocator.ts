@@ -6,6 +6,7 @@
 // leaves behind is released by the service controller (`release`), like the
 // upstream repair loops.
 import type { StatusCause } from "../model/types";
+import type { AllocationRequest, AllocationResult, Owner } from "../controlplane/service-allocation";
 import { GoRepr, index, invalidField } from "../model/field-errors";
 import { inServiceRange, KUBERNETES_SERVICE_IP, NODE_PORT_MAX, NODE_PORT_MIN, SERVICE_CIDR, SERVICE_RANGE } from "../model/cluster-addresses";
 import { intToIp, isIPv4 } from "../util/ipv4";
@@ -15,31 +16,6 @@ const CIDR_SIZE = SERVICE_RANGE.size;
 /** Dynamic allocation stays out of the low band, kept for addresses people ask for (KEP-3070). */
 const DYNAMIC_FROM = 16;
 const RANDOM_TRIES = 64;
-
-export interface Owner {
-  namespace: string;
-  name: string;
-  uid: string;
-}
-
-export interface PortClaim {
-  /** Index in spec.ports (for the error's field path). */
-  index: number;
-  protocol: string;
-  /** 0: allocate one. */
-  nodePort: number;
-}
-
-export interface AllocationRequest {
-  owner: Owner;
-  /** "": allocate one; an address: claim it; null: none (headless, ExternalName). */
-  clusterIP: string | null;
-  nodePorts: PortClaim[];
-  /** Pick addresses but record nothing (dryRun=All). */
-  dryRun?: boolean;
-}
-
-export type AllocationResult = { ok: true; clusterIP: string | null; nodePorts: number[] } | { ok: false; causes: StatusCause[] };
 
 /** The slice of Durable Object storage the allocator needs (SyncKvStorage). */
 export interface AllocationStore {

@@ -13,9 +13,9 @@ import type { ControllerContext } from "./context";
 import type { EndpointAddress, EndpointPort, EndpointSlice, Endpoints, KubeObject, Pod, Service, SliceEndpoint } from "../model/types";
 import type { WriteOp } from "../store/store";
 import type { ServiceAllocator } from "./service-allocator";
-import { prepareForCreate, randomSuffix } from "../api/strategy";
+import { prepareForCreate, randomSuffix } from "../registry/strategy";
 import { findResource } from "../model/resources";
-import { DEFAULTING } from "./context";
+import { DEFAULTING } from "../registry/defaults";
 
 /** A Service's addresses are released only this long after they were handed out (its create may be in flight). */
 export const ALLOCATION_GRACE_MS = 60_000;

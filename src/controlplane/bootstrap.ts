@@ -3,22 +3,31 @@
 // upstream does), and DEFAULT_NODE_COUNT worker nodes. Runs once per isolate, is idempotent, and only
 // creates nodes on a cluster that never had its namespaces (so nodes a person deleted
 // stay deleted across restarts).
-import type { ApiContext } from "../api/context";
+import type { ObjectStore } from "../store/store";
+import type { ClusterConfig } from "../config";
 import type { EndpointSlice, Endpoints, KubeObject, Service } from "../model/types";
-import { prepareForCreate } from "../api/strategy";
+import { prepareForCreate } from "../registry/strategy";
 import { findResource, resourceForKind, storageKey } from "../model/resources";
 import { ApiError } from "../model/errors";
 import { nodeAgent } from "./stubs";
-import { DEFAULTING } from "../controllers/context";
-import { allocateServiceAddresses } from "../api/service-addresses";
+import { DEFAULTING } from "../registry/defaults";
+import { allocateServiceAddresses } from "./service-addresses";
 import { KUBERNETES_SERVICE_IP } from "../model/cluster-addresses";
-import { DEFAULT_NODE } from "../node/node-config";
+import { DEFAULT_NODE } from "./node-config";
 
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
+/** What bootstrapping works with: the API passes its own context (src/api/context.ts). */
+export interface BootstrapContext {
+  env: Env;
+  store: ObjectStore;
+  config: ClusterConfig;
+  now: () => number;
+}
+
 let ready: Promise<void> | undefined;
 
-export function ensureCluster(ctx: ApiContext): Promise<void> {
+export function ensureCluster(ctx: BootstrapContext): Promise<void> {
   ready ??= bootstrap(ctx).catch((e) => {
     ready = undefined;
     throw e;
@@ -26,7 +35,7 @@ export function ensureCluster(ctx: ApiContext): Promise<void> {
   return ready;
 }
 
-async function bootstrap(ctx: ApiContext): Promise<void> {
+async function bootstrap(ctx: BootstrapContext): Promise<void> {
   const existing = await ctx.store.list("namespaces", {});
   const names = new Set(existing.items.map((n) => n.metadata.name));
   const firstStart = !names.has("kube-system");
@@ -63,12 +72,12 @@ async function bootstrap(ctx: ApiContext): Promise<void> {
 /** Where the API server says it listens (what the `kubernetes` Endpoints point at). */
 export const API_SERVER_ENDPOINT = { ip: "192.168.49.2", port: 8443 };
 
-async function createIfMissing(ctx: ApiContext, obj: KubeObject): Promise<void> {
+async function createIfMissing(ctx: BootstrapContext, obj: KubeObject): Promise<void> {
   const info = resourceForKind(obj.apiVersion, obj.kind)!;
   const resource = storageKey(info);
   if (await ctx.store.get(resource, obj.metadata.namespace ?? "", obj.metadata.name ?? "")) return;
   prepareForCreate(info, obj, { now: ctx.now(), defaults: DEFAULTING });
-  if (resource === "services") await allocateServiceAddresses(ctx, obj as Service, false);
+  if (resource === "services") await allocateServiceAddresses(ctx.env, obj as Service, false);
   try {
     await ctx.store.create(resource, obj);
   } catch (e) {
@@ -77,7 +86,7 @@ async function createIfMissing(ctx: ApiContext, obj: KubeObject): Promise<void> 
 }
 
 /** default/kubernetes: ClusterIP 10.96.0.1, port 443 to the API server's 8443, no selector. */
-async function ensureKubernetesService(ctx: ApiContext): Promise<void> {
+async function ensureKubernetesService(ctx: BootstrapContext): Promise<void> {
   const labels = { component: "apiserver", provider: "kubernetes" };
   const svc: Service = {
     apiVersion: "v1",

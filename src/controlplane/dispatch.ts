@@ -5,7 +5,7 @@
 import type { Change } from "../store/store";
 import type { Pod, Node } from "../model/types";
 import { nodeAgent, scheduler, controllers, type ControllerKey } from "./stubs";
-import { nodeConfigFromObject } from "../node/node-config";
+import { nodeConfigFromObject } from "./node-config";
 
 const CONTROLLED = new Set(["pods", "replicasets.apps", "deployments.apps", "namespaces", "nodes", "services", "endpoints"]);
 

@@ -1,7 +1,7 @@
 // Typed stubs of the control plane's Durable Objects. Wrangler's generated Env types
 // the namespaces without their class, so the casts live here, once.
-import type { NodeAgentApi } from "../node/agent-api";
-import type { AllocationRequest, AllocationResult, Owner } from "../controllers/service-allocator";
+import type { NodeAgentApi } from "./node-api";
+import type { AllocationRequest, AllocationResult, Owner } from "./service-allocation";
 
 export interface SchedulerApi {
   /** A pod needs a node, or the cluster changed in a way that may let one fit. */

@@ -3,13 +3,14 @@
 // (dispatched by timer kind), and fetch() for the pod subresources the API forwards
 // (log, exec, proxy). The kubelet lives in kubelet/, the explore handlers in explore/.
 import { DurableObject } from "cloudflare:workers";
-import type { AdmitResult, NodeAgentApi, NodeConfig } from "./agent-api";
+import type { AdmitResult, NodeConfig } from "../controlplane/node-api";
+import { nodePeer, type NodePeerApi } from "./node-peer";
 import type { Node, Pod } from "../model/types";
 import { ObjectStore } from "../store/store";
 import { buildNode, internalIP, podCIDRFor } from "./node-object";
 import { dispatchChanges } from "../controlplane/dispatch";
 import { ApiError } from "../model/errors";
-import { controllers, nodeAgent } from "../controlplane/stubs";
+import { controllers } from "../controlplane/stubs";
 import { ClusterNetwork } from "./cluster-network";
 import type { HttpOutcome, HttpRequest } from "./images/types";
 import { TimerTable } from "./timers";
@@ -22,7 +23,7 @@ import { faultOf } from "./lifecycle/fault";
 import { readConfig } from "../config";
 import { serviceUnavailable } from "../model/errors";
 
-export class NodeAgent extends DurableObject<Env> implements NodeAgentApi {
+export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
   /** The node's clock. Tests replace it to drive back-off and grace periods without waiting. */
   private clock: () => number = () => Date.now();
   private timerTable: TimerTable | undefined;
@@ -47,7 +48,7 @@ export class NodeAgent extends DurableObject<Env> implements NodeAgentApi {
     const self = this.ctx.storage.kv.get<NodeConfig>("config")?.name ?? "";
     return new ClusterNetwork({
       store: () => this.store(),
-      deliver: (t, req) => (t.node === self ? this.podRequest(t.podIP, t.port, req) : nodeAgent(this.env, t.node).podRequest(t.podIP, t.port, req)),
+      deliver: (t, req) => (t.node === self ? this.podRequest(t.podIP, t.port, req) : nodePeer(this.env, t.node).podRequest(t.podIP, t.port, req)),
       namespaceOf: (sandboxId) => this.kubelet().state.pods().find((r) => r.sandboxId === sandboxId)?.namespace,
     });
   }

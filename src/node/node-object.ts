@@ -1,7 +1,7 @@
 // The Node object a kubelet registers and keeps up to date: capacity and allocatable,
 // conditions, addresses, nodeInfo (with the runtime it runs), podCIDR and labels.
 import type { Condition, Node } from "../model/types";
-import type { NodeConfig } from "./agent-api";
+import type { NodeConfig } from "../controlplane/node-api";
 import { isoSeconds } from "../config";
 
 export const KUBELET_VERSION = "v1.32.0";

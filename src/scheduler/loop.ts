@@ -7,7 +7,7 @@
 // hundred pods per batch the commit costs tens of milliseconds where one write per
 // pod would cost a millisecond each (DESIGN §5).
 
-import type { AdmitResult } from "../node/agent-api";
+import type { AdmitResult } from "../controlplane/node-api";
 import type { KubeObject, Node, Pod } from "../model/types";
 import { ApiError } from "../model/errors";
 import type { ObjectStore, WriteOp } from "../store/store";

@@ -4,7 +4,7 @@
 import { env, exports as workerExports } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import type { NodeAgent } from "../../src/node/node-agent";
-import type { NodeConfig } from "../../src/node/agent-api";
+import type { NodeConfig } from "../../src/controlplane/node-api";
 import type { Event, Pod } from "../../src/model/types";
 import type { PodRecord } from "../../src/node/kubelet/state";
 import { BASE, TOKEN, callJson } from "./helpers";

@@ -7,7 +7,7 @@ import { ObjectStore } from "../../src/store/store";
 import { SchedulerLoop } from "../../src/scheduler/loop";
 import { SchedulerState } from "../../src/scheduler/state";
 import { makeNode, makePod, seededRandom } from "../../src/scheduler/fixtures";
-import type { AdmitResult } from "../../src/node/agent-api";
+import type { AdmitResult } from "../../src/controlplane/node-api";
 import type { Event, KubeObject, Pod } from "../../src/model/types";
 
 const store = new ObjectStore(env.DB);

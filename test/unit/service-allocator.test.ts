@@ -1,7 +1,8 @@
 // The Service address allocator over an in-memory store: claims, picks, conflicts,
 // releases, and what a full range does.
 import { describe, it, expect } from "vitest";
-import { ServiceAllocator, type AllocationStore, type Owner } from "../../src/controllers/service-allocator";
+import { ServiceAllocator, type AllocationStore } from "../../src/controllers/service-allocator";
+import type { Owner } from "../../src/controlplane/service-allocation";
 
 class MapStore implements AllocationStore {
   readonly m = new Map<string, unknown>();

@@ -5,7 +5,7 @@ import type { ApiContext } from "../context";
 import { storageKey, apiVersionOf } from "../../model/resources";
 import { badRequest } from "../../model/errors";
 import { deleteObject, type DeleteOptions } from "../../store/deletion";
-import { releaseServiceAddresses } from "../service-addresses";
+import { releaseServiceAddresses } from "../../controlplane/service-addresses";
 import { json } from "../negotiate";
 import { parseListQuery } from "./list-options";
 
@@ -45,7 +45,7 @@ export async function deleteOne(ctx: ApiContext, ri: RequestInfo, req: Request, 
   const opts = await readDeleteOptions(req, q);
   const key = storageKey(ri.info);
   const result = await deleteObject(ctx.store, key, ri.namespace, ri.name!, opts, ctx.now());
-  if (key === "services" && result.deleted && !opts.dryRun) await releaseServiceAddresses(ctx, result.object);
+  if (key === "services" && result.deleted && !opts.dryRun) await releaseServiceAddresses(ctx.env, result.object);
   // Pods come back as the object either way, like the real pod registry.
   if (!result.deleted || key === "pods") return json(result.object);
   return json(successStatus(ri, ri.name!, result.object.metadata.uid));
@@ -60,7 +60,7 @@ export async function deleteCollection(ctx: ApiContext, ri: RequestInfo, req: Re
   for (const obj of listed.items) {
     try {
       const r = await deleteObject(ctx.store, key, obj.metadata.namespace ?? "", obj.metadata.name ?? "", opts, ctx.now());
-      if (key === "services" && r.deleted && !opts.dryRun) await releaseServiceAddresses(ctx, r.object);
+      if (key === "services" && r.deleted && !opts.dryRun) await releaseServiceAddresses(ctx.env, r.object);
       items.push(r.object);
     } catch (e) {
       // Already gone between the list and the delete: that is what was asked for.

@@ -5,13 +5,13 @@ import type { RequestInfo } from "../request-info";
 import type { ApiContext } from "../context";
 import { storageKey, apiVersionOf, type ResourceInfo } from "../../model/resources";
 import type { KubeObject, Service } from "../../model/types";
-import { allocateServiceAddresses, releaseServiceAddresses } from "../service-addresses";
+import { allocateServiceAddresses, releaseServiceAddresses } from "../../controlplane/service-addresses";
 import { ApiError, badRequest, invalid, conflict } from "../../model/errors";
 import { validateObject, strictUnknownFields } from "../../model/validation";
 import { applyPatch } from "../patch";
 import { readBody } from "../body";
 import { json } from "../negotiate";
-import { prepareForCreate, prepareForUpdate, prepareForStatusUpdate } from "../strategy";
+import { prepareForCreate, prepareForUpdate, prepareForStatusUpdate } from "../../registry/strategy";
 
 function isDryRun(q: URLSearchParams): boolean {
   const d = q.getAll("dryRun");
@@ -78,7 +78,7 @@ export async function createObject(ctx: ApiContext, ri: RequestInfo, req: Reques
   prepareForCreate(info, obj, { now: ctx.now(), defaults: { notReadyTolerationSeconds: ctx.config.notReadyTolerationSeconds, unreachableTolerationSeconds: ctx.config.unreachableTolerationSeconds } });
   validateOrThrow(info, obj);
   await ensureNamespaceActive(ctx, info, ri.namespace);
-  if (storageKey(info) === "services") await allocateServiceAddresses(ctx, obj as Service, isDryRun(q));
+  if (storageKey(info) === "services") await allocateServiceAddresses(ctx.env, obj as Service, isDryRun(q));
   if (isDryRun(q)) {
     if (await ctx.store.get(storageKey(info), ri.namespace, obj.metadata.name!)) {
       throw new ApiError(409, "AlreadyExists", `${storageKey(info)} "${obj.metadata.name}" already exists`, { name: obj.metadata.name, kind: info.resource });
@@ -89,7 +89,7 @@ export async function createObject(ctx: ApiContext, ri: RequestInfo, req: Reques
     return json(await ctx.store.create(storageKey(info), obj), 201);
   } catch (e) {
     // The addresses just allocated belong to this attempt's uid alone: give them back.
-    if (storageKey(info) === "services") await releaseServiceAddresses(ctx, obj);
+    if (storageKey(info) === "services") await releaseServiceAddresses(ctx.env, obj);
     throw e;
   }
 }
@@ -101,12 +101,12 @@ async function writeUpdate(ctx: ApiContext, ri: RequestInfo, q: URLSearchParams,
   validateOrThrow(info, prepared, current);
   const key = storageKey(info);
   // A Service being deleted keeps what it has; it only waits for its finalizers.
-  if (key === "services" && ri.subresource !== "status" && !prepared.metadata.deletionTimestamp) await allocateServiceAddresses(ctx, prepared as Service, isDryRun(q));
+  if (key === "services" && ri.subresource !== "status" && !prepared.metadata.deletionTimestamp) await allocateServiceAddresses(ctx.env, prepared as Service, isDryRun(q));
   if (isDryRun(q)) return prepared;
   // The last finalizer gone from an object being deleted: the update deletes it.
   if (prepared.metadata.deletionTimestamp && !(prepared.metadata.finalizers?.length) && key !== "pods") {
     const removed = await ctx.store.remove(key, { ...prepared, metadata: { ...prepared.metadata, resourceVersion: String(expectedRv) } });
-    if (key === "services") await releaseServiceAddresses(ctx, removed);
+    if (key === "services") await releaseServiceAddresses(ctx.env, removed);
     return removed;
   }
   return ctx.store.update(key, prepared, expectedRv);

@@ -3,11 +3,11 @@
 // use. The arithmetic is the scheduler's (podRequests, host ports: src/model), so a pod
 // the scheduler placed is never refused for rounding. Pure: the caller says who already occupies the node.
 import type { Pod } from "../../model/types";
-import type { AdmitResult } from "../agent-api";
+import type { AdmitResult } from "../../controlplane/node-api";
 import { podRequests, type Resource } from "../../model/pod-resources";
 import { hostPortConflicts, podHostPorts, type HostPort } from "../../model/host-ports";
 import { cpuMillis, memoryBytes } from "../../model/quantity";
-import type { NodeConfig } from "../agent-api";
+import type { NodeConfig } from "../../controlplane/node-api";
 
 export interface NodeCapacity {
   milliCPU: number;

@@ -3,7 +3,7 @@
 // re-syncs from what the node already knows. Either way every pod is converged
 // (pod-sync.ts), and what changed goes back to the store in one batch.
 import type { Pod } from "../../model/types";
-import type { AdmitResult } from "../agent-api";
+import type { AdmitResult } from "../../controlplane/node-api";
 import type { ObjectStore } from "../../store/store";
 import type { TimerTable } from "../timers";
 import { createRuntime, type NetworkHook, type Runtime } from "../runtime";

@@ -4,7 +4,7 @@
 // synchronous, so a step that only touches this state cannot interleave with another
 // request: admission checks and reserves atomically.
 import type { ContainerStateTerminated, Pod } from "../../model/types";
-import type { NodeConfig } from "../agent-api";
+import type { NodeConfig } from "../../controlplane/node-api";
 import type { BackoffEntry } from "./backoff";
 import type { IpTable } from "./ipam";
 import type { Occupant } from "./admission";

@@ -1,12 +1,12 @@
 // Per-resource create/update rules (the API server's "strategy" objects): what the
 // server fills in on create, what a spec update may change, what a status update may
 // change, and when metadata.generation moves.
-import type { KubeObject, Pod, Deployment, ReplicaSet, Namespace, Service } from "../../model/types";
-import type { ResourceInfo } from "../../model/resources";
-import { storageKey } from "../../model/resources";
+import type { KubeObject, Pod, Deployment, ReplicaSet, Namespace, Service } from "../model/types";
+import type { ResourceInfo } from "../model/resources";
+import { storageKey } from "../model/resources";
 import { defaultDeployment, defaultNamespace, defaultPod, defaultPodSpec, defaultReplicaSet, type DefaultingConfig } from "./defaults";
 import { prepareServiceCreate, prepareServiceUpdate } from "./service";
-import { isoSeconds } from "../../config";
+import { isoSeconds } from "../config";
 
 const NAME_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 

@@ -1,7 +1,6 @@
 // The RPC surface of a NodeAgent Durable Object (one per node), as the rest of the
 // control plane sees it. The scheduler, the API worker and the controllers code
 // against this interface; src/node/node-agent.ts implements it.
-import type { HttpOutcome, HttpRequest } from "./images/types";
 import type { Pod } from "../model/types";
 
 export interface NodeConfig {
@@ -33,6 +32,4 @@ export interface NodeAgentApi {
   admit(pod: Pod): Promise<AdmitResult>;
   /** The Node object was deleted: stop everything. */
   stop(): Promise<void>;
-  /** A request from the cluster network to one of this node's pods (by pod IP). */
-  podRequest(podIP: string, port: number, req: HttpRequest): Promise<HttpOutcome>;
 }

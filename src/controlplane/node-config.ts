@@ -1,7 +1,8 @@
 // The size and runtime of a node, from a Node manifest (kubectl apply of a Node
 // whose status.capacity is set brings up a node of that size) or the defaults.
+// In the wiring, beside the contract: dispatch and bootstrap start nodes with it.
 import type { Node } from "../model/types";
-import type { NodeConfig } from "./agent-api";
+import type { NodeConfig } from "./node-api";
 
 export const DEFAULT_NODE: Omit<NodeConfig, "name"> = {
   cpu: "4",

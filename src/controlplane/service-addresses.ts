@@ -2,12 +2,12 @@
 // and node ports are claimed (the ones the writer asked for) or picked (the rest) by
 // the cluster-wide allocator, so `kubectl expose` gets a ClusterIP and a NodePort in
 // 30000-32767 as on a real cluster, and a taken address answers 422 Invalid.
-import type { ApiContext } from "./context";
+// In the wiring, not src/api: bootstrap creates the kubernetes Service through it too.
 import type { KubeObject, Service } from "../model/types";
-import type { AllocationRequest } from "../controllers/service-allocator";
-import { controllers } from "../controlplane/stubs";
+import type { AllocationRequest } from "./service-allocation";
+import { controllers } from "./stubs";
 import { invalid } from "../model/errors";
-import { needsNodePorts } from "./strategy/service";
+import { needsNodePorts } from "../registry/service";
 
 export function allocationRequest(svc: Service, dryRun: boolean): AllocationRequest {
   const spec = svc.spec;
@@ -21,8 +21,8 @@ export function allocationRequest(svc: Service, dryRun: boolean): AllocationRequ
 }
 
 /** Fill in spec.clusterIP(s) and the node ports, or throw 422 with the allocator's causes. */
-export async function allocateServiceAddresses(ctx: ApiContext, svc: Service, dryRun: boolean): Promise<void> {
-  const result = await controllers(ctx.env).allocateService(allocationRequest(svc, dryRun));
+export async function allocateServiceAddresses(env: Env, svc: Service, dryRun: boolean): Promise<void> {
+  const result = await controllers(env).allocateService(allocationRequest(svc, dryRun));
   if (!result.ok) throw invalid("Service", svc.metadata.name ?? "", result.causes);
   if (result.clusterIP) {
     svc.spec.clusterIP = result.clusterIP;
@@ -35,10 +35,10 @@ export async function allocateServiceAddresses(ctx: ApiContext, svc: Service, dr
 }
 
 /** After a Service is deleted: its addresses go back at once, as the registry's delete does. */
-export async function releaseServiceAddresses(ctx: ApiContext, svc: KubeObject): Promise<void> {
+export async function releaseServiceAddresses(env: Env, svc: KubeObject): Promise<void> {
   const owner = { namespace: svc.metadata.namespace ?? "", name: svc.metadata.name ?? "", uid: svc.metadata.uid ?? "" };
   try {
-    await controllers(ctx.env).releaseService(owner);
+    await controllers(env).releaseService(owner);
   } catch (e) {
     // The service controller releases them on its next pass anyway.
     console.error(`releasing the addresses of service ${owner.namespace}/${owner.name} failed:`, e);

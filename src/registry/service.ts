@@ -2,7 +2,7 @@
 // an update, fields that only the old type used are dropped when the writer left them
 // as they were (upstream's dropTypeDependentFields, so `type: ClusterIP` on a NodePort
 // Service just works), and the allocated addresses a writer left out are kept.
-import type { Service, ServicePort, ServiceSpec } from "../../model/types";
+import type { Service, ServicePort, ServiceSpec } from "../model/types";
 import { defaultService } from "./defaults";
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
