@@ -2,23 +2,12 @@
 // surrogate U+DC80+byte that encodes back to itself; chunked decoding matches whole.
 import { describe, it, expect } from "vitest";
 import { ByteTextDecoder, byteLength, decodeBytes, encodeBytes } from "../../src/util/byte-text";
+import { randomBytes } from "./seeded-bytes";
 
 const bytes = (...b: number[]) => new Uint8Array(b);
 const esc = (b: number) => String.fromCharCode(0xdc00 + b);
 
 /** A reproducible pseudo-random buffer (xorshift), every byte value likely. */
-function randomBytes(n: number, seed = 0x9e3779b9): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed | 0;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
-
 describe("decodeBytes / encodeBytes", () => {
   it.each<[string, Uint8Array, string]>([
     ["empty", bytes(), ""],

@@ -6,20 +6,9 @@ import { sandboxConfig, testRuntime, type TestRuntime } from "../../src/node/run
 import { keepTail, MAX_FILE_BYTES } from "../../src/node/runtime/fs";
 import { CHUNK_UNITS } from "../../src/node/runtime/file-chunks";
 import { byteLength, decodeBytes, encodeBytes } from "../../src/util/byte-text";
+import { randomBytes } from "./seeded-bytes";
 
 const MiB = 1024 * 1024;
-
-function randomBytes(n: number, seed = 12345): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
 

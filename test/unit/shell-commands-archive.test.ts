@@ -1,18 +1,12 @@
 // tar, sort, uniq and uptime as GNU (Debian) and busybox print them: archives that
 // round-trip the container's files and bytes, the forms `kubectl cp` runs, messages.
 import { describe, expect, it } from "vitest";
-import { box, type Userland } from "./shell-fixture";
+import { box, checkScripts, type ScriptCase, type Userland } from "./shell-fixture";
 import { parseTarArgs } from "../../src/node/shell/commands/tar";
 
-type Case = [script: string, stdout: string, stderr?: string, exitCode?: number];
-
-async function check(userland: Userland, cases: Case[]) {
-  const b = await box(userland);
-  await b.run("mkdir -p /data/src/sub; printf 'one\\n' > /data/src/a; printf '\\377\\000bin' > /data/src/sub/b; printf 'b\\na\\nb\\nc\\na\\n' > /data/lines");
-  for (const [script, stdout, stderr = "", exitCode = 0] of cases) {
-    expect({ script, ...(await b.run(script)) }).toEqual({ script, stdout, stderr, exitCode });
-  }
-}
+type Case = ScriptCase;
+const SETUP = "mkdir -p /data/src/sub; printf 'one\\n' > /data/src/a; printf '\\377\\000bin' > /data/src/sub/b; printf 'b\\na\\nb\\nc\\na\\n' > /data/lines";
+const check = (userland: Userland, cases: Case[]) => checkScripts(userland, SETUP, cases);
 
 const both: Case[] = [
   ["cd /data && tar cf /data/s.tar src && tar tf /data/s.tar", "src/\nsrc/a\nsrc/sub/\nsrc/sub/b\n"],

@@ -1,18 +1,12 @@
 // gzip, gunzip and zcat as GNU gzip and busybox behave: real gzip streams (the host's
 // zlib reads them), files replaced by their .gz and back, their messages and exit codes.
 import { describe, expect, it } from "vitest";
-import { box, type Userland } from "./shell-fixture";
+import { box, checkScripts, type ScriptCase, type Userland } from "./shell-fixture";
 import { decodeBytes, encodeBytes } from "../../src/util/byte-text";
 
-type Case = [script: string, stdout: string, stderr?: string, exitCode?: number];
-
-async function check(userland: Userland, cases: Case[]) {
-  const b = await box(userland);
-  await b.run("printf 'one\\ntwo\\n' > /data/f; printf 'not gzip' > /data/bad.gz");
-  for (const [script, stdout, stderr = "", exitCode = 0] of cases) {
-    expect({ script, ...(await b.run(script)) }).toEqual({ script, stdout, stderr, exitCode });
-  }
-}
+type Case = ScriptCase;
+const SETUP = "printf 'one\\ntwo\\n' > /data/f; printf 'not gzip' > /data/bad.gz";
+const check = (userland: Userland, cases: Case[]) => checkScripts(userland, SETUP, cases);
 
 const both: Case[] = [
   ["echo hello | gzip | gunzip", "hello\n"],

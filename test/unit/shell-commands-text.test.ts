@@ -1,18 +1,12 @@
 // head, tail, wc, printf, cat and ls -l as busybox and GNU coreutils print them, over
 // text and over binary data (which passes through unchanged and is counted in bytes).
 import { describe, expect, it } from "vitest";
-import { box, type Userland } from "./shell-fixture";
+import { box, checkScripts, type ScriptCase, type Userland } from "./shell-fixture";
 import { decodeBytes, encodeBytes } from "../../src/util/byte-text";
 
-type Case = [script: string, stdout: string, stderr?: string, exitCode?: number];
-
-async function check(userland: Userland, cases: Case[]) {
-  const b = await box(userland);
-  await b.run("printf 'one\\ntwo\\nthree\\nfour\\nfive\\n' > /data/five; printf 'a\\nb' > /data/nonl; printf 'héllo wörld\\n' > /data/utf8");
-  for (const [script, stdout, stderr = "", exitCode = 0] of cases) {
-    expect({ script, ...(await b.run(script)) }).toEqual({ script, stdout, stderr, exitCode });
-  }
-}
+type Case = ScriptCase;
+const SETUP = "printf 'one\\ntwo\\nthree\\nfour\\nfive\\n' > /data/five; printf 'a\\nb' > /data/nonl; printf 'héllo wörld\\n' > /data/utf8";
+const check = (userland: Userland, cases: Case[]) => checkScripts(userland, SETUP, cases);
 
 const both: Case[] = [
   ["head -n 2 /data/five", "one\ntwo\n"],

@@ -1,6 +1,7 @@
 // A running container of a busybox image and of a Debian (GNU) one, for tests of the
 // shell's commands: `run` executes a command line with `sh -c`, stdin optional.
 import { sandboxConfig, testRuntime, type TestRuntime } from "../../src/node/runtime/testing";
+import { expect } from "vitest";
 import type { ExecSyncResult, NetworkHook } from "../../src/node/runtime";
 
 export const IMAGES = { busybox: "busybox:1.37", gnu: "nginx:1.27" } as const;
@@ -20,4 +21,16 @@ export async function box(userland: Userland, opts: { image?: string; network?: 
   const id = await rt.runtime.createContainer(sb, { metadata: { name: "c", attempt: 0 }, image, command: ["sleep", "86400"], mounts: [{ containerPath: "/data", volume: "data" }] });
   await rt.runtime.startContainer(id);
   return { rt, id, run: (script, stdin) => rt.runtime.execSync(id, ["sh", "-c", script], stdin === undefined ? {} : { stdin }) };
+}
+
+/** One case of a table of shell scripts: what it prints and its exit code. */
+export type ScriptCase = [script: string, stdout: string, stderr?: string, exitCode?: number];
+
+/** Run the cases in turn in one container of `userland`, after the setup script. */
+export async function checkScripts(userland: Userland, setup: string, cases: ScriptCase[]): Promise<void> {
+  const b = await box(userland);
+  await b.run(setup);
+  for (const [script, stdout, stderr = "", exitCode = 0] of cases) {
+    expect({ script, ...(await b.run(script)) }).toEqual({ script, stdout, stderr, exitCode });
+  }
 }
