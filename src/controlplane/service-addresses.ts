@@ -4,16 +4,19 @@
 // 30000-32767 as on a real cluster, and a taken address answers 422 Invalid.
 // In the wiring, not src/api: bootstrap creates the kubernetes Service through it too.
 import type { KubeObject, Service } from "../model/types";
-import type { AllocationRequest } from "./service-allocation";
+import type { AllocationRequest, Owner } from "./service-allocation";
 import { controllers } from "./stubs";
 import { invalid } from "../model/errors";
 import { needsNodePorts } from "../registry/service";
+
+/** Who holds a Service's addresses: the Service, by its uid (a new one of the same name is another owner). */
+const ownerOf = (svc: KubeObject): Owner => ({ namespace: svc.metadata.namespace ?? "", name: svc.metadata.name ?? "", uid: svc.metadata.uid ?? "" });
 
 export function allocationRequest(svc: Service, dryRun: boolean): AllocationRequest {
   const spec = svc.spec;
   const headless = spec.clusterIP === "None" || spec.type === "ExternalName";
   return {
-    owner: { namespace: svc.metadata.namespace ?? "", name: svc.metadata.name ?? "", uid: svc.metadata.uid ?? "" },
+    owner: ownerOf(svc),
     clusterIP: headless ? null : (spec.clusterIP ?? spec.clusterIPs?.[0] ?? ""),
     nodePorts: needsNodePorts(svc.spec) ? (spec.ports ?? []).map((p, index) => ({ index, protocol: p.protocol ?? "TCP", nodePort: p.nodePort ?? 0 })) : [],
     dryRun,
@@ -36,7 +39,7 @@ export async function allocateServiceAddresses(env: Env, svc: Service, dryRun: b
 
 /** After a Service is deleted: its addresses go back at once, as the registry's delete does. */
 export async function releaseServiceAddresses(env: Env, svc: KubeObject): Promise<void> {
-  const owner = { namespace: svc.metadata.namespace ?? "", name: svc.metadata.name ?? "", uid: svc.metadata.uid ?? "" };
+  const owner = ownerOf(svc);
   try {
     await controllers(env).releaseService(owner);
   } catch (e) {
@@ -44,4 +47,3 @@ export async function releaseServiceAddresses(env: Env, svc: KubeObject): Promis
     console.error(`releasing the addresses of service ${owner.namespace}/${owner.name} failed:`, e);
   }
 }
-

@@ -1,6 +1,6 @@
 // The API server driven by the real kubectl, against `wrangler dev`.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { startCluster, eventually, type Cluster } from "./cluster";
+import { startCluster, eventually, kubectlArgs, kubectlEnv, type Cluster } from "./cluster";
 import { join } from "node:path";
 
 const MANIFESTS = new URL("./manifests", import.meta.url).pathname;
@@ -113,7 +113,7 @@ describe("kubectl against the API server", () => {
 
   it("watches pods with get -w: ADDED, MODIFIED, DELETED", async () => {
     const { spawn } = await import("node:child_process");
-    const w = spawn("kubectl", ["--kubeconfig", c.kubeconfig, "--cache-dir", join(c.dir, "kube-cache"), "get", "pods", "-w", "--output-watch-events"], { env: { ...process.env, HOME: c.dir } });
+    const w = spawn("kubectl", kubectlArgs(c, ["get", "pods", "-w", "--output-watch-events"]), { env: kubectlEnv(c) });
     let out = "";
     w.stdout.on("data", (d) => (out += d));
     try {

@@ -83,6 +83,16 @@ async function killGroup(child: ChildProcess): Promise<void> {
   }
 }
 
+/** kubectl's arguments against a cluster: its kubeconfig and a discovery cache of its own. */
+export function kubectlArgs(c: Pick<Cluster, "kubeconfig" | "dir">, args: string[]): string[] {
+  return ["--kubeconfig", c.kubeconfig, "--cache-dir", join(c.dir, "kube-cache"), ...args];
+}
+
+/** The environment kubectl runs in for a cluster (a HOME of the cluster's, nothing of the user's). */
+export function kubectlEnv(c: Pick<Cluster, "kubeconfig" | "dir">, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, HOME: c.dir, KUBECONFIG: c.kubeconfig, ...extra };
+}
+
 export async function startCluster(vars: Record<string, string> = {}): Promise<Cluster> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "edgekube-e2e-"));
@@ -122,9 +132,9 @@ export async function startCluster(vars: Record<string, string> = {}): Promise<C
     dir,
     async kubectl(args, opts = {}) {
       try {
-        const p = run("kubectl", ["--kubeconfig", kubeconfig, "--cache-dir", join(dir, "kube-cache"), ...args], {
+        const p = run("kubectl", kubectlArgs({ kubeconfig, dir }, args), {
           timeout: opts.timeoutMs ?? 60_000,
-          env: { ...process.env, HOME: dir, KUBECONFIG: kubeconfig },
+          env: kubectlEnv({ kubeconfig, dir }),
           maxBuffer: 16 * 1024 * 1024,
         });
         if (opts.input !== undefined) p.child.stdin?.end(opts.input);

@@ -2,8 +2,7 @@
 // when its stdin is one, so it runs under `script` (a pseudo-terminal), and each line
 // is typed after the shell's prompt shows, as a person would wait for it.
 import { execFile, spawn } from "node:child_process";
-import { join } from "node:path";
-import type { Cluster } from "./cluster";
+import { kubectlArgs, kubectlEnv, type Cluster } from "./cluster";
 
 export interface TtyRun {
   /** What the terminal showed (CRLF line ends, as a terminal gets them). */
@@ -12,8 +11,8 @@ export interface TtyRun {
 }
 
 export async function typeInto(c: Cluster, args: string[], lines: string[], prompt: RegExp, timeoutMs = 60_000): Promise<TtyRun> {
-  const kubectl = ["kubectl", "--kubeconfig", c.kubeconfig, "--cache-dir", join(c.dir, "kube-cache"), ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
-  const child = spawn("script", ["-qec", kubectl, "/dev/null"], { env: { ...process.env, HOME: c.dir, KUBECONFIG: c.kubeconfig, TERM: "xterm" }, stdio: ["pipe", "pipe", "pipe"] });
+  const kubectl = ["kubectl", ...kubectlArgs(c, args)].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+  const child = spawn("script", ["-qec", kubectl, "/dev/null"], { env: kubectlEnv(c, { TERM: "xterm" }), stdio: ["pipe", "pipe", "pipe"] });
   let output = "";
   let waiter: (() => void) | undefined;
   const onData = (d: Buffer) => {
@@ -50,8 +49,8 @@ export function kubectlBytes(c: Cluster, args: string[], input?: Buffer): Promis
   return new Promise((resolve) => {
     const child = execFile(
       "kubectl",
-      ["--kubeconfig", c.kubeconfig, "--cache-dir", join(c.dir, "kube-cache"), ...args],
-      { encoding: "buffer", maxBuffer: 64 * 1024 * 1024, timeout: 120_000, env: { ...process.env, HOME: c.dir, KUBECONFIG: c.kubeconfig } },
+      kubectlArgs(c, args),
+      { encoding: "buffer", maxBuffer: 64 * 1024 * 1024, timeout: 120_000, env: kubectlEnv(c) },
       (err, stdout, stderr) => resolve({ stdout, stderr: stderr.toString(), code: err ? (typeof err.code === "number" ? err.code : 1) : 0 }),
     );
     child.stdin?.end(input);

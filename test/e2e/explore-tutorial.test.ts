@@ -2,7 +2,8 @@
 // `wrangler dev`: the kubernetes-bootcamp pod of module 2, then get, describe, proxy,
 // logs, exec (env, cat server.js, an interactive bash with curl) and exit codes.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { startCluster, eventually, type Cluster } from "./cluster";
+import { startCluster, eventually, kubectlArgs, kubectlEnv, type Cluster } from "./cluster";
+import { spawn } from "node:child_process";
 import { startProxy, type Proxy } from "./kubectl-proxy";
 import { randomBytes } from "node:crypto";
 import { gunzipSync } from "node:zlib";
@@ -126,9 +127,7 @@ describe("tutorial module 3: explore your app", () => {
   });
 
   it("kubectl logs -f streams new lines as they are logged", async () => {
-    const { spawn } = await import("node:child_process");
-    const { join } = await import("node:path");
-    const child = spawn("kubectl", ["--kubeconfig", c.kubeconfig, "--cache-dir", join(c.dir, "kube-cache"), "logs", "-f", "--tail=0", POD_NAME], { env: { ...process.env, HOME: c.dir } });
+    const child = spawn("kubectl", kubectlArgs(c, ["logs", "-f", "--tail=0", POD_NAME]), { env: kubectlEnv(c) });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     // kubectl may take a while to start following on a busy machine: ask until a line shows.

@@ -1,7 +1,6 @@
 // `kubectl proxy` as a person runs it in a second terminal.
 import { spawn, type ChildProcess } from "node:child_process";
-import { join } from "node:path";
-import type { Cluster } from "./cluster";
+import { kubectlArgs, kubectlEnv, type Cluster } from "./cluster";
 
 export interface Proxy {
   url: string;
@@ -9,8 +8,8 @@ export interface Proxy {
 }
 
 export async function startProxy(c: Cluster): Promise<Proxy> {
-  const child: ChildProcess = spawn("kubectl", ["--kubeconfig", c.kubeconfig, "--cache-dir", join(c.dir, "kube-cache"), "proxy", "--port=0"], {
-    env: { ...process.env, HOME: c.dir },
+  const child: ChildProcess = spawn("kubectl", kubectlArgs(c, ["proxy", "--port=0"]), {
+    env: kubectlEnv(c),
     stdio: ["ignore", "pipe", "pipe"],
   });
   const url = await new Promise<string>((resolve, reject) => {

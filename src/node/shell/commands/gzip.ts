@@ -26,15 +26,22 @@ function compress(text: string, level: Level, meta: { name?: string; mtime: numb
   return decodeBytes(gzipSync(encodeBytes(text), { level, mtime: meta.mtime, filename: meta.name }));
 }
 
-/** The original bytes, or undefined when the input is not a gzip stream. */
-function decompress(text: string): string | undefined {
-  const bytes = encodeBytes(text);
-  if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return undefined;
+/** Whether the bytes start with gzip's magic number. */
+export const isGzip = (bytes: Uint8Array) => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+
+/** The original bytes of a gzip stream, or undefined when it is not a whole one. */
+export function gunzipBytes(bytes: Uint8Array): Uint8Array | undefined {
+  if (!isGzip(bytes)) return undefined;
   try {
-    return decodeBytes(gunzipSync(bytes));
+    return gunzipSync(bytes);
   } catch {
     return undefined;
   }
+}
+
+function decompress(text: string): string | undefined {
+  const out = gunzipBytes(encodeBytes(text));
+  return out && decodeBytes(out);
 }
 
 function notGzip(ctx: CommandContext, name: string, label: string): void {

@@ -5,10 +5,11 @@
 // The archive format itself is nanotar's; member names lose a leading "/", as both
 // GNU tar and busybox do, and say so on stderr.
 import { createTar, parseTar, type ParsedTarFileItem, type TarFileInput } from "nanotar";
-import { gunzipSync, gzipSync } from "fflate";
+import { gzipSync } from "fflate";
 import { FsError, normalizePath, type ContainerFs } from "../../runtime/fs";
 import { decodeBytes, encodeBytes } from "../../../util/byte-text";
 import { isBusybox } from "./input";
+import { gunzipBytes, isGzip } from "./gzip";
 import { errnoText, type CommandContext, type CommandFn } from "./types";
 
 type Op = "c" | "x" | "t";
@@ -93,10 +94,15 @@ function collect(fs: ContainerFs, path: string, name: string, out: TarFileInput[
   out.push({ name, data, attrs: { mode: e.k === "x" ? "755" : "644", mtime, uid: 0, gid: 0, user: "root", group: "root" } });
 }
 
-function fail(ctx: CommandContext, text: string): number {
-  ctx.io.err(`tar: ${text}\n`);
+/** The end of a run in which something failed: GNU tar says so once more and exits 2. */
+function failedStatus(ctx: CommandContext): number {
   if (!isBusybox(ctx)) ctx.io.err("tar: Exiting with failure status due to previous errors\n");
   return isBusybox(ctx) ? 1 : 2;
+}
+
+function fail(ctx: CommandContext, text: string): number {
+  ctx.io.err(`tar: ${text}\n`);
+  return failedStatus(ctx);
 }
 
 function create(ctx: CommandContext, a: TarArgs, base: string): number {
@@ -134,11 +140,7 @@ function create(ctx: CommandContext, a: TarArgs, base: string): number {
       return fail(ctx, `${a.file}: Cannot open: ${errnoText(e instanceof FsError ? e.code : "EIO")}`);
     }
   }
-  if (failed) {
-    if (!isBusybox(ctx)) ctx.io.err("tar: Exiting with failure status due to previous errors\n");
-    return isBusybox(ctx) ? 1 : 2;
-  }
-  return 0;
+  return failed ? failedStatus(ctx) : 0;
 }
 
 /** Two zero blocks end an archive; nanotar leaves them out when its data fills its last record. */
@@ -166,12 +168,10 @@ function readArchive(ctx: CommandContext, a: TarArgs): Uint8Array | string {
 function members(ctx: CommandContext, a: TarArgs): ParsedTarFileItem[] | string {
   let bytes = readArchive(ctx, a);
   if (typeof bytes === "string") return bytes;
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch {
-      return isBusybox(ctx) ? "corrupted data" : "Child returned status 1";
-    }
+  if (isGzip(bytes)) {
+    const plain = gunzipBytes(bytes);
+    if (!plain) return isBusybox(ctx) ? "corrupted data" : "Child returned status 1";
+    bytes = plain;
   }
   if (!bytes.length) return [];
   const looksLikeTar = bytes.length >= 512 && (bytes.every((b) => b === 0) || validChecksum(bytes));
@@ -219,11 +219,7 @@ function extract(ctx: CommandContext, a: TarArgs, base: string, items: ParsedTar
       failed = true;
     }
   }
-  if (failed) {
-    if (!isBusybox(ctx)) ctx.io.err("tar: Exiting with failure status due to previous errors\n");
-    return isBusybox(ctx) ? 1 : 2;
-  }
-  return 0;
+  return failed ? failedStatus(ctx) : 0;
 }
 
 export const tar: CommandFn = (ctx) => {
