@@ -18,7 +18,8 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: { API_TOKEN: "test-token", TEST_MIGRATIONS: migrations } },
+            // Lease writes rarer than renewals (10 s), so the lifecycle tests see the batching.
+            miniflare: { bindings: { API_TOKEN: "test-token", TEST_MIGRATIONS: migrations, NODE_LEASE_WRITE_INTERVAL: "30s" } },
           }),
         ],
         test: {

@@ -9,6 +9,10 @@ export interface ClusterConfig {
   nodeMonitorGracePeriodMs: number;
   nodeLeaseDurationSeconds: number;
   nodeLeaseRenewIntervalMs: number;
+  /** A node's Lease row in D1 is rewritten at most this often; renewals in between stay with the lifecycle controller. */
+  nodeLeaseWriteIntervalMs: number;
+  /** Node lifecycle controllers, each watching the nodes whose names hash to it. */
+  nodeLifecycleShards: number;
   notReadyTolerationSeconds: number;
   unreachableTolerationSeconds: number;
   /** How long a runtime takes to start an exec'd process: its output waits this long. */
@@ -44,6 +48,8 @@ type ConfigEnv = Partial<Record<
   | "NODE_MONITOR_GRACE_PERIOD"
   | "NODE_LEASE_DURATION_SECONDS"
   | "NODE_LEASE_RENEW_INTERVAL"
+  | "NODE_LEASE_WRITE_INTERVAL"
+  | "NODE_LIFECYCLE_SHARDS"
   | "DEFAULT_NOT_READY_TOLERATION_SECONDS"
   | "DEFAULT_UNREACHABLE_TOLERATION_SECONDS"
   | "EXEC_START_DELAY",
@@ -58,6 +64,8 @@ export function readConfig(env: ConfigEnv): ClusterConfig {
     nodeMonitorGracePeriodMs: parseDuration(env.NODE_MONITOR_GRACE_PERIOD, 50_000),
     nodeLeaseDurationSeconds: int(env.NODE_LEASE_DURATION_SECONDS, 40),
     nodeLeaseRenewIntervalMs: parseDuration(env.NODE_LEASE_RENEW_INTERVAL, 10_000),
+    nodeLeaseWriteIntervalMs: parseDuration(env.NODE_LEASE_WRITE_INTERVAL, 10_000),
+    nodeLifecycleShards: Math.max(1, Math.floor(int(env.NODE_LIFECYCLE_SHARDS, 4))),
     notReadyTolerationSeconds: int(env.DEFAULT_NOT_READY_TOLERATION_SECONDS, 300),
     unreachableTolerationSeconds: int(env.DEFAULT_UNREACHABLE_TOLERATION_SECONDS, 300),
     execStartDelayMs: parseDuration(env.EXEC_START_DELAY, 100),

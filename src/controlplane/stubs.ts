@@ -2,6 +2,7 @@
 // the namespaces without their class, so the casts live here, once.
 import type { NodeAgentApi } from "./node-api";
 import type { AllocationRequest, AllocationResult, Owner } from "./service-allocation";
+import { readConfig } from "../config";
 
 export interface SchedulerApi {
   /** A pod needs a node, or the cluster changed in a way that may let one fit. */
@@ -27,6 +28,14 @@ export interface ControllerManagerApi {
   releaseService(owner: Owner): Promise<number>;
 }
 
+/** The node lifecycle controller (pkg/controller/nodelifecycle), one shard of it. */
+export interface NodeLifecycleApi {
+  /** A node's kubelet renewed its lease at `at` (the kubelet's clock, as renewTime upstream). */
+  renew(nodeName: string, at: number): Promise<void>;
+  /** The node is gone: stop watching it. */
+  forget(nodeName: string): Promise<void>;
+}
+
 type Stub<T> = DurableObjectStub & T;
 
 export function nodeAgent(env: Env, nodeName: string): Stub<NodeAgentApi> {
@@ -39,4 +48,19 @@ export function scheduler(env: Env): Stub<SchedulerApi> {
 
 export function controllers(env: Env): Stub<ControllerManagerApi> {
   return env.CONTROLLERS.get(env.CONTROLLERS.idFromName("kube-controller-manager")) as unknown as Stub<ControllerManagerApi>;
+}
+
+/**
+ * The shard watching `nodeName`: FNV-1a of the name modulo the shard count, so a
+ * node always reports to the same controller and no controller holds every node.
+ */
+export function lifecycleShardOf(nodeName: string, shards: number): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < nodeName.length; i++) h = Math.imul(h ^ nodeName.charCodeAt(i), 0x01000193) >>> 0;
+  return `node-lifecycle-${h % Math.max(1, shards)}`;
+}
+
+export function nodeLifecycle(env: Env, nodeName: string): Stub<NodeLifecycleApi> {
+  const shard = lifecycleShardOf(nodeName, readConfig(env).nodeLifecycleShards);
+  return env.NODE_LIFECYCLE.get(env.NODE_LIFECYCLE.idFromName(shard)) as unknown as Stub<NodeLifecycleApi>;
 }

@@ -1,7 +1,8 @@
-// A node of the cluster: its kubelet, its container runtime and its lease, in one
+// A node of the cluster: its kubelet, its container runtime and its heartbeat, in one
 // Durable Object. This file is only the shell: RPC entry points, the one alarm
 // (dispatched by timer kind), and fetch() for the pod subresources the API forwards
-// (log, exec, proxy). The kubelet lives in kubelet/, the explore handlers in explore/.
+// (log, exec, proxy). The kubelet lives in kubelet/, the explore handlers in explore/,
+// the heartbeat in lifecycle/ (the node lifecycle controller judges it from outside).
 import { DurableObject } from "cloudflare:workers";
 import type { AdmitResult, NodeConfig } from "../controlplane/node-api";
 import { nodePeer, type NodePeerApi } from "./node-peer";
@@ -10,15 +11,15 @@ import { ObjectStore } from "../store/store";
 import { buildNode, internalIP, podCIDRFor } from "./node-object";
 import { dispatchChanges } from "../controlplane/dispatch";
 import { ApiError } from "../model/errors";
-import { controllers } from "../controlplane/stubs";
+import { controllers, nodeLifecycle } from "../controlplane/stubs";
 import { ClusterNetwork } from "./cluster-network";
 import type { HttpOutcome, HttpRequest } from "./images/types";
-import { TimerTable } from "./timers";
+import { TimerTable } from "../util/timer-table";
 import { Kubelet, KUBELET_RESYNC, KUBELET_SYNC } from "./kubelet/kubelet";
-import { runDueTimers, type TimerHandler } from "./kubelet/timer-dispatch";
+import { runDueTimers, type TimerHandler } from "../util/timer-dispatch";
 import { handleExplore } from "./explore";
 import { DEFAULT_EXEC_TIMING } from "./explore/exec-channels";
-import { NodeLifecycle, LIFECYCLE_TIMERS } from "./lifecycle/monitor";
+import { Heartbeat, HEARTBEAT } from "./lifecycle/heartbeat";
 import { faultOf } from "./lifecycle/fault";
 import { readConfig } from "../config";
 import { serviceUnavailable } from "../model/errors";
@@ -28,11 +29,21 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
   private clock: () => number = () => Date.now();
   private timerTable: TimerTable | undefined;
   private kubeletInstance: Kubelet | undefined;
-  private lifecycleInstance: NodeLifecycle | undefined;
+  private heartbeatInstance: Heartbeat | undefined;
+  private storeInstance: ObjectStore | undefined;
 
+  /** The node's name, from its config ("" before start). */
+  private get nodeName(): string {
+    return this.ctx.storage.kv.get<NodeConfig>("config")?.name ?? "";
+  }
+
+  /** The store, whose commits wake the rest of the cluster (but not this node about its own writes). */
   private store(): ObjectStore {
-    const name = this.ctx.storage.kv.get<NodeConfig>("config")?.name ?? "";
-    return new ObjectStore(this.env.DB, (changes) => this.ctx.waitUntil(dispatchChanges(this.env, changes, { origin: `node:${name}` })));
+    const name = this.nodeName;
+    if (this.storeInstance && name) return this.storeInstance;
+    const store = new ObjectStore(this.env.DB, (changes) => this.ctx.waitUntil(dispatchChanges(this.env, changes, { origin: `node:${name}` })));
+    if (name) this.storeInstance = store;
+    return store;
   }
 
   private timers(): TimerTable {
@@ -45,42 +56,37 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
 
   /** Pod-to-pod and pod-to-Service requests: to this node's pods directly, others' by RPC. */
   private network(): ClusterNetwork {
-    const self = this.ctx.storage.kv.get<NodeConfig>("config")?.name ?? "";
     return new ClusterNetwork({
       store: () => this.store(),
-      deliver: (t, req) => (t.node === self ? this.podRequest(t.podIP, t.port, req) : nodePeer(this.env, t.node).podRequest(t.podIP, t.port, req)),
+      deliver: (t, req) => (t.node === this.nodeName ? this.podRequest(t.podIP, t.port, req) : nodePeer(this.env, t.node).podRequest(t.podIP, t.port, req)),
       namespaceOf: (sandboxId) => this.kubelet().state.pods().find((r) => r.sandboxId === sandboxId)?.namespace,
     });
   }
 
-  private lifecycle(): NodeLifecycle {
-    const name = this.ctx.storage.kv.get<NodeConfig>("config")?.name ?? "";
-    if (this.lifecycleInstance) return this.lifecycleInstance;
-    const lifecycle = new NodeLifecycle({
+  private heartbeat(): Heartbeat {
+    return (this.heartbeatInstance ??= new Heartbeat({
       kv: this.ctx.storage.kv,
       timers: this.timers(),
-      store: this.store(),
-      config: readConfig(this.env),
-      nodeName: name,
+      intervalMs: readConfig(this.env).nodeLeaseRenewIntervalMs,
       now: () => this.clock(),
-    });
-    // Only a node that knows its name keeps its monitor.
-    if (name) this.lifecycleInstance = lifecycle;
-    return lifecycle;
+      // The name is read when a renewal goes out: the heartbeat exists before start().
+      renew: (at) => nodeLifecycle(this.env, this.nodeName).renew(this.nodeName, at),
+    }));
   }
 
   /** A crashed or partitioned node's kubelet neither hears from nor writes to the API. */
   private cutOff(): boolean {
-    return this.lifecycle().fault !== "none";
+    return this.heartbeat().fault !== "none";
   }
 
   /** Timer kinds and who handles them; other node subsystems add theirs here. */
   private timerHandlers(): ReadonlyMap<string, TimerHandler> {
-    const lifecycle: TimerHandler = (due) => this.lifecycle().handle(due);
     return new Map<string, TimerHandler>([
       [KUBELET_SYNC, () => (this.cutOff() ? Promise.resolve() : this.kubelet().resync())],
       [KUBELET_RESYNC, () => (this.cutOff() ? Promise.resolve() : this.kubelet().poke())],
-      ...LIFECYCLE_TIMERS.map((kind) => [kind, lifecycle] as [string, TimerHandler]),
+      [HEARTBEAT, () => this.heartbeat().beat()],
+      // Timers a node set before failure detection moved to the lifecycle controller.
+      ...["lease-deadline", "evict"].map((kind) => [kind, () => Promise.resolve()] as [string, TimerHandler]),
     ]);
   }
 
@@ -94,7 +100,7 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
     const cidrIndex = await controllers(this.env).allocatePodCIDR(config.name);
     this.ctx.storage.kv.put("node/net", { podCIDR: podCIDRFor(cidrIndex), hostIP: internalIP(cidrIndex) });
     const store = this.store();
-    const now = Date.now();
+    const now = this.clock();
     const fresh = buildNode(config, cidrIndex, now, `${config.name}:${now}`);
     const existing = (await store.get("nodes", "", config.name)) as Node | null;
     if (!existing) {
@@ -118,18 +124,18 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
       // A podCIDR given in the manifest wins over the allocated one.
       if (stored.spec.podCIDR) this.ctx.storage.kv.put("node/net", { podCIDR: stored.spec.podCIDR, hostIP: internalIP(cidrIndex) });
     }
-    await this.lifecycle().nodeChanged((await store.get("nodes", "", config.name)) as Node);
-    await this.lifecycle().start();
+    await this.heartbeat().nodeChanged((await store.get("nodes", "", config.name)) as Node);
+    await this.heartbeat().start();
     // Pods may already be bound here (a restarted node, or pods created before it joined).
     this.ctx.waitUntil(this.kubelet().poke().catch((e) => console.error(`kubelet ${config.name}: first sync failed:`, e)));
   }
 
   async poke(): Promise<void> {
-    const name = this.ctx.storage.kv.get<NodeConfig>("config")?.name;
+    const name = this.nodeName;
     if (!name) return;
     const node = (await this.store().get("nodes", "", name)) as Node | null;
-    const before = this.lifecycle().fault;
-    if (node) await this.lifecycle().nodeChanged(node);
+    const before = this.heartbeat().fault;
+    if (node) await this.heartbeat().nodeChanged(node);
     const after = faultOf(node);
     // A crash stops the node's containers; a partition leaves them running.
     if (after === "crash" && before !== "crash") await this.stopAllContainers();
@@ -159,11 +165,15 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
   }
 
   async stop(): Promise<void> {
+    const name = this.nodeName;
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.timerTable = undefined;
     this.kubeletInstance = undefined;
-    this.lifecycleInstance = undefined;
+    this.heartbeatInstance = undefined;
+    this.storeInstance = undefined;
+    // The node is gone: its lifecycle controller stops expecting heartbeats from it.
+    if (name) await nodeLifecycle(this.env, name).forget(name);
   }
 
   override async alarm(): Promise<void> {

@@ -4,12 +4,16 @@
 import { env, exports as workerExports } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import type { NodeAgent } from "../../src/node/node-agent";
+import type { NodeLifecycleController } from "../../src/controllers/node-lifecycle/node-lifecycle-controller";
+import { lifecycleShardOf } from "../../src/controlplane/stubs";
+import { readConfig } from "../../src/config";
 import type { NodeConfig } from "../../src/controlplane/node-api";
 import type { Event, Pod } from "../../src/model/types";
 import type { PodRecord } from "../../src/node/kubelet/state";
 import { BASE, TOKEN, callJson } from "./helpers";
 
 export type AgentStub = DurableObjectStub<NodeAgent>;
+export type LifecycleStub = DurableObjectStub<NodeLifecycleController>;
 
 export class FakeClock {
   t = Math.floor(Date.now() / 1000) * 1000;
@@ -23,9 +27,16 @@ export function agentOf(name: string): AgentStub {
   return env.NODE_AGENT.get(env.NODE_AGENT.idFromName(name)) as unknown as AgentStub;
 }
 
+/** The node lifecycle controller shard that watches `nodeName`. */
+export function lifecycleOf(nodeName: string): LifecycleStub {
+  const shard = lifecycleShardOf(nodeName, readConfig(env).nodeLifecycleShards);
+  return env.NODE_LIFECYCLE.get(env.NODE_LIFECYCLE.idFromName(shard)) as unknown as LifecycleStub;
+}
+
 export async function startNode(name: string, clock: FakeClock, cfg: Partial<NodeConfig> = {}): Promise<AgentStub> {
   const stub = agentOf(name);
   await runInDurableObject(stub, (inst: NodeAgent) => inst.useClock(clock.now));
+  await runInDurableObject(lifecycleOf(name), (inst: NodeLifecycleController) => inst.useClock(clock.now));
   await stub.start({ name, cpu: "4", memory: "8Gi", pods: 110, ephemeralStorage: "100Gi", runtime: "containerd", ...cfg });
   return stub;
 }
@@ -59,8 +70,8 @@ export async function podEvents(name: string): Promise<Event[]> {
  * The next timer, if any: by default any timer; `prefix` narrows it (e.g. "kubelet/"
  * for kubelet tests, so the node's heartbeats do not count as steps).
  */
-export async function nextTimer(stub: AgentStub, prefix = ""): Promise<number | undefined> {
-  return runInDurableObject(stub, (_inst: NodeAgent, state) => {
+export async function nextTimer(stub: AgentStub | LifecycleStub, prefix = ""): Promise<number | undefined> {
+  return runInDurableObject(stub as AgentStub, (_inst: NodeAgent, state) => {
     const row = state.storage.sql.exec<{ at: number | null }>("SELECT MIN(at) AS at FROM timers WHERE substr(key, 1, ?) = ?", prefix.length, prefix).toArray()[0];
     return row?.at ?? undefined;
   });
@@ -75,9 +86,33 @@ export async function step(stub: AgentStub, clock: FakeClock, limit = Infinity, 
   return true;
 }
 
-/** Step through timers until `limit` (ms since epoch), then set the clock there. */
+/**
+ * Step through the timers of the node and of the lifecycle controller that watches it,
+ * earliest first, until `limit` (ms since epoch), then set the clock there.
+ */
 export async function runUntil(stub: AgentStub, clock: FakeClock, limit: number): Promise<void> {
-  for (let i = 0; i < 400 && (await step(stub, clock, limit, "")); i++);
+  const name = await runInDurableObject(stub, (_inst: NodeAgent, state) => state.storage.kv.get<NodeConfig>("config")?.name);
+  const controller = name ? lifecycleOf(name) : undefined;
+  for (let i = 0; i < 800; i++) {
+    const atNode = await nextTimer(stub);
+    const atController = controller ? await nextTimer(controller) : undefined;
+    const next = Math.min(atNode ?? Infinity, atController ?? Infinity);
+    if (next > limit) break;
+    clock.t = Math.max(clock.t, next);
+    await runDurableObjectAlarm(next === atNode ? stub : controller!);
+  }
+  clock.t = Math.max(clock.t, limit);
+}
+
+/** Step only the lifecycle controller watching `nodeName` (the node itself does nothing). */
+export async function runControllerUntil(nodeName: string, clock: FakeClock, limit: number): Promise<void> {
+  const controller = lifecycleOf(nodeName);
+  for (let i = 0; i < 800; i++) {
+    const at = await nextTimer(controller);
+    if (at === undefined || at > limit) break;
+    clock.t = Math.max(clock.t, at);
+    await runDurableObjectAlarm(controller);
+  }
   clock.t = Math.max(clock.t, limit);
 }
 

@@ -1,9 +1,13 @@
-// Heartbeats, failure detection by the node's alarm, taint eviction and recovery,
-// driven with an injected clock and runDurableObjectAlarm.
+// Heartbeats, failure detection by the node lifecycle controller (outside the node it
+// judges), taint eviction and recovery, driven with an injected clock and
+// runDurableObjectAlarm. The workers project runs with NODE_LEASE_WRITE_INTERVAL=30s
+// (vitest.config.ts), longer than the 10 s renewal, so the batched Lease writes show.
 import { describe, it, expect } from "vitest";
-import { runDurableObjectAlarm } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { callJson } from "./helpers";
-import { FakeClock, startNode, createPod, boundPod, getPod, podEvents, runUntil, runningContainers } from "./node-helpers";
+import { FakeClock, startNode, createPod, boundPod, getPod, podEvents, runUntil, runControllerUntil, runningContainers, lifecycleOf, nextTimer } from "./node-helpers";
+import { readConfig } from "../../src/config";
 import type { Event, Lease, Node, Pod } from "../../src/model/types";
 
 async function node(name: string): Promise<Node> {
@@ -22,28 +26,64 @@ async function label(name: string, labels: Record<string, string | null>): Promi
 const readyOf = (n: Node) => n.status?.conditions?.find((c) => c.type === "Ready");
 const unreachable = (n: Node) => (n.spec.taints ?? []).some((t) => t.key === "node.kubernetes.io/unreachable" && t.effect === "NoExecute");
 
+const config = readConfig(env);
+
 describe("node heartbeats and failure detection", () => {
-  it("renews its Lease in kube-node-lease on the heartbeat timer", async () => {
+  it("keeps its Lease in kube-node-lease renewed, rewritten in D1 at most every NODE_LEASE_WRITE_INTERVAL", async () => {
     const clock = new FakeClock();
+    const writeEvery = config.nodeLeaseWriteIntervalMs;
+    const renewEvery = config.nodeLeaseRenewIntervalMs;
+    expect(writeEvery).toBeGreaterThan(renewEvery);
     const stub = await startNode("hb-1", clock);
-    await runUntil(stub, clock, clock.t + 1);
+    // The Lease exists as soon as the node has registered.
     const first = await lease("hb-1");
     expect(first.spec.holderIdentity).toBe("hb-1");
     expect(first.spec.leaseDurationSeconds).toBe(40);
-    await runUntil(stub, clock, clock.t + 10_000);
-    const second = await lease("hb-1");
-    const renewed = Date.parse(second.spec.renewTime!);
-    expect(renewed).toBeGreaterThan(Date.parse(first.spec.renewTime!));
-    expect(clock.t - renewed).toBeLessThanOrEqual(10_000);
+
+    // Renewals every 10 s reach the controller; D1's renewTime moves at most every 30 s,
+    // and is never more than one write interval plus one renewal behind.
+    const seen = [Date.parse(first.spec.renewTime!)];
+    const start = clock.t;
+    while (clock.t < start + 120_000) {
+      await runUntil(stub, clock, clock.t + renewEvery);
+      const renewed = Date.parse((await lease("hb-1")).spec.renewTime!);
+      expect(clock.t - renewed).toBeLessThanOrEqual(writeEvery + renewEvery);
+      if (renewed !== seen[seen.length - 1]) seen.push(renewed);
+    }
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    for (let i = 1; i < seen.length; i++) expect(seen[i] - seen[i - 1]).toBeGreaterThanOrEqual(writeEvery);
     expect(readyOf(await node("hb-1"))?.status).toBe("True");
 
-    // Someone else writes the Lease: the kubelet's next renewal conflicts, re-reads, and renews anyway.
+    // Someone else writes the Lease: the controller's next write conflicts, re-reads, and renews anyway.
+    const renewed = seen[seen.length - 1];
     const patched = await callJson(`/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/hb-1`, { method: "PATCH", contentType: "application/merge-patch+json", body: { metadata: { labels: { touched: "yes" } } } });
     expect(patched.status).toBe(200);
-    await runUntil(stub, clock, clock.t + 10_000);
+    await runUntil(stub, clock, clock.t + writeEvery + renewEvery);
     const third = await lease("hb-1");
     expect(Date.parse(third.spec.renewTime!)).toBeGreaterThan(renewed);
     expect(third.metadata.labels).toEqual({ touched: "yes" });
+  });
+
+  it("finds a node out while the node's Durable Object does nothing at all, not even its alarm", async () => {
+    const clock = new FakeClock();
+    const stub = await startNode("silent-1", clock);
+    const registered = clock.t;
+    // From here on the node runs nothing: no alarm, no calls.
+    await runInDurableObject(stub, (_inst, state) => state.storage.deleteAlarm());
+    await runControllerUntil("silent-1", clock, registered + config.nodeMonitorGracePeriodMs - 1_000);
+    expect(readyOf(await node("silent-1"))?.status).toBe("True");
+    await runControllerUntil("silent-1", clock, registered + config.nodeMonitorGracePeriodMs + 1_000);
+    const down = await node("silent-1");
+    expect(readyOf(down)).toMatchObject({ status: "Unknown", reason: "NodeStatusUnknown", message: "Kubelet stopped posting node status." });
+    expect(unreachable(down)).toBe(true);
+    const ev = (await callJson<{ items: Event[] }>("/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dsilent-1")).body.items;
+    expect(ev.map((e) => e.reason)).toContain("NodeNotReady");
+    expect(await runInDurableObject(stub, (_inst, state) => state.storage.getAlarm())).toBeNull();
+
+    // The node is deleted: its controller stops watching it.
+    const del = await callJson("/api/v1/nodes/silent-1", { method: "DELETE" });
+    expect(del.status).toBe(200);
+    await expect.poll(() => nextTimer(lifecycleOf("silent-1"), "deadline/silent-1"), { timeout: 30_000 }).toBeUndefined();
   });
 
   it("a crashed node misses its deadline: Unknown, tainted, pods evicted once, then recovers", async () => {
@@ -61,7 +101,9 @@ describe("node heartbeats and failure detection", () => {
     await stub.poke();
     // A crash takes the containers down with the kubelet.
     expect(await runningContainers(stub)).toEqual([]);
-    // 49 s after the last renewal nothing is decided yet.
+    // 49 s after the last renewal nothing is decided yet (the renewal the controller
+    // holds is written to the Lease first, so the test can read it).
+    await lifecycleOf("crash-1").flushLeases();
     const lastRenewal = Date.parse((await lease("crash-1")).spec.renewTime!);
     await runUntil(stub, clock, lastRenewal + 49_000);
     expect(readyOf(await node("crash-1"))?.status).toBe("True");
@@ -80,9 +122,10 @@ describe("node heartbeats and failure detection", () => {
     expect(evicted.metadata.deletionTimestamp).toBeTruthy();
     expect(evicted.status?.conditions?.find((c) => c.type === "DisruptionTarget")).toMatchObject({ status: "True", reason: "DeletionByTaintManager" });
 
-    // The alarm firing again changes nothing.
+    // The alarms firing again change nothing.
     const rv = evicted.metadata.resourceVersion;
-    await runDurableObjectAlarm(stub);
+    await runDurableObjectAlarm(lifecycleOf("crash-1"));
+    await runDurableObjectAlarm(lifecycleOf("crash-1"));
     await runDurableObjectAlarm(stub);
     expect((await getPod("on-crash-1"))?.metadata.resourceVersion).toBe(rv);
     const evictions = (await callJson<{ items: Event[] }>("/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Don-crash-1")).body.items.filter((e) => e.reason === "TaintManagerEviction");
@@ -132,6 +175,7 @@ describe("node heartbeats and failure detection", () => {
     await stub.poke();
     await runUntil(stub, clock, clock.t + 5_000);
     expect(await runningContainers(stub)).toEqual(["on-part-1/app"]);
+    await lifecycleOf("part-1").flushLeases();
     const renewedBefore = (await lease("part-1")).spec.renewTime;
 
     await label("part-1", { "sim.edgekube.io/fault": "partition" });

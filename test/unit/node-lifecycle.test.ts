@@ -1,6 +1,6 @@
 import { describe, it, expect } from "vitest";
-import { evictionTime, tolerates } from "../../src/node/lifecycle/taint-eviction";
-import { markUnreachable, markReachable, isReady, hasTaint, UNREACHABLE_TAINT } from "../../src/node/lifecycle/node-health";
+import { evictionTime, tolerates } from "../../src/controllers/node-lifecycle/taint-eviction";
+import { markUnreachable, markReachable, isReady, hasTaint, UNREACHABLE_TAINT } from "../../src/controllers/node-lifecycle/node-health";
 import { faultOf } from "../../src/node/lifecycle/fault";
 import { buildNode } from "../../src/node/node-object";
 import type { Pod, Taint, Toleration } from "../../src/model/types";

@@ -5,7 +5,7 @@
 import type { Pod } from "../../model/types";
 import type { AdmitResult } from "../../controlplane/node-api";
 import type { ObjectStore } from "../../store/store";
-import type { TimerTable } from "../timers";
+import type { TimerTable } from "../../util/timer-table";
 import { createRuntime, type NetworkHook, type Runtime } from "../runtime";
 import { admitPod, capacityOf, occupantOf, type Occupant } from "./admission";
 import { Coalescer } from "./coalescer";

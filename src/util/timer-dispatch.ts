@@ -1,8 +1,9 @@
-// The node's ONE alarm, dispatched by timer kind. Every subsystem of the node (the
-// kubelet's pod syncs here; heartbeats, lease and failure detection elsewhere) puts its
-// timers in the same TimerTable and registers a handler for its kind; the alarm takes
-// what is due (each timer once, even if the alarm fires twice) and hands it over.
-import type { Timer, TimerTable } from "../timers";
+// A Durable Object's ONE alarm, dispatched by timer kind. Every subsystem of the object
+// (a node's pod syncs and heartbeats; the lifecycle controller's deadlines, evictions
+// and lease writes) puts its timers in the same TimerTable and registers a handler for
+// its kind; the alarm takes what is due (each timer once, even if the alarm fires
+// twice) and hands it over.
+import type { Timer, TimerTable } from "./timer-table";
 
 export type TimerHandler = (due: Timer[], now: number) => Promise<void>;
 
@@ -19,13 +20,13 @@ export async function runDueTimers(table: TimerTable, now: number, handlers: Rea
   for (const [kind, due] of byKind) {
     const handler = handlers.get(kind);
     if (!handler) {
-      console.warn(`node alarm: no handler for timer kind "${kind}" (${due.map((t) => t.key).join(", ")})`);
+      console.warn(`alarm: no handler for timer kind "${kind}" (${due.map((t) => t.key).join(", ")})`);
       continue;
     }
     try {
       await handler(due, now);
     } catch (e) {
-      console.error(`node alarm: ${kind} handler failed:`, e);
+      console.error(`alarm: ${kind} handler failed:`, e);
       for (const t of due) await table.setIfEarlier(t.key, now + RETRY_FAILED_MS, t.kind, t.payload);
     }
   }

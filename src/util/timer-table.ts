@@ -1,5 +1,6 @@
-// The node's timers (heartbeat, lease deadline, restart and image-pull back-off,
-// termination grace, toleration expiry...) on the Durable Object's ONE alarm.
+// A Durable Object's timers on its ONE alarm: a node's (heartbeat, restart and
+// image-pull back-off, termination grace...) and the lifecycle controller's (lease
+// deadlines, toleration expiry, batched lease writes).
 //
 // Timers live in the object's SQLite storage, keyed so that setting a timer again
 // replaces it; the alarm is always set to the earliest. An alarm may fire twice or

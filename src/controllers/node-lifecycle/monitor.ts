@@ -1,173 +1,134 @@
-// Heartbeats and failure detection for one node, on the node's single alarm.
-//
-// - `heartbeat` timer (every NODE_LEASE_RENEW_INTERVAL): the built-in kubelet renews
-//   the node's Lease, unless a fault stops it or an external agent drives the node.
-// - `lease-deadline` timer (last renewal + NODE_MONITOR_GRACE_PERIOD): re-checks the
-//   renewal (alarms fire late or twice; an external agent may have renewed through
-//   the API), then marks the node Ready=Unknown with the unreachable NoExecute taint,
-//   marks its pods not ready, records events, and sets one eviction timer per pod.
-// - `evict` timers: when a pod's toleration of the taint runs out, the pod is marked
-//   for deletion (DisruptionTarget condition says why); its controller replaces it.
-//   Timers due together are evicted together, in a few D1 batches.
-// Heartbeats are writes to the Lease only; the Node object changes on transitions.
+// Failure detection and taint eviction for the nodes one lifecycle controller watches
+// (pkg/controller/nodelifecycle and the taint-eviction controller), on the
+// controller's ONE alarm:
+// - a `deadline` timer per node (last renewal + NODE_MONITOR_GRACE_PERIOD), moved on
+//   every renewal. When it fires it re-checks (alarms fire late or twice; an external
+//   agent may have renewed through the API), then marks the node Ready=Unknown with the
+//   unreachable NoExecute taint, marks its pods not ready, records events, and sets one
+//   eviction timer per pod;
+// - `evict` timers: when a pod's toleration of the taint runs out, the pod is marked for
+//   deletion (the DisruptionTarget condition says why) and its controller replaces it.
+//   Timers due together are evicted together, in a few D1 batches;
+// - the `lease-flush` timer: the lease writer's batch (lease-writer.ts).
+// The detector lives here, not in the node it judges: a node that stops doing anything
+// at all (not even its alarm) is still found out.
 import type { ObjectStore, WriteOp } from "../../store/store";
 import type { ClusterConfig } from "../../config";
 import type { Condition, Lease, Node, Pod } from "../../model/types";
-import type { Timer, TimerTable } from "../timers";
+import type { Timer, TimerTable } from "../../util/timer-table";
 import { ApiError } from "../../model/errors";
 import { isoSeconds } from "../../config";
 import { deleteObject, planDeletion } from "../../store/deletion";
 import { setCondition } from "../../store/binding";
 import { eventWrite } from "../../store/events";
-import { faultOf, isExternallyDriven, type Fault } from "./fault";
 import { markReachable, markUnreachable, hasTaint, isReady, UNREACHABLE_TAINT } from "./node-health";
 import { evictionTime } from "./taint-eviction";
-import { newLease, renewedAt, NODE_LEASE_NAMESPACE } from "./lease";
-import { isoMicros } from "./time";
+import { renewedAt, NODE_LEASE_NAMESPACE } from "./lease";
+import { LeaseWriter, LEASES } from "./lease-writer";
+import { RenewalTable } from "./renewals";
 
-export const LIFECYCLE_TIMERS = ["heartbeat", "lease-deadline", "evict"] as const;
+export const DEADLINE = "deadline";
+export const EVICT = "evict";
+export const LEASE_FLUSH = "lease-flush";
 
-export interface LifecycleDeps {
-  kv: SyncKvStorage;
+export interface MonitorDeps {
+  sql: SqlStorage;
   timers: TimerTable;
   store: ObjectStore;
   config: ClusterConfig;
-  nodeName: string;
   now: () => number;
 }
 
-const LEASES = "leases.coordination.k8s.io";
 /** Pods evicted per D1 batch (two writes each: the pod and its event). */
 const EVICTION_BATCH = 100;
 
 interface EvictTarget {
+  node: string;
   namespace: string;
   name: string;
   uid: string;
 }
 
-export class NodeLifecycle {
-  constructor(private readonly d: LifecycleDeps) {}
+const deadlineKey = (node: string) => `deadline/${node}`;
+const evictPrefix = (node: string) => `evict/${node}/`;
 
-  get fault(): Fault {
-    return this.d.kv.get<Fault>("lifecycle:fault") ?? "none";
-  }
+export class NodeMonitor {
+  readonly renewals: RenewalTable;
+  private readonly leases: LeaseWriter;
 
-  get lastRenew(): number {
-    return this.d.kv.get<number>("lifecycle:lastRenew") ?? 0;
+  constructor(private readonly d: MonitorDeps) {
+    this.renewals = new RenewalTable(d.sql);
+    this.leases = new LeaseWriter({ store: d.store, renewals: this.renewals, leaseDurationSeconds: d.config.nodeLeaseDurationSeconds });
   }
 
   /**
-   * The node came up (or restarted): heartbeat now. The Lease exists from the start,
-   * so an external agent only ever renews it (its token cannot create objects).
+   * A kubelet's renewal: one row and one timer in local storage. A node seen for the
+   * first time gets its Lease written at once (an external agent only ever renews it);
+   * otherwise the Lease waits for the next batch.
    */
-  async start(): Promise<void> {
-    const now = this.d.now();
-    const exists = await this.d.store.get(LEASES, NODE_LEASE_NAMESPACE, this.d.nodeName);
-    if (!exists) {
-      await this.renewLease(now);
-      this.d.kv.put("lifecycle:lastRenew", now);
-    }
-    await this.d.timers.set("lifecycle:heartbeat", now, "heartbeat");
+  async renewed(node: string, at: number): Promise<void> {
+    const { row, added } = this.renewals.renew(node, at);
+    await this.d.timers.set(deadlineKey(node), row.renewed + this.d.config.nodeMonitorGracePeriodMs, DEADLINE, node);
+    if (!row.lease) await this.leases.writeOne(node);
+    else if (!this.d.timers.get(LEASE_FLUSH)) await this.d.timers.set(LEASE_FLUSH, this.d.now() + this.d.config.nodeLeaseWriteIntervalMs, LEASE_FLUSH);
+    // Heartbeats are back on a node this controller marked (or may have, before it knew the node).
+    if (row.marked || added) await this.recoverIfMarked(node, this.d.now());
   }
 
-  async stop(): Promise<void> {
-    await this.d.timers.cancelPrefix("lifecycle:");
+  async forget(node: string): Promise<void> {
+    this.renewals.delete(node);
+    await this.d.timers.cancel(deadlineKey(node));
+    await this.d.timers.cancelPrefix(evictPrefix(node));
   }
 
-  /** The Node object changed (e.g. its fault label): pick up faults and recoveries. */
-  async nodeChanged(node: Node): Promise<void> {
-    const fault = faultOf(node);
-    const before = this.fault;
-    this.d.kv.put("lifecycle:external", isExternallyDriven(node));
-    if (fault === before) return;
-    this.d.kv.put("lifecycle:fault", fault);
-    // Recovery: heartbeat at once rather than at the next interval.
-    if (fault === "none") await this.d.timers.set("lifecycle:heartbeat", this.d.now(), "heartbeat");
+  /** Write the stale Leases now (the timer does this every NODE_LEASE_WRITE_INTERVAL). */
+  async flushLeases(): Promise<number> {
+    const n = await this.leases.flush();
+    // Renewals that arrived while writing wait for the next round.
+    if (this.renewals.stale().length) await this.d.timers.setIfEarlier(LEASE_FLUSH, this.d.now() + this.d.config.nodeLeaseWriteIntervalMs, LEASE_FLUSH);
+    return n;
   }
 
-  /** The lifecycle timers the alarm found due. */
   async handle(due: Timer[]): Promise<void> {
     const evictions: EvictTarget[] = [];
     for (const timer of due) {
-      if (timer.kind === "heartbeat") await this.heartbeat();
-      else if (timer.kind === "lease-deadline") await this.checkDeadline();
-      else if (timer.kind === "evict") evictions.push(timer.payload as EvictTarget);
+      if (timer.kind === DEADLINE) await this.checkDeadline(timer.payload as string);
+      else if (timer.kind === EVICT) evictions.push(timer.payload as EvictTarget);
+      else if (timer.kind === LEASE_FLUSH) await this.flushLeases();
     }
-    if (evictions.length) await this.evictAll(evictions);
+    const byNode = new Map<string, EvictTarget[]>();
+    for (const t of evictions) byNode.set(t.node, [...(byNode.get(t.node) ?? []), t]);
+    for (const [node, targets] of byNode) await this.evictAll(node, targets);
   }
 
-  private async heartbeat(): Promise<void> {
+  /** The latest renewal: a kubelet's, held here, or an external agent's, written to the Lease through the API. */
+  private async latestRenewal(node: string): Promise<number> {
+    const lease = (await this.d.store.get(LEASES, NODE_LEASE_NAMESPACE, node)) as Lease | null;
+    return Math.max(this.renewals.get(node)?.renewed ?? 0, renewedAt(lease));
+  }
+
+  private async checkDeadline(node: string): Promise<void> {
+    const row = this.renewals.get(node);
+    if (!row) return;
     const now = this.d.now();
-    await this.d.timers.set("lifecycle:heartbeat", now + this.d.config.nodeLeaseRenewIntervalMs, "heartbeat");
-    const external = this.d.kv.get<boolean>("lifecycle:external") ?? false;
-    if (this.fault === "none" && !external) {
-      await this.renewLease(now);
-      this.d.kv.put("lifecycle:lastRenew", now);
-      await this.recoverIfMarked(now);
-    }
-    await this.d.timers.setIfEarlier("lifecycle:lease-deadline", Math.max(this.lastRenew, now) + this.d.config.nodeMonitorGracePeriodMs, "lease-deadline");
-  }
-
-  private async renewLease(now: number): Promise<void> {
-    const { store, nodeName, config } = this.d;
-    // The Lease as this kubelet last wrote it: a renewal is then one conditional write
-    // (one D1 round trip per heartbeat); anyone else's write makes it conflict, and the
-    // Lease is read afresh.
-    const mine = this.d.kv.get<Lease>("lifecycle:lease");
-    if (mine && (await this.writeRenewal(mine, now))) return;
-    const current = (await store.get(LEASES, NODE_LEASE_NAMESPACE, nodeName)) as Lease | null;
-    // Someone else renewing it in between is fine too: the lease is fresh either way.
-    if (current) return void (await this.writeRenewal(current, now));
-    const node = await store.get("nodes", "", nodeName);
-    const lease = newLease(nodeName, node?.metadata.uid, config.nodeLeaseDurationSeconds, now);
-    lease.metadata.uid = crypto.randomUUID();
-    lease.metadata.creationTimestamp = isoSeconds(now);
-    try {
-      this.d.kv.put("lifecycle:lease", (await store.create(LEASES, lease)) as Lease);
-    } catch (e) {
-      if (!(e instanceof ApiError && e.reason === "AlreadyExists")) throw e;
-    }
-  }
-
-  /** Renew `base` conditionally on its version; false when someone else wrote (or deleted) it first. */
-  private async writeRenewal(base: Lease, now: number): Promise<boolean> {
-    const { store, nodeName, config } = this.d;
-    const next: Lease = { ...base, spec: { ...base.spec, holderIdentity: nodeName, leaseDurationSeconds: config.nodeLeaseDurationSeconds, renewTime: isoMicros(now) } };
-    try {
-      this.d.kv.put("lifecycle:lease", (await store.update(LEASES, next, Number(base.metadata.resourceVersion))) as Lease);
-      return true;
-    } catch (e) {
-      if (!(e instanceof ApiError && (e.reason === "Conflict" || e.reason === "NotFound"))) throw e;
-      this.d.kv.delete("lifecycle:lease");
-      return false;
-    }
-  }
-
-  /** The latest renewal, by this kubelet or by an external agent through the API. */
-  private async latestRenewal(): Promise<number> {
-    const lease = (await this.d.store.get(LEASES, NODE_LEASE_NAMESPACE, this.d.nodeName)) as Lease | null;
-    return Math.max(this.lastRenew, renewedAt(lease));
-  }
-
-  private async checkDeadline(): Promise<void> {
-    const now = this.d.now();
-    const renewed = await this.latestRenewal();
-    const deadline = renewed + this.d.config.nodeMonitorGracePeriodMs;
+    const deadline = (await this.latestRenewal(node)) + this.d.config.nodeMonitorGracePeriodMs;
     if (deadline > now) {
-      await this.d.timers.set("lifecycle:lease-deadline", deadline, "lease-deadline");
+      await this.d.timers.set(deadlineKey(node), deadline, DEADLINE, node);
+      if (row.marked) await this.recoverIfMarked(node, now);
       return;
     }
-    await this.markNodeUnreachable(now);
+    if (!(await this.d.store.get("nodes", "", node))) return this.forget(node);
+    await this.markNodeUnreachable(node, now);
   }
 
-  private async markNodeUnreachable(now: number): Promise<void> {
-    const { store, nodeName } = this.d;
+  private async markNodeUnreachable(nodeName: string, now: number): Promise<void> {
+    const { store } = this.d;
     let marked: Node | null = null;
     const stored = (await store.guaranteedUpdate("nodes", "", nodeName, (cur) => {
       marked = markUnreachable(cur as Node, now);
       return marked;
     })) as Node;
+    this.renewals.mark(nodeName, true);
     if (marked) {
       await store.commit([eventWrite(stored, { type: "Normal", reason: "NodeNotReady", message: `Node ${nodeName} status is now: NodeNotReady`, source: { component: "node-controller" } }, now)]);
     }
@@ -176,15 +137,14 @@ export class NodeLifecycle {
 
   /** One eviction timer per pod on the node; pods also lose their Ready condition. */
   private async scheduleEvictions(node: Node, now: number, justMarked: boolean): Promise<void> {
-    const { store, nodeName } = this.d;
+    const { store } = this.d;
+    const nodeName = node.metadata.name ?? "";
     const pods = (await store.list("pods", { nodeName })).items as Pod[];
     const ops: WriteOp[] = [];
     for (const pod of pods) {
       if (pod.metadata.deletionTimestamp) continue;
       const at = evictionTime(pod, node.spec.taints ?? [], now);
-      if (at !== null) {
-        await this.d.timers.set(`lifecycle:evict:${pod.metadata.uid}`, at, "evict", { namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid });
-      }
+      if (at !== null) await this.setEvictTimer({ node: nodeName, namespace: pod.metadata.namespace ?? "", name: pod.metadata.name ?? "", uid: pod.metadata.uid ?? "" }, at);
       if (justMarked) {
         const next = structuredClone(pod);
         next.status ??= {};
@@ -209,6 +169,10 @@ export class NodeLifecycle {
     }
   }
 
+  private setEvictTimer(t: EvictTarget, at: number): Promise<void> {
+    return this.d.timers.set(`${evictPrefix(t.node)}${t.uid}`, at, EVICT, t);
+  }
+
   /**
    * Evict the targets whose toleration has run out. With short tolerations a failed
    * node's pods are all due at once, so they go in batches (one D1 round trip per
@@ -216,8 +180,8 @@ export class NodeLifecycle {
    * first: the node may have recovered, a pod may be gone, replaced by a namesake, or
    * already terminating.
    */
-  private async evictAll(targets: EvictTarget[]): Promise<void> {
-    const { store, nodeName } = this.d;
+  private async evictAll(nodeName: string, targets: EvictTarget[]): Promise<void> {
+    const { store } = this.d;
     const now = this.d.now();
     const node = (await store.get("nodes", "", nodeName)) as Node | null;
     if (!node || !hasTaint(node, UNREACHABLE_TAINT)) return;
@@ -228,7 +192,7 @@ export class NodeLifecycle {
       if (!pod || pod.metadata.deletionTimestamp) continue;
       const at = evictionTime(pod, node.spec.taints ?? [], now);
       if (at === null) continue;
-      if (at > now) await this.d.timers.set(`lifecycle:evict:${target.uid}`, at, "evict", target);
+      if (at > now) await this.setEvictTimer(target, at);
       else due.push(pod);
     }
     for (let i = 0; i < due.length; i += EVICTION_BATCH) {
@@ -238,26 +202,23 @@ export class NodeLifecycle {
       } catch (e) {
         if (!(e instanceof ApiError && (e.reason === "Conflict" || e.reason === "NotFound"))) throw e;
         // One of them changed since the list (the batch wrote nothing): one by one, each re-read.
-        for (const pod of chunk) await this.evict({ namespace: pod.metadata.namespace ?? "", name: pod.metadata.name ?? "", uid: pod.metadata.uid ?? "" });
+        for (const pod of chunk) await this.evict({ node: nodeName, namespace: pod.metadata.namespace ?? "", name: pod.metadata.name ?? "", uid: pod.metadata.uid ?? "" });
       }
     }
   }
 
   /** One eviction, re-read and retried on conflicts: the fallback when a batch conflicts. */
   private async evict(target: EvictTarget): Promise<void> {
-    const { store, nodeName } = this.d;
+    const { store } = this.d;
     const now = this.d.now();
-    const node = (await store.get("nodes", "", nodeName)) as Node | null;
+    const node = (await store.get("nodes", "", target.node)) as Node | null;
     const pod = (await store.get("pods", target.namespace, target.name)) as Pod | null;
     // Re-check everything: the node may have recovered, the pod may be gone or new.
     if (!node || !hasTaint(node, UNREACHABLE_TAINT)) return;
-    if (!pod || pod.metadata.uid !== target.uid || pod.spec.nodeName !== nodeName || pod.metadata.deletionTimestamp) return;
+    if (!pod || pod.metadata.uid !== target.uid || pod.spec.nodeName !== target.node || pod.metadata.deletionTimestamp) return;
     const at = evictionTime(pod, node.spec.taints ?? [], now);
     if (at === null) return;
-    if (at > now) {
-      await this.d.timers.set(`lifecycle:evict:${target.uid}`, at, "evict", target);
-      return;
-    }
+    if (at > now) return this.setEvictTimer(target, at);
     await store.guaranteedUpdate("pods", target.namespace, target.name, (cur) => {
       const p = cur as Pod;
       if (p.metadata.uid !== target.uid) return null;
@@ -270,17 +231,18 @@ export class NodeLifecycle {
   }
 
   /** Heartbeats are back: Ready again, taint removed, pending evictions dropped. */
-  private async recoverIfMarked(now: number): Promise<void> {
-    const { store, nodeName } = this.d;
+  private async recoverIfMarked(nodeName: string, now: number): Promise<void> {
+    const { store } = this.d;
     const node = (await store.get("nodes", "", nodeName)) as Node | null;
-    // Only a node this monitor marked needs recovering; a healthy one costs no write.
+    this.renewals.mark(nodeName, false);
+    // Only a node that shows the marks needs recovering; a healthy one costs no write.
     if (!node || (isReady(node) && !hasTaint(node, UNREACHABLE_TAINT))) return;
     let recovered: Node | null = null;
     const stored = await store.guaranteedUpdate("nodes", "", nodeName, (cur) => {
       recovered = markReachable(cur as Node, now);
       return recovered;
     });
-    await this.d.timers.cancelPrefix("lifecycle:evict:");
+    await this.d.timers.cancelPrefix(evictPrefix(nodeName));
     if (recovered) {
       await store.commit([eventWrite(stored, { type: "Normal", reason: "NodeReady", message: `Node ${nodeName} status is now: NodeReady`, source: { component: "kubelet", host: nodeName } }, now)]);
     }

@@ -1,0 +1,50 @@
+// The node lifecycle controller: one Durable Object per shard of node names
+// (lifecycleShardOf in controlplane/stubs), so no one object holds thousands of
+// nodes' heartbeat traffic. Kubelets send their renewals here; the deadlines, the
+// evictions and the batched Lease writes are timers on this object's one alarm. This
+// file is only the shell: RPC entry points and the alarm; the work is in monitor.ts.
+import { DurableObject } from "cloudflare:workers";
+import type { NodeLifecycleApi } from "../../controlplane/stubs";
+import { dispatchChanges } from "../../controlplane/dispatch";
+import { ObjectStore } from "../../store/store";
+import { readConfig } from "../../config";
+import { TimerTable } from "../../util/timer-table";
+import { runDueTimers, type TimerHandler } from "../../util/timer-dispatch";
+import { NodeMonitor, DEADLINE, EVICT, LEASE_FLUSH } from "./monitor";
+
+export class NodeLifecycleController extends DurableObject<Env> implements NodeLifecycleApi {
+  /** The controller's clock. Tests replace it to pass grace periods without waiting. */
+  private clock: () => number = () => Date.now();
+  private readonly timers: TimerTable;
+  private readonly monitor: NodeMonitor;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.timers = new TimerTable(ctx.storage);
+    const store = new ObjectStore(env.DB, (changes) => ctx.waitUntil(dispatchChanges(env, changes)));
+    this.monitor = new NodeMonitor({ sql: ctx.storage.sql, timers: this.timers, store, config: readConfig(env), now: () => this.clock() });
+  }
+
+  async renew(nodeName: string, at: number): Promise<void> {
+    await this.monitor.renewed(nodeName, at);
+  }
+
+  async forget(nodeName: string): Promise<void> {
+    await this.monitor.forget(nodeName);
+  }
+
+  /** Write the stale Leases now (tests and operators; the alarm does it every NODE_LEASE_WRITE_INTERVAL). */
+  async flushLeases(): Promise<number> {
+    return this.monitor.flushLeases();
+  }
+
+  /** For tests: run the controller on another clock. */
+  useClock(clock: () => number): void {
+    this.clock = clock;
+  }
+
+  override async alarm(): Promise<void> {
+    const handle: TimerHandler = (due) => this.monitor.handle(due);
+    await runDueTimers(this.timers, this.clock(), new Map([DEADLINE, EVICT, LEASE_FLUSH].map((kind) => [kind, handle])));
+  }
+}

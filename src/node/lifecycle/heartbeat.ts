@@ -1,0 +1,69 @@
+// The kubelet's heartbeat, on the node's one alarm: every NODE_LEASE_RENEW_INTERVAL it
+// tells the node lifecycle controller that the node is alive, unless a fault stops it
+// or an external agent drives the node (that agent renews the Lease through the API).
+// The node never judges itself: deadlines, taints and evictions are the controller's.
+import type { Node } from "../../model/types";
+import type { TimerTable } from "../../util/timer-table";
+import { faultOf, isExternallyDriven, type Fault } from "./fault";
+
+export const HEARTBEAT = "heartbeat";
+const TIMER_KEY = "lifecycle:heartbeat";
+
+export interface HeartbeatDeps {
+  kv: SyncKvStorage;
+  timers: TimerTable;
+  intervalMs: number;
+  now: () => number;
+  /** The renewal RPC to the node's lifecycle controller. */
+  renew: (at: number) => Promise<void>;
+}
+
+export class Heartbeat {
+  constructor(private readonly d: HeartbeatDeps) {}
+
+  get fault(): Fault {
+    return this.d.kv.get<Fault>("lifecycle:fault") ?? "none";
+  }
+
+  private get external(): boolean {
+    return this.d.kv.get<boolean>("lifecycle:external") ?? false;
+  }
+
+  /**
+   * The node came up (or restarted): register with the controller now, which writes the
+   * Lease if there is none yet (so an external agent only ever renews it), then beat.
+   */
+  async start(): Promise<void> {
+    const now = this.d.now();
+    await this.d.renew(now);
+    await this.d.timers.set(TIMER_KEY, now + this.d.intervalMs, HEARTBEAT);
+  }
+
+  async stop(): Promise<void> {
+    await this.d.timers.cancelPrefix("lifecycle:");
+  }
+
+  /** The Node object changed (e.g. its fault label): pick up faults and recoveries. */
+  async nodeChanged(node: Node): Promise<void> {
+    const fault = faultOf(node);
+    const before = this.fault;
+    this.d.kv.put("lifecycle:external", isExternallyDriven(node));
+    if (fault === before) return;
+    this.d.kv.put("lifecycle:fault", fault);
+    // Recovery: heartbeat at once rather than at the next interval.
+    if (fault === "none") await this.d.timers.set(TIMER_KEY, this.d.now(), HEARTBEAT);
+  }
+
+  /** The heartbeat timer is due. */
+  async beat(): Promise<void> {
+    const now = this.d.now();
+    await this.d.timers.set(TIMER_KEY, now + this.d.intervalMs, HEARTBEAT);
+    if (this.fault !== "none" || this.external) return;
+    try {
+      await this.d.renew(now);
+    } catch (e) {
+      // A renewal that does not arrive is what the controller's deadline is for.
+      console.error("heartbeat: renewal failed:", (e as Error)?.message ?? e);
+    }
+  }
+}
