@@ -7,6 +7,7 @@ export const FAST_PROFILE = {
   NODE_MONITOR_GRACE_PERIOD: "6s",
   NODE_LEASE_DURATION_SECONDS: "4",
   NODE_LEASE_RENEW_INTERVAL: "2s",
+  NODE_LEASE_WRITE_INTERVAL: "4s",
   DEFAULT_NOT_READY_TOLERATION_SECONDS: "5",
   DEFAULT_UNREACHABLE_TOLERATION_SECONDS: "5",
 };
@@ -31,7 +32,26 @@ describe("node failure and redeployment", () => {
     return (JSON.parse(r.stdout).items as PodJson[]).filter((p) => !p.metadata.deletionTimestamp);
   }
 
+  async function renewTimes(): Promise<Map<string, number>> {
+    const r = await c.kubectl(["get", "leases", "-n", "kube-node-lease", "-o", "json"]);
+    const items = JSON.parse(r.stdout).items as { metadata: { name: string }; spec: { holderIdentity?: string; renewTime?: string } }[];
+    return new Map(items.map((l) => [l.metadata.name, Date.parse(l.spec.renewTime ?? "")]));
+  }
+
   const running = (p: PodJson) => p.status.phase === "Running" && (p.status.containerStatuses ?? []).every((s) => s.ready);
+
+  it("shows every node's Lease in kube-node-lease with renewTime moving", async () => {
+    const first = await renewTimes();
+    expect([...first.keys()].sort()).toEqual(["node-1", "node-2", "node-3"]);
+    const holders = (await c.kubectl(["get", "leases", "-n", "kube-node-lease"])).stdout;
+    expect(holders).toMatch(/^NAME\s+HOLDER\s+AGE/m);
+    expect(holders).toMatch(/^node-1\s+node-1\s/m);
+    // Heartbeats reach D1 in batches (NODE_LEASE_WRITE_INTERVAL), so renewTime moves in steps.
+    await eventually(async () => {
+      const now = await renewTimes();
+      return [...first].every(([name, t]) => (now.get(name) ?? 0) > t) ? now : undefined;
+    }, 60_000, "every Lease renewed");
+  });
 
   it("replaces a crashed node's pods on the others, then the node recovers", async () => {
     await c.kubectl(["create", "deployment", "resilient", "--image=nginx:1.27", "--replicas=6"]);
