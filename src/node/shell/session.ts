@@ -3,7 +3,9 @@
 // line runs against the container as it is at that moment, through `withHost`, which
 // the runtime implements by opening the sandbox, running, and saving.
 import { exportedEnv, newShellState, type ShellFlavour, type ShellHost, type ShellState } from "./host";
-import { Machine, scriptMachine, syntaxErrorText } from "./machine";
+import { Machine } from "./machine";
+import { scriptMachine } from "./machine-state";
+import { syntaxErrorText } from "./messages";
 import { parseScript } from "./parser";
 import { ShellSyntaxError } from "./lexer";
 import type { List } from "./ast";
