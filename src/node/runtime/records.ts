@@ -40,7 +40,7 @@ export interface SandboxRecord {
   syncedAt: number;
 }
 
-export interface ImageUse {
+interface ImageUse {
   repository: string;
   tag: string;
   /** repository@sha256:... */

@@ -30,7 +30,7 @@ import type { RuntimeStorage } from "./storage";
 /** How a pod reaches addresses outside itself (other pods, services). Absent: nothing answers. */
 export type NetworkHook = (from: { sandboxId: string; podIP: string }, host: string, port: number, req: HttpRequest, at: number) => Promise<HttpOutcome>;
 
-export interface SessionDeps {
+interface SessionDeps {
   storage: RuntimeStorage;
   network?: NetworkHook;
   /** Source of randomness for the names of stored chunks; Math.random by default. */

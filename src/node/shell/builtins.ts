@@ -142,4 +142,4 @@ export const STATE_BUILTINS: Record<string, CommandFn> = {
   },
 };
 
-export { shellPrefix, typeCmd };
+export { typeCmd };

@@ -22,7 +22,7 @@ export abstract class Interpreter extends Launcher {
   /** A machine on the same host, for a pipeline stage or a `$(...)` to run to completion. */
   protected abstract nested(state: MachineState, opts: MachineOptions): { run(until: number): Promise<void>; readonly st: MachineState };
 
-  /** A loop is about to start a new turn: the scheduler may skip turns that repeat. */
+  /** A loop is about to start a new turn: the run loop may skip turns that repeat. */
   protected abstract skipRepeats(f: Extract<Frame, { k: "loop" }>): void;
 
   protected async step(): Promise<void> {

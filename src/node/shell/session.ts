@@ -29,7 +29,7 @@ export interface ShellSession {
   readonly initial?: ShellReply;
 }
 
-export interface ShellSessionOptions {
+interface ShellSessionOptions {
   /** How the shell was invoked, e.g. ["bash"] or ["/bin/sh"]. */
   argv: string[];
   flavour: ShellFlavour;
@@ -44,7 +44,7 @@ export interface ShellSessionOptions {
   withHost<T>(fn: (host: ShellHost, now: number) => Promise<T>): Promise<T>;
 }
 
-export function promptFor(flavour: ShellFlavour, shell: ShellState, hostname: string): string {
+function promptFor(flavour: ShellFlavour, shell: ShellState, hostname: string): string {
   const home = shell.vars.HOME ?? "/root";
   const cwd = shell.cwd === home ? "~" : shell.cwd.startsWith(home + "/") ? "~" + shell.cwd.slice(home.length) : shell.cwd;
   if (flavour === "bash") return `root@${hostname}:${cwd}# `;
