@@ -20,7 +20,7 @@ export interface ClusterConfig {
 }
 
 /** "50s", "1m30s", "500ms", "2h", or a bare number of seconds. */
-export function parseDuration(value: string | undefined, fallbackMs: number): number {
+function parseDuration(value: string | undefined, fallbackMs: number): number {
   if (value === undefined || value.trim() === "") return fallbackMs;
   const v = value.trim();
   if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;

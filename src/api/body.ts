@@ -5,7 +5,7 @@ import { parse as parseYaml } from "yaml";
 import { ApiError, badRequest, tooLarge } from "../model/errors";
 import { decodeKubernetesProtobuf, isProtobuf } from "./protobuf";
 
-export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 export async function readBody(req: Request): Promise<unknown> {
   const contentType = (req.headers.get("content-type") ?? "application/json").split(";")[0].trim().toLowerCase();

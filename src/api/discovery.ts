@@ -6,7 +6,7 @@ import { RESOURCES, groupsServed, type ResourceInfo } from "../model/resources";
 import { json } from "./negotiate";
 import type { AppEnv } from "./context";
 
-export const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0-edgekube" };
+const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0-edgekube" };
 
 const AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 
@@ -42,7 +42,7 @@ function resourcesOf(group: string, version: string): ResourceInfo[] {
 }
 
 /** Legacy APIResourceList for /api/v1 or /apis/G/V. */
-export function apiResourceList(group: string, version: string) {
+function apiResourceList(group: string, version: string) {
   const resources: unknown[] = [];
   for (const r of resourcesOf(group, version)) {
     resources.push({

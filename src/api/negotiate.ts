@@ -2,7 +2,7 @@
 // `Accept: application/json;as=Table;v=v1;g=meta.k8s.io,...`.
 import type { IncludeObject } from "./printers";
 
-export interface TableRequest {
+interface TableRequest {
   includeObject: IncludeObject;
 }
 

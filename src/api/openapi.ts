@@ -30,7 +30,7 @@ function hashOf(text: string): string {
   return h.toString(16).toUpperCase().padStart(8, "0");
 }
 
-export function groupDocument(group: string, version: string) {
+function groupDocument(group: string, version: string) {
   const paths: Record<string, unknown> = {};
   for (const r of RESOURCES.filter((x) => x.group === group && x.version === version)) {
     paths[itemPath(r)] = {

@@ -2,7 +2,7 @@
 //
 // `kubectl create deployment|service|namespace|configmap|secret` POST their object as
 // `application/vnd.kubernetes.protobuf` and do not retry with JSON if the server answers
-// 415, so edgekube has to read that format (see KUBECTL-WIRE.md, "Five things", 2).
+// 415, so edgekube has to read that format.
 // Everything else is stored and served as JSON, so this module only turns the protobuf
 // body into the plain object the JSON API would have received.
 //

@@ -1,7 +1,7 @@
 // Streamed responses (watch, followed logs). Miniflare's entry worker gzips
 // compressible responses when the client accepts gzip, and the encoder then holds a
 // streamed body back: `Content-Encoding: identity` keeps every line flowing.
-export interface LineStream {
+interface LineStream {
   response: Response;
   /** Resolves false once the client has gone (a write failed or the request aborted). */
   write(text: string): Promise<boolean>;

@@ -12,7 +12,7 @@ export const NODE_PORT_MIN = 30000;
 export const NODE_PORT_MAX = 32767;
 
 export const SERVICE_RANGE: Ipv4Range = parseCidr(SERVICE_CIDR)!;
-export const POD_RANGE: Ipv4Range = parseCidr("10.244.0.0/16")!;
+const POD_RANGE: Ipv4Range = parseCidr("10.244.0.0/16")!;
 
 /** Inside 10.96.0.0/12, network and broadcast addresses excluded (never handed out). */
 export function inServiceRange(ip: string): boolean {

@@ -18,7 +18,7 @@ export class ApiError extends Error {
 }
 
 /** "pods", "deployments.apps": the qualified resource name used in messages. */
-export type QualifiedResource = string;
+type QualifiedResource = string;
 
 export const notFound = (resource: QualifiedResource, name: string) =>
   new ApiError(404, "NotFound", `${resource} "${name}" not found`, { name, kind: kindOfQualified(resource), ...groupOf(resource) });

@@ -12,7 +12,7 @@ export class GoRepr {
 export type BadValue = string | number | boolean | null | undefined | GoRepr;
 
 /** Strings print quoted (%q), numbers and booleans plain, nil as "null". */
-export function goValue(v: BadValue): string {
+function goValue(v: BadValue): string {
   if (v instanceof GoRepr) return v.text;
   if (v === null || v === undefined) return "null";
   if (typeof v === "string") return JSON.stringify(v);

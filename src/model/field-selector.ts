@@ -5,22 +5,22 @@
 import type { KubeObject } from "./types";
 import { badRequest } from "./errors";
 
-export type FieldOperator = "=" | "==" | "!=";
+type FieldOperator = "=" | "==" | "!=";
 
-export interface FieldRequirement {
+interface FieldRequirement {
   field: string;
   operator: FieldOperator;
   value: string;
 }
 
-export interface FieldSelectorPushdown {
+interface FieldSelectorPushdown {
   name?: string;
   namespace?: string;
   /** "" is meaningful: pods not yet scheduled. */
   nodeName?: string;
 }
 
-export interface ParsedFieldSelector {
+interface ParsedFieldSelector {
   requirements: FieldRequirement[];
   matches(obj: KubeObject): boolean;
   pushdown: FieldSelectorPushdown;

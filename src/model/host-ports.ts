@@ -3,7 +3,7 @@
 // pod the scheduler placed is refused by its node.
 import type { ContainerPort, Pod } from "./types";
 
-export const DEFAULT_BIND_ALL_HOST_IP = "0.0.0.0";
+const DEFAULT_BIND_ALL_HOST_IP = "0.0.0.0";
 
 /** A host port in use: protocol and port on one host IP ("0.0.0.0" = all). */
 export interface HostPort {

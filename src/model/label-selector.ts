@@ -7,7 +7,7 @@ import { badRequest } from "./errors";
 import { isQualifiedName, isValidLabelValue } from "./name-rules";
 
 /** selection.Operator values, spelled as upstream spells them. */
-export type LabelOperator = "=" | "==" | "!=" | "in" | "notin" | "exists" | "!" | "gt" | "lt";
+type LabelOperator = "=" | "==" | "!=" | "in" | "notin" | "exists" | "!" | "gt" | "lt";
 
 export interface LabelRequirement {
   key: string;

@@ -14,13 +14,13 @@ const dns1035Label = new RegExp(`^${DNS1035_LABEL_FMT}$`);
 const qualifiedName = new RegExp(`^${QUALIFIED_NAME_FMT}$`);
 const labelValue = new RegExp(`^${LABEL_VALUE_FMT}$`);
 
-export const DNS1123_LABEL_MAX = 63;
-export const DNS1123_SUBDOMAIN_MAX = 253;
-export const DNS1035_LABEL_MAX = 63;
-export const LABEL_VALUE_MAX = 63;
+const DNS1123_LABEL_MAX = 63;
+const DNS1123_SUBDOMAIN_MAX = 253;
+const DNS1035_LABEL_MAX = 63;
+const LABEL_VALUE_MAX = 63;
 const QUALIFIED_NAME_MAX = 63;
 
-export function maxLenError(n: number): string {
+function maxLenError(n: number): string {
   return `must be no more than ${n} characters`;
 }
 
@@ -65,7 +65,7 @@ export function isDNS1123Subdomain(value: string): string[] {
 }
 
 /** IsDNS1035Label: Service names (and nothing else served here) follow RFC 1035. */
-export function isDNS1035Label(value: string): string[] {
+function isDNS1035Label(value: string): string[] {
   const errs: string[] = [];
   if (value.length > DNS1035_LABEL_MAX) errs.push(maxLenError(DNS1035_LABEL_MAX));
   if (!dns1035Label.test(value)) {

@@ -17,9 +17,9 @@ export interface Resource {
 }
 
 /** schedutil.DefaultMilliCPURequest: what scoring assumes for a container with no cpu request. */
-export const DEFAULT_MILLI_CPU_REQUEST = 100;
+const DEFAULT_MILLI_CPU_REQUEST = 100;
 /** schedutil.DefaultMemoryRequest: 200 MiB. */
-export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
+const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
 
 /** Amounts by resource name; cpu in millicores, everything else in its base unit. */
 type Amounts = Map<string, number>;
@@ -33,7 +33,7 @@ export function emptyResource(): Resource {
  * vendor names with a slash (example.com/gpu), hugepages-*, attachable-volumes-*.
  * Anything else unknown is ignored, as upstream does.
  */
-export function isScalarResourceName(name: string): boolean {
+function isScalarResourceName(name: string): boolean {
   return name.includes("/") || name.startsWith("hugepages-") || name.startsWith("attachable-volumes-");
 }
 

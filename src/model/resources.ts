@@ -35,7 +35,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
 ];
 
 /** policy/v1 is served only for the pods/eviction subresource, as in Kubernetes. */
-export const POLICY_GROUP = { group: "policy", version: "v1" } as const;
+const POLICY_GROUP = { group: "policy", version: "v1" } as const;
 
 export function apiVersionOf(r: Pick<ResourceInfo, "group" | "version">): string {
   return r.group ? `${r.group}/${r.version}` : r.version;

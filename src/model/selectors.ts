@@ -1,6 +1,5 @@
 // Label and field selectors, one import for the API handlers and controllers.
 export {
-  type LabelOperator,
   type LabelRequirement,
   parseLabelSelector,
   matchesLabels,
@@ -9,9 +8,5 @@ export {
   formatLabelSelector,
 } from "./label-selector";
 export {
-  type FieldOperator,
-  type FieldRequirement,
-  type FieldSelectorPushdown,
-  type ParsedFieldSelector,
   parseFieldSelector,
 } from "./field-selector";

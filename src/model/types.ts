@@ -40,17 +40,10 @@ export interface KubeObject {
   [key: string]: unknown;
 }
 
-export interface ListMeta {
+interface ListMeta {
   resourceVersion?: string;
   continue?: string;
   remainingItemCount?: number;
-}
-
-export interface KubeList<T = KubeObject> {
-  apiVersion: string;
-  kind: string;
-  metadata: ListMeta;
-  items: T[];
 }
 
 export interface StatusCause {
@@ -74,7 +67,7 @@ export interface Status {
 
 export type ResourceList = Record<string, string>;
 
-export interface ResourceRequirements {
+interface ResourceRequirements {
   requests?: ResourceList;
   limits?: ResourceList;
 }
@@ -93,7 +86,7 @@ export interface EnvVar {
   valueFrom?: unknown;
 }
 
-export interface VolumeMount {
+interface VolumeMount {
   name: string;
   mountPath: string;
   readOnly?: boolean;
@@ -148,12 +141,12 @@ export interface NodeSelectorTerm {
   matchFields?: NodeSelectorRequirement[];
 }
 
-export interface NodeAffinity {
+interface NodeAffinity {
   requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: NodeSelectorTerm[] };
   preferredDuringSchedulingIgnoredDuringExecution?: { weight: number; preference: NodeSelectorTerm }[];
 }
 
-export interface Volume {
+interface Volume {
   name: string;
   emptyDir?: { medium?: string; sizeLimit?: string };
   configMap?: unknown;
@@ -185,8 +178,8 @@ export interface PodSpec {
   [key: string]: unknown;
 }
 
-export interface ContainerStateWaiting { reason?: string; message?: string }
-export interface ContainerStateRunning { startedAt?: string }
+interface ContainerStateWaiting { reason?: string; message?: string }
+interface ContainerStateRunning { startedAt?: string }
 export interface ContainerStateTerminated {
   exitCode: number;
   signal?: number;
@@ -255,9 +248,9 @@ export interface PodTemplateSpec {
 
 // ---- core/v1 Node ----
 
-export interface NodeAddress { type: string; address: string }
+interface NodeAddress { type: string; address: string }
 
-export interface NodeSystemInfo {
+interface NodeSystemInfo {
   machineID: string;
   systemUUID: string;
   bootID: string;
@@ -270,7 +263,7 @@ export interface NodeSystemInfo {
   architecture: string;
 }
 
-export interface NodeSpec {
+interface NodeSpec {
   podCIDR?: string;
   podCIDRs?: string[];
   unschedulable?: boolean;
@@ -278,7 +271,7 @@ export interface NodeSpec {
   providerID?: string;
 }
 
-export interface NodeStatus {
+interface NodeStatus {
   capacity?: ResourceList;
   allocatable?: ResourceList;
   conditions?: Condition[];
@@ -298,7 +291,7 @@ export interface Node extends KubeObject {
 
 // ---- apps/v1 ----
 
-export interface LabelSelectorRequirement {
+interface LabelSelectorRequirement {
   key: string;
   operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
   values?: string[];
@@ -366,7 +359,7 @@ export interface ReplicaSet extends KubeObject {
 
 // ---- core/v1 Event, coordination/v1 Lease ----
 
-export interface ObjectReference {
+interface ObjectReference {
   kind?: string;
   namespace?: string;
   name?: string;
@@ -423,7 +416,7 @@ export interface ServicePort {
   nodePort?: number;
 }
 
-export type ServiceType = "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName";
+type ServiceType = "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName";
 
 export interface ServiceSpec {
   type?: ServiceType;

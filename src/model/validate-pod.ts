@@ -20,7 +20,7 @@ const MAX_INT32 = 2147483647;
 const dns1123Label = (value: string, path: string): StatusCause[] => isDNS1123Label(value).map((m) => invalidField(path, value, m));
 
 /** Quantities arrive as strings or JSON numbers; an unparsable one fails decoding upstream. */
-export function quantityText(v: unknown): string | undefined {
+function quantityText(v: unknown): string | undefined {
   if (typeof v === "number") return String(v);
   return typeof v === "string" ? v : undefined;
 }
@@ -142,7 +142,7 @@ function validateVolumes(volumes: PodSpec["volumes"], path: string, errs: Status
   return names;
 }
 
-export function validateTolerations(tolerations: Toleration[] | undefined, path: string): StatusCause[] {
+function validateTolerations(tolerations: Toleration[] | undefined, path: string): StatusCause[] {
   const errs: StatusCause[] = [];
   (tolerations ?? []).forEach((t, i) => {
     const p = index(path, i);
@@ -205,7 +205,7 @@ export function validatePodSpec(spec: PodSpec | undefined, path: string): Status
   return errs;
 }
 
-export const POD_UPDATE_FORBIDDEN =
+const POD_UPDATE_FORBIDDEN =
   "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)";
 
 // Fields the API server fills in by defaulting or admission. Updates here are not

@@ -446,12 +446,12 @@ export function validateServiceUpdate(svc: Service, old: Service): StatusCause[]
   return errs;
 }
 
-export interface NodePortRange {
+interface NodePortRange {
   min: number;
   max: number;
 }
 
-export const DEFAULT_NODE_PORT_RANGE: NodePortRange = { min: 30000, max: 32767 };
+const DEFAULT_NODE_PORT_RANGE: NodePortRange = { min: 30000, max: 32767 };
 
 /**
  * The node-port allocator's range check (pkg/registry/core/service/portallocator),

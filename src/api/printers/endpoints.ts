@@ -32,7 +32,7 @@ function joinHostPort(ip: string, port: number): string {
  * every port of its subset. "<none>" only when there are no subsets; subsets
  * holding just not-ready addresses print an empty cell, as upstream does.
  */
-export function formatEndpoints(ep: Endpoints): string {
+function formatEndpoints(ep: Endpoints): string {
   const subsets = ep.subsets ?? [];
   if (subsets.length === 0) return "<none>";
   const items: string[] = [];

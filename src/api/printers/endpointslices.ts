@@ -31,12 +31,12 @@ function listWithMore(items: readonly string[]): string {
 }
 
 /** formatDiscoveryPorts: the number, else the name, else "*". */
-export function formatSlicePorts(ports: readonly SlicePort[] | null | undefined): string {
+function formatSlicePorts(ports: readonly SlicePort[] | null | undefined): string {
   return listWithMore((ports ?? []).map((p) => (p.port != null ? String(p.port) : (p.name ?? "*"))));
 }
 
 /** formatDiscoveryEndpoints: every address of every endpoint, ready or not. */
-export function formatSliceEndpoints(slice: EndpointSlice): string {
+function formatSliceEndpoints(slice: EndpointSlice): string {
   return listWithMore((slice.endpoints ?? []).flatMap((e) => e.addresses ?? []));
 }
 

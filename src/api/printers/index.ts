@@ -15,7 +15,7 @@ import { replicaSetPrinter } from "./replicasets";
 import { servicePrinter } from "./services";
 import type { IncludeObject, Printer, Table, TableRow } from "./types";
 
-export type { IncludeObject, Printer, Table, TableColumn, TableRow, TableRowCondition } from "./types";
+export type { IncludeObject } from "./types";
 export { formatAge } from "./common";
 
 /** Keyed by storage key (resource, or resource.group for named groups). */
@@ -32,7 +32,7 @@ const PRINTERS = new Map<string, Printer>([
   ["endpointslices.discovery.k8s.io", endpointSlicePrinter],
 ]);
 
-export interface ToTableOptions {
+interface ToTableOptions {
   /** Clock for the Age-style cells, in ms since the epoch. */
   now: number;
   /** TableOptions.includeObject; kubectl sends nothing, which means Metadata. */

@@ -21,7 +21,7 @@ const COLUMNS = [
 const ROLE_PREFIX = "node-role.kubernetes.io/";
 const LEGACY_ROLE_LABEL = "kubernetes.io/role";
 
-export function nodeStatus(node: Node): string {
+function nodeStatus(node: Node): string {
   // Only Ready is consulted; a Ready condition with status Unknown (kubelet
   // stopped posting) reads "NotReady", a node without one reads "Unknown".
   const ready = node.status?.conditions?.find((c) => c.type === "Ready");
@@ -31,7 +31,7 @@ export function nodeStatus(node: Node): string {
 }
 
 /** Sorted, de-duplicated roles from node-role.kubernetes.io/<role> and kubernetes.io/role=<role>. */
-export function nodeRoles(node: Node): string {
+function nodeRoles(node: Node): string {
   const roles = new Set<string>();
   for (const [k, v] of Object.entries(node.metadata.labels ?? {})) {
     if (k.startsWith(ROLE_PREFIX)) {

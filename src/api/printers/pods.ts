@@ -35,7 +35,7 @@ function conditionTrue(pod: Pod, type: string): boolean {
 
 interface PodSummary { ready: string; status: string; restarts: string }
 
-export function summarizePod(pod: Pod, now: number): PodSummary {
+function summarizePod(pod: Pod, now: number): PodSummary {
   const status = pod.status ?? {};
   const initSpecs = new Map((pod.spec.initContainers ?? []).map((c) => [c.name, c] as const));
   let total = (pod.spec.containers ?? []).length;

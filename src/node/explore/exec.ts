@@ -23,7 +23,7 @@ interface ExecRequest extends ExecOptions {
 }
 
 /** The Status kubectl reads on channel 3. */
-export function exitStatus(command: string[], code: number): object {
+function exitStatus(command: string[], code: number): object {
   if (code === 0) return { metadata: {}, status: "Success" };
   return {
     metadata: {},
@@ -46,7 +46,7 @@ function errorStatus(e: unknown): object {
   };
 }
 
-export interface ExecDeps {
+interface ExecDeps {
   waitUntil(p: Promise<unknown>): void;
   timing: ExecTiming;
 }

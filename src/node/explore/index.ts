@@ -10,7 +10,7 @@ import { podLogs } from "./logs";
 import { podProxy } from "./proxy";
 import { statusResponse, toApiError } from "./status";
 
-export interface ExploreDeps {
+interface ExploreDeps {
   kubelet: Kubelet;
   waitUntil(p: Promise<unknown>): void;
   execTiming: ExecTiming;

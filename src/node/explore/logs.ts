@@ -16,7 +16,7 @@ import { logContainerId, pickContainer, recordOf } from "./target";
 const FOLLOW_POLL_MS = 1_000;
 
 /** RFC3339NanoFixed, as the kubelet prefixes lines with `timestamps=true`. */
-export function rfc3339NanoFixed(ms: number): string {
+function rfc3339NanoFixed(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000000Z");
 }
 

@@ -8,7 +8,7 @@ import type { PodRecord } from "../kubelet/state";
 import { stripPrefix } from "../runtime";
 import { badRequest } from "./status";
 
-export function allContainers(pod: Pod): Container[] {
+function allContainers(pod: Pod): Container[] {
   return [...pod.spec.containers, ...(pod.spec.initContainers ?? [])];
 }
 
@@ -26,7 +26,7 @@ export function recordOf(kubelet: Kubelet, pod: Pod): PodRecord | undefined {
   return rec && rec.namespace === pod.metadata.namespace && rec.name === pod.metadata.name ? rec : undefined;
 }
 
-export function statusOf(rec: PodRecord | undefined, c: Container): ContainerStatus {
+function statusOf(rec: PodRecord | undefined, c: Container): ContainerStatus {
   return containerStatusOf(c, rec?.containers[c.name], "ContainerCreating");
 }
 

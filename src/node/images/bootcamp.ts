@@ -4,13 +4,13 @@
 // SIGTERM (no handler), so deleting its pod takes the whole grace period, as it does for real.
 import { normalizePath } from "../runtime/fs";
 import { debianRoot, DEFAULT_PATH } from "./rootfs";
-import { byteLength, httpDate, response } from "./http";
+import { httpDate, response } from "./http";
 import type { ImageConfig, ImageRepository, JsonValue, Program, ProgramContext, TimelineEntry } from "./types";
 
 const NODE_VERSION = "6.3.1";
 
 /** The app's source, shown by `cat server.js`; the program below behaves as it reads. */
-export function serverJs(version: string): string {
+function serverJs(version: string): string {
   return `var http = require('http');
 var requests = 0;
 var podname = process.env.HOSTNAME;
@@ -188,5 +188,3 @@ export const bootcampV2: ImageRepository = {
   tags: ["v1", "v2"],
   image: (tag) => bootcampImage(`docker.io/jocatalin/kubernetes-bootcamp:${tag}`, tag === "v2" ? "v=2" : "v=1", undefined, 211_342_117),
 };
-
-export const _testing = { byteLength };

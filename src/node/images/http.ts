@@ -1,7 +1,6 @@
 // Small helpers the image programs share for HTTP answers and timestamps.
 import type { HttpResponse } from "./types";
 
-const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const p2 = (n: number) => String(n).padStart(2, "0");
 
@@ -28,7 +27,7 @@ export function redisLogTime(ms: number): string {
   return `${p2(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}.${String(d.getUTCMilliseconds()).padStart(3, "0")}`;
 }
 
-export const STATUS_TEXT: Record<number, string> = {
+const STATUS_TEXT: Record<number, string> = {
   200: "OK",
   301: "Moved Permanently",
   304: "Not Modified",
@@ -46,5 +45,3 @@ export function response(status: number, headers: [string, string][], body: stri
 
 /** Content-Length counts bytes: a body read from a file may hold any (util/byte-text). */
 export { byteLength } from "../../util/byte-text";
-
-export { DAYS };

@@ -10,7 +10,7 @@ import { redis } from "./redis";
 import { InvalidReferenceError, parseImageRef, type ImageRef } from "./ref";
 import type { ImageConfig, ImageRepository } from "./types";
 
-export const REPOSITORIES: readonly ImageRepository[] = [bootcampV1, bootcampV2, nginx, busybox, redis, crasherRepo];
+const REPOSITORIES: readonly ImageRepository[] = [bootcampV1, bootcampV2, nginx, busybox, redis, crasherRepo];
 
 export interface ResolvedImage {
   ref: ImageRef;
@@ -28,7 +28,7 @@ export interface ResolvedImage {
   repoTag: string;
 }
 
-export type ResolveResult =
+type ResolveResult =
   | { ok: true; image: ResolvedImage }
   | { ok: false; reason: "invalid"; message: string }
   | { ok: false; reason: "repository" | "tag"; ref: ImageRef };
@@ -45,7 +45,7 @@ function configOf(repo: ImageRepository, tag: string): ImageConfig {
   return c;
 }
 
-export function digestOf(config: ImageConfig): string {
+function digestOf(config: ImageConfig): string {
   return config.digest ?? `sha256:${sha256Hex(`manifest:${config.canonical}`)}`;
 }
 
@@ -82,5 +82,4 @@ export function resolveImage(input: string): ResolveResult {
   return { ok: true, image: build(ref, repo, ref.tag!) };
 }
 
-export { parseImageRef, isLatest, familiarName, InvalidReferenceError, type ImageRef } from "./ref";
-export type * from "./types";
+export { parseImageRef, isLatest } from "./ref";

@@ -8,7 +8,7 @@ import { KERNEL } from "./kernel";
 import { byteLength, clfTime, httpDate, nginxLogTime, response } from "./http";
 import type { HttpRequest, ImageConfig, ImageRepository, Program, ProgramContext, TimelineEntry } from "./types";
 
-export const WELCOME_HTML = `<!DOCTYPE html>
+const WELCOME_HTML = `<!DOCTYPE html>
 <html>
 <head>
 <title>Welcome to nginx!</title>

@@ -75,11 +75,3 @@ export function isLatest(ref: string): boolean {
     return false;
   }
 }
-
-/** The short form users type: docker.io/library/nginx:latest -> nginx:latest. */
-export function familiarName(ref: ImageRef): string {
-  let name = ref.repository;
-  if (name.startsWith("docker.io/library/")) name = name.slice("docker.io/library/".length);
-  else if (name.startsWith("docker.io/")) name = name.slice("docker.io/".length);
-  return ref.digest ? `${name}@${ref.digest}` : `${name}:${ref.tag}`;
-}

@@ -23,7 +23,7 @@ const ALPINE_DIRS = [
 ];
 
 /** Executables: directory -> names; "name=cmd" when the program differs from the name (sh=dash). */
-export type Bins = Record<string, string[]>;
+type Bins = Record<string, string[]>;
 
 export function buildRoot(dirs: string[], bins: Bins, files: Record<string, string>): FileMap {
   const map: FileMap = {};
@@ -48,14 +48,14 @@ const PASSWD_DEBIAN = [
   "",
 ].join("\n");
 
-export interface DebianRelease {
+interface DebianRelease {
   version: string;
   codename: string;
   /** "8" for jessie, "12" for bookworm. */
   major: string;
 }
 
-export function debianFiles(rel: DebianRelease, passwdExtra = ""): Record<string, string> {
+function debianFiles(rel: DebianRelease, passwdExtra = ""): Record<string, string> {
   return {
     "/etc/os-release": [
       `PRETTY_NAME="Debian GNU/Linux ${rel.major} (${rel.codename})"`,
@@ -79,7 +79,7 @@ export function debianFiles(rel: DebianRelease, passwdExtra = ""): Record<string
 }
 
 /** The GNU userland of a Debian image; pass the extra tools (curl, ps...) an image has. */
-export function debianBins(extra: Bins = {}): Bins {
+function debianBins(extra: Bins = {}): Bins {
   const bins: Bins = {
     "/bin": ["bash", "sh=dash", "dash", "cat", "date", "echo", "false", "hostname", "kill", "ls", "mkdir", "pwd", "rm", "sleep", "touch", "true", "uname", "grep", "gzip", "gunzip", "zcat", "tar"],
     "/usr/bin": ["env", "id", "whoami", "head", "tail", "wc", "printenv", "seq", "test", "[", "printf", "which", "sort", "uniq"],
@@ -92,7 +92,7 @@ export function debianRoot(rel: DebianRelease, extraBins: Bins = {}, files: Reco
   return buildRoot([...DEBIAN_DIRS, ...extraDirs], debianBins(extraBins), { ...debianFiles(rel), ...files });
 }
 
-export const BUSYBOX_APPLETS = [
+const BUSYBOX_APPLETS = [
   "sh=ash", "ash", "cat", "date", "echo", "env", "false", "grep", "gunzip", "gzip", "head", "hostname", "id", "kill", "ls", "mkdir",
   "printenv", "printf", "ps", "pwd", "rm", "seq", "sleep", "sort", "tail", "tar", "test", "[", "touch", "true", "uname",
   "uniq", "uptime", "wc", "wget", "which", "whoami", "zcat",

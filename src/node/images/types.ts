@@ -65,7 +65,7 @@ export interface ProgramContext {
   image: ImageConfig;
 }
 
-export type ProgramStart =
+type ProgramStart =
   /** Entrypoint scripts: write some lines, then replace themselves with `argv` (exec "$@"). */
   | { kind: "exec"; argv: string[]; output?: TimelineEntry[] }
   | {
@@ -80,7 +80,7 @@ export type ProgramStart =
       state?: JsonValue;
     };
 
-export interface HttpHandled {
+interface HttpHandled {
   /** "not-http" for programs that answer a TCP connection with something else. */
   response: HttpResponse | "not-http";
   /** Lines the program logs while handling the request (afterMs relative to now). */
@@ -101,7 +101,7 @@ export interface Program {
 }
 
 /** Which flavour of the usual commands the image carries (error texts and options differ). */
-export type Userland = "gnu" | "busybox";
+type Userland = "gnu" | "busybox";
 
 export interface ImageConfig {
   /** Canonical "repository:tag" of this image; aliases (nginx:latest) share it. */

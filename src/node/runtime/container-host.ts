@@ -27,7 +27,7 @@ function withRuntimeFiles(image: FileMap, extra: FileMap): FileMap {
   return merged;
 }
 
-export function isLocalAddress(host: string, podIP: string, hostname: string): boolean {
+function isLocalAddress(host: string, podIP: string, hostname: string): boolean {
   return host === "localhost" || host === "::1" || host === "0.0.0.0" || host === podIP || host === hostname || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 

@@ -25,14 +25,14 @@ export interface VersionInfo {
 
 // ---- sandboxes ----
 
-export interface PodSandboxMetadata {
+interface PodSandboxMetadata {
   name: string;
   namespace: string;
   uid: string;
   attempt: number;
 }
 
-export interface SandboxVolume {
+interface SandboxVolume {
   name: string;
   /** Files the volume starts with (configMap, secret, projected); none for emptyDir. */
   files?: Record<string, string>;
@@ -78,7 +78,7 @@ export interface PodSandboxFilter {
 
 // ---- containers ----
 
-export interface ContainerMetadata {
+interface ContainerMetadata {
   name: string;
   attempt: number;
 }
@@ -88,7 +88,7 @@ export interface KeyValue {
   value: string;
 }
 
-export interface Mount {
+interface Mount {
   containerPath: string;
   /** Name of one of the sandbox's volumes. */
   volume: string;

@@ -2,7 +2,7 @@
 // kubelet builds its messages from `toString()` ("rpc error: code = NotFound desc = ..."),
 // exactly the text users see in events such as `Failed to pull image "foo:v10": rpc error: ...`.
 
-export type CriErrorCode =
+type CriErrorCode =
   | "NotFound"
   | "InvalidArgument"
   | "FailedPrecondition"
@@ -11,7 +11,7 @@ export type CriErrorCode =
   | "Internal";
 
 /** Why an error happened, in terms the kubelet can act on without parsing text. */
-export type CriErrorReason =
+type CriErrorReason =
   | "ImageNotFound" // the registry has no such repository or tag: ErrImagePull
   | "InvalidImageName" // the reference does not parse
   | "ImageNotPresent" // createContainer with an image that was never pulled

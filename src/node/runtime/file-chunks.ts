@@ -14,9 +14,9 @@ import { KEYS, type ChunkedFile, type StoredFileMap } from "./records";
 import type { RuntimeStorage } from "./storage";
 
 /** A file longer than this (in code units) is stored in chunks. */
-export const INLINE_UNITS = 16 * 1024;
+const INLINE_UNITS = 16 * 1024;
 /** What a record may hold inline in all: past it, its largest files go out too. */
-export const INLINE_TOTAL_UNITS = 256 * 1024;
+const INLINE_TOTAL_UNITS = 256 * 1024;
 /** Code units per chunk: at most 1 MiB serialised, even when every one takes two bytes. */
 export const CHUNK_UNITS = 512 * 1024;
 

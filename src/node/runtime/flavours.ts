@@ -24,7 +24,7 @@ export interface RuntimeFlavour {
 
 const OCI_NOT_FOUND = (exe: string) => `exec: "${exe}": executable file not found in $PATH`;
 
-export const containerd: RuntimeFlavour = {
+const containerd: RuntimeFlavour = {
   kind: "containerd",
   runtimeName: "containerd",
   runtimeVersion: "v2.1.4",
@@ -55,7 +55,7 @@ export const containerd: RuntimeFlavour = {
   notRunning: (state) => new CriError("FailedPrecondition", `failed to exec in container: container is in ${state} state`, "NotRunning"),
 };
 
-export const crio: RuntimeFlavour = {
+const crio: RuntimeFlavour = {
   kind: "cri-o",
   runtimeName: "cri-o",
   runtimeVersion: "1.33.2",

@@ -48,7 +48,7 @@ export function keepTail(text: string, max = MAX_FILE_BYTES): string {
   return text.slice(i);
 }
 
-export type FsErrorCode = "ENOENT" | "ENOTDIR" | "EISDIR" | "EROFS" | "EEXIST" | "ENOTEMPTY";
+type FsErrorCode = "ENOENT" | "ENOTDIR" | "EISDIR" | "EROFS" | "EEXIST" | "ENOTEMPTY";
 
 export class FsError extends Error {
   constructor(
@@ -81,13 +81,9 @@ export function normalizePath(path: string, cwd = "/"): string {
   return "/" + out.join("/");
 }
 
-export function dirname(path: string): string {
+function dirname(path: string): string {
   const i = path.lastIndexOf("/");
   return i <= 0 ? "/" : path.slice(0, i);
-}
-
-export function basename(path: string): string {
-  return path.slice(path.lastIndexOf("/") + 1);
 }
 
 function isUnder(path: string, dir: string): boolean {

@@ -1,7 +1,7 @@
 // The node's image store: pulling resolves a reference against the catalog (failing
 // as the flavour's registry client would) and records the image in storage, keyed by
 // its config digest, with every tag it was pulled as.
-import { isLatest, parseImageRef, resolveImage, type ResolvedImage } from "../images";
+import { isLatest, resolveImage, type ResolvedImage } from "../images";
 import { CriError } from "./errors";
 import type { RuntimeFlavour } from "./flavours";
 import { KEYS, type ImageRecord } from "./records";
@@ -86,4 +86,3 @@ export class ModelImageService implements ImageService {
   }
 }
 
-export { parseImageRef };

@@ -34,11 +34,10 @@ export function createRuntime(kind: RuntimeKind, deps: RuntimeDeps): Runtime {
   };
 }
 
-export type * from "./cri";
-export type { RuntimeDeps } from "./model-runtime";
+export type { ContainerConfig, ContainerStatus, ExecSyncResult, ImageService, KeyValue, LogLine, PodSandboxConfig, RuntimeKind, RuntimeService } from "./cri";
 export type { NetworkHook } from "./sandbox-session";
-export { CriError, isCriError, type CriErrorCode, type CriErrorReason } from "./errors";
-export { fromDurableObjectStorage, MemoryRuntimeStorage, type DurableObjectStorageLike, type RuntimeStorage } from "./storage";
+export { isCriError } from "./errors";
+export { MemoryRuntimeStorage, type RuntimeStorage } from "./storage";
 export { stripPrefix } from "./ids";
-export { isLatest, parseImageRef } from "../images";
-export type { ShellSession, ShellReply } from "../shell/session";
+export { parseImageRef } from "../images";
+export type { ShellSession } from "../shell/session";

@@ -3,9 +3,9 @@
 import type { LogLine } from "./cri";
 import type { LogRecord } from "./records";
 
-export const MAX_LOG_LINES = 1000;
+const MAX_LOG_LINES = 1000;
 /** Keeps one log under Durable Object storage's 128 KiB value limit. */
-export const MAX_LOG_BYTES = 96 * 1024;
+const MAX_LOG_BYTES = 96 * 1024;
 
 export function emptyLog(): LogRecord {
   return { lines: [], bytes: 0, dropped: 0 };

@@ -3,7 +3,9 @@
 // between calls; `nextEventAt()` tells the kubelet when to call `advance()` so that a
 // container that exits on its own is noticed on time.
 import { newShellState } from "../shell/host";
-import { ExecNotFoundError, Machine, newMachine } from "../shell/machine";
+import { Machine } from "../shell/machine";
+import { newMachine } from "../shell/machine-state";
+import { ExecNotFoundError } from "../shell/launch";
 import { createShellSession, type ShellReply, type ShellSession } from "../shell/session";
 import { stdinFrom } from "../shell/commands/types";
 import { findExecutable } from "../shell/commands/files";

@@ -4,7 +4,7 @@
 // Large files of a writable layer or a volume are stored beside their record, in
 // chunks under keys of their own (file-chunks.ts): one stored value has a size limit.
 import type { FileEntry, FileMap } from "./fs";
-import type { MachineState } from "../shell/machine";
+import type { MachineState } from "../shell/machine-state";
 import type { Signal } from "../images/types";
 import type { ContainerConfig, ContainerEvent, ContainerState, PodSandboxConfig, PodSandboxState } from "./cri";
 
@@ -40,7 +40,7 @@ export interface SandboxRecord {
   syncedAt: number;
 }
 
-export interface ImageUse {
+interface ImageUse {
   repository: string;
   tag: string;
   /** repository@sha256:... */

@@ -6,7 +6,9 @@
 // will change state by itself, which is the kubelet's next alarm.
 import { resolveImage } from "../images";
 import type { HttpOutcome, HttpRequest, ImageConfig, LogStream } from "../images/types";
-import { ExecNotFoundError, Machine, type MachineState } from "../shell/machine";
+import { Machine } from "../shell/machine";
+import type { MachineState } from "../shell/machine-state";
+import { ExecNotFoundError } from "../shell/launch";
 import { ContainerHost } from "./container-host";
 import type { ContainerEvent, LogLine } from "./cri";
 import { CriError } from "./errors";
@@ -28,7 +30,7 @@ import type { RuntimeStorage } from "./storage";
 /** How a pod reaches addresses outside itself (other pods, services). Absent: nothing answers. */
 export type NetworkHook = (from: { sandboxId: string; podIP: string }, host: string, port: number, req: HttpRequest, at: number) => Promise<HttpOutcome>;
 
-export interface SessionDeps {
+interface SessionDeps {
   storage: RuntimeStorage;
   network?: NetworkHook;
   /** Source of randomness for the names of stored chunks; Math.random by default. */

@@ -2,7 +2,7 @@
 // files) behind this small async key-value interface, so the NodeAgent Durable Object
 // can hand it its own transactional storage and a restarted object resumes where it
 // was. The shape is a subset of DurableObjectStorage (get/put/delete/list by prefix), so
-// the adapter is a few lines; the in-memory implementation below serves unit tests.
+// an adapter is a few lines; the in-memory implementation below serves unit tests.
 
 export interface RuntimeStorage {
   get<T>(key: string): Promise<T | undefined>;
@@ -13,7 +13,7 @@ export interface RuntimeStorage {
 }
 
 /** What a SQLite-backed Durable Object accepts as one value (its storage refuses more). */
-export const STORAGE_VALUE_LIMIT = 2 * 1024 * 1024;
+const STORAGE_VALUE_LIMIT = 2 * 1024 * 1024;
 
 /**
  * An upper bound of a value's serialised size: strings at two bytes per code unit (V8
@@ -90,25 +90,4 @@ export class MemoryRuntimeStorage implements RuntimeStorage {
   keys(): string[] {
     return [...this.data.keys()].sort();
   }
-}
-
-/** The part of DurableObjectStorage the adapter needs (structural: no Worker types here). */
-export interface DurableObjectStorageLike {
-  get<T>(key: string): Promise<T | undefined>;
-  put<T>(key: string, value: T): Promise<void>;
-  delete(key: string): Promise<boolean>;
-  list<T>(options: { prefix: string }): Promise<Map<string, T>>;
-}
-
-/**
- * The runtime over a Durable Object's storage. Every runtime key starts with "rt/", so
- * it can share the object's storage with the kubelet's own keys.
- */
-export function fromDurableObjectStorage(storage: DurableObjectStorageLike): RuntimeStorage {
-  return {
-    get: (key) => storage.get(key),
-    put: (key, value) => storage.put(key, value),
-    delete: (key) => storage.delete(key),
-    list: (prefix) => storage.list({ prefix }),
-  };
 }

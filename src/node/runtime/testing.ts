@@ -5,7 +5,7 @@ import type { PodSandboxConfig, RuntimeKind } from "./cri";
 import { MemoryRuntimeStorage } from "./storage";
 import type { NetworkHook } from "./sandbox-session";
 
-export interface FakeClock {
+interface FakeClock {
   now(): number;
   advance(ms: number): number;
   set(ms: number): void;
@@ -21,7 +21,7 @@ export function fakeClock(start = Date.UTC(2025, 10, 25, 9, 19, 0)): FakeClock {
 }
 
 /** A deterministic Math.random replacement (Park-Miller). */
-export function seededRandom(seed = 42): () => number {
+function seededRandom(seed = 42): () => number {
   let s = seed % 2147483647;
   if (s <= 0) s += 2147483646;
   return () => (s = (s * 16807) % 2147483647) / 2147483647;

@@ -67,7 +67,7 @@ export interface If {
   otherwise?: List;
 }
 
-export interface Group {
+interface Group {
   type: "group";
   /** ( ... ) runs in a subshell: variable and directory changes do not leak out. */
   subshell: boolean;
@@ -76,7 +76,3 @@ export interface Group {
 
 export type Command = SimpleCommand | Loop | For | If | Group;
 export type Node = List | AndOr | Pipeline | Command;
-
-export function lit(v: string): Word {
-  return { parts: [{ t: "lit", v, q: true }] };
-}

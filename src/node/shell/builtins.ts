@@ -1,5 +1,6 @@
 // Builtins that change the shell's own state (cd, export, read...). Control-flow
-// builtins (exit, break, continue, exec, eval, .) live in the machine, which owns the stack.
+// builtins (exit, break, continue, exec, eval, .) move the machine's stack, so they live
+// with the launcher (launch.ts), which can reach it.
 import { normalizePath } from "../runtime/fs";
 import { findExecutable } from "./commands/files";
 import { SHELL_BUILTINS } from "./commands";
@@ -141,4 +142,4 @@ export const STATE_BUILTINS: Record<string, CommandFn> = {
   },
 };
 
-export { shellPrefix, typeCmd };
+export { typeCmd };

@@ -15,7 +15,7 @@ export interface ExpandContext {
   runSubst(src: string): Promise<string>;
 }
 
-export function getVar(shell: ShellState, name: string, pid: number): string | undefined {
+function getVar(shell: ShellState, name: string, pid: number): string | undefined {
   switch (name) {
     case "?":
       return String(shell.status);

@@ -74,7 +74,7 @@ function lexDollar(src: string, i: number, q: boolean): [WordPart, number] {
 }
 
 /** Lex a whole string as the inside of one word (used for ${VAR:-word} arguments). */
-export function lexWord(src: string, quoted: boolean): Word {
+function lexWord(src: string, quoted: boolean): Word {
   const parts: WordPart[] = [];
   let i = 0;
   let buf = "";

@@ -4,7 +4,7 @@ import type { AndOr, For, If, List, Loop, Node } from "./ast";
 import type { ShellState } from "./host";
 import type { JsonValue, LogStream, Signal } from "../images/types";
 
-export type Control =
+type Control =
   | { k: "eval"; node: Node }
   | { k: "ret"; status: number }
   /** Run a command vector as a process (container entrypoint, exec'd program). */
@@ -37,7 +37,7 @@ export interface ProgramRun {
   cwd: string;
 }
 
-export type Wait =
+type Wait =
   | { k: "sleep"; until: number; pid: number; argv: string[] }
   | { k: "program"; run: ProgramRun }
   /** A shell reading a stdin that stays open and silent (container `stdin: true`). */

@@ -24,7 +24,7 @@ export interface Fds {
 
 export class RedirectError extends Error {}
 
-export interface RedirectContext {
+interface RedirectContext {
   expand(w: Word): Promise<string>;
   fs: ContainerFs;
   cwd: string;

@@ -3,7 +3,9 @@
 // line runs against the container as it is at that moment, through `withHost`, which
 // the runtime implements by opening the sandbox, running, and saving.
 import { exportedEnv, newShellState, type ShellFlavour, type ShellHost, type ShellState } from "./host";
-import { Machine, scriptMachine, syntaxErrorText } from "./machine";
+import { Machine } from "./machine";
+import { scriptMachine } from "./machine-state";
+import { syntaxErrorText } from "./messages";
 import { parseScript } from "./parser";
 import { ShellSyntaxError } from "./lexer";
 import type { List } from "./ast";
@@ -27,7 +29,7 @@ export interface ShellSession {
   readonly initial?: ShellReply;
 }
 
-export interface ShellSessionOptions {
+interface ShellSessionOptions {
   /** How the shell was invoked, e.g. ["bash"] or ["/bin/sh"]. */
   argv: string[];
   flavour: ShellFlavour;
@@ -42,7 +44,7 @@ export interface ShellSessionOptions {
   withHost<T>(fn: (host: ShellHost, now: number) => Promise<T>): Promise<T>;
 }
 
-export function promptFor(flavour: ShellFlavour, shell: ShellState, hostname: string): string {
+function promptFor(flavour: ShellFlavour, shell: ShellState, hostname: string): string {
   const home = shell.vars.HOME ?? "/root";
   const cwd = shell.cwd === home ? "~" : shell.cwd.startsWith(home + "/") ? "~" + shell.cwd.slice(home.length) : shell.cwd;
   if (flavour === "bash") return `root@${hostname}:${cwd}# `;

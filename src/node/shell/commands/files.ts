@@ -1,5 +1,5 @@
 // Commands over the container filesystem: cat mkdir touch rm pwd which (ls has its own file).
-import { FsError, normalizePath, basename } from "../../runtime/fs";
+import { FsError, normalizePath } from "../../runtime/fs";
 import { errnoText, parseOpts, type CommandContext, type CommandFn } from "./types";
 
 const busybox = (ctx: CommandContext) => ctx.host.image.userland === "busybox";
@@ -124,4 +124,3 @@ export function findExecutable(ctx: Pick<CommandContext, "host" | "shell" | "env
   return undefined;
 }
 
-export { basename };

@@ -65,5 +65,3 @@ export const SHELL_BUILTINS: Record<string, CommandFn> = {
   kill,
 };
 
-export type { CommandFn, CommandContext, CommandIo, Stdin } from "./types";
-export { stdinFrom } from "./types";

@@ -5,7 +5,7 @@ import { FsError, normalizePath } from "../../runtime/fs";
 import { decodeBytes, encodeBytes } from "../../../util/byte-text";
 import { errnoText, type CommandContext } from "./types";
 
-export interface Input {
+interface Input {
   /** The operand as given ("" for stdin without operands). */
   label: string;
   text: string;
@@ -15,9 +15,9 @@ export interface Input {
 export const isBusybox = (ctx: CommandContext) => ctx.host.image.userland === "busybox";
 
 /** How GNU tools word a file they cannot open: "wc: f: No such..." or "head: cannot open 'f' for reading: No such...". */
-export type GnuOpenStyle = "plain" | "for-reading";
+type GnuOpenStyle = "plain" | "for-reading";
 
-export function readInput(ctx: CommandContext, name: string, file: string, style: GnuOpenStyle = "plain"): Input | undefined {
+function readInput(ctx: CommandContext, name: string, file: string, style: GnuOpenStyle = "plain"): Input | undefined {
   if (file === "-") return { label: file, text: ctx.io.stdin.readAll(), fromStdin: true };
   try {
     const text = ctx.host.fs.read(normalizePath(file, ctx.shell.cwd));
@@ -50,19 +50,6 @@ export function splitLines(text: string): string[] {
   const l = text.split("\n");
   if (l[l.length - 1] === "") l.pop();
   return l;
-}
-
-/** Lines with their newlines, so that joining them gives the text back (a last line may have none). */
-export function linesWithEnds(text: string): string[] {
-  const out: string[] = [];
-  let start = 0;
-  while (start < text.length) {
-    const nl = text.indexOf("\n", start);
-    const end = nl < 0 ? text.length : nl + 1;
-    out.push(text.slice(start, end));
-    start = end;
-  }
-  return out;
 }
 
 /** Whether every code unit is one byte as it is (ASCII): then code units and bytes coincide. */

@@ -69,7 +69,7 @@ const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 const p2 = (n: number) => String(n).padStart(2, "0");
 
 /** `date`'s default output, the same for GNU and busybox: "Tue Nov 25 09:19:00 UTC 2025". */
-export function formatDate(ms: number, fmt = "%a %b %e %H:%M:%S %Z %Y"): string {
+function formatDate(ms: number, fmt = "%a %b %e %H:%M:%S %Z %Y"): string {
   const d = new Date(ms);
   const map: Record<string, () => string> = {
     a: () => DAYS[d.getUTCDay()],
