@@ -9,6 +9,12 @@ import { nodeConfigFromObject } from "./node-config";
 
 const CONTROLLED = new Set(["pods", "replicasets.apps", "deployments.apps", "namespaces", "nodes", "services", "endpoints"]);
 
+/** What the controllers hear of a change: the same whether poked or committed by them. */
+export function controllerKeyOf(ch: Change): ControllerKey {
+  const m = ch.object.metadata;
+  return { type: ch.type, resource: ch.resource, namespace: m.namespace ?? "", name: m.name ?? "", ownerReferences: m.ownerReferences, deletionTimestamp: m.deletionTimestamp };
+}
+
 export interface DispatchOptions {
   /** The component that wrote: it is not poked about its own writes. */
   origin?: "scheduler" | "controllers" | `node:${string}`;
@@ -37,7 +43,7 @@ export async function dispatchChanges(env: Env, changes: Change[], opts: Dispatc
       if (ch.type === "DELETED") stops.push(ch.object.metadata.name ?? "");
     }
     if (CONTROLLED.has(ch.resource)) {
-      keys.push({ resource: ch.resource, namespace: ch.object.metadata.namespace ?? "", name: ch.object.metadata.name ?? "" });
+      keys.push(controllerKeyOf(ch));
     }
   }
 

@@ -172,8 +172,9 @@ describe("idempotence", () => {
     });
     const stub = controllerManager();
     await runInDurableObject(stub, async (cm: ControllerManager) => {
-      const rsc = (cm as unknown as { replicaSets: ReplicaSetController }).replicaSets;
-      await Promise.all([rsc.reconcile("twice", "rs"), rsc.reconcile("twice", "rs"), cm.resyncNow()]);
+      const rsc = (cm as unknown as { byName: Map<string, ReplicaSetController> }).byName.get("rs")!;
+      const key = { namespace: "twice", name: "rs" };
+      await Promise.all([rsc.reconcile(key), rsc.reconcile(key), cm.resyncNow()]);
     });
     await runDurableObjectAlarm(stub);
     await runDurableObjectAlarm(stub);
