@@ -1,7 +1,8 @@
 // Event-driven wiring: after every committed write, wake the components whose view of
-// the cluster it changed. Pokes carry no state: each component re-reads the store
-// (level-triggered), so a lost or duplicated poke is harmless and a periodic resync
-// in each component covers the rare lost one.
+// the cluster it changed. Pokes carry no state beyond what finds the work (for the
+// controllers, the changed object's owner references): each component re-reads the
+// store (level-triggered), so a lost or duplicated poke is harmless and a periodic
+// resync in each component covers the rare lost one.
 import type { Change } from "../store/store";
 import type { Pod, Node } from "../model/types";
 import { nodeAgent, scheduler, controllers, type ControllerKey } from "./stubs";
