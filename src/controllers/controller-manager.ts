@@ -1,28 +1,25 @@
-// The kube-controller-manager: one Durable Object hosting the cluster's controllers.
-// Pokes name the objects that changed; they become keys in a persistent work queue
-// (deduplicated, one run per key at a time, back-off on errors) drained by a few
-// concurrent workers. The DO's single alarm is set to the earliest of the next due
-// key and the next periodic resync, which re-lists deployments, ReplicaSets and
-// namespaces so a lost poke is corrected within RESYNC_MS. Every handler re-reads
-// state, so an alarm that fires twice or late does no harm.
+// The kube-controller-manager: one Durable Object hosting the cluster's controllers,
+// a table of rows (table.ts) each naming the keys a change maps to and reconciling one
+// key at a time. Pokes and this process's own commits become keys in a persistent
+// work queue (deduplicated, one run per key at a time, back-off on errors) drained by
+// a few concurrent workers. The DO's single alarm is set to the earliest of the next
+// due key and the next periodic resync, which asks every controller for its keys so a
+// lost poke is corrected within RESYNC_MS. Every reconcile re-reads state, so an alarm
+// that fires twice or late does no harm.
 import { DurableObject } from "cloudflare:workers";
 import type { ControllerKey, ControllerManagerApi } from "../controlplane/stubs";
-import { dispatchChanges } from "../controlplane/dispatch";
+import { controllerKeyOf, dispatchChanges } from "../controlplane/dispatch";
 import { ObjectStore, type Change } from "../store/store";
 import { readConfig } from "../config";
 import { ApiError } from "../model/errors";
+import { SingleFlight } from "../util/single-flight";
 import { WorkQueue, type QueueStorage } from "./workqueue";
 import type { ControllerContext } from "./context";
-import { GC_KEY, keysForChange, keysForPoke, parseKey, workKey, type WorkKey } from "./keys";
-import { ReplicaSetController } from "./replicaset-controller";
-import { DeploymentController } from "./deployment-controller";
-import { reconcileNamespace } from "./namespace-controller";
-import { sweep } from "./garbage-collector";
-import { PodGC } from "./pod-gc";
-import { resolvePodOwner, resolveReplicaSetOwner } from "./owner-lookup";
+import type { Controller } from "./controller";
+import { keysFor, parseKey, workKey, type WorkKey } from "./keys";
+import { controllerTable } from "./table";
 import { ServiceAllocator, type AllocationStore } from "./service-allocator";
 import type { AllocationRequest, AllocationResult, Owner } from "../controlplane/service-allocation";
-import { ServiceController } from "./service-controller";
 
 /** Periodic resync of everything, covering lost pokes. */
 export const RESYNC_MS = 30_000;
@@ -30,8 +27,6 @@ export const RESYNC_MS = 30_000;
 const WORKERS = 8;
 /** Conflicts are normal under concurrency: retry at once this many times before backing off. */
 const QUICK_RETRIES = 5;
-/** GC sweeps at most this often, however many deletions ask for one. */
-const GC_MIN_INTERVAL_MS = 500;
 
 export interface QueueState {
   keys: string[];
@@ -42,13 +37,14 @@ export interface QueueState {
 export class ControllerManager extends DurableObject<Env> implements ControllerManagerApi {
   private readonly queue: WorkQueue;
   private readonly context: ControllerContext;
-  private readonly replicaSets: ReplicaSetController;
-  private readonly deployments: DeploymentController;
-  private readonly podGC: PodGC;
-  private readonly services: ServiceController;
+  /** In table order; `byName` finds a key's controller. */
+  private readonly controllers: Controller[];
+  private readonly byName: Map<string, Controller>;
   private readonly quickRetries = new Map<WorkKey, number>();
-  private draining?: Promise<void>;
-  private lastGc = 0;
+  /** When each rate-limited key last started (controllers with minIntervalMs). */
+  private readonly lastRun = new Map<WorkKey, number>();
+  /** One drain at a time; a poke during one gets one more, so nothing due is left behind. */
+  private readonly drains = new SingleFlight(() => this.drain());
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -66,10 +62,8 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
       enqueue: (key, delayMs) => this.enqueue(key, delayMs),
       terminating: new Set(),
     };
-    this.replicaSets = new ReplicaSetController(this.context);
-    this.deployments = new DeploymentController(this.context);
-    this.podGC = new PodGC(this.context);
-    this.services = new ServiceController(this.context, () => this.allocator());
+    this.controllers = controllerTable(this.context, () => this.allocator());
+    this.byName = new Map(this.controllers.map((c) => [c.name, c]));
     // Waking up (first use, or after an eviction): make sure the alarm, and with it the
     // resync and any queued work, is armed.
     void ctx.blockConcurrencyWhile(async () => {
@@ -78,23 +72,23 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
   }
 
   async poke(keys: ControllerKey[]): Promise<void> {
-    for (const k of keys) for (const wk of keysForPoke(k, this.context.terminating)) this.enqueue(wk);
-    this.ctx.waitUntil(this.kick());
+    for (const k of keys) for (const wk of keysFor(this.controllers, k)) this.enqueue(wk);
+    this.ctx.waitUntil(this.drains.run());
   }
 
   override async alarm(): Promise<void> {
     if (Date.now() >= this.resyncAt()) await this.resync();
-    await this.kick();
+    await this.drains.run();
   }
 
   /** Drain whatever is due now (tests and operators); resolves when nothing due is left. */
   async flush(): Promise<QueueState> {
-    await this.kick();
+    await this.drains.run();
     return this.state();
   }
 
   async state(): Promise<QueueState> {
-    return { keys: this.queue.keys(), nextDue: this.queue.nextDue(), idle: this.queue.isIdle() && !this.draining };
+    return { keys: this.queue.keys(), nextDue: this.queue.nextDue(), idle: this.queue.isIdle() && !this.drains.running };
   }
 
   /** Run a resync now (tests; the alarm does this every RESYNC_MS). */
@@ -133,34 +127,19 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
   // ---- queue plumbing ----
 
   private enqueue(key: WorkKey, delayMs = 0): void {
-    // Pod changes in a namespace without Services: nothing for the service controller.
-    if (key.startsWith("svcs:") && !this.services.mayHaveServices(parseKey(key).namespace)) return;
     let due = Date.now() + Math.max(0, delayMs);
-    if (key === GC_KEY) due = Math.max(due, this.lastGc + GC_MIN_INTERVAL_MS);
+    const interval = this.byName.get(parseKey(key).kind)?.minIntervalMs;
+    if (interval) due = Math.max(due, (this.lastRun.get(key) ?? 0) + interval);
     this.queue.add(key, due);
   }
 
   private onCommitted(changes: Change[]): void {
     for (const ch of changes) {
-      for (const k of keysForChange(ch, this.context.terminating)) this.enqueue(k);
-      // A Service this process deleted (namespace deletion, GC): its addresses are free at once.
-      if (ch.resource === "services" && ch.type === "DELETED") {
-        const m = ch.object.metadata;
-        this.allocator().releaseOwner({ namespace: m.namespace ?? "", name: m.name ?? "", uid: m.uid ?? "" });
-      }
+      for (const k of keysFor(this.controllers, controllerKeyOf(ch))) this.enqueue(k);
+      for (const c of this.controllers) c.committed?.(ch);
     }
-    // Workers pick these up before they stop; a kick covers writes made outside a drain.
-    if (!this.draining) this.ctx.waitUntil(this.kick());
-  }
-
-  private kick(): Promise<void> {
-    this.draining ??= this.drain().finally(() => {
-      this.draining = undefined;
-      // Something became due while the last worker was stopping: go again.
-      const next = this.queue.nextDue();
-      if (next !== undefined && next <= Date.now()) this.ctx.waitUntil(this.kick());
-    });
-    return this.draining;
+    // Mid-drain this asks for one more drain after it, which finds what the workers left.
+    this.ctx.waitUntil(this.drains.run());
   }
 
   private async drain(): Promise<void> {
@@ -176,10 +155,19 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
   }
 
   private async process(key: WorkKey): Promise<void> {
+    const { kind, namespace, name } = parseKey(key);
+    const controller = this.byName.get(kind);
+    if (!controller) {
+      // Left in storage by a build that had this controller: nothing runs it now.
+      this.queue.done(key);
+      return;
+    }
     try {
-      await this.reconcile(key);
+      if (controller.minIntervalMs) this.lastRun.set(key, Date.now());
+      const result = await controller.reconcile({ namespace, name });
       this.quickRetries.delete(key);
       this.queue.done(key);
+      if (result?.requeueAfterMs !== undefined) this.enqueue(key, result.requeueAfterMs);
     } catch (e) {
       const tries = this.quickRetries.get(key) ?? 0;
       // A conflict or a vanished object means someone else moved first: re-read and retry.
@@ -192,34 +180,6 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
       this.quickRetries.delete(key);
       const delay = this.queue.failed(key, Date.now());
       console.error(`controller ${key} failed (retry in ${delay} ms):`, (e as Error)?.message ?? e);
-    }
-  }
-
-  private async reconcile(key: WorkKey): Promise<void> {
-    const { kind, namespace, name } = parseKey(key);
-    switch (kind) {
-      case "rs":
-        return this.replicaSets.reconcile(namespace, name);
-      case "deploy":
-        return this.deployments.reconcile(namespace, name);
-      case "ns":
-        return reconcileNamespace(this.context, name);
-      case "gc":
-        this.lastGc = Date.now();
-        await sweep(this.context);
-        return;
-      case "node":
-        return this.podGC.reconcileNode(name);
-      case "podowner":
-        for (const rs of await resolvePodOwner(this.context, namespace, name)) this.replicaSets.wantOrphanScan(namespace, rs);
-        return;
-      case "rsowner":
-        return resolveReplicaSetOwner(this.context, namespace, name);
-      case "svc":
-        return this.services.reconcile(namespace, name);
-      case "svcs":
-        for (const svc of await this.services.servicesOf(namespace)) this.enqueue(workKey("svc", namespace, svc));
-        return;
     }
   }
 
@@ -236,19 +196,9 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
 
   private async resync(): Promise<void> {
     this.ctx.storage.kv.put("resync-at", Date.now() + RESYNC_MS);
-    const { store } = this.context;
-    for (const d of (await store.list("deployments.apps")).items) this.enqueue(workKey("deploy", d.metadata.namespace ?? "", d.metadata.name ?? ""));
-    for (const rs of (await store.list("replicasets.apps")).items) this.enqueue(workKey("rs", rs.metadata.namespace ?? "", rs.metadata.name ?? ""));
-    for (const ns of (await store.list("namespaces")).items) {
-      if (ns.metadata.deletionTimestamp) this.enqueue(workKey("ns", "", ns.metadata.name ?? ""));
-      else this.context.terminating.delete(ns.metadata.name ?? "");
+    for (const c of this.controllers) {
+      for (const k of (await c.resyncKeys?.()) ?? []) this.enqueue(workKey(c.name, k.namespace, k.name));
     }
-    for (const node of await this.podGC.nodesOfPodsWithoutNode()) this.enqueue(workKey("node", "", node));
-    this.services.forget();
-    for (const svc of (await store.list("services")).items) this.enqueue(workKey("svc", svc.metadata.namespace ?? "", svc.metadata.name ?? ""));
-    // Addresses held for Services that never made it to the store (or are gone).
-    for (const owner of this.allocator().owners()) this.enqueue(workKey("svc", owner.namespace, owner.name));
-    this.enqueue(GC_KEY);
   }
 
   private async scheduleAlarm(): Promise<void> {

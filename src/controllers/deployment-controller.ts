@@ -14,21 +14,35 @@ import { eventOp } from "./events";
 import { finalizeOwner } from "./garbage-collector";
 import { GC_KEY, workKey } from "./keys";
 import { KeyedMutex } from "./mutex";
+import type { ControllerKey } from "../controlplane/stubs";
+import { controllerOf, namesOf, type Controller, type NamespacedName, type Result } from "./controller";
 
 const RS_INFO = findResource("apps", "v1", "replicasets")!;
 const DEPLOY = "deployments.apps";
 const RS = "replicasets.apps";
 
-export class DeploymentController {
+export class DeploymentController implements Controller {
+  readonly name = "deploy";
   private readonly mutex = new KeyedMutex();
 
   constructor(private readonly ctx: ControllerContext) {}
 
-  reconcile(namespace: string, name: string): Promise<void> {
+  /** The Deployment itself, and the one a ReplicaSet names as its controller. */
+  keysFor(ch: ControllerKey): NamespacedName[] {
+    if (ch.resource === DEPLOY) return [{ namespace: ch.namespace, name: ch.name }];
+    const ref = ch.resource === RS ? controllerOf(ch) : undefined;
+    return ref?.kind === "Deployment" ? [{ namespace: ch.namespace, name: ref.name }] : [];
+  }
+
+  async resyncKeys(): Promise<NamespacedName[]> {
+    return namesOf((await this.ctx.store.list(DEPLOY)).items);
+  }
+
+  reconcile({ namespace, name }: NamespacedName): Promise<Result | void> {
     return this.mutex.run(`${namespace}/${name}`, () => this.sync(namespace, name));
   }
 
-  private async sync(namespace: string, name: string): Promise<void> {
+  private async sync(namespace: string, name: string): Promise<Result | void> {
     const { ctx } = this;
     const self = workKey("deploy", namespace, name);
     const d = (await ctx.store.get(DEPLOY, namespace, name)) as Deployment | null;
@@ -61,7 +75,7 @@ export class DeploymentController {
       for (const e of plan.events) ops.push(eventOp(d, e.type, e.reason, e.message, "deployment-controller", now));
     }
     if (ops.length) await ctx.store.commit(ops);
-    if (plan.requeueAfterMs !== undefined) ctx.enqueue(self, plan.requeueAfterMs);
+    return { requeueAfterMs: plan.requeueAfterMs };
   }
 
   /** Recreate waits for the old pods to be gone, terminating ones included. */

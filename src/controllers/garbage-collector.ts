@@ -14,8 +14,13 @@ import type { ControllerContext } from "./context";
 import { commitChunked } from "./commit";
 import { FOREGROUND, ORPHAN, finalizerRemovalOp, foregroundOps, gcDecision, gcOps, withoutOwners } from "./gc-plan";
 import { GC_KEY } from "./keys";
+import type { Controller, NamespacedName } from "./controller";
 
 const SWEEP_LIMIT = 200;
+/** GC sweeps at most this often, however many deletions ask for one. */
+const GC_MIN_INTERVAL_MS = 500;
+/** A sweep covers the whole cluster: one key. */
+const SWEEP: NamespacedName = { namespace: "", name: "" };
 
 export interface Dependent {
   resource: string;
@@ -97,4 +102,17 @@ export async function finalizeOwner(ctx: ControllerContext, resource: string, ow
     if (fin) await ctx.store.commit([fin]);
   }
   return false;
+}
+
+/** The garbage collector's row: a deleted owner may leave dependents behind. */
+export function garbageCollector(ctx: ControllerContext): Controller {
+  return {
+    name: "gc",
+    minIntervalMs: GC_MIN_INTERVAL_MS,
+    keysFor: (ch) => (ch.type === "DELETED" && (ch.resource === "replicasets.apps" || ch.resource === "deployments.apps") ? [SWEEP] : []),
+    reconcile: async () => {
+      await sweep(ctx);
+    },
+    resyncKeys: async () => [SWEEP],
+  };
 }

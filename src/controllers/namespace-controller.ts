@@ -11,7 +11,7 @@ import type { ControllerContext } from "./context";
 import { deletionOps } from "./gc-plan";
 import { commitChunked } from "./commit";
 import { canonicalJson } from "./hash";
-import { workKey } from "./keys";
+import { namesOf, type Controller, type Result } from "./controller";
 
 const RECHECK_MS = 2_000;
 const FIRST = ["deployments.apps", "replicasets.apps", "pods"];
@@ -74,7 +74,7 @@ export function remainingConditions(remaining: Remaining, previous: Condition[] 
   });
 }
 
-export async function reconcileNamespace(ctx: ControllerContext, name: string): Promise<void> {
+export async function reconcileNamespace(ctx: ControllerContext, name: string): Promise<Result | void> {
   const ns = (await ctx.store.get("namespaces", "", name)) as Namespace | null;
   if (!ns || !ns.metadata.deletionTimestamp) {
     ctx.terminating.delete(name);
@@ -94,8 +94,7 @@ export async function reconcileNamespace(ctx: ControllerContext, name: string): 
     if (canonicalJson(status) !== canonicalJson(ns.status ?? {})) {
       await ctx.store.commit([{ op: "update", resource: "namespaces", object: { ...ns, status }, expectedRv: Number(ns.metadata.resourceVersion) }]);
     }
-    ctx.enqueue(workKey("ns", "", name), RECHECK_MS);
-    return;
+    return { requeueAfterMs: RECHECK_MS };
   }
 
   // Empty: the "kubernetes" finalizer is ours to remove; with none left, the namespace goes.
@@ -109,4 +108,24 @@ export async function reconcileNamespace(ctx: ControllerContext, name: string): 
   if (specFinalizers.length !== (ns.spec?.finalizers ?? []).length) {
     await ctx.store.commit([{ op: "update", resource: "namespaces", object: { ...ns, spec: { ...ns.spec, finalizers: specFinalizers } }, expectedRv }]);
   }
+}
+
+/** The namespace controller's row: a namespace's own changes, and any change inside one being deleted. */
+export function namespaceController(ctx: ControllerContext): Controller {
+  return {
+    name: "ns",
+    keysFor(ch) {
+      const out = ch.resource === "namespaces" ? [{ namespace: "", name: ch.name }] : [];
+      // Its own events would keep a namespace that is going away busy for nothing.
+      if (ch.namespace && ch.resource !== "events" && ctx.terminating.has(ch.namespace)) out.push({ namespace: "", name: ch.namespace });
+      return out;
+    },
+    reconcile: ({ name }) => reconcileNamespace(ctx, name),
+    async resyncKeys() {
+      const { items } = await ctx.store.list("namespaces");
+      // A namespace that is not being deleted (any more) is not terminating here either.
+      for (const ns of items) if (!ns.metadata.deletionTimestamp) ctx.terminating.delete(ns.metadata.name ?? "");
+      return namesOf(items.filter((ns) => ns.metadata.deletionTimestamp));
+    },
+  };
 }

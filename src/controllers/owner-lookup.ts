@@ -5,7 +5,8 @@ import type { Deployment, KubeObject, ReplicaSet } from "../model/types";
 import { matchesLabels, selectorFromLabelSelector } from "../model/selectors";
 import type { ControllerContext } from "./context";
 import { controllerRef } from "./pod-state";
-import { deploymentFromReplicaSetName, GC_KEY, workKey } from "./keys";
+import { GC_KEY, workKey } from "./keys";
+import { controllerOf, type Controller } from "./controller";
 
 /** Controllers among `candidates` whose selector matches `obj` and that are not going away. */
 export function matchingControllers<T extends KubeObject & { spec: { selector?: ReplicaSet["spec"]["selector"] } }>(obj: KubeObject, candidates: T[]): T[] {
@@ -39,9 +40,7 @@ export async function resolvePodOwner(ctx: ControllerContext, namespace: string,
 export async function resolveReplicaSetOwner(ctx: ControllerContext, namespace: string, name: string): Promise<void> {
   const rs = await ctx.store.get("replicasets.apps", namespace, name);
   if (!rs) {
-    // Gone: tell the deployment its name suggests, and collect its pods.
-    const guess = deploymentFromReplicaSetName(name);
-    if (guess) ctx.enqueue(workKey("deploy", namespace, guess));
+    // Gone meanwhile: its pods are garbage now.
     ctx.enqueue(GC_KEY);
     return;
   }
@@ -53,4 +52,24 @@ export async function resolveReplicaSetOwner(ctx: ControllerContext, namespace: 
   if (rs.metadata.deletionTimestamp) return;
   const { items } = await ctx.store.list("deployments.apps", { namespace });
   for (const d of matchingControllers(rs, items as Deployment[])) ctx.enqueue(workKey("deploy", namespace, d.metadata.name ?? ""));
+}
+
+/** podowner's row: a live pod without a controller may be adopted. `adopters` hears who may. */
+export function podOwnerLookup(ctx: ControllerContext, adopters: (namespace: string, replicaSet: string) => void): Controller {
+  return {
+    name: "podowner",
+    keysFor: (ch) => (ch.resource === "pods" && ch.type !== "DELETED" && !ch.deletionTimestamp && !controllerOf(ch) ? [{ namespace: ch.namespace, name: ch.name }] : []),
+    reconcile: async ({ namespace, name }) => {
+      for (const rs of await resolvePodOwner(ctx, namespace, name)) adopters(namespace, rs);
+    },
+  };
+}
+
+/** rsowner's row: a live ReplicaSet without a controller may be adopted by a Deployment. */
+export function replicaSetOwnerLookup(ctx: ControllerContext): Controller {
+  return {
+    name: "rsowner",
+    keysFor: (ch) => (ch.resource === "replicasets.apps" && ch.type !== "DELETED" && !controllerOf(ch) ? [{ namespace: ch.namespace, name: ch.name }] : []),
+    reconcile: ({ namespace, name }) => resolveReplicaSetOwner(ctx, namespace, name),
+  };
 }

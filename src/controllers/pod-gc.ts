@@ -9,7 +9,8 @@ import type { Pod } from "../model/types";
 import type { WriteOp } from "../store/store";
 import type { ControllerContext } from "./context";
 import { commitChunked } from "./commit";
-import { workKey } from "./keys";
+import type { ControllerKey } from "../controlplane/stubs";
+import type { Controller, NamespacedName, Result } from "./controller";
 
 export const QUARANTINE_MS = 40_000;
 
@@ -17,13 +18,27 @@ export function orphanedPodOps(pods: Pod[]): WriteOp[] {
   return pods.map((p) => ({ op: "delete", resource: "pods", object: p, expectedRv: Number(p.metadata.resourceVersion) }));
 }
 
-export class PodGC {
+export class PodGC implements Controller {
+  readonly name = "node";
   /** Node name → when it was first seen missing while pods were bound to it. */
   private readonly missingSince = new Map<string, number>();
 
   constructor(private readonly ctx: ControllerContext) {}
 
-  async reconcileNode(nodeName: string): Promise<void> {
+  /** A deleted Node may leave pods bound to it. */
+  keysFor(ch: ControllerKey): NamespacedName[] {
+    return ch.resource === "nodes" && ch.type === "DELETED" ? [{ namespace: "", name: ch.name }] : [];
+  }
+
+  reconcile({ name }: NamespacedName): Promise<Result | void> {
+    return this.reconcileNode(name);
+  }
+
+  async resyncKeys(): Promise<NamespacedName[]> {
+    return (await this.nodesOfPodsWithoutNode()).map((name) => ({ namespace: "", name }));
+  }
+
+  async reconcileNode(nodeName: string): Promise<Result | void> {
     const { ctx } = this;
     if (!nodeName || (await ctx.store.get("nodes", "", nodeName))) {
       this.missingSince.delete(nodeName);
@@ -37,10 +52,7 @@ export class PodGC {
     const now = ctx.now();
     const since = this.missingSince.get(nodeName) ?? now;
     this.missingSince.set(nodeName, since);
-    if (now - since < QUARANTINE_MS) {
-      ctx.enqueue(workKey("node", "", nodeName), since + QUARANTINE_MS - now);
-      return;
-    }
+    if (now - since < QUARANTINE_MS) return { requeueAfterMs: since + QUARANTINE_MS - now };
     await commitChunked(ctx, orphanedPodOps(items as Pod[]));
     this.missingSince.delete(nodeName);
   }

@@ -16,6 +16,8 @@ import { commitChunked } from "./commit";
 import { finalizeOwner } from "./garbage-collector";
 import { GC_KEY, workKey } from "./keys";
 import { KeyedMutex } from "./mutex";
+import type { ControllerKey } from "../controlplane/stubs";
+import { controllerOf, namesOf, type Controller, type NamespacedName, type Result } from "./controller";
 
 const PODS = findResource("", "v1", "pods")!;
 const RS = "replicasets.apps";
@@ -24,22 +26,34 @@ const ORPHAN_SCAN_MS = 60_000;
 /** Upstream caps generated name prefixes so the random suffix still fits 63 characters. */
 const MAX_GENERATE_NAME = 58;
 
-export class ReplicaSetController {
+export class ReplicaSetController implements Controller {
+  readonly name = "rs";
   private readonly orphanScanAt = new Map<string, number>();
   private readonly mutex = new KeyedMutex();
 
   constructor(private readonly ctx: ControllerContext) {}
+
+  /** The ReplicaSet itself, and the one a pod names as its controller. */
+  keysFor(ch: ControllerKey): NamespacedName[] {
+    if (ch.resource === RS) return [{ namespace: ch.namespace, name: ch.name }];
+    const ref = ch.resource === "pods" ? controllerOf(ch) : undefined;
+    return ref?.kind === "ReplicaSet" ? [{ namespace: ch.namespace, name: ref.name }] : [];
+  }
+
+  async resyncKeys(): Promise<NamespacedName[]> {
+    return namesOf((await this.ctx.store.list(RS)).items);
+  }
 
   /** A pod without a controller was seen: this ReplicaSet should look for orphans now. */
   wantOrphanScan(namespace: string, name: string): void {
     this.orphanScanAt.delete(`${namespace}/${name}`);
   }
 
-  reconcile(namespace: string, name: string): Promise<void> {
+  reconcile({ namespace, name }: NamespacedName): Promise<Result | void> {
     return this.mutex.run(`${namespace}/${name}`, () => this.sync(namespace, name));
   }
 
-  private async sync(namespace: string, name: string): Promise<void> {
+  private async sync(namespace: string, name: string): Promise<Result | void> {
     const { ctx } = this;
     const self = workKey("rs", namespace, name);
     const rs = (await ctx.store.get(RS, namespace, name)) as ReplicaSet | null;
@@ -64,7 +78,7 @@ export class ReplicaSetController {
       plan = planReplicaSet({ rs, owned, orphans, siblings: await this.siblingPods(rs), now });
     }
     await this.apply(rs, plan, now);
-    if (plan.requeueAfterMs !== undefined) ctx.enqueue(self, plan.requeueAfterMs);
+    return { requeueAfterMs: plan.requeueAfterMs };
   }
 
   private async orphans(rs: ReplicaSet, now: number): Promise<Pod[] | undefined> {

@@ -11,8 +11,11 @@
 //   go back to the allocator.
 import type { ControllerContext } from "./context";
 import type { EndpointAddress, EndpointPort, EndpointSlice, Endpoints, KubeObject, Pod, Service, SliceEndpoint } from "../model/types";
-import type { WriteOp } from "../store/store";
+import type { Change, WriteOp } from "../store/store";
 import type { ServiceAllocator } from "./service-allocator";
+import type { ControllerKey } from "../controlplane/stubs";
+import { namesOf, type Controller, type NamespacedName } from "./controller";
+import { workKey } from "./keys";
 import { prepareForCreate, randomSuffix } from "../registry/strategy";
 import { findResource } from "../model/resources";
 import { DEFAULTING } from "../registry/defaults";
@@ -55,7 +58,8 @@ function podRef(pod: Pod) {
   return { kind: "Pod", namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid };
 }
 
-export class ServiceController {
+export class ServiceController implements Controller {
+  readonly name = "svc";
   /** namespace → names of its Services; undefined until first needed. */
   private known: Map<string, Set<string>> | undefined;
   private seenWhileLoading: [string, string, boolean][] | undefined;
@@ -65,7 +69,25 @@ export class ServiceController {
     private readonly allocator: () => ServiceAllocator,
   ) {}
 
-  async reconcile(namespace: string, name: string): Promise<void> {
+  /** A Service's own changes, and its Endpoints' (named after it; mirrored when it has no selector). */
+  keysFor(ch: ControllerKey): NamespacedName[] {
+    return ch.resource === "services" || ch.resource === "endpoints" ? [{ namespace: ch.namespace, name: ch.name }] : [];
+  }
+
+  /** Every Service, and every owner of held addresses (its Service never stored, or gone). */
+  async resyncKeys(): Promise<NamespacedName[]> {
+    this.forget();
+    return [...namesOf((await this.ctx.store.list("services")).items), ...this.allocator().owners().map(({ namespace, name }) => ({ namespace, name }))];
+  }
+
+  /** A Service this process deleted (namespace deletion, GC): its addresses are free at once. */
+  committed(ch: Change): void {
+    if (ch.resource !== "services" || ch.type !== "DELETED") return;
+    const m = ch.object.metadata;
+    this.allocator().releaseOwner({ namespace: m.namespace ?? "", name: m.name ?? "", uid: m.uid ?? "" });
+  }
+
+  async reconcile({ namespace, name }: NamespacedName): Promise<void> {
     const { store } = this.ctx;
     const svc = (await store.get("services", namespace, name)) as Service | null;
     const live = svc && !svc.metadata.deletionTimestamp ? svc : null;
@@ -259,6 +281,20 @@ export class ServiceController {
     ops.push(...spare.map((s) => deleteOp(s)));
     return ops;
   }
+}
+
+/**
+ * svcs' row: a pod changed, so every Service of its namespace looks again (their
+ * selectors are not at hand). Namespaces known to have no Service are skipped.
+ */
+export function namespaceServices(ctx: ControllerContext, services: ServiceController): Controller {
+  return {
+    name: "svcs",
+    keysFor: (ch) => (ch.resource === "pods" && services.mayHaveServices(ch.namespace) ? [{ namespace: ch.namespace, name: "" }] : []),
+    reconcile: async ({ namespace }) => {
+      for (const svc of await services.servicesOf(namespace)) ctx.enqueue(workKey("svc", namespace, svc));
+    },
+  };
 }
 
 /** Slice ports always carry a name ("" for an unnamed Service port), as the upstream controller writes them: kubectl's describe dereferences it. */

@@ -1,13 +1,20 @@
 // Event-driven wiring: after every committed write, wake the components whose view of
-// the cluster it changed. Pokes carry no state: each component re-reads the store
-// (level-triggered), so a lost or duplicated poke is harmless and a periodic resync
-// in each component covers the rare lost one.
+// the cluster it changed. Pokes carry no state beyond what finds the work (for the
+// controllers, the changed object's owner references): each component re-reads the
+// store (level-triggered), so a lost or duplicated poke is harmless and a periodic
+// resync in each component covers the rare lost one.
 import type { Change } from "../store/store";
 import type { Pod, Node } from "../model/types";
 import { nodeAgent, scheduler, controllers, type ControllerKey } from "./stubs";
 import { nodeConfigFromObject } from "./node-config";
 
 const CONTROLLED = new Set(["pods", "replicasets.apps", "deployments.apps", "namespaces", "nodes", "services", "endpoints"]);
+
+/** What the controllers hear of a change: the same whether poked or committed by them. */
+export function controllerKeyOf(ch: Change): ControllerKey {
+  const m = ch.object.metadata;
+  return { type: ch.type, resource: ch.resource, namespace: m.namespace ?? "", name: m.name ?? "", ownerReferences: m.ownerReferences, deletionTimestamp: m.deletionTimestamp };
+}
 
 export interface DispatchOptions {
   /** The component that wrote: it is not poked about its own writes. */
@@ -37,7 +44,7 @@ export async function dispatchChanges(env: Env, changes: Change[], opts: Dispatc
       if (ch.type === "DELETED") stops.push(ch.object.metadata.name ?? "");
     }
     if (CONTROLLED.has(ch.resource)) {
-      keys.push({ resource: ch.resource, namespace: ch.object.metadata.namespace ?? "", name: ch.object.metadata.name ?? "" });
+      keys.push(controllerKeyOf(ch));
     }
   }
 

@@ -2,6 +2,8 @@
 // the namespaces without their class, so the casts live here, once.
 import type { NodeAgentApi } from "./node-api";
 import type { AllocationRequest, AllocationResult, Owner } from "./service-allocation";
+import type { OwnerReference } from "../model/types";
+import type { ChangeType } from "../store/store";
 import { readConfig } from "../config";
 
 export interface SchedulerApi {
@@ -11,10 +13,16 @@ export interface SchedulerApi {
   explain(namespace: string, name: string, mode?: "auto" | "dry-run"): Promise<unknown>;
 }
 
+/** One changed object, with what the controllers need to find its owner without reading it back. */
 export interface ControllerKey {
+  type: ChangeType;
   resource: string;
   namespace: string;
   name: string;
+  /** Its controller among these is the object to reconcile (a pod's ReplicaSet, a ReplicaSet's Deployment). */
+  ownerReferences?: OwnerReference[];
+  /** Set while it is being deleted. */
+  deletionTimestamp?: string;
 }
 
 export interface ControllerManagerApi {

@@ -4,8 +4,8 @@
 // instance rebuilds everything from one list.
 //
 // Concurrency: a DO's input gate does not hold across D1 awaits, so a poke can
-// arrive mid-cycle. Only one run is ever in flight; a poke during a run sets
-// `again` and waits for that run, which refreshes and goes around once more.
+// arrive mid-cycle. Only one run is ever in flight (SingleFlight); a poke during a
+// run waits for one more, unless the running drain takes it in between batches.
 //
 // Timing: one alarm, set to the earliest of the queue's next wake-up (a back-off
 // ending, a parked pod's 5-minute retry) and a periodic resync (RESYNC_MS) that
@@ -19,6 +19,7 @@ import { ObjectStore } from "../store/store";
 import type { Pod } from "../model/types";
 import { SchedulerLoop, type ExplainResult, type LoopStats } from "./loop";
 import type { QueueLocation } from "./queue";
+import { SingleFlight } from "../util/single-flight";
 
 export const RESYNC_MS = 30_000;
 
@@ -63,8 +64,7 @@ export interface SchedulerStatus {
 export class Scheduler extends DurableObject<Env> implements SchedulerApi {
   private readonly store: ObjectStore;
   private readonly loop: SchedulerLoop;
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly runs = new SingleFlight(() => this.run());
   /** explain() needs the whole view even when no pod is pending. */
   private needView = false;
   /** The alarm as last set by this instance (undefined: unknown or fired). */
@@ -124,29 +124,17 @@ export class Scheduler extends DurableObject<Env> implements SchedulerApi {
   }
 
   private kick(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = this.run().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.runs.run();
   }
 
   private async run(): Promise<void> {
     try {
-      do {
-        this.again = false;
-        await this.loop.refresh(this.needView);
-        if (this.loop.synced) this.needView = false;
-        await this.loop.drain(async () => {
-          // Poked mid-drain: new pods or a changed cluster; take them into this drain.
-          if (!this.again) return;
-          this.again = false;
-          await this.loop.refresh();
-        });
-      } while (this.again);
+      await this.loop.refresh(this.needView);
+      if (this.loop.synced) this.needView = false;
+      await this.loop.drain(async () => {
+        // Poked mid-drain: new pods or a changed cluster; take them into this drain.
+        if (this.runs.absorb()) await this.loop.refresh();
+      });
     } finally {
       await this.armAlarm();
     }

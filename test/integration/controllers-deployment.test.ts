@@ -6,6 +6,7 @@ import { describe, it, expect } from "vitest";
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { call, callJson, waitFor } from "./helpers";
+import { settleControllers } from "./controller-helpers";
 import type { Deployment, Event, Pod, ReplicaSet } from "../../src/model/types";
 import type { ControllerManager } from "../../src/controllers/controller-manager";
 
@@ -256,7 +257,7 @@ describe("deployment controller", () => {
     const bad = await callJson<{ reason: string; details: { causes: { field: string }[] } }>(`${APPS}/dep-bad/deployments`, { method: "POST", body: mismatch });
     expect(bad.status).toBe(422);
     expect(bad.body.details.causes.map((c) => c.field)).toContain("spec.template.metadata.labels");
-    await new Promise((r) => setTimeout(r, 300));
+    await settleControllers();
     expect((await get<{ items: unknown[] }>(`${APPS}/dep-bad/deployments`)).items).toEqual([]);
     expect((await get<{ items: unknown[] }>(`${APPS}/dep-bad/replicasets`)).items).toEqual([]);
     expect((await get<{ items: unknown[] }>(`/api/v1/namespaces/dep-bad/pods`)).items).toEqual([]);

@@ -6,6 +6,7 @@ import { describe, it, expect } from "vitest";
 import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { call, callJson, waitFor } from "./helpers";
+import { settleControllers } from "./controller-helpers";
 import type { Deployment, Namespace, Pod, ReplicaSet } from "../../src/model/types";
 import type { ControllerManager } from "../../src/controllers/controller-manager";
 import type { ReplicaSetController } from "../../src/controllers/replicaset-controller";
@@ -86,7 +87,7 @@ describe("garbage collection", () => {
     expect(left.map((r) => r.metadata.name)).toEqual([rs.metadata.name]);
     expect(left[0].metadata.ownerReferences).toBeUndefined();
     // The ReplicaSet still owns and keeps its pods.
-    await new Promise((r) => setTimeout(r, 300));
+    await settleControllers();
     expect((await podList("gc-orphan")).map((p) => p.metadata.name).sort()).toEqual(pods.map((p) => p.metadata.name).sort());
   });
 
@@ -172,8 +173,9 @@ describe("idempotence", () => {
     });
     const stub = controllerManager();
     await runInDurableObject(stub, async (cm: ControllerManager) => {
-      const rsc = (cm as unknown as { replicaSets: ReplicaSetController }).replicaSets;
-      await Promise.all([rsc.reconcile("twice", "rs"), rsc.reconcile("twice", "rs"), cm.resyncNow()]);
+      const rsc = (cm as unknown as { byName: Map<string, ReplicaSetController> }).byName.get("rs")!;
+      const key = { namespace: "twice", name: "rs" };
+      await Promise.all([rsc.reconcile(key), rsc.reconcile(key), cm.resyncNow()]);
     });
     await runDurableObjectAlarm(stub);
     await runDurableObjectAlarm(stub);

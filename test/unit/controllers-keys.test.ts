@@ -1,6 +1,22 @@
 import { describe, it, expect } from "vitest";
-import { deploymentFromReplicaSetName, keysForChange, keysForPoke, parseKey, replicaSetFromPodName, workKey } from "../../src/controllers/keys";
-import type { KubeObject } from "../../src/model/types";
+import { keysFor, parseKey, workKey } from "../../src/controllers/keys";
+import { controllerTable } from "../../src/controllers/table";
+import type { ControllerContext } from "../../src/controllers/context";
+import type { ServiceAllocator } from "../../src/controllers/service-allocator";
+import type { ControllerKey } from "../../src/controlplane/stubs";
+import type { OwnerReference } from "../../src/model/types";
+
+/** The manager's table over a context that only keysFor touches (the terminating set). */
+function table(terminating: string[] = []) {
+  const ctx = { terminating: new Set(terminating) } as unknown as ControllerContext;
+  return controllerTable(ctx, () => ({}) as ServiceAllocator);
+}
+
+const owner = (kind: string, name: string): OwnerReference => ({ apiVersion: "apps/v1", kind, name, uid: `uid-${name}`, controller: true });
+
+function change(resource: string, namespace: string, name: string, extra: Partial<ControllerKey> = {}): ControllerKey {
+  return { type: "MODIFIED", resource, namespace, name, ...extra };
+}
 
 describe("work keys", () => {
   it("round-trip", () => {
@@ -8,28 +24,33 @@ describe("work keys", () => {
     expect(parseKey("gc:/")).toEqual({ kind: "gc", namespace: "", name: "" });
   });
 
-  it("guess owners from the names controllers generate", () => {
-    expect(replicaSetFromPodName("kubernetes-bootcamp-5485cc6795-x2p4v")).toBe("kubernetes-bootcamp-5485cc6795");
-    expect(replicaSetFromPodName("web")).toBeUndefined();
-    expect(replicaSetFromPodName("web-abcde")).toBeUndefined(); // vowels never appear in suffixes
-    expect(deploymentFromReplicaSetName("kubernetes-bootcamp-5485cc6795")).toBe("kubernetes-bootcamp");
+  it("find owners from the change's owner references, never from names", () => {
+    // Named like a pod of `web-5485cc6795`, but owned by another ReplicaSet.
+    const pod = change("pods", "default", "web-5485cc6795-x2p4v", { ownerReferences: [owner("ReplicaSet", "other")] });
+    expect(keysFor(table(), pod)).toEqual(["rs:default/other", "svcs:default/"]);
+    // A ReplicaSet named like a Deployment's, without an owner: looked up, not guessed.
+    expect(keysFor(table(), change("replicasets.apps", "default", "web-5485cc6795"))).toEqual(["rs:default/web-5485cc6795", "rsowner:default/web-5485cc6795"]);
   });
 
   it("map pokes: pods to their ReplicaSet, ReplicaSets to themselves and their owner", () => {
-    expect(keysForPoke({ resource: "pods", namespace: "default", name: "web-5485cc6795-x2p4v" }, new Set())).toEqual(["rs:default/web-5485cc6795", "svcs:default/"]);
-    expect(keysForPoke({ resource: "pods", namespace: "default", name: "bare" }, new Set())).toEqual(["podowner:default/bare", "svcs:default/"]);
-    expect(keysForPoke({ resource: "replicasets.apps", namespace: "a", name: "x" }, new Set(["a"]))).toEqual(["rs:a/x", "rsowner:a/x", "ns:/a"]);
+    expect(keysFor(table(), change("pods", "default", "web-5485cc6795-x2p4v", { ownerReferences: [owner("ReplicaSet", "web-5485cc6795")] }))).toEqual(["rs:default/web-5485cc6795", "svcs:default/"]);
+    expect(keysFor(table(), change("pods", "default", "bare"))).toEqual(["podowner:default/bare", "svcs:default/"]);
+    expect(keysFor(table(["a"]), change("replicasets.apps", "a", "x"))).toEqual(["rs:a/x", "rsowner:a/x", "ns:/a"]);
   });
 
   it("map committed changes by their owner references", () => {
-    const pod: KubeObject = { apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "n", ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "rs1", uid: "u", controller: true }] } };
-    expect(keysForChange({ type: "DELETED", resource: "pods", object: pod }, new Set())).toEqual(["rs:n/rs1", "svcs:n/"]);
-    const rs: KubeObject = { apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "rs1", namespace: "n", ownerReferences: [{ apiVersion: "apps/v1", kind: "Deployment", name: "d", uid: "u", controller: true }] } };
-    expect(keysForChange({ type: "DELETED", resource: "replicasets.apps", object: rs }, new Set())).toEqual(["rs:n/rs1", "deploy:n/d", "gc:/"]);
+    expect(keysFor(table(), change("pods", "n", "p", { type: "DELETED", ownerReferences: [owner("ReplicaSet", "rs1")] }))).toEqual(["rs:n/rs1", "svcs:n/"]);
+    expect(keysFor(table(), change("replicasets.apps", "n", "rs1", { type: "DELETED", ownerReferences: [owner("Deployment", "d")] }))).toEqual(["rs:n/rs1", "deploy:n/d", "gc:/"]);
     // A Service's own changes, and any pod's, reach the service controller.
-    const svc: KubeObject = { apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "n" } };
-    expect(keysForChange({ type: "MODIFIED", resource: "services", object: svc }, new Set())).toEqual(["svc:n/web"]);
-    expect(keysForPoke({ resource: "services", namespace: "n", name: "web" }, new Set())).toEqual(["svc:n/web"]);
-    expect(keysForPoke({ resource: "endpoints", namespace: "n", name: "web" }, new Set())).toEqual(["svc:n/web"]);
+    expect(keysFor(table(), change("services", "n", "web"))).toEqual(["svc:n/web"]);
+    expect(keysFor(table(), change("endpoints", "n", "web"))).toEqual(["svc:n/web"]);
+  });
+
+  it("leave deleted and terminating pods without a controller alone, and only deleted Nodes to pod GC", () => {
+    expect(keysFor(table(), change("pods", "n", "p", { type: "DELETED" }))).toEqual(["svcs:n/"]);
+    expect(keysFor(table(), change("pods", "n", "p", { deletionTimestamp: "2024-01-01T00:00:00Z" }))).toEqual(["svcs:n/"]);
+    expect(keysFor(table(), change("nodes", "", "n1"))).toEqual([]);
+    expect(keysFor(table(), change("nodes", "", "n1", { type: "DELETED" }))).toEqual(["node:/n1"]);
+    expect(keysFor(table(), change("deployments.apps", "n", "d", { type: "DELETED" }))).toEqual(["deploy:n/d", "gc:/"]);
   });
 });

@@ -8,7 +8,7 @@ import type { ObjectStore } from "../../store/store";
 import type { TimerTable } from "../../util/timer-table";
 import { createRuntime, type NetworkHook, type Runtime } from "../runtime";
 import { admitPod, capacityOf, occupantOf, type Occupant } from "./admission";
-import { Coalescer } from "./coalescer";
+import { SingleFlight } from "../../util/single-flight";
 import { EventRecorder } from "./events";
 import { KvRuntimeStorage } from "./kv-storage";
 import { buildPodStatus, statusChanged } from "./pod-status";
@@ -53,7 +53,11 @@ function occupying(rec: PodRecord): boolean {
 export class Kubelet {
   readonly state: KubeletState;
   private rt: Runtime | undefined;
-  private readonly serial = new Coalescer((list) => this.syncOnce(list));
+  /** Syncs never overlap; asks made during one join one more (a listing ask wins). */
+  private readonly serial = new SingleFlight<boolean>(
+    (list) => this.syncOnce(list),
+    (a, b) => a || b,
+  );
 
   constructor(private readonly deps: KubeletDeps) {
     this.state = new KubeletState(deps.storage.kv);
