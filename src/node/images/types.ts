@@ -2,10 +2,12 @@
 // commands a container of it has. Images are static catalog data; everything a running
 // container changes lives in the runtime's storage.
 import type { ContainerFs, FileMap } from "../runtime/fs";
+import type { Signal, HttpResponse } from "../runtime/cri";
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
 
-export type Signal = "SIGTERM" | "SIGQUIT" | "SIGINT" | "SIGKILL";
+// Signals and HTTP outcomes are the runtime contract's (runtime/cri.ts): images speak it.
+export type { Signal, HttpResponse, HttpOutcome } from "../runtime/cri";
 export type LogStream = "stdout" | "stderr";
 
 export interface HttpRequest {
@@ -17,26 +19,6 @@ export interface HttpRequest {
   /** Address the request comes from, for access logs ("127.0.0.1" from inside the pod). */
   remoteAddr: string;
 }
-
-export interface HttpResponse {
-  status: number;
-  statusText: string;
-  /** In order, as the program sends them (curl -i prints them). */
-  headers: [string, string][];
-  body: string;
-}
-
-/** What a client sees when it connects to a port (the shared shape of podHttp and curl). */
-export type HttpOutcome =
-  | { kind: "response"; response: HttpResponse }
-  /** Nothing listens on the port: ECONNREFUSED. */
-  | { kind: "refused" }
-  /** Something listens but does not speak HTTP (redis): curl reports HTTP/0.9. */
-  | { kind: "not-http" }
-  /** A name no resolver knows. */
-  | { kind: "unresolved" }
-  /** An address outside this pod that nothing routes to. */
-  | { kind: "unreachable" };
 
 /** One step of a program's own timeline, relative to when it started (or got a signal). */
 export interface TimelineEntry {

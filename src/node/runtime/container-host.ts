@@ -6,8 +6,25 @@ import type { HttpOutcome, HttpRequest, ImageConfig, LogStream, Signal } from ".
 import type { ProcessInfo, ShellHost } from "../shell/host";
 import { ContainerFs, normalizePath, type FileMap, type MountView } from "./fs";
 import { runtimeFiles } from "./container-setup";
-import type { ContainerRecord } from "./records";
-import type { SandboxSession } from "./sandbox-session";
+import type { ContainerRecord, SandboxRecord } from "./records";
+import type { Machine } from "../shell/machine";
+
+/**
+ * What a container's host needs of the sandbox around it (the SandboxSession provides
+ * it): the pod's shared state, its ports and logs, and its processes' machines.
+ */
+export interface SandboxPort {
+  readonly sandbox: SandboxRecord;
+  volumeFiles(name: string): FileMap;
+  markVolume(name: string): void;
+  markContainer(id: string): void;
+  portRequest(port: number, req: HttpRequest, at: number): HttpOutcome;
+  remoteRequest(host: string, port: number, req: HttpRequest, at: number): Promise<HttpOutcome>;
+  machineFor(c: ContainerRecord): Machine | undefined;
+  appendLog(containerId: string, stream: LogStream, text: string, at: number): void;
+  bind(containerId: string, ports: number[]): number | null;
+  release(containerId: string, ports?: number[]): void;
+}
 
 /**
  * The image's files plus the ones the runtime writes (/etc/hosts...). Cached per image
@@ -36,7 +53,7 @@ export class ContainerHost implements ShellHost {
   private _fs: ContainerFs | undefined;
 
   constructor(
-    private readonly session: SandboxSession,
+    private readonly session: SandboxPort,
     private readonly c: ContainerRecord,
     readonly image: ImageConfig,
   ) {}

@@ -10,8 +10,51 @@
 //   30 s. The signal is delivered and, when the program ignores it, the kill deadline
 //   appears in `killAt` and in `nextEventAt()`;
 // - model-specific calls: containerLogs, podHttp, exec sessions, nextEventAt, advance.
-import type { HttpOutcome, Signal } from "../images/types";
-import type { ShellSession } from "../shell/session";
+// The contract names its own types: the images, the shell and the model runtime
+// implement them and import them from here, never the other way round.
+
+export type Signal = "SIGTERM" | "SIGQUIT" | "SIGINT" | "SIGKILL";
+
+export interface HttpResponse {
+  status: number;
+  statusText: string;
+  /** In order, as the program sends them (curl -i prints them). */
+  headers: [string, string][];
+  body: string;
+}
+
+/** What a client sees when it connects to a port (the shared shape of podHttp and curl). */
+export type HttpOutcome =
+  | { kind: "response"; response: HttpResponse }
+  /** Nothing listens on the port: ECONNREFUSED. */
+  | { kind: "refused" }
+  /** Something listens but does not speak HTTP (redis): curl reports HTTP/0.9. */
+  | { kind: "not-http" }
+  /** A name no resolver knows. */
+  | { kind: "unresolved" }
+  /** An address outside this pod that nothing routes to. */
+  | { kind: "unreachable" };
+
+/** What one line typed into an interactive exec answers. */
+export interface ShellReply {
+  /** What the terminal shows (stdout and stderr interleaved, as on a tty); without a tty, stdout. */
+  output: string;
+  /** Without a tty: what the line wrote to stderr. */
+  stderr?: string;
+  exited?: boolean;
+  exitCode?: number;
+}
+
+/** An interactive exec: a prompt and one line at a time. */
+export interface ShellSession {
+  prompt(): string;
+  input(line: string): Promise<ShellReply>;
+  readonly closed: boolean;
+  /** Exit status of the last command run (what the shell exits with at end of input). */
+  readonly status: number;
+  /** When the command was not an interactive shell: its whole run, done at open. */
+  readonly initial?: ShellReply;
+}
 
 export type RuntimeKind = "containerd" | "cri-o";
 

@@ -9,7 +9,7 @@ import type { HttpOutcome, HttpRequest, ImageConfig, LogStream } from "../images
 import { Machine } from "../shell/machine";
 import type { MachineState } from "../shell/machine-state";
 import { ExecNotFoundError } from "../shell/launch";
-import { ContainerHost } from "./container-host";
+import { ContainerHost, type SandboxPort } from "./container-host";
 import type { ContainerEvent, LogLine } from "./cri";
 import { CriError } from "./errors";
 import { ChunkStore } from "./file-chunks";
@@ -57,7 +57,7 @@ export function imageConfigOf(c: ContainerRecord): ImageConfig {
   return r.image.config;
 }
 
-export class SandboxSession {
+export class SandboxSession implements SandboxPort {
   readonly events: ContainerEvent[] = [];
   private readonly dirtyContainers = new Set<string>();
   private readonly dirtyVolumes = new Set<string>();

@@ -9,25 +9,10 @@ import { syntaxErrorText } from "./messages";
 import { parseScript } from "./parser";
 import { ShellSyntaxError } from "./lexer";
 import type { List } from "./ast";
+import type { ShellReply, ShellSession } from "../runtime/cri";
 
-export interface ShellReply {
-  /** What the terminal shows (stdout and stderr interleaved, as on a tty); without a tty, stdout. */
-  output: string;
-  /** Without a tty: what the line wrote to stderr. */
-  stderr?: string;
-  exited?: boolean;
-  exitCode?: number;
-}
-
-export interface ShellSession {
-  prompt(): string;
-  input(line: string): Promise<ShellReply>;
-  readonly closed: boolean;
-  /** Exit status of the last command run (what the shell exits with at end of input). */
-  readonly status: number;
-  /** When the command was not an interactive shell: its whole run, done at open. */
-  readonly initial?: ShellReply;
-}
+// The session is the runtime's exec session: its shape is the CRI contract's.
+export type { ShellReply, ShellSession } from "../runtime/cri";
 
 interface ShellSessionOptions {
   /** How the shell was invoked, e.g. ["bash"] or ["/bin/sh"]. */
