@@ -23,6 +23,9 @@ import { resolvePodOwner, resolveReplicaSetOwner } from "./owner-lookup";
 import { ServiceAllocator, type AllocationStore } from "./service-allocator";
 import type { AllocationRequest, AllocationResult, Owner } from "../controlplane/service-allocation";
 import { ServiceController } from "./service-controller";
+import { serviceAddresses } from "../controlplane/service-addresses";
+import { Registry } from "../registry/registry";
+import { defaultingFrom } from "../registry/defaults";
 
 /** Periodic resync of everything, covering lost pokes. */
 export const RESYNC_MS = 30_000;
@@ -59,10 +62,15 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
       this.onCommitted(changes);
       ctx.waitUntil(dispatchChanges(env, changes, { origin: "controllers" }));
     });
+    const config = readConfig(env);
+    const now = () => Date.now();
+    // The allocator is this object's own storage: Services written here reach it directly.
+    const serviceAddressHooks = serviceAddresses({ allocate: (req) => this.allocateService(req), release: (owner) => this.releaseService(owner) });
     this.context = {
       store,
-      now: () => Date.now(),
-      config: readConfig(env),
+      registry: new Registry(store, { now, defaults: defaultingFrom(config), hooks: { serviceAddresses: serviceAddressHooks } }),
+      now,
+      config,
       enqueue: (key, delayMs) => this.enqueue(key, delayMs),
       terminating: new Set(),
     };
@@ -143,11 +151,6 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
   private onCommitted(changes: Change[]): void {
     for (const ch of changes) {
       for (const k of keysForChange(ch, this.context.terminating)) this.enqueue(k);
-      // A Service this process deleted (namespace deletion, GC): its addresses are free at once.
-      if (ch.resource === "services" && ch.type === "DELETED") {
-        const m = ch.object.metadata;
-        this.allocator().releaseOwner({ namespace: m.namespace ?? "", name: m.name ?? "", uid: m.uid ?? "" });
-      }
     }
     // Workers pick these up before they stop; a kick covers writes made outside a drain.
     if (!this.draining) this.ctx.waitUntil(this.kick());

@@ -2,11 +2,8 @@
 // plans with planDeployment, and commits ReplicaSet creates/updates/deletes, the
 // deployment's status and its events in one batch.
 import type { Deployment, Pod, ReplicaSet } from "../model/types";
-import type { WriteOp } from "../store/store";
-import { findResource } from "../model/resources";
-import { prepareForCreate } from "../registry/strategy";
+import type { WriteOp } from "../registry/ops";
 import type { ControllerContext } from "./context";
-import { DEFAULTING } from "../registry/defaults";
 import { planDeployment } from "./deployment-plan";
 import { controllerRef } from "./pod-state";
 import { deletionOps } from "./gc-plan";
@@ -15,7 +12,6 @@ import { finalizeOwner } from "./garbage-collector";
 import { GC_KEY, workKey } from "./keys";
 import { KeyedMutex } from "./mutex";
 
-const RS_INFO = findResource("apps", "v1", "replicasets")!;
 const DEPLOY = "deployments.apps";
 const RS = "replicasets.apps";
 
@@ -50,17 +46,15 @@ export class DeploymentController {
     if (plan.create.length && !(await this.namespaceActive(namespace))) return;
 
     const ops: WriteOp[] = [];
-    for (const rs of plan.create) {
-      prepareForCreate(RS_INFO, rs, { now, defaults: DEFAULTING });
-      ops.push({ op: "create", resource: RS, object: rs });
-    }
+    for (const rs of plan.create) ops.push({ op: "create", resource: RS, object: rs });
     for (const rs of plan.update) ops.push({ op: "update", resource: RS, object: rs, expectedRv: Number(rs.metadata.resourceVersion) });
     for (const rs of plan.remove) ops.push(...deletionOps(RS, rs, undefined, now));
-    if (plan.deployment) ops.push({ op: "update", resource: DEPLOY, object: plan.deployment, expectedRv: Number(d.metadata.resourceVersion) });
+    // Annotations and status: what the status subresource lets a writer change.
+    if (plan.deployment) ops.push({ op: "update", resource: DEPLOY, subresource: "status", object: plan.deployment, old: d, expectedRv: Number(d.metadata.resourceVersion) });
     if (!ctx.terminating.has(namespace)) {
       for (const e of plan.events) ops.push(eventOp(d, e.type, e.reason, e.message, "deployment-controller", now));
     }
-    if (ops.length) await ctx.store.commit(ops);
+    if (ops.length) await ctx.registry.commit(ops);
     if (plan.requeueAfterMs !== undefined) ctx.enqueue(self, plan.requeueAfterMs);
   }
 

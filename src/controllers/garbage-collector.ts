@@ -7,7 +7,7 @@
 // Only controller references are indexed, so a dependent held solely by a
 // non-controller reference is not collected here.
 import type { KubeObject } from "../model/types";
-import type { WriteOp } from "../store/store";
+import type { WriteOp } from "../registry/ops";
 import type { ControllerContext } from "./context";
 import { commitChunked } from "./commit";
 import { FOREGROUND, ORPHAN, finalizerRemovalOp, foregroundOps, gcDecision, gcOps, withoutOwners } from "./gc-plan";
@@ -65,7 +65,7 @@ export async function finalizeOwner(ctx: ControllerContext, resource: string, ow
     const deps = await dependentsOf(ctx, uid);
     await commitChunked(ctx, deps.map((d) => withoutOwners(d.resource, d.object, new Set([uid]))));
     const fin = finalizerRemovalOp(resource, owner, ORPHAN);
-    if (fin) await ctx.store.commit([fin]);
+    if (fin) await ctx.registry.commit([fin]);
     return false;
   }
   if (finalizers.includes(FOREGROUND)) {
@@ -78,7 +78,7 @@ export async function finalizeOwner(ctx: ControllerContext, resource: string, ow
       return true;
     }
     const fin = finalizerRemovalOp(resource, owner, FOREGROUND);
-    if (fin) await ctx.store.commit([fin]);
+    if (fin) await ctx.registry.commit([fin]);
   }
   return false;
 }

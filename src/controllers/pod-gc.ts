@@ -4,7 +4,7 @@
 // is not mistaken for a gone one) they are deleted at once (grace 0). Their
 // ReplicaSets then create replacements elsewhere.
 import type { Pod } from "../model/types";
-import type { WriteOp } from "../store/store";
+import type { WriteOp } from "../registry/ops";
 import type { ControllerContext } from "./context";
 import { commitChunked } from "./commit";
 import { workKey } from "./keys";

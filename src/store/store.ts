@@ -12,7 +12,7 @@ import { and, asc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { objects, changes, revision } from "./schema";
 import type { KubeObject } from "../model/types";
-import { alreadyExists, conflict, notFound, expired, ApiError } from "../model/errors";
+import { alreadyExists, conflict, notFound, expired, namespaceNotFound, namespaceTerminating, ApiError } from "../model/errors";
 import { retryOnConflict } from "./retry";
 import { existingUids, groupsOwnedBy, groupsWithMissingOwner, nodesOfPodsWithoutNode, type ResourceGroup } from "./index-queries";
 
@@ -26,6 +26,14 @@ export interface Change {
 
 /** Called after a commit succeeds, e.g. to wake the scheduler or a node. */
 export type ChangeListener = (changes: Change[]) => void;
+
+export interface CommitOptions {
+  /**
+   * Namespaces that must exist and not be terminating for the batch to apply (checked
+   * inside the same transaction, so it costs no round trip of its own).
+   */
+  activeNamespaces?: string[];
+}
 
 export interface ChangePage {
   revision: { rv: number; compactedRv: number };
@@ -239,9 +247,11 @@ export class ObjectStore {
    * Commit several writes atomically, each with its own resourceVersion (in order).
    * Returns the objects as stored.
    */
-  async commit(ops: WriteOp[]): Promise<KubeObject[]> {
+  async commit(ops: WriteOp[], opts: CommitOptions = {}): Promise<KubeObject[]> {
     if (ops.length === 0) return [];
     const stmts: BatchItem<"sqlite">[] = [];
+    const namespaces = [...new Set(opts.activeNamespaces ?? [])];
+    for (const ns of namespaces) stmts.push(this.namespaceGuard(ns));
     const bodies: string[] = [];
     for (const w of ops) {
       const body = serialise(w.object);
@@ -276,7 +286,7 @@ export class ObjectStore {
     try {
       results = await this.db.batch(stmts as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
     } catch (e) {
-      throw await this.explainFailure(e, ops);
+      throw await this.explainFailure(e, ops, namespaces);
     }
     const last = results[results.length - 1] as { rv: number; compactedRv: number }[];
     const finalRv = last[0].rv;
@@ -293,6 +303,12 @@ export class ObjectStore {
     return this.db.select({ ok: sql`json(CASE WHEN changes() = 1 THEN '1' ELSE ${CONFLICT_GUARD} END)` }).from(revision).where(eq(revision.id, 1));
   }
 
+  /** Aborts the batch unless the namespace exists and is not being deleted. */
+  private namespaceGuard(namespace: string) {
+    const active = sql`EXISTS (SELECT 1 FROM ${objects} WHERE ${objects.resource} = 'namespaces' AND ${objects.namespace} = '' AND ${objects.name} = ${namespace} AND json_extract(${objects.body}, '$.metadata.deletionTimestamp') IS NULL)`;
+    return this.db.select({ ok: sql`json(CASE WHEN ${active} THEN '1' ELSE ${CONFLICT_GUARD} END)` }).from(revision).where(eq(revision.id, 1));
+  }
+
   private async prune(rv: number): Promise<void> {
     const floor = rv - CHANGE_LOG_RETAIN;
     if (floor <= 0) return;
@@ -303,8 +319,15 @@ export class ObjectStore {
   }
 
   /** Turn a failed batch into the API error a client should see. */
-  private async explainFailure(e: unknown, ops: WriteOp[]): Promise<Error> {
+  private async explainFailure(e: unknown, ops: WriteOp[], namespaces: string[]): Promise<Error> {
     const message = String((e as Error)?.message ?? e) + String((e as { cause?: Error })?.cause?.message ?? "");
+    if (message.includes("malformed JSON")) {
+      for (const ns of namespaces) {
+        const found = await this.get("namespaces", "", ns);
+        if (!found) return namespaceNotFound(ns);
+        if (found.metadata.deletionTimestamp) return namespaceTerminating((ops.find((o) => o.op === "create" && (o.object.metadata.namespace ?? "") === ns)?.resource ?? "").split(".")[0], ns);
+      }
+    }
     if (message.includes("UNIQUE constraint failed")) {
       for (const w of ops) {
         if (w.op !== "create") continue;

@@ -4,7 +4,7 @@ import type { ApiContext } from "../context";
 import { badRequest } from "../../model/errors";
 import { readBody } from "../body";
 import { json } from "../negotiate";
-import { deleteObject, type DeleteOptions } from "../../store/deletion";
+import type { DeleteOptions } from "../../store/deletion";
 import { bindPod } from "../../store/binding";
 
 export async function createBinding(ctx: ApiContext, ri: RequestInfo, req: Request): Promise<Response> {
@@ -23,7 +23,7 @@ export async function createEviction(ctx: ApiContext, ri: RequestInfo, req: Requ
     throw badRequest(`name in URL does not match name in Eviction object`);
   }
   // No PodDisruptionBudgets are modelled, so every eviction is allowed.
-  await deleteObject(ctx.store, "pods", ri.namespace, ri.name!, body?.deleteOptions ?? {}, ctx.now());
+  await ctx.registry.delete("pods", ri.namespace, ri.name!, body?.deleteOptions ?? {});
   return json({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 }, 201);
 }
 
