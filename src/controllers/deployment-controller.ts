@@ -47,7 +47,10 @@ export class DeploymentController {
 
     const ops: WriteOp[] = [];
     for (const rs of plan.create) ops.push({ op: "create", resource: RS, object: rs });
-    for (const rs of plan.update) ops.push({ op: "update", resource: RS, object: rs, expectedRv: Number(rs.metadata.resourceVersion) });
+    // Each update carries the ReplicaSet as read, so the registry's strategy can keep
+    // its status and move its generation without reading it again.
+    const read = new Map(replicaSets.map((rs) => [rs.metadata.name, rs]));
+    for (const rs of plan.update) ops.push({ op: "update", resource: RS, object: rs, old: read.get(rs.metadata.name), expectedRv: Number(rs.metadata.resourceVersion) });
     for (const rs of plan.remove) ops.push(...deletionOps(RS, rs, undefined, now));
     // Annotations and status: what the status subresource lets a writer change.
     if (plan.deployment) ops.push({ op: "update", resource: DEPLOY, subresource: "status", object: plan.deployment, old: d, expectedRv: Number(d.metadata.resourceVersion) });

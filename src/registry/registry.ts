@@ -7,7 +7,8 @@
 import type { ObjectStore } from "../store/store";
 import { deleteObject, type DeleteOptions, type DeleteResult } from "../store/deletion";
 import { retryOnConflict, isConflict } from "../store/retry";
-import type { KubeObject } from "../model/types";
+import type { KubeObject, Pod } from "../model/types";
+import { bindPod } from "../store/binding";
 import { RESOURCES, storageKey, type ResourceInfo } from "../model/resources";
 import { alreadyExists, conflict, invalid } from "../model/errors";
 import { validateObject } from "../model/validation";
@@ -125,6 +126,11 @@ export class Registry {
       PATCH_ATTEMPTS,
       (e) => isConflict(e) && !pinned,
     );
+  }
+
+  /** The pods/binding subresource: its own rules (nodeName set once), not the pod's update strategy. */
+  bind(namespace: string, name: string, nodeName: string): Promise<Pod> {
+    return bindPod(this.store, namespace, name, nodeName, this.opts.now());
   }
 
   /** A delete request: graceful, finalized or at once (store/deletion.ts), then the resource's afterDelete. */
