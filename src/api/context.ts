@@ -1,13 +1,19 @@
-// What every API handler works with: the store (wired to wake the control plane on
-// each change), the cluster configuration and a clock.
+// What every API handler works with: the store to read (wired to wake the control
+// plane on each change), the registry to write, the cluster configuration and a clock.
 import type { Context } from "hono";
 import { ObjectStore } from "../store/store";
 import { readConfig, type ClusterConfig } from "../config";
 import { dispatchChanges } from "../controlplane/dispatch";
+import { remoteServiceAddresses } from "../controlplane/service-addresses";
+import { Registry } from "../registry/registry";
+import { defaultingFrom } from "../registry/defaults";
 
 export interface ApiContext {
   env: Env;
+  /** Reads. */
   store: ObjectStore;
+  /** Every write. */
+  registry: Registry;
   config: ClusterConfig;
   now: () => number;
 }
@@ -16,7 +22,10 @@ export type AppEnv = { Bindings: Env; Variables: { api: ApiContext } };
 
 export function makeApiContext(env: Env, waitUntil: (p: Promise<unknown>) => void): ApiContext {
   const store = new ObjectStore(env.DB, (changes) => waitUntil(dispatchChanges(env, changes)));
-  return { env, store, config: readConfig(env), now: () => Date.now() };
+  const config = readConfig(env);
+  const now = () => Date.now();
+  const registry = new Registry(store, { now, defaults: defaultingFrom(config), hooks: { serviceAddresses: remoteServiceAddresses(env) } });
+  return { env, store, registry, config, now };
 }
 
 export function api(c: Context<AppEnv>): ApiContext {

@@ -20,6 +20,9 @@ import { keysFor, parseKey, workKey, type WorkKey } from "./keys";
 import { controllerTable } from "./table";
 import { ServiceAllocator, type AllocationStore } from "./service-allocator";
 import type { AllocationRequest, AllocationResult, Owner } from "../controlplane/service-allocation";
+import { serviceAddresses } from "../controlplane/service-addresses";
+import { Registry } from "../registry/registry";
+import { defaultingFrom } from "../registry/defaults";
 
 /** Periodic resync of everything, covering lost pokes. */
 export const RESYNC_MS = 30_000;
@@ -55,10 +58,15 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
       this.onCommitted(changes);
       ctx.waitUntil(dispatchChanges(env, changes, { origin: "controllers" }));
     });
+    const config = readConfig(env);
+    const now = () => Date.now();
+    // The allocator is this object's own storage: Services written here reach it directly.
+    const serviceAddressHooks = serviceAddresses({ allocate: (req) => this.allocateService(req), release: (owner) => this.releaseService(owner) });
     this.context = {
       store,
-      now: () => Date.now(),
-      config: readConfig(env),
+      registry: new Registry(store, { now, defaults: defaultingFrom(config), hooks: { serviceAddresses: serviceAddressHooks } }),
+      now,
+      config,
       enqueue: (key, delayMs) => this.enqueue(key, delayMs),
       terminating: new Set(),
     };
@@ -136,7 +144,6 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
   private onCommitted(changes: Change[]): void {
     for (const ch of changes) {
       for (const k of keysFor(this.controllers, controllerKeyOf(ch))) this.enqueue(k);
-      for (const c of this.controllers) c.committed?.(ch);
     }
     // Mid-drain this asks for one more drain after it, which finds what the workers left.
     this.ctx.waitUntil(this.drains.run());

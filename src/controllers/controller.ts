@@ -3,7 +3,6 @@
 // key that re-reads the state it needs. The manager owns everything else: the
 // persistent queue, the workers, retries, back-off, the periodic resync and the alarm.
 import type { ControllerKey } from "../controlplane/stubs";
-import type { Change } from "../store/store";
 import type { KubeObject, OwnerReference } from "../model/types";
 import type { WorkKind } from "./keys";
 
@@ -29,8 +28,6 @@ export interface Controller {
   resyncKeys?(): Promise<NamespacedName[]>;
   /** A key runs at most this often, however often it is asked for. */
   readonly minIntervalMs?: number;
-  /** This process committed `change` (the whole object is at hand). */
-  committed?(change: Change): void;
 }
 
 /** The controller reference of a changed object (metav1.GetControllerOf). */

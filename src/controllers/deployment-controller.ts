@@ -2,11 +2,8 @@
 // plans with planDeployment, and commits ReplicaSet creates/updates/deletes, the
 // deployment's status and its events in one batch.
 import type { Deployment, Pod, ReplicaSet } from "../model/types";
-import type { WriteOp } from "../store/store";
-import { findResource } from "../model/resources";
-import { prepareForCreate } from "../registry/strategy";
+import type { WriteOp } from "../registry/ops";
 import type { ControllerContext } from "./context";
-import { DEFAULTING } from "../registry/defaults";
 import { planDeployment } from "./deployment-plan";
 import { controllerRef } from "./pod-state";
 import { deletionOps } from "./gc-plan";
@@ -17,7 +14,6 @@ import { KeyedMutex } from "./mutex";
 import type { ControllerKey } from "../controlplane/stubs";
 import { controllerOf, namesOf, type Controller, type NamespacedName, type Result } from "./controller";
 
-const RS_INFO = findResource("apps", "v1", "replicasets")!;
 const DEPLOY = "deployments.apps";
 const RS = "replicasets.apps";
 
@@ -64,17 +60,18 @@ export class DeploymentController implements Controller {
     if (plan.create.length && !(await this.namespaceActive(namespace))) return;
 
     const ops: WriteOp[] = [];
-    for (const rs of plan.create) {
-      prepareForCreate(RS_INFO, rs, { now, defaults: DEFAULTING });
-      ops.push({ op: "create", resource: RS, object: rs });
-    }
-    for (const rs of plan.update) ops.push({ op: "update", resource: RS, object: rs, expectedRv: Number(rs.metadata.resourceVersion) });
+    for (const rs of plan.create) ops.push({ op: "create", resource: RS, object: rs });
+    // Each update carries the ReplicaSet as read, so the registry's strategy can keep
+    // its status and move its generation without reading it again.
+    const read = new Map(replicaSets.map((rs) => [rs.metadata.name, rs]));
+    for (const rs of plan.update) ops.push({ op: "update", resource: RS, object: rs, old: read.get(rs.metadata.name), expectedRv: Number(rs.metadata.resourceVersion) });
     for (const rs of plan.remove) ops.push(...deletionOps(RS, rs, undefined, now));
-    if (plan.deployment) ops.push({ op: "update", resource: DEPLOY, object: plan.deployment, expectedRv: Number(d.metadata.resourceVersion) });
+    // Annotations and status: what the status subresource lets a writer change.
+    if (plan.deployment) ops.push({ op: "update", resource: DEPLOY, subresource: "status", object: plan.deployment, old: d, expectedRv: Number(d.metadata.resourceVersion) });
     if (!ctx.terminating.has(namespace)) {
       for (const e of plan.events) ops.push(eventOp(d, e.type, e.reason, e.message, "deployment-controller", now));
     }
-    if (ops.length) await ctx.store.commit(ops);
+    if (ops.length) await ctx.registry.commit(ops);
     return { requeueAfterMs: plan.requeueAfterMs };
   }
 

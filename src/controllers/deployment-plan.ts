@@ -126,8 +126,7 @@ function finish(s: Sync): DeploymentPlan {
     }
     if (removedNames.has(t.rs.metadata.name)) continue;
     if (canonicalJson(t.rs) === canonicalJson(t.original)) continue;
-    // A spec change moves the generation, as the API server's strategy would.
-    if (canonicalJson(t.rs.spec) !== canonicalJson(t.original.spec)) t.rs.metadata.generation = (t.original.metadata.generation ?? 0) + 1;
+    // The registry's update strategy moves the generation when the spec changed.
     plan.update.push(t.rs);
   }
   const before = s.obs.deployment;

@@ -1,7 +1,7 @@
 // core/v1 Events as the controllers' event recorders write them, built as store writes
 // so they go into the same batch as the change they describe.
 import type { KubeObject } from "../model/types";
-import type { WriteOp } from "../store/store";
+import type { WriteOp } from "../registry/ops";
 import { eventWrite } from "../store/events";
 
 export type EventComponent = "deployment-controller" | "replicaset-controller" | "namespace-controller" | "garbage-collector-controller";

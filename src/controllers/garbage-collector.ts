@@ -6,10 +6,8 @@
 //   drops the finalizer; with `foregroundDeletion` it deletes them and goes last.
 // Only controller references are indexed, so a dependent held solely by a
 // non-controller reference is not collected here.
-import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
-import { objects } from "../store/schema";
 import type { KubeObject } from "../model/types";
-import type { WriteOp } from "../store/store";
+import type { WriteOp } from "../registry/ops";
 import type { ControllerContext } from "./context";
 import { commitChunked } from "./commit";
 import { FOREGROUND, ORPHAN, finalizerRemovalOp, foregroundOps, gcDecision, gcOps, withoutOwners } from "./gc-plan";
@@ -28,22 +26,13 @@ export interface Dependent {
 }
 
 /** The uids among `uids` that exist. */
-export async function existingUids(ctx: ControllerContext, uids: string[]): Promise<Set<string>> {
-  const out = new Set<string>();
-  for (let i = 0; i < uids.length; i += 90) {
-    const rows = await ctx.store.db.select({ uid: objects.uid }).from(objects).where(inArray(objects.uid, uids.slice(i, i + 90))).all();
-    for (const r of rows) out.add(r.uid);
-  }
-  return out;
+export function existingUids(ctx: ControllerContext, uids: string[]): Promise<Set<string>> {
+  return ctx.store.existingUids(uids);
 }
 
 /** Every object whose controller reference points at `ownerUid`. */
 export async function dependentsOf(ctx: ControllerContext, ownerUid: string): Promise<Dependent[]> {
-  const groups = await ctx.store.db
-    .selectDistinct({ resource: objects.resource, namespace: objects.namespace })
-    .from(objects)
-    .where(eq(objects.ownerUid, ownerUid))
-    .all();
+  const groups = await ctx.store.groupsOwnedBy(ownerUid);
   const out: Dependent[] = [];
   for (const g of groups) {
     const { items } = await ctx.store.list(g.resource, { namespace: g.namespace, ownerUid });
@@ -54,17 +43,12 @@ export async function dependentsOf(ctx: ControllerContext, ownerUid: string): Pr
 
 /** One sweep for dependents of owners that are gone. Requeues itself while there is more. */
 export async function sweep(ctx: ControllerContext): Promise<number> {
-  const dangling = await ctx.store.db
-    .selectDistinct({ resource: objects.resource, namespace: objects.namespace, ownerUid: objects.ownerUid })
-    .from(objects)
-    .where(and(isNotNull(objects.ownerUid), sql`NOT EXISTS (SELECT 1 FROM ${objects} AS owner WHERE owner.uid = ${objects.ownerUid})`))
-    .limit(SWEEP_LIMIT)
-    .all();
+  const dangling = await ctx.store.groupsWithMissingOwner(SWEEP_LIMIT);
   if (dangling.length === 0) return 0;
   const now = ctx.now();
   const ops: WriteOp[] = [];
   for (const g of dangling) {
-    const { items } = await ctx.store.list(g.resource, { namespace: g.namespace, ownerUid: g.ownerUid! });
+    const { items } = await ctx.store.list(g.resource, { namespace: g.namespace, ownerUid: g.ownerUid });
     const refs = [...new Set(items.flatMap((o) => (o.metadata.ownerReferences ?? []).map((r) => r.uid)))];
     const existing = await existingUids(ctx, refs);
     for (const obj of items) ops.push(...gcOps(g.resource, obj, gcDecision(obj, existing), now));
@@ -86,7 +70,7 @@ export async function finalizeOwner(ctx: ControllerContext, resource: string, ow
     const deps = await dependentsOf(ctx, uid);
     await commitChunked(ctx, deps.map((d) => withoutOwners(d.resource, d.object, new Set([uid]))));
     const fin = finalizerRemovalOp(resource, owner, ORPHAN);
-    if (fin) await ctx.store.commit([fin]);
+    if (fin) await ctx.registry.commit([fin]);
     return false;
   }
   if (finalizers.includes(FOREGROUND)) {
@@ -99,7 +83,7 @@ export async function finalizeOwner(ctx: ControllerContext, resource: string, ow
       return true;
     }
     const fin = finalizerRemovalOp(resource, owner, FOREGROUND);
-    if (fin) await ctx.store.commit([fin]);
+    if (fin) await ctx.registry.commit([fin]);
   }
   return false;
 }

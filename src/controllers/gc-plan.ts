@@ -3,7 +3,7 @@
 // what ownerReferences by uid can tell).
 import type { KubeObject } from "../model/types";
 import { planDeletion } from "../store/deletion";
-import type { WriteOp } from "../store/store";
+import type { WriteOp } from "../registry/ops";
 
 export const FOREGROUND = "foregroundDeletion";
 export const ORPHAN = "orphan";

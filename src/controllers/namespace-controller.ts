@@ -4,7 +4,7 @@
 // gracefully, so it looks again every few seconds until they are gone; meanwhile the
 // status conditions say what remains, as `kubectl describe namespace` shows them.
 import type { Condition, KubeObject, Namespace } from "../model/types";
-import type { WriteOp } from "../store/store";
+import type { WriteOp } from "../registry/ops";
 import { RESOURCES, storageKey } from "../model/resources";
 import { isoSeconds } from "../config";
 import type { ControllerContext } from "./context";
@@ -92,7 +92,7 @@ export async function reconcileNamespace(ctx: ControllerContext, name: string): 
     const conditions = remainingConditions(remaining, (ns.status as { conditions?: Condition[] } | undefined)?.conditions, now);
     const status = { ...(ns.status ?? {}), phase: "Terminating" as const, conditions };
     if (canonicalJson(status) !== canonicalJson(ns.status ?? {})) {
-      await ctx.store.commit([{ op: "update", resource: "namespaces", object: { ...ns, status }, expectedRv: Number(ns.metadata.resourceVersion) }]);
+      await ctx.registry.commit([{ op: "update", resource: "namespaces", subresource: "status", object: { ...ns, status }, old: ns, expectedRv: Number(ns.metadata.resourceVersion) }]);
     }
     return { requeueAfterMs: RECHECK_MS };
   }
@@ -101,12 +101,12 @@ export async function reconcileNamespace(ctx: ControllerContext, name: string): 
   const specFinalizers = (ns.spec?.finalizers ?? []).filter((f) => f !== "kubernetes");
   const expectedRv = Number(ns.metadata.resourceVersion);
   if (specFinalizers.length === 0 && !(ns.metadata.finalizers?.length)) {
-    await ctx.store.commit([{ op: "delete", resource: "namespaces", object: ns, expectedRv }]);
+    await ctx.registry.commit([{ op: "delete", resource: "namespaces", object: ns, expectedRv }]);
     ctx.terminating.delete(name);
     return;
   }
   if (specFinalizers.length !== (ns.spec?.finalizers ?? []).length) {
-    await ctx.store.commit([{ op: "update", resource: "namespaces", object: { ...ns, spec: { ...ns.spec, finalizers: specFinalizers } }, expectedRv }]);
+    await ctx.registry.commit([{ op: "update", resource: "namespaces", object: { ...ns, spec: { ...ns.spec, finalizers: specFinalizers } }, expectedRv }]);
   }
 }
 

@@ -3,10 +3,8 @@
 // missing for the quarantine (40 s, as upstream, so a node that is just registering
 // is not mistaken for a gone one) they are deleted at once (grace 0). Their
 // ReplicaSets then create replacements elsewhere.
-import { and, eq, isNotNull, sql } from "drizzle-orm";
-import { objects } from "../store/schema";
 import type { Pod } from "../model/types";
-import type { WriteOp } from "../store/store";
+import type { WriteOp } from "../registry/ops";
 import type { ControllerContext } from "./context";
 import { commitChunked } from "./commit";
 import type { ControllerKey } from "../controlplane/stubs";
@@ -59,18 +57,6 @@ export class PodGC implements Controller {
 
   /** Node names that pods are bound to but no Node object has (one indexed query). */
   async nodesOfPodsWithoutNode(): Promise<string[]> {
-    const rows = await this.ctx.store.db
-      .selectDistinct({ node: objects.nodeName })
-      .from(objects)
-      .where(
-        and(
-          eq(objects.resource, "pods"),
-          isNotNull(objects.nodeName),
-          sql`NOT EXISTS (SELECT 1 FROM ${objects} AS node WHERE node.resource = 'nodes' AND node.namespace = '' AND node.name = ${objects.nodeName})`,
-        ),
-      )
-      .limit(100)
-      .all();
-    return rows.map((r) => r.node ?? "").filter(Boolean);
+    return this.ctx.store.nodesOfPodsWithoutNode(100);
   }
 }

@@ -3,11 +3,9 @@
 // time (the work queue guarantees it) and re-lists before acting, so reconciling twice
 // never creates more than spec.replicas pods.
 import type { Pod, ReplicaSet } from "../model/types";
-import type { WriteOp } from "../store/store";
-import { findResource } from "../model/resources";
+import type { WriteOp } from "../registry/ops";
 import { equalityPushdown, matchesLabels, selectorFromLabelSelector } from "../model/selectors";
-import { prepareForCreate } from "../registry/strategy";
-import { podDefaults, type ControllerContext } from "./context";
+import type { ControllerContext } from "./context";
 import { planReplicaSet, type ReplicaSetPlan } from "./replicaset-plan";
 import { controllerRef, newControllerRef } from "./pod-state";
 import { deletionOps } from "./gc-plan";
@@ -19,7 +17,6 @@ import { KeyedMutex } from "./mutex";
 import type { ControllerKey } from "../controlplane/stubs";
 import { controllerOf, namesOf, type Controller, type NamespacedName, type Result } from "./controller";
 
-const PODS = findResource("", "v1", "pods")!;
 const RS = "replicasets.apps";
 /** Orphan pods are looked for this often per ReplicaSet (and whenever one is seen). */
 const ORPHAN_SCAN_MS = 60_000;
@@ -112,7 +109,7 @@ export class ReplicaSetController implements Controller {
     const namespace = rs.metadata.namespace ?? "";
     const first: WriteOp[] = [];
     for (const p of [...plan.adopt, ...plan.release]) first.push({ op: "update", resource: "pods", object: p, expectedRv: Number(p.metadata.resourceVersion) });
-    if (plan.statusChanged) first.push({ op: "update", resource: RS, object: { ...rs, status: plan.status }, expectedRv: Number(rs.metadata.resourceVersion) });
+    if (plan.statusChanged) first.push({ op: "update", resource: RS, subresource: "status", object: { ...rs, status: plan.status }, old: rs, expectedRv: Number(rs.metadata.resourceVersion) });
 
     const groups: WriteOp[][] = [];
     if (plan.create > 0 && (await this.namespaceActive(namespace))) {
@@ -143,7 +140,7 @@ export class ReplicaSetController implements Controller {
     return false;
   }
 
-  /** GetPodFromTemplate, then what the API server does on create (name, uid, defaults). */
+  /** GetPodFromTemplate, then what the API server does on create (name, uid, defaults), so the event can name it. */
   private newPod(rs: ReplicaSet, now: number, taken: Set<string>): Pod {
     const t = rs.spec.template;
     const prefix = `${rs.metadata.name}-`.slice(0, MAX_GENERATE_NAME);
@@ -161,7 +158,7 @@ export class ReplicaSetController implements Controller {
         },
         spec: structuredClone(t.spec),
       };
-      prepareForCreate(PODS, pod, { now, defaults: podDefaults(this.ctx.config) });
+      this.ctx.registry.prepareCreate("pods", pod);
       if (taken.has(pod.metadata.name!)) continue;
       taken.add(pod.metadata.name!);
       return pod;

@@ -11,14 +11,12 @@
 //   go back to the allocator.
 import type { ControllerContext } from "./context";
 import type { EndpointAddress, EndpointPort, EndpointSlice, Endpoints, KubeObject, Pod, Service, SliceEndpoint } from "../model/types";
-import type { Change, WriteOp } from "../store/store";
+import type { WriteOp } from "../registry/ops";
 import type { ServiceAllocator } from "./service-allocator";
 import type { ControllerKey } from "../controlplane/stubs";
 import { namesOf, type Controller, type NamespacedName } from "./controller";
 import { workKey } from "./keys";
-import { prepareForCreate, randomSuffix } from "../registry/strategy";
-import { findResource } from "../model/resources";
-import { DEFAULTING } from "../registry/defaults";
+import { randomSuffix } from "../registry/strategy";
 
 /** A Service's addresses are released only this long after they were handed out (its create may be in flight). */
 export const ALLOCATION_GRACE_MS = 60_000;
@@ -80,13 +78,6 @@ export class ServiceController implements Controller {
     return [...namesOf((await this.ctx.store.list("services")).items), ...this.allocator().owners().map(({ namespace, name }) => ({ namespace, name }))];
   }
 
-  /** A Service this process deleted (namespace deletion, GC): its addresses are free at once. */
-  committed(ch: Change): void {
-    if (ch.resource !== "services" || ch.type !== "DELETED") return;
-    const m = ch.object.metadata;
-    this.allocator().releaseOwner({ namespace: m.namespace ?? "", name: m.name ?? "", uid: m.uid ?? "" });
-  }
-
   async reconcile({ namespace, name }: NamespacedName): Promise<void> {
     const { store } = this.ctx;
     const svc = (await store.get("services", namespace, name)) as Service | null;
@@ -113,14 +104,14 @@ export class ServiceController implements Controller {
       const ops: WriteOp[] = [];
       if (endpoints) ops.push({ op: "delete", resource: "endpoints", object: endpoints, expectedRv: Number(endpoints.metadata.resourceVersion) });
       for (const s of [...slices, ...mirrored]) ops.push(deleteOp(s));
-      if (ops.length) await store.commit(ops);
+      if (ops.length) await this.ctx.registry.commit(ops);
       return;
     }
     const selector = live.spec.selector;
     if (!selector || Object.keys(selector).length === 0) {
       // The endpoints are the user's: mirror them into slices (as the endpointslicemirroring controller does).
       const ops = [...slices.map((s) => deleteOp(s)), ...this.syncSlices(live, mirrorOf(endpoints), mirrored, MIRROR_MANAGED_BY)];
-      if (ops.length) await store.commit(ops);
+      if (ops.length) await this.ctx.registry.commit(ops);
       return;
     }
 
@@ -130,7 +121,7 @@ export class ServiceController implements Controller {
     const wantEndpoints = this.endpointsFor(live, resolved, endpoints);
     if (wantEndpoints) ops.push(wantEndpoints);
     ops.push(...mirrored.map((s) => deleteOp(s)), ...this.syncSlices(live, this.slicesFor(live, resolved), slices, MANAGED_BY));
-    if (ops.length) await store.commit(ops);
+    if (ops.length) await this.ctx.registry.commit(ops);
   }
 
   /**
@@ -202,7 +193,7 @@ export class ServiceController implements Controller {
     if (current) {
       if (JSON.stringify(current.subsets ?? []) === JSON.stringify(subsets) && JSON.stringify(current.metadata.labels ?? {}) === JSON.stringify(labels)) return null;
       const next: Endpoints = { ...current, metadata: { ...current.metadata, labels }, subsets };
-      return { op: "update", resource: "endpoints", object: next, expectedRv: Number(current.metadata.resourceVersion) };
+      return { op: "update", resource: "endpoints", object: next, old: current, expectedRv: Number(current.metadata.resourceVersion) };
     }
     const obj: Endpoints = {
       apiVersion: "v1",
@@ -210,7 +201,7 @@ export class ServiceController implements Controller {
       metadata: { name: svc.metadata.name, namespace: svc.metadata.namespace, labels },
       subsets,
     };
-    return { op: "create", resource: "endpoints", object: prepareForCreate(findResource("", "v1", "endpoints")!, obj as KubeObject, { now: this.ctx.now(), defaults: DEFAULTING }) };
+    return { op: "create", resource: "endpoints", object: obj as KubeObject };
   }
 
   /**
@@ -259,7 +250,7 @@ export class ServiceController implements Controller {
       const keep = i >= 0 ? spare.splice(i, 1)[0] : undefined;
       if (keep) {
         const same = JSON.stringify(keep.endpoints ?? []) === JSON.stringify(want.endpoints) && JSON.stringify(keep.ports ?? []) === JSON.stringify(want.ports) && JSON.stringify(keep.metadata.labels) === JSON.stringify(labels);
-        if (!same) ops.push({ op: "update", resource: SLICES, object: { ...keep, metadata: { ...keep.metadata, labels }, endpoints: want.endpoints, ports: want.ports }, expectedRv: Number(keep.metadata.resourceVersion) });
+        if (!same) ops.push({ op: "update", resource: SLICES, object: { ...keep, metadata: { ...keep.metadata, labels }, endpoints: want.endpoints, ports: want.ports }, old: keep, expectedRv: Number(keep.metadata.resourceVersion) });
         continue;
       }
       const slice: EndpointSlice = {
@@ -276,7 +267,7 @@ export class ServiceController implements Controller {
         endpoints: want.endpoints,
         ports: want.ports,
       };
-      ops.push({ op: "create", resource: SLICES, object: prepareForCreate(findResource("discovery.k8s.io", "v1", "endpointslices")!, slice as KubeObject, { now: this.ctx.now(), defaults: DEFAULTING }) });
+      ops.push({ op: "create", resource: SLICES, object: slice as KubeObject });
     }
     ops.push(...spare.map((s) => deleteOp(s)));
     return ops;

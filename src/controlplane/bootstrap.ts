@@ -4,14 +4,12 @@
 // creates nodes on a cluster that never had its namespaces (so nodes a person deleted
 // stay deleted across restarts).
 import type { ObjectStore } from "../store/store";
+import type { Registry } from "../registry/registry";
 import type { ClusterConfig } from "../config";
 import type { EndpointSlice, Endpoints, KubeObject, Service } from "../model/types";
-import { prepareForCreate } from "../registry/strategy";
-import { findResource, resourceForKind, storageKey } from "../model/resources";
+import { resourceForKind, storageKey } from "../model/resources";
 import { ApiError } from "../model/errors";
 import { nodeAgent } from "./stubs";
-import { DEFAULTING } from "../registry/defaults";
-import { allocateServiceAddresses } from "./service-addresses";
 import { KUBERNETES_SERVICE_IP } from "../model/cluster-addresses";
 import { DEFAULT_NODE } from "./node-config";
 
@@ -21,6 +19,7 @@ export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube
 export interface BootstrapContext {
   env: Env;
   store: ObjectStore;
+  registry: Registry;
   config: ClusterConfig;
   now: () => number;
 }
@@ -39,13 +38,11 @@ async function bootstrap(ctx: BootstrapContext): Promise<void> {
   const existing = await ctx.store.list("namespaces", {});
   const names = new Set(existing.items.map((n) => n.metadata.name));
   const firstStart = !names.has("kube-system");
-  const info = findResource("", "v1", "namespaces")!;
   for (const name of SYSTEM_NAMESPACES) {
     if (names.has(name)) continue;
     const ns: KubeObject = { apiVersion: "v1", kind: "Namespace", metadata: { name } };
-    prepareForCreate(info, ns, { now: ctx.now(), defaults: DEFAULTING });
     try {
-      await ctx.store.create("namespaces", ns);
+      await ctx.registry.create("namespaces", ns);
     } catch (e) {
       if (!(e instanceof ApiError && e.reason === "AlreadyExists")) throw e;
     }
@@ -76,10 +73,8 @@ async function createIfMissing(ctx: BootstrapContext, obj: KubeObject): Promise<
   const info = resourceForKind(obj.apiVersion, obj.kind)!;
   const resource = storageKey(info);
   if (await ctx.store.get(resource, obj.metadata.namespace ?? "", obj.metadata.name ?? "")) return;
-  prepareForCreate(info, obj, { now: ctx.now(), defaults: DEFAULTING });
-  if (resource === "services") await allocateServiceAddresses(ctx.env, obj as Service, false);
   try {
-    await ctx.store.create(resource, obj);
+    await ctx.registry.create(resource, obj);
   } catch (e) {
     if (!(e instanceof ApiError && e.reason === "AlreadyExists")) throw e;
   }

@@ -2,9 +2,11 @@
 // and node ports are claimed (the ones the writer asked for) or picked (the rest) by
 // the cluster-wide allocator, so `kubectl expose` gets a ClusterIP and a NodePort in
 // 30000-32767 as on a real cluster, and a taken address answers 422 Invalid.
-// In the wiring, not src/api: bootstrap creates the kubernetes Service through it too.
+// In the wiring, not src/registry (which declares the hooks): the allocator lives in
+// the controller manager, reached through its stub.
 import type { KubeObject, Service } from "../model/types";
-import type { AllocationRequest, Owner } from "./service-allocation";
+import type { AllocationRequest, AllocationResult, Owner } from "./service-allocation";
+import type { ServiceAddresses } from "../registry/hooks";
 import { controllers } from "./stubs";
 import { invalid } from "../model/errors";
 import { needsNodePorts } from "../registry/service";
@@ -23,27 +25,42 @@ export function allocationRequest(svc: Service, dryRun: boolean): AllocationRequ
   };
 }
 
-/** Fill in spec.clusterIP(s) and the node ports, or throw 422 with the allocator's causes. */
-export async function allocateServiceAddresses(env: Env, svc: Service, dryRun: boolean): Promise<void> {
-  const result = await controllers(env).allocateService(allocationRequest(svc, dryRun));
-  if (!result.ok) throw invalid("Service", svc.metadata.name ?? "", result.causes);
-  if (result.clusterIP) {
-    svc.spec.clusterIP = result.clusterIP;
-    svc.spec.clusterIPs = [result.clusterIP];
-  } else if (svc.spec.clusterIP === "None") {
-    svc.spec.clusterIPs = ["None"];
-  }
-  const ports = svc.spec.ports ?? [];
-  if (needsNodePorts(svc.spec)) result.nodePorts.forEach((n, i) => (ports[i].nodePort = n));
+/** The allocator's two calls, wherever it runs (over RPC, or in the controller manager itself). */
+export interface AllocatorCalls {
+  allocate(req: AllocationRequest): Promise<AllocationResult>;
+  release(owner: Owner): unknown;
 }
 
-/** After a Service is deleted: its addresses go back at once, as the registry's delete does. */
-export async function releaseServiceAddresses(env: Env, svc: KubeObject): Promise<void> {
-  const owner = ownerOf(svc);
-  try {
-    await controllers(env).releaseService(owner);
-  } catch (e) {
-    // The service controller releases them on its next pass anyway.
-    console.error(`releasing the addresses of service ${owner.namespace}/${owner.name} failed:`, e);
-  }
+/** The registry's Service address hooks over an allocator. */
+export function serviceAddresses(allocator: AllocatorCalls): ServiceAddresses {
+  return {
+    /** Fill in spec.clusterIP(s) and the node ports, or throw 422 with the allocator's causes. */
+    async allocate(svc: Service, dryRun: boolean): Promise<void> {
+      const result = await allocator.allocate(allocationRequest(svc, dryRun));
+      if (!result.ok) throw invalid("Service", svc.metadata.name ?? "", result.causes);
+      if (result.clusterIP) {
+        svc.spec.clusterIP = result.clusterIP;
+        svc.spec.clusterIPs = [result.clusterIP];
+      } else if (svc.spec.clusterIP === "None") {
+        svc.spec.clusterIPs = ["None"];
+      }
+      const ports = svc.spec.ports ?? [];
+      if (needsNodePorts(svc.spec)) result.nodePorts.forEach((n, i) => (ports[i].nodePort = n));
+    },
+    /** After a Service is deleted: its addresses go back at once, as the registry's delete does. */
+    async release(svc: KubeObject): Promise<void> {
+      const owner = ownerOf(svc);
+      try {
+        await allocator.release(owner);
+      } catch (e) {
+        // The service controller releases them on its next pass anyway.
+        console.error(`releasing the addresses of service ${owner.namespace}/${owner.name} failed:`, e);
+      }
+    },
+  };
+}
+
+/** The hooks for a writer outside the controller manager: the allocator through its stub. */
+export function remoteServiceAddresses(env: Env): ServiceAddresses {
+  return serviceAddresses({ allocate: (req) => controllers(env).allocateService(req), release: (owner) => controllers(env).releaseService(owner) });
 }

@@ -67,3 +67,10 @@ function groupOf(resource: string): { group?: string } {
   const dot = resource.indexOf(".");
   return dot > 0 ? { group: resource.slice(dot + 1) } : {};
 }
+
+/** A create in a namespace that does not exist, as the NamespaceLifecycle admission answers it. */
+export const namespaceNotFound = (namespace: string) => new ApiError(404, "NotFound", `namespaces "${namespace}" not found`, { name: namespace, kind: "namespaces" });
+
+/** A create in a namespace being deleted; `resource` is the plural ("pods"). */
+export const namespaceTerminating = (resource: string, namespace: string) =>
+  new ApiError(403, "Forbidden", `${resource} "" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, { kind: resource });

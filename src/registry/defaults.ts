@@ -1,6 +1,7 @@
 // Defaulting as the API server applies it on create (SetDefaults_* in k8s.io/api and
 // the DefaultTolerationSeconds admission plugin), so stored objects look like a real
 // cluster's and the scheduler, kubelet and controllers can rely on the fields.
+import type { ClusterConfig } from "../config";
 import type { Container, Deployment, Namespace, Pod, PodSpec, ReplicaSet, Service, Toleration } from "../model/types";
 
 export interface DefaultingConfig {
@@ -8,8 +9,10 @@ export interface DefaultingConfig {
   unreachableTolerationSeconds: number;
 }
 
-/** Defaulting for objects that are not pods (the pod-only fields are ignored). */
-export const DEFAULTING: DefaultingConfig = { notReadyTolerationSeconds: 300, unreachableTolerationSeconds: 300 };
+/** The cluster configuration's defaulting: every Registry is made with it. */
+export function defaultingFrom(config: Pick<ClusterConfig, "notReadyTolerationSeconds" | "unreachableTolerationSeconds">): DefaultingConfig {
+  return { notReadyTolerationSeconds: config.notReadyTolerationSeconds, unreachableTolerationSeconds: config.unreachableTolerationSeconds };
+}
 
 /** `:latest` or no tag means Always, anything else IfNotPresent (digests too). */
 export function defaultPullPolicy(image: string | undefined): "Always" | "IfNotPresent" {

@@ -1,12 +1,14 @@
-// Per-resource create/update rules (the API server's "strategy" objects): what the
-// server fills in on create, what a spec update may change, what a status update may
-// change, and when metadata.generation moves.
-import type { KubeObject, Pod, Deployment, ReplicaSet, Namespace, Service } from "../model/types";
+// The steps every resource shares around a write (the generic registry store's
+// BeforeCreate/BeforeUpdate): server-owned metadata on create, what an update of the
+// main resource or of /status may change, when metadata.generation moves. What is
+// particular to a resource is its strategy in ./strategies.
+import type { KubeObject } from "../model/types";
 import type { ResourceInfo } from "../model/resources";
 import { storageKey } from "../model/resources";
-import { defaultDeployment, defaultNamespace, defaultPod, defaultPodSpec, defaultReplicaSet, type DefaultingConfig } from "./defaults";
-import { prepareServiceCreate, prepareServiceUpdate } from "./service";
+import { strategyFor, type StrategyContext } from "./strategies";
 import { isoSeconds } from "../config";
+
+export type { StrategyContext } from "./strategies";
 
 const NAME_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
@@ -14,11 +16,6 @@ const NAME_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 export function randomSuffix(n = 5): string {
   const bytes = crypto.getRandomValues(new Uint8Array(n));
   return [...bytes].map((b) => NAME_SUFFIX_ALPHABET[b % NAME_SUFFIX_ALPHABET.length]).join("");
-}
-
-export interface StrategyContext {
-  now: number;
-  defaults: DefaultingConfig;
 }
 
 /** Fill server-owned metadata and defaults on a new object (mutates and returns it). */
@@ -31,29 +28,10 @@ export function prepareForCreate(info: ResourceInfo, obj: KubeObject, ctx: Strat
   delete meta.deletionTimestamp;
   delete meta.deletionGracePeriodSeconds;
   delete meta.managedFields;
-  if (hasSpec(info)) meta.generation = 1;
-  switch (storageKey(info)) {
-    case "pods":
-      defaultPod(obj as Pod, ctx.defaults);
-      break;
-    case "deployments.apps":
-      defaultDeployment(obj as Deployment);
-      break;
-    case "replicasets.apps":
-      defaultReplicaSet(obj as ReplicaSet);
-      break;
-    case "namespaces":
-      defaultNamespace(obj as Namespace);
-      break;
-    case "services":
-      prepareServiceCreate(obj as Service);
-      break;
-  }
+  const strategy = strategyFor(storageKey(info));
+  if (strategy.tracksGeneration) meta.generation = 1;
+  strategy.prepareForCreate?.(obj, ctx);
   return obj;
-}
-
-function hasSpec(info: ResourceInfo): boolean {
-  return ["pods", "deployments", "replicasets", "nodes", "namespaces"].includes(info.resource);
 }
 
 /**
@@ -62,16 +40,13 @@ function hasSpec(info: ResourceInfo): boolean {
  */
 export function prepareForUpdate(info: ResourceInfo, next: KubeObject, old: KubeObject): KubeObject {
   keepServerMetadata(next, old);
-  // Defaults apply on every write, as the API server decodes with defaulting: a PUT
-  // or patch that left out a defaulted template field stores it defaulted again.
-  const template = (next.spec as { template?: { spec?: Pod["spec"] } } | undefined)?.template;
-  if (template?.spec) defaultPodSpec(template.spec);
-  if (storageKey(info) === "services") prepareServiceUpdate(next as Service, old as Service);
+  const strategy = strategyFor(storageKey(info));
+  strategy.prepareForUpdate?.(next, old);
   if (info.subresources.includes("status")) {
     if (old.status === undefined) delete next.status;
     else next.status = old.status;
   }
-  if (hasSpec(info) && JSON.stringify(next.spec ?? null) !== JSON.stringify(old.spec ?? null)) {
+  if (strategy.tracksGeneration && JSON.stringify(next.spec ?? null) !== JSON.stringify(old.spec ?? null)) {
     next.metadata.generation = (old.metadata.generation ?? 0) + 1;
   } else if (old.metadata.generation !== undefined) {
     next.metadata.generation = old.metadata.generation;

@@ -4,9 +4,7 @@
 // on every wake-up would cost a full scan each time, the first thing to break at
 // a thousand nodes (DESIGN §5).
 
-import { and, asc, eq, gt, inArray } from "drizzle-orm";
 import type { ObjectStore } from "../store/store";
-import { changes, revision } from "../store/schema";
 import type { KubeObject, Node, Pod } from "../model/types";
 
 /** The resources whose changes the scheduler follows. */
@@ -44,24 +42,11 @@ export async function readChanges(store: ObjectStore, sinceRv: number): Promise<
   const out: WatchedChange[] = [];
   let cursor = sinceRv;
   for (;;) {
-    const db = store.db;
     // One round trip, one transaction: the compaction check and the rows agree.
-    const [rev, rows] = await db.batch([
-      db.select({ rv: revision.rv, compactedRv: revision.compactedRv }).from(revision).where(eq(revision.id, 1)),
-      db
-        .select({ rv: changes.rv, type: changes.type, resource: changes.resource, body: changes.body })
-        .from(changes)
-        .where(and(gt(changes.rv, cursor), inArray(changes.resource, WATCHED)))
-        .orderBy(asc(changes.rv))
-        .limit(PAGE),
-    ]);
+    const { revision, changes: rows } = await store.changePage(WATCHED, cursor, PAGE);
     // Compacted past us, or the revision went backwards (a restored or replaced database).
-    if (cursor < (rev[0]?.compactedRv ?? 0) || (rev[0]?.rv ?? 0) < cursor) return "expired";
-    for (const r of rows) {
-      const object = JSON.parse(r.body) as KubeObject;
-      object.metadata = { ...object.metadata, resourceVersion: String(r.rv) };
-      out.push({ rv: r.rv, resource: r.resource as "pods" | "nodes", deleted: r.type === "DELETED", object });
-    }
+    if (cursor < revision.compactedRv || revision.rv < cursor) return "expired";
+    for (const r of rows) out.push({ rv: r.rv, resource: r.resource as "pods" | "nodes", deleted: r.type === "DELETED", object: r.object });
     if (rows.length < PAGE) return out;
     cursor = rows[rows.length - 1].rv;
   }

@@ -19,6 +19,7 @@ import type { QueuedPodInfo } from "./queue";
 import { schedulePod, type ScheduleResult } from "./schedule-one";
 import { SchedulerState } from "./state";
 import { bindOps, failedOps } from "./writes";
+import { commitGroups } from "../store/commit-groups";
 import { podKey } from "./node-info";
 
 /** Pods decided per batch: bounds the time between refreshes and the size of one commit. */
@@ -208,24 +209,7 @@ export class SchedulerLoop {
    * retried alone, and only the stale ones fail.
    */
   private async commit(writes: Write[]): Promise<void> {
-    for (const chunk of chunks(writes.filter((w) => w.ops.length), MAX_OPS_PER_COMMIT)) {
-      try {
-        const stored = await this.deps.store.commit(chunk.flatMap((w) => w.ops));
-        let k = 0;
-        for (const w of chunk) {
-          w.stored = stored.slice(k, k + w.ops.length);
-          k += w.ops.length;
-        }
-      } catch {
-        for (const w of chunk) {
-          try {
-            w.stored = await this.deps.store.commit(w.ops);
-          } catch (e) {
-            w.error = e;
-          }
-        }
-      }
-    }
+    await commitGroups((ops: WriteOp[]) => this.deps.store.commit(ops), writes, { maxOps: MAX_OPS_PER_COMMIT, fallback: "per-group" });
   }
 
   /** Puts one pod where its outcome sends it; returns true when an assumption was dropped. */
@@ -301,21 +285,6 @@ export interface ExplainResult {
   source: "last-decision" | "dry-run";
   decidedAt?: string;
   explanation: Explanation;
-}
-
-function* chunks<T extends { ops: unknown[] }>(items: T[], maxOps: number): Generator<T[]> {
-  let cur: T[] = [];
-  let n = 0;
-  for (const it of items) {
-    if (cur.length && n + it.ops.length > maxOps) {
-      yield cur;
-      cur = [];
-      n = 0;
-    }
-    cur.push(it);
-    n += it.ops.length;
-  }
-  if (cur.length) yield cur;
 }
 
 /** Promise.all with at most `limit` calls in flight; results in input order. */

@@ -8,7 +8,8 @@
 //   through the garbage collector's owner-reference check.
 import type { ObjectStore } from "./store";
 import type { KubeObject, Pod } from "../model/types";
-import { ApiError, conflict } from "../model/errors";
+import { conflict } from "../model/errors";
+import { isConflict, retryOnConflict } from "./retry";
 import { isoSeconds } from "../config";
 
 export interface DeleteOptions {
@@ -32,20 +33,17 @@ function propagationOf(obj: KubeObject, opts: DeleteOptions): "Foreground" | "Ba
 }
 
 export async function deleteObject(store: ObjectStore, resource: string, namespace: string, name: string, opts: DeleteOptions, now: number): Promise<DeleteResult> {
-  for (let attempt = 0; ; attempt++) {
+  // A pinned resourceVersion cannot be retried: the next read would not match it either.
+  const retriable = (e: unknown) => isConflict(e) && !opts.preconditions?.resourceVersion;
+  return retryOnConflict(async () => {
     const current = await store.mustGet(resource, namespace, name);
     checkPreconditions(resource, current, opts);
     const next = planDeletion(resource, current, opts, now);
     if (opts.dryRun) return { deleted: next === null, object: next ?? current };
-    try {
-      if (next === null) return { deleted: true, object: await store.remove(resource, current) };
-      if (JSON.stringify(next) === JSON.stringify(current)) return { deleted: false, object: current };
-      return { deleted: false, object: await store.update(resource, next, Number(current.metadata.resourceVersion)) };
-    } catch (e) {
-      if (e instanceof ApiError && e.reason === "Conflict" && attempt < 8 && !opts.preconditions?.resourceVersion) continue;
-      throw e;
-    }
-  }
+    if (next === null) return { deleted: true, object: await store.remove(resource, current) };
+    if (JSON.stringify(next) === JSON.stringify(current)) return { deleted: false, object: current };
+    return { deleted: false, object: await store.update(resource, next, Number(current.metadata.resourceVersion)) };
+  }, 9, retriable);
 }
 
 function checkPreconditions(resource: string, obj: KubeObject, opts: DeleteOptions): void {

@@ -8,11 +8,13 @@
 // unique (resource, namespace, name) index, so of two concurrent creates exactly one
 // wins.
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
-import { and, asc, eq, gt, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { objects, changes, revision } from "./schema";
 import type { KubeObject } from "../model/types";
-import { alreadyExists, conflict, notFound, expired, ApiError } from "../model/errors";
+import { alreadyExists, conflict, notFound, expired, namespaceNotFound, namespaceTerminating, ApiError } from "../model/errors";
+import { retryOnConflict } from "./retry";
+import { existingUids, groupsOwnedBy, groupsWithMissingOwner, nodesOfPodsWithoutNode, type ResourceGroup } from "./index-queries";
 
 export type ChangeType = "ADDED" | "MODIFIED" | "DELETED";
 
@@ -24,6 +26,19 @@ export interface Change {
 
 /** Called after a commit succeeds, e.g. to wake the scheduler or a node. */
 export type ChangeListener = (changes: Change[]) => void;
+
+export interface CommitOptions {
+  /**
+   * Namespaces that must exist and not be terminating for the batch to apply (checked
+   * inside the same transaction, so it costs no round trip of its own).
+   */
+  activeNamespaces?: string[];
+}
+
+export interface ChangePage {
+  revision: { rv: number; compactedRv: number };
+  changes: { rv: number; type: ChangeType; resource: string; object: KubeObject }[];
+}
 
 export interface ListOptions {
   namespace?: string;
@@ -61,7 +76,7 @@ const CONFLICT_GUARD = "edgekube-conflict";
 const currentRv = sql`(SELECT ${revision.rv} FROM ${revision} WHERE ${revision.id} = 1)`;
 
 export class ObjectStore {
-  readonly db: DrizzleD1Database;
+  private readonly db: DrizzleD1Database;
   private listeners: ChangeListener[] = [];
 
   constructor(d1: D1Database, listener?: ChangeListener) {
@@ -153,6 +168,46 @@ export class ObjectStore {
     return rows.map((r) => ({ rv: r.rv, type: r.type, object: materialise(r.body, r.rv) }));
   }
 
+  /**
+   * One page of the change log for several resources, with the revision read in the
+   * same transaction (so a caller can tell a compacted or replaced log from an empty one).
+   */
+  async changePage(resources: string[], sinceRv: number, limit: number): Promise<ChangePage> {
+    const [rev, rows] = await this.db.batch([
+      this.db.select({ rv: revision.rv, compactedRv: revision.compactedRv }).from(revision).where(eq(revision.id, 1)),
+      this.db
+        .select({ rv: changes.rv, type: changes.type, resource: changes.resource, body: changes.body })
+        .from(changes)
+        .where(and(gt(changes.rv, sinceRv), inArray(changes.resource, resources)))
+        .orderBy(asc(changes.rv))
+        .limit(limit),
+    ]);
+    return {
+      revision: { rv: rev[0]?.rv ?? 0, compactedRv: rev[0]?.compactedRv ?? 0 },
+      changes: rows.map((r) => ({ rv: r.rv, type: r.type, resource: r.resource, object: materialise(r.body, r.rv) })),
+    };
+  }
+
+  /** The uids among `uids` that some object has. */
+  existingUids(uids: string[]): Promise<Set<string>> {
+    return existingUids(this.db, uids);
+  }
+
+  /** Where the objects whose controller reference is `ownerUid` live. */
+  groupsOwnedBy(ownerUid: string): Promise<ResourceGroup[]> {
+    return groupsOwnedBy(this.db, ownerUid);
+  }
+
+  /** Up to `limit` groups of objects whose controller owner's uid no object has. */
+  groupsWithMissingOwner(limit: number): Promise<(ResourceGroup & { ownerUid: string })[]> {
+    return groupsWithMissingOwner(this.db, limit);
+  }
+
+  /** Up to `limit` node names that pods are bound to but no Node object has. */
+  nodesOfPodsWithoutNode(limit: number): Promise<string[]> {
+    return nodesOfPodsWithoutNode(this.db, limit);
+  }
+
   async create(resource: string, obj: KubeObject): Promise<KubeObject> {
     const [out] = await this.commit([{ op: "create", resource, object: obj }]);
     return out;
@@ -180,26 +235,23 @@ export class ObjectStore {
     mutate: (current: KubeObject) => KubeObject | null | Promise<KubeObject | null>,
     attempts = 8,
   ): Promise<KubeObject> {
-    for (let i = 0; ; i++) {
+    return retryOnConflict(async () => {
       const current = await this.mustGet(resource, namespace, name);
       const next = await mutate(structuredClone(current));
       if (!next) return current;
-      try {
-        return await this.update(resource, next, Number(current.metadata.resourceVersion));
-      } catch (e) {
-        if (e instanceof ApiError && e.reason === "Conflict" && i < attempts - 1) continue;
-        throw e;
-      }
-    }
+      return this.update(resource, next, Number(current.metadata.resourceVersion));
+    }, attempts);
   }
 
   /**
    * Commit several writes atomically, each with its own resourceVersion (in order).
    * Returns the objects as stored.
    */
-  async commit(ops: WriteOp[]): Promise<KubeObject[]> {
+  async commit(ops: WriteOp[], opts: CommitOptions = {}): Promise<KubeObject[]> {
     if (ops.length === 0) return [];
     const stmts: BatchItem<"sqlite">[] = [];
+    const namespaces = [...new Set(opts.activeNamespaces ?? [])];
+    for (const ns of namespaces) stmts.push(this.namespaceGuard(ns));
     const bodies: string[] = [];
     for (const w of ops) {
       const body = serialise(w.object);
@@ -234,7 +286,7 @@ export class ObjectStore {
     try {
       results = await this.db.batch(stmts as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
     } catch (e) {
-      throw await this.explainFailure(e, ops);
+      throw await this.explainFailure(e, ops, namespaces);
     }
     const last = results[results.length - 1] as { rv: number; compactedRv: number }[];
     const finalRv = last[0].rv;
@@ -251,6 +303,12 @@ export class ObjectStore {
     return this.db.select({ ok: sql`json(CASE WHEN changes() = 1 THEN '1' ELSE ${CONFLICT_GUARD} END)` }).from(revision).where(eq(revision.id, 1));
   }
 
+  /** Aborts the batch unless the namespace exists and is not being deleted. */
+  private namespaceGuard(namespace: string) {
+    const active = sql`EXISTS (SELECT 1 FROM ${objects} WHERE ${objects.resource} = 'namespaces' AND ${objects.namespace} = '' AND ${objects.name} = ${namespace} AND json_extract(${objects.body}, '$.metadata.deletionTimestamp') IS NULL)`;
+    return this.db.select({ ok: sql`json(CASE WHEN ${active} THEN '1' ELSE ${CONFLICT_GUARD} END)` }).from(revision).where(eq(revision.id, 1));
+  }
+
   private async prune(rv: number): Promise<void> {
     const floor = rv - CHANGE_LOG_RETAIN;
     if (floor <= 0) return;
@@ -261,8 +319,15 @@ export class ObjectStore {
   }
 
   /** Turn a failed batch into the API error a client should see. */
-  private async explainFailure(e: unknown, ops: WriteOp[]): Promise<Error> {
+  private async explainFailure(e: unknown, ops: WriteOp[], namespaces: string[]): Promise<Error> {
     const message = String((e as Error)?.message ?? e) + String((e as { cause?: Error })?.cause?.message ?? "");
+    if (message.includes("malformed JSON")) {
+      for (const ns of namespaces) {
+        const found = await this.get("namespaces", "", ns);
+        if (!found) return namespaceNotFound(ns);
+        if (found.metadata.deletionTimestamp) return namespaceTerminating((ops.find((o) => o.op === "create" && (o.object.metadata.namespace ?? "") === ns)?.resource ?? "").split(".")[0], ns);
+      }
+    }
     if (message.includes("UNIQUE constraint failed")) {
       for (const w of ops) {
         if (w.op !== "create") continue;

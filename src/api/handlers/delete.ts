@@ -4,8 +4,7 @@ import type { RequestInfo } from "../request-info";
 import type { ApiContext } from "../context";
 import { storageKey, apiVersionOf } from "../../model/resources";
 import { badRequest } from "../../model/errors";
-import { deleteObject, type DeleteOptions } from "../../store/deletion";
-import { releaseServiceAddresses } from "../../controlplane/service-addresses";
+import type { DeleteOptions } from "../../store/deletion";
 import { json } from "../negotiate";
 import { parseListQuery } from "./list-options";
 
@@ -44,8 +43,7 @@ function successStatus(ri: RequestInfo, name: string, uid: string | undefined) {
 export async function deleteOne(ctx: ApiContext, ri: RequestInfo, req: Request, q: URLSearchParams): Promise<Response> {
   const opts = await readDeleteOptions(req, q);
   const key = storageKey(ri.info);
-  const result = await deleteObject(ctx.store, key, ri.namespace, ri.name!, opts, ctx.now());
-  if (key === "services" && result.deleted && !opts.dryRun) await releaseServiceAddresses(ctx.env, result.object);
+  const result = await ctx.registry.delete(key, ri.namespace, ri.name!, opts);
   // Pods come back as the object either way, like the real pod registry.
   if (!result.deleted || key === "pods") return json(result.object);
   return json(successStatus(ri, ri.name!, result.object.metadata.uid));
@@ -59,8 +57,7 @@ export async function deleteCollection(ctx: ApiContext, ri: RequestInfo, req: Re
   const items = [];
   for (const obj of listed.items) {
     try {
-      const r = await deleteObject(ctx.store, key, obj.metadata.namespace ?? "", obj.metadata.name ?? "", opts, ctx.now());
-      if (key === "services" && r.deleted && !opts.dryRun) await releaseServiceAddresses(ctx.env, r.object);
+      const r = await ctx.registry.delete(key, obj.metadata.namespace ?? "", obj.metadata.name ?? "", opts);
       items.push(r.object);
     } catch (e) {
       // Already gone between the list and the delete: that is what was asked for.

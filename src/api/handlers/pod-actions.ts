@@ -4,8 +4,7 @@ import type { ApiContext } from "../context";
 import { badRequest } from "../../model/errors";
 import { readBody } from "../body";
 import { json } from "../negotiate";
-import { deleteObject, type DeleteOptions } from "../../store/deletion";
-import { bindPod } from "../../store/binding";
+import type { DeleteOptions } from "../../store/deletion";
 
 export async function createBinding(ctx: ApiContext, ri: RequestInfo, req: Request): Promise<Response> {
   const body = (await readBody(req)) as { target?: { kind?: string; name?: string }; metadata?: { name?: string } };
@@ -13,7 +12,7 @@ export async function createBinding(ctx: ApiContext, ri: RequestInfo, req: Reque
   if (!target?.name) throw badRequest("Binding.target.name is required");
   if (target.kind && target.kind !== "Node") throw badRequest(`Binding.target.kind must be Node, got ${target.kind}`);
   if (body.metadata?.name && body.metadata.name !== ri.name) throw badRequest("the name of the binding does not match the pod");
-  await bindPod(ctx.store, ri.namespace, ri.name!, target.name, ctx.now());
+  await ctx.registry.bind(ri.namespace, ri.name!, target.name);
   return json({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 }, 201);
 }
 
@@ -23,7 +22,7 @@ export async function createEviction(ctx: ApiContext, ri: RequestInfo, req: Requ
     throw badRequest(`name in URL does not match name in Eviction object`);
   }
   // No PodDisruptionBudgets are modelled, so every eviction is allowed.
-  await deleteObject(ctx.store, "pods", ri.namespace, ri.name!, body?.deleteOptions ?? {}, ctx.now());
+  await ctx.registry.delete("pods", ri.namespace, ri.name!, body?.deleteOptions ?? {});
   return json({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 }, 201);
 }
 

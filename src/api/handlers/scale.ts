@@ -4,7 +4,7 @@ import type { RequestInfo } from "../request-info";
 import type { ApiContext } from "../context";
 import { storageKey } from "../../model/resources";
 import type { KubeObject, LabelSelector } from "../../model/types";
-import { badRequest, invalid, conflict, ApiError } from "../../model/errors";
+import { badRequest, invalid } from "../../model/errors";
 import { formatLabelSelector } from "../../model/selectors";
 import { applyPatch } from "../patch";
 import { readBody } from "../body";
@@ -42,8 +42,9 @@ export async function writeScale(ctx: ApiContext, ri: RequestInfo, req: Request,
   const key = storageKey(ri.info);
   const body = await readBody(req);
   const contentType = (req.headers.get("content-type") ?? "").split(";")[0].trim();
-  for (let attempt = 0; ; attempt++) {
-    const current = await ctx.store.mustGet(key, ri.namespace, ri.name!);
+  // The scale is patched, the parent updated through its strategy (which moves the
+  // generation when replicas change); a conflict is retried unless a PUT pinned a version.
+  const stored = await ctx.registry.patch(key, ri.namespace, ri.name!, (current) => {
     const scale = toScale(current);
     const wanted = method === "PUT" ? (body as ReturnType<typeof toScale>) : (applyPatch(contentType, scale as unknown as KubeObject, body, "scale") as unknown as ReturnType<typeof toScale>);
     const replicas = wanted?.spec?.replicas;
@@ -51,17 +52,11 @@ export async function writeScale(ctx: ApiContext, ri: RequestInfo, req: Request,
     if (replicas < 0) {
       throw invalid("Scale", ri.name!, [{ reason: "FieldValueInvalid", message: `Invalid value: ${replicas}: must be greater than or equal to 0`, field: "spec.replicas" }], "autoscaling");
     }
-    const pinned = wanted.metadata?.resourceVersion;
-    if (method === "PUT" && pinned && pinned !== current.metadata.resourceVersion) throw conflict(key, ri.name!);
+    const pinned = method === "PUT" ? wanted.metadata?.resourceVersion : undefined;
     const next = structuredClone(current);
     (next.spec as ScalableSpec).replicas = replicas;
-    if (replicas !== (current.spec as ScalableSpec).replicas) next.metadata.generation = (current.metadata.generation ?? 0) + 1;
-    try {
-      const stored = await ctx.store.update(key, next, Number(current.metadata.resourceVersion));
-      return json(toScale(stored));
-    } catch (e) {
-      if (e instanceof ApiError && e.reason === "Conflict" && !pinned && attempt < 8) continue;
-      throw e;
-    }
-  }
+    next.metadata.resourceVersion = pinned;
+    return next;
+  });
+  return json(toScale(stored));
 }

@@ -1,17 +1,16 @@
 // create (POST), update (PUT) and patch (PATCH) of the main resource and of the
-// status/scale subresources' parents. Every path validates before it writes, so a
-// bad request changes nothing.
+// status subresource: decoding and the request's own checks here, the rest (strategy,
+// validation, namespace lifecycle, hooks) in the registry, so a bad request changes
+// nothing.
 import type { RequestInfo } from "../request-info";
 import type { ApiContext } from "../context";
 import { storageKey, apiVersionOf, type ResourceInfo } from "../../model/resources";
-import type { KubeObject, Service } from "../../model/types";
-import { allocateServiceAddresses, releaseServiceAddresses } from "../../controlplane/service-addresses";
-import { ApiError, badRequest, invalid, conflict } from "../../model/errors";
-import { validateObject, strictUnknownFields } from "../../model/validation";
+import type { KubeObject } from "../../model/types";
+import { badRequest, conflict } from "../../model/errors";
+import { strictUnknownFields } from "../../model/validation";
 import { applyPatch } from "../patch";
 import { readBody } from "../body";
 import { json } from "../negotiate";
-import { prepareForCreate, prepareForUpdate, prepareForStatusUpdate } from "../../registry/strategy";
 
 function isDryRun(q: URLSearchParams): boolean {
   const d = q.getAll("dryRun");
@@ -44,11 +43,6 @@ function checkBodyIdentity(info: ResourceInfo, ri: RequestInfo, body: unknown): 
   return obj;
 }
 
-function validateOrThrow(info: ResourceInfo, obj: KubeObject, old?: KubeObject): void {
-  const causes = validateObject(storageKey(info), obj, old);
-  if (causes.length) throw invalid(info.kind, obj.metadata.name ?? "", causes, info.group);
-}
-
 /** fieldValidation=Strict (what kubectl apply/create -f send): unknown fields are errors. */
 function checkFieldValidation(info: ResourceInfo, q: URLSearchParams, body: unknown): void {
   if (q.get("fieldValidation") !== "Strict") return;
@@ -58,58 +52,12 @@ function checkFieldValidation(info: ResourceInfo, q: URLSearchParams, body: unkn
   }
 }
 
-async function ensureNamespaceActive(ctx: ApiContext, info: ResourceInfo, namespace: string): Promise<void> {
-  if (!info.namespaced) return;
-  const ns = await ctx.store.get("namespaces", "", namespace);
-  if (!ns) throw new ApiError(404, "NotFound", `namespaces "${namespace}" not found`, { name: namespace, kind: "namespaces" });
-  if (ns.metadata.deletionTimestamp) {
-    throw new ApiError(403, "Forbidden", `${info.resource} "${""}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, { kind: info.resource });
-  }
-}
-
 export async function createObject(ctx: ApiContext, ri: RequestInfo, req: Request, q: URLSearchParams): Promise<Response> {
   const info = ri.info;
   const body = await readBody(req);
   checkFieldValidation(info, q, body);
   const obj = checkBodyIdentity(info, ri, body);
-  if (!obj.metadata.name && !obj.metadata.generateName) {
-    throw invalid(info.kind, "", [{ reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name" }], info.group);
-  }
-  prepareForCreate(info, obj, { now: ctx.now(), defaults: { notReadyTolerationSeconds: ctx.config.notReadyTolerationSeconds, unreachableTolerationSeconds: ctx.config.unreachableTolerationSeconds } });
-  validateOrThrow(info, obj);
-  await ensureNamespaceActive(ctx, info, ri.namespace);
-  if (storageKey(info) === "services") await allocateServiceAddresses(ctx.env, obj as Service, isDryRun(q));
-  if (isDryRun(q)) {
-    if (await ctx.store.get(storageKey(info), ri.namespace, obj.metadata.name!)) {
-      throw new ApiError(409, "AlreadyExists", `${storageKey(info)} "${obj.metadata.name}" already exists`, { name: obj.metadata.name, kind: info.resource });
-    }
-    return json(obj, 201);
-  }
-  try {
-    return json(await ctx.store.create(storageKey(info), obj), 201);
-  } catch (e) {
-    // The addresses just allocated belong to this attempt's uid alone: give them back.
-    if (storageKey(info) === "services") await releaseServiceAddresses(ctx.env, obj);
-    throw e;
-  }
-}
-
-/** Apply an update computed from the current object, conditional on what was read. */
-async function writeUpdate(ctx: ApiContext, ri: RequestInfo, q: URLSearchParams, current: KubeObject, next: KubeObject, expectedRv: number): Promise<KubeObject> {
-  const info = ri.info;
-  const prepared = ri.subresource === "status" ? prepareForStatusUpdate(next, current) : prepareForUpdate(info, next, current);
-  validateOrThrow(info, prepared, current);
-  const key = storageKey(info);
-  // A Service being deleted keeps what it has; it only waits for its finalizers.
-  if (key === "services" && ri.subresource !== "status" && !prepared.metadata.deletionTimestamp) await allocateServiceAddresses(ctx.env, prepared as Service, isDryRun(q));
-  if (isDryRun(q)) return prepared;
-  // The last finalizer gone from an object being deleted: the update deletes it.
-  if (prepared.metadata.deletionTimestamp && !(prepared.metadata.finalizers?.length) && key !== "pods") {
-    const removed = await ctx.store.remove(key, { ...prepared, metadata: { ...prepared.metadata, resourceVersion: String(expectedRv) } });
-    if (key === "services") await releaseServiceAddresses(ctx.env, removed);
-    return removed;
-  }
-  return ctx.store.update(key, prepared, expectedRv);
+  return json(await ctx.registry.create(storageKey(info), obj, { dryRun: isDryRun(q) }), 201);
 }
 
 export async function updateObject(ctx: ApiContext, ri: RequestInfo, req: Request, q: URLSearchParams): Promise<Response> {
@@ -125,9 +73,9 @@ export async function updateObject(ctx: ApiContext, ri: RequestInfo, req: Reques
   const current = await ctx.store.mustGet(key, ri.namespace, ri.name!);
   const sent = next.metadata.resourceVersion;
   // A PUT without resourceVersion is an unconditional update, as in Kubernetes.
-  const expected = sent ? Number(sent) : Number(current.metadata.resourceVersion);
+  const expectedRv = sent ? Number(sent) : Number(current.metadata.resourceVersion);
   if (sent && sent !== current.metadata.resourceVersion) throw conflict(key, ri.name!);
-  const stored = await writeUpdate(ctx, ri, q, current, next, expected);
+  const stored = await ctx.registry.update(key, next, { old: current, expectedRv, subresource: subresourceOf(ri), dryRun: isDryRun(q) });
   return json(stored);
 }
 
@@ -136,21 +84,23 @@ export async function patchObject(ctx: ApiContext, ri: RequestInfo, req: Request
   const contentType = (req.headers.get("content-type") ?? "").split(";")[0].trim();
   const patch = await readBody(req);
   const key = storageKey(info);
-  // Retry on conflict unless the patch itself pins a resourceVersion.
-  for (let attempt = 0; ; attempt++) {
-    const current = await ctx.store.mustGet(key, ri.namespace, ri.name!);
-    const patched = applyPatch(contentType, structuredClone(current), patch, key);
-    checkFieldValidation(info, q, patched);
-    const pinned = patched.metadata?.resourceVersion;
-    if (pinned && pinned !== current.metadata.resourceVersion) throw conflict(key, ri.name!);
-    patched.kind = info.kind;
-    patched.apiVersion = apiVersionOf(info);
-    try {
-      const stored = await writeUpdate(ctx, ri, q, current, patched, Number(current.metadata.resourceVersion));
-      return json(stored);
-    } catch (e) {
-      if (e instanceof ApiError && e.reason === "Conflict" && !pinned && attempt < 8) continue;
-      throw e;
-    }
-  }
+  const dryRun = isDryRun(q);
+  const stored = await ctx.registry.patch(
+    key,
+    ri.namespace,
+    ri.name!,
+    (current) => {
+      const patched = applyPatch(contentType, current, patch, key);
+      checkFieldValidation(info, q, patched);
+      patched.kind = info.kind;
+      patched.apiVersion = apiVersionOf(info);
+      return patched;
+    },
+    { subresource: subresourceOf(ri), dryRun },
+  );
+  return json(stored);
+}
+
+function subresourceOf(ri: RequestInfo): "status" | undefined {
+  return ri.subresource === "status" ? "status" : undefined;
 }

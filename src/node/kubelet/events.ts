@@ -6,7 +6,7 @@
 // "(x4 over 2m)" for a crash loop.
 import type { KubeObject, Pod } from "../../model/types";
 import { newEvent } from "../../store/events";
-import type { WriteOp } from "../../store/store";
+import type { WriteOp } from "../../registry/ops";
 import { isoSeconds } from "../../config";
 import { hexOf } from "../node-object";
 import { STATE_KEYS } from "./state";

@@ -17,6 +17,9 @@ import { syncPod, type PodOutcome } from "./pod-sync";
 import { KubeletState, type NodeNet, type PodRecord, type Reservation } from "./state";
 import type { SyncEnv } from "./sync-env";
 import { commitWrites, type PodWrite } from "./write-batch";
+import { Registry } from "../../registry/registry";
+import { defaultingFrom } from "../../registry/defaults";
+import { readConfig } from "../../config";
 
 /** Timer kind of the kubelet's timers: "sync the pods at this time". */
 export const KUBELET_SYNC = "kubelet-sync";
@@ -53,6 +56,7 @@ function occupying(rec: PodRecord): boolean {
 export class Kubelet {
   readonly state: KubeletState;
   private rt: Runtime | undefined;
+  private writer: Registry | undefined;
   /** Syncs never overlap; asks made during one join one more (a listing ask wins). */
   private readonly serial = new SingleFlight<boolean>(
     (list) => this.syncOnce(list),
@@ -112,6 +116,12 @@ export class Kubelet {
     }
     for (const [uid, r] of reservations) if (!seen.has(uid)) out.push(r.occupant);
     return out;
+  }
+
+  /** The kubelet's writes (pod status, removals, events) go through the registry like every other. */
+  private registry(store: ObjectStore): Registry {
+    if (this.writer?.store !== store) this.writer = new Registry(store, { now: this.deps.now, defaults: defaultingFrom(readConfig({})) });
+    return this.writer;
   }
 
   private async loadNet(store: ObjectStore, nodeName: string): Promise<NodeNet | undefined> {
@@ -215,7 +225,7 @@ export class Kubelet {
     for (const uid of forget) this.state.deletePod(uid);
 
     try {
-      await commitWrites(store, writes, recorder, now, (rec) => buildPodStatus(rec, net.hostIP, now));
+      await commitWrites(this.registry(store), writes, recorder, now, (rec) => buildPodStatus(rec, net.hostIP, now));
     } catch (e) {
       console.error(`kubelet ${cfg.name}: writing pod status failed:`, e);
       wake(now + RETRY_MS, "retry");

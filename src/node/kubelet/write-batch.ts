@@ -4,7 +4,9 @@
 // conflict the pods are read again and the batch is rebuilt on the fresh objects
 // (guaranteedUpdate, but for the whole batch); a pod that vanished is dropped.
 import type { Pod, PodStatus } from "../../model/types";
-import type { ObjectStore, WriteOp } from "../../store/store";
+import type { ObjectStore } from "../../store/store";
+import type { Registry } from "../../registry/registry";
+import type { WriteOp } from "../../registry/ops";
 import { ApiError } from "../../model/errors";
 import type { EventRecorder } from "./events";
 import type { PodRecord } from "./state";
@@ -28,7 +30,7 @@ function podOp(w: PodWrite): WriteOp {
   const pod = w.rec.pod;
   const expectedRv = Number(pod.metadata.resourceVersion);
   if (w.kind === "remove") return { op: "delete", resource: "pods", object: pod, expectedRv };
-  return { op: "update", resource: "pods", object: { ...pod, status: w.status }, expectedRv };
+  return { op: "update", resource: "pods", subresource: "status", object: { ...pod, status: w.status }, old: pod, expectedRv };
 }
 
 /** The status the kubelet reports for a pod, computed against `rec.pod` as it now is. */
@@ -52,7 +54,7 @@ async function reread(store: ObjectStore, writes: PodWrite[], statusOf: StatusOf
   }
 }
 
-export async function commitWrites(store: ObjectStore, writes: PodWrite[], recorder: EventRecorder, now: number, statusOf: StatusOf): Promise<void> {
+export async function commitWrites(registry: Registry, writes: PodWrite[], recorder: EventRecorder, now: number, statusOf: StatusOf): Promise<void> {
   let aggregate = true;
   for (let attempt = 1; ; attempt++) {
     const live = writes.filter((w) => !w.dropped && !w.unneeded);
@@ -60,7 +62,7 @@ export async function commitWrites(store: ObjectStore, writes: PodWrite[], recor
     const eventOps = recorder.ops(now, aggregate);
     if (!podOps.length && !eventOps.length) return;
     try {
-      const stored = await store.commit([...podOps, ...eventOps]);
+      const stored = await registry.commit([...podOps, ...eventOps]);
       live.forEach((w, i) => {
         if (w.kind === "remove") w.removed = true;
         else w.rec.pod = stored[i] as Pod;
@@ -70,7 +72,7 @@ export async function commitWrites(store: ObjectStore, writes: PodWrite[], recor
     } catch (e) {
       const retriable = e instanceof ApiError && (e.reason === "Conflict" || e.reason === "NotFound");
       if (!retriable || attempt >= ATTEMPTS) throw e;
-      await reread(store, live, statusOf);
+      await reread(registry.store, live, statusOf);
       // An event we meant to bump may be what conflicted (expired, or deleted): write new ones.
       aggregate = false;
     }

@@ -1,0 +1,28 @@
+// The table of strategies by storage key: a new resource is one row here (and one
+// strategy file when it needs more than validation).
+import type { ResourceStrategy } from "./types";
+import { deploymentStrategy, podStrategy, replicaSetStrategy } from "./workloads";
+import { namespaceStrategy, nodeStrategy } from "./cluster";
+import { serviceStrategy } from "./services";
+
+/** Objects without rules of their own: metadata and validation only. */
+const PLAIN: ResourceStrategy = {};
+
+const STRATEGIES: Record<string, ResourceStrategy> = {
+  namespaces: namespaceStrategy,
+  nodes: nodeStrategy,
+  pods: podStrategy,
+  "deployments.apps": deploymentStrategy,
+  "replicasets.apps": replicaSetStrategy,
+  services: serviceStrategy,
+  events: PLAIN,
+  endpoints: PLAIN,
+  "endpointslices.discovery.k8s.io": PLAIN,
+  "leases.coordination.k8s.io": PLAIN,
+};
+
+export function strategyFor(resource: string): ResourceStrategy {
+  return STRATEGIES[resource] ?? PLAIN;
+}
+
+export type { ResourceStrategy, StrategyContext } from "./types";

@@ -1,0 +1,28 @@
+// Pods, Deployments and ReplicaSets: defaulted on create (including the pod template);
+// a template left partly out by a PUT or patch is defaulted again, as the API server
+// decodes every write with defaulting.
+import type { Deployment, Pod, PodSpec, ReplicaSet } from "../../model/types";
+import { defaultDeployment, defaultPod, defaultPodSpec, defaultReplicaSet } from "../defaults";
+import type { ResourceStrategy } from "./types";
+
+function defaultTemplate(next: { spec?: unknown }): void {
+  const template = (next.spec as { template?: { spec?: PodSpec } } | undefined)?.template;
+  if (template?.spec) defaultPodSpec(template.spec);
+}
+
+export const podStrategy: ResourceStrategy = {
+  tracksGeneration: true,
+  prepareForCreate: (obj, ctx) => defaultPod(obj as Pod, ctx.defaults),
+};
+
+export const deploymentStrategy: ResourceStrategy = {
+  tracksGeneration: true,
+  prepareForCreate: (obj) => defaultDeployment(obj as Deployment),
+  prepareForUpdate: (next) => defaultTemplate(next),
+};
+
+export const replicaSetStrategy: ResourceStrategy = {
+  tracksGeneration: true,
+  prepareForCreate: (obj) => defaultReplicaSet(obj as ReplicaSet),
+  prepareForUpdate: (next) => defaultTemplate(next),
+};
