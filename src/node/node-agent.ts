@@ -8,6 +8,8 @@ import type { AdmitResult, NodeConfig } from "../controlplane/node-api";
 import { nodePeer, type NodePeerApi } from "./node-peer";
 import type { Node, Pod } from "../model/types";
 import { ObjectStore } from "../store/store";
+import { Registry } from "../registry/registry";
+import { defaultingFrom } from "../registry/defaults";
 import { buildNode, internalIP, podCIDRFor } from "./node-object";
 import { dispatchChanges } from "../controlplane/dispatch";
 import { ApiError } from "../model/errors";
@@ -44,6 +46,11 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
     const store = new ObjectStore(this.env.DB, (changes) => this.ctx.waitUntil(dispatchChanges(this.env, changes, { origin: `node:${name}` })));
     if (name) this.storeInstance = store;
     return store;
+  }
+
+  /** The kubelet's writes of its Node go through the registry, as any client's would. */
+  private registry(): Registry {
+    return new Registry(this.store(), { now: () => this.clock(), defaults: defaultingFrom(readConfig(this.env)) });
   }
 
   private timers(): TimerTable {
@@ -102,25 +109,35 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
     const store = this.store();
     const now = this.clock();
     const fresh = buildNode(config, cidrIndex, now, `${config.name}:${now}`);
+    const registry = this.registry();
     const existing = (await store.get("nodes", "", config.name)) as Node | null;
     if (!existing) {
       try {
-        fresh.metadata.uid = crypto.randomUUID();
-        fresh.metadata.creationTimestamp = fresh.status?.conditions?.[0]?.lastTransitionTime;
-        await store.create("nodes", fresh);
+        await registry.create("nodes", fresh);
       } catch (e) {
         if (!(e instanceof ApiError && e.reason === "AlreadyExists")) throw e;
       }
     } else {
-      // A Node registered through the API: the kubelet fills in what a kubelet reports.
-      const stored = (await store.guaranteedUpdate("nodes", "", config.name, (cur) => {
+      // A Node registered through the API: the kubelet fills in what a kubelet reports,
+      // its labels and spec first, then its status (registerNode, then updateNodeStatus).
+      await registry.patch("nodes", "", config.name, (cur) => {
         const node = cur as Node;
         node.metadata.labels = { ...fresh.metadata.labels, ...(node.metadata.labels ?? {}) };
         node.metadata.annotations = { ...fresh.metadata.annotations, ...(node.metadata.annotations ?? {}) };
         node.spec = { ...fresh.spec, ...node.spec };
-        node.status = { ...fresh.status, capacity: fresh.status?.capacity, allocatable: node.status?.allocatable ?? fresh.status?.allocatable };
         return node;
-      })) as Node;
+      });
+      const stored = (await registry.patch(
+        "nodes",
+        "",
+        config.name,
+        (cur) => {
+          const node = cur as Node;
+          node.status = { ...fresh.status, capacity: fresh.status?.capacity, allocatable: node.status?.allocatable ?? fresh.status?.allocatable };
+          return node;
+        },
+        { subresource: "status" },
+      )) as Node;
       // A podCIDR given in the manifest wins over the allocated one.
       if (stored.spec.podCIDR) this.ctx.storage.kv.put("node/net", { podCIDR: stored.spec.podCIDR, hostIP: internalIP(cidrIndex) });
     }

@@ -10,7 +10,9 @@
 import type { AdmitResult } from "../controlplane/node-api";
 import type { KubeObject, Node, Pod } from "../model/types";
 import { ApiError } from "../model/errors";
-import type { ObjectStore, WriteOp } from "../store/store";
+import type { ObjectStore } from "../store/store";
+import type { Registry } from "../registry/registry";
+import type { WriteOp } from "../registry/ops";
 import { Code } from "./framework";
 import { DecisionLog } from "./decisions";
 import { explainSchedule, type Explanation } from "./explain";
@@ -33,6 +35,8 @@ export const RELIST_MS = 10 * 60_000;
 
 export interface LoopDeps {
   store: ObjectStore;
+  /** Binds and status writes go through it, validated as any client's writes are. */
+  registry: Registry;
   /** The chosen node's kubelet, the final authority on its resources. */
   admit(node: string, pod: Pod): Promise<AdmitResult>;
   now(): number;
@@ -209,7 +213,7 @@ export class SchedulerLoop {
    * retried alone, and only the stale ones fail.
    */
   private async commit(writes: Write[]): Promise<void> {
-    await commitGroups((ops: WriteOp[]) => this.deps.store.commit(ops), writes, { maxOps: MAX_OPS_PER_COMMIT, fallback: "per-group" });
+    await commitGroups((ops: WriteOp[]) => this.deps.registry.commit(ops), writes, { maxOps: MAX_OPS_PER_COMMIT, fallback: "per-group" });
   }
 
   /** Puts one pod where its outcome sends it; returns true when an assumption was dropped. */

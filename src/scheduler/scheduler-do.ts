@@ -16,6 +16,9 @@ import type { SchedulerApi } from "../controlplane/stubs";
 import { nodeAgent } from "../controlplane/stubs";
 import { dispatchChanges } from "../controlplane/dispatch";
 import { ObjectStore } from "../store/store";
+import { Registry } from "../registry/registry";
+import { defaultingFrom } from "../registry/defaults";
+import { readConfig } from "../config";
 import type { Pod } from "../model/types";
 import { SchedulerLoop, type ExplainResult, type LoopStats } from "./loop";
 import type { QueueLocation } from "./queue";
@@ -77,6 +80,7 @@ export class Scheduler extends DurableObject<Env> implements SchedulerApi {
     this.store = new ObjectStore(env.DB, (changes) => ctx.waitUntil(dispatchChanges(env, changes, { origin: "scheduler" })));
     this.loop = new SchedulerLoop({
       store: this.store,
+      registry: new Registry(this.store, { now: () => Date.now(), defaults: defaultingFrom(readConfig(env)) }),
       admit: (node, pod) => nodeAgent(env, node).admit(pod),
       now: () => Date.now(),
       random: Math.random,

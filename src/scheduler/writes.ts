@@ -5,7 +5,7 @@
 
 import type { Condition, Pod } from "../model/types";
 import { eventWrite } from "../store/events";
-import type { WriteOp } from "../store/store";
+import type { WriteOp } from "../registry/ops";
 import { setCondition } from "../store/binding";
 import { isoSeconds } from "../config";
 import { scheduledMessage, truncateMessage } from "./messages";
@@ -32,6 +32,8 @@ export function bindOps(pod: Pod, nodeName: string, now: number): WriteOp[] {
   const cond: Condition = { type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: isoSeconds(now) };
   next.status.conditions = setCondition(next.status.conditions, cond);
   return [
+    // The pods/binding subresource's own rule (nodeName set once), not the pod's update
+    // strategy: the bind is written as computed, after validation.
     { op: "update", resource: "pods", object: next, expectedRv: rvOf(pod) },
     podEvent(pod, "Normal", "Scheduled", "Binding", scheduledMessage(pod, nodeName), now),
   ];
@@ -56,7 +58,7 @@ export function failedOps(pod: Pod, reason: "Unschedulable" | "SchedulerError", 
     lastTransitionTime: isoSeconds(now),
   });
   return [
-    { op: "update", resource: "pods", object: next, expectedRv: rvOf(pod) },
+    { op: "update", resource: "pods", object: next, expectedRv: rvOf(pod), old: pod, subresource: "status" },
     podEvent(pod, "Warning", "FailedScheduling", "Scheduling", message, now),
   ];
 }

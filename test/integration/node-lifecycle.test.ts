@@ -34,6 +34,8 @@ describe("node heartbeats and failure detection", () => {
     const writeEvery = config.nodeLeaseWriteIntervalMs;
     const renewEvery = config.nodeLeaseRenewIntervalMs;
     expect(writeEvery).toBeGreaterThan(renewEvery);
+    // The cluster exists (the API bootstraps it: kube-node-lease among its namespaces).
+    expect((await callJson("/api/v1/namespaces/kube-node-lease")).status).toBe(200);
     const stub = await startNode("hb-1", clock);
     // The Lease exists as soon as the node has registered.
     const first = await lease("hb-1");

@@ -8,15 +8,20 @@ import { SchedulerLoop } from "../../src/scheduler/loop";
 import { SchedulerState } from "../../src/scheduler/state";
 import { makeNode, makePod, seededRandom } from "../../src/scheduler/fixtures";
 import type { AdmitResult } from "../../src/controlplane/node-api";
+import { Registry } from "../../src/registry/registry";
+import { defaultingFrom } from "../../src/registry/defaults";
+import { readConfig } from "../../src/config";
 import type { Event, KubeObject, Pod } from "../../src/model/types";
 
 const store = new ObjectStore(env.DB);
+const registry = new Registry(store, { now: () => now, defaults: defaultingFrom(readConfig({})) });
 let now = Date.parse("2026-01-01T00:00:00Z");
 let refuse = new Set<string>();
 const admitted: string[] = [];
 
 const loop = new SchedulerLoop({
   store,
+  registry,
   admit: async (node, pod): Promise<AdmitResult> => {
     if (refuse.delete(pod.metadata.name!)) return { admitted: false, reason: "OutOfcpu", message: `Node didn't have enough resource: cpu` };
     admitted.push(`${pod.metadata.name}@${node}`);
@@ -130,7 +135,7 @@ describe("scheduler loop", () => {
 
 describe("a fresh scheduler instance", () => {
   it("lists the cluster only when a pod waits for a node (or explain needs the view)", async () => {
-    const fresh = new SchedulerLoop({ store, admit: async () => ({ admitted: true }), now: () => now, random: seededRandom(2) });
+    const fresh = new SchedulerLoop({ store, registry, admit: async () => ({ admitted: true }), now: () => now, random: seededRandom(2) });
     // Every pod above is bound or parked... except "huge": make sure nothing is pending first.
     const huge = await get("huge");
     await store.remove("pods", huge);

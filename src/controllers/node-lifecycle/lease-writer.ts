@@ -6,10 +6,11 @@
 // write per heartbeat. A Lease someone else wrote in between (an external agent, a
 // label) makes its write conflict: it is then read afresh and written on its own,
 // keeping the later renewTime.
-import type { ObjectStore, WriteOp } from "../../store/store";
+import type { Registry } from "../../registry/registry";
 import type { Lease } from "../../model/types";
 import { ApiError } from "../../model/errors";
-import { isoSeconds } from "../../config";
+import { commitGroups, type Group } from "../../store/commit-groups";
+import type { WriteOp } from "../../registry/ops";
 import { newLease, renewedAt, NODE_LEASE_NAMESPACE } from "./lease";
 import { isoMicros } from "./time";
 import type { RenewalTable, Renewal } from "./renewals";
@@ -19,7 +20,7 @@ export const LEASES = "leases.coordination.k8s.io";
 const LEASE_BATCH = 200;
 
 export interface LeaseWriterDeps {
-  store: ObjectStore;
+  registry: Registry;
   renewals: RenewalTable;
   leaseDurationSeconds: number;
 }
@@ -29,22 +30,18 @@ const isConflict = (e: unknown) => e instanceof ApiError && (e.reason === "Confl
 export class LeaseWriter {
   constructor(private readonly d: LeaseWriterDeps) {}
 
-  /** Write every stale Lease: one batch per LEASE_BATCH nodes, each Lease alone when its batch conflicts. */
+  /** Write every stale Lease: one batch per LEASE_BATCH nodes; a Lease whose batch conflicts goes alone, read afresh. */
   async flush(): Promise<number> {
     const stale = this.d.renewals.stale();
-    const batched = stale.filter((r) => r.lease);
     for (const r of stale) if (!r.lease) await this.writeOne(r.node);
-    for (let i = 0; i < batched.length; i += LEASE_BATCH) {
-      const chunk = batched.slice(i, i + LEASE_BATCH);
-      const ops: WriteOp[] = chunk.map((r) => ({ op: "update", resource: LEASES, object: this.renewed(r.lease!, r), expectedRv: Number(r.lease!.metadata.resourceVersion) }));
-      try {
-        const stored = (await this.d.store.commit(ops)) as Lease[];
-        chunk.forEach((r, j) => this.d.renewals.written(r.node, stored[j], renewedAt(stored[j])));
-      } catch (e) {
-        if (!isConflict(e)) throw e;
-        // The batch wrote nothing: each Lease on its own, read afresh.
-        for (const r of chunk) await this.writeOne(r.node);
-      }
+    const groups: (Group<WriteOp> & { node: string })[] = stale
+      .filter((r) => r.lease)
+      .map((r) => ({ node: r.node, ops: [{ op: "update", resource: LEASES, object: this.renewed(r.lease!, r), expectedRv: Number(r.lease!.metadata.resourceVersion), old: r.lease! }] }));
+    await commitGroups<WriteOp, (typeof groups)[number]>((ops) => this.d.registry.commit(ops), groups, { maxOps: LEASE_BATCH, fallback: "per-group", retriable: isConflict });
+    for (const g of groups) {
+      if (g.stored) this.d.renewals.written(g.node, g.stored[0] as Lease, renewedAt(g.stored[0] as Lease));
+      else if (isConflict(g.error)) await this.writeOne(g.node);
+      else throw g.error;
     }
     return stale.length;
   }
@@ -55,17 +52,20 @@ export class LeaseWriter {
    * kubelet creates its Lease when it registers).
    */
   async writeOne(node: string): Promise<void> {
-    const { store, renewals } = this.d;
+    const { registry, renewals } = this.d;
     for (let attempt = 0; attempt < 3; attempt++) {
       const row = renewals.get(node);
       if (!row) return;
-      const current = (await store.get(LEASES, NODE_LEASE_NAMESPACE, node)) as Lease | null;
+      const current = (await registry.store.get(LEASES, NODE_LEASE_NAMESPACE, node)) as Lease | null;
       try {
-        const stored = current ? await store.update(LEASES, this.renewed(current, row), Number(current.metadata.resourceVersion)) : await store.create(LEASES, await this.fresh(row));
+        const stored = current ? await registry.update(LEASES, this.renewed(current, row), { old: current }) : await registry.create(LEASES, await this.fresh(row));
         renewals.written(node, stored as Lease, renewedAt(stored as Lease));
         return;
       } catch (e) {
-        if (!(isConflict(e) || (e instanceof ApiError && e.reason === "AlreadyExists"))) throw e;
+        // Someone wrote (or deleted) it in between: read it again. Anything else, such as
+        // a missing kube-node-lease namespace, reaches the caller.
+        const raced = current ? isConflict(e) : e instanceof ApiError && e.reason === "AlreadyExists";
+        if (!raced) throw e;
         renewals.forgetLease(node);
       }
     }
@@ -77,10 +77,7 @@ export class LeaseWriter {
   }
 
   private async fresh(row: Renewal): Promise<Lease> {
-    const node = await this.d.store.get("nodes", "", row.node);
-    const lease = newLease(row.node, node?.metadata.uid, this.d.leaseDurationSeconds, row.renewed);
-    lease.metadata.uid = crypto.randomUUID();
-    lease.metadata.creationTimestamp = isoSeconds(row.renewed);
-    return lease;
+    const node = await this.d.registry.store.get("nodes", "", row.node);
+    return newLease(row.node, node?.metadata.uid, this.d.leaseDurationSeconds, row.renewed);
   }
 }

@@ -12,15 +12,19 @@
 // - the `lease-flush` timer: the lease writer's batch (lease-writer.ts).
 // The detector lives here, not in the node it judges: a node that stops doing anything
 // at all (not even its alarm) is still found out.
-import type { ObjectStore, WriteOp } from "../../store/store";
+import type { ObjectStore } from "../../store/store";
+import type { Registry } from "../../registry/registry";
+import type { WriteOp } from "../../registry/ops";
 import type { ClusterConfig } from "../../config";
-import type { Condition, Lease, Node, Pod } from "../../model/types";
+import type { Condition, KubeObject, Lease, Node, Pod } from "../../model/types";
 import type { Timer, TimerTable } from "../../util/timer-table";
 import { ApiError } from "../../model/errors";
 import { isoSeconds } from "../../config";
-import { deleteObject, planDeletion } from "../../store/deletion";
+import { planDeletion } from "../../store/deletion";
 import { setCondition } from "../../store/binding";
 import { eventWrite } from "../../store/events";
+import { retryOnConflict } from "../../store/retry";
+import { commitGroups, type Group } from "../../store/commit-groups";
 import { markReachable, markUnreachable, hasTaint, isReady, UNREACHABLE_TAINT } from "./node-health";
 import { evictionTime } from "./taint-eviction";
 import { renewedAt, NODE_LEASE_NAMESPACE } from "./lease";
@@ -34,7 +38,8 @@ export const LEASE_FLUSH = "lease-flush";
 export interface MonitorDeps {
   sql: SqlStorage;
   timers: TimerTable;
-  store: ObjectStore;
+  /** Every write goes through the registry (validated as a user's would be); reads go to its store. */
+  registry: Registry;
   config: ClusterConfig;
   now: () => number;
 }
@@ -49,6 +54,7 @@ interface EvictTarget {
   uid: string;
 }
 
+const staleOrGone = (e: unknown) => e instanceof ApiError && (e.reason === "Conflict" || e.reason === "NotFound");
 const deadlineKey = (node: string) => `deadline/${node}`;
 const evictPrefix = (node: string) => `evict/${node}/`;
 
@@ -58,7 +64,26 @@ export class NodeMonitor {
 
   constructor(private readonly d: MonitorDeps) {
     this.renewals = new RenewalTable(d.sql);
-    this.leases = new LeaseWriter({ store: d.store, renewals: this.renewals, leaseDurationSeconds: d.config.nodeLeaseDurationSeconds });
+    this.leases = new LeaseWriter({ registry: d.registry, renewals: this.renewals, leaseDurationSeconds: d.config.nodeLeaseDurationSeconds });
+  }
+
+  private get store(): ObjectStore {
+    return this.d.registry.store;
+  }
+
+  /**
+   * Read, change, write back conditionally, again on a conflict (null: nothing to
+   * change). The write carries status and spec together (a condition and its taint),
+   * so it goes as computed, after validation, as the controller's batches do.
+   */
+  private async rewrite<T extends KubeObject>(resource: string, namespace: string, name: string, mutate: (current: T) => T | null): Promise<{ stored: T; changed: boolean }> {
+    return retryOnConflict(async () => {
+      const current = (await this.store.mustGet(resource, namespace, name)) as T;
+      const next = mutate(structuredClone(current));
+      if (!next) return { stored: current, changed: false };
+      const [stored] = await this.d.registry.commit([{ op: "update", resource, object: next, expectedRv: Number(current.metadata.resourceVersion) }]);
+      return { stored: stored as T, changed: true };
+    });
   }
 
   /**
@@ -69,10 +94,23 @@ export class NodeMonitor {
   async renewed(node: string, at: number): Promise<void> {
     const { row, added } = this.renewals.renew(node, at);
     await this.d.timers.set(deadlineKey(node), row.renewed + this.d.config.nodeMonitorGracePeriodMs, DEADLINE, node);
-    if (!row.lease) await this.leases.writeOne(node);
+    if (!row.lease) await this.firstLease(node);
     else if (!this.d.timers.get(LEASE_FLUSH)) await this.d.timers.set(LEASE_FLUSH, this.d.now() + this.d.config.nodeLeaseWriteIntervalMs, LEASE_FLUSH);
     // Heartbeats are back on a node this controller marked (or may have, before it knew the node).
     if (row.marked || added) await this.recoverIfMarked(node, this.d.now());
+  }
+
+  /**
+   * The Lease of a node new here. A failure (say, kube-node-lease not there yet) does
+   * not fail the renewal: it counts for detection all the same, and the next renewal
+   * tries the Lease again, as a kubelet retries ensuring its lease.
+   */
+  private async firstLease(node: string): Promise<void> {
+    try {
+      await this.leases.writeOne(node);
+    } catch (e) {
+      console.warn(`node-lifecycle: the Lease of ${node} is not written yet, will retry:`, (e as Error)?.message ?? e);
+    }
   }
 
   async forget(node: string): Promise<void> {
@@ -103,7 +141,7 @@ export class NodeMonitor {
 
   /** The latest renewal: a kubelet's, held here, or an external agent's, written to the Lease through the API. */
   private async latestRenewal(node: string): Promise<number> {
-    const lease = (await this.d.store.get(LEASES, NODE_LEASE_NAMESPACE, node)) as Lease | null;
+    const lease = (await this.store.get(LEASES, NODE_LEASE_NAMESPACE, node)) as Lease | null;
     return Math.max(this.renewals.get(node)?.renewed ?? 0, renewedAt(lease));
   }
 
@@ -117,29 +155,23 @@ export class NodeMonitor {
       if (row.marked) await this.recoverIfMarked(node, now);
       return;
     }
-    if (!(await this.d.store.get("nodes", "", node))) return this.forget(node);
+    if (!(await this.store.get("nodes", "", node))) return this.forget(node);
     await this.markNodeUnreachable(node, now);
   }
 
   private async markNodeUnreachable(nodeName: string, now: number): Promise<void> {
-    const { store } = this.d;
-    let marked: Node | null = null;
-    const stored = (await store.guaranteedUpdate("nodes", "", nodeName, (cur) => {
-      marked = markUnreachable(cur as Node, now);
-      return marked;
-    })) as Node;
+    const { stored, changed } = await this.rewrite<Node>("nodes", "", nodeName, (cur) => markUnreachable(cur, now));
     this.renewals.mark(nodeName, true);
-    if (marked) {
-      await store.commit([eventWrite(stored, { type: "Normal", reason: "NodeNotReady", message: `Node ${nodeName} status is now: NodeNotReady`, source: { component: "node-controller" } }, now)]);
+    if (changed) {
+      await this.d.registry.commit([eventWrite(stored, { type: "Normal", reason: "NodeNotReady", message: `Node ${nodeName} status is now: NodeNotReady`, source: { component: "node-controller" } }, now)]);
     }
-    await this.scheduleEvictions(stored, now, marked !== null);
+    await this.scheduleEvictions(stored, now, changed);
   }
 
   /** One eviction timer per pod on the node; pods also lose their Ready condition. */
   private async scheduleEvictions(node: Node, now: number, justMarked: boolean): Promise<void> {
-    const { store } = this.d;
     const nodeName = node.metadata.name ?? "";
-    const pods = (await store.list("pods", { nodeName })).items as Pod[];
+    const pods = (await this.store.list("pods", { nodeName })).items as Pod[];
     const ops: WriteOp[] = [];
     for (const pod of pods) {
       if (pod.metadata.deletionTimestamp) continue;
@@ -155,16 +187,16 @@ export class NodeMonitor {
           lastProbeTime: null,
           lastTransitionTime: ts,
         });
-        ops.push({ op: "update", resource: "pods", object: next, expectedRv: Number(pod.metadata.resourceVersion) });
+        ops.push({ op: "update", resource: "pods", object: next, expectedRv: Number(pod.metadata.resourceVersion), old: pod, subresource: "status" });
         ops.push(eventWrite(pod, { type: "Warning", reason: "NodeNotReady", message: "Node is not ready", source: { component: "node-controller" } }, now));
       }
     }
     if (ops.length) {
       try {
-        await store.commit(ops);
+        await this.d.registry.commit(ops);
       } catch (e) {
         // A pod changed meanwhile: readiness is cosmetic, evictions are already set.
-        if (!(e instanceof ApiError && (e.reason === "Conflict" || e.reason === "NotFound"))) throw e;
+        if (!staleOrGone(e)) throw e;
       }
     }
   }
@@ -181,11 +213,10 @@ export class NodeMonitor {
    * already terminating.
    */
   private async evictAll(nodeName: string, targets: EvictTarget[]): Promise<void> {
-    const { store } = this.d;
     const now = this.d.now();
-    const node = (await store.get("nodes", "", nodeName)) as Node | null;
+    const node = (await this.store.get("nodes", "", nodeName)) as Node | null;
     if (!node || !hasTaint(node, UNREACHABLE_TAINT)) return;
-    const onNode = new Map(((await store.list("pods", { nodeName })).items as Pod[]).map((p) => [p.metadata.uid, p]));
+    const onNode = new Map(((await this.store.list("pods", { nodeName })).items as Pod[]).map((p) => [p.metadata.uid, p]));
     const due: Pod[] = [];
     for (const target of targets) {
       const pod = onNode.get(target.uid);
@@ -195,56 +226,53 @@ export class NodeMonitor {
       if (at > now) await this.setEvictTimer(target, at);
       else due.push(pod);
     }
-    for (let i = 0; i < due.length; i += EVICTION_BATCH) {
-      const chunk = due.slice(i, i + EVICTION_BATCH);
-      try {
-        await store.commit(chunk.flatMap((pod) => evictionWrites(pod, now)));
-      } catch (e) {
-        if (!(e instanceof ApiError && (e.reason === "Conflict" || e.reason === "NotFound"))) throw e;
-        // One of them changed since the list (the batch wrote nothing): one by one, each re-read.
-        for (const pod of chunk) await this.evict({ node: nodeName, namespace: pod.metadata.namespace ?? "", name: pod.metadata.name ?? "", uid: pod.metadata.uid ?? "" });
-      }
+    const groups: (Group<WriteOp> & { pod: Pod })[] = due.map((pod) => ({ pod, ops: evictionWrites(pod, now) }));
+    await commitGroups<WriteOp, (typeof groups)[number]>((ops) => this.d.registry.commit(ops), groups, { maxOps: EVICTION_BATCH * 2, fallback: "per-group", retriable: staleOrGone });
+    for (const g of groups) {
+      if (g.error === undefined) continue;
+      if (!staleOrGone(g.error)) throw g.error;
+      // This pod changed since the list: evicted on its own, from a fresh read.
+      const { namespace = "", name = "", uid = "" } = g.pod.metadata;
+      await this.evict({ node: nodeName, namespace, name, uid });
     }
   }
 
   /** One eviction, re-read and retried on conflicts: the fallback when a batch conflicts. */
   private async evict(target: EvictTarget): Promise<void> {
-    const { store } = this.d;
     const now = this.d.now();
-    const node = (await store.get("nodes", "", target.node)) as Node | null;
-    const pod = (await store.get("pods", target.namespace, target.name)) as Pod | null;
+    const node = (await this.store.get("nodes", "", target.node)) as Node | null;
+    const pod = (await this.store.get("pods", target.namespace, target.name)) as Pod | null;
     // Re-check everything: the node may have recovered, the pod may be gone or new.
     if (!node || !hasTaint(node, UNREACHABLE_TAINT)) return;
     if (!pod || pod.metadata.uid !== target.uid || pod.spec.nodeName !== target.node || pod.metadata.deletionTimestamp) return;
     const at = evictionTime(pod, node.spec.taints ?? [], now);
     if (at === null) return;
     if (at > now) return this.setEvictTimer(target, at);
-    await store.guaranteedUpdate("pods", target.namespace, target.name, (cur) => {
-      const p = cur as Pod;
-      if (p.metadata.uid !== target.uid) return null;
-      p.status ??= {};
-      p.status = { ...p.status, conditions: setCondition(p.status.conditions, disruptionTarget(now)) };
-      return p;
-    });
-    await deleteObject(store, "pods", target.namespace, target.name, { preconditions: { uid: target.uid } }, now);
-    await store.commit([evictionEvent(pod, now)]);
+    await this.d.registry.patch(
+      "pods",
+      target.namespace,
+      target.name,
+      (cur) => {
+        const p = cur as Pod;
+        if (p.metadata.uid === target.uid) p.status = { ...p.status, conditions: setCondition(p.status?.conditions, disruptionTarget(now)) };
+        return p;
+      },
+      { subresource: "status" },
+    );
+    await this.d.registry.delete("pods", target.namespace, target.name, { preconditions: { uid: target.uid } });
+    await this.d.registry.commit([evictionEvent(pod, now)]);
   }
 
   /** Heartbeats are back: Ready again, taint removed, pending evictions dropped. */
   private async recoverIfMarked(nodeName: string, now: number): Promise<void> {
-    const { store } = this.d;
-    const node = (await store.get("nodes", "", nodeName)) as Node | null;
+    const node = (await this.store.get("nodes", "", nodeName)) as Node | null;
     this.renewals.mark(nodeName, false);
     // Only a node that shows the marks needs recovering; a healthy one costs no write.
     if (!node || (isReady(node) && !hasTaint(node, UNREACHABLE_TAINT))) return;
-    let recovered: Node | null = null;
-    const stored = await store.guaranteedUpdate("nodes", "", nodeName, (cur) => {
-      recovered = markReachable(cur as Node, now);
-      return recovered;
-    });
+    const { stored, changed } = await this.rewrite<Node>("nodes", "", nodeName, (cur) => markReachable(cur, now));
     await this.d.timers.cancelPrefix(evictPrefix(nodeName));
-    if (recovered) {
-      await store.commit([eventWrite(stored, { type: "Normal", reason: "NodeReady", message: `Node ${nodeName} status is now: NodeReady`, source: { component: "kubelet", host: nodeName } }, now)]);
+    if (changed) {
+      await this.d.registry.commit([eventWrite(stored, { type: "Normal", reason: "NodeReady", message: `Node ${nodeName} status is now: NodeReady`, source: { component: "kubelet", host: nodeName } }, now)]);
     }
   }
 }

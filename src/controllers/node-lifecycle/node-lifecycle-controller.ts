@@ -7,6 +7,8 @@ import { DurableObject } from "cloudflare:workers";
 import type { NodeLifecycleApi } from "../../controlplane/stubs";
 import { dispatchChanges } from "../../controlplane/dispatch";
 import { ObjectStore } from "../../store/store";
+import { Registry } from "../../registry/registry";
+import { defaultingFrom } from "../../registry/defaults";
 import { readConfig } from "../../config";
 import { TimerTable } from "../../util/timer-table";
 import { runDueTimers, type TimerHandler } from "../../util/timer-dispatch";
@@ -21,8 +23,10 @@ export class NodeLifecycleController extends DurableObject<Env> implements NodeL
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.timers = new TimerTable(ctx.storage);
+    const config = readConfig(env);
     const store = new ObjectStore(env.DB, (changes) => ctx.waitUntil(dispatchChanges(env, changes)));
-    this.monitor = new NodeMonitor({ sql: ctx.storage.sql, timers: this.timers, store, config: readConfig(env), now: () => this.clock() });
+    const registry = new Registry(store, { now: () => this.clock(), defaults: defaultingFrom(config) });
+    this.monitor = new NodeMonitor({ sql: ctx.storage.sql, timers: this.timers, registry, config, now: () => this.clock() });
   }
 
   async renew(nodeName: string, at: number): Promise<void> {
