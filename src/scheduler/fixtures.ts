@@ -27,7 +27,7 @@ export function makeNode(name: string, o: NodeOptions = {}): Node {
   };
 }
 
-export interface ContainerOptions {
+interface ContainerOptions {
   cpu?: string;
   memory?: string;
   ephemeralStorage?: string;

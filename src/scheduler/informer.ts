@@ -12,14 +12,14 @@ const WATCHED = ["pods", "nodes"];
 /** Rows per read; a refresh loops until a short page. */
 const PAGE = 1_000;
 
-export interface ListedCluster {
+interface ListedCluster {
   nodes: Node[];
   pods: Pod[];
   /** Changes after this revision are not in the list. */
   rv: number;
 }
 
-export interface WatchedChange {
+interface WatchedChange {
   rv: number;
   resource: "pods" | "nodes";
   deleted: boolean;

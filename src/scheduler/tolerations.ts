@@ -8,7 +8,7 @@ import type { Taint, Toleration } from "../model/types";
  * An empty effect tolerates every effect; an empty key with Exists tolerates
  * every taint; an empty operator means Equal.
  */
-export function toleratesTaint(t: Toleration, taint: Pick<Taint, "key" | "value" | "effect">): boolean {
+function toleratesTaint(t: Toleration, taint: Pick<Taint, "key" | "value" | "effect">): boolean {
   if (t.effect && t.effect !== taint.effect) return false;
   if (t.key && t.key !== taint.key) return false;
   switch (t.operator ?? "Equal") {
