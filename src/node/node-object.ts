@@ -71,7 +71,7 @@ export function buildNode(cfg: NodeConfig, cidrIndex: number, now: number, bootS
     status: {
       capacity,
       allocatable: { ...capacity },
-      conditions: readyConditions(now, ts),
+      conditions: readyConditions(ts),
       addresses: [
         { type: "InternalIP", address: internalIP(cidrIndex) },
         { type: "Hostname", address: cfg.name },
@@ -95,7 +95,7 @@ export function buildNode(cfg: NodeConfig, cidrIndex: number, now: number, bootS
 }
 
 /** The four conditions a healthy kubelet reports. */
-function readyConditions(_now: number, ts: string): Condition[] {
+function readyConditions(ts: string): Condition[] {
   const c = (type: string, status: "True" | "False", reason: string, message: string): Condition => ({
     type,
     status,
