@@ -1,6 +1,7 @@
 // Toleration matching (k8s.io/api core/v1 Toleration.ToleratesTaint and
-// component-helpers scheduling/corev1). Shared by TaintToleration,
-// NodeUnschedulable and anything that decides NoExecute evictions.
+// component-helpers scheduling/corev1), for the TaintToleration and NodeUnschedulable
+// plugins. The node lifecycle controller's taint eviction has its own, since no
+// component imports another.
 
 import type { Taint, Toleration } from "../model/types";
 

@@ -1,5 +1,5 @@
 // Many small writes in few D1 batches (a batch of hundreds costs about what a few
-// single writes do, DESIGN.md section 5). A group (a pod and its event) is never
+// single writes do). A group (a pod and its event) is never
 // split across batches. A batch is all or nothing, so when one fails because some
 // object in it went stale, its groups can be retried one by one and only the stale
 // ones fail.
