@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 import importX from "eslint-plugin-import-x";
 import { createTypeScriptImportResolver } from "eslint-import-resolver-typescript";
 
-// The layers of src/, top to bottom (DESIGN.md section 3): imports point down only.
+// The layers of src/, top to bottom (ARCHITECTURE.md): imports point down only.
 // Each entry names what a directory may NOT import; the paths are resolved files, so
 // `import type` counts too (a type from an upper layer couples the layers all the same).
 const COMPONENTS = ["./src/controllers", "./src/scheduler", "./src/node"];

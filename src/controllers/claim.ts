@@ -6,7 +6,7 @@ import type { LabelRequirement } from "../model/selectors";
 import { matchesLabels } from "../model/selectors";
 import { controllerRef, newControllerRef } from "./pod-state";
 
-export interface Claim<T extends KubeObject> {
+interface Claim<T extends KubeObject> {
   /** Ours after this claim (including the adopted ones, as they will be written). */
   owned: T[];
   /** Orphans to adopt: copies with our controller reference added. */

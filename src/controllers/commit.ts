@@ -6,7 +6,7 @@ import type { WriteOp } from "../registry/ops";
 import { commitGroups } from "../store/commit-groups";
 import type { ControllerContext } from "./context";
 
-export const CHUNK = 200;
+const CHUNK = 200;
 
 /** Commit `ops` in chunks; groups (e.g. a pod and its event) are never split. */
 export async function commitChunked(ctx: ControllerContext, ops: (WriteOp | WriteOp[])[], chunk = CHUNK): Promise<void> {

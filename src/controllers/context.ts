@@ -17,10 +17,3 @@ export interface ControllerContext {
   /** Namespaces being deleted: controllers create nothing there, not even events. */
   terminating: Set<string>;
 }
-
-/** Thrown when a reconcile needs to run again soon without counting as a failure. */
-export class Requeue extends Error {
-  constructor(readonly delayMs = 0) {
-    super("requeue");
-  }
-}

@@ -25,7 +25,7 @@ import { Registry } from "../registry/registry";
 import { defaultingFrom } from "../registry/defaults";
 
 /** Periodic resync of everything, covering lost pokes. */
-export const RESYNC_MS = 30_000;
+const RESYNC_MS = 30_000;
 /** Keys reconciled at once (each waits on D1 most of the time). */
 const WORKERS = 8;
 /** Conflicts are normal under concurrency: retry at once this many times before backing off. */

@@ -37,7 +37,7 @@ import {
 } from "./deployment-util";
 import { calculateStatus, deploymentComplete, getCondition, newCondition, REASON, rolloutStatus, setCondition } from "./deployment-status";
 
-export interface DeploymentObservation {
+interface DeploymentObservation {
   deployment: Deployment;
   /** Every ReplicaSet in the deployment's namespace (ownership is decided here). */
   replicaSets: ReplicaSet[];
@@ -46,7 +46,7 @@ export interface DeploymentObservation {
   now: number;
 }
 
-export interface PlannedEvent {
+interface PlannedEvent {
   type: "Normal" | "Warning";
   reason: string;
   message: string;

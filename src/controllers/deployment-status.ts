@@ -46,7 +46,7 @@ export function setCondition(status: DeploymentStatus, cond: Condition): void {
   status.conditions = [...(status.conditions ?? []).filter((c) => c.type !== cond.type), cond];
 }
 
-export function removeCondition(status: DeploymentStatus, type: string): void {
+function removeCondition(status: DeploymentStatus, type: string): void {
   if (!status.conditions) return;
   status.conditions = status.conditions.filter((c) => c.type !== type);
   if (status.conditions.length === 0) delete status.conditions;
@@ -92,7 +92,7 @@ export function deploymentComplete(d: Deployment, s: DeploymentStatus): boolean 
 }
 
 /** DeploymentProgressing: more updated, fewer old, more ready or more available pods. */
-export function deploymentProgressing(d: Deployment, s: DeploymentStatus): boolean {
+function deploymentProgressing(d: Deployment, s: DeploymentStatus): boolean {
   const old = d.status ?? {};
   const oldOld = (old.replicas ?? 0) - (old.updatedReplicas ?? 0);
   const newOld = (s.replicas ?? 0) - (s.updatedReplicas ?? 0);
@@ -105,7 +105,7 @@ export function deploymentProgressing(d: Deployment, s: DeploymentStatus): boole
 }
 
 /** DeploymentTimedOut: no progress recorded within progressDeadlineSeconds. */
-export function deploymentTimedOut(d: Deployment, s: DeploymentStatus, now: number): boolean {
+function deploymentTimedOut(d: Deployment, s: DeploymentStatus, now: number): boolean {
   if (!hasProgressDeadline(d)) return false;
   const c = getCondition(s, "Progressing");
   if (!c || c.reason === REASON.NewReplicaSetAvailable) return false;
@@ -114,7 +114,7 @@ export function deploymentTimedOut(d: Deployment, s: DeploymentStatus, now: numb
   return from + (d.spec.progressDeadlineSeconds ?? 600) * 1000 < now;
 }
 
-export interface RolloutStatus {
+interface RolloutStatus {
   status: DeploymentStatus;
   /** Look again after this long to notice a missed progress deadline. */
   requeueAfterMs?: number;

@@ -6,10 +6,9 @@ import { timeOf } from "./pod-state";
 import { equalIgnoreHash } from "./hash";
 
 export const REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
-export const REVISION_HISTORY_ANNOTATION = "deployment.kubernetes.io/revision-history";
-export const DESIRED_REPLICAS_ANNOTATION = "deployment.kubernetes.io/desired-replicas";
-export const MAX_REPLICAS_ANNOTATION = "deployment.kubernetes.io/max-replicas";
-export const CHANGE_CAUSE_ANNOTATION = "kubernetes.io/change-cause";
+const REVISION_HISTORY_ANNOTATION = "deployment.kubernetes.io/revision-history";
+const DESIRED_REPLICAS_ANNOTATION = "deployment.kubernetes.io/desired-replicas";
+const MAX_REPLICAS_ANNOTATION = "deployment.kubernetes.io/max-replicas";
 const LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration";
 const ROLLBACK_TO_ANNOTATION = "deprecated.deployment.rollback.to";
 
@@ -27,7 +26,7 @@ const ANNOTATIONS_TO_SKIP = new Set([
 const MAX_REV_HISTORY_CHARS = 2000;
 const MAX_INT32 = 2147483647;
 
-export type IntOrString = number | string | undefined | null;
+type IntOrString = number | string | undefined | null;
 
 /**
  * intstr.GetScaledValueFromIntOrPercent: an int as is, "N%" of total rounded up or down.
@@ -122,7 +121,7 @@ export function bySizeNewer(a: ReplicaSet, b: ReplicaSet): number {
 
 // ---- revisions and annotations ----
 
-export function revisionOf(rs: { metadata: { annotations?: Record<string, string> } }): number {
+function revisionOf(rs: { metadata: { annotations?: Record<string, string> } }): number {
   const v = rs.metadata.annotations?.[REVISION_ANNOTATION];
   const n = v === undefined ? 0 : Number(v);
   return Number.isInteger(n) ? n : 0;

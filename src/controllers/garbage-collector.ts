@@ -20,18 +20,18 @@ const GC_MIN_INTERVAL_MS = 500;
 /** A sweep covers the whole cluster: one key. */
 const SWEEP: NamespacedName = { namespace: "", name: "" };
 
-export interface Dependent {
+interface Dependent {
   resource: string;
   object: KubeObject;
 }
 
 /** The uids among `uids` that exist. */
-export function existingUids(ctx: ControllerContext, uids: string[]): Promise<Set<string>> {
+function existingUids(ctx: ControllerContext, uids: string[]): Promise<Set<string>> {
   return ctx.store.existingUids(uids);
 }
 
 /** Every object whose controller reference points at `ownerUid`. */
-export async function dependentsOf(ctx: ControllerContext, ownerUid: string): Promise<Dependent[]> {
+async function dependentsOf(ctx: ControllerContext, ownerUid: string): Promise<Dependent[]> {
   const groups = await ctx.store.groupsOwnedBy(ownerUid);
   const out: Dependent[] = [];
   for (const g of groups) {
@@ -42,7 +42,7 @@ export async function dependentsOf(ctx: ControllerContext, ownerUid: string): Pr
 }
 
 /** One sweep for dependents of owners that are gone. Requeues itself while there is more. */
-export async function sweep(ctx: ControllerContext): Promise<number> {
+async function sweep(ctx: ControllerContext): Promise<number> {
   const dangling = await ctx.store.groupsWithMissingOwner(SWEEP_LIMIT);
   if (dangling.length === 0) return 0;
   const now = ctx.now();

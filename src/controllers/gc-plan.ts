@@ -8,7 +8,7 @@ import type { WriteOp } from "../registry/ops";
 export const FOREGROUND = "foregroundDeletion";
 export const ORPHAN = "orphan";
 
-export type GcDecision =
+type GcDecision =
   | { action: "keep" }
   /** Some owners are gone but others remain: drop the dangling references only. */
   | { action: "drop-references"; uids: string[] }

@@ -8,7 +8,7 @@ import type { PodTemplateSpec } from "../model/types";
 import { defaultPodSpec } from "../registry/defaults";
 
 /** The alphabet of rand.SafeEncodeString (no vowels, no 0/1/3 that read like letters). */
-export const SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
+const SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
 export const POD_TEMPLATE_HASH_LABEL = "pod-template-hash";
 
@@ -48,7 +48,7 @@ export function canonicalJson(v: unknown): string {
  * defaults on create but a later patch may carry a template without them) and the
  * pod-template-hash label removed (upstream EqualIgnoreHash).
  */
-export function normalizeTemplate(template: PodTemplateSpec | undefined): PodTemplateSpec {
+function normalizeTemplate(template: PodTemplateSpec | undefined): PodTemplateSpec {
   const t = structuredClone(template ?? { spec: { containers: [] } }) as PodTemplateSpec;
   t.spec ??= { containers: [] };
   defaultPodSpec(t.spec);

@@ -74,7 +74,7 @@ export function remainingConditions(remaining: Remaining, previous: Condition[] 
   });
 }
 
-export async function reconcileNamespace(ctx: ControllerContext, name: string): Promise<Result | void> {
+async function reconcileNamespace(ctx: ControllerContext, name: string): Promise<Result | void> {
   const ns = (await ctx.store.get("namespaces", "", name)) as Namespace | null;
   if (!ns || !ns.metadata.deletionTimestamp) {
     ctx.terminating.delete(name);

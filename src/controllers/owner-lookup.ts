@@ -9,7 +9,7 @@ import { GC_KEY, workKey } from "./keys";
 import { controllerOf, type Controller } from "./controller";
 
 /** Controllers among `candidates` whose selector matches `obj` and that are not going away. */
-export function matchingControllers<T extends KubeObject & { spec: { selector?: ReplicaSet["spec"]["selector"] } }>(obj: KubeObject, candidates: T[]): T[] {
+function matchingControllers<T extends KubeObject & { spec: { selector?: ReplicaSet["spec"]["selector"] } }>(obj: KubeObject, candidates: T[]): T[] {
   return candidates.filter((c) => {
     if (c.metadata.deletionTimestamp) return false;
     try {
@@ -21,7 +21,7 @@ export function matchingControllers<T extends KubeObject & { spec: { selector?: 
 }
 
 /** podowner: the pod's ReplicaSet, or the ReplicaSets that may adopt it. Returns RS names wanting an orphan scan. */
-export async function resolvePodOwner(ctx: ControllerContext, namespace: string, name: string): Promise<string[]> {
+async function resolvePodOwner(ctx: ControllerContext, namespace: string, name: string): Promise<string[]> {
   const pod = await ctx.store.get("pods", namespace, name);
   if (!pod) return [];
   const ref = controllerRef(pod);
@@ -37,7 +37,7 @@ export async function resolvePodOwner(ctx: ControllerContext, namespace: string,
 }
 
 /** rsowner: the ReplicaSet's Deployment, or the Deployments that may adopt it. */
-export async function resolveReplicaSetOwner(ctx: ControllerContext, namespace: string, name: string): Promise<void> {
+async function resolveReplicaSetOwner(ctx: ControllerContext, namespace: string, name: string): Promise<void> {
   const rs = await ctx.store.get("replicasets.apps", namespace, name);
   if (!rs) {
     // Gone meanwhile: its pods are garbage now.

@@ -10,9 +10,9 @@ import { commitChunked } from "./commit";
 import type { ControllerKey } from "../controlplane/stubs";
 import type { Controller, NamespacedName, Result } from "./controller";
 
-export const QUARANTINE_MS = 40_000;
+const QUARANTINE_MS = 40_000;
 
-export function orphanedPodOps(pods: Pod[]): WriteOp[] {
+function orphanedPodOps(pods: Pod[]): WriteOp[] {
   return pods.map((p) => ({ op: "delete", resource: "pods", object: p, expectedRv: Number(p.metadata.resourceVersion) }));
 }
 

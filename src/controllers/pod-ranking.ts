@@ -5,7 +5,7 @@ import type { Pod } from "../model/types";
 import { isPodActive, isPodReady, maxContainerRestarts, podReadyTime, timeOf } from "./pod-state";
 
 const PHASE_ORDINAL: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
-export const POD_DELETION_COST = "controller.kubernetes.io/pod-deletion-cost";
+const POD_DELETION_COST = "controller.kubernetes.io/pod-deletion-cost";
 
 function deletionCost(pod: Pod): number {
   const v = pod.metadata.annotations?.[POD_DELETION_COST];

@@ -25,7 +25,7 @@ export function isPodActive(pod: Pod): boolean {
   return phase !== "Succeeded" && phase !== "Failed" && !pod.metadata.deletionTimestamp;
 }
 
-export function readyCondition(pod: Pod) {
+function readyCondition(pod: Pod) {
   return pod.status?.conditions?.find((c) => c.type === "Ready");
 }
 

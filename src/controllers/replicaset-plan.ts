@@ -9,9 +9,9 @@ import { podsToDelete } from "./pod-ranking";
 import { canonicalJson } from "./hash";
 
 /** Upstream BurstReplicas: at most this many creates or deletes per sync. */
-export const BURST_REPLICAS = 500;
+const BURST_REPLICAS = 500;
 
-export interface ReplicaSetObservation {
+interface ReplicaSetObservation {
   rs: ReplicaSet;
   /** Pods carrying this ReplicaSet's controller reference, in any state. */
   owned: Pod[];
@@ -67,7 +67,7 @@ export function planReplicaSet(obs: ReplicaSetObservation, burst = BURST_REPLICA
 }
 
 /** calculateStatus: counts over the active pods; zero counts are omitted as Go does. */
-export function replicaSetStatus(rs: ReplicaSet, active: Pod[], now: number): ReplicaSetStatus {
+function replicaSetStatus(rs: ReplicaSet, active: Pod[], now: number): ReplicaSetStatus {
   const templateLabels = rs.spec.template?.metadata?.labels ?? {};
   const templateSelector = Object.entries(templateLabels).map(([key, v]) => ({ key, operator: "=" as const, values: [v] }));
   const minReady = rs.spec.minReadySeconds ?? 0;

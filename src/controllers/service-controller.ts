@@ -19,8 +19,8 @@ import { workKey } from "./keys";
 import { randomSuffix } from "../registry/strategy";
 
 /** A Service's addresses are released only this long after they were handed out (its create may be in flight). */
-export const ALLOCATION_GRACE_MS = 60_000;
-export const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+const ALLOCATION_GRACE_MS = 60_000;
+const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 const MANAGED_BY_LABEL = "endpointslice.kubernetes.io/managed-by";
 const MANAGED_BY = "endpointslice-controller.k8s.io";
 const MIRROR_MANAGED_BY = "endpointslicemirroring-controller.k8s.io";

@@ -23,8 +23,8 @@ export interface QueueStorage {
 }
 
 const PREFIX = "q:";
-export const BACKOFF_BASE_MS = 1000;
-export const BACKOFF_MAX_MS = 60_000;
+const BACKOFF_BASE_MS = 1000;
+const BACKOFF_MAX_MS = 60_000;
 
 export function backoffMs(attempts: number): number {
   return Math.min(BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1), BACKOFF_MAX_MS);

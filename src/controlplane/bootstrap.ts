@@ -13,10 +13,10 @@ import { nodeAgent } from "./stubs";
 import { KUBERNETES_SERVICE_IP } from "../model/cluster-addresses";
 import { DEFAULT_NODE } from "./node-config";
 
-export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
 /** What bootstrapping works with: the API passes its own context (src/api/context.ts). */
-export interface BootstrapContext {
+interface BootstrapContext {
   env: Env;
   store: ObjectStore;
   registry: Registry;
@@ -67,7 +67,7 @@ async function bootstrap(ctx: BootstrapContext): Promise<void> {
 }
 
 /** Where the API server says it listens (what the `kubernetes` Endpoints point at). */
-export const API_SERVER_ENDPOINT = { ip: "192.168.49.2", port: 8443 };
+const API_SERVER_ENDPOINT = { ip: "192.168.49.2", port: 8443 };
 
 async function createIfMissing(ctx: BootstrapContext, obj: KubeObject): Promise<void> {
   const info = resourceForKind(obj.apiVersion, obj.kind)!;

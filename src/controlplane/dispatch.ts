@@ -16,7 +16,7 @@ export function controllerKeyOf(ch: Change): ControllerKey {
   return { type: ch.type, resource: ch.resource, namespace: m.namespace ?? "", name: m.name ?? "", ownerReferences: m.ownerReferences, deletionTimestamp: m.deletionTimestamp };
 }
 
-export interface DispatchOptions {
+interface DispatchOptions {
   /** The component that wrote: it is not poked about its own writes. */
   origin?: "scheduler" | "controllers" | `node:${string}`;
 }

@@ -12,7 +12,7 @@ export const DEFAULT_NODE: Omit<NodeConfig, "name"> = {
   runtime: "containerd",
 };
 
-export const RUNTIME_LABEL = "sim.edgekube.io/runtime";
+const RUNTIME_LABEL = "sim.edgekube.io/runtime";
 
 export function nodeConfigFromObject(node: Node): NodeConfig {
   const cap = node.status?.capacity ?? node.status?.allocatable ?? {};

@@ -14,7 +14,7 @@ import { needsNodePorts } from "../registry/service";
 /** Who holds a Service's addresses: the Service, by its uid (a new one of the same name is another owner). */
 const ownerOf = (svc: KubeObject): Owner => ({ namespace: svc.metadata.namespace ?? "", name: svc.metadata.name ?? "", uid: svc.metadata.uid ?? "" });
 
-export function allocationRequest(svc: Service, dryRun: boolean): AllocationRequest {
+function allocationRequest(svc: Service, dryRun: boolean): AllocationRequest {
   const spec = svc.spec;
   const headless = spec.clusterIP === "None" || spec.type === "ExternalName";
   return {
@@ -26,7 +26,7 @@ export function allocationRequest(svc: Service, dryRun: boolean): AllocationRequ
 }
 
 /** The allocator's two calls, wherever it runs (over RPC, or in the controller manager itself). */
-export interface AllocatorCalls {
+interface AllocatorCalls {
   allocate(req: AllocationRequest): Promise<AllocationResult>;
   release(owner: Owner): unknown;
 }

@@ -9,7 +9,7 @@ export interface Owner {
   uid: string;
 }
 
-export interface PortClaim {
+interface PortClaim {
   /** Index in spec.ports (for the error's field path). */
   index: number;
   protocol: string;

@@ -11,13 +11,13 @@ import type { HttpOutcome, HttpRequest } from "./images/types";
 import type { ObjectStore } from "../store/store";
 import { inPodRange, inServiceRange } from "../model/cluster-addresses";
 
-export interface PodTarget {
+interface PodTarget {
   node: string;
   podIP: string;
   port: number;
 }
 
-export interface ClusterNetworkDeps {
+interface ClusterNetworkDeps {
   store: () => ObjectStore;
   /** Deliver the request to a pod on `target.node` (this node or another). */
   deliver: (target: PodTarget, req: HttpRequest) => Promise<HttpOutcome>;

@@ -4,9 +4,9 @@ import type { Condition, Node } from "../model/types";
 import type { NodeConfig } from "../controlplane/node-api";
 import { isoSeconds } from "../config";
 
-export const KUBELET_VERSION = "v1.32.0";
+const KUBELET_VERSION = "v1.32.0";
 
-export const RUNTIME_VERSIONS: Record<NodeConfig["runtime"], string> = {
+const RUNTIME_VERSIONS: Record<NodeConfig["runtime"], string> = {
   containerd: "containerd://2.1.4",
   "cri-o": "cri-o://1.33.2",
 };
@@ -71,7 +71,7 @@ export function buildNode(cfg: NodeConfig, cidrIndex: number, now: number, bootS
     status: {
       capacity,
       allocatable: { ...capacity },
-      conditions: readyConditions(now, ts),
+      conditions: readyConditions(ts),
       addresses: [
         { type: "InternalIP", address: internalIP(cidrIndex) },
         { type: "Hostname", address: cfg.name },
@@ -95,7 +95,7 @@ export function buildNode(cfg: NodeConfig, cidrIndex: number, now: number, bootS
 }
 
 /** The four conditions a healthy kubelet reports. */
-export function readyConditions(_now: number, ts: string): Condition[] {
+function readyConditions(ts: string): Condition[] {
   const c = (type: string, status: "True" | "False", reason: string, message: string): Condition => ({
     type,
     status,

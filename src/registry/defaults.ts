@@ -15,7 +15,7 @@ export function defaultingFrom(config: Pick<ClusterConfig, "notReadyTolerationSe
 }
 
 /** `:latest` or no tag means Always, anything else IfNotPresent (digests too). */
-export function defaultPullPolicy(image: string | undefined): "Always" | "IfNotPresent" {
+function defaultPullPolicy(image: string | undefined): "Always" | "IfNotPresent" {
   if (!image) return "IfNotPresent";
   if (image.includes("@")) return "IfNotPresent";
   const lastSlash = image.lastIndexOf("/");
@@ -65,7 +65,7 @@ export function defaultPod(pod: Pod, cfg: DefaultingConfig): void {
 }
 
 /** QoS class as the kubelet computes it from requests and limits. */
-export function qosClass(spec: PodSpec): "Guaranteed" | "Burstable" | "BestEffort" {
+function qosClass(spec: PodSpec): "Guaranteed" | "Burstable" | "BestEffort" {
   const all = [...(spec.containers ?? []), ...(spec.initContainers ?? [])];
   let any = false;
   let guaranteed = true;

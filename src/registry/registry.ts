@@ -19,18 +19,18 @@ import { strategyFor } from "./strategies";
 import { prepareForCreate, prepareForStatusUpdate, prepareForUpdate } from "./strategy";
 import { ensureNamespaceActive } from "./namespace-lifecycle";
 
-export interface RegistryOptions {
+interface RegistryOptions {
   now: () => number;
   /** Pod defaulting (toleration seconds): the cluster configuration's, from one place. */
   defaults: DefaultingConfig;
   hooks?: RegistryHooks;
 }
 
-export interface WriteOptions {
+interface WriteOptions {
   dryRun?: boolean;
 }
 
-export interface UpdateOptions extends WriteOptions {
+interface UpdateOptions extends WriteOptions {
   /** The stored object the update was computed from. */
   old: KubeObject;
   /** The resourceVersion the write is conditional on (default: old's). */
@@ -43,7 +43,7 @@ const PATCH_ATTEMPTS = 9;
 
 const BY_KEY = new Map<string, ResourceInfo>(RESOURCES.map((r) => [storageKey(r), r]));
 
-export function resourceInfo(resource: string): ResourceInfo {
+function resourceInfo(resource: string): ResourceInfo {
   const info = BY_KEY.get(resource);
   if (!info) throw new Error(`unknown resource ${resource}`);
   return info;

@@ -8,8 +8,6 @@ import { storageKey } from "../model/resources";
 import { strategyFor, type StrategyContext } from "./strategies";
 import { isoSeconds } from "../config";
 
-export type { StrategyContext } from "./strategies";
-
 const NAME_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
 /** generateName suffix: 5 characters from the alphabet the API server uses. */

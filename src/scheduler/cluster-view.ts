@@ -16,7 +16,7 @@ import { addPod, newNodeInfo, podKey, removePod } from "./node-info";
  * (requests, ports, priority) and its identity; no env, commands, probes or
  * status. Thousands of pods live in one DO (128 MB), and no plugin reads more.
  */
-export function schedulingProjection(pod: Pod): Pod {
+function schedulingProjection(pod: Pod): Pod {
   const c = (x: Container): Container => ({ name: x.name, image: x.image, resources: x.resources, ports: x.ports, restartPolicy: x.restartPolicy });
   const { name, namespace, uid, resourceVersion } = pod.metadata;
   const { nodeName, priority, overhead, containers, initContainers } = pod.spec;

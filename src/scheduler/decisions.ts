@@ -6,7 +6,7 @@
 
 import type { ScheduleResult } from "./schedule-one";
 
-export interface Decision {
+interface Decision {
   uid: string;
   at: number;
   result: ScheduleResult;

@@ -29,7 +29,7 @@ export type ClusterEvent =
   | "ForceActivate";
 
 /** Events that can undo each plugin's rejection. */
-export const EVENTS_BY_PLUGIN: Readonly<Record<string, readonly ClusterEvent[]>> = {
+const EVENTS_BY_PLUGIN: Readonly<Record<string, readonly ClusterEvent[]>> = {
   [NodeUnschedulableName]: ["NodeAdd", "NodeTaintChange"],
   [NodeNameName]: ["NodeAdd"],
   [TaintTolerationName]: ["NodeAdd", "NodeTaintChange"],

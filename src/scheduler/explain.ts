@@ -8,13 +8,13 @@ import { Code, type NodeInfo } from "./framework";
 import { podKey } from "./node-info";
 import type { PluginScore, ScheduleResult } from "./schedule-one";
 
-export interface ExplainedFilter {
+interface ExplainedFilter {
   plugin: string;
   code: Code;
   reasons: string[];
 }
 
-export interface ExplainedNode {
+interface ExplainedNode {
   name: string;
   /** False for nodes the cycle never reached (it stops once enough feasible nodes are found). */
   evaluated: boolean;

@@ -1,5 +1,5 @@
-// Small builders for Nodes and Pods, shared by the scheduler's unit tests and
-// benchmarks so that tables of cases read as data. Not used at runtime.
+// Small builders for Nodes and Pods, shared by the scheduler's unit and integration
+// tests so that tables of cases read as data. Not used at runtime.
 
 import type { Container, ContainerPort, Node, Pod, PodSpec, Taint } from "../model/types";
 
@@ -27,7 +27,7 @@ export function makeNode(name: string, o: NodeOptions = {}): Node {
   };
 }
 
-export interface ContainerOptions {
+interface ContainerOptions {
   cpu?: string;
   memory?: string;
   ephemeralStorage?: string;

@@ -60,15 +60,9 @@ export function errorStatus(message: string): Status {
 export function skip(): Status {
   return { code: Code.Skip, reasons: [] };
 }
-export function isSuccess(s: Status): boolean {
-  return s.code === Code.Success;
-}
 /** Unschedulable or UnschedulableAndUnresolvable: the node was rejected, not broken. */
 export function isRejected(s: Status): boolean {
   return s.code === Code.Unschedulable || s.code === Code.UnschedulableAndUnresolvable;
-}
-export function statusMessage(s: Status): string {
-  return s.reasons.join(", ");
 }
 export function withPlugin(s: Status, plugin: string): Status {
   return s.plugin === plugin ? s : { ...s, plugin };
@@ -151,7 +145,7 @@ export interface ScorePlugin {
   normalize?(scores: number[]): void;
 }
 
-export interface WeightedScorePlugin {
+interface WeightedScorePlugin {
   plugin: ScorePlugin;
   weight: number;
 }

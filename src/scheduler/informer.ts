@@ -2,7 +2,7 @@
 // (an informer's list + watch, over D1). Following the log costs one D1 round
 // trip per refresh whatever the cluster size, where re-listing every node and pod
 // on every wake-up would cost a full scan each time, the first thing to break at
-// a thousand nodes (DESIGN §5).
+// a thousand nodes.
 
 import type { ObjectStore } from "../store/store";
 import type { KubeObject, Node, Pod } from "../model/types";
@@ -12,14 +12,14 @@ const WATCHED = ["pods", "nodes"];
 /** Rows per read; a refresh loops until a short page. */
 const PAGE = 1_000;
 
-export interface ListedCluster {
+interface ListedCluster {
   nodes: Node[];
   pods: Pod[];
   /** Changes after this revision are not in the list. */
   rv: number;
 }
 
-export interface WatchedChange {
+interface WatchedChange {
   rv: number;
   resource: "pods" | "nodes";
   deleted: boolean;

@@ -16,10 +16,10 @@ import { Code, type NodeInfo, type Status, unresolvable } from "./framework";
 import { newNodeInfo, podKey, podPriority } from "./node-info";
 
 export const NO_NODES_AVAILABLE = "no nodes available to schedule pods";
-export const PREEMPTION_NOT_HELPFUL = "Preemption is not helpful for scheduling";
-export const NO_PREEMPTION_VICTIMS = "No preemption victims found for incoming pod";
+const PREEMPTION_NOT_HELPFUL = "Preemption is not helpful for scheduling";
+const NO_PREEMPTION_VICTIMS = "No preemption victims found for incoming pod";
 /** validation.NoteLengthLimit: the longest message an Event note may carry. */
-export const NOTE_LENGTH_LIMIT = 1024;
+const NOTE_LENGTH_LIMIT = 1024;
 
 /**
  * "0/N nodes are available: <reasons>." Each reason of each rejected node is

@@ -18,7 +18,7 @@ export function podPriority(pod: Pod): number {
   return typeof pod.spec.priority === "number" ? pod.spec.priority : 0;
 }
 
-export function newPodInfo(pod: Pod): PodInfo {
+function newPodInfo(pod: Pod): PodInfo {
   const nz = podNonZeroRequests(pod);
   return {
     key: podKey(pod),

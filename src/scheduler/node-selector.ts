@@ -17,7 +17,7 @@ function parseInt64(s: string): bigint | undefined {
 }
 
 /** true/false, or undefined when the requirement itself is invalid. */
-export function matchLabelRequirement(req: NodeSelectorRequirement, labels: Record<string, string>): boolean | undefined {
+function matchLabelRequirement(req: NodeSelectorRequirement, labels: Record<string, string>): boolean | undefined {
   const values = req.values ?? [];
   const has = Object.prototype.hasOwnProperty.call(labels, req.key);
   const value = has ? labels[req.key] : undefined;
@@ -68,7 +68,7 @@ export function matchNodeSelectorTerm(term: NodeSelectorTerm, node: Node): boole
   return true;
 }
 
-export function matchNodeSelectorTerms(terms: readonly NodeSelectorTerm[], node: Node): boolean {
+function matchNodeSelectorTerms(terms: readonly NodeSelectorTerm[], node: Node): boolean {
   return terms.some((t) => matchNodeSelectorTerm(t, node));
 }
 

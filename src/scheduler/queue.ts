@@ -20,10 +20,10 @@ import { type ClusterEvent, isEventRelevant } from "./events";
 import { KeyedHeap } from "../util/heap";
 import { podKey, podPriority } from "./node-info";
 
-export const DEFAULT_INITIAL_BACKOFF_MS = 1_000;
-export const DEFAULT_MAX_BACKOFF_MS = 10_000;
+const DEFAULT_INITIAL_BACKOFF_MS = 1_000;
+const DEFAULT_MAX_BACKOFF_MS = 10_000;
 /** podMaxInUnschedulablePodsDuration. */
-export const DEFAULT_MAX_IN_UNSCHEDULABLE_MS = 5 * 60_000;
+const DEFAULT_MAX_IN_UNSCHEDULABLE_MS = 5 * 60_000;
 
 export interface QueuedPodInfo {
   key: string;

@@ -23,9 +23,9 @@ import type { ScoringStrategy } from "./plugins/node-resources-fit";
 import { defaultProfile } from "./profile";
 
 /** Below this many nodes every node is evaluated (minFeasibleNodesToFind). */
-export const MIN_FEASIBLE_NODES_TO_FIND = 100;
+const MIN_FEASIBLE_NODES_TO_FIND = 100;
 /** The adaptive percentage never drops below this (minFeasibleNodesPercentageToFind). */
-export const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5;
+const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5;
 
 /**
  * How many feasible nodes are enough to stop filtering. Scoring every node of a
@@ -44,7 +44,7 @@ export function numFeasibleNodesToFind(numAllNodes: number, percentageOfNodesToS
   return n < MIN_FEASIBLE_NODES_TO_FIND ? MIN_FEASIBLE_NODES_TO_FIND : n;
 }
 
-export interface ScheduleOptions {
+interface ScheduleOptions {
   /** Breaks ties between equally scored nodes; inject a seeded one in tests. */
   random: () => number;
   /** 0 or unset: adaptive, as upstream's default. */
@@ -60,7 +60,7 @@ export interface ScheduleOptions {
   preemptionMessage?: boolean;
 }
 
-export interface FilterVerdict {
+interface FilterVerdict {
   plugin: string;
   /** Success, Unschedulable, UnschedulableAndUnresolvable or Error. */
   status: Status;
@@ -74,7 +74,7 @@ export interface PluginScore {
   weighted: number;
 }
 
-export interface NodeScore {
+interface NodeScore {
   node: string;
   plugins: PluginScore[];
   total: number;
@@ -122,7 +122,7 @@ function callFilter(f: FilterPlugin, state: CycleState, pod: Pod, ni: NodeInfo):
  * RunFilterPlugins). With `record`, also runs the remaining filters for the
  * explanation only; the deciding status stays the first rejection.
  */
-export function runFilterPlugins(
+function runFilterPlugins(
   filters: readonly FilterPlugin[],
   state: CycleState,
   pod: Pod,
@@ -277,7 +277,7 @@ function scoreNodes(
  * Highest total wins; among equal totals each is equally likely (reservoir
  * sampling, as upstream's selectHost), so equal nodes share the load.
  */
-export function selectHost(scores: readonly NodeScore[], random: () => number): string {
+function selectHost(scores: readonly NodeScore[], random: () => number): string {
   let best = scores[0];
   let ties = 1;
   for (let i = 1; i < scores.length; i++) {

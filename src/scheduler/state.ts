@@ -21,7 +21,7 @@ import { SchedulingQueue, type QueueOptions } from "./queue";
 
 export const SCHEDULER_NAME = "default-scheduler";
 
-export function isOurs(pod: Pod): boolean {
+function isOurs(pod: Pod): boolean {
   return (pod.spec.schedulerName || SCHEDULER_NAME) === SCHEDULER_NAME;
 }
 

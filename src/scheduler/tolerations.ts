@@ -1,6 +1,7 @@
 // Toleration matching (k8s.io/api core/v1 Toleration.ToleratesTaint and
-// component-helpers scheduling/corev1). Shared by TaintToleration,
-// NodeUnschedulable and anything that decides NoExecute evictions.
+// component-helpers scheduling/corev1), for the TaintToleration and NodeUnschedulable
+// plugins. The node lifecycle controller's taint eviction has its own, since no
+// component imports another.
 
 import type { Taint, Toleration } from "../model/types";
 
@@ -8,7 +9,7 @@ import type { Taint, Toleration } from "../model/types";
  * An empty effect tolerates every effect; an empty key with Exists tolerates
  * every taint; an empty operator means Equal.
  */
-export function toleratesTaint(t: Toleration, taint: Pick<Taint, "key" | "value" | "effect">): boolean {
+function toleratesTaint(t: Toleration, taint: Pick<Taint, "key" | "value" | "effect">): boolean {
   if (t.effect && t.effect !== taint.effect) return false;
   if (t.key && t.key !== taint.key) return false;
   switch (t.operator ?? "Equal") {

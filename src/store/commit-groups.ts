@@ -1,11 +1,11 @@
 // Many small writes in few D1 batches (a batch of hundreds costs about what a few
-// single writes do, DESIGN.md section 5). A group (a pod and its event) is never
+// single writes do). A group (a pod and its event) is never
 // split across batches. A batch is all or nothing, so when one fails because some
 // object in it went stale, its groups can be retried one by one and only the stale
 // ones fail.
 import type { KubeObject } from "../model/types";
 
-export interface Group<Op> {
+interface Group<Op> {
   ops: Op[];
   /** Set on success: the objects as stored, in the order of `ops`. */
   stored?: KubeObject[];
@@ -13,7 +13,7 @@ export interface Group<Op> {
   error?: unknown;
 }
 
-export interface CommitGroupsOptions {
+interface CommitGroupsOptions {
   /** Ops per batch at most (a single larger group still goes in one batch). */
   maxOps: number;
   /**
@@ -26,7 +26,7 @@ export interface CommitGroupsOptions {
 }
 
 /** The groups in batches of at most `maxOps` ops, in order. */
-export function batchesOf<G extends { ops: unknown[] }>(groups: G[], maxOps: number): G[][] {
+function batchesOf<G extends { ops: unknown[] }>(groups: G[], maxOps: number): G[][] {
   const out: G[][] = [];
   let cur: G[] = [];
   let n = 0;

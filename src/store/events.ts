@@ -3,14 +3,14 @@
 import type { Event, KubeObject } from "../model/types";
 import type { WriteOp } from "./store";
 
-export interface EventSource {
+interface EventSource {
   /** "kubelet", "default-scheduler", "node-controller", "deployment-controller"... */
   component: string;
   /** The node, for kubelet events. */
   host?: string;
 }
 
-export interface EventSpec {
+interface EventSpec {
   type: "Normal" | "Warning";
   reason: string;
   message: string;

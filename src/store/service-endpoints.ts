@@ -4,7 +4,7 @@
 import type { ObjectStore } from "./store";
 import type { EndpointSlice, Service, ServicePort } from "../model/types";
 
-export interface ReadyEndpoint {
+interface ReadyEndpoint {
   ip: string;
   /** The target port the slice gives for the Service port. */
   port: number;

@@ -25,9 +25,9 @@ export interface Change {
 }
 
 /** Called after a commit succeeds, e.g. to wake the scheduler or a node. */
-export type ChangeListener = (changes: Change[]) => void;
+type ChangeListener = (changes: Change[]) => void;
 
-export interface CommitOptions {
+interface CommitOptions {
   /**
    * Namespaces that must exist and not be terminating for the batch to apply (checked
    * inside the same transaction, so it costs no round trip of its own).
@@ -35,7 +35,7 @@ export interface CommitOptions {
   activeNamespaces?: string[];
 }
 
-export interface ChangePage {
+interface ChangePage {
   revision: { rv: number; compactedRv: number };
   changes: { rv: number; type: ChangeType; resource: string; object: KubeObject }[];
 }
@@ -56,7 +56,7 @@ export interface ListOptions {
   continue?: string;
 }
 
-export interface ListResult {
+interface ListResult {
   items: KubeObject[];
   resourceVersion: string;
   continue?: string;
@@ -69,7 +69,7 @@ export type WriteOp =
   | { op: "delete"; resource: string; object: KubeObject; expectedRv: number };
 
 /** How many change-log rows watches can resume from before 410 Gone. */
-export const CHANGE_LOG_RETAIN = 50_000;
+const CHANGE_LOG_RETAIN = 50_000;
 const PRUNE_EVERY = 1_000;
 const CONFLICT_GUARD = "edgekube-conflict";
 

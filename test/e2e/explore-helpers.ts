@@ -4,7 +4,7 @@
 import { execFile, spawn } from "node:child_process";
 import { kubectlArgs, kubectlEnv, type Cluster } from "./cluster";
 
-export interface TtyRun {
+interface TtyRun {
   /** What the terminal showed (CRLF line ends, as a terminal gets them). */
   output: string;
   code: number;

@@ -7,7 +7,7 @@ const worker = (exports as unknown as { default: { fetch(req: Request): Promise<
 export const TOKEN = "test-token";
 export const BASE = "https://edgekube.test";
 
-export interface CallOptions {
+interface CallOptions {
   method?: string;
   body?: unknown;
   contentType?: string;

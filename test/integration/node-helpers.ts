@@ -13,7 +13,7 @@ import type { PodRecord } from "../../src/node/kubelet/state";
 import { BASE, TOKEN, callJson } from "./helpers";
 
 export type AgentStub = DurableObjectStub<NodeAgent>;
-export type LifecycleStub = DurableObjectStub<NodeLifecycleController>;
+type LifecycleStub = DurableObjectStub<NodeLifecycleController>;
 
 export class FakeClock {
   t = Math.floor(Date.now() / 1000) * 1000;
@@ -23,7 +23,7 @@ export class FakeClock {
   }
 }
 
-export function agentOf(name: string): AgentStub {
+function agentOf(name: string): AgentStub {
   return env.NODE_AGENT.get(env.NODE_AGENT.idFromName(name)) as unknown as AgentStub;
 }
 
@@ -133,7 +133,7 @@ export async function deletePod(name: string, body: Record<string, unknown> = { 
 // The worker's fetch, for requests helpers.call cannot make (WebSocket upgrades).
 const worker = (workerExports as unknown as { default: { fetch(req: Request): Promise<Response> } }).default;
 
-export interface ExecResult {
+interface ExecResult {
   status: number;
   protocol: string | null;
   stdout: string;

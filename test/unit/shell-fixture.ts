@@ -4,10 +4,10 @@ import { sandboxConfig, testRuntime, type TestRuntime } from "../../src/node/run
 import { expect } from "vitest";
 import type { ExecSyncResult, NetworkHook } from "../../src/node/runtime";
 
-export const IMAGES = { busybox: "busybox:1.37", gnu: "nginx:1.27" } as const;
+const IMAGES = { busybox: "busybox:1.37", gnu: "nginx:1.27" } as const;
 export type Userland = keyof typeof IMAGES;
 
-export interface Box {
+interface Box {
   rt: TestRuntime;
   id: string;
   run(script: string, stdin?: string): Promise<ExecSyncResult>;

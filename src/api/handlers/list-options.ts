@@ -5,7 +5,7 @@ import type { KubeObject } from "../../model/types";
 import { parseLabelSelector, matchesLabels, equalityPushdown, parseFieldSelector } from "../../model/selectors";
 import { badRequest } from "../../model/errors";
 
-export interface ParsedListQuery {
+interface ParsedListQuery {
   options: ListOptions;
   /** The same filter, for watch events. */
   matches: (obj: KubeObject) => boolean;

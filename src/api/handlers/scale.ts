@@ -15,7 +15,7 @@ interface ScalableSpec {
   selector?: LabelSelector;
 }
 
-export function toScale(obj: KubeObject) {
+function toScale(obj: KubeObject) {
   const spec = obj.spec as ScalableSpec;
   const status = (obj.status ?? {}) as { replicas?: number };
   return {

@@ -10,7 +10,7 @@ export function uid(prefix = "uid"): string {
   return `${prefix}-${++seq}`;
 }
 
-export interface PodOpts {
+interface PodOpts {
   node?: string;
   phase?: Pod["status"] extends infer S ? (S extends { phase?: infer P } ? P : never) : never;
   ready?: boolean;

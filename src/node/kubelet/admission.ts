@@ -9,7 +9,7 @@ import { hostPortConflicts, podHostPorts, type HostPort } from "../../model/host
 import { cpuMillis, memoryBytes } from "../../model/quantity";
 import type { NodeConfig } from "../../controlplane/node-api";
 
-export interface NodeCapacity {
+interface NodeCapacity {
   milliCPU: number;
   memory: number;
   ephemeralStorage: number;

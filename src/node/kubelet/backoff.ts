@@ -11,8 +11,8 @@ export interface BackoffEntry {
   lastUpdate: number;
 }
 
-export const BACKOFF_INITIAL_MS = 10_000;
-export const BACKOFF_MAX_MS = 300_000;
+const BACKOFF_INITIAL_MS = 10_000;
+const BACKOFF_MAX_MS = 300_000;
 
 function hasExpired(eventTime: number, lastUpdate: number): boolean {
   return eventTime - lastUpdate > 2 * BACKOFF_MAX_MS;

@@ -7,7 +7,7 @@ import type { Container, EnvVar, Pod } from "../../model/types";
 import type { ContainerConfig, KeyValue, PodSandboxConfig } from "../runtime";
 import { KUBERNETES_SERVICE_IP } from "../../model/cluster-addresses";
 
-export interface PodNetwork {
+interface PodNetwork {
   podIP: string;
   hostIP: string;
   nodeName: string;
@@ -61,7 +61,7 @@ function expand(value: string, known: Map<string, string>): string {
   });
 }
 
-export function containerEnvs(pod: Pod, c: Container, net: PodNetwork): KeyValue[] {
+function containerEnvs(pod: Pod, c: Container, net: PodNetwork): KeyValue[] {
   const services = serviceEnv();
   const known = new Map<string, string>(services);
   const out = new Map<string, string>();

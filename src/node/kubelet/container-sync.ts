@@ -10,21 +10,21 @@ import type { ContainerTrack, ObservedContainer, PodRecord } from "./state";
 import type { SyncEnv } from "./sync-env";
 
 /** "pulling": its image is on the way; the kubelet starts a pod's containers in order, so the next ones wait. */
-export type ContainerOutcome = "running" | "exited" | "waiting" | "pulling";
-export type RestartPolicy = "Always" | "OnFailure" | "Never";
+type ContainerOutcome = "running" | "exited" | "waiting" | "pulling";
+type RestartPolicy = "Always" | "OnFailure" | "Never";
 
 /** How long ErrImagePull shows before the next sync turns it into ImagePullBackOff. */
-export const PULL_ERROR_SHOWN_MS = 2_000;
+const PULL_ERROR_SHOWN_MS = 2_000;
 /** Retry after a failed CreateContainer (the pod worker's requeue). */
-export const CREATE_RETRY_MS = 10_000;
+const CREATE_RETRY_MS = 10_000;
 /** A container that ended on its own is looked at again this soon (PLEG relist). */
-export const RELIST_MS = 1_000;
+const RELIST_MS = 1_000;
 
 export function graceSeconds(pod: Pod): number {
   return pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
 }
 
-export function podDesc(pod: Pod): string {
+function podDesc(pod: Pod): string {
   return `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
 }
 

@@ -11,7 +11,7 @@ import { isoSeconds } from "../../config";
 import { hexOf } from "../node-object";
 import { STATE_KEYS } from "./state";
 
-export type EventType = "Normal" | "Warning";
+type EventType = "Normal" | "Warning";
 
 interface Pending {
   pod: Pod;

@@ -3,28 +3,19 @@
 // address; one pod per IP; an IP is free again once its pod's sandbox is gone. The
 // lowest free address wins, so allocation is deterministic. Every node has its own
 // /24 (allocated by the controller manager), so IPs are unique in the cluster.
-import { inRange, intToIp, parseCidr as parseIpv4Cidr, type Ipv4Range } from "../../util/ipv4";
+import { intToIp, parseCidr as parseIpv4Cidr, type Ipv4Range } from "../../util/ipv4";
 
 /** ip -> pod UID */
 export type IpTable = Record<string, string>;
 
 export class CidrError extends Error {}
 
-export function parseCidr(cidr: string): Ipv4Range {
+function parseCidr(cidr: string): Ipv4Range {
   const range = parseIpv4Cidr(cidr);
   // A /30 is the smallest range with an address left for a pod once the network, the
   // gateway and the broadcast address are taken.
   if (!range || range.bits < 8 || range.bits > 30) throw new CidrError(`invalid CIDR ${cidr}`);
   return { base: range.base, size: range.size };
-}
-
-/** The gateway of a range: its first host address. */
-export function gatewayOf(cidr: string): string {
-  return intToIp(parseCidr(cidr).base + 1);
-}
-
-export function inCidr(ip: string, cidr: string): boolean {
-  return inRange(ip, parseCidr(cidr));
 }
 
 /**

@@ -28,13 +28,13 @@ export const KUBELET_RESYNC = "kubelet-resync";
 const TIMER_PREFIX = "kubelet/";
 const RESYNC_KEY = `${TIMER_PREFIX}resync`;
 /** While the node has pods, re-list them this often (the kubelet's periodic resync). */
-export const RESYNC_MS = 5 * 60_000;
+const RESYNC_MS = 5 * 60_000;
 /** A reservation made by admit() lapses if the pod is not seen bound by then. */
-export const RESERVATION_TTL_MS = 30_000;
+const RESERVATION_TTL_MS = 30_000;
 /** Try again this soon after a failed sync or store write. */
 const RETRY_MS = 5_000;
 
-export interface KubeletDeps {
+interface KubeletDeps {
   storage: DurableObjectStorage;
   timers: TimerTable;
   store: () => ObjectStore;

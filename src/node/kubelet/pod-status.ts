@@ -46,7 +46,7 @@ export function containerStatusOf(c: Container, t: ContainerTrack | undefined, d
 }
 
 /** kubelet getPhase: what the container statuses add up to. */
-export function computePhase(spec: PodSpec, initStatuses: ContainerStatus[], appStatuses: ContainerStatus[]): Phase {
+function computePhase(spec: PodSpec, initStatuses: ContainerStatus[], appStatuses: ContainerStatus[]): Phase {
   const inits = spec.initContainers ?? [];
   let pendingInit = 0;
   let failedInit = 0;
@@ -161,7 +161,7 @@ export function buildPodStatus(rec: PodRecord, hostIP: string, now: number): Pod
 }
 
 /** JSON with sorted keys: equal statuses compare equal whatever order their keys came in. */
-export function canonicalJson(v: unknown): string {
+function canonicalJson(v: unknown): string {
   return JSON.stringify(v, (_k, val: unknown) =>
     val && typeof val === "object" && !Array.isArray(val)
       ? Object.fromEntries(Object.entries(val as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))

@@ -34,7 +34,7 @@ function podOp(w: PodWrite): WriteOp {
 }
 
 /** The status the kubelet reports for a pod, computed against `rec.pod` as it now is. */
-export type StatusOf = (rec: PodRecord) => PodStatus;
+type StatusOf = (rec: PodRecord) => PodStatus;
 
 async function reread(store: ObjectStore, writes: PodWrite[], statusOf: StatusOf): Promise<void> {
   for (const w of writes) {

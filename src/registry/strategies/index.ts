@@ -25,4 +25,4 @@ export function strategyFor(resource: string): ResourceStrategy {
   return STRATEGIES[resource] ?? PLAIN;
 }
 
-export type { ResourceStrategy, StrategyContext } from "./types";
+export type { StrategyContext } from "./types";

@@ -10,9 +10,9 @@ import { ImageLocalityName } from "./names";
 
 const MB = 1024 * 1024;
 /** Below this nothing counts: small images pull fast anyway. */
-export const MIN_THRESHOLD = 23 * MB;
+const MIN_THRESHOLD = 23 * MB;
 /** Per container: above this more bytes add no more score. */
-export const MAX_CONTAINER_THRESHOLD = 1000 * MB;
+const MAX_CONTAINER_THRESHOLD = 1000 * MB;
 
 const PRE_SCORE_KEY = "PreScore" + ImageLocalityName;
 

@@ -21,7 +21,7 @@ import { matchNodeSelectorTerm, requiredNodeAffinityMatches } from "../node-sele
 import { defaultNormalizeScore } from "../normalize";
 import { NodeAffinityName } from "./names";
 
-export const ErrReasonPod = "node(s) didn't match Pod's node affinity/selector";
+const ErrReasonPod = "node(s) didn't match Pod's node affinity/selector";
 
 export class NodeAffinity implements FilterPlugin, ScorePlugin {
   readonly name = NodeAffinityName;

@@ -6,7 +6,7 @@ import type { Pod } from "../../model/types";
 import { type CycleState, type FilterPlugin, type NodeInfo, type Status, success, unresolvable } from "../framework";
 import { NodeNameName } from "./names";
 
-export const ErrReasonNodeName = "node(s) didn't match the requested node name";
+const ErrReasonNodeName = "node(s) didn't match the requested node name";
 
 export class NodeName implements FilterPlugin {
   readonly name = NodeNameName;

@@ -7,7 +7,7 @@ import { type CycleState, type FilterPlugin, type HostPort, type NodeInfo, type 
 import { hostPortConflicts, podHostPorts } from "../../model/host-ports";
 import { NodePortsName } from "./names";
 
-export const ErrReasonNodePorts = "node(s) didn't have free ports for the requested pod ports";
+const ErrReasonNodePorts = "node(s) didn't have free ports for the requested pod ports";
 const PRE_FILTER_KEY = "PreFilter" + NodePortsName;
 
 export class NodePorts implements FilterPlugin {

@@ -11,7 +11,7 @@ import { DEFAULT_RESOURCES, type PodRequestList, type ResourceSpec, allocatableA
 
 const PRE_SCORE_KEY = "PreScore" + NodeResourcesBalancedAllocationName;
 
-export function balancedResourceScorer(requested: number[], allocatable: number[]): number {
+function balancedResourceScorer(requested: number[], allocatable: number[]): number {
   const fractions: number[] = [];
   let total = 0;
   for (let i = 0; i < requested.length; i++) {

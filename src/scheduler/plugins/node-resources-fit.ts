@@ -31,7 +31,7 @@ export type ScoringStrategy = "LeastAllocated" | "MostAllocated";
 const PRE_FILTER_KEY = "PreFilter" + NodeResourcesFitName;
 const PRE_SCORE_KEY = "PreScore" + NodeResourcesFitName;
 
-export interface InsufficientResource {
+interface InsufficientResource {
   resourceName: string;
   reason: string;
   requested: number;
@@ -43,7 +43,7 @@ export interface InsufficientResource {
  * Every resource the node lacks (upstream keeps all reasons, so a node short of
  * cpu and memory counts under both in the FailedScheduling message).
  */
-export function fitsRequest(req: Resource, ni: NodeInfo): InsufficientResource[] {
+function fitsRequest(req: Resource, ni: NodeInfo): InsufficientResource[] {
   const out: InsufficientResource[] = [];
   if (ni.pods.length + 1 > ni.allowedPodNumber) {
     out.push({ resourceName: "pods", reason: "Too many pods", requested: 1, used: ni.pods.length, capacity: ni.allowedPodNumber });

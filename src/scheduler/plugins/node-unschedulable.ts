@@ -7,8 +7,8 @@ import { type CycleState, type FilterPlugin, type NodeInfo, type Status, success
 import { tolerationsTolerateTaint } from "../tolerations";
 import { NodeUnschedulableName } from "./names";
 
-export const ErrReasonUnschedulable = "node(s) were unschedulable";
-export const TaintNodeUnschedulable = "node.kubernetes.io/unschedulable";
+const ErrReasonUnschedulable = "node(s) were unschedulable";
+const TaintNodeUnschedulable = "node.kubernetes.io/unschedulable";
 
 export class NodeUnschedulable implements FilterPlugin {
   readonly name = NodeUnschedulableName;
