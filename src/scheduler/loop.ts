@@ -5,7 +5,7 @@
 // kubelets in parallel, then written to D1 in ONE commit: binds, Scheduled events,
 // PodScheduled=False conditions and FailedScheduling events together. At a few
 // hundred pods per batch the commit costs tens of milliseconds where one write per
-// pod would cost a millisecond each (DESIGN §5).
+// pod would cost a millisecond each.
 
 import type { AdmitResult } from "../controlplane/node-api";
 import type { KubeObject, Node, Pod } from "../model/types";
@@ -25,15 +25,15 @@ import { commitGroups } from "../store/commit-groups";
 import { podKey } from "./node-info";
 
 /** Pods decided per batch: bounds the time between refreshes and the size of one commit. */
-export const BATCH_SIZE = 250;
+const BATCH_SIZE = 250;
 /** Store operations per D1 commit (a bind is 2: the pod and its event; each op is ~4 statements). */
-export const MAX_OPS_PER_COMMIT = 500;
+const MAX_OPS_PER_COMMIT = 500;
 /** Admission RPCs in flight at once. */
-export const ADMIT_CONCURRENCY = 64;
+const ADMIT_CONCURRENCY = 64;
 /** A full relist now and then, as insurance against drift (the change log is otherwise exact). */
-export const RELIST_MS = 10 * 60_000;
+const RELIST_MS = 10 * 60_000;
 
-export interface LoopDeps {
+interface LoopDeps {
   store: ObjectStore;
   /** Binds and status writes go through it, validated as any client's writes are. */
   registry: Registry;

@@ -24,7 +24,7 @@ import { SchedulerLoop, type ExplainResult, type LoopStats } from "./loop";
 import type { QueueLocation } from "./queue";
 import { SingleFlight } from "../util/single-flight";
 
-export const RESYNC_MS = 30_000;
+const RESYNC_MS = 30_000;
 
 /**
  * `explain(namespace, name)`: why the scheduler placed a pod where it did, or why
@@ -48,14 +48,14 @@ export const RESYNC_MS = 30_000;
  *   }
  * Not written into a pod annotation: that would cost a D1 write per pod per decision.
  */
-export interface PodExplanation extends ExplainResult {
+interface PodExplanation extends ExplainResult {
   pod: string;
   uid?: string;
   nodeName: string | null;
   queue: QueueLocation | null;
 }
 
-export interface SchedulerStatus {
+interface SchedulerStatus {
   /** When this instance was constructed: a Durable Object loses its memory when evicted or reset. */
   startedAt: string;
   synced: boolean;

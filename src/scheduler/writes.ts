@@ -12,7 +12,7 @@ import { scheduledMessage, truncateMessage } from "./messages";
 import { SCHEDULER_NAME } from "./state";
 
 /** kube-scheduler's reportingInstance is "default-scheduler-<hostname>". */
-export const REPORTING_INSTANCE = `${SCHEDULER_NAME}-edgekube`;
+const REPORTING_INSTANCE = `${SCHEDULER_NAME}-edgekube`;
 
 function rvOf(pod: Pod): number {
   return Number(pod.metadata.resourceVersion ?? 0);

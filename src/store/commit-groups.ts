@@ -5,7 +5,7 @@
 // ones fail.
 import type { KubeObject } from "../model/types";
 
-interface Group<Op> {
+export interface Group<Op> {
   ops: Op[];
   /** Set on success: the objects as stored, in the order of `ops`. */
   stored?: KubeObject[];

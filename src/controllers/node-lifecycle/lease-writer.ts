@@ -19,7 +19,7 @@ export const LEASES = "leases.coordination.k8s.io";
 /** Leases per D1 batch. */
 const LEASE_BATCH = 200;
 
-export interface LeaseWriterDeps {
+interface LeaseWriterDeps {
   registry: Registry;
   renewals: RenewalTable;
   leaseDurationSeconds: number;

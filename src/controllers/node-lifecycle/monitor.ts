@@ -35,7 +35,7 @@ export const DEADLINE = "deadline";
 export const EVICT = "evict";
 export const LEASE_FLUSH = "lease-flush";
 
-export interface MonitorDeps {
+interface MonitorDeps {
   sql: SqlStorage;
   timers: TimerTable;
   /** Every write goes through the registry (validated as a user's would be); reads go to its store. */

@@ -7,7 +7,7 @@ import type { Condition, Node, Taint } from "../../model/types";
 import { isoSeconds } from "../../config";
 
 export const UNREACHABLE_TAINT = "node.kubernetes.io/unreachable";
-export const NOT_READY_TAINT = "node.kubernetes.io/not-ready";
+const NOT_READY_TAINT = "node.kubernetes.io/not-ready";
 
 const KUBELET_READY: Record<string, { status: "True" | "False"; reason: string; message: string }> = {
   MemoryPressure: { status: "False", reason: "KubeletHasSufficientMemory", message: "kubelet has sufficient memory available" },

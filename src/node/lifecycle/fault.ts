@@ -4,9 +4,9 @@
 //   kubectl label node node-2 sim.edgekube.io/fault-            # recover
 import type { Node } from "../../model/types";
 
-export const FAULT_LABEL = "sim.edgekube.io/fault";
+const FAULT_LABEL = "sim.edgekube.io/fault";
 /** `external`: the Lease is renewed by an outside agent through the API, not the built-in kubelet. */
-export const KUBELET_MODE_LABEL = "sim.edgekube.io/kubelet";
+const KUBELET_MODE_LABEL = "sim.edgekube.io/kubelet";
 
 export type Fault = "none" | "crash" | "partition";
 

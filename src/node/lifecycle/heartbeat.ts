@@ -9,7 +9,7 @@ import { faultOf, isExternallyDriven, type Fault } from "./fault";
 export const HEARTBEAT = "heartbeat";
 const TIMER_KEY = "lifecycle:heartbeat";
 
-export interface HeartbeatDeps {
+interface HeartbeatDeps {
   kv: SyncKvStorage;
   timers: TimerTable;
   intervalMs: number;
