@@ -2,7 +2,7 @@
 // attemptToDeleteItem / processDeletingDependentsItem / orphanDependents, reduced to
 // what ownerReferences by uid can tell).
 import type { KubeObject } from "../model/types";
-import { planDeletion } from "../store/deletion";
+import { planDeletion } from "../registry/deletion";
 import type { WriteOp } from "../registry/ops";
 
 export const FOREGROUND = "foregroundDeletion";

@@ -5,7 +5,7 @@
 // and bootstrap all write through a Registry, so a controller that writes an invalid
 // object gets the same 422 a user would.
 import type { ObjectStore } from "../store/store";
-import { deleteObject, type DeleteOptions, type DeleteResult } from "../store/deletion";
+import { deleteObject, type DeleteOptions, type DeleteResult } from "./deletion";
 import { retryOnConflict, isConflict } from "../store/retry";
 import type { KubeObject, Pod } from "../model/types";
 import { bindPod } from "../store/binding";
@@ -133,7 +133,7 @@ export class Registry {
     return bindPod(this.store, namespace, name, nodeName, this.opts.now());
   }
 
-  /** A delete request: graceful, finalized or at once (store/deletion.ts), then the resource's afterDelete. */
+  /** A delete request: graceful, finalized or at once (deletion.ts), then the resource's afterDelete. */
   async delete(resource: string, namespace: string, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
     const result = await deleteObject(this.store, resource, namespace, name, opts, this.opts.now());
     if (result.deleted && !opts.dryRun) await strategyFor(resource).afterDelete?.(result.object, this.hooks);

@@ -4,7 +4,7 @@ import type { RequestInfo } from "../request-info";
 import type { ApiContext } from "../context";
 import { storageKey, apiVersionOf } from "../../model/resources";
 import { badRequest } from "../../model/errors";
-import type { DeleteOptions } from "../../store/deletion";
+import type { DeleteOptions } from "../../registry/deletion";
 import { json } from "../negotiate";
 import { parseListQuery } from "./list-options";
 

@@ -4,7 +4,7 @@ import type { ApiContext } from "../context";
 import { badRequest } from "../../model/errors";
 import { readBody } from "../body";
 import { json } from "../negotiate";
-import type { DeleteOptions } from "../../store/deletion";
+import type { DeleteOptions } from "../../registry/deletion";
 
 export async function createBinding(ctx: ApiContext, ri: RequestInfo, req: Request): Promise<Response> {
   const body = (await readBody(req)) as { target?: { kind?: string; name?: string }; metadata?: { name?: string } };

@@ -20,7 +20,7 @@ import type { Condition, KubeObject, Lease, Node, Pod } from "../../model/types"
 import type { Timer, TimerTable } from "../../util/timer-table";
 import { ApiError } from "../../model/errors";
 import { isoSeconds } from "../../config";
-import { planDeletion } from "../../store/deletion";
+import { planDeletion } from "../../registry/deletion";
 import { setCondition } from "../../store/binding";
 import { eventWrite } from "../../store/events";
 import { retryOnConflict } from "../../store/retry";

@@ -6,10 +6,10 @@
 //   deletionTimestamp (and the matching finalizer); the garbage collector finishes.
 // - Otherwise it is removed at once; dependents go with Background propagation,
 //   through the garbage collector's owner-reference check.
-import type { ObjectStore } from "./store";
+import type { ObjectStore } from "../store/store";
 import type { KubeObject, Pod } from "../model/types";
 import { conflict } from "../model/errors";
-import { isConflict, retryOnConflict } from "./retry";
+import { isConflict, retryOnConflict } from "../store/retry";
 import { isoSeconds } from "../config";
 
 export interface DeleteOptions {
