@@ -5,6 +5,9 @@ import { ApiError } from "../model/errors";
 
 export const isConflict = (e: unknown): boolean => e instanceof ApiError && e.reason === "Conflict";
 
+/** The write was computed from an object that changed or went away since it was read. */
+export const isStaleOrGone = (e: unknown): boolean => e instanceof ApiError && (e.reason === "Conflict" || e.reason === "NotFound");
+
 /**
  * Run `fn` (which reads, then writes) until it succeeds, `retriable` says no, or
  * `attempts` runs have failed; the last error is thrown.

@@ -9,6 +9,7 @@
 import type { Registry } from "../../registry/registry";
 import type { Lease } from "../../model/types";
 import { ApiError } from "../../model/errors";
+import { isStaleOrGone } from "../../store/retry";
 import { commitGroups, type Group } from "../../store/commit-groups";
 import type { WriteOp } from "../../registry/ops";
 import { newLease, renewedAt, NODE_LEASE_NAMESPACE } from "./lease";
@@ -25,7 +26,6 @@ interface LeaseWriterDeps {
   leaseDurationSeconds: number;
 }
 
-const isConflict = (e: unknown) => e instanceof ApiError && (e.reason === "Conflict" || e.reason === "NotFound");
 
 export class LeaseWriter {
   constructor(private readonly d: LeaseWriterDeps) {}
@@ -37,10 +37,10 @@ export class LeaseWriter {
     const groups: (Group<WriteOp> & { node: string })[] = stale
       .filter((r) => r.lease)
       .map((r) => ({ node: r.node, ops: [{ op: "update", resource: LEASES, object: this.renewed(r.lease!, r), expectedRv: Number(r.lease!.metadata.resourceVersion), old: r.lease! }] }));
-    await commitGroups<WriteOp, (typeof groups)[number]>((ops) => this.d.registry.commit(ops), groups, { maxOps: LEASE_BATCH, fallback: "per-group", retriable: isConflict });
+    await commitGroups<WriteOp, (typeof groups)[number]>((ops) => this.d.registry.commit(ops), groups, { maxOps: LEASE_BATCH, fallback: "per-group", retriable: isStaleOrGone });
     for (const g of groups) {
       if (g.stored) this.d.renewals.written(g.node, g.stored[0] as Lease, renewedAt(g.stored[0] as Lease));
-      else if (isConflict(g.error)) await this.writeOne(g.node);
+      else if (isStaleOrGone(g.error)) await this.writeOne(g.node);
       else throw g.error;
     }
     return stale.length;
@@ -64,7 +64,7 @@ export class LeaseWriter {
       } catch (e) {
         // Someone wrote (or deleted) it in between: read it again. Anything else, such as
         // a missing kube-node-lease namespace, reaches the caller.
-        const raced = current ? isConflict(e) : e instanceof ApiError && e.reason === "AlreadyExists";
+        const raced = current ? isStaleOrGone(e) : e instanceof ApiError && e.reason === "AlreadyExists";
         if (!raced) throw e;
         renewals.forgetLease(node);
       }

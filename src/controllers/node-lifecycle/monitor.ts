@@ -18,12 +18,11 @@ import type { WriteOp } from "../../registry/ops";
 import type { ClusterConfig } from "../../config";
 import type { Condition, KubeObject, Lease, Node, Pod } from "../../model/types";
 import type { Timer, TimerTable } from "../../util/timer-table";
-import { ApiError } from "../../model/errors";
 import { isoSeconds } from "../../config";
 import { planDeletion } from "../../registry/deletion";
 import { setCondition } from "../../store/binding";
 import { eventWrite } from "../../store/events";
-import { retryOnConflict } from "../../store/retry";
+import { isStaleOrGone, retryOnConflict } from "../../store/retry";
 import { commitGroups, type Group } from "../../store/commit-groups";
 import { markReachable, markUnreachable, hasTaint, isReady, UNREACHABLE_TAINT } from "./node-health";
 import { evictionTime } from "./taint-eviction";
@@ -54,7 +53,6 @@ interface EvictTarget {
   uid: string;
 }
 
-const staleOrGone = (e: unknown) => e instanceof ApiError && (e.reason === "Conflict" || e.reason === "NotFound");
 const deadlineKey = (node: string) => `deadline/${node}`;
 const evictPrefix = (node: string) => `evict/${node}/`;
 
@@ -196,7 +194,7 @@ export class NodeMonitor {
         await this.d.registry.commit(ops);
       } catch (e) {
         // A pod changed meanwhile: readiness is cosmetic, evictions are already set.
-        if (!staleOrGone(e)) throw e;
+        if (!isStaleOrGone(e)) throw e;
       }
     }
   }
@@ -227,10 +225,10 @@ export class NodeMonitor {
       else due.push(pod);
     }
     const groups: (Group<WriteOp> & { pod: Pod })[] = due.map((pod) => ({ pod, ops: evictionWrites(pod, now) }));
-    await commitGroups<WriteOp, (typeof groups)[number]>((ops) => this.d.registry.commit(ops), groups, { maxOps: EVICTION_BATCH * 2, fallback: "per-group", retriable: staleOrGone });
+    await commitGroups<WriteOp, (typeof groups)[number]>((ops) => this.d.registry.commit(ops), groups, { maxOps: EVICTION_BATCH * 2, fallback: "per-group", retriable: isStaleOrGone });
     for (const g of groups) {
       if (g.error === undefined) continue;
-      if (!staleOrGone(g.error)) throw g.error;
+      if (!isStaleOrGone(g.error)) throw g.error;
       // This pod changed since the list: evicted on its own, from a fresh read.
       const { namespace = "", name = "", uid = "" } = g.pod.metadata;
       await this.evict({ node: nodeName, namespace, name, uid });

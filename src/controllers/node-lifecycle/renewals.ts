@@ -40,8 +40,10 @@ export class RenewalTable {
   /** Record a renewal (a late, older one never moves it back); returns the row and whether the node is new here. */
   renew(node: string, at: number): { row: Renewal; added: boolean } {
     const added = this.get(node) === undefined;
-    this.sql.exec("INSERT INTO renewals (node, renewed) VALUES (?, ?) ON CONFLICT(node) DO UPDATE SET renewed = max(renewed, excluded.renewed)", node, Math.floor(at));
-    return { row: this.get(node)!, added };
+    const row = this.sql
+      .exec<Row>("INSERT INTO renewals (node, renewed) VALUES (?, ?) ON CONFLICT(node) DO UPDATE SET renewed = max(renewed, excluded.renewed) RETURNING node, renewed, written, lease, marked", node, Math.floor(at))
+      .one();
+    return { row: fromRow(row), added };
   }
 
   written(node: string, lease: Lease, renewTime: number): void {

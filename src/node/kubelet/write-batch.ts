@@ -7,7 +7,7 @@ import type { Pod, PodStatus } from "../../model/types";
 import type { ObjectStore } from "../../store/store";
 import type { Registry } from "../../registry/registry";
 import type { WriteOp } from "../../registry/ops";
-import { ApiError } from "../../model/errors";
+import { isStaleOrGone } from "../../store/retry";
 import type { EventRecorder } from "./events";
 import type { PodRecord } from "./state";
 import { statusChanged } from "./pod-status";
@@ -70,7 +70,7 @@ export async function commitWrites(registry: Registry, writes: PodWrite[], recor
       recorder.committed(stored.slice(podOps.length));
       return;
     } catch (e) {
-      const retriable = e instanceof ApiError && (e.reason === "Conflict" || e.reason === "NotFound");
+      const retriable = isStaleOrGone(e);
       if (!retriable || attempt >= ATTEMPTS) throw e;
       await reread(registry.store, live, statusOf);
       // An event we meant to bump may be what conflicted (expired, or deleted): write new ones.
