@@ -12,7 +12,7 @@
 import type { ControllerKey } from "../controlplane/stubs";
 import type { Controller } from "./controller";
 
-export type WorkKind = "rs" | "deploy" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs";
+export type WorkKind = "rs" | "deploy" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs" | "eventttl";
 export type WorkKey = string;
 
 export function workKey(kind: WorkKind, namespace: string, name: string): WorkKey {

@@ -11,6 +11,7 @@ import { namespaceServices, ServiceController } from "./service-controller";
 import { PodGC } from "./pod-gc";
 import { garbageCollector } from "./garbage-collector";
 import { namespaceController } from "./namespace-controller";
+import { EventTTLController } from "./event-ttl";
 
 export function controllerTable(ctx: ControllerContext, allocator: () => ServiceAllocator): Controller[] {
   const replicaSets = new ReplicaSetController(ctx);
@@ -26,5 +27,6 @@ export function controllerTable(ctx: ControllerContext, allocator: () => Service
     new PodGC(ctx),
     garbageCollector(ctx),
     namespaceController(ctx),
+    new EventTTLController(ctx),
   ];
 }

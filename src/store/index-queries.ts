@@ -4,7 +4,7 @@
 // (chunked only where SQLite limits bound parameters), so the garbage collector and
 // pod GC cost the same whatever they find.
 import type { DrizzleD1Database } from "drizzle-orm/d1";
-import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import { objects } from "./schema";
 
 /** D1 allows 100 bound parameters per statement. */
@@ -52,4 +52,20 @@ export async function nodesOfPodsWithoutNode(db: DrizzleD1Database, limit: numbe
     .limit(limit)
     .all();
   return rows.map((r) => r.node ?? "").filter(Boolean);
+}
+
+/**
+ * Up to `limit` Events last seen before `cutoff` (RFC 3339, second precision), oldest
+ * first. Events carry no indexed time column: their rows are scanned within the events
+ * range of the key index, which a sweep every half minute can afford.
+ */
+export async function eventsLastSeenBefore(db: DrizzleD1Database, cutoff: string, limit: number): Promise<{ rv: number; body: string }[]> {
+  const lastSeen = sql`COALESCE(json_extract(${objects.body}, '$.lastTimestamp'), json_extract(${objects.body}, '$.metadata.creationTimestamp'))`;
+  return db
+    .select({ rv: objects.resourceVersion, body: objects.body })
+    .from(objects)
+    .where(and(eq(objects.resource, "events"), sql`${lastSeen} < ${cutoff}`))
+    .orderBy(asc(objects.resourceVersion))
+    .limit(limit)
+    .all();
 }

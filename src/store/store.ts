@@ -14,7 +14,7 @@ import { objects, changes, revision } from "./schema";
 import type { KubeObject } from "../model/types";
 import { alreadyExists, conflict, notFound, expired, namespaceNotFound, namespaceTerminating, ApiError } from "../model/errors";
 import { retryOnConflict } from "./retry";
-import { existingUids, groupsOwnedBy, groupsWithMissingOwner, nodesOfPodsWithoutNode, type ResourceGroup } from "./index-queries";
+import { eventsLastSeenBefore, existingUids, groupsOwnedBy, groupsWithMissingOwner, nodesOfPodsWithoutNode, type ResourceGroup } from "./index-queries";
 
 export type ChangeType = "ADDED" | "MODIFIED" | "DELETED";
 
@@ -206,6 +206,11 @@ export class ObjectStore {
   /** Up to `limit` node names that pods are bound to but no Node object has. */
   nodesOfPodsWithoutNode(limit: number): Promise<string[]> {
     return nodesOfPodsWithoutNode(this.db, limit);
+  }
+
+  /** Up to `limit` Events whose lastTimestamp is before `cutoff` (RFC 3339), oldest first. */
+  async eventsLastSeenBefore(cutoff: string, limit: number): Promise<KubeObject[]> {
+    return (await eventsLastSeenBefore(this.db, cutoff, limit)).map((r) => materialise(r.body, r.rv));
   }
 
   async create(resource: string, obj: KubeObject): Promise<KubeObject> {
