@@ -17,6 +17,10 @@ export interface ClusterConfig {
   unreachableTolerationSeconds: number;
   /** How long a runtime takes to start an exec'd process: its output waits this long. */
   execStartDelayMs: number;
+  /** The API server's --max-requests-inflight: reads served at once per isolate (0: no limit). */
+  maxRequestsInflight: number;
+  /** The API server's --max-mutating-requests-inflight: writes served at once per isolate (0: no limit). */
+  maxMutatingRequestsInflight: number;
 }
 
 /** "50s", "1m30s", "500ms", "2h", or a bare number of seconds. */
@@ -52,7 +56,9 @@ type ConfigEnv = Partial<Record<
   | "NODE_LIFECYCLE_SHARDS"
   | "DEFAULT_NOT_READY_TOLERATION_SECONDS"
   | "DEFAULT_UNREACHABLE_TOLERATION_SECONDS"
-  | "EXEC_START_DELAY",
+  | "EXEC_START_DELAY"
+  | "MAX_REQUESTS_INFLIGHT"
+  | "MAX_MUTATING_REQUESTS_INFLIGHT",
   string
 >>;
 
@@ -69,6 +75,8 @@ export function readConfig(env: ConfigEnv): ClusterConfig {
     notReadyTolerationSeconds: int(env.DEFAULT_NOT_READY_TOLERATION_SECONDS, 300),
     unreachableTolerationSeconds: int(env.DEFAULT_UNREACHABLE_TOLERATION_SECONDS, 300),
     execStartDelayMs: parseDuration(env.EXEC_START_DELAY, 100),
+    maxRequestsInflight: Math.max(0, Math.floor(int(env.MAX_REQUESTS_INFLIGHT, 400))),
+    maxMutatingRequestsInflight: Math.max(0, Math.floor(int(env.MAX_MUTATING_REQUESTS_INFLIGHT, 200))),
   };
 }
 
