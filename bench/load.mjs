@@ -1,4 +1,4 @@
-// `npm run bench -- load [--requests 20000 --clients 64 --watches 4 --seed 200 --max-seconds 900]`
+// `npm run bench -- load [--requests 20000 --clients 64 --watches 4 --seed 200 --max-seconds 900 --max-inflight R,M]`
 //
 // The API server under load: --requests requests from --clients concurrent clients
 // against a fresh local cluster (`wrangler dev`, loopback http), a mix of get, list,
@@ -8,7 +8,8 @@
 // deletes only Leases it created. Expected: zero errors (any status but the verb's
 // success, a reset, a timeout, a watch that ends early or misses an event). 429s are
 // counted apart: the client waits the Retry-After and sends the request again, as
-// client-go does. Prints progress while it runs; results go to
+// client-go does; `--max-inflight 16,8` sets the cluster's MAX_REQUESTS_INFLIGHT and
+// MAX_MUTATING_REQUESTS_INFLIGHT below the clients to see that. Prints progress while it runs; results go to
 // bench/results/load-*.json and a chart of latency percentiles per verb to load-*.svg.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -17,10 +18,16 @@ import { log, percentile, resultFile, sleep, textTable } from "./util.mjs";
 import { latencyChart } from "./load-chart.mjs";
 
 function parseArgs(argv) {
-  const o = { requests: 20_000, clients: 64, watches: 4, seed: 200, maxSeconds: 900, requestTimeoutMs: 30_000 };
+  const o = { requests: 20_000, clients: 64, watches: 4, seed: 200, maxSeconds: 900, requestTimeoutMs: 30_000, maxInflight: undefined };
   const names = { "--requests": "requests", "--clients": "clients", "--watches": "watches", "--seed": "seed", "--max-seconds": "maxSeconds" };
   for (let i = 0; i < argv.length; i++) {
     const [k, v] = argv[i].includes("=") ? argv[i].split("=", 2) : [argv[i], argv[++i]];
+    if (k === "--max-inflight") {
+      const [readOnly, mutating] = String(v).split(",").map(Number);
+      if (!Number.isInteger(readOnly) || !Number.isInteger(mutating)) throw new Error("--max-inflight READS,WRITES");
+      o.maxInflight = { readOnly, mutating };
+      continue;
+    }
     if (!names[k]) throw new Error(`unknown argument ${k}`);
     o[names[k]] = Number(v);
   }
@@ -178,14 +185,15 @@ let cluster;
 let report;
 try {
   log(`starting a local cluster (wrangler dev, loopback http)`);
-  cluster = await startCluster(config, {});
+  const vars = opts.maxInflight ? { MAX_REQUESTS_INFLIGHT: String(opts.maxInflight.readOnly), MAX_MUTATING_REQUESTS_INFLIGHT: String(opts.maxInflight.mutating) } : {};
+  cluster = await startCluster(config, vars);
   const { url } = cluster;
   const ns = await cluster.api("/api/v1/namespaces", { method: "POST", body: JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: NS } }) });
   if (ns.status !== 201) throw new Error(`creating namespace ${NS}: ${ns.status} ${JSON.stringify(ns.body)}`);
   log(`seeding ${opts.seed} Leases (not counted)`);
-  for (let i = 0; i < opts.seed; i += 16) {
+  for (let i = 0; i < opts.seed; i += 4) {
     await Promise.all(
-      Array.from({ length: Math.min(16, opts.seed - i) }, (_, j) =>
+      Array.from({ length: Math.min(4, opts.seed - i) }, (_, j) =>
         cluster.api(LEASES, { method: "POST", body: JSON.stringify(lease(`seed-${i + j}`)) }).then((r) => {
           if (r.status !== 201) throw new Error(`seeding: ${r.status} ${JSON.stringify(r.body)}`);
         }),
