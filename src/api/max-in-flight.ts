@@ -5,6 +5,8 @@
 // before authorization and before any handler runs, so nothing of it is done.
 // Long-running requests (watch, proxy, exec, attach, port-forward, logs) hold no slot:
 // they would starve everything else, as upstream's LongRunningRequestCheck says.
+// Upstream lets system:masters past a full limit; the one administrator token here is
+// not exempt, or the limit would never apply to anyone.
 //
 // Upstream answers with a text/plain body; here the same message comes as a Status
 // (reason TooManyRequests, details.retryAfterSeconds), as every error of this API
