@@ -19,6 +19,10 @@ export interface ClusterConfig {
   execStartDelayMs: number;
   /** Events are deleted this long after they were last seen (the API server's --event-ttl). */
   eventTtlMs: number;
+  /** The API server's --max-requests-inflight: reads served at once per isolate (0: no limit). */
+  maxRequestsInflight: number;
+  /** The API server's --max-mutating-requests-inflight: writes served at once per isolate (0: no limit). */
+  maxMutatingRequestsInflight: number;
 }
 
 /** "50s", "1m30s", "500ms", "2h", or a bare number of seconds. */
@@ -55,7 +59,9 @@ type ConfigEnv = Partial<Record<
   | "DEFAULT_NOT_READY_TOLERATION_SECONDS"
   | "DEFAULT_UNREACHABLE_TOLERATION_SECONDS"
   | "EXEC_START_DELAY"
-  | "EVENT_TTL",
+  | "EVENT_TTL"
+  | "MAX_REQUESTS_INFLIGHT"
+  | "MAX_MUTATING_REQUESTS_INFLIGHT",
   string
 >>;
 
@@ -73,6 +79,8 @@ export function readConfig(env: ConfigEnv): ClusterConfig {
     unreachableTolerationSeconds: int(env.DEFAULT_UNREACHABLE_TOLERATION_SECONDS, 300),
     execStartDelayMs: parseDuration(env.EXEC_START_DELAY, 100),
     eventTtlMs: parseDuration(env.EVENT_TTL, 3_600_000),
+    maxRequestsInflight: Math.max(0, Math.floor(int(env.MAX_REQUESTS_INFLIGHT, 400))),
+    maxMutatingRequestsInflight: Math.max(0, Math.floor(int(env.MAX_MUTATING_REQUESTS_INFLIGHT, 200))),
   };
 }
 

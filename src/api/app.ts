@@ -1,9 +1,13 @@
 // The API server: Hono app with authentication, discovery, OpenAPI, health and the
 // resource routes. Every failure leaves through onError as a Kubernetes Status.
+// The middleware runs in the API server's handler-chain order: response headers,
+// authentication (401), the in-flight limit (429), authorization (403), then routing.
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { makeApiContext, type AppEnv } from "./context";
-import { bearerAuth } from "./auth";
+import { authenticate, authorize } from "./auth";
+import { maxInFlight } from "./max-in-flight";
+import { safeResponseHeaders } from "./response-headers";
 import { discovery } from "./discovery";
 import { openapi } from "./openapi";
 import { health } from "./health";
@@ -15,12 +19,15 @@ import { ApiError, internalError } from "../model/errors";
 export function buildApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
+  app.use("*", safeResponseHeaders());
   app.use("*", async (c, next) => {
     const ctx = makeApiContext(c.env, (p) => c.executionCtx.waitUntil(p));
     c.set("api", ctx);
     await next();
   });
-  app.use("*", bearerAuth());
+  app.use("*", authenticate());
+  app.use("*", maxInFlight());
+  app.use("*", authorize());
   app.route("/", health);
   app.route("/", discovery);
   app.route("/", openapi);
@@ -46,6 +53,10 @@ export function buildApp(): Hono<AppEnv> {
   return app;
 }
 
+/** A Status as the API server writes it; a Status that says when to retry also says it in Retry-After. */
 function statusResponse(err: ApiError): Response {
-  return new Response(JSON.stringify(err.status), { status: err.code, headers: { "content-type": "application/json" } });
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  const retryAfter = err.status.details?.retryAfterSeconds;
+  if (retryAfter && retryAfter > 0) headers["retry-after"] = String(retryAfter);
+  return new Response(JSON.stringify(err.status), { status: err.code, headers });
 }

@@ -1,33 +1,53 @@
-// Bearer-token authentication. A deployed worker takes its token from the API_TOKEN
-// secret and refuses every request while none is set; /version and the health
-// endpoints stay open, as they are on many clusters.
+// Bearer-token authentication and authorization, split as the API server's handler
+// chain splits them: authenticate first (401), then the in-flight limit, then
+// authorize (403). A deployed worker takes its token from the API_TOKEN secret and
+// refuses every request while none is set; /version and the health endpoints stay
+// open, as they are to anonymous users on many clusters.
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./context";
 import { unauthorized } from "../model/errors";
 import { nodeOfToken, authorizeNode } from "./node-token";
+import { sameSecret } from "./same-secret";
+import { requestAttributes } from "./request-attributes";
 
 const OPEN_PATHS = new Set(["/version", "/healthz", "/readyz", "/livez"]);
 
-/** Constant-time comparison, so the token cannot be guessed byte by byte from timing. */
-function sameToken(a: string, b: string): boolean {
-  const ea = new TextEncoder().encode(a);
-  const eb = new TextEncoder().encode(b);
-  let diff = ea.length ^ eb.length;
-  for (let i = 0; i < Math.max(ea.length, eb.length); i++) diff |= (ea[i] ?? 0) ^ (eb[i] ?? 0);
-  return diff === 0;
+/**
+ * The bearer token as the API server's bearer-token authenticator reads it: the header
+ * trimmed and split on spaces, a case-insensitive "Bearer" scheme, the next field the
+ * token. Anything else carries no token.
+ */
+export function bearerToken(header: string | undefined): string {
+  const parts = (header ?? "").trim().split(" ");
+  if (parts.length < 2 || parts[0].toLowerCase() !== "bearer") return "";
+  return parts[1];
 }
 
-export function bearerAuth(): MiddlewareHandler<AppEnv> {
+export function authenticate(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    if (OPEN_PATHS.has(c.req.path)) return next();
+    if (OPEN_PATHS.has(c.req.path)) {
+      c.set("user", { kind: "anonymous" });
+      return next();
+    }
     const expected = c.env.API_TOKEN;
-    const header = c.req.header("authorization") ?? "";
-    const token = header.startsWith("Bearer ") ? header.slice(7).trim() : "";
+    const token = bearerToken(c.req.header("authorization"));
     if (!expected || !token) throw unauthorized();
-    if (sameToken(token, expected)) return next();
+    if (sameSecret(token, expected)) {
+      c.set("user", { kind: "admin" });
+      return next();
+    }
     const node = await nodeOfToken(expected, token);
     if (!node) throw unauthorized();
-    authorizeNode(node, c.req.method.toUpperCase(), c.req.path);
+    c.set("user", { kind: "node", node });
+    return next();
+  };
+}
+
+/** The administrator may do everything; a node only what the Node authorizer allows it here. */
+export function authorize(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const user = c.get("user");
+    if (user.kind === "node") authorizeNode(user.node, requestAttributes(c.req.method, new URL(c.req.url)));
     return next();
   };
 }

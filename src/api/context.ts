@@ -18,7 +18,10 @@ export interface ApiContext {
   now: () => number;
 }
 
-export type AppEnv = { Bindings: Env; Variables: { api: ApiContext } };
+/** Who a request speaks for: the cluster administrator (API_TOKEN), one node, or nobody (open paths). */
+export type RequestUser = { kind: "admin" } | { kind: "node"; node: string } | { kind: "anonymous" };
+
+export type AppEnv = { Bindings: Env; Variables: { api: ApiContext; user: RequestUser } };
 
 export function makeApiContext(env: Env, waitUntil: (p: Promise<unknown>) => void): ApiContext {
   const store = new ObjectStore(env.DB, (changes) => waitUntil(dispatchChanges(env, changes)));

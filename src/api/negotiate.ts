@@ -6,6 +6,9 @@ interface TableRequest {
   includeObject: IncludeObject;
 }
 
+/** The media type the API server answers a Table with. */
+export const TABLE_CONTENT_TYPE = "application/json;as=Table;v=v1;g=meta.k8s.io";
+
 export function wantsTable(accept: string | null | undefined, query: URLSearchParams): TableRequest | undefined {
   if (!accept) return undefined;
   for (const part of accept.split(",")) {

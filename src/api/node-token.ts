@@ -1,10 +1,16 @@
-// Per-node credentials for external kubelets: a token that lets one node renew its
-// own Lease and nothing else, like the NodeRestriction admission plugin limits
-// system:node:<name>. Derived from the cluster token (HMAC), so there is nothing to
-// store and rotating API_TOKEN rotates every node token.
+// Per-node credentials for external kubelets: a token that lets one node read and renew
+// its own Lease and nothing else, like the Node authorizer and the NodeRestriction
+// admission plugin limit system:node:<name>. Derived from the cluster token (HMAC), so
+// there is nothing to store and rotating API_TOKEN rotates every node token.
 import { forbidden } from "../model/errors";
+import type { RequestAttributes } from "./request-attributes";
+import { sameSecret } from "./same-secret";
 
 const PREFIX = "node:";
+const LEASE_GROUP = "coordination.k8s.io";
+const LEASE_NAMESPACE = "kube-node-lease";
+/** What a node may do to its own Lease here (upstream also lets it create and delete it). */
+const LEASE_VERBS = new Set(["get", "update", "patch"]);
 
 async function mac(secret: string, nodeName: string): Promise<string> {
   const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
@@ -23,19 +29,36 @@ export async function nodeOfToken(secret: string, token: string): Promise<string
   const colon = rest.lastIndexOf(":");
   if (colon <= 0) return undefined;
   const name = rest.slice(0, colon);
-  return (await nodeToken(secret, name)) === token ? name : undefined;
+  // Constant time: the MAC must not be guessable byte by byte from response timing.
+  return sameSecret(await nodeToken(secret, name), token) ? name : undefined;
 }
 
-const LEASE_PATH = /^\/apis\/coordination\.k8s\.io\/v1\/namespaces\/kube-node-lease\/leases\/([^/]+)$/;
+/**
+ * A node may get, update and patch its own Lease; everything else is forbidden, with
+ * the API server's message (`leases.coordination.k8s.io "node-2" is forbidden: User
+ * "system:node:node-1" cannot update resource "leases" in API group ...`).
+ */
+export function authorizeNode(nodeName: string, attrs: RequestAttributes): void {
+  const isLease = attrs.isResourceRequest && attrs.apiGroup === LEASE_GROUP && attrs.resource === "leases" && attrs.subresource === "";
+  if (isLease && attrs.namespace === LEASE_NAMESPACE && attrs.name === nodeName && LEASE_VERBS.has(attrs.verb)) return;
+  // The Node authorizer's reasons for the lease requests it has an opinion on.
+  let reason = "";
+  if (isLease && attrs.namespace !== LEASE_NAMESPACE) reason = "can only access leases in the kube-node-lease namespace";
+  else if (isLease && attrs.name !== nodeName) reason = "can only access node lease with the same name as the requesting node";
+  else if (isLease) reason = "can only get, update, or patch a node lease";
+  throw forbiddenFor(`system:node:${nodeName}`, attrs, reason);
+}
 
-/** A node may read and renew its own Lease; everything else is forbidden. */
-export function authorizeNode(nodeName: string, method: string, path: string): void {
-  const m = LEASE_PATH.exec(path);
-  const verb = method === "GET" ? "get" : method === "PUT" ? "update" : method === "PATCH" ? "patch" : method.toLowerCase();
-  const user = `system:node:${nodeName}`;
-  if (m && decodeURIComponent(m[1]) === nodeName && ["get", "update", "patch"].includes(verb)) return;
-  if (m) {
-    throw forbidden(`leases.coordination.k8s.io "${decodeURIComponent(m[1])}" is forbidden: User "${user}" cannot ${verb} resource "leases" in API group "coordination.k8s.io" in the namespace "kube-node-lease": a node may only renew its own lease`);
+/** The API server's Forbidden: the attributes that were refused, then the authorizer's reason. */
+export function forbiddenFor(user: string, attrs: RequestAttributes, reason: string) {
+  const suffix = reason ? `: ${reason}` : "";
+  if (!attrs.isResourceRequest) {
+    return forbidden(`forbidden: User "${user}" cannot ${attrs.verb} path "${attrs.path}"${suffix}`);
   }
-  throw forbidden(`User "${user}" cannot ${verb} path "${path}": node credentials may only renew the node's own lease`);
+  const resource = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource;
+  const scope = attrs.namespace ? `in the namespace "${attrs.namespace}"` : "at the cluster scope";
+  const qualified = attrs.apiGroup ? `${attrs.resource}.${attrs.apiGroup}` : attrs.resource;
+  const subject = attrs.name ? `${qualified} "${attrs.name}"` : qualified;
+  const message = `${subject} is forbidden: User "${user}" cannot ${attrs.verb} resource "${resource}" in API group "${attrs.apiGroup}" ${scope}${suffix}`;
+  return forbidden(message, { ...(attrs.name ? { name: attrs.name } : {}), ...(attrs.apiGroup ? { group: attrs.apiGroup } : {}), kind: attrs.resource });
 }

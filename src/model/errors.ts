@@ -47,12 +47,16 @@ export const unsupportedMediaType = (contentType: string) =>
 
 export const unauthorized = () => new ApiError(401, "Unauthorized", "Unauthorized");
 
-export const forbidden = (message: string) => new ApiError(403, "Forbidden", message);
+export const forbidden = (message: string, details?: Status["details"]) => new ApiError(403, "Forbidden", message, details);
 
 export const expired = (message: string) => new ApiError(410, "Expired", message);
 
 export const tooLarge = (limitBytes: number) =>
   new ApiError(413, "RequestEntityTooLarge", `Request entity too large: limit is ${limitBytes}`);
+
+/** 429 with the seconds a client should wait, in the body and (set by the caller) the Retry-After header. */
+export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
+  new ApiError(429, "TooManyRequests", message, { retryAfterSeconds });
 
 export const serviceUnavailable = (message: string) => new ApiError(503, "ServiceUnavailable", message);
 

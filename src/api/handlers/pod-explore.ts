@@ -35,6 +35,9 @@ export async function forwardToKubelet(env: Env, req: Request, pod: Pod, subreso
     throw badRequest(`pod ${pod.metadata.name} does not have a host assigned`);
   }
   const headers = new Headers(req.headers);
+  // The caller's credentials stop at the API server, as upstream's authenticator drops
+  // them once checked: neither the kubelet nor a proxied pod ever sees the token.
+  headers.delete("authorization");
   headers.set("x-edgekube-pod", JSON.stringify(pod));
   headers.set("x-edgekube-subresource", subresource);
   headers.set("x-edgekube-proxy-target", proxyTarget);

@@ -3,7 +3,7 @@ import type { RequestInfo } from "../request-info";
 import type { ApiContext } from "../context";
 import { storageKey, apiVersionOf } from "../../model/resources";
 import { toTable } from "../printers";
-import { wantsTable, json } from "../negotiate";
+import { wantsTable, json, TABLE_CONTENT_TYPE } from "../negotiate";
 import { parseListQuery } from "./list-options";
 
 export async function getObject(ctx: ApiContext, ri: RequestInfo, req: Request, q: URLSearchParams): Promise<Response> {
@@ -11,7 +11,7 @@ export async function getObject(ctx: ApiContext, ri: RequestInfo, req: Request, 
   const obj = await ctx.store.mustGet(key, ri.namespace, ri.name!);
   const table = wantsTable(req.headers.get("accept"), q);
   if (table) {
-    return json(toTable(key, [obj], { now: ctx.now(), includeObject: table.includeObject, resourceVersion: obj.metadata.resourceVersion }));
+    return json(toTable(key, [obj], { now: ctx.now(), includeObject: table.includeObject, resourceVersion: obj.metadata.resourceVersion }), 200, { "content-type": TABLE_CONTENT_TYPE });
   }
   return json(obj);
 }
@@ -22,7 +22,9 @@ export async function listObjects(ctx: ApiContext, ri: RequestInfo, req: Request
   const result = await ctx.store.list(key, options);
   const table = wantsTable(req.headers.get("accept"), q);
   if (table) {
-    return json(toTable(key, result.items, { now: ctx.now(), includeObject: table.includeObject, resourceVersion: result.resourceVersion, continue: result.continue }));
+    return json(toTable(key, result.items, { now: ctx.now(), includeObject: table.includeObject, resourceVersion: result.resourceVersion, continue: result.continue }), 200, {
+      "content-type": TABLE_CONTENT_TYPE,
+    });
   }
   return json({
     kind: `${ri.info.kind}List`,

@@ -1,0 +1,14 @@
+// `npm run bench [-- PART [args...]]`: every benchmark in turn, or only the one named
+// (scheduler, failover, exec, load), with the rest of the arguments passed to it.
+import { spawnSync } from "node:child_process";
+
+const PARTS = { scheduler: "scheduler.mjs", failover: "failover.mjs", exec: "exec-drops.mjs", load: "load.mjs" };
+const [part, ...rest] = process.argv.slice(2);
+if (part !== undefined && !PARTS[part]) {
+  console.error(`unknown benchmark "${part}"; one of: ${Object.keys(PARTS).join(", ")}`);
+  process.exit(2);
+}
+for (const name of part ? [part] : Object.keys(PARTS)) {
+  const r = spawnSync(process.execPath, [new URL(PARTS[name], import.meta.url).pathname, ...(part ? rest : [])], { stdio: "inherit" });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
