@@ -7,81 +7,18 @@ import { describe, it, expect } from "vitest";
 import { env, exports } from "cloudflare:workers";
 import { BASE, TOKEN, callJson } from "./helpers";
 import { ObjectStore } from "../../src/store/store";
-import { checkWatches, checkExpired, History, type Write, type WatchObject, type WatcherLog } from "../support/watch-checker";
+import { checkWatches, checkExpired, History, type WatchObject, type WatcherLog } from "../support/watch-checker";
 import { Reflector, type ListResult } from "../support/watch-client";
+import { Churn } from "../support/churn";
 
 const worker = (exports as unknown as { default: { fetch(req: Request): Promise<Response> } }).default;
 const LEASES = "/apis/coordination.k8s.io/v1";
 const NAMESPACES = ["churn-a", "churn-b"];
 
-/** A small seeded generator, so a failing run can be replayed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const writes: Write[] = [];
-/** Called after each write (to start a watcher in the middle of the churn). */
-let afterWrite: (() => void) | undefined;
-async function write(type: Write["type"], resource: string, path: string, method: string, body?: unknown, contentType?: string): Promise<WatchObject> {
-  const res = await callJson<WatchObject>(path, { method, body, contentType });
-  if (res.status !== 200 && res.status !== 201) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-  writes.push({ resource, type, object: res.body });
-  afterWrite?.();
-  return res.body;
-}
-
-/** What each writer's objects are now, across rounds. */
-const alive = [0, 1, 2, 3].map(() => new Map<string, WatchObject>());
-
-/** One writer: its own objects, each op chosen at random among what makes sense. */
-async function churn(writer: number, ops: number, seed: number): Promise<void> {
-  const rand = prng(seed);
-  const live = alive[writer];
-  for (let i = 0; i < ops; i++) {
-    const kind = rand() < 0.25 ? "leases" : "pods";
-    const ns = NAMESPACES[Math.floor(rand() * 2)];
-    const name = `w${writer}-${kind === "pods" ? "p" : "l"}${Math.floor(rand() * 4)}`;
-    const key = `${kind}/${ns}/${name}`;
-    const base = kind === "pods" ? `/api/v1/namespaces/${ns}/pods` : `${LEASES}/namespaces/${ns}/leases`;
-    const app = rand() < 0.5 ? "x" : "y";
-    const current = live.get(key);
-    if (!current) {
-      const obj =
-        kind === "pods"
-          ? { apiVersion: "v1", kind: "Pod", metadata: { name, labels: { app, writer: String(writer) } }, spec: { schedulerName: "churn-no-scheduler", containers: [{ name: "app", image: "nginx:1.27" }] } }
-          : { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name, labels: { app } }, spec: { holderIdentity: `h${i}` } };
-      live.set(key, await write("ADDED", kind, base, "POST", obj));
-      continue;
-    }
-    // A DELETE answers with the object for pods (so the writer learns the deletion's
-    // resourceVersion) but with a bare Status for leases, as upstream: leases are not deleted.
-    const r = kind === "leases" ? rand() * 0.8 : rand();
-    if (r < 0.3) {
-      const next = structuredClone(current) as WatchObject & { metadata: { annotations?: Record<string, string> } };
-      next.metadata.annotations = { ...next.metadata.annotations, gen: String(i) };
-      live.set(key, await write("MODIFIED", kind, `${base}/${name}`, "PUT", next));
-    } else if (r < 0.6) {
-      // A label flip moves the object in and out of the label-selected watch.
-      live.set(key, await write("MODIFIED", kind, `${base}/${name}`, "PATCH", { metadata: { labels: { app } } }, "application/merge-patch+json"));
-    } else if (r < 0.8) {
-      live.set(key, await write("MODIFIED", kind, `${base}/${name}`, "PATCH", [{ op: "add", path: "/metadata/annotations", value: { step: String(i) } }], "application/json-patch+json"));
-    } else {
-      await write("DELETED", kind, `${base}/${name}`, "DELETE");
-      live.delete(key);
-    }
-  }
-}
-
-async function churnAll(opsEach: number, round: number): Promise<void> {
-  await Promise.all([0, 1, 2, 3].map((w) => churn(w, opsEach, 1_000 * round + w)));
-}
+const churn = new Churn(async (path, method, body, contentType) => callJson(path, { method, body, contentType }), NAMESPACES, 4);
+const writes = churn.writes;
+const write = churn.write.bind(churn);
+const churnAll = (opsEach: number, round: number) => churn.round(opsEach, round);
 
 const open = (path: string) => (rv: string, signal: AbortSignal) =>
   worker.fetch(new Request(`${BASE}${path}${path.includes("?") ? "&" : "?"}watch=1&resourceVersion=${rv}`, { headers: { authorization: `Bearer ${TOKEN}` }, signal }));
@@ -170,9 +107,9 @@ describe("watch consistency under churn and compaction", () => {
 
     // The watch without a resourceVersion starts while the writers write: its initial
     // ADDED events must still be one state of the history.
-    afterWrite = () => {
+    churn.afterWrite = () => {
       if (writes.length < 150) return;
-      afterWrite = undefined;
+      churn.afterWrite = undefined;
       add("all", "initial");
     };
     await churnAll(50, 1);
