@@ -128,11 +128,20 @@ describe("a restarted local cluster resumes where it was", () => {
     await churn.round(60, 1);
     // Restart while the watchers are still catching up; the writers wait for the API.
     const before = churn.writes.length;
+    const owedAtRestart = watchers.reduce((n, w) => {
+      const owed = new History(churn.writes, w.resource).expectedAfter(start, w.matches);
+      const seen = new Set(w.reflector.segments.flatMap((sg) => sg.client.events.map((e) => Number(e.object.metadata?.resourceVersion))));
+      return n + [...owed.keys()].filter((r) => !seen.has(r)).length;
+    }, 0);
     await c.restart();
     // kubectl ends its watch when the connection goes (a deadline in case it does not).
     await Promise.race([kubectlExited, new Promise((r) => setTimeout(r, 30_000))]);
     kw.kill();
     await churn.round(60, 2);
+    // The watchers with a timeout get a bookmark before it, and watch again from it.
+    const timed = watchers.filter((w) => w.path.includes("timeoutSeconds"));
+    await eventually(async () => timed.every((w) => w.reflector.current.events.some((e) => e.type === "BOOKMARK") && w.reflector.current.streamsEnded > 1), 60_000, "bookmarks and reconnections");
+    await churn.round(30, 3);
 
     const histories = { pods: new History(churn.writes, "pods"), leases: new History(churn.writes, "leases") };
     const behind = () =>
@@ -157,7 +166,7 @@ describe("a restarted local cluster resumes where it was", () => {
     const bookmarks = watchers.reduce((n, w) => n + w.reflector.segments.reduce((m, s) => m + s.client.events.filter((e) => e.type === "BOOKMARK").length, 0), 0);
     console.log(
       `watch across a restart: ${watchers.length + 1} watchers (kubectl get -w until the restart), ${churn.writes.length} writes (${before} before the restart), ` +
-        `${result.eventsChecked} events checked (${bookmarks} bookmarks, ${kubectlEvents.length} from kubectl), 1 restart, ${reconnects} reconnections, ${relists} relists, ${result.violations.length} violations`,
+        `${result.eventsChecked} events checked (${bookmarks} bookmarks, ${kubectlEvents.length} from kubectl), 1 restart (${owedAtRestart} events owed when it came), ${reconnects} reconnections, ${relists} relists, ${result.violations.length} violations`,
     );
     expect(result.violations.slice(0, 20)).toEqual([]);
     expect(behind().map((w) => w.key)).toEqual([]);
@@ -165,6 +174,7 @@ describe("a restarted local cluster resumes where it was", () => {
     // Every watcher lost its connection to the restart and came back.
     for (const w of watchers) expect(w.reflector.segments[0].client.connections).toBeGreaterThan(1);
     expect(kubectlEvents.length).toBeGreaterThan(0);
+    expect(bookmarks).toBeGreaterThan(0);
   });
 
   it("finishes a rollout that a restart interrupts", async () => {
