@@ -120,6 +120,25 @@ describe("object store on D1", () => {
     ]);
   });
 
+  it("lists at one resourceVersion: no item is newer than the list, however busy the writers", async () => {
+    const store = new ObjectStore(env.DB);
+    for (let i = 0; i < 10; i++) await store.create("leases.coordination.k8s.io", cm(`snap-${i}`));
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; writing; i++) {
+        await store.guaranteedUpdate("leases.coordination.k8s.io", "default", `snap-${i % 10}`, (cur) => ({ ...cur, spec: { holderIdentity: String(i) } }));
+      }
+    })();
+    const newer: string[] = [];
+    for (let k = 0; k < 40; k++) {
+      const listed = await store.list("leases.coordination.k8s.io", { namespace: "default" });
+      for (const o of listed.items) if (Number(o.metadata.resourceVersion) > Number(listed.resourceVersion)) newer.push(`${o.metadata.name}@${o.metadata.resourceVersion} > ${listed.resourceVersion}`);
+    }
+    writing = false;
+    await writer;
+    expect(newer).toEqual([]);
+  });
+
   it("pages lists with limit/continue and filters labels in SQL", async () => {
     const store = new ObjectStore(env.DB);
     for (let i = 0; i < 5; i++) await store.create("leases.coordination.k8s.io", cm(`page-${i}`, {}, { app: i % 2 ? "odd" : "even" }));
