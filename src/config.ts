@@ -23,6 +23,8 @@ export interface ClusterConfig {
   maxRequestsInflight: number;
   /** The API server's --max-mutating-requests-inflight: writes served at once per isolate (0: no limit). */
   maxMutatingRequestsInflight: number;
+  /** Change-log rows kept for watches to resume from; older resourceVersions get 410 Expired. */
+  changeLogRetain: number;
 }
 
 /** "50s", "1m30s", "500ms", "2h", or a bare number of seconds. */
@@ -47,23 +49,26 @@ function int(value: string | undefined, fallback: number): number {
   return value !== undefined && value !== "" && Number.isFinite(n) ? n : fallback;
 }
 
-type ConfigEnv = Partial<Record<
-  | "DEFAULT_NODE_COUNT"
-  | "DEFAULT_NODE_CPU"
-  | "DEFAULT_NODE_MEMORY"
-  | "NODE_MONITOR_GRACE_PERIOD"
-  | "NODE_LEASE_DURATION_SECONDS"
-  | "NODE_LEASE_RENEW_INTERVAL"
-  | "NODE_LEASE_WRITE_INTERVAL"
-  | "NODE_LIFECYCLE_SHARDS"
-  | "DEFAULT_NOT_READY_TOLERATION_SECONDS"
-  | "DEFAULT_UNREACHABLE_TOLERATION_SECONDS"
-  | "EXEC_START_DELAY"
-  | "EVENT_TTL"
-  | "MAX_REQUESTS_INFLIGHT"
-  | "MAX_MUTATING_REQUESTS_INFLIGHT",
-  string
->>;
+// The wrangler vars the configuration reads (wrangler.toml [vars], `--var NAME:VALUE`).
+const CONFIG_VARS = [
+  "DEFAULT_NODE_COUNT",
+  "DEFAULT_NODE_CPU",
+  "DEFAULT_NODE_MEMORY",
+  "NODE_MONITOR_GRACE_PERIOD",
+  "NODE_LEASE_DURATION_SECONDS",
+  "NODE_LEASE_RENEW_INTERVAL",
+  "NODE_LEASE_WRITE_INTERVAL",
+  "NODE_LIFECYCLE_SHARDS",
+  "DEFAULT_NOT_READY_TOLERATION_SECONDS",
+  "DEFAULT_UNREACHABLE_TOLERATION_SECONDS",
+  "EXEC_START_DELAY",
+  "EVENT_TTL",
+  "MAX_REQUESTS_INFLIGHT",
+  "MAX_MUTATING_REQUESTS_INFLIGHT",
+  "CHANGE_LOG_RETAIN",
+] as const;
+
+type ConfigEnv = Partial<Record<(typeof CONFIG_VARS)[number], string>>;
 
 export function readConfig(env: ConfigEnv): ClusterConfig {
   return {
@@ -81,6 +86,7 @@ export function readConfig(env: ConfigEnv): ClusterConfig {
     eventTtlMs: parseDuration(env.EVENT_TTL, 3_600_000),
     maxRequestsInflight: Math.max(0, Math.floor(int(env.MAX_REQUESTS_INFLIGHT, 400))),
     maxMutatingRequestsInflight: Math.max(0, Math.floor(int(env.MAX_MUTATING_REQUESTS_INFLIGHT, 200))),
+    changeLogRetain: Math.max(1, Math.floor(int(env.CHANGE_LOG_RETAIN, 50_000))),
   };
 }
 

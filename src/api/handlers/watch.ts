@@ -14,12 +14,28 @@ import { wantsTable } from "../negotiate";
 import { parseListQuery } from "./list-options";
 import { openStream, sleep } from "../stream";
 import { ApiError } from "../../model/errors";
+import type { ChangeType, LoggedChange } from "../../store/store";
 
 const POLL_MIN_MS = 100;
 const POLL_MAX_MS = 1_000;
 const KEEPALIVE_MS = 15_000;
 const BOOKMARK_MS = 30_000;
 const MAX_WATCH_MS = 30 * 60_000;
+
+/**
+ * What a watcher with selector `keep` sees of a change, as the API server's watch cache
+ * decides it: an object that starts matching is ADDED, one that stops matching is
+ * DELETED (its last matching state, at the change's resourceVersion), one that matches
+ * before and after is MODIFIED; the rest is not for this watcher.
+ */
+export function watchEventFor(ch: LoggedChange, keep: (o: KubeObject) => boolean): { type: ChangeType; object: KubeObject } | null {
+  if (ch.type === "DELETED") return keep(ch.object) ? { type: "DELETED", object: ch.object } : null;
+  const now = keep(ch.object);
+  // Rows logged without the previous object: judge by the new one alone.
+  const was = ch.type === "MODIFIED" && (ch.prevObject ? keep(ch.prevObject) : now);
+  if (now) return { type: was ? "MODIFIED" : "ADDED", object: ch.object };
+  return was && ch.prevObject ? { type: "DELETED", object: ch.prevObject } : null;
+}
 
 export async function watchObjects(ctx: ApiContext, ri: RequestInfo, req: Request, q: URLSearchParams): Promise<Response> {
   const key = storageKey(ri.info);
@@ -57,31 +73,38 @@ export async function watchObjects(ctx: ApiContext, ri: RequestInfo, req: Reques
     for (const obj of initial) if (!(await stream.write(encode("ADDED", obj)))) return;
     let wait = POLL_MIN_MS;
     let lastWrite = Date.now();
-    let lastBookmark = Date.now();
+    // As the API server's watch cache: a bookmark every BOOKMARK_MS, and one 2 s before
+    // the watch times out, so a client reconnects from a fresh resourceVersion.
+    const nextBookmark = (now: number) => (deadline - 2_000 > now ? Math.min(now + BOOKMARK_MS, deadline - 2_000) : now + BOOKMARK_MS);
+    let bookmarkAt = nextBookmark(Date.now());
     while (!stream.closed && Date.now() < deadline) {
-      let batch;
+      let batch, upTo;
       try {
-        batch = await ctx.store.changesSince(key, since);
+        ({ changes: batch, upTo } = await ctx.store.changesAfter(key, since));
       } catch (e) {
         if (e instanceof ApiError) await stream.write(JSON.stringify({ type: "ERROR", object: e.status }) + "\n");
         break;
       }
       for (const ch of batch) {
         since = ch.rv;
-        if (!keep(ch.object)) continue;
-        if (!(await stream.write(encode(ch.type, ch.object)))) return;
+        const event = watchEventFor(ch, keep);
+        if (!event) continue;
+        if (!(await stream.write(encode(event.type, event.object)))) return;
+        lastWrite = Date.now();
+      }
+      since = upTo;
+      // Every change up to `since` has been sent (or was not for this watcher).
+      if (bookmarks && Date.now() >= bookmarkAt) {
+        const bookmark = { kind: ri.info.kind, apiVersion: ri.group ? `${ri.group}/${ri.version}` : ri.version, metadata: { resourceVersion: String(since) } };
+        if (!(await stream.write(JSON.stringify({ type: "BOOKMARK", object: bookmark }) + "\n"))) return;
+        bookmarkAt = nextBookmark(Date.now());
         lastWrite = Date.now();
       }
       if (batch.length > 0) {
         wait = POLL_MIN_MS;
         continue;
       }
-      if (bookmarks && Date.now() - lastBookmark > BOOKMARK_MS) {
-        const bookmark = { kind: ri.info.kind, apiVersion: ri.group ? `${ri.group}/${ri.version}` : ri.version, metadata: { resourceVersion: String(since) } };
-        if (!(await stream.write(JSON.stringify({ type: "BOOKMARK", object: bookmark }) + "\n"))) return;
-        lastBookmark = Date.now();
-        lastWrite = Date.now();
-      } else if (Date.now() - lastWrite > KEEPALIVE_MS) {
+      if (Date.now() - lastWrite > KEEPALIVE_MS) {
         if (!(await stream.write("\n"))) return;
         lastWrite = Date.now();
       }
