@@ -49,26 +49,24 @@ function int(value: string | undefined, fallback: number): number {
   return value !== undefined && value !== "" && Number.isFinite(n) ? n : fallback;
 }
 
-// The wrangler vars the configuration reads (wrangler.toml [vars], `--var NAME:VALUE`).
-const CONFIG_VARS = [
-  "DEFAULT_NODE_COUNT",
-  "DEFAULT_NODE_CPU",
-  "DEFAULT_NODE_MEMORY",
-  "NODE_MONITOR_GRACE_PERIOD",
-  "NODE_LEASE_DURATION_SECONDS",
-  "NODE_LEASE_RENEW_INTERVAL",
-  "NODE_LEASE_WRITE_INTERVAL",
-  "NODE_LIFECYCLE_SHARDS",
-  "DEFAULT_NOT_READY_TOLERATION_SECONDS",
-  "DEFAULT_UNREACHABLE_TOLERATION_SECONDS",
-  "EXEC_START_DELAY",
-  "EVENT_TTL",
-  "MAX_REQUESTS_INFLIGHT",
-  "MAX_MUTATING_REQUESTS_INFLIGHT",
-  "CHANGE_LOG_RETAIN",
-] as const;
-
-type ConfigEnv = Partial<Record<(typeof CONFIG_VARS)[number], string>>;
+/** The wrangler vars the configuration reads (wrangler.toml [vars], `--var NAME:VALUE`). */
+interface ConfigEnv {
+  DEFAULT_NODE_COUNT?: string;
+  DEFAULT_NODE_CPU?: string;
+  DEFAULT_NODE_MEMORY?: string;
+  NODE_MONITOR_GRACE_PERIOD?: string;
+  NODE_LEASE_DURATION_SECONDS?: string;
+  NODE_LEASE_RENEW_INTERVAL?: string;
+  NODE_LEASE_WRITE_INTERVAL?: string;
+  NODE_LIFECYCLE_SHARDS?: string;
+  DEFAULT_NOT_READY_TOLERATION_SECONDS?: string;
+  DEFAULT_UNREACHABLE_TOLERATION_SECONDS?: string;
+  EXEC_START_DELAY?: string;
+  EVENT_TTL?: string;
+  MAX_REQUESTS_INFLIGHT?: string;
+  MAX_MUTATING_REQUESTS_INFLIGHT?: string;
+  CHANGE_LOG_RETAIN?: string;
+}
 
 export function readConfig(env: ConfigEnv): ClusterConfig {
   return {
