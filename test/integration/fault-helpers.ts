@@ -24,7 +24,10 @@ interface Alarmed {
 export async function deliver(stub: DurableObjectStub, clock: FakeClock, at: number, delivery: Delivery): Promise<void> {
   clock.t = Math.max(clock.t, delivery === "late" ? at + LATE_MS : at);
   if (delivery === "twice") {
-    await runInDurableObject(stub, (inst: Alarmed) => Promise.all([inst.alarm(), inst.alarm()]));
+    await runInDurableObject(stub, (inst) => {
+      const alarmed = inst as unknown as Alarmed;
+      return Promise.all([alarmed.alarm(), alarmed.alarm()]);
+    });
     await runDurableObjectAlarm(stub);
     faults.doubleRuns += 2;
     return;
