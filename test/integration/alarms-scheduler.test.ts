@@ -47,7 +47,7 @@ async function scenario(delivery: Delivery): Promise<End> {
   await deliver(scheduler, clock, at!, delivery);
   const waiter = await waitFor(async () => {
     const p = (await getPod(`${delivery}-waiter`)) as Pod;
-    return p.spec.nodeName && (await record(stub, p.metadata.uid!)) && p;
+    return p.spec.nodeName && (await record(stub, p.metadata.uid!)) ? p : undefined;
   }, "the waiter bound and seen by its kubelet");
   // Further deliveries, now and later, change nothing.
   await deliver(scheduler, clock, clock.t, "twice");
