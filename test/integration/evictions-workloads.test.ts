@@ -69,8 +69,8 @@ async function end(ns: string): Promise<End> {
   return {
     pods: all.length,
     names: new Set(all.map((p) => p.metadata.name)).size,
-    images: all.map((p) => p.spec.containers[0].image).sort(),
-    replicaSets: rs.map((r) => ({ replicas: r.spec.replicas, image: r.spec.template.spec.containers[0].image })).sort((a, b) => a.image.localeCompare(b.image)),
+    images: all.map((p) => p.spec.containers[0].image ?? "").sort(),
+    replicaSets: rs.map((r) => ({ replicas: r.spec.replicas, image: r.spec.template.spec.containers[0].image ?? "" })).sort((a, b) => a.image.localeCompare(b.image)),
     events: eventCounts(await events(ns)),
   };
 }
