@@ -6,7 +6,10 @@
 // each effect, one eviction event and one DisruptionTarget; a pod that tolerates
 // forever stays.
 import { describe, it, expect } from "vitest";
-import { runDurableObjectAlarm } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { ObjectStore } from "../../src/store/store";
+import type { NodeLifecycleController } from "../../src/controllers/node-lifecycle/node-lifecycle-controller";
 import { callJson } from "./helpers";
 import { FakeClock, boundPod, createPod, getPod, lifecycleOf, nextTimer, podEvents, runUntil, startNode } from "./node-helpers";
 import { DELIVERIES, LATE_MS, deliver, eventCounts, faults, type Delivery } from "./fault-helpers";
@@ -124,5 +127,40 @@ describe("the node lifecycle controller's alarm delivered once, twice or late", 
     expect(ends.get("twice")).toEqual(ends.get("once"));
     expect(ends.get("late")).toEqual(ends.get("once"));
     console.log(`lifecycle alarms: ${JSON.stringify(ends.get("once"))}; faults ${JSON.stringify(faults)}`);
+  });
+});
+
+describe("a renewal that arrives while the deadline alarm runs", () => {
+  it("is never lost: however the two interleave, the node ends Ready and its pods stay", async () => {
+    const node = "alarm-lc-race";
+    const stub = await startNode(node, clock);
+    const controller = lifecycleOf(node);
+    // A pod with no toleration of the unreachable taint would be evicted at once if the node were left marked.
+    await createPod(boundPod("race-intolerant", node, { tolerations: [{ key: "other", operator: "Exists" }] }));
+    await stub.poke();
+    await runUntil(stub, clock, clock.t + 5_000);
+    const store = new ObjectStore(env.DB);
+    let marked = 0;
+    for (let offset = 0; offset < 8; offset++) {
+      // The node is silent past its deadline...
+      const deadline = (await nextTimer(controller, `deadline/${node}`))!;
+      clock.t = Math.max(clock.t, deadline + 1_000);
+      // ...then its renewal arrives while the alarm that finds the deadline passed is
+      // running, `offset` D1 round trips into it.
+      const renewal = clock.t;
+      await runInDurableObject(controller, async (inst: NodeLifecycleController) => {
+        const alarm = inst.alarm();
+        for (let i = 0; i < offset; i++) await store.get("nodes", "", node);
+        await Promise.all([alarm, inst.renew(node, renewal)]);
+      });
+      const n = await nodeObj(node);
+      if (n.status?.conditions?.find((c) => c.type === "Ready")?.status !== "True") marked++;
+      expect(n.status?.conditions?.find((c) => c.type === "Ready")?.status, `offset ${offset}`).toBe("True");
+      expect(n.spec.taints ?? [], `offset ${offset}`).toEqual([]);
+      // The next timers (an eviction set while it was marked, if any) run: nothing is evicted.
+      await runDurableObjectAlarm(controller);
+      expect(((await getPod("race-intolerant")) as Pod).metadata.deletionTimestamp, `offset ${offset}`).toBeUndefined();
+    }
+    expect(marked).toBe(0);
   });
 });

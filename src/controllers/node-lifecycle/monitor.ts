@@ -147,7 +147,8 @@ export class NodeMonitor {
     const row = this.renewals.get(node);
     if (!row) return;
     const now = this.d.now();
-    const deadline = (await this.latestRenewal(node)) + this.d.config.nodeMonitorGracePeriodMs;
+    const latest = await this.latestRenewal(node);
+    const deadline = latest + this.d.config.nodeMonitorGracePeriodMs;
     if (deadline > now) {
       await this.d.timers.set(deadlineKey(node), deadline, DEADLINE, node);
       if (row.marked) await this.recoverIfMarked(node, now);
@@ -155,6 +156,11 @@ export class NodeMonitor {
     }
     if (!(await this.store.get("nodes", "", node))) return this.forget(node);
     await this.markNodeUnreachable(node, now);
+    // Renewals are calls, answered while this alarm awaits D1: one that came in after
+    // the deadline was read found the node not marked yet, so it recovered nothing.
+    // The node is alive: recover it now (its evictions go with the marks), rather than
+    // leave it Unknown, and its intolerant pods evicted, until the next renewal.
+    if ((this.renewals.get(node)?.renewed ?? 0) > latest) await this.recoverIfMarked(node, this.d.now());
   }
 
   private async markNodeUnreachable(nodeName: string, now: number): Promise<void> {
