@@ -164,3 +164,35 @@ describe("a renewal that arrives while the deadline alarm runs", () => {
     expect(marked).toBe(0);
   });
 });
+
+describe("a renewal that arrives while the eviction alarm runs", () => {
+  it("stops the evictions not yet written: the recovered node keeps its pods", async () => {
+    const store = new ObjectStore(env.DB);
+    for (const offset of [0, 1]) {
+      const node = `alarm-lc-evrace-${offset}`;
+      const stub = await startNode(node, clock);
+      const controller = lifecycleOf(node);
+      await createPod(boundPod(`evrace-${offset}`, node, { tolerations: [{ key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 30 }] }));
+      await stub.poke();
+      await runUntil(stub, clock, clock.t + 5_000);
+      // Silent past its deadline: marked (the alarm at the deadline), the pod's eviction 30 s on.
+      const deadline = (await nextTimer(controller, `deadline/${node}`))!;
+      clock.t = Math.max(clock.t, deadline);
+      await runDurableObjectAlarm(controller);
+      expect((await nodeObj(node)).status?.conditions?.find((c) => c.type === "Ready")?.status).toBe("Unknown");
+      const evictAt = (await nextTimer(controller, `evict/${node}/`))!;
+      clock.t = Math.max(clock.t, evictAt);
+      // The eviction alarm runs; the node's renewal arrives `offset` D1 round trips into it,
+      // before the eviction is written.
+      const renewal = clock.t;
+      await runInDurableObject(controller, async (inst: NodeLifecycleController) => {
+        const alarm = inst.alarm();
+        for (let i = 0; i < offset; i++) await store.get("nodes", "", node);
+        await Promise.all([alarm, inst.renew(node, renewal)]);
+      });
+      expect((await nodeObj(node)).status?.conditions?.find((c) => c.type === "Ready")?.status, `offset ${offset}`).toBe("True");
+      expect(((await getPod(`evrace-${offset}`)) as Pod).metadata.deletionTimestamp, `offset ${offset}`).toBeUndefined();
+      expect((await podEvents(`evrace-${offset}`)).map((e) => e.reason)).not.toContain("TaintManagerEviction");
+    }
+  });
+});
