@@ -48,6 +48,8 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
   private readonly lastRun = new Map<WorkKey, number>();
   /** One drain at a time; a poke during one gets one more, so nothing due is left behind. */
   private readonly drains = new SingleFlight(() => this.drain());
+  /** The manager's clock (due times, back-off, requeues, the resync). Tests replace it to step time. */
+  private clock: () => number = () => Date.now();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -63,7 +65,7 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
       },
       { changeLogRetain: config.changeLogRetain },
     );
-    const now = () => Date.now();
+    const now = () => this.clock();
     // The allocator is this object's own storage: Services written here reach it directly.
     const serviceAddressHooks = serviceAddresses({ allocate: (req) => this.allocateService(req), release: (owner) => this.releaseService(owner) });
     this.context = {
@@ -83,13 +85,18 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
     });
   }
 
+  /** For tests: run the controllers on another clock. */
+  useClock(clock: () => number): void {
+    this.clock = clock;
+  }
+
   async poke(keys: ControllerKey[]): Promise<void> {
     for (const k of keys) for (const wk of keysFor(this.controllers, k)) this.enqueue(wk);
     this.ctx.waitUntil(this.drains.run());
   }
 
   override async alarm(): Promise<void> {
-    if (Date.now() >= this.resyncAt()) await this.resync();
+    if (this.clock() >= this.resyncAt()) await this.resync();
     await this.drains.run();
   }
 
@@ -124,7 +131,7 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
 
   /** The registry's allocation step for a Service being created or updated (see service-allocator). */
   async allocateService(req: AllocationRequest): Promise<AllocationResult> {
-    return this.allocator().allocate(req, Date.now());
+    return this.allocator().allocate(req, this.clock());
   }
 
   /** The registry's delete step: a deleted Service's addresses are free again at once. */
@@ -139,7 +146,7 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
   // ---- queue plumbing ----
 
   private enqueue(key: WorkKey, delayMs = 0): void {
-    let due = Date.now() + Math.max(0, delayMs);
+    let due = this.clock() + Math.max(0, delayMs);
     const interval = this.byName.get(parseKey(key).kind)?.minIntervalMs;
     if (interval) due = Math.max(due, (this.lastRun.get(key) ?? 0) + interval);
     this.queue.add(key, due);
@@ -156,7 +163,7 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
   private async drain(): Promise<void> {
     const worker = async () => {
       for (;;) {
-        const [key] = this.queue.take(Date.now(), 1);
+        const [key] = this.queue.take(this.clock(), 1);
         if (key === undefined) return;
         await this.process(key);
       }
@@ -174,7 +181,7 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
       return;
     }
     try {
-      if (controller.minIntervalMs) this.lastRun.set(key, Date.now());
+      if (controller.minIntervalMs) this.lastRun.set(key, this.clock());
       const result = await controller.reconcile({ namespace, name });
       this.quickRetries.delete(key);
       this.queue.done(key);
@@ -185,11 +192,11 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
       if (e instanceof ApiError && [409, 404].includes(e.code) && tries < QUICK_RETRIES) {
         this.quickRetries.set(key, tries + 1);
         this.queue.done(key);
-        this.queue.add(key, Date.now());
+        this.queue.add(key, this.clock());
         return;
       }
       this.quickRetries.delete(key);
-      const delay = this.queue.failed(key, Date.now());
+      const delay = this.queue.failed(key, this.clock());
       console.error(`controller ${key} failed (retry in ${delay} ms):`, (e as Error)?.message ?? e);
     }
   }
@@ -199,14 +206,14 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
   private resyncAt(): number {
     let at = this.ctx.storage.kv.get<number>("resync-at");
     if (at === undefined) {
-      at = Date.now() + RESYNC_MS;
+      at = this.clock() + RESYNC_MS;
       this.ctx.storage.kv.put("resync-at", at);
     }
     return at;
   }
 
   private async resync(): Promise<void> {
-    this.ctx.storage.kv.put("resync-at", Date.now() + RESYNC_MS);
+    this.ctx.storage.kv.put("resync-at", this.clock() + RESYNC_MS);
     for (const c of this.controllers) {
       for (const k of (await c.resyncKeys?.()) ?? []) this.enqueue(workKey(c.name, k.namespace, k.name));
     }

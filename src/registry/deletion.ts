@@ -9,7 +9,7 @@
 import type { ObjectStore } from "../store/store";
 import type { KubeObject, Pod } from "../model/types";
 import { conflict } from "../model/errors";
-import { isConflict, retryOnConflict } from "../store/retry";
+import { GUARANTEED_UPDATE_ATTEMPTS, isConflict, retryOnConflict } from "../store/retry";
 import { isoSeconds } from "../config";
 
 export interface DeleteOptions {
@@ -32,18 +32,30 @@ function propagationOf(obj: KubeObject, opts: DeleteOptions): "Foreground" | "Ba
   return "Background";
 }
 
+/**
+ * A delete request, as the API server's store runs it: read, check the preconditions,
+ * write conditionally; when another write got in between, again from the object as it
+ * is then. So of concurrent deletes pinned to one resourceVersion one goes through, and
+ * the others fail the precondition against the version that write left (409), or find
+ * the object gone (404).
+ */
 export async function deleteObject(store: ObjectStore, resource: string, namespace: string, name: string, opts: DeleteOptions, now: number): Promise<DeleteResult> {
-  // A pinned resourceVersion cannot be retried: the next read would not match it either.
-  const retriable = (e: unknown) => isConflict(e) && !opts.preconditions?.resourceVersion;
+  let preconditionFailed = false;
+  const retriable = (e: unknown) => isConflict(e) && !preconditionFailed;
   return retryOnConflict(async () => {
     const current = await store.mustGet(resource, namespace, name);
-    checkPreconditions(resource, current, opts);
+    try {
+      checkPreconditions(resource, current, opts);
+    } catch (e) {
+      preconditionFailed = true;
+      throw e;
+    }
     const next = planDeletion(resource, current, opts, now);
     if (opts.dryRun) return { deleted: next === null, object: next ?? current };
     if (next === null) return { deleted: true, object: await store.remove(resource, current) };
     if (JSON.stringify(next) === JSON.stringify(current)) return { deleted: false, object: current };
     return { deleted: false, object: await store.update(resource, next, Number(current.metadata.resourceVersion)) };
-  }, 9, retriable);
+  }, GUARANTEED_UPDATE_ATTEMPTS, retriable);
 }
 
 function checkPreconditions(resource: string, obj: KubeObject, opts: DeleteOptions): void {

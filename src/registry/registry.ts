@@ -6,11 +6,11 @@
 // object gets the same 422 a user would.
 import type { ObjectStore } from "../store/store";
 import { deleteObject, type DeleteOptions, type DeleteResult } from "./deletion";
-import { retryOnConflict, isConflict } from "../store/retry";
+import { retryOnConflict, isConflict, GUARANTEED_UPDATE_ATTEMPTS } from "../store/retry";
 import type { KubeObject, Pod } from "../model/types";
 import { bindPod } from "../store/binding";
 import { RESOURCES, storageKey, type ResourceInfo } from "../model/resources";
-import { alreadyExists, conflict, invalid } from "../model/errors";
+import { ApiError, alreadyExists, conflict, invalid } from "../model/errors";
 import { validateObject } from "../model/validation";
 import type { DefaultingConfig } from "./defaults";
 import type { RegistryHooks } from "./hooks";
@@ -38,8 +38,8 @@ interface UpdateOptions extends WriteOptions {
   subresource?: "status";
 }
 
-/** A read-modify-write runs at most this often before its conflict reaches the caller. */
-const PATCH_ATTEMPTS = 9;
+/** A name from generateName is drawn this often before a clash reaches the caller (upstream's RetryGenerateName). */
+const GENERATE_NAME_ATTEMPTS = 8;
 
 const BY_KEY = new Map<string, ResourceInfo>(RESOURCES.map((r) => [storageKey(r), r]));
 
@@ -71,7 +71,24 @@ export class Registry {
     return obj;
   }
 
+  /**
+   * A create. A name drawn from generateName that is taken already is drawn again, up to
+   * GENERATE_NAME_ATTEMPTS times in all (RetryGenerateName, GA in Kubernetes 1.32), so
+   * concurrent creates with one generateName all succeed with distinct names.
+   */
   async create(resource: string, obj: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
+    if (obj.metadata.name || !obj.metadata.generateName) return this.createOnce(resource, obj, opts);
+    for (let attempt = 1; ; attempt++) {
+      const candidate = structuredClone(obj);
+      try {
+        return await this.createOnce(resource, candidate, opts);
+      } catch (e) {
+        if (attempt >= GENERATE_NAME_ATTEMPTS || !(e instanceof ApiError && e.reason === "AlreadyExists")) throw e;
+      }
+    }
+  }
+
+  private async createOnce(resource: string, obj: KubeObject, opts: WriteOptions): Promise<KubeObject> {
     const info = resourceInfo(resource);
     if (!obj.metadata.name && !obj.metadata.generateName) {
       throw invalid(info.kind, "", [{ reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name" }], info.group);
@@ -110,21 +127,27 @@ export class Registry {
   }
 
   /**
-   * Read, `mutate` (a patch applied to a copy of the current object), update; again
-   * on a conflict unless the patched object pins a resourceVersion.
+   * Read, `mutate` (a patch applied to a copy of the current object), update; again,
+   * on the object as it is then, when another write got in between (GuaranteedUpdate).
+   * The patched object carries the version it was computed from; a different one means
+   * the patch itself set metadata.resourceVersion, a precondition: when that is not the
+   * current version the answer is 409, never a retry.
    */
   async patch(resource: string, namespace: string, name: string, mutate: (current: KubeObject) => KubeObject, opts: WriteOptions & { subresource?: "status" } = {}): Promise<KubeObject> {
-    let pinned: string | undefined;
+    let preconditionFailed = false;
     return retryOnConflict(
       async () => {
         const current = await this.store.mustGet(resource, namespace, name);
         const next = mutate(structuredClone(current));
-        pinned = next.metadata?.resourceVersion;
-        if (pinned && pinned !== current.metadata.resourceVersion) throw conflict(resource, name);
+        const pinned = next.metadata?.resourceVersion;
+        if (pinned && pinned !== current.metadata.resourceVersion) {
+          preconditionFailed = true;
+          throw conflict(resource, name);
+        }
         return this.update(resource, next, { ...opts, old: current });
       },
-      PATCH_ATTEMPTS,
-      (e) => isConflict(e) && !pinned,
+      GUARANTEED_UPDATE_ATTEMPTS,
+      (e) => isConflict(e) && !preconditionFailed,
     );
   }
 

@@ -73,6 +73,8 @@ export class Scheduler extends DurableObject<Env> implements SchedulerApi {
   /** The alarm as last set by this instance (undefined: unknown or fired). */
   private alarmAt: number | undefined;
   private readonly startedAt = new Date().toISOString();
+  /** The scheduler's clock (back-off, the parked pods' retry, the alarm). Tests replace it to step time. */
+  private clock: () => number = () => Date.now();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -80,11 +82,16 @@ export class Scheduler extends DurableObject<Env> implements SchedulerApi {
     this.store = new ObjectStore(env.DB, (changes) => ctx.waitUntil(dispatchChanges(env, changes, { origin: "scheduler" })), { changeLogRetain: readConfig(env).changeLogRetain });
     this.loop = new SchedulerLoop({
       store: this.store,
-      registry: new Registry(this.store, { now: () => Date.now(), defaults: defaultingFrom(readConfig(env)) }),
+      registry: new Registry(this.store, { now: () => this.clock(), defaults: defaultingFrom(readConfig(env)) }),
       admit: (node, pod) => nodeAgent(env, node).admit(pod),
-      now: () => Date.now(),
+      now: () => this.clock(),
       random: Math.random,
     });
+  }
+
+  /** For tests: run the scheduler on another clock. */
+  useClock(clock: () => number): void {
+    this.clock = clock;
   }
 
   /** A pod needs a node, or the cluster changed: resolves once a run has seen this poke. */
@@ -145,7 +152,7 @@ export class Scheduler extends DurableObject<Env> implements SchedulerApi {
   }
 
   private async armAlarm(): Promise<void> {
-    const now = Date.now();
+    const now = this.clock();
     const desired = Math.min(this.loop.nextWakeAt() ?? Infinity, now + RESYNC_MS);
     // An alarm already due no later than needed will do: fewer storage writes.
     if (this.alarmAt !== undefined && this.alarmAt > now && this.alarmAt <= desired) return;

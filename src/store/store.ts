@@ -13,7 +13,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { objects, changes, revision } from "./schema";
 import type { KubeObject } from "../model/types";
 import { alreadyExists, conflict, notFound, expired, namespaceNotFound, namespaceTerminating, ApiError } from "../model/errors";
-import { retryOnConflict } from "./retry";
+import { GUARANTEED_UPDATE_ATTEMPTS, retryOnConflict } from "./retry";
 import { eventsLastSeenBefore, existingUids, groupsOwnedBy, groupsWithMissingOwner, nodesOfPodsWithoutNode, type ResourceGroup } from "./index-queries";
 
 export type ChangeType = "ADDED" | "MODIFIED" | "DELETED";
@@ -286,7 +286,7 @@ export class ObjectStore {
     namespace: string,
     name: string,
     mutate: (current: KubeObject) => KubeObject | null | Promise<KubeObject | null>,
-    attempts = 8,
+    attempts = GUARANTEED_UPDATE_ATTEMPTS,
   ): Promise<KubeObject> {
     return retryOnConflict(async () => {
       const current = await this.mustGet(resource, namespace, name);

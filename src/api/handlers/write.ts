@@ -11,6 +11,7 @@ import { strictUnknownFields } from "../../model/validation";
 import { applyPatch } from "../patch";
 import { readBody } from "../body";
 import { json } from "../negotiate";
+import { retryOnConflict } from "../../store/retry";
 
 function isDryRun(q: URLSearchParams): boolean {
   const d = q.getAll("dryRun");
@@ -70,13 +71,17 @@ export async function updateObject(ctx: ApiContext, ri: RequestInfo, req: Reques
   }
   next.metadata.name = ri.name;
   const key = storageKey(info);
-  const current = await ctx.store.mustGet(key, ri.namespace, ri.name!);
   const sent = next.metadata.resourceVersion;
-  // A PUT without resourceVersion is an unconditional update, as in Kubernetes.
-  const expectedRv = sent ? Number(sent) : Number(current.metadata.resourceVersion);
-  if (sent && sent !== current.metadata.resourceVersion) throw conflict(key, ri.name!);
-  const stored = await ctx.registry.update(key, next, { old: current, expectedRv, subresource: subresourceOf(ri), dryRun: isDryRun(q) });
-  return json(stored);
+  const update = async () => {
+    const current = await ctx.store.mustGet(key, ri.namespace, ri.name!);
+    if (sent && sent !== current.metadata.resourceVersion) throw conflict(key, ri.name!);
+    // The strategy prepares (and may change) what it is given: each attempt gets the body afresh.
+    return ctx.registry.update(key, structuredClone(next), { old: current, expectedRv: Number(current.metadata.resourceVersion), subresource: subresourceOf(ri), dryRun: isDryRun(q) });
+  };
+  // With a resourceVersion the update is conditional on it: a 409 when it is stale.
+  // Without one it is unconditional, as in Kubernetes: applied to whatever version is
+  // current, again if another write got in between (GuaranteedUpdate), never a 409.
+  return json(sent ? await update() : await retryOnConflict(update));
 }
 
 export async function patchObject(ctx: ApiContext, ri: RequestInfo, req: Request, q: URLSearchParams): Promise<Response> {

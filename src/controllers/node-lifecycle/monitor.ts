@@ -147,7 +147,8 @@ export class NodeMonitor {
     const row = this.renewals.get(node);
     if (!row) return;
     const now = this.d.now();
-    const deadline = (await this.latestRenewal(node)) + this.d.config.nodeMonitorGracePeriodMs;
+    const latest = await this.latestRenewal(node);
+    const deadline = latest + this.d.config.nodeMonitorGracePeriodMs;
     if (deadline > now) {
       await this.d.timers.set(deadlineKey(node), deadline, DEADLINE, node);
       if (row.marked) await this.recoverIfMarked(node, now);
@@ -155,6 +156,11 @@ export class NodeMonitor {
     }
     if (!(await this.store.get("nodes", "", node))) return this.forget(node);
     await this.markNodeUnreachable(node, now);
+    // Renewals are calls, answered while this alarm awaits D1: one that came in after
+    // the deadline was read found the node not marked yet, so it recovered nothing.
+    // The node is alive: recover it now (its evictions go with the marks), rather than
+    // leave it Unknown, and its intolerant pods evicted, until the next renewal.
+    if ((this.renewals.get(node)?.renewed ?? 0) > latest) await this.recoverIfMarked(node, this.d.now());
   }
 
   private async markNodeUnreachable(nodeName: string, now: number): Promise<void> {
@@ -224,6 +230,8 @@ export class NodeMonitor {
       if (at > now) await this.setEvictTimer(target, at);
       else due.push(pod);
     }
+    // Last look before writing: a renewal answered while this awaited D1 recovered the node.
+    if (!this.stillMarked(nodeName)) return;
     const groups: (Group<WriteOp> & { pod: Pod })[] = due.map((pod) => ({ pod, ops: evictionWrites(pod, now) }));
     await commitGroups<WriteOp, (typeof groups)[number]>((ops) => this.d.registry.commit(ops), groups, { maxOps: EVICTION_BATCH * 2, fallback: "per-group", retriable: isStaleOrGone });
     for (const g of groups) {
@@ -246,6 +254,7 @@ export class NodeMonitor {
     const at = evictionTime(pod, node.spec.taints ?? [], now);
     if (at === null) return;
     if (at > now) return this.setEvictTimer(target, at);
+    if (!this.stillMarked(target.node)) return;
     await this.d.registry.patch(
       "pods",
       target.namespace,
@@ -261,10 +270,20 @@ export class NodeMonitor {
     await this.d.registry.commit([evictionEvent(pod, now)]);
   }
 
+  /**
+   * The node is still one this controller marked and has not heard from since.
+   * Evictions exist only for such nodes; a renewal clears the mark at once (before its
+   * own D1 writes), so an eviction about to be written can see the node came back.
+   */
+  private stillMarked(nodeName: string): boolean {
+    return this.renewals.get(nodeName)?.marked === true;
+  }
+
   /** Heartbeats are back: Ready again, taint removed, pending evictions dropped. */
   private async recoverIfMarked(nodeName: string, now: number): Promise<void> {
-    const node = (await this.store.get("nodes", "", nodeName)) as Node | null;
+    // Cleared before anything is awaited: an eviction about to be written sees it (stillMarked).
     this.renewals.mark(nodeName, false);
+    const node = (await this.store.get("nodes", "", nodeName)) as Node | null;
     // Only a node that shows the marks needs recovering; a healthy one costs no write.
     if (!node || (isReady(node) && !hasTaint(node, UNREACHABLE_TAINT))) return;
     const { stored, changed } = await this.rewrite<Node>("nodes", "", nodeName, (cur) => markReachable(cur, now));
