@@ -8,7 +8,7 @@ import type { Pod, Node } from "../model/types";
 import { nodeAgent, scheduler, controllers, type ControllerKey } from "./stubs";
 import { nodeConfigFromObject } from "./node-config";
 
-const CONTROLLED = new Set(["pods", "replicasets.apps", "deployments.apps", "namespaces", "nodes", "services", "endpoints"]);
+const CONTROLLED = new Set(["pods", "replicasets.apps", "deployments.apps", "namespaces", "nodes", "services", "endpoints", "serviceaccounts"]);
 
 /** What the controllers hear of a change: the same whether poked or committed by them. */
 export function controllerKeyOf(ch: Change): ControllerKey {

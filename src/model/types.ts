@@ -169,6 +169,8 @@ export interface PodSpec {
   dnsPolicy?: string;
   schedulerName?: string;
   serviceAccountName?: string;
+  /** Deprecated alias of serviceAccountName, kept equal to it. */
+  serviceAccount?: string;
   priority?: number;
   priorityClassName?: string;
   securityContext?: unknown;
