@@ -160,6 +160,11 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
     await this.kubelet().poke();
   }
 
+  async configChanged(refs: string[]): Promise<void> {
+    if (!this.nodeName || this.cutOff()) return;
+    await this.kubelet().configChanged(refs);
+  }
+
   private async stopAllContainers(): Promise<void> {
     const rt = this.kubelet().runtime();
     if (!rt) return;
