@@ -163,6 +163,35 @@ describe("ConfigMaps, Secrets and ServiceAccounts with kubectl", () => {
     expect(all).toMatch(/^serviceaccount\/default\s+0\s+/m);
   });
 
+  it("apply of manifests: stringData is stored as data; an immutable ConfigMap refuses new data", async () => {
+    const manifest = [
+      "apiVersion: v1",
+      "kind: Secret",
+      "metadata:",
+      "  name: mysecret",
+      "type: Opaque",
+      "stringData:",
+      "  config.yaml: |",
+      "    apiUrl: https://my.api.com/api/v1",
+      "---",
+      "apiVersion: v1",
+      "kind: ConfigMap",
+      "metadata:",
+      "  name: frozen",
+      "immutable: true",
+      "data:",
+      "  a: \"1\"",
+      "",
+    ].join("\n");
+    expect((await c.kubectl(["apply", "-f", "-"], { input: manifest })).stdout).toBe("secret/mysecret created\nconfigmap/frozen created\n");
+    const secret = JSON.parse((await c.kubectl(["get", "secret", "mysecret", "-o", "json"])).stdout) as { data: Record<string, string>; stringData?: unknown };
+    expect(secret.stringData).toBeUndefined();
+    expect(Buffer.from(secret.data["config.yaml"], "base64").toString()).toBe("apiUrl: https://my.api.com/api/v1\n");
+    const patched = await c.kubectl(["patch", "configmap", "frozen", "-p", '{"data":{"a":"2"}}'], { allowFail: true });
+    expect(patched.code).not.toBe(0);
+    expect(patched.stderr.trim()).toBe('The ConfigMap "frozen" is invalid: data: Forbidden: field is immutable when `immutable` is set');
+  });
+
   it("a pod whose ConfigMap is missing waits in CreateContainerConfigError, then starts", async () => {
     await c.kubectl(["apply", "-f", "-"], { input: LATE_POD });
     const listed = await eventually(async () => {
