@@ -38,7 +38,7 @@ describe("ConfigMaps through the API", () => {
   it("refuses more than 1 MiB of data", async () => {
     const res = await callJson<StatusBody>(`${NS}/configmaps`, { method: "POST", body: configMap("big", { data: { a: "x".repeat(1024 * 1024), b: "y" } }) });
     expect(res.status).toBe(422);
-    expect(res.body.message).toBe('ConfigMap "big" is invalid: Too long: must have at most 1048576 bytes');
+    expect(res.body.message).toBe('ConfigMap "big" is invalid: : Too long: must have at most 1048576 bytes');
     expect((await call(`${NS}/configmaps/big`)).status).toBe(404);
   });
 

@@ -34,9 +34,9 @@ describe("ConfigMap validation", () => {
     expect(lines("configmaps", cm(fields))).toEqual(want);
   });
 
-  it("reports the size in the Status message without a field", () => {
+  it("reports the size in the Status message with the empty field of the whole object", () => {
     const causes = validateObject("configmaps", cm({ data: { a: "x".repeat(MiB + 1) } }));
-    expect(invalid("ConfigMap", "game", causes).message).toBe('ConfigMap "game" is invalid: Too long: must have at most 1048576 bytes');
+    expect(invalid("ConfigMap", "game", causes).message).toBe('ConfigMap "game" is invalid: : Too long: must have at most 1048576 bytes');
   });
 
   it("immutable: data, binaryData and the flag itself are frozen, metadata is not", () => {
