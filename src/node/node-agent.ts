@@ -90,7 +90,7 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
   private timerHandlers(): ReadonlyMap<string, TimerHandler> {
     return new Map<string, TimerHandler>([
       [KUBELET_SYNC, () => (this.cutOff() ? Promise.resolve() : this.kubelet().resync())],
-      [KUBELET_RESYNC, () => (this.cutOff() ? Promise.resolve() : this.kubelet().poke())],
+      [KUBELET_RESYNC, () => (this.cutOff() ? Promise.resolve() : this.kubelet().periodicResync())],
       [HEARTBEAT, () => this.heartbeat().beat()],
       // Timers a node set before failure detection moved to the lifecycle controller.
       ...["lease-deadline", "evict"].map((kind) => [kind, () => Promise.resolve()] as [string, TimerHandler]),

@@ -5,6 +5,12 @@
 // test waits for the object's change to reach the pod, so what moves it is the
 // dispatcher's poke to the node, not the kubelet's retry timer.
 import { describe, it, expect, beforeAll } from "vitest";
+import { env } from "cloudflare:workers";
+import { ObjectStore } from "../../src/store/store";
+import { Registry } from "../../src/registry/registry";
+import { defaultingFrom } from "../../src/registry/defaults";
+import { readConfig } from "../../src/config";
+import type { ConfigMap } from "../../src/model/types";
 import { callJson, waitFor } from "./helpers";
 import { FakeClock, boundPod, createPod, execWs, getPod, podEvents, runUntil, startNode, type AgentStub } from "./node-helpers";
 
@@ -84,6 +90,16 @@ describe("a pod that uses ConfigMaps and Secrets", () => {
     await put("configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "special-config" }, data: { "special.how": "extremely", "special.type": "charm" } });
     await waitFor(async () => (await out("uses-config", ["cat", "/etc/config/how"])) === "extremely", "the volume to show the new value");
     expect((await out("uses-config", ["env"])).split("\n")).toContain("SPECIAL_LEVEL_KEY=very");
+  });
+
+  it("a change the node never heard of reaches the volume at the kubelet's periodic resync", async () => {
+    // Written through a store that pokes no one, as if the dispatcher's call were lost.
+    const silent = new Registry(new ObjectStore(env.DB), { now: clock.now, defaults: defaultingFrom(readConfig({})) });
+    await silent.patch("configmaps", "default", "special-config", (cm) => ({ ...cm, data: { ...(cm as ConfigMap).data, "special.how": "quietly" } }));
+    await runUntil(node, clock, clock.t + 10_000);
+    expect(await out("uses-config", ["cat", "/etc/config/how"])).toBe("extremely");
+    await runUntil(node, clock, clock.t + 5 * 60_000);
+    expect(await out("uses-config", ["cat", "/etc/config/how"])).toBe("quietly");
   });
 });
 

@@ -17,7 +17,7 @@ import { syncPod, type PodOutcome } from "./pod-sync";
 import { KubeletState, type NodeNet, type PodRecord, type Reservation } from "./state";
 import type { SyncEnv } from "./sync-env";
 import type { ConfigMap, Secret } from "../../model/types";
-import type { ConfigReader } from "./config-sources";
+import { volumeRefs, type ConfigReader } from "./config-sources";
 import { commitWrites, type PodWrite } from "./write-batch";
 import { Registry } from "../../registry/registry";
 import { defaultingFrom } from "../../registry/defaults";
@@ -88,6 +88,15 @@ export class Kubelet {
   configChanged(refs: string[]): Promise<void> {
     for (const r of refs) this.changedConfig.add(r);
     return this.serial.run(false);
+  }
+
+  /**
+   * The periodic re-list; it also re-reads every ConfigMap and Secret the pods mount
+   * (the kubelet's periodic volume remount), so a lost configChanged is made good.
+   */
+  periodicResync(): Promise<void> {
+    for (const rec of this.state.pods()) if (!rec.gone && rec.sandboxId) for (const r of volumeRefs(rec.pod)) this.changedConfig.add(r);
+    return this.serial.run(true);
   }
 
   /** The store changed for this node's pods: list them and converge. */

@@ -47,7 +47,9 @@ async function mountConfigVolumes(env: SyncEnv, rec: PodRecord): Promise<Map<str
   try {
     for (const v of rec.pod.spec.volumes ?? []) {
       const contents = await configVolumeFiles(rec.pod, v, env.readConfig);
-      if (contents) files.set(v.name, contents);
+      if (!contents) continue;
+      files.set(v.name, contents);
+      (rec.volumeDigests ??= {})[v.name] = await digestOf(contents);
     }
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
@@ -58,6 +60,12 @@ async function mountConfigVolumes(env: SyncEnv, rec: PodRecord): Promise<Map<str
   }
   rec.mountRetryAt = undefined;
   return files;
+}
+
+async function digestOf(files: Record<string, string>): Promise<string> {
+  const sorted = Object.keys(files).sort().map((k) => [k, files[k]]);
+  const hash = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify(sorted)));
+  return [...new Uint8Array(hash)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** A referenced ConfigMap or Secret changed: its volumes get the new files (the kubelet's periodic remount). */
@@ -73,7 +81,12 @@ async function refreshConfigVolumes(env: SyncEnv, rec: PodRecord): Promise<void>
       env.recorder.emit(rec.pod, undefined, "Warning", "FailedMount", e.message);
       continue;
     }
-    if (contents) await env.runtime.replaceVolumeFiles(rec.sandboxId, v.name, contents);
+    if (!contents) continue;
+    const digest = await digestOf(contents);
+    const digests = (rec.volumeDigests ??= {});
+    if (digests[v.name] === digest) continue;
+    await env.runtime.replaceVolumeFiles(rec.sandboxId, v.name, contents);
+    digests[v.name] = digest;
   }
 }
 

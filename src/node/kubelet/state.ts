@@ -70,6 +70,8 @@ export interface PodRecord {
   killing?: { since: number; deadline: number };
   /** No longer in the store (deleted without going through this kubelet). */
   gone?: boolean;
+  /** Digest of each configMap/secret volume's files as last written, so unchanged ones are not rewritten. */
+  volumeDigests?: Record<string, string>;
   /** A configMap or secret volume could not be set up: when to try again. */
   mountRetryAt?: number;
 }
