@@ -77,6 +77,7 @@ const ROOTS: Record<string, StructMeta> = {
   // ServiceSpec.ports: patchMergeKey "port" (kubectl apply/edit merge ports by number).
   services: root({ ports: merge("port") }, CONDITIONS_STATUS),
   events: { metadata: nested(OBJECT_META) },
+  serviceaccounts: { metadata: nested(OBJECT_META), secrets: merge("name") },
 };
 
 /** The patch schema of a resource by storage key; unknown resources merge like JSON maps. */

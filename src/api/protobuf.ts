@@ -1,6 +1,6 @@
 // Decoder for the Kubernetes protobuf request bodies kubectl sends.
 //
-// `kubectl create deployment|service|namespace|configmap|secret` POST their object as
+// `kubectl create deployment|service|namespace|configmap|secret|serviceaccount` POST their object as
 // `application/vnd.kubernetes.protobuf` and do not retry with JSON if the server answers
 // 415, so edgekube has to read that format.
 // Everything else is stored and served as JSON, so this module only turns the protobuf
@@ -262,6 +262,14 @@ const MESSAGES: Record<string, Record<number, Field>> = {
     1: msg("metadata", "ObjectMeta"), 5: bool("immutable", PTR), 2: bytesMap("data"), 4: strMap("stringData"),
     3: str("type"),
   },
+  ServiceAccount: {
+    1: msg("metadata", "ObjectMeta"), 2: msgs("secrets", "ObjectReference"), 3: msgs("imagePullSecrets", "LocalObjectReference"),
+    4: bool("automountServiceAccountToken", PTR),
+  },
+  ObjectReference: {
+    1: str("kind"), 2: str("namespace"), 3: str("name"), 4: str("uid"), 5: str("apiVersion"), 6: str("resourceVersion"),
+    7: str("fieldPath"),
+  },
 };
 
 /**
@@ -315,6 +323,7 @@ const KINDS: Record<string, string> = {
   "v1/Namespace": "Namespace",
   "v1/ConfigMap": "ConfigMap",
   "v1/Secret": "Secret",
+  "v1/ServiceAccount": "ServiceAccount",
 };
 
 // ---- decoding ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import { PodGC } from "./pod-gc";
 import { garbageCollector } from "./garbage-collector";
 import { namespaceController } from "./namespace-controller";
 import { EventTTLController } from "./event-ttl";
+import { ServiceAccountsController } from "./serviceaccounts-controller";
 
 export function controllerTable(ctx: ControllerContext, allocator: () => ServiceAllocator): Controller[] {
   const replicaSets = new ReplicaSetController(ctx);
@@ -28,5 +29,6 @@ export function controllerTable(ctx: ControllerContext, allocator: () => Service
     garbageCollector(ctx),
     namespaceController(ctx),
     new EventTTLController(ctx),
+    new ServiceAccountsController(ctx),
   ];
 }

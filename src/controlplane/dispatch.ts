@@ -7,8 +7,10 @@ import type { Change } from "../store/store";
 import type { Pod, Node } from "../model/types";
 import { nodeAgent, scheduler, controllers, type ControllerKey } from "./stubs";
 import { nodeConfigFromObject } from "./node-config";
+import { ObjectStore } from "../store/store";
+import { configRef, podRefs, type ConfigResource } from "../model/pod-config-refs";
 
-const CONTROLLED = new Set(["pods", "replicasets.apps", "deployments.apps", "namespaces", "nodes", "services", "endpoints"]);
+const CONTROLLED = new Set(["pods", "replicasets.apps", "deployments.apps", "namespaces", "nodes", "services", "endpoints", "serviceaccounts"]);
 
 /** What the controllers hear of a change: the same whether poked or committed by them. */
 export function controllerKeyOf(ch: Change): ControllerKey {
@@ -27,6 +29,7 @@ export async function dispatchChanges(env: Env, changes: Change[], opts: Dispatc
   const keys: ControllerKey[] = [];
   const starts: Node[] = [];
   const stops: string[] = [];
+  const configs = new Set<string>();
 
   for (const ch of changes) {
     if (ch.resource === "pods") {
@@ -43,6 +46,10 @@ export async function dispatchChanges(env: Env, changes: Change[], opts: Dispatc
       if (ch.type === "ADDED") starts.push(ch.object as Node);
       if (ch.type === "DELETED") stops.push(ch.object.metadata.name ?? "");
     }
+    if (ch.resource === "configmaps" || ch.resource === "secrets") {
+      const m = ch.object.metadata;
+      configs.add(configRef(ch.resource as ConfigResource, m.namespace ?? "", m.name ?? ""));
+    }
     if (CONTROLLED.has(ch.resource)) {
       keys.push(controllerKeyOf(ch));
     }
@@ -57,6 +64,31 @@ export async function dispatchChanges(env: Env, changes: Change[], opts: Dispatc
   }
   for (const n of stops) work.push(nodeAgent(env, n).stop());
   if (keys.length && opts.origin !== "controllers") work.push(controllers(env).poke(keys));
+  if (configs.size) work.push(pokeConfigUsers(env, configs));
   const results = await Promise.allSettled(work);
   for (const r of results) if (r.status === "rejected") console.error("control-plane poke failed:", r.reason);
+}
+
+/**
+ * A ConfigMap or Secret changed: tell the nodes whose pods refer to it (one read of the
+ * namespaces' pods here, so kubelets never poll the store for them).
+ */
+async function pokeConfigUsers(env: Env, refs: Set<string>): Promise<void> {
+  const store = new ObjectStore(env.DB);
+  const namespaces = new Set([...refs].map((r) => r.split("/")[1]));
+  const byNode = new Map<string, Set<string>>();
+  for (const ns of namespaces) {
+    const { items } = await store.list("pods", { namespace: ns });
+    for (const pod of items as Pod[]) {
+      const node = pod.spec?.nodeName;
+      if (!node) continue;
+      for (const r of podRefs(pod)) {
+        if (!refs.has(r)) continue;
+        const set = byNode.get(node) ?? new Set<string>();
+        set.add(r);
+        byNode.set(node, set);
+      }
+    }
+  }
+  await Promise.all([...byNode].map(([node, set]) => nodeAgent(env, node).configChanged([...set])));
 }

@@ -30,6 +30,11 @@ export interface NodeAgentApi {
    * authority on its own resources: two schedulers' decisions can never overcommit it.
    */
   admit(pod: Pod): Promise<AdmitResult>;
+  /**
+   * ConfigMaps or Secrets that pods here refer to changed ("configmaps/NS/NAME"):
+   * containers waiting for them try again, volumes made from them are rewritten.
+   */
+  configChanged(refs: string[]): Promise<void>;
   /** The Node object was deleted: stop everything. */
   stop(): Promise<void>;
 }

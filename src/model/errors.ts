@@ -31,7 +31,8 @@ export const conflict = (resource: QualifiedResource, name: string, why = "the o
 
 /** 422 with field causes; `kind` is the object kind ("Pod"), as the real message has it. */
 export const invalid = (kind: string, name: string, causes: StatusCause[], group = "") => {
-  const summary = causes.map((c) => `${c.field ? c.field + ": " : ""}${c.message ?? ""}`).join(", ");
+  // field.Error prints "<field>: <body>" even for the empty path of a whole-object error.
+  const summary = causes.map((c) => `${c.field !== undefined ? c.field + ": " : ""}${c.message ?? ""}`).join(", ");
   const list = causes.length > 1 ? `[${summary}]` : summary;
   return new ApiError(422, "Invalid", `${kind} "${name}" is invalid: ${list}`, { name, kind, ...(group ? { group } : {}), causes });
 };

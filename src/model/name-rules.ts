@@ -170,3 +170,19 @@ export function nameIsDNS1035Label(name: string, prefix: boolean): string[] {
 function maskTrailingDash(name: string): string {
   return name.length > 1 && name.endsWith("-") ? name.slice(0, -1) + "a" : name;
 }
+
+const CONFIG_KEY_FMT = "[-._a-zA-Z0-9]+";
+const configKey = new RegExp(`^${CONFIG_KEY_FMT}$`);
+
+/** IsConfigMapKey: a key of a ConfigMap or Secret is a file name in a volume, so no '.' or '..'. */
+export function isConfigMapKey(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > DNS1123_SUBDOMAIN_MAX) errs.push(maxLenError(DNS1123_SUBDOMAIN_MAX));
+  if (!configKey.test(value)) {
+    errs.push(regexError("a valid config key must consist of alphanumeric characters, '-', '_' or '.'", CONFIG_KEY_FMT, "key.name", "KEY_NAME", "key_name"));
+  }
+  if (value === ".") errs.push("must not be '.'");
+  else if (value === "..") errs.push("must not be '..'");
+  else if (value.startsWith("..")) errs.push("must not start with '..'");
+  return errs;
+}

@@ -128,6 +128,14 @@ const KINDS: Record<string, Shape> = {
     endpoints: list(SLICE_ENDPOINT),
     ports: list(ENDPOINT_PORT),
   }),
+  configmaps: struct({ ...anyFields("apiVersion", "kind", "immutable"), metadata: OBJECT_META, data: MAP, binaryData: MAP }),
+  secrets: struct({ ...anyFields("apiVersion", "kind", "immutable", "type"), metadata: OBJECT_META, data: MAP, stringData: MAP }),
+  serviceaccounts: struct({
+    ...anyFields("apiVersion", "kind", "automountServiceAccountToken"),
+    metadata: OBJECT_META,
+    secrets: list(OBJECT_REFERENCE),
+    imagePullSecrets: list(struct(anyFields("name"))),
+  }),
   events: struct({
     ...anyFields("apiVersion", "kind", "involvedObject", "reason", "message", "source", "firstTimestamp", "lastTimestamp", "count"),
     ...anyFields("type", "eventTime", "series", "action", "related", "reportingComponent", "reportingInstance"),

@@ -169,6 +169,8 @@ export interface PodSpec {
   dnsPolicy?: string;
   schedulerName?: string;
   serviceAccountName?: string;
+  /** Deprecated alias of serviceAccountName, kept equal to it. */
+  serviceAccount?: string;
   priority?: number;
   priorityClassName?: string;
   securityContext?: unknown;
@@ -485,4 +487,61 @@ export interface EndpointSlice extends KubeObject {
   addressType: "IPv4" | "IPv6" | "FQDN";
   endpoints: SliceEndpoint[] | null;
   ports?: EndpointPort[] | null;
+}
+
+// ---- core/v1 ConfigMap, Secret, ServiceAccount ----
+
+export interface ConfigMap extends KubeObject {
+  data?: Record<string, string>;
+  /** Values are base64, as JSON carries []byte. */
+  binaryData?: Record<string, string>;
+  immutable?: boolean;
+}
+
+export interface Secret extends KubeObject {
+  /** Values are base64, as JSON carries []byte. */
+  data?: Record<string, string>;
+  /** Write-only: folded into `data` by the strategy, never stored. */
+  stringData?: Record<string, string>;
+  type?: string;
+  immutable?: boolean;
+}
+
+export interface ServiceAccount extends KubeObject {
+  secrets?: ObjectReference[];
+  imagePullSecrets?: { name?: string }[];
+  automountServiceAccountToken?: boolean;
+}
+
+/** A key of a ConfigMap or Secret, for env[].valueFrom. */
+export interface KeySelector {
+  name?: string;
+  key: string;
+  optional?: boolean;
+}
+
+export interface EnvFromSource {
+  prefix?: string;
+  configMapRef?: { name?: string; optional?: boolean };
+  secretRef?: { name?: string; optional?: boolean };
+}
+
+export interface KeyToPath {
+  key: string;
+  path: string;
+  mode?: number;
+}
+
+export interface ConfigMapVolumeSource {
+  name?: string;
+  items?: KeyToPath[];
+  defaultMode?: number;
+  optional?: boolean;
+}
+
+export interface SecretVolumeSource {
+  secretName?: string;
+  items?: KeyToPath[];
+  defaultMode?: number;
+  optional?: boolean;
 }

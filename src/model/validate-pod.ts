@@ -7,6 +7,7 @@ import { child, duplicate, forbidden, index, invalidField, notFound, notSupporte
 import { isDNS1123Label, isQualifiedName, isRelaxedEnvVarName, isValidLabelValue, isValidPortName, isValidPortNum } from "./name-rules";
 import { compareQuantities, isValidQuantity, canonicalQuantity, QUANTITY_REGEX_MESSAGE } from "./quantity";
 import { validateLabels } from "./validate-meta";
+import { validateConfigVolume, validateEnvFrom, validateEnvValueFrom } from "./validate-pod-sources";
 
 const RESTART_POLICIES = ["Always", "OnFailure", "Never"];
 const DNS_POLICIES = ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"];
@@ -94,6 +95,7 @@ function validateEnv(env: Container["env"], path: string): StatusCause[] {
     const p = child(index(path, i), "name");
     if (!ev.name) errs.push(required(p));
     else isRelaxedEnvVarName(ev.name).forEach((m) => errs.push(invalidField(p, ev.name, m)));
+    errs.push(...validateEnvValueFrom(ev, index(path, i)));
   });
   return errs;
 }
@@ -118,6 +120,7 @@ function validateContainer(c: Container, volumes: Set<string>, path: string): St
   else errs.push(...dns1123Label(c.name, child(path, "name")));
   if (!c.image) errs.push(required(child(path, "image")));
   errs.push(...validatePorts(c.ports, child(path, "ports")));
+  errs.push(...validateEnvFrom(c.envFrom, child(path, "envFrom")));
   errs.push(...validateEnv(c.env, child(path, "env")));
   errs.push(...validateVolumeMounts(c.volumeMounts, volumes, child(path, "volumeMounts")));
   if (c.imagePullPolicy && !PULL_POLICIES.includes(c.imagePullPolicy)) {
@@ -138,6 +141,7 @@ function validateVolumes(volumes: PodSpec["volumes"], path: string, errs: Status
     else errs.push(...dns1123Label(v.name, p));
     if (names.has(v.name)) errs.push(duplicate(p, v.name));
     names.add(v.name);
+    errs.push(...validateConfigVolume(v, index(path, i)));
   });
   return names;
 }

@@ -176,6 +176,16 @@ const SCHEMAS: Record<string, z.ZodType> = {
       .nullish(),
     ports: z.array(endpointPort).nullish(),
   }),
+  configmaps: z.looseObject({ apiVersion: str, kind: str, metadata: objectMeta.nullish(), data: strMap, binaryData: strMap, immutable: bool }),
+  secrets: z.looseObject({ apiVersion: str, kind: str, metadata: objectMeta.nullish(), data: strMap, stringData: strMap, type: str, immutable: bool }),
+  serviceaccounts: z.looseObject({
+    apiVersion: str,
+    kind: str,
+    metadata: objectMeta.nullish(),
+    secrets: z.array(objectReference).nullish(),
+    imagePullSecrets: z.array(z.looseObject({ name: str })).nullish(),
+    automountServiceAccountToken: bool,
+  }),
   events: z.looseObject({
     apiVersion: str,
     kind: str,

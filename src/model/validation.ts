@@ -2,7 +2,7 @@
 // words (the caller wraps them with invalid() into a 422 Status). Order of checks:
 // JSON types first (a body that would not decode gets nothing else), then metadata,
 // then the kind's own rules, then the update rules when the old object is given.
-import type { Deployment, EndpointSlice, Endpoints, Event, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, Service, StatusCause } from "./types";
+import type { ConfigMap, Deployment, EndpointSlice, Endpoints, Event, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, Secret, Service, StatusCause } from "./types";
 import { nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain } from "./name-rules";
 import { structuralErrors } from "./validate-structure";
 import { validateObjectMeta, validateObjectMetaUpdate, type NameFn } from "./validate-meta";
@@ -11,6 +11,7 @@ import { validateDeployment, validateReplicaSet } from "./validate-workloads";
 import { validateEvent, validateLease, validateNamespace, validateNode } from "./validate-cluster";
 import { validateService, validateServiceUpdate } from "./validate-service";
 import { validateEndpointSlice, validateEndpoints } from "./validate-endpoints";
+import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from "./validate-config";
 
 export { strictUnknownFields } from "./strict-fields";
 
@@ -50,6 +51,17 @@ const RULES: Record<string, KindRules> = {
     validate: (obj, old) => (old ? validateServiceUpdate(obj as Service, old as Service) : validateService(obj as Service)),
   },
   endpoints: { namespaced: true, nameFn: nameIsDNSSubdomain, validate: (obj) => validateEndpoints(obj as Endpoints) },
+  configmaps: {
+    namespaced: true,
+    nameFn: nameIsDNSSubdomain,
+    validate: (obj, old) => (old ? validateConfigMapUpdate(obj as ConfigMap, old as ConfigMap) : validateConfigMap(obj as ConfigMap)),
+  },
+  secrets: {
+    namespaced: true,
+    nameFn: nameIsDNSSubdomain,
+    validate: (obj, old) => (old ? validateSecretUpdate(obj as Secret, old as Secret) : validateSecret(obj as Secret)),
+  },
+  serviceaccounts: { namespaced: true, nameFn: nameIsDNSSubdomain, validate: () => [] },
   "endpointslices.discovery.k8s.io": {
     namespaced: true,
     nameFn: nameIsDNSSubdomain,

@@ -92,7 +92,7 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
   private timerHandlers(): ReadonlyMap<string, TimerHandler> {
     return new Map<string, TimerHandler>([
       [KUBELET_SYNC, () => (this.cutOff() ? Promise.resolve() : this.kubelet().resync())],
-      [KUBELET_RESYNC, () => (this.cutOff() ? Promise.resolve() : this.kubelet().poke())],
+      [KUBELET_RESYNC, () => (this.cutOff() ? Promise.resolve() : this.kubelet().periodicResync())],
       [HEARTBEAT, () => this.heartbeat().beat()],
       // Timers a node set before failure detection moved to the lifecycle controller.
       ...["lease-deadline", "evict"].map((kind) => [kind, () => Promise.resolve()] as [string, TimerHandler]),
@@ -160,6 +160,11 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
     if (after === "crash" && before !== "crash") await this.stopAllContainers();
     if (after !== "none") return;
     await this.kubelet().poke();
+  }
+
+  async configChanged(refs: string[]): Promise<void> {
+    if (!this.nodeName || this.cutOff()) return;
+    await this.kubelet().configChanged(refs);
   }
 
   private async stopAllContainers(): Promise<void> {

@@ -39,6 +39,10 @@ export function defaultPodSpec(spec: PodSpec): void {
   spec.schedulerName ??= "default-scheduler";
   spec.securityContext ??= {};
   spec.enableServiceLinks ??= true;
+  // The v1 conversion: the deprecated `serviceAccount` names the account when
+  // `serviceAccountName` does not, and is always written back equal to it.
+  if (!spec.serviceAccountName && typeof spec.serviceAccount === "string" && spec.serviceAccount) spec.serviceAccountName = spec.serviceAccount;
+  if (spec.serviceAccountName) spec.serviceAccount = spec.serviceAccountName;
   for (const c of spec.containers ?? []) defaultContainer(c);
   for (const c of spec.initContainers ?? []) defaultContainer(c);
   for (const v of spec.volumes ?? []) {
@@ -51,6 +55,8 @@ function hasToleration(tolerations: Toleration[], key: string): boolean {
 }
 
 export function defaultPod(pod: Pod, cfg: DefaultingConfig): void {
+  // The ServiceAccount admission plugin: a pod that names no account runs as "default".
+  if (!pod.spec.serviceAccountName && !pod.spec.serviceAccount) pod.spec.serviceAccountName = "default";
   defaultPodSpec(pod.spec);
   pod.spec.priority ??= 0;
   pod.spec.preemptionPolicy ??= "PreemptLowerPriority";

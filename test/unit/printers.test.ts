@@ -238,3 +238,25 @@ describe("table envelope", () => {
     expect(t.metadata).toEqual({});
   });
 });
+
+describe("configmaps, secrets and serviceaccounts", () => {
+  const at = Date.parse("2026-01-01T00:00:00Z");
+  const meta = (name: string) => ({ name, namespace: "default", creationTimestamp: "2026-01-01T00:00:00Z" });
+  const row = (resource: string, obj: KubeObject) => toTable(resource, [obj], { now: at + 65_000 }).rows[0].cells;
+  const header = (resource: string) => toTable(resource, [], { now: at }).columnDefinitions.map((c) => c.name);
+
+  it("prints NAME DATA AGE for a ConfigMap, counting both maps", () => {
+    expect(header("configmaps")).toEqual(["Name", "Data", "Age"]);
+    expect(row("configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: meta("cm"), data: { a: "1", b: "2" }, binaryData: { c: "AA==" } })).toEqual(["cm", 3, "65s"]);
+  });
+
+  it("prints NAME TYPE DATA AGE for a Secret", () => {
+    expect(header("secrets")).toEqual(["Name", "Type", "Data", "Age"]);
+    expect(row("secrets", { apiVersion: "v1", kind: "Secret", metadata: meta("s"), type: "kubernetes.io/tls", data: { "tls.crt": "", "tls.key": "" } })).toEqual(["s", "kubernetes.io/tls", 2, "65s"]);
+  });
+
+  it("prints NAME SECRETS AGE for a ServiceAccount", () => {
+    expect(header("serviceaccounts")).toEqual(["Name", "Secrets", "Age"]);
+    expect(row("serviceaccounts", { apiVersion: "v1", kind: "ServiceAccount", metadata: meta("default") })).toEqual(["default", 0, "65s"]);
+  });
+});

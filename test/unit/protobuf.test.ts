@@ -112,6 +112,12 @@ describe("kubectl protobuf fixtures", () => {
     "2-kubectl-create-deployment",
     "3-kubectl-create-service-nodeport",
     "4-kubectl-create-namespace",
+    "5-kubectl-create-configmap",
+    "6-kubectl-create-configmap-from-file",
+    "7-kubectl-create-secret-generic",
+    "8-kubectl-create-secret-tls",
+    "9-kubectl-create-secret-docker-registry",
+    "10-kubectl-create-serviceaccount",
   ];
 
   it.each(names)("%s decodes to the captured object minus zero values", (name) => {
@@ -160,6 +166,44 @@ describe("kubectl protobuf fixtures", () => {
 
   it("create namespace", () => {
     expect(decodeKubernetesProtobuf(fixtureBody(names[3]))).toEqual({ apiVersion: "v1", kind: "Namespace", metadata: { name: "demo" } });
+  });
+
+  it("create configmap --from-literal and --from-file", () => {
+    expect(decodeKubernetesProtobuf(fixtureBody(names[4]))).toEqual({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "special-config" },
+      data: { "special.how": "very", "special.type": "charm" },
+    });
+    const fromFile = decodeKubernetesProtobuf(fixtureBody(names[5]));
+    expect(fromFile.data).toEqual({ "game.properties": "color=blue\nshape=round\n", "ui.properties": "lives=3\n" });
+  });
+
+  const bytesOf = (b64: string) => atob(b64);
+
+  it("create secret generic: data is bytes, carried as base64", () => {
+    const s = decodeKubernetesProtobuf(fixtureBody(names[6]));
+    expect(s.kind).toBe("Secret");
+    expect(s.type).toBeUndefined(); // generic sends no type: the server defaults Opaque
+    const data = s.data as Record<string, string>;
+    expect(bytesOf(data.username)).toBe("admin");
+    expect(bytesOf(data.password)).toBe("S!B\\*d$zDsb=");
+  });
+
+  it("create secret tls and docker-registry carry the keys their types require", () => {
+    const tls = decodeKubernetesProtobuf(fixtureBody(names[7]));
+    expect(tls.type).toBe("kubernetes.io/tls");
+    const tlsData = tls.data as Record<string, string>;
+    expect(Object.keys(tlsData).sort()).toEqual(["tls.crt", "tls.key"]);
+    expect(bytesOf(tlsData["tls.crt"])).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
+    const reg = decodeKubernetesProtobuf(fixtureBody(names[8]));
+    expect(reg.type).toBe("kubernetes.io/dockerconfigjson");
+    const config = JSON.parse(bytesOf((reg.data as Record<string, string>)[".dockerconfigjson"])) as { auths: Record<string, { username: string }> };
+    expect(config.auths["registry.example.com"].username).toBe("tiger");
+  });
+
+  it("create serviceaccount", () => {
+    expect(decodeKubernetesProtobuf(fixtureBody(names[9]))).toEqual({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "build-robot" } });
   });
 });
 

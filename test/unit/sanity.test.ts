@@ -6,7 +6,8 @@ describe("resource table", () => {
     const d = findResource("apps", "v1", "deployments");
     expect(d?.kind).toBe("Deployment");
     expect(storageKey(d!)).toBe("deployments.apps");
-    expect(findResource("", "v1", "configmaps")).toBeUndefined();
+    expect(findResource("", "v1", "configmaps")?.shortNames).toEqual(["cm"]);
+    expect(findResource("", "v1", "podtemplates")).toBeUndefined();
     expect(storageKey(findResource("discovery.k8s.io", "v1", "endpointslices")!)).toBe("endpointslices.discovery.k8s.io");
     expect(new Set(RESOURCES.map((r) => r.kind)).size).toBe(RESOURCES.length);
   });

@@ -383,7 +383,7 @@ describe("nodes, namespaces, leases, events", () => {
   });
 
   it("unknown resources are not validated", () => {
-    expect(validateObject("configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: {} })).toEqual([]);
+    expect(validateObject("widgets.example.com", { apiVersion: "example.com/v1", kind: "Widget", metadata: {} })).toEqual([]);
   });
 });
 
@@ -402,7 +402,10 @@ describe("strictUnknownFields", () => {
     ["deployments.apps", deployment({ strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, surge: 2 } } }), ["spec.strategy.rollingUpdate.surge"]],
     ["nodes", { apiVersion: "v1", kind: "Node", metadata: { name: "n" }, spec: { unschedulable: true, taint: [] } }, ["spec.taint"]],
     ["events", { apiVersion: "v1", kind: "Event", metadata: { name: "e" }, involvedObject: {}, reason: "x", spec: {} }, ["spec"]],
-    ["configmaps", { spec: { anything: 1 } }, []],
+    ["widgets.example.com", { spec: { anything: 1 } }, []],
+    ["configmaps", { data: { anyKey: "v" }, binaryData: {}, immutable: true, spec: {} }, ["spec"]],
+    ["secrets", { stringData: { k: "v" }, type: "Opaque", typo: 1 }, ["typo"]],
+    ["serviceaccounts", { secrets: [{ name: "s", nope: 1 }], automountServiceAccountToken: false }, ["secrets[0].nope"]],
   ])("%s %#", (resource, obj, expected) => {
     expect(strictUnknownFields(resource, obj)).toEqual(expected);
   });

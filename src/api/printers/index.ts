@@ -2,6 +2,7 @@
 // `kubectl get` asks for (Accept: application/json;as=Table;v=v1;g=meta.k8s.io)
 // and prints verbatim. Columns follow kubernetes/pkg/printers/internalversion.
 import type { KubeObject } from "../../model/types";
+import { configMapPrinter, secretPrinter, serviceAccountPrinter } from "./config";
 import { defaultPrinter } from "./default";
 import { deploymentPrinter } from "./deployments";
 import { endpointsPrinter } from "./endpoints";
@@ -30,6 +31,9 @@ const PRINTERS = new Map<string, Printer>([
   ["services", servicePrinter],
   ["endpoints", endpointsPrinter],
   ["endpointslices.discovery.k8s.io", endpointSlicePrinter],
+  ["configmaps", configMapPrinter],
+  ["secrets", secretPrinter],
+  ["serviceaccounts", serviceAccountPrinter],
 ]);
 
 interface ToTableOptions {

@@ -1,11 +1,13 @@
 // From a pod spec to what the runtime is asked to run: the sandbox config (pod IP,
 // hostname, volumes) and each container's config (command, environment, mounts,
-// labels). The environment is built as the kubelet builds it: the container's `env`
-// with `$(VAR)` references and downward-API fieldRefs resolved, then the variables of
-// the `kubernetes` service that every pod sees.
+// labels). The environment is built as the kubelet builds it: what envFrom brings
+// (resolved beforehand, config-sources.ts), then the container's `env` with `$(VAR)`
+// references, downward-API fieldRefs and ConfigMap/Secret keys resolved, then the
+// variables of the `kubernetes` service that every pod sees.
 import type { Container, EnvVar, Pod } from "../../model/types";
 import type { ContainerConfig, KeyValue, PodSandboxConfig } from "../runtime";
 import { KUBERNETES_SERVICE_IP } from "../../model/cluster-addresses";
+import type { ConfigEnv } from "./config-sources";
 
 interface PodNetwork {
   podIP: string;
@@ -61,14 +63,21 @@ function expand(value: string, known: Map<string, string>): string {
   });
 }
 
-function containerEnvs(pod: Pod, c: Container, net: PodNetwork): KeyValue[] {
+function containerEnvs(pod: Pod, c: Container, net: PodNetwork, config: ConfigEnv): KeyValue[] {
   const services = serviceEnv();
   const known = new Map<string, string>(services);
   const out = new Map<string, string>();
-  for (const e of (c.env ?? []) as EnvVar[]) {
+  for (const [k, v] of config.fromSources) {
+    out.set(k, v);
+    known.set(k, v);
+  }
+  for (const [i, e] of ((c.env ?? []) as EnvVar[]).entries()) {
+    const from = e.valueFrom as { fieldRef?: { fieldPath?: string }; configMapKeyRef?: unknown; secretKeyRef?: unknown } | undefined;
+    // An optional key that is missing sets nothing.
+    if ((from?.configMapKeyRef || from?.secretKeyRef) && !config.fromKeys.has(i)) continue;
     let value = e.value !== undefined ? expand(e.value, known) : "";
-    const from = e.valueFrom as { fieldRef?: { fieldPath?: string } } | undefined;
     if (e.value === undefined && from?.fieldRef?.fieldPath) value = fieldValue(pod, net, from.fieldRef.fieldPath);
+    if (config.fromKeys.has(i)) value = config.fromKeys.get(i)!;
     out.set(e.name, value);
     known.set(e.name, value);
   }
@@ -76,7 +85,8 @@ function containerEnvs(pod: Pod, c: Container, net: PodNetwork): KeyValue[] {
   return [...out].map(([key, value]) => ({ key, value }));
 }
 
-export function sandboxConfig(pod: Pod, podIP: string): PodSandboxConfig {
+/** `files`: the contents of configMap and secret volumes by volume name (config-sources.ts). */
+export function sandboxConfig(pod: Pod, podIP: string, files: Map<string, Record<string, string>> = new Map()): PodSandboxConfig {
   const meta = pod.metadata;
   return {
     metadata: { name: meta.name ?? "", namespace: meta.namespace ?? "default", uid: meta.uid ?? "", attempt: 0 },
@@ -89,13 +99,13 @@ export function sandboxConfig(pod: Pod, podIP: string): PodSandboxConfig {
       "io.kubernetes.pod.uid": meta.uid ?? "",
     },
     annotations: { ...(meta.annotations ?? {}) },
-    // Every volume is owned by the sandbox: emptyDir starts empty; configMap, secret and
-    // projected contents are not modelled yet, so they start empty too.
-    volumes: (pod.spec.volumes ?? []).map((v) => ({ name: v.name })),
+    // Every volume is owned by the sandbox: emptyDir starts empty, configMap and secret
+    // volumes with their keys as files; projected contents are not modelled.
+    volumes: (pod.spec.volumes ?? []).map((v) => (files.has(v.name) ? { name: v.name, files: files.get(v.name) } : { name: v.name })),
   };
 }
 
-export function containerConfig(pod: Pod, c: Container, attempt: number, net: PodNetwork): ContainerConfig {
+export function containerConfig(pod: Pod, c: Container, attempt: number, net: PodNetwork, config: ConfigEnv = { fromSources: [], fromKeys: new Map() }): ContainerConfig {
   const meta = pod.metadata;
   return {
     metadata: { name: c.name, attempt },
@@ -103,7 +113,7 @@ export function containerConfig(pod: Pod, c: Container, attempt: number, net: Po
     ...(c.command?.length ? { command: [...c.command] } : {}),
     ...(c.args?.length ? { args: [...c.args] } : {}),
     ...(c.workingDir ? { workingDir: c.workingDir } : {}),
-    envs: containerEnvs(pod, c, net),
+    envs: containerEnvs(pod, c, net, config),
     mounts: (c.volumeMounts ?? []).map((m) => ({
       containerPath: m.mountPath,
       volume: m.name,

@@ -6,6 +6,7 @@ import type { Container, Pod } from "../../model/types";
 import { isCriError, parseImageRef, type ContainerStatus, type RuntimeService } from "../runtime";
 import { goDuration, inBackOffSince, inBackOffSinceUpdate, nextBackoff } from "./backoff";
 import { containerConfig } from "./container-config";
+import { ConfigError, envRefs, resolveConfigEnv, type ConfigEnv } from "./config-sources";
 import type { ContainerTrack, ObservedContainer, PodRecord } from "./state";
 import type { SyncEnv } from "./sync-env";
 
@@ -17,6 +18,8 @@ type RestartPolicy = "Always" | "OnFailure" | "Never";
 const PULL_ERROR_SHOWN_MS = 2_000;
 /** Retry after a failed CreateContainer (the pod worker's requeue). */
 const CREATE_RETRY_MS = 10_000;
+/** A container waiting for a ConfigMap or Secret tries again this often (or when one changes). */
+const CONFIG_RETRY_MS = 10_000;
 /** A container that ended on its own is looked at again this soon (PLEG relist). */
 const RELIST_MS = 1_000;
 
@@ -167,16 +170,46 @@ async function ensureImage(env: SyncEnv, rec: PodRecord, c: Container, t: Contai
   return "pulling";
 }
 
+/**
+ * The environment the container takes from ConfigMaps and Secrets, or undefined while
+ * one is missing (CreateContainerConfigError, retried every CONFIG_RETRY_MS and at once
+ * when a referenced object changes).
+ */
+async function configEnv(env: SyncEnv, rec: PodRecord, c: Container, t: ContainerTrack, fieldPath: string): Promise<ConfigEnv | undefined> {
+  const refs = envRefs(rec.pod, c);
+  const none: ConfigEnv = { fromSources: [], fromKeys: new Map() };
+  if (!refs.length) return none;
+  const retryKey = `config/${rec.uid}/${c.name}`;
+  if (t.waiting?.reason === "CreateContainerConfigError" && env.now < (t.configRetryAt ?? 0) && !refs.some((r) => env.configChanged.has(r))) {
+    env.wake(t.configRetryAt!, retryKey);
+    return undefined;
+  }
+  try {
+    const resolved = await resolveConfigEnv(rec.pod, c, env.readConfig);
+    t.configRetryAt = undefined;
+    return resolved;
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    env.recorder.emit(rec.pod, fieldPath, "Warning", "Failed", `Error: ${e.message}`);
+    t.waiting = { reason: "CreateContainerConfigError", message: e.message };
+    t.configRetryAt = env.now + CONFIG_RETRY_MS;
+    env.wake(t.configRetryAt, retryKey);
+    return undefined;
+  }
+}
+
 /** Create and start a new instance (the first, or a restart). */
 async function startNew(env: SyncEnv, rec: PodRecord, c: Container, t: ContainerTrack, fieldPath: string): Promise<ContainerOutcome> {
   const image = await ensureImage(env, rec, c, t, fieldPath);
   if (image !== "ready") return image === "pulling" ? "pulling" : "waiting";
   const emit = (type: "Normal" | "Warning", reason: string, message: string) => env.recorder.emit(rec.pod, fieldPath, type, reason, message);
+  const config = await configEnv(env, rec, c, t, fieldPath);
+  if (!config) return "waiting";
   const cur = t.current;
   const attempt = cur ? t.restartCount + 1 : t.restartCount;
   let id: string;
   try {
-    id = await env.runtime.createContainer(rec.sandboxId!, containerConfig(rec.pod, c, attempt, { podIP: rec.podIP ?? "", hostIP: env.hostIP, nodeName: env.nodeName }));
+    id = await env.runtime.createContainer(rec.sandboxId!, containerConfig(rec.pod, c, attempt, { podIP: rec.podIP ?? "", hostIP: env.hostIP, nodeName: env.nodeName }, config));
   } catch (e) {
     const msg = criMessage(e);
     emit("Warning", "Failed", `Error: ${msg}`);

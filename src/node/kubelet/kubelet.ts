@@ -16,6 +16,8 @@ import { normalizedImage } from "./container-sync";
 import { syncPod, type PodOutcome } from "./pod-sync";
 import { KubeletState, type NodeNet, type PodRecord, type Reservation } from "./state";
 import type { SyncEnv } from "./sync-env";
+import type { ConfigMap, Secret } from "../../model/types";
+import { volumeRefs, type ConfigReader } from "./config-sources";
 import { commitWrites, type PodWrite } from "./write-batch";
 import { Registry } from "../../registry/registry";
 import { defaultingFrom } from "../../registry/defaults";
@@ -77,6 +79,24 @@ export class Kubelet {
 
   now(): number {
     return this.deps.now();
+  }
+
+  /** Referenced ConfigMaps/Secrets that changed, for the next sync (memory only: a lost one waits for the retry timer). */
+  private changedConfig = new Set<string>();
+
+  /** ConfigMaps or Secrets that pods here refer to changed: converge the pods using them. */
+  configChanged(refs: string[]): Promise<void> {
+    for (const r of refs) this.changedConfig.add(r);
+    return this.serial.run(false);
+  }
+
+  /**
+   * The periodic re-list; it also re-reads every ConfigMap and Secret the pods mount
+   * (the kubelet's periodic volume remount), so a lost configChanged is made good.
+   */
+  periodicResync(): Promise<void> {
+    for (const rec of this.state.pods()) if (!rec.gone && rec.sandboxId) for (const r of volumeRefs(rec.pod)) this.changedConfig.add(r);
+    return this.serial.run(true);
   }
 
   /** The store changed for this node's pods: list them and converge. */
@@ -198,7 +218,12 @@ export class Kubelet {
         if (t.pulling && t.pulling.until > now) pulls.set(normalizedImage(t.pulling.image), { owner: `${rec.uid}/${t.name}`, until: t.pulling.until });
       }
     }
-    const env: SyncEnv = { now, nodeName: cfg.name, hostIP: net.hostIP, podCIDR: net.podCIDR, runtime: rt.runtime, images: rt.images, recorder, ips: this.state.ipTable(), states, pulls, wake };
+    const configChanged = this.changedConfig;
+    this.changedConfig = new Set();
+    const env: SyncEnv = {
+      now, nodeName: cfg.name, hostIP: net.hostIP, podCIDR: net.podCIDR, runtime: rt.runtime, images: rt.images, recorder, ips: this.state.ipTable(), states, pulls, wake,
+      readConfig: cachedReader(store), configChanged,
+    };
 
     const writes: PodWrite[] = [];
     const forget: string[] = [];
@@ -255,4 +280,18 @@ export class Kubelet {
     }
     for (const key of existing.keys()) if (!wakes.has(key)) await timers.cancel(key);
   }
+}
+
+/** Store reads of ConfigMaps and Secrets, each object at most once per sync. */
+function cachedReader(store: ObjectStore): ConfigReader {
+  const cache = new Map<string, Promise<ConfigMap | Secret | null>>();
+  return (resource, namespace, name) => {
+    const key = `${resource}/${namespace}/${name}`;
+    let hit = cache.get(key);
+    if (!hit) {
+      hit = store.get(resource, namespace, name) as Promise<ConfigMap | Secret | null>;
+      cache.set(key, hit);
+    }
+    return hit;
+  };
 }

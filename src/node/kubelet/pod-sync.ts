@@ -5,6 +5,7 @@
 import type { Container } from "../../model/types";
 import { allocateIp, CidrError, releaseIp } from "./ipam";
 import { sandboxConfig } from "./container-config";
+import { ConfigError, configVolumeFiles, volumeRefs } from "./config-sources";
 import { ensureRunning, graceSeconds, observe, refreshTrack } from "./container-sync";
 import { buildPodStatus, isSidecar } from "./pod-status";
 import type { ContainerTrack, PodRecord } from "./state";
@@ -15,6 +16,8 @@ export type PodOutcome = "keep" | "remove" | "forget";
 
 /** Retry a failed sandbox setup after this long. */
 const SANDBOX_RETRY_MS = 10_000;
+/** Retry a volume whose ConfigMap or Secret is missing (or sooner, when one changes). */
+const MOUNT_RETRY_MS = 10_000;
 
 function trackOf(rec: PodRecord, name: string): ContainerTrack {
   return (rec.containers[name] ??= { name, restartCount: 0 });
@@ -28,8 +31,72 @@ async function refreshAll(env: SyncEnv, rec: PodRecord): Promise<void> {
   for (const t of Object.values(rec.containers)) await refreshTrack(env, t);
 }
 
+/**
+ * The files of the pod's configMap and secret volumes, or undefined while one cannot be
+ * set up (the kubelet's FailedMount: the pod stays ContainerCreating, no sandbox yet).
+ */
+async function mountConfigVolumes(env: SyncEnv, rec: PodRecord): Promise<Map<string, Record<string, string>> | undefined> {
+  const files = new Map<string, Record<string, string>>();
+  const refs = volumeRefs(rec.pod);
+  if (!refs.length) return files;
+  const retryKey = `mount/${rec.uid}`;
+  if (rec.mountRetryAt !== undefined && env.now < rec.mountRetryAt && !refs.some((r) => env.configChanged.has(r))) {
+    env.wake(rec.mountRetryAt, retryKey);
+    return undefined;
+  }
+  try {
+    for (const v of rec.pod.spec.volumes ?? []) {
+      const contents = await configVolumeFiles(rec.pod, v, env.readConfig);
+      if (!contents) continue;
+      files.set(v.name, contents);
+      (rec.volumeDigests ??= {})[v.name] = await digestOf(contents);
+    }
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    env.recorder.emit(rec.pod, undefined, "Warning", "FailedMount", e.message);
+    rec.mountRetryAt = env.now + MOUNT_RETRY_MS;
+    env.wake(rec.mountRetryAt, retryKey);
+    return undefined;
+  }
+  rec.mountRetryAt = undefined;
+  return files;
+}
+
+async function digestOf(files: Record<string, string>): Promise<string> {
+  const sorted = Object.keys(files).sort().map((k) => [k, files[k]]);
+  const hash = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify(sorted)));
+  return [...new Uint8Array(hash)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** A referenced ConfigMap or Secret changed: its volumes get the new files (the kubelet's periodic remount). */
+async function refreshConfigVolumes(env: SyncEnv, rec: PodRecord): Promise<void> {
+  if (!rec.sandboxId || !volumeRefs(rec.pod).some((r) => env.configChanged.has(r))) return;
+  for (const v of rec.pod.spec.volumes ?? []) {
+    let contents: Record<string, string> | undefined;
+    try {
+      contents = await configVolumeFiles(rec.pod, v, env.readConfig);
+    } catch (e) {
+      // Gone (or a key gone) after the pod started: the files stay as they were, as upstream.
+      if (!(e instanceof ConfigError)) throw e;
+      env.recorder.emit(rec.pod, undefined, "Warning", "FailedMount", e.message);
+      continue;
+    }
+    if (!contents) continue;
+    const digest = await digestOf(contents);
+    const digests = (rec.volumeDigests ??= {});
+    if (digests[v.name] === digest) continue;
+    await env.runtime.replaceVolumeFiles(rec.sandboxId, v.name, contents);
+    digests[v.name] = digest;
+  }
+}
+
 async function ensureSandbox(env: SyncEnv, rec: PodRecord): Promise<boolean> {
-  if (rec.sandboxId) return true;
+  if (rec.sandboxId) {
+    await refreshConfigVolumes(env, rec);
+    return true;
+  }
+  const volumeFiles = await mountConfigVolumes(env, rec);
+  if (!volumeFiles) return false;
   let ip: string;
   try {
     ip = rec.pod.spec.hostNetwork ? env.hostIP : allocateIp(env.ips, env.podCIDR, rec.uid);
@@ -46,7 +113,7 @@ async function ensureSandbox(env: SyncEnv, rec: PodRecord): Promise<boolean> {
     return false;
   }
   rec.podIP = ip;
-  rec.sandboxId = await env.runtime.runPodSandbox(sandboxConfig(rec.pod, ip));
+  rec.sandboxId = await env.runtime.runPodSandbox(sandboxConfig(rec.pod, ip, volumeFiles));
   return true;
 }
 

@@ -46,6 +46,8 @@ export interface ContainerTrack {
   replacing?: boolean;
   /** The back-off for the next instance has been served: create it without asking again. */
   restartApproved?: boolean;
+  /** Waiting for a ConfigMap or Secret: when to look again. */
+  configRetryAt?: number;
   /** Init containers: completed successfully (sidecars: started). */
   done?: boolean;
 }
@@ -68,6 +70,10 @@ export interface PodRecord {
   killing?: { since: number; deadline: number };
   /** No longer in the store (deleted without going through this kubelet). */
   gone?: boolean;
+  /** Digest of each configMap/secret volume's files as last written, so unchanged ones are not rewritten. */
+  volumeDigests?: Record<string, string>;
+  /** A configMap or secret volume could not be set up: when to try again. */
+  mountRetryAt?: number;
 }
 
 export interface Reservation {

@@ -3,6 +3,7 @@
 import type { ImageService, RuntimeService } from "../runtime";
 import type { EventRecorder } from "./events";
 import type { IpTable } from "./ipam";
+import type { ConfigReader } from "./config-sources";
 
 export interface SyncEnv {
   now: number;
@@ -18,6 +19,10 @@ export interface SyncEnv {
   states: Map<string, string>;
   /** Image pulls in progress on the node: normalised image -> who pulls it, until when. */
   pulls: Map<string, { owner: string; until: number }>;
+  /** ConfigMaps and Secrets, read from the store at most once per sync. */
+  readConfig: ConfigReader;
+  /** References (config-sources.ts configRef) to objects that changed since the last sync. */
+  configChanged: Set<string>;
   /** Sync again at `at` (a timer keyed by `why`, so repeated asks collapse). */
   wake(at: number, why: string): void;
 }

@@ -265,6 +265,11 @@ export interface RuntimeService {
   stopPodSandbox(id: string): Promise<void>;
   /** Removes its containers, their logs and its volumes. Idempotent. */
   removePodSandbox(id: string): Promise<void>;
+  /**
+   * Not CRI: the kubelet rewrites a configMap or secret volume on the host when its
+   * object changed; every container that mounts it sees the new files at once.
+   */
+  replaceVolumeFiles(podSandboxId: string, volume: string, files: Record<string, string>): Promise<void>;
   podSandboxStatus(id: string): Promise<PodSandboxStatus>;
   listPodSandbox(filter?: PodSandboxFilter): Promise<PodSandbox[]>;
 

@@ -131,6 +131,17 @@ export class ModelRuntime implements RuntimeService {
     await s.destroy();
   }
 
+  async replaceVolumeFiles(podSandboxId: string, volume: string, files: Record<string, string>): Promise<void> {
+    const s = await this.open(podSandboxId);
+    if (!s.hasVolume(volume)) throw new CriError("InvalidArgument", `volume "${volume}" is not part of sandbox "${podSandboxId}"`);
+    const v = s.volumeFiles(volume);
+    for (const p of Object.keys(v)) delete v[p];
+    const t = this.deps.now();
+    for (const [p, data] of Object.entries(files)) v[p.startsWith("/") ? p : `/${p}`] = { k: "f", data, t };
+    s.markVolume(volume);
+    await s.save();
+  }
+
   private sandboxOf(r: SandboxRecord): PodSandbox {
     return { id: r.id, metadata: r.config.metadata, state: r.state, createdAt: r.createdAt, labels: r.config.labels ?? {}, annotations: r.config.annotations ?? {} };
   }

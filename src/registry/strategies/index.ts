@@ -4,6 +4,7 @@ import type { ResourceStrategy } from "./types";
 import { deploymentStrategy, podStrategy, replicaSetStrategy } from "./workloads";
 import { namespaceStrategy, nodeStrategy } from "./cluster";
 import { serviceStrategy } from "./services";
+import { configMapStrategy, secretStrategy } from "./config";
 
 /** Objects without rules of their own: metadata and validation only. */
 const PLAIN: ResourceStrategy = {};
@@ -19,6 +20,9 @@ const STRATEGIES: Record<string, ResourceStrategy> = {
   endpoints: PLAIN,
   "endpointslices.discovery.k8s.io": PLAIN,
   "leases.coordination.k8s.io": PLAIN,
+  configmaps: configMapStrategy,
+  secrets: secretStrategy,
+  serviceaccounts: PLAIN,
 };
 
 export function strategyFor(resource: string): ResourceStrategy {
