@@ -1,10 +1,11 @@
 // PATCH bodies by content type, with the API server's answers when a patch cannot
 // apply: JSON Patch (RFC 6902), JSON Merge Patch (RFC 7386) and strategic merge
 // patch. Server-side apply (application/apply-patch+yaml) is not implemented and is
-// refused with 415 like any other unknown patch type.
+// refused with 415 like any other unknown patch type, without offering it.
 import { applyPatch as applyJsonPatch, JsonPatchError, type Operation } from "fast-json-patch";
 import type { KubeObject } from "../model/types";
-import { ApiError, badRequest, unsupportedMediaType } from "../model/errors";
+import { ApiError, badRequest } from "../model/errors";
+import { PATCH_MEDIA_TYPES, unsupportedMediaType } from "./body";
 import { patchMetaFor } from "./patch-meta";
 import { strategicMerge, StrategicMergeError } from "./strategic-merge";
 
@@ -93,7 +94,7 @@ export function applyPatch(contentType: string, current: KubeObject, patch: unkn
       break;
     default:
       // Includes application/apply-patch+yaml: server-side apply is not served.
-      throw unsupportedMediaType(contentType);
+      throw unsupportedMediaType(PATCH_MEDIA_TYPES);
   }
   if (!isMap(result)) throw patchDoesNotApply(`the patched document is a JSON ${goJsonType(result)}, not an object`);
   return result as KubeObject;

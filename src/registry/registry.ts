@@ -11,7 +11,7 @@ import type { KubeObject, Pod } from "../model/types";
 import { bindPod } from "../store/binding";
 import { RESOURCES, storageKey, type ResourceInfo } from "../model/resources";
 import { alreadyExists, conflict, invalid } from "../model/errors";
-import { validateObject } from "../model/validation";
+import { typeErrors, validateObject } from "../model/validation";
 import type { DefaultingConfig } from "./defaults";
 import type { RegistryHooks } from "./hooks";
 import type { WriteOp } from "./ops";
@@ -43,6 +43,9 @@ const PATCH_ATTEMPTS = 9;
 
 const BY_KEY = new Map<string, ResourceInfo>(RESOURCES.map((r) => [storageKey(r), r]));
 
+/** Kinds without a spec; every other kind's spec is a struct, `{}` when not sent. */
+const NO_SPEC = new Set(["events", "endpoints", "endpointslices.discovery.k8s.io"]);
+
 function resourceInfo(resource: string): ResourceInfo {
   const info = BY_KEY.get(resource);
   if (!info) throw new Error(`unknown resource ${resource}`);
@@ -66,6 +69,7 @@ export class Registry {
    * caller that needs them before the batch commits (an event naming the new pod).
    */
   prepareCreate<T extends KubeObject>(resource: string, obj: T): T {
+    this.checkTypes(resourceInfo(resource), obj);
     prepareForCreate(resourceInfo(resource), obj, { now: this.opts.now(), defaults: this.opts.defaults });
     this.prepared.add(obj);
     return obj;
@@ -172,10 +176,22 @@ export class Registry {
   }
 
   private async prepareUpdate(info: ResourceInfo, next: KubeObject, old: KubeObject, subresource: "status" | undefined, dryRun: boolean): Promise<KubeObject> {
+    this.checkTypes(info, next);
     const prepared = subresource === "status" ? prepareForStatusUpdate(next, old) : prepareForUpdate(info, next, old);
     this.validate(info, prepared, old);
     if (subresource !== "status") await strategyFor(storageKey(info)).beforeUpdate?.(prepared, old, this.hooks, dryRun);
     return prepared;
+  }
+
+  /**
+   * JSON types before anything reads the object: defaulting and the strategies assume
+   * them, as the API server's typed decoding guarantees them. A missing spec is the
+   * empty struct Go would decode.
+   */
+  private checkTypes(info: ResourceInfo, obj: KubeObject): void {
+    const causes = typeErrors(storageKey(info), obj);
+    if (causes.length) throw invalid(info.kind, typeof obj.metadata?.name === "string" ? obj.metadata.name : "", causes, info.group);
+    if (obj.spec == null && !NO_SPEC.has(storageKey(info))) obj.spec = {};
   }
 
   private validate(info: ResourceInfo, obj: KubeObject, old?: KubeObject): void {

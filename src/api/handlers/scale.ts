@@ -7,7 +7,7 @@ import type { KubeObject, LabelSelector } from "../../model/types";
 import { badRequest, invalid } from "../../model/errors";
 import { formatLabelSelector } from "../../model/selectors";
 import { applyPatch } from "../patch";
-import { readBody } from "../body";
+import { readBody, readPatchBody } from "../body";
 import { json } from "../negotiate";
 
 interface ScalableSpec {
@@ -40,13 +40,12 @@ export async function getScale(ctx: ApiContext, ri: RequestInfo): Promise<Respon
 
 export async function writeScale(ctx: ApiContext, ri: RequestInfo, req: Request, method: "PUT" | "PATCH"): Promise<Response> {
   const key = storageKey(ri.info);
-  const body = await readBody(req);
-  const contentType = (req.headers.get("content-type") ?? "").split(";")[0].trim();
+  const { patchType, patch: body } = method === "PATCH" ? await readPatchBody(req) : { patchType: "", patch: await readBody(req) };
   // The scale is patched, the parent updated through its strategy (which moves the
   // generation when replicas change); a conflict is retried unless a PUT pinned a version.
   const stored = await ctx.registry.patch(key, ri.namespace, ri.name!, (current) => {
     const scale = toScale(current);
-    const wanted = method === "PUT" ? (body as ReturnType<typeof toScale>) : (applyPatch(contentType, scale as unknown as KubeObject, body, "scale") as unknown as ReturnType<typeof toScale>);
+    const wanted = method === "PUT" ? (body as ReturnType<typeof toScale>) : (applyPatch(patchType, scale as unknown as KubeObject, body, "scale") as unknown as ReturnType<typeof toScale>);
     const replicas = wanted?.spec?.replicas;
     if (typeof replicas !== "number" || !Number.isInteger(replicas)) throw badRequest("spec.replicas must be an integer");
     if (replicas < 0) {

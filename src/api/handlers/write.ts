@@ -9,7 +9,7 @@ import type { KubeObject } from "../../model/types";
 import { badRequest, conflict } from "../../model/errors";
 import { strictUnknownFields } from "../../model/validation";
 import { applyPatch } from "../patch";
-import { readBody } from "../body";
+import { readBody, readPatchBody } from "../body";
 import { json } from "../negotiate";
 
 function isDryRun(q: URLSearchParams): boolean {
@@ -81,8 +81,7 @@ export async function updateObject(ctx: ApiContext, ri: RequestInfo, req: Reques
 
 export async function patchObject(ctx: ApiContext, ri: RequestInfo, req: Request, q: URLSearchParams): Promise<Response> {
   const info = ri.info;
-  const contentType = (req.headers.get("content-type") ?? "").split(";")[0].trim();
-  const patch = await readBody(req);
+  const { patchType, patch } = await readPatchBody(req);
   const key = storageKey(info);
   const dryRun = isDryRun(q);
   const stored = await ctx.registry.patch(
@@ -90,7 +89,7 @@ export async function patchObject(ctx: ApiContext, ri: RequestInfo, req: Request
     ri.namespace,
     ri.name!,
     (current) => {
-      const patched = applyPatch(contentType, current, patch, key);
+      const patched = applyPatch(patchType, current, patch, key);
       checkFieldValidation(info, q, patched);
       patched.kind = info.kind;
       patched.apiVersion = apiVersionOf(info);
