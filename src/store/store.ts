@@ -73,6 +73,16 @@ const CHANGE_LOG_RETAIN = 50_000;
 const PRUNE_EVERY = 1_000;
 const CONFLICT_GUARD = "edgekube-conflict";
 
+/**
+ * D1 refuses a string, BLOB or row larger than 2,000,000 bytes
+ * (developers.cloudflare.com/d1/platform/limits). Local D1 (Miniflare) does not enforce
+ * it, so every row is measured here before a batch is sent: an object too large is
+ * refused on every deployment alike, and a batch is refused whole, never half-written.
+ */
+export const MAX_ROW_BYTES = 2_000_000;
+/** What a row costs beyond its text: the integer columns and SQLite's record header, generously. */
+const ROW_OVERHEAD_BYTES = 128;
+
 const currentRv = sql`(SELECT ${revision.rv} FROM ${revision} WHERE ${revision.id} = 1)`;
 
 export class ObjectStore {
@@ -249,13 +259,13 @@ export class ObjectStore {
    */
   async commit(ops: WriteOp[], opts: CommitOptions = {}): Promise<KubeObject[]> {
     if (ops.length === 0) return [];
+    const bodies = ops.map((w) => serialise(w.object));
+    ops.forEach((w, i) => checkRowSize(w, bodies[i]));
     const stmts: BatchItem<"sqlite">[] = [];
     const namespaces = [...new Set(opts.activeNamespaces ?? [])];
     for (const ns of namespaces) stmts.push(this.namespaceGuard(ns));
-    const bodies: string[] = [];
-    for (const w of ops) {
-      const body = serialise(w.object);
-      bodies.push(body);
+    for (const [i, w] of ops.entries()) {
+      const body = bodies[i];
       const key = keyOf(w.object);
       stmts.push(this.db.update(revision).set({ rv: sql`${revision.rv} + 1` }).where(eq(revision.id, 1)));
       if (w.op === "create") {
@@ -328,6 +338,10 @@ export class ObjectStore {
         if (found.metadata.deletionTimestamp) return namespaceTerminating((ops.find((o) => o.op === "create" && (o.object.metadata.namespace ?? "") === ns)?.resource ?? "").split(".")[0], ns);
       }
     }
+    if (message.includes("SQLITE_TOOBIG") || message.includes("too big")) {
+      const w = ops[0];
+      return tooLarge(w.resource, w.object.metadata.name ?? "");
+    }
     if (message.includes("UNIQUE constraint failed")) {
       for (const w of ops) {
         if (w.op !== "create") continue;
@@ -350,6 +364,40 @@ export class ObjectStore {
     }
     return e instanceof Error ? e : new Error(message);
   }
+}
+
+/** The bytes of UTF-8 `s` takes, without encoding it. */
+function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x800) n += c >= 0xd800 && c <= 0xdbff ? 1 : 2; // a surrogate pair is 4 bytes for 2 units
+    else if (c >= 0x80) n += 1;
+  }
+  return n;
+}
+
+/** The object row is the largest a write makes (the change-log row has the same body, fewer columns). */
+function checkRowSize(w: WriteOp, body: string): void {
+  if (w.op === "delete") return;
+  const key = keyOf(w.object);
+  const cols = indexColumns(w.object);
+  const bytes =
+    utf8Length(body) +
+    utf8Length(cols.labels) +
+    utf8Length(w.resource + key.namespace + key.name + (w.object.metadata.uid ?? "") + (cols.nodeName ?? "") + (cols.phase ?? "") + (cols.ownerUid ?? "")) +
+    ROW_OVERHEAD_BYTES;
+  if (bytes > MAX_ROW_BYTES) throw tooLarge(w.resource, key.name, bytes);
+}
+
+/** 413, where the API server passes on etcd's "etcdserver: request is too large" as a 500. */
+function tooLarge(resource: string, name: string, bytes?: number): ApiError {
+  const size = bytes === undefined ? "is too large to store" : `would be stored as ${bytes} bytes`;
+  return new ApiError(413, "RequestEntityTooLarge", `Request entity too large: ${resource} "${name}" ${size}, limit is ${MAX_ROW_BYTES}`, {
+    name,
+    kind: resource.split(".")[0],
+    ...(resource.includes(".") ? { group: resource.slice(resource.indexOf(".") + 1) } : {}),
+  });
 }
 
 function keyOf(obj: KubeObject): { namespace: string; name: string } {
