@@ -37,6 +37,9 @@ function jsonPatch(current: JMap, patch: unknown): unknown {
     return applyJsonPatch(current, structuredClone(patch) as Operation[], true, false).newDocument;
   } catch (e) {
     if (e instanceof JsonPatchError) throw patchDoesNotApply(`${e.name}: ${e.message.split("\n")[0]}`);
+    // The library's other failures (a path into a value that is not a container, a
+    // prototype path it refuses) are patches that do not apply too.
+    if (e instanceof Error) throw patchDoesNotApply(e.message.split("\n")[0]);
     throw e;
   }
 }
@@ -69,8 +72,9 @@ function strategicPatch(current: JMap, patch: unknown, resource: string): unknow
     if (!(e instanceof StrategicMergeError)) throw e;
     if (e.status === 400) throw badRequest(e.message);
     if (e.status === 422) throw patchDoesNotApply(e.message);
-    // Errors the API server does not classify become a 500 with reason Unknown ("").
-    throw new ApiError(500, "", e.message);
+    // The API server answers the errors it does not classify (a list where a map must
+    // be, an item without its merge key) with a 500; they are the patch's fault: 400.
+    throw badRequest(e.message);
   }
 }
 

@@ -52,6 +52,12 @@ function resourceInfo(resource: string): ResourceInfo {
   return info;
 }
 
+/** Equal as stored (the resourceVersion aside). */
+function sameContent(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject) => JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } });
+  return strip(a) === strip(b);
+}
+
 export class Registry {
   private readonly hooks: RegistryHooks;
   /** Objects this registry already prepared for create (their name and uid are final). */
@@ -110,6 +116,8 @@ export class Registry {
       await strategyFor(resource).afterDelete?.(removed, this.hooks);
       return removed;
     }
+    // Nothing changed: no write and no new resourceVersion, as the API server skips it.
+    if (sameContent(prepared, opts.old)) return opts.old;
     return this.store.update(resource, prepared, expectedRv);
   }
 

@@ -14,6 +14,7 @@ import { objects, changes, revision } from "./schema";
 import type { KubeObject } from "../model/types";
 import { alreadyExists, conflict, notFound, expired, namespaceNotFound, namespaceTerminating, ApiError } from "../model/errors";
 import { retryOnConflict } from "./retry";
+import { utf8Length } from "../util/utf8";
 import { existingUids, groupsOwnedBy, groupsWithMissingOwner, nodesOfPodsWithoutNode, type ResourceGroup } from "./index-queries";
 
 export type ChangeType = "ADDED" | "MODIFIED" | "DELETED";
@@ -364,17 +365,6 @@ export class ObjectStore {
     }
     return e instanceof Error ? e : new Error(message);
   }
-}
-
-/** The bytes of UTF-8 `s` takes, without encoding it. */
-function utf8Length(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x800) n += c >= 0xd800 && c <= 0xdbff ? 1 : 2; // a surrogate pair is 4 bytes for 2 units
-    else if (c >= 0x80) n += 1;
-  }
-  return n;
 }
 
 /** The object row is the largest a write makes (the change-log row has the same body, fewer columns). */

@@ -7,14 +7,14 @@ import { badRequest } from "../../model/errors";
 import type { DeleteOptions } from "../../registry/deletion";
 import { json } from "../negotiate";
 import { readOptionalJson } from "../body";
-import { parseListQuery } from "./list-options";
+import { parseListQuery, queryInt } from "./list-options";
 
 async function readDeleteOptions(req: Request, q: URLSearchParams): Promise<DeleteOptions> {
   const decoded = await readOptionalJson(req);
   if (decoded === null || typeof decoded !== "object" || Array.isArray(decoded)) throw badRequest("the body of the request was not a JSON object");
   const body = decoded as Record<string, unknown>;
-  const graceQ = q.get("gracePeriodSeconds");
-  const grace = graceQ !== null ? Number(graceQ) : (body.gracePeriodSeconds as number | undefined);
+  const graceQ = queryInt(q, "gracePeriodSeconds");
+  const grace = graceQ !== undefined ? graceQ : (body.gracePeriodSeconds as number | undefined);
   if (grace !== undefined && (!Number.isInteger(grace) || grace < 0)) throw badRequest(`invalid gracePeriodSeconds: ${grace}`);
   const propagation = (q.get("propagationPolicy") ?? body.propagationPolicy) as DeleteOptions["propagationPolicy"] | undefined;
   if (propagation && !["Foreground", "Background", "Orphan"].includes(propagation)) {

@@ -51,7 +51,13 @@ export async function writeScale(ctx: ApiContext, ri: RequestInfo, req: Request,
     if (replicas < 0) {
       throw invalid("Scale", ri.name!, [{ reason: "FieldValueInvalid", message: `Invalid value: ${replicas}: must be greater than or equal to 0`, field: "spec.replicas" }], "autoscaling");
     }
-    const pinned = method === "PUT" ? wanted.metadata?.resourceVersion : undefined;
+    // As for any write: the name is the URL's, and a resourceVersion sent (or patched
+    // to another value) is a precondition.
+    if (wanted?.metadata?.name !== undefined && wanted.metadata.name !== ri.name) {
+      throw badRequest(`the name of the object (${String(wanted.metadata.name)}) does not match the name on the URL (${ri.name})`);
+    }
+    const sentRv = wanted?.metadata?.resourceVersion;
+    const pinned = method === "PUT" || sentRv !== current.metadata.resourceVersion ? sentRv : undefined;
     const next = structuredClone(current);
     (next.spec as ScalableSpec).replicas = replicas;
     next.metadata.resourceVersion = pinned;
