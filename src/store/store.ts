@@ -81,6 +81,12 @@ const CONFLICT_GUARD = "edgekube-conflict";
  * refused on every deployment alike, and a batch is refused whole, never half-written.
  */
 export const MAX_ROW_BYTES = 2_000_000;
+/**
+ * Label equalities pushed down to SQL at most (two bound parameters each): D1 allows
+ * 100 parameters per statement. Any further ones are checked in memory.
+ */
+const MAX_LABEL_PUSHDOWN = 32;
+
 /** What a row costs beyond its text: the integer columns and SQLite's record header, generously. */
 const ROW_OVERHEAD_BYTES = 128;
 
@@ -128,9 +134,12 @@ export class ObjectStore {
     if (opts.nodeName !== undefined) where.push(opts.nodeName === "" ? sql`${objects.nodeName} IS NULL` : eq(objects.nodeName, opts.nodeName));
     if (opts.ownerUid !== undefined) where.push(eq(objects.ownerUid, opts.ownerUid));
     if (opts.name !== undefined) where.push(eq(objects.name, opts.name));
-    for (const [k, v] of Object.entries(opts.labelEquals ?? {})) {
+    const labelEquals = Object.entries(opts.labelEquals ?? {});
+    for (const [k, v] of labelEquals.slice(0, MAX_LABEL_PUSHDOWN)) {
       where.push(sql`json_extract(${objects.labels}, ${"$." + JSON.stringify(k)}) = ${v}`);
     }
+    const unpushed = labelEquals.slice(MAX_LABEL_PUSHDOWN);
+    const keep = (obj: KubeObject) => unpushed.every(([k, v]) => obj.metadata.labels?.[k] === v) && (!opts.filter || opts.filter(obj));
     if (cont) where.push(sql`(${objects.namespace}, ${objects.name}) > (${cont.ns}, ${cont.name})`);
 
     // Page through SQL in key order until `limit` objects pass the in-memory filter.
@@ -149,7 +158,7 @@ export class ObjectStore {
         .all();
       for (const row of rows) {
         const obj = materialise(row.body, row.rv);
-        if (opts.filter && !opts.filter(obj)) continue;
+        if (!keep(obj)) continue;
         if (limit && items.length === limit) {
           more = true;
           break;
