@@ -56,7 +56,8 @@ function parseYamlText(text: string): unknown {
   if (yamlDepthBound(text) > MAX_NESTING_DEPTH) throw badRequest(`error converting YAML to JSON: yaml: exceeded max depth of ${MAX_NESTING_DEPTH}`);
   let value: unknown;
   try {
-    value = parseYaml(text, { maxAliasCount: MAX_YAML_ALIAS_COUNT, prettyErrors: false });
+    // logLevel "error": a warning about the document (an unknown tag) is not logged.
+    value = parseYaml(text, { maxAliasCount: MAX_YAML_ALIAS_COUNT, prettyErrors: false, logLevel: "error" });
   } catch (e) {
     if (e instanceof ReferenceError && e.message.startsWith("Excessive alias count")) {
       throw badRequest("error converting YAML to JSON: yaml: document contains excessive aliasing");
