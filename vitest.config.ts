@@ -1,8 +1,17 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig, defineProject } from "vitest/config";
 import { fileURLToPath } from "node:url";
+import { readdirSync, readFileSync } from "node:fs";
 
 const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url)));
+// Real kubectl protobuf bodies (base64 by file name) for the fuzz suite, which runs
+// inside workerd where there is no file system.
+const protobufDir = fileURLToPath(new URL("./test/fixtures/kubectl-protobuf", import.meta.url));
+const protobufFixtures = Object.fromEntries(
+  readdirSync(protobufDir)
+    .filter((f) => f.endsWith(".pb"))
+    .map((f) => [f, readFileSync(`${protobufDir}/${f}`).toString("base64")]),
+);
 
 export default defineConfig({
   test: {
@@ -19,7 +28,7 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
             // Lease writes rarer than renewals (10 s), so the lifecycle tests see the batching.
-            miniflare: { bindings: { API_TOKEN: "test-token", TEST_MIGRATIONS: migrations, NODE_LEASE_WRITE_INTERVAL: "30s" } },
+            miniflare: { bindings: { API_TOKEN: "test-token", TEST_MIGRATIONS: migrations, TEST_PROTOBUF_FIXTURES: protobufFixtures, NODE_LEASE_WRITE_INTERVAL: "30s" } },
           }),
         ],
         test: {

@@ -1,10 +1,11 @@
 // PATCH bodies by content type, with the API server's answers when a patch cannot
 // apply: JSON Patch (RFC 6902), JSON Merge Patch (RFC 7386) and strategic merge
 // patch. Server-side apply (application/apply-patch+yaml) is not implemented and is
-// refused with 415 like any other unknown patch type.
+// refused with 415 like any other unknown patch type, without offering it.
 import { applyPatch as applyJsonPatch, JsonPatchError, type Operation } from "fast-json-patch";
 import type { KubeObject } from "../model/types";
-import { ApiError, badRequest, unsupportedMediaType } from "../model/errors";
+import { ApiError, badRequest } from "../model/errors";
+import { PATCH_MEDIA_TYPES, unsupportedMediaType } from "./body";
 import { patchMetaFor } from "./patch-meta";
 import { strategicMerge, StrategicMergeError } from "./strategic-merge";
 
@@ -36,6 +37,9 @@ function jsonPatch(current: JMap, patch: unknown): unknown {
     return applyJsonPatch(current, structuredClone(patch) as Operation[], true, false).newDocument;
   } catch (e) {
     if (e instanceof JsonPatchError) throw patchDoesNotApply(`${e.name}: ${e.message.split("\n")[0]}`);
+    // The library's other failures (a path into a value that is not a container, a
+    // prototype path it refuses) are patches that do not apply too.
+    if (e instanceof Error) throw patchDoesNotApply(e.message.split("\n")[0]);
     throw e;
   }
 }
@@ -68,8 +72,9 @@ function strategicPatch(current: JMap, patch: unknown, resource: string): unknow
     if (!(e instanceof StrategicMergeError)) throw e;
     if (e.status === 400) throw badRequest(e.message);
     if (e.status === 422) throw patchDoesNotApply(e.message);
-    // Errors the API server does not classify become a 500 with reason Unknown ("").
-    throw new ApiError(500, "", e.message);
+    // The API server answers the errors it does not classify (a list where a map must
+    // be, an item without its merge key) with a 500; they are the patch's fault: 400.
+    throw badRequest(e.message);
   }
 }
 
@@ -93,7 +98,7 @@ export function applyPatch(contentType: string, current: KubeObject, patch: unkn
       break;
     default:
       // Includes application/apply-patch+yaml: server-side apply is not served.
-      throw unsupportedMediaType(contentType);
+      throw unsupportedMediaType(PATCH_MEDIA_TYPES);
   }
   if (!isMap(result)) throw patchDoesNotApply(`the patched document is a JSON ${goJsonType(result)}, not an object`);
   return result as KubeObject;

@@ -16,43 +16,65 @@ export interface RequestInfo {
   rest?: string;
 }
 
-/** Returns undefined for paths that are discovery documents (/api, /api/v1, /apis/g/v). */
-export function parseResourcePath(path: string): RequestInfo | undefined {
-  const parts = path.split("/").filter((p, i) => i > 0 || p !== "");
-  // parts[0] is "api" or "apis"
+/**
+ * One path segment, percent-decoded once. A segment that does not decode (malformed
+ * escapes, bytes that are not UTF-8) names nothing: 404, as for any unknown name.
+ */
+function decodeSegment(segment: string): string {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(segment);
+  } catch {
+    throw new ApiError(404, "NotFound", "the server could not find the requested resource", {});
+  }
+  return decoded;
+}
+
+/**
+ * Returns undefined for paths that are discovery documents (/api, /api/v1, /apis/g/v).
+ * `path` is the URL's pathname as sent (still percent-encoded): each segment is
+ * decoded exactly once, so "%2F" stays inside a name and "%252D" is not a "-".
+ */
+export function parseResourcePath(rawPath: string): RequestInfo | undefined {
+  const raw = rawPath.split("/").filter((p, i) => i > 0 || p !== "");
+  // Decoded on demand: a proxy's trailing path is passed on as sent.
+  const part = (k: number): string | undefined => (raw[k] === undefined ? undefined : decodeSegment(raw[k]));
+  // raw[0] is "api" or "apis"
   let group = "";
-  let version: string;
+  let version: string | undefined;
   let i: number;
-  if (parts[0] === "api") {
-    version = parts[1];
+  if (raw[0] === "api") {
+    version = part(1);
     i = 2;
-  } else if (parts[0] === "apis") {
-    group = parts[1];
-    version = parts[2];
+  } else if (raw[0] === "apis") {
+    group = part(1) ?? "";
+    version = part(2);
     i = 3;
   } else return undefined;
-  if (!version || parts.length <= i || parts[i] === "") return undefined;
+  if (!version || raw.length <= i || raw[i] === "") return undefined;
 
   let namespace = "";
-  let resource = parts[i];
+  let resource = part(i)!;
   // /namespaces/NS/<resource>... but /namespaces/NS and /namespaces/NS/status|finalize
   // address the Namespace object itself.
-  if (resource === "namespaces" && parts.length > i + 2 && !["status", "finalize"].includes(parts[i + 2])) {
-    namespace = decodeURIComponent(parts[i + 1]);
+  if (resource === "namespaces" && raw.length > i + 2 && !["status", "finalize"].includes(part(i + 2)!)) {
+    namespace = part(i + 1)!;
     i += 2;
-    resource = parts[i];
+    resource = part(i)!;
   }
   const info = findResource(group, version, resource);
   if (!info) {
     throw new ApiError(404, "NotFound", "the server could not find the requested resource", {});
   }
-  const name = parts[i + 1] !== undefined && parts[i + 1] !== "" ? decodeURIComponent(parts[i + 1]) : undefined;
-  const subresource = parts[i + 2] !== undefined && parts[i + 2] !== "" ? parts[i + 2] : undefined;
-  const rest = subresource === "proxy" ? "/" + parts.slice(i + 3).join("/") : undefined;
+  const nameSeg = part(i + 1);
+  const name = nameSeg !== undefined && nameSeg !== "" ? nameSeg : undefined;
+  const subSeg = part(i + 2);
+  const subresource = subSeg !== undefined && subSeg !== "" ? subSeg : undefined;
+  const rest = subresource === "proxy" ? "/" + raw.slice(i + 3).join("/") : undefined;
   if (subresource && !info.subresources.includes(subresource)) {
     throw new ApiError(404, "NotFound", "the server could not find the requested resource", {});
   }
-  if (subresource && subresource !== "proxy" && parts.length > i + 3) {
+  if (subresource && subresource !== "proxy" && raw.length > i + 3) {
     throw new ApiError(404, "NotFound", "the server could not find the requested resource", {});
   }
   if (!info.namespaced && namespace) {

@@ -16,11 +16,14 @@ import { podExplore, EXPLORE_SUBRESOURCES } from "./handlers/pod-explore";
 import { serviceProxy } from "./handlers/service-proxy";
 
 export async function routeResource(c: Context<AppEnv>): Promise<Response> {
-  const ri = parseResourcePath(c.req.path);
+  const url = new URL(c.req.raw.url);
+  // The pathname as sent: c.req.path is already percent-decoded, and decoding twice would
+  // let "%252D" address "-".
+  const ri = parseResourcePath(url.pathname);
   if (!ri) throw new ApiError(404, "NotFound", "the server could not find the requested resource", {});
   const ctx = api(c);
   const req = c.req.raw;
-  const q = new URL(req.url).searchParams;
+  const q = url.searchParams;
   const method = req.method.toUpperCase();
 
   if (ri.subresource) return routeSubresource(c, ri, method, q);

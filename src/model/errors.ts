@@ -43,9 +43,6 @@ export const badRequest = (message: string, causes?: StatusCause[]) =>
 export const methodNotAllowed = (message = "the server does not allow this method on the requested resource") =>
   new ApiError(405, "MethodNotAllowed", message);
 
-export const unsupportedMediaType = (contentType: string) =>
-  new ApiError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got ${contentType})`);
-
 export const unauthorized = () => new ApiError(401, "Unauthorized", "Unauthorized");
 
 export const forbidden = (message: string, details?: Status["details"]) => new ApiError(403, "Forbidden", message, details);

@@ -4,6 +4,7 @@ import type { LabelSelector, ObjectMeta, StatusCause } from "./types";
 import { child, forbidden, index, invalidField, nonNegative, required, tooLong } from "./field-errors";
 import { goStringSlice } from "./go-format";
 import { isQualifiedName, isValidLabelValue, nameIsDNSLabel } from "./name-rules";
+import { utf8Length } from "../util/utf8";
 
 export type NameFn = (name: string, prefix: boolean) => string[];
 
@@ -24,7 +25,8 @@ export function validateAnnotations(annotations: Record<string, string> | undefi
   for (const [k, v] of Object.entries(annotations ?? {})) {
     // Annotation keys follow label-key syntax, but case does not matter.
     for (const msg of isQualifiedName(k.toLowerCase())) errs.push(invalidField(path, k, msg));
-    size += k.length + (v?.length ?? 0);
+    // Bytes, as upstream counts them: "€" is three.
+    size += utf8Length(k) + (typeof v === "string" ? utf8Length(v) : 0);
   }
   if (size > TOTAL_ANNOTATION_SIZE_LIMIT) errs.push(tooLong(path, TOTAL_ANNOTATION_SIZE_LIMIT));
   return errs;

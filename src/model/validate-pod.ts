@@ -119,6 +119,7 @@ function validateContainer(c: Container, volumes: Set<string>, path: string): St
   if (!c.name) errs.push(required(child(path, "name")));
   else errs.push(...dns1123Label(c.name, child(path, "name")));
   if (!c.image) errs.push(required(child(path, "image")));
+  else if (c.image !== c.image.trim()) errs.push(invalidField(child(path, "image"), c.image, "must not have leading or trailing whitespace"));
   errs.push(...validatePorts(c.ports, child(path, "ports")));
   errs.push(...validateEnvFrom(c.envFrom, child(path, "envFrom")));
   errs.push(...validateEnv(c.env, child(path, "env")));

@@ -104,8 +104,9 @@ const serviceSpec = z.looseObject({
 const endpointPort = z.looseObject({ name: str, port: int, protocol: str, appProtocol: str });
 const endpointAddress = z.looseObject({ ip: str, hostname: str, nodeName: str, targetRef: objectReference });
 
+// A status of the wrong type fails to decode upstream even though the server resets it.
 const withSpec = (spec: z.ZodType, extra: z.ZodRawShape = {}) =>
-  z.looseObject({ apiVersion: str, kind: str, metadata: objectMeta.nullish(), spec: spec.nullish(), ...extra });
+  z.looseObject({ apiVersion: str, kind: str, metadata: objectMeta.nullish(), spec: spec.nullish(), status: z.looseObject({}).nullish(), ...extra });
 
 const SCHEMAS: Record<string, z.ZodType> = {
   pods: withSpec(podSpec),

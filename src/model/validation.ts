@@ -15,6 +15,9 @@ import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSec
 
 export { strictUnknownFields } from "./strict-fields";
 
+/** Only the JSON types (the check a decoder makes before defaulting can run). */
+export { structuralErrors as typeErrors } from "./validate-structure";
+
 interface KindRules {
   namespaced: boolean;
   /** null: no name syntax rule (core/v1 Events keep only the legacy checks). */

@@ -11,7 +11,7 @@ import type { KubeObject, Pod } from "../model/types";
 import { bindPod } from "../store/binding";
 import { RESOURCES, storageKey, type ResourceInfo } from "../model/resources";
 import { ApiError, alreadyExists, conflict, invalid } from "../model/errors";
-import { validateObject } from "../model/validation";
+import { typeErrors, validateObject } from "../model/validation";
 import type { DefaultingConfig } from "./defaults";
 import type { RegistryHooks } from "./hooks";
 import type { WriteOp } from "./ops";
@@ -43,10 +43,19 @@ const GENERATE_NAME_ATTEMPTS = 8;
 
 const BY_KEY = new Map<string, ResourceInfo>(RESOURCES.map((r) => [storageKey(r), r]));
 
+/** Kinds without a spec; every other kind's spec is a struct, `{}` when not sent. */
+const NO_SPEC = new Set(["events", "endpoints", "endpointslices.discovery.k8s.io"]);
+
 function resourceInfo(resource: string): ResourceInfo {
   const info = BY_KEY.get(resource);
   if (!info) throw new Error(`unknown resource ${resource}`);
   return info;
+}
+
+/** Equal as stored (the resourceVersion aside). */
+function sameContent(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject) => JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } });
+  return strip(a) === strip(b);
 }
 
 export class Registry {
@@ -66,6 +75,7 @@ export class Registry {
    * caller that needs them before the batch commits (an event naming the new pod).
    */
   prepareCreate<T extends KubeObject>(resource: string, obj: T): T {
+    this.checkTypes(resourceInfo(resource), obj);
     prepareForCreate(resourceInfo(resource), obj, { now: this.opts.now(), defaults: this.opts.defaults });
     this.prepared.add(obj);
     return obj;
@@ -123,6 +133,8 @@ export class Registry {
       await strategyFor(resource).afterDelete?.(removed, this.hooks);
       return removed;
     }
+    // Nothing changed: no write and no new resourceVersion, as the API server skips it.
+    if (sameContent(prepared, opts.old)) return opts.old;
     return this.store.update(resource, prepared, expectedRv);
   }
 
@@ -195,10 +207,22 @@ export class Registry {
   }
 
   private async prepareUpdate(info: ResourceInfo, next: KubeObject, old: KubeObject, subresource: "status" | undefined, dryRun: boolean): Promise<KubeObject> {
+    this.checkTypes(info, next);
     const prepared = subresource === "status" ? prepareForStatusUpdate(next, old) : prepareForUpdate(info, next, old);
     this.validate(info, prepared, old);
     if (subresource !== "status") await strategyFor(storageKey(info)).beforeUpdate?.(prepared, old, this.hooks, dryRun);
     return prepared;
+  }
+
+  /**
+   * JSON types before anything reads the object: defaulting and the strategies assume
+   * them, as the API server's typed decoding guarantees them. A missing spec is the
+   * empty struct Go would decode.
+   */
+  private checkTypes(info: ResourceInfo, obj: KubeObject): void {
+    const causes = typeErrors(storageKey(info), obj);
+    if (causes.length) throw invalid(info.kind, typeof obj.metadata?.name === "string" ? obj.metadata.name : "", causes, info.group);
+    if (obj.spec == null && !NO_SPEC.has(storageKey(info))) obj.spec = {};
   }
 
   private validate(info: ResourceInfo, obj: KubeObject, old?: KubeObject): void {

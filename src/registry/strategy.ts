@@ -56,6 +56,8 @@ export function prepareForUpdate(info: ResourceInfo, next: KubeObject, old: Kube
 export function prepareForStatusUpdate(next: KubeObject, old: KubeObject): KubeObject {
   const out: KubeObject = { ...old, status: next.status };
   out.metadata = { ...old.metadata };
+  // A uid sent must be the object's: validation refuses another (it is immutable).
+  if (next.metadata.uid) out.metadata.uid = next.metadata.uid;
   // Labels and annotations may be changed by a status writer in Kubernetes too.
   if (next.metadata.labels) out.metadata.labels = next.metadata.labels;
   if (next.metadata.annotations) out.metadata.annotations = next.metadata.annotations;
@@ -65,7 +67,8 @@ export function prepareForStatusUpdate(next: KubeObject, old: KubeObject): KubeO
 function keepServerMetadata(next: KubeObject, old: KubeObject): void {
   const m = next.metadata;
   const o = old.metadata;
-  m.uid = o.uid;
+  // The stored uid when none is sent; a different one is refused by validation (immutable).
+  if (!m.uid) m.uid = o.uid;
   m.creationTimestamp = o.creationTimestamp;
   m.namespace = o.namespace;
   m.name = o.name;

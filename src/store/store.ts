@@ -14,6 +14,7 @@ import { objects, changes, revision } from "./schema";
 import type { KubeObject } from "../model/types";
 import { alreadyExists, conflict, notFound, expired, namespaceNotFound, namespaceTerminating, ApiError } from "../model/errors";
 import { GUARANTEED_UPDATE_ATTEMPTS, retryOnConflict } from "./retry";
+import { utf8Length } from "../util/utf8";
 import { eventsLastSeenBefore, existingUids, groupsOwnedBy, groupsWithMissingOwner, nodesOfPodsWithoutNode, type ResourceGroup } from "./index-queries";
 
 export type ChangeType = "ADDED" | "MODIFIED" | "DELETED";
@@ -84,6 +85,22 @@ const CHANGE_LOG_RETAIN = 50_000;
 const PRUNE_EVERY = 1_000;
 const CONFLICT_GUARD = "edgekube-conflict";
 
+/**
+ * D1 refuses a string, BLOB or row larger than 2,000,000 bytes
+ * (developers.cloudflare.com/d1/platform/limits). Local D1 (Miniflare) does not enforce
+ * it, so every row is measured here before a batch is sent: an object too large is
+ * refused on every deployment alike, and a batch is refused whole, never half-written.
+ */
+export const MAX_ROW_BYTES = 2_000_000;
+/**
+ * Label equalities pushed down to SQL at most (two bound parameters each): D1 allows
+ * 100 parameters per statement. Any further ones are checked in memory.
+ */
+const MAX_LABEL_PUSHDOWN = 32;
+
+/** What a row costs beyond its text: the integer columns and SQLite's record header, generously. */
+const ROW_OVERHEAD_BYTES = 128;
+
 const currentRv = sql`(SELECT ${revision.rv} FROM ${revision} WHERE ${revision.id} = 1)`;
 
 interface StoreOptions {
@@ -137,9 +154,12 @@ export class ObjectStore {
     if (opts.nodeName !== undefined) where.push(opts.nodeName === "" ? sql`${objects.nodeName} IS NULL` : eq(objects.nodeName, opts.nodeName));
     if (opts.ownerUid !== undefined) where.push(eq(objects.ownerUid, opts.ownerUid));
     if (opts.name !== undefined) where.push(eq(objects.name, opts.name));
-    for (const [k, v] of Object.entries(opts.labelEquals ?? {})) {
+    const labelEquals = Object.entries(opts.labelEquals ?? {});
+    for (const [k, v] of labelEquals.slice(0, MAX_LABEL_PUSHDOWN)) {
       where.push(sql`json_extract(${objects.labels}, ${"$." + JSON.stringify(k)}) = ${v}`);
     }
+    const unpushed = labelEquals.slice(MAX_LABEL_PUSHDOWN);
+    const keep = (obj: KubeObject) => unpushed.every(([k, v]) => obj.metadata.labels?.[k] === v) && (!opts.filter || opts.filter(obj));
     if (cont) where.push(sql`(${objects.namespace}, ${objects.name}) > (${cont.ns}, ${cont.name})`);
 
     // Page through SQL in key order until `limit` objects pass the in-memory filter.
@@ -168,7 +188,7 @@ export class ObjectStore {
       }
       for (const row of rows) {
         const obj = materialise(row.body, row.rv);
-        if (opts.filter && !opts.filter(obj)) continue;
+        if (!keep(obj)) continue;
         if (limit && items.length === limit) {
           more = true;
           break;
@@ -302,21 +322,24 @@ export class ObjectStore {
    */
   async commit(ops: WriteOp[], opts: CommitOptions = {}): Promise<KubeObject[]> {
     if (ops.length === 0) return [];
+    const bodies = ops.map((w) => serialise(w.object));
+    ops.forEach((w, i) => checkRowSize(w, bodies[i]));
     const stmts: BatchItem<"sqlite">[] = [];
     const namespaces = [...new Set(opts.activeNamespaces ?? [])];
     for (const ns of namespaces) stmts.push(this.namespaceGuard(ns));
-    const bodies: string[] = [];
-    for (const w of ops) {
-      const body = serialise(w.object);
-      bodies.push(body);
+    for (const [i, w] of ops.entries()) {
+      const body = bodies[i];
       const key = keyOf(w.object);
       stmts.push(this.db.update(revision).set({ rv: sql`${revision.rv} + 1` }).where(eq(revision.id, 1)));
       // The change row first, so it can copy the object as it was before this write.
       const type: ChangeType = w.op === "create" ? "ADDED" : w.op === "update" ? "MODIFIED" : "DELETED";
+      // The previous body rides along only while both fit in one D1 row; a watcher with a
+      // selector judges a change to a larger object by its new state alone.
+      const room = MAX_ROW_BYTES - ROW_OVERHEAD_BYTES - utf8Length(body) - utf8Length(w.resource + key.namespace + key.name);
       const prevBody =
         w.op === "create"
           ? null
-          : sql`(SELECT ${objects.body} FROM ${objects} WHERE ${objects.resource} = ${w.resource} AND ${objects.namespace} = ${key.namespace} AND ${objects.name} = ${key.name})`;
+          : sql`(SELECT CASE WHEN length(CAST(${objects.body} AS BLOB)) <= ${room} THEN ${objects.body} END FROM ${objects} WHERE ${objects.resource} = ${w.resource} AND ${objects.namespace} = ${key.namespace} AND ${objects.name} = ${key.name})`;
       stmts.push(this.db.insert(changes).values({ rv: currentRv, type, resource: w.resource, ...key, body, prevBody }));
       if (w.op === "create") {
         stmts.push(this.db.insert(objects).values({ resource: w.resource, ...key, uid: w.object.metadata.uid ?? "", resourceVersion: currentRv, ...indexColumns(w.object), body }));
@@ -388,6 +411,10 @@ export class ObjectStore {
         if (found.metadata.deletionTimestamp) return namespaceTerminating((ops.find((o) => o.op === "create" && (o.object.metadata.namespace ?? "") === ns)?.resource ?? "").split(".")[0], ns);
       }
     }
+    if (message.includes("SQLITE_TOOBIG") || message.includes("too big")) {
+      const w = ops[0];
+      return tooLarge(w.resource, w.object.metadata.name ?? "");
+    }
     if (message.includes("UNIQUE constraint failed")) {
       for (const w of ops) {
         if (w.op !== "create") continue;
@@ -410,6 +437,29 @@ export class ObjectStore {
     }
     return e instanceof Error ? e : new Error(message);
   }
+}
+
+/** The object row is the largest a write makes (the change-log row has the same body, fewer columns, and the previous body only where it fits). */
+function checkRowSize(w: WriteOp, body: string): void {
+  if (w.op === "delete") return;
+  const key = keyOf(w.object);
+  const cols = indexColumns(w.object);
+  const bytes =
+    utf8Length(body) +
+    utf8Length(cols.labels) +
+    utf8Length(w.resource + key.namespace + key.name + (w.object.metadata.uid ?? "") + (cols.nodeName ?? "") + (cols.phase ?? "") + (cols.ownerUid ?? "")) +
+    ROW_OVERHEAD_BYTES;
+  if (bytes > MAX_ROW_BYTES) throw tooLarge(w.resource, key.name, bytes);
+}
+
+/** 413, where the API server passes on etcd's "etcdserver: request is too large" as a 500. */
+function tooLarge(resource: string, name: string, bytes?: number): ApiError {
+  const size = bytes === undefined ? "is too large to store" : `would be stored as ${bytes} bytes`;
+  return new ApiError(413, "RequestEntityTooLarge", `Request entity too large: ${resource} "${name}" ${size}, limit is ${MAX_ROW_BYTES}`, {
+    name,
+    kind: resource.split(".")[0],
+    ...(resource.includes(".") ? { group: resource.slice(resource.indexOf(".") + 1) } : {}),
+  });
 }
 
 function keyOf(obj: KubeObject): { namespace: string; name: string } {

@@ -35,11 +35,19 @@ export class Churn {
     this.alive = Array.from({ length: writers }, () => new Map());
   }
 
+  /** The resourceVersion each object was last written at, to tell a no-op update. */
+  private readonly lastRv = new Map<string, string | undefined>();
+
   async write(type: Write["type"], resource: string, path: string, method: string, body?: unknown, contentType?: string): Promise<WatchObject> {
     const res = await this.send(path, method, body, contentType);
     if (res.status !== 200 && res.status !== 201) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
     const object = res.body as WatchObject;
-    this.writes.push({ resource, type, object });
+    // An update that changes nothing writes nothing (the API server answers with the
+    // object as it was): no change for any watcher to see.
+    const key = `${resource}/${object.metadata.namespace}/${object.metadata.name}`;
+    const unchanged = type === "MODIFIED" && this.lastRv.get(key) === object.metadata.resourceVersion;
+    this.lastRv.set(key, object.metadata.resourceVersion);
+    if (!unchanged) this.writes.push({ resource, type, object });
     this.afterWrite?.();
     return object;
   }

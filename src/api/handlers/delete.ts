@@ -6,20 +6,15 @@ import { storageKey, apiVersionOf } from "../../model/resources";
 import { badRequest } from "../../model/errors";
 import type { DeleteOptions } from "../../registry/deletion";
 import { json } from "../negotiate";
-import { parseListQuery } from "./list-options";
+import { readOptionalJson } from "../body";
+import { parseListQuery, queryInt } from "./list-options";
 
 async function readDeleteOptions(req: Request, q: URLSearchParams): Promise<DeleteOptions> {
-  let body: Record<string, unknown> = {};
-  const text = await req.text();
-  if (text.trim()) {
-    try {
-      body = JSON.parse(text) as Record<string, unknown>;
-    } catch (e) {
-      throw badRequest(`the body of the request could not be decoded: ${(e as Error).message}`);
-    }
-  }
-  const graceQ = q.get("gracePeriodSeconds");
-  const grace = graceQ !== null ? Number(graceQ) : (body.gracePeriodSeconds as number | undefined);
+  const decoded = await readOptionalJson(req);
+  if (decoded === null || typeof decoded !== "object" || Array.isArray(decoded)) throw badRequest("the body of the request was not a JSON object");
+  const body = decoded as Record<string, unknown>;
+  const graceQ = queryInt(q, "gracePeriodSeconds");
+  const grace = graceQ !== undefined ? graceQ : (body.gracePeriodSeconds as number | undefined);
   if (grace !== undefined && (!Number.isInteger(grace) || grace < 0)) throw badRequest(`invalid gracePeriodSeconds: ${grace}`);
   const propagation = (q.get("propagationPolicy") ?? body.propagationPolicy) as DeleteOptions["propagationPolicy"] | undefined;
   if (propagation && !["Foreground", "Background", "Orphan"].includes(propagation)) {

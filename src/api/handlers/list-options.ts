@@ -11,12 +11,30 @@ interface ParsedListQuery {
   matches: (obj: KubeObject) => boolean;
 }
 
+/**
+ * An integer query parameter (limit, timeoutSeconds, gracePeriodSeconds) as Go's
+ * ParseInt reads it: decimal digits with an optional sign, nothing else.
+ */
+export function queryInt(q: URLSearchParams, name: string): number | undefined {
+  const raw = q.get(name);
+  if (raw === null || raw === "") return undefined;
+  if (!/^[-+]?\d{1,18}$/.test(raw)) throw badRequest(`invalid ${name}: ${JSON.stringify(raw)} is not an integer`);
+  return Number(raw);
+}
+
+/** resourceVersion: absent, or a revision of this store (a non-negative integer). */
+export function checkResourceVersionParam(q: URLSearchParams): void {
+  const rv = q.get("resourceVersion");
+  if (rv !== null && rv !== "" && !/^\d{1,18}$/.test(rv)) throw badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
+}
+
 export function parseListQuery(resource: string, namespace: string, q: URLSearchParams): ParsedListQuery {
   const labelReqs = parseLabelSelector(q.get("labelSelector") ?? "");
   const field = parseFieldSelector(q.get("fieldSelector") ?? "", resource);
-  const limitRaw = q.get("limit");
-  const limit = limitRaw ? Number(limitRaw) : undefined;
-  if (limitRaw && (!Number.isInteger(limit) || (limit as number) < 0)) throw badRequest(`invalid limit: ${limitRaw}`);
+  const limit = queryInt(q, "limit");
+  if (limit !== undefined && limit < 0) throw badRequest(`invalid limit: ${limit}`);
+  checkResourceVersionParam(q);
+  queryInt(q, "timeoutSeconds");
   const ns = namespace || field.pushdown.namespace || "";
   const matches = (obj: KubeObject) =>
     (!ns || obj.metadata.namespace === ns) && matchesLabels(labelReqs, obj.metadata.labels ?? {}) && field.matches(obj);

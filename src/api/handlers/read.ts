@@ -4,10 +4,11 @@ import type { ApiContext } from "../context";
 import { storageKey, apiVersionOf } from "../../model/resources";
 import { toTable } from "../printers";
 import { wantsTable, json, TABLE_CONTENT_TYPE } from "../negotiate";
-import { parseListQuery } from "./list-options";
+import { checkResourceVersionParam, parseListQuery } from "./list-options";
 
 export async function getObject(ctx: ApiContext, ri: RequestInfo, req: Request, q: URLSearchParams): Promise<Response> {
   const key = storageKey(ri.info);
+  checkResourceVersionParam(q);
   const obj = await ctx.store.mustGet(key, ri.namespace, ri.name!);
   const table = wantsTable(req.headers.get("accept"), q);
   if (table) {

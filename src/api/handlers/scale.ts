@@ -7,7 +7,7 @@ import type { KubeObject, LabelSelector } from "../../model/types";
 import { badRequest, invalid } from "../../model/errors";
 import { formatLabelSelector } from "../../model/selectors";
 import { applyPatch } from "../patch";
-import { readBody } from "../body";
+import { readBody, readPatchBody } from "../body";
 import { json } from "../negotiate";
 
 interface ScalableSpec {
@@ -40,19 +40,24 @@ export async function getScale(ctx: ApiContext, ri: RequestInfo): Promise<Respon
 
 export async function writeScale(ctx: ApiContext, ri: RequestInfo, req: Request, method: "PUT" | "PATCH"): Promise<Response> {
   const key = storageKey(ri.info);
-  const body = await readBody(req);
-  const contentType = (req.headers.get("content-type") ?? "").split(";")[0].trim();
+  const { patchType, patch: body } = method === "PATCH" ? await readPatchBody(req) : { patchType: "", patch: await readBody(req) };
   // The scale is patched, the parent updated through its strategy (which moves the
   // generation when replicas change); a conflict is retried unless a PUT pinned a version.
   const stored = await ctx.registry.patch(key, ri.namespace, ri.name!, (current) => {
     const scale = toScale(current);
-    const wanted = method === "PUT" ? (body as ReturnType<typeof toScale>) : (applyPatch(contentType, scale as unknown as KubeObject, body, "scale") as unknown as ReturnType<typeof toScale>);
+    const wanted = method === "PUT" ? (body as ReturnType<typeof toScale>) : (applyPatch(patchType, scale as unknown as KubeObject, body, "scale") as unknown as ReturnType<typeof toScale>);
     const replicas = wanted?.spec?.replicas;
     if (typeof replicas !== "number" || !Number.isInteger(replicas)) throw badRequest("spec.replicas must be an integer");
     if (replicas < 0) {
       throw invalid("Scale", ri.name!, [{ reason: "FieldValueInvalid", message: `Invalid value: ${replicas}: must be greater than or equal to 0`, field: "spec.replicas" }], "autoscaling");
     }
-    const pinned = method === "PUT" ? wanted.metadata?.resourceVersion : undefined;
+    // As for any write: the name is the URL's, and a resourceVersion sent (or patched
+    // to another value) is a precondition.
+    if (wanted?.metadata?.name !== undefined && wanted.metadata.name !== ri.name) {
+      throw badRequest(`the name of the object (${String(wanted.metadata.name)}) does not match the name on the URL (${ri.name})`);
+    }
+    const sentRv = wanted?.metadata?.resourceVersion;
+    const pinned = method === "PUT" || sentRv !== current.metadata.resourceVersion ? sentRv : undefined;
     const next = structuredClone(current);
     (next.spec as ScalableSpec).replicas = replicas;
     next.metadata.resourceVersion = pinned;

@@ -11,7 +11,7 @@ import { storageKey } from "../../model/resources";
 import type { KubeObject } from "../../model/types";
 import { toTable } from "../printers";
 import { wantsTable } from "../negotiate";
-import { parseListQuery } from "./list-options";
+import { parseListQuery, queryInt } from "./list-options";
 import { openStream, sleep } from "../stream";
 import { ApiError } from "../../model/errors";
 import type { ChangeType, LoggedChange } from "../../store/store";
@@ -43,7 +43,7 @@ export async function watchObjects(ctx: ApiContext, ri: RequestInfo, req: Reques
   const nameFilter = ri.name;
   const table = wantsTable(req.headers.get("accept"), q);
   const bookmarks = q.get("allowWatchBookmarks") === "true";
-  const timeoutSeconds = Number(q.get("timeoutSeconds") ?? "0");
+  const timeoutSeconds = queryInt(q, "timeoutSeconds") ?? 0;
   const deadline = Date.now() + (timeoutSeconds > 0 ? timeoutSeconds * 1000 : MAX_WATCH_MS);
   const rvParam = q.get("resourceVersion") ?? "";
   const keep = (o: KubeObject) => matches(o) && (!nameFilter || o.metadata.name === nameFilter);

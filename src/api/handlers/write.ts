@@ -6,10 +6,10 @@ import type { RequestInfo } from "../request-info";
 import type { ApiContext } from "../context";
 import { storageKey, apiVersionOf, type ResourceInfo } from "../../model/resources";
 import type { KubeObject } from "../../model/types";
-import { badRequest, conflict } from "../../model/errors";
+import { ApiError, badRequest, conflict } from "../../model/errors";
 import { strictUnknownFields } from "../../model/validation";
 import { applyPatch } from "../patch";
-import { readBody } from "../body";
+import { readBody, readPatchBody } from "../body";
 import { json } from "../negotiate";
 import { retryOnConflict } from "../../store/retry";
 
@@ -44,6 +44,22 @@ function checkBodyIdentity(info: ResourceInfo, ri: RequestInfo, body: unknown): 
   return obj;
 }
 
+const FIELD_VALIDATION = ["Ignore", "Strict", "Warn"];
+
+/** ValidateFieldValidation: the directive is one of three (or absent), else the options are invalid. */
+function fieldValidationOf(q: URLSearchParams, options: "CreateOptions" | "UpdateOptions" | "PatchOptions"): string {
+  const v = q.get("fieldValidation") ?? "";
+  if (v && !FIELD_VALIDATION.includes(v)) {
+    const message = `Unsupported value: "${v}": supported values: ${FIELD_VALIDATION.map((d) => `"${d}"`).join(", ")}`;
+    throw new ApiError(422, "Invalid", `${options}.meta.k8s.io "" is invalid: fieldValidation: ${message}`, {
+      kind: options,
+      group: "meta.k8s.io",
+      causes: [{ reason: "FieldValueNotSupported", message, field: "fieldValidation" }],
+    });
+  }
+  return v;
+}
+
 /** fieldValidation=Strict (what kubectl apply/create -f send): unknown fields are errors. */
 function checkFieldValidation(info: ResourceInfo, q: URLSearchParams, body: unknown): void {
   if (q.get("fieldValidation") !== "Strict") return;
@@ -55,6 +71,7 @@ function checkFieldValidation(info: ResourceInfo, q: URLSearchParams, body: unkn
 
 export async function createObject(ctx: ApiContext, ri: RequestInfo, req: Request, q: URLSearchParams): Promise<Response> {
   const info = ri.info;
+  fieldValidationOf(q, "CreateOptions");
   const body = await readBody(req);
   checkFieldValidation(info, q, body);
   const obj = checkBodyIdentity(info, ri, body);
@@ -63,6 +80,7 @@ export async function createObject(ctx: ApiContext, ri: RequestInfo, req: Reques
 
 export async function updateObject(ctx: ApiContext, ri: RequestInfo, req: Request, q: URLSearchParams): Promise<Response> {
   const info = ri.info;
+  fieldValidationOf(q, "UpdateOptions");
   const body = await readBody(req);
   checkFieldValidation(info, q, body);
   const next = checkBodyIdentity(info, ri, body);
@@ -86,8 +104,8 @@ export async function updateObject(ctx: ApiContext, ri: RequestInfo, req: Reques
 
 export async function patchObject(ctx: ApiContext, ri: RequestInfo, req: Request, q: URLSearchParams): Promise<Response> {
   const info = ri.info;
-  const contentType = (req.headers.get("content-type") ?? "").split(";")[0].trim();
-  const patch = await readBody(req);
+  const { patchType, patch } = await readPatchBody(req);
+  fieldValidationOf(q, "PatchOptions");
   const key = storageKey(info);
   const dryRun = isDryRun(q);
   const stored = await ctx.registry.patch(
@@ -95,8 +113,9 @@ export async function patchObject(ctx: ApiContext, ri: RequestInfo, req: Request
     ri.namespace,
     ri.name!,
     (current) => {
-      const patched = applyPatch(contentType, current, patch, key);
+      const patched = applyPatch(patchType, current, patch, key);
       checkFieldValidation(info, q, patched);
+      checkPatchedIdentity(info, ri, current, patched);
       patched.kind = info.kind;
       patched.apiVersion = apiVersionOf(info);
       return patched;
@@ -104,6 +123,25 @@ export async function patchObject(ctx: ApiContext, ri: RequestInfo, req: Request
     { subresource: subresourceOf(ri), dryRun },
   );
   return json(stored);
+}
+
+/**
+ * What a patch may not change (the API server's checkName and its decoding of the
+ * patched object into the URL's type): name and namespace must still be the URL's,
+ * kind and apiVersion the resource's.
+ */
+function checkPatchedIdentity(info: ResourceInfo, ri: RequestInfo, current: KubeObject, patched: KubeObject): void {
+  const apiVersion = apiVersionOf(info);
+  const kindOk = patched.kind === info.kind || patched.kind === current.kind;
+  const versionOk = patched.apiVersion === apiVersion || patched.apiVersion === current.apiVersion;
+  if (!kindOk || !versionOk) {
+    throw badRequest(`the object provided is unrecognized (must be of type ${info.kind}): the patch changed its kind or apiVersion to ${String(patched.apiVersion)}/${String(patched.kind)}`);
+  }
+  const meta = (patched.metadata ?? {}) as KubeObject["metadata"];
+  if (meta.name !== ri.name) throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${ri.name})`);
+  if (info.namespaced && meta.namespace && meta.namespace !== ri.namespace) {
+    throw badRequest(`the namespace of the object (${String(meta.namespace)}) does not match the namespace on the URL (${ri.namespace})`);
+  }
 }
 
 function subresourceOf(ri: RequestInfo): "status" | undefined {
