@@ -22,7 +22,7 @@ import { scheduler } from "../src/controlplane/stubs";
 import type { KubeObject } from "../src/model/types";
 import type { Scheduler } from "../src/scheduler/scheduler-do";
 
-export { NodeAgent, Scheduler, ControllerManager, NodeLifecycleController } from "../src/index";
+export { NodeAgent, Scheduler, ControllerManager, NodeLifecycleController, WatchCache } from "../src/index";
 
 const SEED_CHUNK = 500;
 
