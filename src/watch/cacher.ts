@@ -45,7 +45,11 @@ export class Cacher {
   private readonly watchers = new Set<Watcher>();
   /** The highest revision a poke announced. */
   private poked = 0;
-  private readonly reads = new SingleFlight<void>(() => this.readLog());
+  /** `true`: read even when no poke announced anything new (a catch-up, a new watcher). */
+  private readonly reads = new SingleFlight<boolean>(
+    (force) => this.readLog(force),
+    (a, b) => a || b,
+  );
   /** Change-log reads so far (for tests and status). */
   logReads = 0;
 
@@ -67,12 +71,12 @@ export class Cacher {
   async poke(rv: number): Promise<void> {
     if (rv > this.poked) this.poked = rv;
     if (this.watchers.size === 0 || (this.window && rv <= this.window.head)) return;
-    await this.reads.run();
+    await this.reads.run(false);
   }
 
   /** Read whatever the log has beyond the window (the periodic catch-up). */
   async catchUp(): Promise<void> {
-    await this.reads.run();
+    await this.reads.run(true);
   }
 
   /**
@@ -86,7 +90,7 @@ export class Cacher {
 
   /** Open a watcher: replay what it missed (from the window or the log), then follow. */
   async watch(req: WatchRequest): Promise<void> {
-    await this.reads.run();
+    await this.reads.run(true);
     let since = req.since;
     for (;;) {
       const win = this.window!;
@@ -114,7 +118,7 @@ export class Cacher {
     }
   }
 
-  private async readLog(): Promise<void> {
+  private async readLog(force: boolean): Promise<void> {
     if (!this.window) {
       // The first read: the window starts empty at the log's head.
       const first = await this.log.page(Number.MAX_SAFE_INTEGER, 1);
@@ -123,6 +127,8 @@ export class Cacher {
       return;
     }
     const win = this.window;
+    // Pokes that arrived during the last read were covered by it.
+    if (!force && this.poked <= win.head) return;
     if (this.watchers.size === 0 && this.poked - win.head > this.opts.maxEvents * 10) {
       // Long unwatched and far behind: reading it all back would be wasted.
       const head = await this.log.page(Number.MAX_SAFE_INTEGER, 1);
