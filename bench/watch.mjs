@@ -41,11 +41,15 @@ const opts = parseArgs(process.argv.slice(2));
 const budgetEnd = Date.now() + opts.budgetMin * 60_000;
 const DELIVERY_MAX_MS = 30_000;
 
+/** How many isolates the count came from (the API worker's, and the watch cache's when apart). */
+let isolatesCounted = 1;
+
 async function d1Queries(cluster) {
   // The Leases' watch cache counts its own reads, in case it runs in another isolate
   // (a worker without watch caches ignores the parameter).
-  const res = await cluster.api("/__bench/d1-queries?caches=leases");
+  const res = await cluster.api("/__bench/d1-queries?caches=leases.coordination.k8s.io");
   if (res.status !== 200) throw new Error(`d1-queries: ${res.status}`);
+  isolatesCounted = Math.max(isolatesCounted, res.body.isolates ?? 1);
   return res.body.queries;
 }
 
@@ -223,5 +227,5 @@ console.log(
 );
 mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
 const file = resultFile(opts.label ? `watch-${opts.label}` : "watch", "json");
-writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), cores: cpus().length, loadAverage: loadavg(), node: process.version, options: opts, summary, runs }, null, 2) + "\n");
-log(`results written to ${file.pathname}`);
+writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), cores: cpus().length, loadAverage: loadavg(), node: process.version, options: opts, isolatesCounted, summary, runs }, null, 2) + "\n");
+log(`D1 round trips counted in ${isolatesCounted} isolate(s); results written to ${file.pathname}`);
