@@ -72,7 +72,7 @@ async function openWatch(path: string) {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), Math.max(0, until - Date.now()))));
     const got = await Promise.race([pending, timeout]);
-    clearTimeout(timer);
+    if (timer !== undefined) clearTimeout(timer);
     if (got === "timeout") return false;
     pending = undefined;
     if (got.done) {

@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { EventWindow } from "../../src/watch/window";
 
-const ev = (rv: number, size = 10) => ({ rv, type: "MODIFIED" as const, object: { metadata: { name: `o${rv}` } }, line: "x".repeat(size) });
+const ev = (rv: number, size = 10) => ({ rv, type: "MODIFIED" as const, object: { apiVersion: "v1", kind: "Pod", metadata: { name: `o${rv}` } }, line: "x".repeat(size) });
 
 describe("watch cache window", () => {
   it("keeps the last changes by count and moves its floor past what it dropped", () => {
