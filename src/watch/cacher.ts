@@ -56,6 +56,8 @@ export class Cacher {
   constructor(
     private readonly log: ChangeLog,
     private readonly opts: CacheOptions = DEFAULT_CACHE_OPTIONS,
+    /** The last watcher has gone (the shell stops its catch-up timer). */
+    private readonly onIdle: () => void = () => undefined,
   ) {}
 
   get watcherCount(): number {
@@ -96,7 +98,7 @@ export class Cacher {
       const win = this.window!;
       if (since >= win.floor) {
         // From here to registration nothing awaits, so no change can slip between.
-        const w = new Watcher(req.filter, since, req.sink, (gone) => this.watchers.delete(gone), this.opts.maxQueue);
+        const w = new Watcher(req.filter, since, req.sink, (gone) => this.forget(gone), this.opts.maxQueue);
         for (const ev of win.after(since)) w.offer(ev);
         w.progress(win.head, false);
         this.watchers.add(w);
@@ -116,6 +118,10 @@ export class Cacher {
       }
       if (page.changes.length < this.opts.pageSize) since = Math.max(since, Math.min(page.revision.rv, floor));
     }
+  }
+
+  private forget(w: Watcher): void {
+    if (this.watchers.delete(w) && this.watchers.size === 0) this.onIdle();
   }
 
   private async readLog(force: boolean): Promise<void> {

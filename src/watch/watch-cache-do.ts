@@ -12,7 +12,7 @@ import type { WatchCacheApi } from "../controlplane/stubs";
 import { ObjectStore } from "../store/store";
 import { ApiError } from "../model/errors";
 import { selectionFilter } from "../model/watch-filter";
-import { Cacher } from "./cacher";
+import { Cacher, DEFAULT_CACHE_OPTIONS } from "./cacher";
 import type { WatchSink } from "./watcher";
 
 /** The catch-up (and progress to idle watchers) period while watchers are open. */
@@ -80,7 +80,7 @@ export class WatchCache extends DurableObject<Env> implements WatchCacheApi {
     this.resource = resource;
     if (!this.cacher) {
       const store = new ObjectStore(this.env.DB);
-      this.cacher = new Cacher({ page: (sinceRv, limit) => store.changePage([resource], sinceRv, limit) });
+      this.cacher = new Cacher({ page: (sinceRv, limit) => store.changePage([resource], sinceRv, limit) }, DEFAULT_CACHE_OPTIONS, () => this.stopTimer());
     }
     return this.cacher;
   }
@@ -89,6 +89,12 @@ export class WatchCache extends DurableObject<Env> implements WatchCacheApi {
   private schedule(): void {
     if (this.timer || !this.cacher || this.cacher.watcherCount === 0) return;
     this.timer = setTimeout(() => void this.tick(), CATCH_UP_MS);
+  }
+
+  /** No one watches: nothing to catch up, and a pending timer would keep the object from being evicted. */
+  private stopTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   private async tick(): Promise<void> {

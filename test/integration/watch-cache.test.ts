@@ -224,7 +224,10 @@ describe("watch cache", () => {
   it("catches up a change whose poke was lost", async () => {
     await namespace("wc-lost");
     const start = await lease("wc-lost", "l0");
+    const base = (await cacheStub().status()).watchers;
     const w = await openWatch(`${LEASES}/namespaces/wc-lost/leases?watch=1&resourceVersion=${rvOf(start)}&timeoutSeconds=30`);
+    // The watcher is in (its own catch-up is done), so only the periodic one can find it.
+    await waitForWatchers(base + 1);
     // Written without a change listener: nothing pokes the cache.
     const store = new ObjectStore(env.DB);
     await store.create(KEY, { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: "unannounced", namespace: "wc-lost", uid: crypto.randomUUID() }, spec: {} });

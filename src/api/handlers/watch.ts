@@ -61,7 +61,7 @@ export async function watchObjects(ctx: ApiContext, ri: RequestInfo, req: Reques
   };
 
   const source = new CacheWatch(ctx.env, key, { namespace: options.namespace, name: nameFilter, labelSelector: q.get("labelSelector") ?? "", fieldSelector: q.get("fieldSelector") ?? "" }, since);
-  req.signal?.addEventListener?.("abort", () => source.close());
+  stream.onGone(() => source.close());
 
   const run = async () => {
     for (const obj of initial) if (!(await stream.write(encode("ADDED", obj)))) return;
