@@ -268,4 +268,14 @@ describe("watch cache", () => {
     await lease("wc-bye", "b2");
     await waitForWatchers(before);
   });
+
+  it("ends a watch at timeoutSeconds and lets the cache drop its watcher", async () => {
+    await namespace("wc-timeout");
+    const start = await lease("wc-timeout", "t0");
+    const before = (await cacheStub().status()).watchers;
+    const res = await call(`${LEASES}/namespaces/wc-timeout/leases?watch=1&resourceVersion=${rvOf(start)}&timeoutSeconds=1`);
+    // The body ends by itself: text() resolves.
+    expect((await res.text()).trim()).toBe("");
+    await waitForWatchers(before);
+  });
 });
