@@ -32,7 +32,7 @@ export default tseslint.config(
   { ignores: ["node_modules/", ".wrangler/", "src/worker-configuration.d.ts", "migrations/", "dist/"] },
   ...tseslint.configs.recommended,
   {
-    files: ["src/**/*.ts", "test/unit/**/*.ts", "test/integration/**/*.ts"],
+    files: ["src/**/*.ts", "test/unit/**/*.ts", "test/integration/**/*.ts", "test/support/**/*.ts"],
     languageOptions: { parserOptions: { project: "./tsconfig.json", tsconfigRootDir: import.meta.dirname } },
     rules: {
       "@typescript-eslint/no-floating-promises": "error",

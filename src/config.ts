@@ -17,6 +17,8 @@ export interface ClusterConfig {
   unreachableTolerationSeconds: number;
   /** How long a runtime takes to start an exec'd process: its output waits this long. */
   execStartDelayMs: number;
+  /** Change-log rows kept for watches to resume from; older resourceVersions get 410 Expired. */
+  changeLogRetain: number;
 }
 
 /** "50s", "1m30s", "500ms", "2h", or a bare number of seconds. */
@@ -52,7 +54,8 @@ type ConfigEnv = Partial<Record<
   | "NODE_LIFECYCLE_SHARDS"
   | "DEFAULT_NOT_READY_TOLERATION_SECONDS"
   | "DEFAULT_UNREACHABLE_TOLERATION_SECONDS"
-  | "EXEC_START_DELAY",
+  | "EXEC_START_DELAY"
+  | "CHANGE_LOG_RETAIN",
   string
 >>;
 
@@ -69,6 +72,7 @@ export function readConfig(env: ConfigEnv): ClusterConfig {
     notReadyTolerationSeconds: int(env.DEFAULT_NOT_READY_TOLERATION_SECONDS, 300),
     unreachableTolerationSeconds: int(env.DEFAULT_UNREACHABLE_TOLERATION_SECONDS, 300),
     execStartDelayMs: parseDuration(env.EXEC_START_DELAY, 100),
+    changeLogRetain: Math.max(1, Math.floor(int(env.CHANGE_LOG_RETAIN, 50_000))),
   };
 }
 

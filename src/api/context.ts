@@ -21,8 +21,8 @@ export interface ApiContext {
 export type AppEnv = { Bindings: Env; Variables: { api: ApiContext } };
 
 export function makeApiContext(env: Env, waitUntil: (p: Promise<unknown>) => void): ApiContext {
-  const store = new ObjectStore(env.DB, (changes) => waitUntil(dispatchChanges(env, changes)));
   const config = readConfig(env);
+  const store = new ObjectStore(env.DB, (changes) => waitUntil(dispatchChanges(env, changes)), { changeLogRetain: config.changeLogRetain });
   const now = () => Date.now();
   const registry = new Registry(store, { now, defaults: defaultingFrom(config), hooks: { serviceAddresses: remoteServiceAddresses(env) } });
   return { env, store, registry, config, now };

@@ -54,11 +54,15 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
     this.queue = new WorkQueue(ctx.storage.kv as unknown as QueueStorage);
     // Our own writes wake the scheduler and kubelets, and queue the objects they
     // touch here directly (no RPC to ourselves).
-    const store = new ObjectStore(env.DB, (changes) => {
-      this.onCommitted(changes);
-      ctx.waitUntil(dispatchChanges(env, changes, { origin: "controllers" }));
-    });
     const config = readConfig(env);
+    const store = new ObjectStore(
+      env.DB,
+      (changes) => {
+        this.onCommitted(changes);
+        ctx.waitUntil(dispatchChanges(env, changes, { origin: "controllers" }));
+      },
+      { changeLogRetain: config.changeLogRetain },
+    );
     const now = () => Date.now();
     // The allocator is this object's own storage: Services written here reach it directly.
     const serviceAddressHooks = serviceAddresses({ allocate: (req) => this.allocateService(req), release: (owner) => this.releaseService(owner) });

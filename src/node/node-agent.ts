@@ -43,7 +43,9 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
   private store(): ObjectStore {
     const name = this.nodeName;
     if (this.storeInstance && name) return this.storeInstance;
-    const store = new ObjectStore(this.env.DB, (changes) => this.ctx.waitUntil(dispatchChanges(this.env, changes, { origin: `node:${name}` })));
+    const store = new ObjectStore(this.env.DB, (changes) => this.ctx.waitUntil(dispatchChanges(this.env, changes, { origin: `node:${name}` })), {
+      changeLogRetain: readConfig(this.env).changeLogRetain,
+    });
     if (name) this.storeInstance = store;
     return store;
   }

@@ -77,7 +77,7 @@ export class Scheduler extends DurableObject<Env> implements SchedulerApi {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     // Our own writes do not poke us (origin), they wake the nodes the pods were bound to.
-    this.store = new ObjectStore(env.DB, (changes) => ctx.waitUntil(dispatchChanges(env, changes, { origin: "scheduler" })));
+    this.store = new ObjectStore(env.DB, (changes) => ctx.waitUntil(dispatchChanges(env, changes, { origin: "scheduler" })), { changeLogRetain: readConfig(env).changeLogRetain });
     this.loop = new SchedulerLoop({
       store: this.store,
       registry: new Registry(this.store, { now: () => Date.now(), defaults: defaultingFrom(readConfig(env)) }),

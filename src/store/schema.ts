@@ -51,6 +51,12 @@ export const changes = sqliteTable(
     namespace: text("namespace").notNull(),
     name: text("name").notNull(),
     body: text("body").notNull(),
+    /**
+     * The object before this change (null for a create): a watch with a selector tells
+     * an object that stops matching (DELETED) from one that starts (ADDED), as etcd's
+     * prevKV lets the API server do.
+     */
+    prevBody: text("prev_body"),
   },
   (t) => [index("changes_resource_rv").on(t.resource, t.rv)],
 );

@@ -35,9 +35,19 @@ interface CommitOptions {
   activeNamespaces?: string[];
 }
 
+/** A change-log row: the object after the change and, when it existed, before it. */
+export interface LoggedChange {
+  rv: number;
+  type: ChangeType;
+  resource: string;
+  object: KubeObject;
+  /** The object before the change, at the change's resourceVersion (absent for creates). */
+  prevObject?: KubeObject;
+}
+
 interface ChangePage {
   revision: { rv: number; compactedRv: number };
-  changes: { rv: number; type: ChangeType; resource: string; object: KubeObject }[];
+  changes: LoggedChange[];
 }
 
 export interface ListOptions {
@@ -68,20 +78,30 @@ export type WriteOp =
   | { op: "update"; resource: string; object: KubeObject; expectedRv: number }
   | { op: "delete"; resource: string; object: KubeObject; expectedRv: number };
 
-/** How many change-log rows watches can resume from before 410 Gone. */
+/** How many change-log rows watches can resume from before 410 Gone, unless configured. */
 const CHANGE_LOG_RETAIN = 50_000;
+/** The log is pruned when the revision crosses a multiple of this (a tenth of a small retention). */
 const PRUNE_EVERY = 1_000;
 const CONFLICT_GUARD = "edgekube-conflict";
 
 const currentRv = sql`(SELECT ${revision.rv} FROM ${revision} WHERE ${revision.id} = 1)`;
 
+interface StoreOptions {
+  /** Change-log rows to keep (CHANGE_LOG_RETAIN). */
+  changeLogRetain?: number;
+}
+
 export class ObjectStore {
   private readonly db: DrizzleD1Database;
   private listeners: ChangeListener[] = [];
+  private readonly retain: number;
+  private readonly pruneEvery: number;
 
-  constructor(d1: D1Database, listener?: ChangeListener) {
+  constructor(d1: D1Database, listener?: ChangeListener, opts: StoreOptions = {}) {
     this.db = drizzle(d1);
     if (listener) this.listeners.push(listener);
+    this.retain = opts.changeLogRetain ?? CHANGE_LOG_RETAIN;
+    this.pruneEvery = Math.max(1, Math.min(PRUNE_EVERY, Math.ceil(this.retain / 10)));
   }
 
   onChange(listener: ChangeListener): void {
@@ -111,7 +131,7 @@ export class ObjectStore {
   async list(resource: string, opts: ListOptions = {}): Promise<ListResult> {
     const limit = opts.limit && opts.limit > 0 ? opts.limit : undefined;
     const cont = opts.continue ? decodeContinue(opts.continue) : undefined;
-    const { rv } = cont ? { rv: cont.rv } : await this.revision();
+    let rv = cont?.rv ?? 0;
     const where: SQL[] = [eq(objects.resource, resource)];
     if (opts.namespace !== undefined && opts.namespace !== "") where.push(eq(objects.namespace, opts.namespace));
     if (opts.nodeName !== undefined) where.push(opts.nodeName === "" ? sql`${objects.nodeName} IS NULL` : eq(objects.nodeName, opts.nodeName));
@@ -129,13 +149,23 @@ export class ObjectStore {
     let more = false;
     for (;;) {
       const pageWhere = after ? [...where, sql`(${objects.namespace}, ${objects.name}) > (${after.ns}, ${after.name})`] : where;
-      const rows = await this.db
+      const query = this.db
         .select({ ns: objects.namespace, name: objects.name, rv: objects.resourceVersion, body: objects.body })
         .from(objects)
         .where(and(...pageWhere))
         .orderBy(asc(objects.namespace), asc(objects.name))
-        .limit(pageSize)
-        .all();
+        .limit(pageSize);
+      let rows;
+      if (!cont && !after) {
+        // The revision and the first page in one transaction: a write between them would
+        // put an object newer than the list's resourceVersion in the list, and a watch
+        // from that resourceVersion would deliver its change a second time.
+        const [rev, page] = await this.db.batch([this.db.select({ rv: revision.rv }).from(revision).where(eq(revision.id, 1)), query]);
+        rv = rev[0]?.rv ?? 1;
+        rows = page;
+      } else {
+        rows = await query.all();
+      }
       for (const row of rows) {
         const obj = materialise(row.body, row.rv);
         if (opts.filter && !opts.filter(obj)) continue;
@@ -157,15 +187,33 @@ export class ObjectStore {
     return result;
   }
 
-  /** Change-log rows after `sinceRv`, oldest first; 410 Expired when they were pruned. */
-  async changesSince(resource: string | undefined, sinceRv: number, max = 500): Promise<{ rv: number; type: ChangeType; object: KubeObject }[]> {
-    const { compactedRv } = await this.revision();
-    if (sinceRv < compactedRv) {
-      throw expired(`too old resource version: ${sinceRv} (${compactedRv + 1})`);
-    }
+  /**
+   * Change-log rows after `sinceRv`, oldest first; 410 Expired when they were pruned.
+   * The compaction mark and the rows are read in one transaction: read apart, a prune
+   * in between would delete rows after `sinceRv` that the mark said were there.
+   */
+  async changesSince(resource: string | undefined, sinceRv: number, max = 500): Promise<LoggedChange[]> {
+    return (await this.changesAfter(resource, sinceRv, max)).changes;
+  }
+
+  /**
+   * As changesSince, and how far the log was read: `upTo` is the resourceVersion up to
+   * which `changes` is every change of `resource` (the cluster's revision when the page
+   * is not full). A watcher moves its position there, so a quiet resource's watch does
+   * not fall behind the compaction while other resources are written.
+   */
+  async changesAfter(resource: string | undefined, sinceRv: number, max = 500): Promise<{ changes: LoggedChange[]; upTo: number }> {
     const where = resource ? and(eq(changes.resource, resource), gt(changes.rv, sinceRv)) : gt(changes.rv, sinceRv);
-    const rows = await this.db.select().from(changes).where(where).orderBy(asc(changes.rv)).limit(max).all();
-    return rows.map((r) => ({ rv: r.rv, type: r.type, object: materialise(r.body, r.rv) }));
+    const [rev, rows] = await this.db.batch([
+      this.db.select({ rv: revision.rv, compactedRv: revision.compactedRv }).from(revision).where(eq(revision.id, 1)),
+      this.db.select().from(changes).where(where).orderBy(asc(changes.rv)).limit(max),
+    ]);
+    const compactedRv = rev[0]?.compactedRv ?? 0;
+    // The API server's watch cache words it so: the second number is the oldest
+    // resourceVersion a watch can still start from.
+    if (sinceRv < compactedRv) throw expired(`too old resource version: ${sinceRv} (${compactedRv})`);
+    const upTo = rows.length === max ? rows[rows.length - 1].rv : Math.max(sinceRv, rev[0]?.rv ?? 0);
+    return { changes: rows.map(logged), upTo };
   }
 
   /**
@@ -176,7 +224,7 @@ export class ObjectStore {
     const [rev, rows] = await this.db.batch([
       this.db.select({ rv: revision.rv, compactedRv: revision.compactedRv }).from(revision).where(eq(revision.id, 1)),
       this.db
-        .select({ rv: changes.rv, type: changes.type, resource: changes.resource, body: changes.body })
+        .select()
         .from(changes)
         .where(and(gt(changes.rv, sinceRv), inArray(changes.resource, resources)))
         .orderBy(asc(changes.rv))
@@ -184,7 +232,7 @@ export class ObjectStore {
     ]);
     return {
       revision: { rv: rev[0]?.rv ?? 0, compactedRv: rev[0]?.compactedRv ?? 0 },
-      changes: rows.map((r) => ({ rv: r.rv, type: r.type, resource: r.resource, object: materialise(r.body, r.rv) })),
+      changes: rows.map(logged),
     };
   }
 
@@ -258,6 +306,13 @@ export class ObjectStore {
       bodies.push(body);
       const key = keyOf(w.object);
       stmts.push(this.db.update(revision).set({ rv: sql`${revision.rv} + 1` }).where(eq(revision.id, 1)));
+      // The change row first, so it can copy the object as it was before this write.
+      const type: ChangeType = w.op === "create" ? "ADDED" : w.op === "update" ? "MODIFIED" : "DELETED";
+      const prevBody =
+        w.op === "create"
+          ? null
+          : sql`(SELECT ${objects.body} FROM ${objects} WHERE ${objects.resource} = ${w.resource} AND ${objects.namespace} = ${key.namespace} AND ${objects.name} = ${key.name})`;
+      stmts.push(this.db.insert(changes).values({ rv: currentRv, type, resource: w.resource, ...key, body, prevBody }));
       if (w.op === "create") {
         stmts.push(this.db.insert(objects).values({ resource: w.resource, ...key, uid: w.object.metadata.uid ?? "", resourceVersion: currentRv, ...indexColumns(w.object), body }));
       } else if (w.op === "update") {
@@ -276,8 +331,6 @@ export class ObjectStore {
         );
         stmts.push(this.guard());
       }
-      const type: ChangeType = w.op === "create" ? "ADDED" : w.op === "update" ? "MODIFIED" : "DELETED";
-      stmts.push(this.db.insert(changes).values({ rv: currentRv, type, resource: w.resource, ...key, body }));
     }
     const revRead = this.db.select({ rv: revision.rv, compactedRv: revision.compactedRv }).from(revision).where(eq(revision.id, 1));
     stmts.push(revRead);
@@ -292,7 +345,7 @@ export class ObjectStore {
     const finalRv = last[0].rv;
     const firstRv = finalRv - ops.length + 1;
     const stored = ops.map((w, i) => materialise(bodies[i], firstRv + i));
-    if (Math.floor(finalRv / PRUNE_EVERY) !== Math.floor((firstRv - 1) / PRUNE_EVERY)) await this.prune(finalRv);
+    if (Math.floor(finalRv / this.pruneEvery) !== Math.floor((firstRv - 1) / this.pruneEvery)) await this.prune(finalRv);
     const committed = ops.map((w, i) => ({ type: (w.op === "create" ? "ADDED" : w.op === "update" ? "MODIFIED" : "DELETED") as ChangeType, resource: w.resource, object: stored[i] }));
     for (const l of this.listeners) l(committed);
     return stored;
@@ -310,11 +363,13 @@ export class ObjectStore {
   }
 
   private async prune(rv: number): Promise<void> {
-    const floor = rv - CHANGE_LOG_RETAIN;
+    const floor = rv - this.retain;
     if (floor <= 0) return;
+    // Never lower the mark: two prunes may commit out of order, or writers may keep
+    // different amounts, and a lower mark would let a watch resume over deleted rows.
     await this.db.batch([
       this.db.delete(changes).where(sql`${changes.rv} <= ${floor}`),
-      this.db.update(revision).set({ compactedRv: floor }).where(eq(revision.id, 1)),
+      this.db.update(revision).set({ compactedRv: sql`MAX(${revision.compactedRv}, ${floor})` }).where(eq(revision.id, 1)),
     ]);
   }
 
@@ -372,6 +427,12 @@ function indexColumns(obj: KubeObject) {
 function serialise(obj: KubeObject): string {
   const { resourceVersion: _rv, ...metadata } = obj.metadata;
   return JSON.stringify({ ...obj, metadata });
+}
+
+function logged(r: typeof changes.$inferSelect): LoggedChange {
+  const out: LoggedChange = { rv: r.rv, type: r.type, resource: r.resource, object: materialise(r.body, r.rv) };
+  if (r.prevBody) out.prevObject = materialise(r.prevBody, r.rv);
+  return out;
 }
 
 function materialise(body: string, rv: number): KubeObject {

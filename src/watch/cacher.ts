@@ -12,11 +12,12 @@ import type { ChangeType } from "../store/store";
 import { expired } from "../model/errors";
 import { SingleFlight } from "../util/single-flight";
 import { EventWindow, type WindowLimits } from "./window";
-import { Watcher, errorLine, type WatchSink } from "./watcher";
+import { Watcher, errorLine, eventLine, type WatchSink } from "./watcher";
+import { watchEventFor } from "../model/watch-filter";
 
 interface LogPage {
   revision: { rv: number; compactedRv: number };
-  changes: { rv: number; type: ChangeType; object: KubeObject }[];
+  changes: { rv: number; type: ChangeType; object: KubeObject; prevObject?: KubeObject }[];
 }
 
 export interface ChangeLog {
@@ -87,7 +88,7 @@ export class Cacher {
    */
   tellProgress(): void {
     if (!this.window) return;
-    for (const w of this.watchers) w.progress(this.window.head, true);
+    for (const w of this.watchers) w.progress(this.window.head, "always");
   }
 
   /** Open a watcher: replay what it missed (from the window or the log), then follow. */
@@ -100,20 +101,21 @@ export class Cacher {
         // From here to registration nothing awaits, so no change can slip between.
         const w = new Watcher(req.filter, since, req.sink, (gone) => this.forget(gone), this.opts.maxQueue);
         for (const ev of win.after(since)) w.offer(ev);
-        w.progress(win.head, false);
+        w.progress(win.head, "never");
         this.watchers.add(w);
         return;
       }
       // Older than the window: the change log in D1, up to where the window begins.
       const page = await this.log.page(since, this.opts.pageSize);
       if (since < page.revision.compactedRv) {
-        await failAndClose(req.sink, expired(`too old resource version: ${since} (${page.revision.compactedRv + 1})`).status);
+        await failAndClose(req.sink, tooOld(since, page.revision.compactedRv));
         return;
       }
       const floor = this.window!.floor;
       for (const ch of page.changes) {
         if (ch.rv > floor) break;
-        if (req.filter(ch.object) && !(await req.sink.write(eventLine(ch.type, ch.object)))) return;
+        const seen = watchEventFor(ch, req.filter);
+        if (seen && !(await req.sink.write(eventLine(seen.type, seen.object)))) return;
         since = ch.rv;
       }
       if (page.changes.length < this.opts.pageSize) since = Math.max(since, Math.min(page.revision.rv, floor));
@@ -147,27 +149,31 @@ export class Cacher {
       this.logReads++;
       if (win.head < page.revision.compactedRv) {
         // Fell behind the log's compaction: what was missed is gone for good.
-        const status = expired(`too old resource version: ${win.head} (${page.revision.compactedRv + 1})`).status;
+        const status = tooOld(win.head, page.revision.compactedRv);
         for (const w of [...this.watchers]) w.fail(status);
         win.reset(page.revision.rv);
         return;
       }
       for (const ch of page.changes) {
-        const ev = { rv: ch.rv, type: ch.type, object: ch.object, line: eventLine(ch.type, ch.object) };
+        const ev = { rv: ch.rv, type: ch.type, object: ch.object, prevObject: ch.prevObject, line: eventLine(ch.type, ch.object) };
         win.append(ev);
         for (const w of this.watchers) w.offer(ev);
       }
       if (page.changes.length < this.opts.pageSize) {
         win.advance(page.revision.rv);
-        for (const w of this.watchers) w.progress(win.head, false);
+        for (const w of this.watchers) w.progress(win.head, "throttled");
         return;
       }
     }
   }
 }
 
-function eventLine(type: ChangeType, object: KubeObject): string {
-  return JSON.stringify({ type, object }) + "\n";
+/**
+ * 410 as the API server's watch cache words it: the second number is the newest
+ * revision that can no longer be watched from (the oldest a watch can start at).
+ */
+function tooOld(rv: number, compactedRv: number): Status {
+  return expired(`too old resource version: ${rv} (${compactedRv})`).status;
 }
 
 async function failAndClose(sink: WatchSink, status: Status): Promise<void> {

@@ -5,6 +5,7 @@
 // last event it received.
 import type { KubeObject, Status } from "../model/types";
 import type { WindowEvent } from "./window";
+import { watchEventFor } from "../model/watch-filter";
 
 export interface WatchSink {
   /** Resolves false once the reader has gone. */
@@ -23,9 +24,15 @@ export function progressLine(rv: number): string {
   return JSON.stringify({ type: "BOOKMARK", object: { metadata: { resourceVersion: String(rv) } } }) + "\n";
 }
 
+export function eventLine(type: string, object: KubeObject): string {
+  return JSON.stringify({ type, object }) + "\n";
+}
+
 export function errorLine(status: Status): string {
   return JSON.stringify({ type: "ERROR", object: status }) + "\n";
 }
+
+const PROGRESS_GAP_MS = 1_000;
 
 export class Watcher {
   private queue: string[] = [];
@@ -36,6 +43,8 @@ export class Watcher {
   private rv: number;
   /** The revision of the last line queued (event or progress). */
   private sentRv: number;
+  /** When the last line was queued. */
+  private lastLineAt = 0;
 
   constructor(
     private readonly filter: (obj: KubeObject) => boolean,
@@ -55,22 +64,29 @@ export class Watcher {
   }
 
   /** A change, in resourceVersion order; ones at or before the watcher's position are skipped. */
-  offer(ev: Pick<WindowEvent, "rv" | "object" | "line">): void {
+  offer(ev: WindowEvent): void {
     if (this.closed || ev.rv <= this.rv) return;
     this.rv = ev.rv;
-    if (!this.filter(ev.object)) return;
+    const seen = watchEventFor(ev, this.filter);
+    if (!seen) return;
     this.sentRv = ev.rv;
-    this.enqueue(ev.line);
+    // Usually the change as it is; an object entering or leaving the selection is told apart.
+    this.enqueue(seen.type === ev.type && seen.object === ev.object ? ev.line : eventLine(seen.type, seen.object));
   }
 
-  /** Nothing more up to `rv`; say so if the stream has not heard of it yet. */
-  progress(rv: number, tell: boolean): void {
+  /**
+   * Nothing more up to `rv`. "always": say so if the stream has not heard of it yet;
+   * "throttled": only if it heard nothing for PROGRESS_GAP_MS (a busy resource's
+   * changes that this watcher filters out keep its resume point fresh, a line a second
+   * at most); "never": just move.
+   */
+  progress(rv: number, tell: "always" | "throttled" | "never"): void {
     if (this.closed) return;
     if (rv > this.rv) this.rv = rv;
-    if (tell && this.rv > this.sentRv && this.queue.length === 0) {
-      this.sentRv = this.rv;
-      this.enqueue(progressLine(this.rv));
-    }
+    if (tell === "never" || this.rv <= this.sentRv || this.queue.length > 0) return;
+    if (tell === "throttled" && Date.now() - this.lastLineAt < PROGRESS_GAP_MS) return;
+    this.sentRv = this.rv;
+    this.enqueue(progressLine(this.rv));
   }
 
   /** Send `status` as an ERROR event and end the stream. */
@@ -104,6 +120,7 @@ export class Watcher {
       return;
     }
     this.queue.push(line);
+    this.lastLineAt = Date.now();
     if (!this.pumping) void this.pump();
   }
 

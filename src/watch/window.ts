@@ -9,6 +9,8 @@ export interface WindowEvent {
   rv: number;
   type: ChangeType;
   object: KubeObject;
+  /** The object before the change (absent for a create): for watchers it stops or starts matching. */
+  prevObject?: KubeObject;
   /** The event as a watch stream line, serialised once for every watcher. */
   line: string;
 }

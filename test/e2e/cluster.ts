@@ -13,6 +13,16 @@ const ROOT = new URL("../..", import.meta.url).pathname;
 
 export const LOCAL_TOKEN = /API_TOKEN=(.*)/.exec(readFileSync(join(ROOT, ".dev.vars"), "utf8"))![1].trim();
 
+/** The README's fast lifecycle profile: a failure noticed in 6 s, pods evicted 5 s later. */
+export const FAST_PROFILE = {
+  NODE_MONITOR_GRACE_PERIOD: "6s",
+  NODE_LEASE_DURATION_SECONDS: "4",
+  NODE_LEASE_RENEW_INTERVAL: "2s",
+  NODE_LEASE_WRITE_INTERVAL: "4s",
+  DEFAULT_NOT_READY_TOLERATION_SECONDS: "5",
+  DEFAULT_UNREACHABLE_TOLERATION_SECONDS: "5",
+};
+
 export interface Cluster {
   port: number;
   url: string;

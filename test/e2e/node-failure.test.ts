@@ -1,16 +1,7 @@
 // A node fails and its pods come back, identical, on the other nodes: a Deployment of
 // 6 replicas over 3 nodes, one node crashed by label, with a fast lifecycle profile.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { startCluster, eventually, type Cluster } from "./cluster";
-
-export const FAST_PROFILE = {
-  NODE_MONITOR_GRACE_PERIOD: "6s",
-  NODE_LEASE_DURATION_SECONDS: "4",
-  NODE_LEASE_RENEW_INTERVAL: "2s",
-  NODE_LEASE_WRITE_INTERVAL: "4s",
-  DEFAULT_NOT_READY_TOLERATION_SECONDS: "5",
-  DEFAULT_UNREACHABLE_TOLERATION_SECONDS: "5",
-};
+import { startCluster, eventually, FAST_PROFILE, type Cluster } from "./cluster";
 
 interface PodJson {
   metadata: { name: string; deletionTimestamp?: string };

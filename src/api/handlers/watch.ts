@@ -66,7 +66,10 @@ export async function watchObjects(ctx: ApiContext, ri: RequestInfo, req: Reques
   const run = async () => {
     for (const obj of initial) if (!(await stream.write(encode("ADDED", obj)))) return;
     let lastWrite = Date.now();
-    let lastBookmark = Date.now();
+    // As the API server's watch cache: a bookmark every BOOKMARK_MS, and one 2 s before
+    // the watch times out, so a client reconnects from a fresh resourceVersion.
+    const nextBookmark = (now: number) => (deadline - 2_000 > now ? Math.min(now + BOOKMARK_MS, deadline - 2_000) : now + BOOKMARK_MS);
+    let bookmarkAt = nextBookmark(Date.now());
     const write = async (text: string) => {
       lastWrite = Date.now();
       return stream.write(text);
@@ -74,7 +77,7 @@ export async function watchObjects(ctx: ApiContext, ri: RequestInfo, req: Reques
     while (!stream.closed) {
       const now = Date.now();
       if (now >= deadline) break;
-      const due = Math.min(deadline, lastWrite + KEEPALIVE_MS, bookmarks ? lastBookmark + BOOKMARK_MS : Infinity);
+      const due = Math.min(deadline, lastWrite + KEEPALIVE_MS, bookmarks ? bookmarkAt : Infinity);
       const ev = await source.next(due - now);
       if (ev === "closed") break;
       if (ev === "failed") {
@@ -83,10 +86,11 @@ export async function watchObjects(ctx: ApiContext, ri: RequestInfo, req: Reques
       }
       if (ev === "timeout") {
         if (Date.now() >= deadline) break;
-        if (bookmarks && Date.now() - lastBookmark >= BOOKMARK_MS) {
+        if (bookmarks && Date.now() >= bookmarkAt) {
+          // Every change up to source.rv has been sent (or was not for this watcher).
           const bookmark = { kind: ri.info.kind, apiVersion: ri.group ? `${ri.group}/${ri.version}` : ri.version, metadata: { resourceVersion: String(source.rv) } };
           if (!(await write(JSON.stringify({ type: "BOOKMARK", object: bookmark }) + "\n"))) break;
-          lastBookmark = Date.now();
+          bookmarkAt = nextBookmark(Date.now());
         } else if (Date.now() - lastWrite >= KEEPALIVE_MS) {
           if (!(await write("\n"))) break;
         }

@@ -24,7 +24,7 @@ export class NodeLifecycleController extends DurableObject<Env> implements NodeL
     super(ctx, env);
     this.timers = new TimerTable(ctx.storage);
     const config = readConfig(env);
-    const store = new ObjectStore(env.DB, (changes) => ctx.waitUntil(dispatchChanges(env, changes)));
+    const store = new ObjectStore(env.DB, (changes) => ctx.waitUntil(dispatchChanges(env, changes)), { changeLogRetain: config.changeLogRetain });
     const registry = new Registry(store, { now: () => this.clock(), defaults: defaultingFrom(config) });
     this.monitor = new NodeMonitor({ sql: ctx.storage.sql, timers: this.timers, registry, config, now: () => this.clock() });
   }
