@@ -88,6 +88,55 @@ describe("object store on D1", () => {
     const { compactedRv } = await store.revision();
     expect(await reason(store.changesSince("leases.coordination.k8s.io", compactedRv - 1))).toBe("410 Expired");
     expect(await reason(store.changesSince("leases.coordination.k8s.io", compactedRv))).toBe("ok");
+    // Upstream's words: the second number is the oldest resourceVersion a watch can start from.
+    const err = await store.changesSince("leases.coordination.k8s.io", compactedRv - 1).catch((e: ApiError) => e);
+    expect((err as ApiError).message).toBe(`too old resource version: ${compactedRv - 1} (${compactedRv})`);
+  });
+
+  it("prunes the change log to its retention and never lowers the compaction mark", async () => {
+    const short = new ObjectStore(env.DB, undefined, { changeLogRetain: 10 });
+    const long = new ObjectStore(env.DB, undefined, { changeLogRetain: 40 });
+    const lease = async (s: ObjectStore, name: string) => s.create("leases.coordination.k8s.io", cm(name));
+    for (let i = 0; (await short.revision()).compactedRv === 0 || i < 60; i++) await lease(short, `short-${i}`);
+    const { rv, compactedRv } = await short.revision();
+    expect(compactedRv).toBeGreaterThan(rv - 10 - 2);
+    expect((await short.changesSince(undefined, compactedRv)).length).toBe(rv - compactedRv);
+    // A writer that keeps more prunes with a lower floor: the mark stays where it was.
+    for (let i = 0; i < 10; i++) await lease(long, `long-${i}`);
+    expect((await long.revision()).compactedRv).toBeGreaterThanOrEqual(compactedRv);
+  });
+
+  it("logs the object before each change, for selectors that stop matching", async () => {
+    const store = new ObjectStore(env.DB);
+    const start = (await store.revision()).rv;
+    const a = await store.create("leases.coordination.k8s.io", cm("prev", {}, { app: "x" }));
+    const b = await store.update("leases.coordination.k8s.io", { ...a, metadata: { ...a.metadata, labels: { app: "y" } } });
+    await store.remove("leases.coordination.k8s.io", b);
+    const log = await store.changesSince("leases.coordination.k8s.io", start);
+    expect(log.map((c) => [c.type, c.prevObject?.metadata.labels?.app, c.prevObject?.metadata.resourceVersion])).toEqual([
+      ["ADDED", undefined, undefined],
+      ["MODIFIED", "x", b.metadata.resourceVersion],
+      ["DELETED", "y", String(Number(b.metadata.resourceVersion) + 1)],
+    ]);
+  });
+
+  it("lists at one resourceVersion: no item is newer than the list, however busy the writers", async () => {
+    const store = new ObjectStore(env.DB);
+    for (let i = 0; i < 10; i++) await store.create("leases.coordination.k8s.io", cm(`snap-${i}`));
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; writing; i++) {
+        await store.guaranteedUpdate("leases.coordination.k8s.io", "default", `snap-${i % 10}`, (cur) => ({ ...cur, spec: { holderIdentity: String(i) } }));
+      }
+    })();
+    const newer: string[] = [];
+    for (let k = 0; k < 40; k++) {
+      const listed = await store.list("leases.coordination.k8s.io", { namespace: "default" });
+      for (const o of listed.items) if (Number(o.metadata.resourceVersion) > Number(listed.resourceVersion)) newer.push(`${o.metadata.name}@${o.metadata.resourceVersion} > ${listed.resourceVersion}`);
+    }
+    writing = false;
+    await writer;
+    expect(newer).toEqual([]);
   });
 
   it("pages lists with limit/continue and filters labels in SQL", async () => {
