@@ -102,7 +102,8 @@ export class Cacher {
         const w = new Watcher(req.filter, since, req.sink, (gone) => this.forget(gone), this.opts.maxQueue);
         for (const ev of win.after(since)) w.offer(ev);
         w.progress(win.head, "never");
-        this.watchers.add(w);
+        // (A replay larger than its queue has closed it already.)
+        if (!w.closed) this.watchers.add(w);
         return;
       }
       // Older than the window: the change log in D1, up to where the window begins.
