@@ -8,6 +8,11 @@
 //                                  pokes), then one poke: the time the scheduler takes
 //                                  to bind the whole backlog (its own throughput,
 //                                  without the API's create path in front of it)
+//   GET  /__bench/d1-queries?caches=leases,pods
+//                                  D1 round trips made since start by the worker's isolate
+//                                  and by the named resources' watch caches (added when
+//                                  they run in another isolate): every statement run on
+//                                  its own and every batch counts one
 //
 // Both need the API token. Inside workerd Date.now() advances across I/O, and
 // both measurements are bracketed by I/O (D1 calls, the poke RPC).
@@ -19,9 +24,36 @@ import { scheduler } from "../src/controlplane/stubs";
 import type { KubeObject } from "../src/model/types";
 import type { Scheduler } from "../src/scheduler/scheduler-do";
 
+import { WatchCache as ServedWatchCache } from "../src/index";
+
 export { NodeAgent, Scheduler, ControllerManager, NodeLifecycleController } from "../src/index";
 
 const SEED_CHUNK = 500;
+
+// D1 round trips, counted by wrapping the binding's prototypes once: every ObjectStore
+// of the worker and of its Durable Objects (one isolate under wrangler dev) goes
+// through them, so a count needs no change to the code being measured.
+let d1Queries = 0;
+let d1Counting = false;
+let isolate: string | undefined;
+const isolateId = () => (isolate ??= crypto.randomUUID());
+function countD1Queries(db: D1Database): void {
+  if (d1Counting) return;
+  d1Counting = true;
+  const wrap = (proto: object, names: string[]) => {
+    const target = proto as Record<string, (...a: unknown[]) => unknown>;
+    for (const name of names) {
+      const original = target[name];
+      if (typeof original !== "function") continue;
+      target[name] = function (this: unknown, ...args: unknown[]) {
+        d1Queries++;
+        return original.apply(this, args);
+      };
+    }
+  };
+  wrap(Object.getPrototypeOf(db) as object, ["batch", "exec"]);
+  wrap(Object.getPrototypeOf(db.prepare("SELECT 1")) as object, ["first", "run", "all", "raw"]);
+}
 
 async function rawInserts(db: D1Database, n: number) {
   const body = "x".repeat(1024); // about the size of a small pod's JSON
@@ -35,6 +67,32 @@ async function rawInserts(db: D1Database, n: number) {
   const batchMs = Date.now() - t;
   await db.exec("DROP TABLE bench_raw_insert");
   return { n, singleMs, batchMs };
+}
+
+/** The served watch cache, counting its D1 round trips too. */
+export class WatchCache extends ServedWatchCache {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    countD1Queries(env.DB);
+  }
+
+  async benchD1Queries(): Promise<{ isolate: string; queries: number }> {
+    return { isolate: isolateId(), queries: d1Queries };
+  }
+}
+
+async function d1QueryCount(env: Env, caches: string[]) {
+  let queries = d1Queries;
+  const isolates = [isolateId()];
+  for (const resource of caches) {
+    const stub = env.WATCH_CACHE.get(env.WATCH_CACHE.idFromName(resource)) as unknown as DurableObjectStub<WatchCache>;
+    const c = await stub.benchD1Queries();
+    if (!isolates.includes(c.isolate)) {
+      isolates.push(c.isolate);
+      queries += c.queries;
+    }
+  }
+  return { queries, isolates: isolates.length };
 }
 
 function benchPod(name: string, namespace: string): KubeObject {
@@ -77,10 +135,12 @@ async function backlog(env: Env, namespace: string, n: number) {
 
 export default {
   async fetch(req, env, ctx) {
+    countD1Queries(env.DB);
     const url = new URL(req.url);
     if (!url.pathname.startsWith("/__bench/")) return worker.fetch(req, env, ctx);
     if (!env.API_TOKEN || req.headers.get("authorization") !== `Bearer ${env.API_TOKEN}`) return new Response("unauthorized", { status: 401 });
     const n = Number(url.searchParams.get("n") ?? "1000");
+    if (url.pathname === "/__bench/d1-queries") return Response.json(await d1QueryCount(env, (url.searchParams.get("caches") ?? "").split(",").filter(Boolean)));
     if (url.pathname === "/__bench/d1") return Response.json(await rawInserts(env.DB, n));
     if (url.pathname === "/__bench/scheduler") return Response.json(await (scheduler(env) as unknown as DurableObjectStub<Scheduler>).status());
     if (url.pathname === "/__bench/backlog") return Response.json(await backlog(env, url.searchParams.get("ns") ?? "backlog", n));

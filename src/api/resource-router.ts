@@ -27,6 +27,10 @@ export async function routeResource(c: Context<AppEnv>): Promise<Response> {
   const method = req.method.toUpperCase();
 
   if (ri.subresource) return routeSubresource(c, ri, method, q);
+  // A namespaced resource's path without a namespace lists and watches across all of
+  // them, and does nothing else (the API server installs only those two verbs there):
+  // a DELETE of /api/v1/pods must never become a delete of every pod in the cluster.
+  if (ri.info.namespaced && !ri.namespace && !ri.name && method !== "GET") throw methodNotAllowed();
   if (method === "GET") {
     if (ri.name) return isWatch(q) ? watchObjects(ctx, ri, req, q) : getObject(ctx, ri, req, q);
     return isWatch(q) ? watchObjects(ctx, ri, req, q) : listObjects(ctx, ri, req, q);

@@ -7,6 +7,8 @@ interface LineStream {
   write(text: string): Promise<boolean>;
   close(): Promise<void>;
   readonly closed: boolean;
+  /** Runs `fn` once the client has gone or the stream was closed, even between writes. */
+  onGone(fn: () => void): void;
 }
 
 export function openStream(req: Request, contentType: string): LineStream {
@@ -14,9 +16,14 @@ export function openStream(req: Request, contentType: string): LineStream {
   const writer = writable.getWriter();
   const encoder = new TextEncoder();
   let closed = false;
-  req.signal?.addEventListener?.("abort", () => {
+  const goneHandlers: (() => void)[] = [];
+  const gone = () => {
     closed = true;
-  });
+    for (const fn of goneHandlers.splice(0)) fn();
+  };
+  req.signal?.addEventListener?.("abort", gone);
+  // A client that cancels the body errors the writable side at once, not at the next write.
+  writer.closed.then(gone, gone);
   return {
     response: new Response(readable, {
       status: 200,
@@ -48,6 +55,10 @@ export function openStream(req: Request, contentType: string): LineStream {
     },
     get closed() {
       return closed;
+    },
+    onGone(fn) {
+      if (closed) fn();
+      else goneHandlers.push(fn);
     },
   };
 }

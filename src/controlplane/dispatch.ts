@@ -1,11 +1,11 @@
 // Event-driven wiring: after every committed write, wake the components whose view of
-// the cluster it changed. Pokes carry no state beyond what finds the work (for the
+// the cluster it changed, and the watch cache of every resource written. Pokes carry no state beyond what finds the work (for the
 // controllers, the changed object's owner references): each component re-reads the
 // store (level-triggered), so a lost or duplicated poke is harmless and a periodic
 // resync in each component covers the rare lost one.
 import type { Change } from "../store/store";
 import type { Pod, Node } from "../model/types";
-import { nodeAgent, scheduler, controllers, type ControllerKey } from "./stubs";
+import { nodeAgent, scheduler, controllers, watchCache, type ControllerKey } from "./stubs";
 import { nodeConfigFromObject } from "./node-config";
 import { ObjectStore } from "../store/store";
 import { configRef, podRefs, type ConfigResource } from "../model/pod-config-refs";
@@ -30,8 +30,12 @@ export async function dispatchChanges(env: Env, changes: Change[], opts: Dispatc
   const starts: Node[] = [];
   const stops: string[] = [];
   const configs = new Set<string>();
+  /** Per resource, the highest revision committed: all its watch cache needs to hear. */
+  const watched = new Map<string, number>();
 
   for (const ch of changes) {
+    const rv = Number(ch.object.metadata.resourceVersion);
+    if (rv > (watched.get(ch.resource) ?? 0)) watched.set(ch.resource, rv);
     if (ch.resource === "pods") {
       const pod = ch.object as Pod;
       const node = pod.spec?.nodeName;
@@ -56,6 +60,8 @@ export async function dispatchChanges(env: Env, changes: Change[], opts: Dispatc
   }
 
   const work: Promise<unknown>[] = [];
+  // Every writer, the watch caches' own origin included: they do not write.
+  for (const [resource, rv] of watched) work.push(watchCache(env, resource).poke(resource, rv));
   if (pokeScheduler && opts.origin !== "scheduler") work.push(scheduler(env).poke());
   for (const n of nodes) if (opts.origin !== `node:${n}`) work.push(nodeAgent(env, n).poke());
   for (const node of starts) {

@@ -44,6 +44,16 @@ export interface NodeLifecycleApi {
   forget(nodeName: string): Promise<void>;
 }
 
+/**
+ * The watch cache of one resource. Besides these calls it serves watches over fetch:
+ * `GET /watch?resource=&since=&namespace=&name=&labelSelector=&fieldSelector=` streams
+ * watch event lines (see src/watch/watch-cache-do.ts).
+ */
+export interface WatchCacheApi {
+  /** Changes of `resource` were committed, the last at `rv`. */
+  poke(resource: string, rv: number): Promise<void>;
+}
+
 type Stub<T> = DurableObjectStub & T;
 
 export function nodeAgent(env: Env, nodeName: string): Stub<NodeAgentApi> {
@@ -71,4 +81,9 @@ export function lifecycleShardOf(nodeName: string, shards: number): string {
 export function nodeLifecycle(env: Env, nodeName: string): Stub<NodeLifecycleApi> {
   const shard = lifecycleShardOf(nodeName, readConfig(env).nodeLifecycleShards);
   return env.NODE_LIFECYCLE.get(env.NODE_LIFECYCLE.idFromName(shard)) as unknown as Stub<NodeLifecycleApi>;
+}
+
+/** One watch cache per resource storage key, so hot resources do not share a thread of events with quiet ones. */
+export function watchCache(env: Env, resource: string): Stub<WatchCacheApi> {
+  return env.WATCH_CACHE.get(env.WATCH_CACHE.idFromName(resource)) as unknown as Stub<WatchCacheApi>;
 }

@@ -177,8 +177,8 @@ describe("fuzz: requests wrong for what they address", () => {
       "/api/v1/nodes/x/pods",
       "/api/v1/namespaces/default/nodes/x",
       "/api/v2/pods",
-      "/api/v1/secrets",
-      "/api/v1/namespaces/default/secrets/x",
+      "/api/v1/nothings",
+      "/api/v1/namespaces/default/nothings/x",
       "/apis/apps/v2/deployments",
       "/apis/nope/v1/things",
       "/apis/apps/v1/namespaces/default/pods",
@@ -203,7 +203,7 @@ describe("fuzz: requests wrong for what they address", () => {
       await run.refuse("paths: hostile names", `DELETE ${h.slice(0, 30)}`, { method: "DELETE", path: `/api/v1/namespaces/default/pods/${seg}` }, [400, 404]);
       await run.refuse("paths: hostile namespaces", `POST into ${h.slice(0, 30)}`, { method: "POST", path: `/api/v1/namespaces/${seg}/pods`, body: '{"metadata":{"name":"x"},"spec":{"containers":[{"name":"a","image":"b"}]}}' }, [400, 404, 422]);
     }
-    for (const [method, path] of [["PUT", "/api/v1/namespaces/default/pods"], ["PATCH", "/api/v1/namespaces/default/pods"], ["POST", "/api/v1/namespaces/default/pods/fuzz-pod"], ["DELETE", "/api/v1/namespaces/default/pods/fuzz-pod/status"], ["POST", "/api/v1/namespaces/default/pods/fuzz-pod/status"], ["GET", "/api/v1/namespaces/default/pods/fuzz-pod/binding"], ["PUT", "/api/v1/namespaces/default/pods/fuzz-pod/eviction"], ["OPTIONS", POD], ["TRACE", POD]]) {
+    for (const [method, path] of [["PUT", "/api/v1/namespaces/default/pods"], ["PATCH", "/api/v1/namespaces/default/pods"], ["POST", "/api/v1/namespaces/default/pods/fuzz-pod"], ["DELETE", "/api/v1/namespaces/default/pods/fuzz-pod/status"], ["POST", "/api/v1/namespaces/default/pods/fuzz-pod/status"], ["GET", "/api/v1/namespaces/default/pods/fuzz-pod/binding"], ["PUT", "/api/v1/namespaces/default/pods/fuzz-pod/eviction"], ["OPTIONS", POD], ["TRACE", POD], ["DELETE", "/api/v1/pods"], ["POST", "/api/v1/pods"], ["DELETE", "/api/v1/secrets"], ["DELETE", "/apis/apps/v1/deployments"]]) {
       await run.refuse("methods not allowed", `${method} ${path}`, { method, path, body: method === "GET" || method === "OPTIONS" || method === "TRACE" ? undefined : "{}" });
     }
 

@@ -1,14 +1,12 @@
 // Turns list/watch query parameters (labelSelector, fieldSelector, limit, continue)
 // into store list options: equality requirements go to SQL, the rest filter in memory.
+// (A watch's filter is the watch cache's: src/model/watch-filter.ts.)
 import type { ListOptions } from "../../store/store";
-import type { KubeObject } from "../../model/types";
 import { parseLabelSelector, matchesLabels, equalityPushdown, parseFieldSelector } from "../../model/selectors";
 import { badRequest } from "../../model/errors";
 
 interface ParsedListQuery {
   options: ListOptions;
-  /** The same filter, for watch events. */
-  matches: (obj: KubeObject) => boolean;
 }
 
 /**
@@ -36,8 +34,6 @@ export function parseListQuery(resource: string, namespace: string, q: URLSearch
   checkResourceVersionParam(q);
   queryInt(q, "timeoutSeconds");
   const ns = namespace || field.pushdown.namespace || "";
-  const matches = (obj: KubeObject) =>
-    (!ns || obj.metadata.namespace === ns) && matchesLabels(labelReqs, obj.metadata.labels ?? {}) && field.matches(obj);
   const options: ListOptions = {
     namespace: ns || undefined,
     name: field.pushdown.name,
@@ -47,7 +43,7 @@ export function parseListQuery(resource: string, namespace: string, q: URLSearch
     limit,
     continue: q.get("continue") || undefined,
   };
-  return { options, matches };
+  return { options };
 }
 
 export function isWatch(q: URLSearchParams): boolean {

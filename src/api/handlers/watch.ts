@@ -1,10 +1,13 @@
-// watch: newline-delimited WatchEvents read from the store's change log.
+// watch: newline-delimited WatchEvents relayed from the resource's watch cache (a
+// Durable Object that reads the change log once per change and pushes to its
+// watchers; src/watch/).
 //
 // Without a resourceVersion (or "0") the watch starts with synthetic ADDED events for
-// what exists, as the API server does. From a resourceVersion it replays the change
-// log after it; one older than the log keeps gets an ERROR event with a 410 Expired
-// Status. The stream stays open until timeoutSeconds (kubectl get -w never reconnects)
-// with a bare newline as keepalive.
+// what exists, as the API server does, then follows from the list's revision. From a
+// resourceVersion the cache replays what came after it (from its window, or from the
+// change log in D1 when older); one the log no longer has gets an ERROR event with a
+// 410 Expired Status. The stream stays open until timeoutSeconds (kubectl get -w never
+// reconnects) with a bare newline as keepalive, and BOOKMARKs when asked for.
 import type { RequestInfo } from "../request-info";
 import type { ApiContext } from "../context";
 import { storageKey } from "../../model/resources";
@@ -12,49 +15,37 @@ import type { KubeObject } from "../../model/types";
 import { toTable } from "../printers";
 import { wantsTable } from "../negotiate";
 import { parseListQuery, queryInt } from "./list-options";
-import { openStream, sleep } from "../stream";
-import { ApiError } from "../../model/errors";
-import type { ChangeType, LoggedChange } from "../../store/store";
+import { openStream } from "../stream";
+import { ApiError, internalError } from "../../model/errors";
+import { CacheWatch } from "../watch-source";
 
-const POLL_MIN_MS = 100;
-const POLL_MAX_MS = 1_000;
 const KEEPALIVE_MS = 15_000;
 const BOOKMARK_MS = 30_000;
 const MAX_WATCH_MS = 30 * 60_000;
 
-/**
- * What a watcher with selector `keep` sees of a change, as the API server's watch cache
- * decides it: an object that starts matching is ADDED, one that stops matching is
- * DELETED (its last matching state, at the change's resourceVersion), one that matches
- * before and after is MODIFIED; the rest is not for this watcher.
- */
-export function watchEventFor(ch: LoggedChange, keep: (o: KubeObject) => boolean): { type: ChangeType; object: KubeObject } | null {
-  if (ch.type === "DELETED") return keep(ch.object) ? { type: "DELETED", object: ch.object } : null;
-  const now = keep(ch.object);
-  // Rows logged without the previous object: judge by the new one alone.
-  const was = ch.type === "MODIFIED" && (ch.prevObject ? keep(ch.prevObject) : now);
-  if (now) return { type: was ? "MODIFIED" : "ADDED", object: ch.object };
-  return was && ch.prevObject ? { type: "DELETED", object: ch.prevObject } : null;
-}
-
 export async function watchObjects(ctx: ApiContext, ri: RequestInfo, req: Request, q: URLSearchParams): Promise<Response> {
   const key = storageKey(ri.info);
-  const { options, matches } = parseListQuery(key, ri.namespace, q);
+  // Checks the selectors: a bad one is a 400 before the stream starts.
+  const { options } = parseListQuery(key, ri.namespace, q);
   const nameFilter = ri.name;
   const table = wantsTable(req.headers.get("accept"), q);
   const bookmarks = q.get("allowWatchBookmarks") === "true";
   const timeoutSeconds = queryInt(q, "timeoutSeconds") ?? 0;
   const deadline = Date.now() + (timeoutSeconds > 0 ? timeoutSeconds * 1000 : MAX_WATCH_MS);
   const rvParam = q.get("resourceVersion") ?? "";
-  const keep = (o: KubeObject) => matches(o) && (!nameFilter || o.metadata.name === nameFilter);
 
   // Validate the starting point before answering 200, so errors are plain Statuses.
   let since: number;
   const initial: KubeObject[] = [];
+  /** Listed objects by key with the revision listed: the watch must not repeat them. */
+  const listed = new Map<string, number>();
   if (rvParam === "" || rvParam === "0") {
-    const listed = await ctx.store.list(key, { ...options, limit: undefined, continue: undefined, name: nameFilter ?? options.name });
-    since = Number(listed.resourceVersion);
-    initial.push(...listed.items);
+    const found = await ctx.store.list(key, { ...options, limit: undefined, continue: undefined, name: nameFilter ?? options.name });
+    since = Number(found.resourceVersion);
+    initial.push(...found.items);
+    // The objects are read after the revision: one changed in between is listed as it
+    // is now, and its change after `since` would come again.
+    for (const o of found.items) listed.set(objectKey(o), Number(o.metadata.resourceVersion));
   } else {
     since = Number(rvParam);
     if (!Number.isInteger(since) || since < 0) throw new ApiError(400, "BadRequest", `invalid resource version: ${rvParam}`);
@@ -69,52 +60,64 @@ export async function watchObjects(ctx: ApiContext, ri: RequestInfo, req: Reques
     return JSON.stringify({ type, object: t }) + "\n";
   };
 
+  const source = new CacheWatch(ctx.env, key, { namespace: options.namespace, name: nameFilter, labelSelector: q.get("labelSelector") ?? "", fieldSelector: q.get("fieldSelector") ?? "" }, since);
+  stream.onGone(() => source.close());
+
   const run = async () => {
     for (const obj of initial) if (!(await stream.write(encode("ADDED", obj)))) return;
-    let wait = POLL_MIN_MS;
     let lastWrite = Date.now();
     // As the API server's watch cache: a bookmark every BOOKMARK_MS, and one 2 s before
     // the watch times out, so a client reconnects from a fresh resourceVersion.
     const nextBookmark = (now: number) => (deadline - 2_000 > now ? Math.min(now + BOOKMARK_MS, deadline - 2_000) : now + BOOKMARK_MS);
     let bookmarkAt = nextBookmark(Date.now());
-    while (!stream.closed && Date.now() < deadline) {
-      let batch, upTo;
-      try {
-        ({ changes: batch, upTo } = await ctx.store.changesAfter(key, since));
-      } catch (e) {
-        if (e instanceof ApiError) await stream.write(JSON.stringify({ type: "ERROR", object: e.status }) + "\n");
+    const write = async (text: string) => {
+      lastWrite = Date.now();
+      return stream.write(text);
+    };
+    while (!stream.closed) {
+      const now = Date.now();
+      if (now >= deadline) break;
+      const due = Math.min(deadline, lastWrite + KEEPALIVE_MS, bookmarks ? bookmarkAt : Infinity);
+      const ev = await source.next(due - now);
+      if (ev === "closed") break;
+      if (ev === "failed") {
+        await write(JSON.stringify({ type: "ERROR", object: internalError("the watch cache could not be reached").status }) + "\n");
         break;
       }
-      for (const ch of batch) {
-        since = ch.rv;
-        const event = watchEventFor(ch, keep);
-        if (!event) continue;
-        if (!(await stream.write(encode(event.type, event.object)))) return;
-        lastWrite = Date.now();
-      }
-      since = upTo;
-      // Every change up to `since` has been sent (or was not for this watcher).
-      if (bookmarks && Date.now() >= bookmarkAt) {
-        const bookmark = { kind: ri.info.kind, apiVersion: ri.group ? `${ri.group}/${ri.version}` : ri.version, metadata: { resourceVersion: String(since) } };
-        if (!(await stream.write(JSON.stringify({ type: "BOOKMARK", object: bookmark }) + "\n"))) return;
-        bookmarkAt = nextBookmark(Date.now());
-        lastWrite = Date.now();
-      }
-      if (batch.length > 0) {
-        wait = POLL_MIN_MS;
+      if (ev === "timeout") {
+        if (Date.now() >= deadline) break;
+        if (bookmarks && Date.now() >= bookmarkAt) {
+          // Every change up to source.rv has been sent (or was not for this watcher).
+          const bookmark = { kind: ri.info.kind, apiVersion: ri.group ? `${ri.group}/${ri.version}` : ri.version, metadata: { resourceVersion: String(source.rv) } };
+          if (!(await write(JSON.stringify({ type: "BOOKMARK", object: bookmark }) + "\n"))) break;
+          bookmarkAt = nextBookmark(Date.now());
+        } else if (Date.now() - lastWrite >= KEEPALIVE_MS) {
+          if (!(await write("\n"))) break;
+        }
         continue;
       }
-      if (Date.now() - lastWrite > KEEPALIVE_MS) {
-        if (!(await stream.write("\n"))) return;
-        lastWrite = Date.now();
+      if (ev.type === "BOOKMARK") continue;
+      if (ev.type === "ERROR") {
+        await write(JSON.stringify({ type: "ERROR", object: ev.object }) + "\n");
+        break;
       }
-      await sleep(wait);
-      wait = Math.min(POLL_MAX_MS, wait * 2);
+      const k = objectKey(ev.object);
+      const listedAt = listed.get(k);
+      if (listedAt !== undefined) {
+        if (ev.rv <= listedAt) continue;
+        listed.delete(k);
+      }
+      if (!(await write(encode(ev.type, ev.object)))) break;
     }
+    source.close();
     await stream.close();
   };
   // The stream outlives this handler; the runtime keeps the request alive while the
   // response body is being written.
   void run();
   return stream.response;
+}
+
+function objectKey(o: KubeObject): string {
+  return `${o.metadata.namespace ?? ""}/${o.metadata.name ?? ""}`;
 }

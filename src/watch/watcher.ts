@@ -1,0 +1,144 @@
+// One open watch on the cache (cacheWatcher upstream): its filter, where it stands in
+// resourceVersion order, and a queue drained into its stream by one writer loop. A
+// failed write (the API worker went away) ends the loop and removes the watcher; a
+// watcher that falls too far behind is closed, and its API worker resumes from the
+// last event it received.
+import type { KubeObject, Status } from "../model/types";
+import type { WindowEvent } from "./window";
+import { watchEventFor } from "../model/watch-filter";
+
+export interface WatchSink {
+  /** Resolves false once the reader has gone. */
+  write(text: string): Promise<boolean>;
+  close(): Promise<void>;
+  /** Settles when the reader goes away between writes. */
+  gone?: Promise<unknown>;
+}
+
+/**
+ * A line the API worker reads but never forwards as such: every change up to `rv` has
+ * been considered for this watcher. It moves the worker's resume point past changes the
+ * filter dropped and is what it sends as a BOOKMARK.
+ */
+export function progressLine(rv: number): string {
+  return JSON.stringify({ type: "BOOKMARK", object: { metadata: { resourceVersion: String(rv) } } }) + "\n";
+}
+
+export function eventLine(type: string, object: KubeObject): string {
+  return JSON.stringify({ type, object }) + "\n";
+}
+
+export function errorLine(status: Status): string {
+  return JSON.stringify({ type: "ERROR", object: status }) + "\n";
+}
+
+const PROGRESS_GAP_MS = 1_000;
+
+export class Watcher {
+  private queue: string[] = [];
+  private pumping = false;
+  private ending = false;
+  private gone = false;
+  /** Every change up to here has been offered. */
+  private rv: number;
+  /** The revision of the last line queued (event or progress). */
+  private sentRv: number;
+  /** When the last line was queued. */
+  private lastLineAt = 0;
+
+  constructor(
+    private readonly filter: (obj: KubeObject) => boolean,
+    since: number,
+    private readonly sink: WatchSink,
+    private readonly onGone: (w: Watcher) => void,
+    private readonly maxQueue: number,
+  ) {
+    this.rv = since;
+    this.sentRv = since;
+    // An idle watch hears of nothing for a while: do not wait for a write to fail.
+    void sink.gone?.then(() => this.lost());
+  }
+
+  get closed(): boolean {
+    return this.ending || this.gone;
+  }
+
+  /** A change, in resourceVersion order; ones at or before the watcher's position are skipped. */
+  offer(ev: WindowEvent): void {
+    if (this.closed || ev.rv <= this.rv) return;
+    this.rv = ev.rv;
+    const seen = watchEventFor(ev, this.filter);
+    if (!seen) return;
+    this.sentRv = ev.rv;
+    // Usually the change as it is; an object entering or leaving the selection is told apart.
+    this.enqueue(seen.type === ev.type && seen.object === ev.object ? ev.line : eventLine(seen.type, seen.object));
+  }
+
+  /**
+   * Nothing more up to `rv`. "always": say so if the stream has not heard of it yet;
+   * "throttled": only if it heard nothing for PROGRESS_GAP_MS (a busy resource's
+   * changes that this watcher filters out keep its resume point fresh, a line a second
+   * at most); "never": just move.
+   */
+  progress(rv: number, tell: "always" | "throttled" | "never"): void {
+    if (this.closed) return;
+    if (rv > this.rv) this.rv = rv;
+    if (tell === "never" || this.rv <= this.sentRv || this.queue.length > 0) return;
+    if (tell === "throttled" && Date.now() - this.lastLineAt < PROGRESS_GAP_MS) return;
+    this.sentRv = this.rv;
+    this.enqueue(progressLine(this.rv));
+  }
+
+  /** Send `status` as an ERROR event and end the stream. */
+  fail(status: Status): void {
+    if (this.closed) return;
+    this.enqueue(errorLine(status));
+    this.end();
+  }
+
+  /** End the stream once what is queued has been written. */
+  end(): void {
+    if (this.closed) return;
+    this.ending = true;
+    this.onGone(this);
+    if (!this.pumping) void this.pump();
+  }
+
+  private lost(): void {
+    if (this.gone) return;
+    this.gone = true;
+    this.queue = [];
+    this.onGone(this);
+  }
+
+  private enqueue(line: string): void {
+    if (this.queue.length >= this.maxQueue) {
+      // Unresponsive: drop what it has not taken and close; its API worker resumes
+      // from the last event it did receive.
+      this.queue = [];
+      this.end();
+      return;
+    }
+    this.queue.push(line);
+    this.lastLineAt = Date.now();
+    if (!this.pumping) void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    try {
+      while (this.queue.length > 0 && !this.gone) {
+        // Lines queued meanwhile go out together: one write per turn, not per event.
+        const text = this.queue.join("");
+        this.queue = [];
+        if (!(await this.sink.write(text))) this.lost();
+      }
+      if (this.ending && !this.gone) {
+        this.gone = true;
+        await this.sink.close();
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+}
