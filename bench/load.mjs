@@ -14,7 +14,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { buildBench, startCluster, TOKEN } from "./cluster.mjs";
-import { log, percentile, resultFile, sleep, textTable } from "./util.mjs";
+import { log, percentile, resultFile, sleep, textTable, watchEvents } from "./util.mjs";
 import { latencyChart } from "./load-chart.mjs";
 
 function parseArgs(argv) {
@@ -147,19 +147,7 @@ function openWatch(url, resourceVersion, index) {
         signal: controller.signal,
       });
       if (res.status !== 200) throw new Error(`watch ${index}: status ${res.status}`);
-      const decoder = new TextDecoder();
-      let buf = "";
-      for await (const chunk of res.body) {
-        buf += decoder.decode(chunk, { stream: true });
-        let nl;
-        while ((nl = buf.indexOf("\n")) >= 0) {
-          const line = buf.slice(0, nl).trim();
-          buf = buf.slice(nl + 1);
-          if (!line) continue;
-          const ev = JSON.parse(line);
-          w.events[ev.type] = (w.events[ev.type] ?? 0) + 1;
-        }
-      }
+      for await (const ev of watchEvents(res.body)) w.events[ev.type] = (w.events[ev.type] ?? 0) + 1;
       w.endedEarly = !controller.signal.aborted;
     } catch (e) {
       if (!controller.signal.aborted) w.error = `${e.name}: ${e.message}`;

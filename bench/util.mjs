@@ -24,3 +24,18 @@ export function textTable(rows) {
 export function resultFile(name, ext, stamp = new Date()) {
   return new URL(`./results/${name}-${stamp.toISOString().replace(/[:.]/g, "-")}.${ext}`, import.meta.url);
 }
+
+/** The events of a watch response body, one parsed line at a time (keepalive newlines skipped). */
+export async function* watchEvents(body) {
+  const decoder = new TextDecoder();
+  let buf = "";
+  for await (const chunk of body) {
+    buf += decoder.decode(chunk, { stream: true });
+    let nl;
+    while ((nl = buf.indexOf("\n")) >= 0) {
+      const line = buf.slice(0, nl).trim();
+      buf = buf.slice(nl + 1);
+      if (line) yield JSON.parse(line);
+    }
+  }
+}

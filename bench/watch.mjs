@@ -17,7 +17,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { buildBench, startCluster, TOKEN } from "./cluster.mjs";
-import { log, median, percentile, resultFile, sleep, textTable } from "./util.mjs";
+import { log, median, percentile, resultFile, sleep, textTable, watchEvents } from "./util.mjs";
 
 function parseArgs(argv) {
   const o = { watches: 100, runs: 3, writes: 40, intervalMs: 250, idleSeconds: 10, nodes: 1, budgetMin: 8, label: "" };
@@ -80,22 +80,9 @@ function openWatch(cluster, ns, rv) {
       });
       readyResolve();
       if (res.status !== 200) throw new Error(`watch: ${res.status}`);
-      const reader = res.body.getReader();
-      const dec = new TextDecoder();
-      let buf = "";
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buf += dec.decode(value, { stream: true });
-        let nl;
-        while ((nl = buf.indexOf("\n")) >= 0) {
-          const line = buf.slice(0, nl).trim();
-          buf = buf.slice(nl + 1);
-          if (!line) continue;
-          const ev = JSON.parse(line);
-          if (ev.type === "ADDED") arrivals.set(ev.object.metadata.name, Date.now());
-          else if (ev.type === "ERROR") errors.push(ev.object.message);
-        }
+      for await (const ev of watchEvents(res.body)) {
+        if (ev.type === "ADDED") arrivals.set(ev.object.metadata.name, Date.now());
+        else if (ev.type === "ERROR") errors.push(ev.object.message);
       }
     } catch (e) {
       readyResolve();

@@ -5,18 +5,13 @@
 import { expect } from "vitest";
 import { env, exports } from "cloudflare:workers";
 import { call, callJson, waitFor } from "./helpers";
+import { seededRandom } from "../../src/util/seeded-random";
 
-/** mulberry32: a tiny seeded PRNG; the same seed gives the same cases on every run. */
+/** Seeded cases: the same seed gives the same cases on every run. */
 export class Rng {
-  private state: number;
+  readonly next: () => number;
   constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = seededRandom(seed);
   }
   /** An integer in [0, n). */
   int(n: number): number {

@@ -3,21 +3,11 @@
 // deletes them at random (seeded), recording every write as the API answered it.
 // The pods name a scheduler that does not exist, so nothing else in the cluster writes them.
 import type { Write, WatchObject } from "./watch-checker";
+import { seededRandom } from "../../src/util/seeded-random";
 
 /** One HTTP request to the API: status and parsed body. */
 export type Send = (path: string, method: string, body?: unknown, contentType?: string) => Promise<{ status: number; body: unknown }>;
 
-/** A small seeded generator, so a failing run can be replayed. */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LEASES = "/apis/coordination.k8s.io/v1";
 
@@ -58,7 +48,7 @@ export class Churn {
   }
 
   private async writer(writer: number, ops: number, seed: number): Promise<void> {
-    const rand = prng(seed);
+    const rand = seededRandom(seed);
     const live = this.alive[writer];
     for (let i = 0; i < ops; i++) {
       const kind = rand() < 0.25 ? "leases" : "pods";

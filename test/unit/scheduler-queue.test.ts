@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Pod } from "../../src/model/types";
 import { type ClusterEvent, nodeUpdateEvents } from "../../src/scheduler/events";
-import { makeNode, makePod, seededRandom } from "../../src/scheduler/fixtures";
+import { makeNode, makePod } from "../../src/scheduler/fixtures";
+import { seededRandom } from "../../src/util/seeded-random";
 import { KeyedHeap } from "../../src/util/heap";
 import { SchedulingQueue } from "../../src/scheduler/queue";
 
