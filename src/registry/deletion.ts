@@ -68,6 +68,19 @@ function checkPreconditions(resource: string, obj: KubeObject, opts: DeleteOptio
   }
 }
 
+/**
+ * Whether an update of an object being deleted removes it (the generic store's
+ * ShouldDeleteDuringUpdate): it does once the update leaves no finalizers. A pod only
+ * once its graceful period is over as well (deletionGracePeriodSeconds 0, as a delete
+ * with grace 0 leaves it): until then its kubelet stops the containers and removes it
+ * with that final delete, so no status write of a kubelet or controller cuts it short.
+ */
+export function shouldDeleteDuringUpdate(resource: string, next: KubeObject, old: KubeObject): boolean {
+  if (next.metadata.finalizers?.length) return false;
+  if (resource !== "pods") return !!next.metadata.deletionTimestamp;
+  return !!old.metadata.deletionTimestamp && (old.metadata.deletionGracePeriodSeconds ?? 0) === 0;
+}
+
 /** The object as it should be after the delete request, or null for "remove now". */
 export function planDeletion(resource: string, current: KubeObject, opts: DeleteOptions, now: number): KubeObject | null {
   const next = structuredClone(current);

@@ -5,7 +5,7 @@
 // and bootstrap all write through a Registry, so a controller that writes an invalid
 // object gets the same 422 a user would.
 import type { ObjectStore } from "../store/store";
-import { deleteObject, type DeleteOptions, type DeleteResult } from "./deletion";
+import { deleteObject, shouldDeleteDuringUpdate, type DeleteOptions, type DeleteResult } from "./deletion";
 import { retryOnConflict, isConflict, GUARANTEED_UPDATE_ATTEMPTS } from "../store/retry";
 import type { KubeObject, Pod } from "../model/types";
 import { bindPod } from "../store/binding";
@@ -128,7 +128,7 @@ export class Registry {
     const prepared = await this.prepareUpdate(info, next, opts.old, opts.subresource, !!opts.dryRun);
     if (opts.dryRun) return prepared;
     // The last finalizer gone from an object being deleted: the update deletes it.
-    if (prepared.metadata.deletionTimestamp && !prepared.metadata.finalizers?.length && resource !== "pods") {
+    if (shouldDeleteDuringUpdate(resource, prepared, opts.old)) {
       const removed = await this.store.remove(resource, { ...prepared, metadata: { ...prepared.metadata, resourceVersion: String(expectedRv) } });
       await strategyFor(resource).afterDelete?.(removed, this.hooks);
       return removed;
