@@ -23,7 +23,7 @@ type Next = CacheEvent | "timeout" | "closed" | "failed";
 export class CacheWatch {
   private reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   private pendingRead: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
-  private readonly decoder = new TextDecoder();
+  private decoder = new TextDecoder();
   private buf = "";
   private readonly events: CacheEvent[] = [];
   private failures = 0;
@@ -120,6 +120,8 @@ export class CacheWatch {
     this.reader = undefined;
     this.pendingRead = undefined;
     this.buf = "";
+    // A stream that broke inside a character must not leave its first bytes to the next.
+    this.decoder = new TextDecoder();
     r?.cancel().catch(() => undefined);
   }
 

@@ -30,9 +30,11 @@ export interface CacheOptions extends WindowLimits {
   pageSize: number;
   /** Lines a watcher may have queued before it is closed as unresponsive. */
   maxQueue: number;
+  /** Characters a watcher may have queued before it is closed as unresponsive. */
+  maxQueueChars: number;
 }
 
-export const DEFAULT_CACHE_OPTIONS: CacheOptions = { maxEvents: 2_000, maxBytes: 16 * 1024 * 1024, pageSize: 500, maxQueue: 10_000 };
+export const DEFAULT_CACHE_OPTIONS: CacheOptions = { maxEvents: 2_000, maxBytes: 16 * 1024 * 1024, pageSize: 500, maxQueue: 10_000, maxQueueChars: 4 * 1024 * 1024 };
 
 export interface WatchRequest {
   /** Events after this revision. */
@@ -99,7 +101,7 @@ export class Cacher {
       const win = this.window!;
       if (since >= win.floor) {
         // From here to registration nothing awaits, so no change can slip between.
-        const w = new Watcher(req.filter, since, req.sink, (gone) => this.forget(gone), this.opts.maxQueue);
+        const w = new Watcher(req.filter, since, req.sink, (gone) => this.forget(gone), { lines: this.opts.maxQueue, chars: this.opts.maxQueueChars });
         for (const ev of win.after(since)) w.offer(ev);
         w.progress(win.head, "never");
         // (A replay larger than its queue has closed it already.)
@@ -113,13 +115,21 @@ export class Cacher {
         return;
       }
       const floor = this.window!.floor;
+      let reachedWindow = false;
       for (const ch of page.changes) {
-        if (ch.rv > floor) break;
+        if (ch.rv > floor) {
+          reachedWindow = true;
+          break;
+        }
         const seen = watchEventFor(ch, req.filter);
         if (seen && !(await req.sink.write(eventLine(seen.type, seen.object)))) return;
         since = ch.rv;
       }
-      if (page.changes.length < this.opts.pageSize) since = Math.max(since, Math.min(page.revision.rv, floor));
+      // Every change of this resource up to the window's floor has been replayed: go on
+      // from the floor (the floor is a cluster revision, rarely a change of this resource,
+      // so a full page that starts above it must not be read again).
+      if (reachedWindow) since = Math.max(since, floor);
+      else if (page.changes.length < this.opts.pageSize) since = Math.max(since, Math.min(page.revision.rv, floor));
     }
   }
 

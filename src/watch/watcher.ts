@@ -33,9 +33,19 @@ export function errorLine(status: Status): string {
 }
 
 const PROGRESS_GAP_MS = 1_000;
+/** One write to the stream carries at most about this many characters. */
+const WRITE_CHARS = 256 * 1024;
+
+/** How much a watcher may have queued before it is closed as unresponsive. */
+export interface QueueLimits {
+  lines: number;
+  chars: number;
+}
 
 export class Watcher {
   private queue: string[] = [];
+  /** Characters in `queue`: a slow reader of large objects is bounded by size, not only by count. */
+  private queuedChars = 0;
   private pumping = false;
   private ending = false;
   private gone = false;
@@ -51,7 +61,7 @@ export class Watcher {
     since: number,
     private readonly sink: WatchSink,
     private readonly onGone: (w: Watcher) => void,
-    private readonly maxQueue: number,
+    private readonly limits: QueueLimits,
   ) {
     this.rv = since;
     this.sentRv = since;
@@ -108,18 +118,21 @@ export class Watcher {
     if (this.gone) return;
     this.gone = true;
     this.queue = [];
+    this.queuedChars = 0;
     this.onGone(this);
   }
 
   private enqueue(line: string): void {
-    if (this.queue.length >= this.maxQueue) {
+    if (this.queue.length >= this.limits.lines || this.queuedChars + line.length > this.limits.chars) {
       // Unresponsive: drop what it has not taken and close; its API worker resumes
       // from the last event it did receive.
       this.queue = [];
+      this.queuedChars = 0;
       this.end();
       return;
     }
     this.queue.push(line);
+    this.queuedChars += line.length;
     this.lastLineAt = Date.now();
     if (!this.pumping) void this.pump();
   }
@@ -128,9 +141,14 @@ export class Watcher {
     this.pumping = true;
     try {
       while (this.queue.length > 0 && !this.gone) {
-        // Lines queued meanwhile go out together: one write per turn, not per event.
-        const text = this.queue.join("");
-        this.queue = [];
+        // Lines queued meanwhile go out together: one write per turn, not per event,
+        // and no write larger than WRITE_CHARS beyond its first line.
+        let n = 0;
+        let size = 0;
+        while (n < this.queue.length && (n === 0 || size + this.queue[n].length <= WRITE_CHARS)) size += this.queue[n++].length;
+        const text = this.queue.slice(0, n).join("");
+        this.queue = this.queue.slice(n);
+        this.queuedChars -= size;
         if (!(await this.sink.write(text))) this.lost();
       }
       if (this.ending && !this.gone) {

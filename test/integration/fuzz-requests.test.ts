@@ -236,6 +236,10 @@ describe("fuzz: requests wrong for what they address", () => {
       await run.refuse("query parameters: hostile", `delete propagationPolicy=${h.slice(0, 20)}`, { method: "DELETE", path: `${POD}?propagationPolicy=${e || "%00"}` }, [400]);
       await run.refuse("query parameters: hostile", `delete gracePeriodSeconds=${h.slice(0, 20)}`, { method: "DELETE", path: `${POD}?gracePeriodSeconds=${e || "%00"}` }, [400]);
     }
+    // Integers a client may send that no date or revision can hold.
+    await run.refuse("query parameters", "delete gracePeriodSeconds past any date", { method: "DELETE", path: `${POD}?gracePeriodSeconds=999999999999999999` }, [400]);
+    await run.refuse("query parameters", "delete body gracePeriodSeconds past any date", { method: "DELETE", path: POD, body: '{"gracePeriodSeconds":999999999999999999}' }, [400]);
+    await run.refuse("query parameters", "watch from a revision past any integer", { path: `${list}?watch=true&resourceVersion=999999999999999999` }, [400]);
     const manyLabels = Array.from({ length: 150 }, (_, i) => `k${i}=v`).join(",");
     await run.refuse("query parameters", "150 label requirements that match nothing", { path: `${list}?labelSelector=${encodeURIComponent(manyLabels)},bad%20key` }, [400]);
     await run.refuse("query parameters", "delete with a body that is a list", { method: "DELETE", path: POD, body: "[]" }, [400]);

@@ -9,13 +9,16 @@ import { json } from "../negotiate";
 import { readOptionalJson } from "../body";
 import { parseListQuery, queryInt } from "./list-options";
 
+const MAX_GRACE_SECONDS = 2_147_483_647;
+
 async function readDeleteOptions(req: Request, q: URLSearchParams): Promise<DeleteOptions> {
   const decoded = await readOptionalJson(req);
   if (decoded === null || typeof decoded !== "object" || Array.isArray(decoded)) throw badRequest("the body of the request was not a JSON object");
   const body = decoded as Record<string, unknown>;
   const graceQ = queryInt(q, "gracePeriodSeconds");
   const grace = graceQ !== undefined ? graceQ : (body.gracePeriodSeconds as number | undefined);
-  if (grace !== undefined && (!Number.isInteger(grace) || grace < 0)) throw badRequest(`invalid gracePeriodSeconds: ${grace}`);
+  // Bounded so the deletion timestamp it sets stays a date (int32 seconds is 68 years).
+  if (grace !== undefined && (!Number.isInteger(grace) || grace < 0 || grace > MAX_GRACE_SECONDS)) throw badRequest(`invalid gracePeriodSeconds: ${grace}`);
   const propagation = (q.get("propagationPolicy") ?? body.propagationPolicy) as DeleteOptions["propagationPolicy"] | undefined;
   if (propagation && !["Foreground", "Background", "Orphan"].includes(propagation)) {
     throw badRequest(`propagationPolicy: Unsupported value: "${propagation}": supported values: "Foreground", "Background", "Orphan"`);

@@ -48,7 +48,7 @@ export async function watchObjects(ctx: ApiContext, ri: RequestInfo, req: Reques
     for (const o of found.items) listed.set(objectKey(o), Number(o.metadata.resourceVersion));
   } else {
     since = Number(rvParam);
-    if (!Number.isInteger(since) || since < 0) throw new ApiError(400, "BadRequest", `invalid resource version: ${rvParam}`);
+    if (!Number.isSafeInteger(since) || since < 0) throw new ApiError(400, "BadRequest", `invalid resource version: ${rvParam}`);
   }
 
   const stream = openStream(req, table ? "application/json;as=Table;v=v1;g=meta.k8s.io" : "application/json");
@@ -63,7 +63,7 @@ export async function watchObjects(ctx: ApiContext, ri: RequestInfo, req: Reques
   const source = new CacheWatch(ctx.env, key, { namespace: options.namespace, name: nameFilter, labelSelector: q.get("labelSelector") ?? "", fieldSelector: q.get("fieldSelector") ?? "" }, since);
   stream.onGone(() => source.close());
 
-  const run = async () => {
+  const follow = async () => {
     for (const obj of initial) if (!(await stream.write(encode("ADDED", obj)))) return;
     let lastWrite = Date.now();
     // As the API server's watch cache: a bookmark every BOOKMARK_MS, and one 2 s before
@@ -109,8 +109,18 @@ export async function watchObjects(ctx: ApiContext, ri: RequestInfo, req: Reques
       }
       if (!(await write(encode(ev.type, ev.object)))) break;
     }
-    source.close();
-    await stream.close();
+  };
+  // Whatever ends the loop (the client, the deadline, an error), the cache's watcher
+  // and the client's stream are released.
+  const run = async () => {
+    try {
+      await follow();
+    } catch (e) {
+      console.error("watch: the stream failed:", e);
+    } finally {
+      source.close();
+      await stream.close();
+    }
   };
   // The stream outlives this handler; the runtime keeps the request alive while the
   // response body is being written.
