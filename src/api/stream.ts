@@ -1,6 +1,8 @@
 // Streamed responses (watch, followed logs). Miniflare's entry worker gzips
 // compressible responses when the client accepts gzip, and the encoder then holds a
 // streamed body back: `Content-Encoding: identity` keeps every line flowing.
+import { textWriter } from "../util/text-writer";
+
 interface LineStream {
   response: Response;
   /** Resolves false once the client has gone (a write failed or the request aborted). */
@@ -13,17 +15,15 @@ interface LineStream {
 
 export function openStream(req: Request, contentType: string): LineStream {
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-  const writer = writable.getWriter();
-  const encoder = new TextEncoder();
-  let closed = false;
+  const out = textWriter(writable);
+  let aborted = false;
   const goneHandlers: (() => void)[] = [];
   const gone = () => {
-    closed = true;
+    aborted = true;
     for (const fn of goneHandlers.splice(0)) fn();
   };
   req.signal?.addEventListener?.("abort", gone);
-  // A client that cancels the body errors the writable side at once, not at the next write.
-  writer.closed.then(gone, gone);
+  void out.gone.then(gone);
   return {
     response: new Response(readable, {
       status: 200,
@@ -34,30 +34,13 @@ export function openStream(req: Request, contentType: string): LineStream {
         "transfer-encoding": "chunked",
       },
     }),
-    async write(text: string) {
-      if (closed) return false;
-      try {
-        await writer.write(encoder.encode(text));
-        return true;
-      } catch {
-        closed = true;
-        return false;
-      }
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      try {
-        await writer.close();
-      } catch {
-        /* client already gone */
-      }
-    },
+    write: (text: string) => (aborted ? Promise.resolve(false) : out.write(text)),
+    close: () => out.close(),
     get closed() {
-      return closed;
+      return aborted || out.closed;
     },
     onGone(fn) {
-      if (closed) fn();
+      if (aborted || out.closed) fn();
       else goneHandlers.push(fn);
     },
   };

@@ -13,7 +13,7 @@ import { ObjectStore } from "../store/store";
 import { ApiError } from "../model/errors";
 import { selectionFilter } from "../model/watch-filter";
 import { Cacher, DEFAULT_CACHE_OPTIONS } from "./cacher";
-import type { WatchSink } from "./watcher";
+import { textWriter } from "../util/text-writer";
 
 /** The catch-up (and progress to idle watchers) period while watchers are open. */
 const CATCH_UP_MS = 5_000;
@@ -62,14 +62,13 @@ export class WatchCache extends DurableObject<Env> implements WatchCacheApi {
     }
     const cacher = this.cacherFor(resource);
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-    const writer = writable.getWriter();
-    const sink = streamSink(writer);
+    const sink = textWriter(writable);
     cacher.watch({ since, filter, sink }).then(
       () => this.schedule(),
       (e: unknown) => {
         // The log could not be read: break the stream, its API worker reconnects.
         console.error("watch cache: starting a watcher failed:", e);
-        writer.abort(e).catch(() => undefined);
+        sink.abort(e);
       },
     );
     return new Response(readable, { headers: { "content-type": "application/json" } });
@@ -111,27 +110,3 @@ export class WatchCache extends DurableObject<Env> implements WatchCacheApi {
   }
 }
 
-function streamSink(writer: WritableStreamDefaultWriter<Uint8Array>): WatchSink {
-  const encoder = new TextEncoder();
-  let gone = false;
-  return {
-    async write(text) {
-      if (gone) return false;
-      try {
-        await writer.write(encoder.encode(text));
-        return true;
-      } catch {
-        gone = true;
-        return false;
-      }
-    },
-    async close() {
-      gone = true;
-      await writer.close().catch(() => undefined);
-    },
-    gone: writer.closed.then(
-      () => undefined,
-      () => undefined,
-    ),
-  };
-}

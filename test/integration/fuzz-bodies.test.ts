@@ -7,7 +7,7 @@
 import { describe, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
-import { FuzzRun, Rng, quietCluster } from "./fuzz-harness";
+import { startFuzz } from "./fuzz-harness";
 
 const VOID = "/api/v1/namespaces/fuzz-void/pods";
 const VOID_DEPLOYMENTS = "/apis/apps/v1/namespaces/fuzz-void/deployments";
@@ -76,10 +76,7 @@ const nested = (depth: number, open: string, close: string, leaf = "1") => open.
 
 describe("fuzz: bodies that do not decode", () => {
   it("refuses every malformed, too deep or unsupported body with a 4xx Status and no write", async () => {
-    await quietCluster();
-    const run = new FuzzRun();
-    await run.start();
-    const rng = new Rng(0x5eed_b0d1);
+    const { run, rng } = await startFuzz(0x5eed_b0d1);
     const text = new TextEncoder();
 
     // ---- JSON ----

@@ -242,3 +242,11 @@ export class FuzzRun {
     expect(this.total()).toBeGreaterThanOrEqual(minimum);
   }
 }
+
+/** A quiet cluster, a run with its snapshot taken, and the generator of its cases. */
+export async function startFuzz(seed: number): Promise<{ run: FuzzRun; rng: Rng }> {
+  await quietCluster();
+  const run = new FuzzRun();
+  await run.start();
+  return { run, rng: new Rng(seed) };
+}

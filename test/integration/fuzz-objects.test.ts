@@ -4,7 +4,7 @@
 // markup, CRLF and ANSI escapes, NUL, lone surrogates) in every field that has a
 // syntax. Each must be a 4xx Status that writes nothing.
 import { describe, it, expect } from "vitest";
-import { FuzzRun, HOSTILE, Rng, quietCluster } from "./fuzz-harness";
+import { startFuzz, HOSTILE } from "./fuzz-harness";
 import { callJson } from "./helpers";
 
 const PODS = "/api/v1/namespaces/default/pods";
@@ -24,10 +24,7 @@ const withContainer = (c: Record<string, unknown>): Obj => ({ ...pod("bad"), spe
 
 describe("fuzz: objects that must not be stored", () => {
   it("refuses wrong kinds, bad names, labels, annotations, types, unknown fields and hostile strings", async () => {
-    await quietCluster();
-    const run = new FuzzRun();
-    await run.start();
-    const rng = new Rng(0x0b1ec7);
+    const { run, rng } = await startFuzz(0x0b1ec7);
     const post = (category: string, what: string, obj: unknown, path = PODS, statuses?: number[]) => run.refuse(category, what, { method: "POST", path, body: JSON.stringify(obj) }, statuses);
 
     // ---- kinds and apiVersions that do not match the URL ----

@@ -4,7 +4,7 @@
 // segments, unknown subresources and namespaces, and query parameters that do not
 // parse. Each must be a 4xx Status that writes nothing.
 import { describe, it } from "vitest";
-import { FuzzRun, HOSTILE, Rng, quietCluster } from "./fuzz-harness";
+import { startFuzz, HOSTILE } from "./fuzz-harness";
 
 const POD = "/api/v1/namespaces/default/pods/fuzz-pod";
 const DEPLOY = "/apis/apps/v1/namespaces/default/deployments/fuzz-deploy";
@@ -29,10 +29,7 @@ function enc(s: string): string {
 
 describe("fuzz: requests wrong for what they address", () => {
   it("refuses bad patches, paths and query parameters with a 4xx Status and no write", async () => {
-    await quietCluster();
-    const run = new FuzzRun();
-    await run.start();
-    const rng = new Rng(0xfa7c4);
+    const { run, rng } = await startFuzz(0xfa7c4);
     const patch = (category: string, what: string, contentType: string, body: unknown, path = POD, statuses?: number[], check?: (s: Record<string, unknown>) => string | undefined) =>
       run.refuse(category, what, { method: "PATCH", path, contentType, body: typeof body === "string" ? body : JSON.stringify(body) }, statuses, check);
 
