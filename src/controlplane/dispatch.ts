@@ -1,6 +1,7 @@
 // Event-driven wiring: after every committed write, wake the components whose view of
-// the cluster it changed, and the watch cache of every resource written. Pokes carry no state beyond what finds the work (for the
-// controllers, the changed object's owner references): each component re-reads the
+// the cluster it changed, and the watch cache of every resource written. Pokes carry no
+// state beyond what finds the work (for the controllers, the changed object's owner
+// references; for a watch cache, the highest revision): each component re-reads the
 // store (level-triggered), so a lost or duplicated poke is harmless and a periodic
 // resync in each component covers the rare lost one.
 import type { Change } from "../store/store";
