@@ -71,6 +71,7 @@ const ROOTS: Record<string, StructMeta> = {
   // spec.strategy is "retainKeys" upstream: handled by the $retainKeys directive kubectl sends.
   "deployments.apps": root({ template: nested(POD_TEMPLATE) }, CONDITIONS_STATUS),
   "replicasets.apps": root({ template: nested(POD_TEMPLATE) }, CONDITIONS_STATUS),
+  "daemonsets.apps": root({ template: nested(POD_TEMPLATE) }, CONDITIONS_STATUS),
   nodes: root({ podCIDRs: merge() }, { conditions: merge("type"), addresses: merge("type") }),
   namespaces: root({}, CONDITIONS_STATUS),
   "leases.coordination.k8s.io": root({}),

@@ -77,3 +77,13 @@ export function computeHash(template: PodTemplateSpec | undefined, collisionCoun
   }
   return safeEncodeString(String(h));
 }
+
+/**
+ * HashControllerRevision: FNV-32a of the revision's data (canonical JSON here, raw
+ * bytes upstream), then the collisionCount as decimal text, safely encoded.
+ */
+export function hashRevisionData(data: unknown, collisionCount?: number): string {
+  let h = fnv32a(new TextEncoder().encode(canonicalJson(data)));
+  if (collisionCount !== undefined && collisionCount !== null) h = fnv32a(new TextEncoder().encode(String(collisionCount)), h);
+  return safeEncodeString(String(h));
+}

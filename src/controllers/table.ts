@@ -6,6 +6,7 @@ import type { Controller } from "./controller";
 import type { ServiceAllocator } from "./service-allocator";
 import { ReplicaSetController } from "./replicaset-controller";
 import { DeploymentController } from "./deployment-controller";
+import { DaemonSetController, daemonSetNodeWatch } from "./daemonset-controller";
 import { podOwnerLookup, replicaSetOwnerLookup } from "./owner-lookup";
 import { namespaceServices, ServiceController } from "./service-controller";
 import { PodGC } from "./pod-gc";
@@ -23,6 +24,8 @@ export function controllerTable(ctx: ControllerContext, allocator: () => Service
     podOwnerLookup(ctx, (namespace, rs) => replicaSets.wantOrphanScan(namespace, rs)),
     new DeploymentController(ctx),
     replicaSetOwnerLookup(ctx),
+    new DaemonSetController(ctx),
+    daemonSetNodeWatch(ctx),
     services,
     namespaceServices(ctx, services),
     new PodGC(ctx),

@@ -105,6 +105,16 @@ const KINDS: Record<string, Shape> = {
       strategy: struct({ type: ANY, rollingUpdate: struct(anyFields("maxUnavailable", "maxSurge")) }),
     }),
   ),
+  "daemonsets.apps": top(
+    struct({
+      ...anyFields("minReadySeconds", "revisionHistoryLimit"),
+      selector: LABEL_SELECTOR,
+      template: POD_TEMPLATE,
+      updateStrategy: struct({ type: ANY, rollingUpdate: struct(anyFields("maxUnavailable", "maxSurge")) }),
+    }),
+  ),
+  // data is a RawExtension: any JSON.
+  "controllerrevisions.apps": struct({ ...anyFields("apiVersion", "kind", "data", "revision"), metadata: OBJECT_META }),
   "replicasets.apps": top(struct({ ...anyFields("replicas", "minReadySeconds"), selector: LABEL_SELECTOR, template: POD_TEMPLATE })),
   nodes: top(
     struct({

@@ -359,6 +359,45 @@ export interface ReplicaSet extends KubeObject {
   status?: ReplicaSetStatus;
 }
 
+export interface DaemonSetSpec {
+  selector: LabelSelector;
+  template: PodTemplateSpec;
+  updateStrategy?: {
+    type?: "RollingUpdate" | "OnDelete";
+    rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string };
+  };
+  minReadySeconds?: number;
+  revisionHistoryLimit?: number;
+}
+
+export interface DaemonSetStatus {
+  currentNumberScheduled: number;
+  numberMisscheduled: number;
+  desiredNumberScheduled: number;
+  numberReady: number;
+  observedGeneration?: number;
+  updatedNumberScheduled?: number;
+  numberAvailable?: number;
+  numberUnavailable?: number;
+  collisionCount?: number;
+  conditions?: Condition[];
+}
+
+export interface DaemonSet extends KubeObject {
+  apiVersion: "apps/v1";
+  kind: "DaemonSet";
+  spec: DaemonSetSpec;
+  status?: DaemonSetStatus;
+}
+
+/** apps/v1 ControllerRevision: an immutable snapshot of a controller's template. */
+export interface ControllerRevision extends KubeObject {
+  apiVersion: "apps/v1";
+  kind: "ControllerRevision";
+  data?: unknown;
+  revision: number;
+}
+
 // ---- core/v1 Event, coordination/v1 Lease ----
 
 interface ObjectReference {

@@ -11,18 +11,18 @@ import { jsonEqual, validatePodSpec } from "./validate-pod";
 
 type Template = DeploymentSpec["template"] | undefined;
 
-/** Selector rules shared by both kinds (the message says "deployment" for ReplicaSets too, as upstream). */
-function validateSelector(selector: LabelSelector | undefined, path: string): StatusCause[] {
+/** Selector rules shared by the kinds (the message says "deployment" for ReplicaSets too, as upstream). */
+export function validateSelector(selector: LabelSelector | undefined, path: string, kind = "deployment"): StatusCause[] {
   if (!selector) return [required(path)];
   const errs = validateLabelSelector(selector, path);
   if (Object.keys(selector.matchLabels ?? {}).length + (selector.matchExpressions?.length ?? 0) === 0) {
-    errs.push(invalidField(path, new GoRepr(goLabelSelector(selector)), "empty selector is invalid for deployment"));
+    errs.push(invalidField(path, new GoRepr(goLabelSelector(selector)), `empty selector is invalid for ${kind}`));
   }
   return errs;
 }
 
-/** ValidatePodTemplateSpecForReplicaSet. */
-function validateTemplate(selector: LabelSelector | undefined, template: Template, path: string, selectorPath: string): StatusCause[] {
+/** ValidatePodTemplateSpecForReplicaSet (and the same rules for DaemonSets, named in one message). */
+export function validateTemplate(selector: LabelSelector | undefined, template: Template, path: string, selectorPath: string, kind = "ReplicaSet"): StatusCause[] {
   const errs: StatusCause[] = [];
   let reqs;
   try {
@@ -43,22 +43,22 @@ function validateTemplate(selector: LabelSelector | undefined, template: Templat
   if (rp && rp !== "Always") errs.push(notSupported(child(path, "spec", "restartPolicy"), rp, ["Always"]));
   const ads = template.spec?.activeDeadlineSeconds as number | undefined | null;
   if (ads !== undefined && ads !== null) {
-    errs.push(invalidField(child(path, "spec", "activeDeadlineSeconds"), ads, "activeDeadlineSeconds in ReplicaSet is not Supported"));
+    errs.push(invalidField(child(path, "spec", "activeDeadlineSeconds"), ads, `activeDeadlineSeconds in ${kind} is not Supported`));
   }
   return errs;
 }
 
 type IntOrString = number | string | undefined;
 
-const PERCENT = /^[0-9]+%$/;
+export const PERCENT = /^[0-9]+%$/;
 
-function intOrPercentValue(v: IntOrString): number {
+export function intOrPercentValue(v: IntOrString): number {
   if (typeof v === "number") return v;
   if (typeof v === "string" && PERCENT.test(v)) return Number(v.slice(0, -1));
   return 0;
 }
 
-function validatePositiveIntOrPercent(v: IntOrString, path: string): StatusCause[] {
+export function validatePositiveIntOrPercent(v: IntOrString, path: string): StatusCause[] {
   if (v === undefined || v === null) return [];
   // IntOrString prints through its String method: 25% or 5, unquoted.
   if (typeof v === "string") {
@@ -96,7 +96,7 @@ function validateStrategy(strategy: DeploymentSpec["strategy"], path: string): S
   return [notSupported(path, new GoRepr(`apps.DeploymentStrategy{Type:${JSON.stringify(type)}, RollingUpdate:${ruText}}`), ["Recreate", "RollingUpdate"])];
 }
 
-function selectorImmutable(next: LabelSelector | undefined, old: LabelSelector | undefined): StatusCause[] {
+export function selectorImmutable(next: LabelSelector | undefined, old: LabelSelector | undefined): StatusCause[] {
   if (jsonEqual(next ?? null, old ?? null)) return [];
   // A nil pointer prints as null; a set selector through %#v of its value.
   return [invalidField("spec.selector", next ? new GoRepr(goLabelSelector(next)) : null, "field is immutable")];

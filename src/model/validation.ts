@@ -2,12 +2,13 @@
 // words (the caller wraps them with invalid() into a 422 Status). Order of checks:
 // JSON types first (a body that would not decode gets nothing else), then metadata,
 // then the kind's own rules, then the update rules when the old object is given.
-import type { ConfigMap, Deployment, EndpointSlice, Endpoints, Event, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, Secret, Service, StatusCause } from "./types";
+import type { ConfigMap, ControllerRevision, DaemonSet, Deployment, EndpointSlice, Endpoints, Event, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, Secret, Service, StatusCause } from "./types";
 import { nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain } from "./name-rules";
 import { structuralErrors } from "./validate-structure";
 import { validateObjectMeta, validateObjectMetaUpdate, type NameFn } from "./validate-meta";
 import { validatePodSpec, validatePodSpecUpdate } from "./validate-pod";
 import { validateDeployment, validateReplicaSet } from "./validate-workloads";
+import { validateControllerRevision, validateDaemonSet } from "./validate-daemonset";
 import { validateEvent, validateLease, validateNamespace, validateNode } from "./validate-cluster";
 import { validateService, validateServiceUpdate } from "./validate-service";
 import { validateEndpointSlice, validateEndpoints } from "./validate-endpoints";
@@ -43,6 +44,16 @@ const RULES: Record<string, KindRules> = {
     namespaced: true,
     nameFn: nameIsDNSSubdomain,
     validate: (obj, old) => validateReplicaSet(obj as ReplicaSet, old as ReplicaSet | undefined),
+  },
+  "daemonsets.apps": {
+    namespaced: true,
+    nameFn: nameIsDNSSubdomain,
+    validate: (obj, old) => validateDaemonSet(obj as DaemonSet, old as DaemonSet | undefined),
+  },
+  "controllerrevisions.apps": {
+    namespaced: true,
+    nameFn: nameIsDNSSubdomain,
+    validate: (obj, old) => validateControllerRevision(obj as ControllerRevision, old as ControllerRevision | undefined),
   },
   nodes: { namespaced: false, nameFn: nameIsDNSSubdomain, validate: (obj) => validateNode(obj as Node) },
   namespaces: { namespaced: false, nameFn: nameIsDNSLabel, validate: (obj) => validateNamespace(obj as Namespace) },

@@ -2,7 +2,7 @@
 // the DefaultTolerationSeconds admission plugin), so stored objects look like a real
 // cluster's and the scheduler, kubelet and controllers can rely on the fields.
 import type { ClusterConfig } from "../config";
-import type { Container, Deployment, Namespace, Pod, PodSpec, ReplicaSet, Service, Toleration } from "../model/types";
+import type { Container, DaemonSet, Deployment, Namespace, Pod, PodSpec, ReplicaSet, Service, Toleration } from "../model/types";
 
 export interface DefaultingConfig {
   notReadyTolerationSeconds: number;
@@ -102,6 +102,20 @@ export function defaultDeployment(d: Deployment): void {
   d.spec.progressDeadlineSeconds ??= 600;
   if (d.spec.template?.spec) defaultPodSpec(d.spec.template.spec);
   d.status = {};
+}
+
+/** SetDefaults_DaemonSet (apps/v1): RollingUpdate with maxUnavailable 1 and no surge, 10 revisions kept. */
+export function defaultDaemonSetSpec(ds: DaemonSet): void {
+  if (!ds.spec || typeof ds.spec !== "object") return;
+  ds.spec.updateStrategy ??= {};
+  ds.spec.updateStrategy.type ??= "RollingUpdate";
+  if (ds.spec.updateStrategy.type === "RollingUpdate") {
+    ds.spec.updateStrategy.rollingUpdate ??= {};
+    ds.spec.updateStrategy.rollingUpdate.maxUnavailable ??= 1;
+    ds.spec.updateStrategy.rollingUpdate.maxSurge ??= 0;
+  }
+  ds.spec.revisionHistoryLimit ??= 10;
+  if (ds.spec.template?.spec) defaultPodSpec(ds.spec.template.spec);
 }
 
 export function defaultReplicaSet(rs: ReplicaSet): void {

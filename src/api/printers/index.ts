@@ -4,6 +4,7 @@
 import type { KubeObject } from "../../model/types";
 import { configMapPrinter, secretPrinter, serviceAccountPrinter } from "./config";
 import { defaultPrinter } from "./default";
+import { controllerRevisionPrinter, daemonSetPrinter } from "./daemonsets";
 import { deploymentPrinter } from "./deployments";
 import { endpointsPrinter } from "./endpoints";
 import { endpointSlicePrinter } from "./endpointslices";
@@ -28,6 +29,8 @@ const PRINTERS = new Map<string, Printer>([
   ["leases.coordination.k8s.io", leasePrinter],
   ["deployments.apps", deploymentPrinter],
   ["replicasets.apps", replicaSetPrinter],
+  ["daemonsets.apps", daemonSetPrinter],
+  ["controllerrevisions.apps", controllerRevisionPrinter],
   ["services", servicePrinter],
   ["endpoints", endpointsPrinter],
   ["endpointslices.discovery.k8s.io", endpointSlicePrinter],

@@ -17,7 +17,7 @@ import {
   success,
   unresolvable,
 } from "../framework";
-import { matchNodeSelectorTerm, requiredNodeAffinityMatches } from "../node-selector";
+import { matchNodeSelectorTerm, requiredNodeAffinityMatches } from "../../model/node-selector";
 import { defaultNormalizeScore } from "../normalize";
 import { NodeAffinityName } from "./names";
 

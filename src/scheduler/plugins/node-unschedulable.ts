@@ -4,7 +4,7 @@
 
 import type { Pod } from "../../model/types";
 import { type CycleState, type FilterPlugin, type NodeInfo, type Status, success, unresolvable } from "../framework";
-import { tolerationsTolerateTaint } from "../tolerations";
+import { tolerationsTolerateTaint } from "../../model/tolerations";
 import { NodeUnschedulableName } from "./names";
 
 const ErrReasonUnschedulable = "node(s) were unschedulable";

@@ -13,7 +13,7 @@ import {
   unresolvable,
 } from "../framework";
 import { defaultNormalizeScore } from "../normalize";
-import { findUntoleratedTaint, tolerationsTolerateTaint } from "../tolerations";
+import { findUntoleratedTaint, tolerationsTolerateTaint } from "../../model/tolerations";
 import { TaintTolerationName } from "./names";
 
 const PRE_SCORE_KEY = "PreScore" + TaintTolerationName;

@@ -1,10 +1,11 @@
-// Node selector matching for spec.nodeSelector and node affinity
+// Node selector matching for spec.nodeSelector and node affinity, shared by the
+// scheduler's NodeAffinity plugin and the DaemonSet controller
 // (component-helpers scheduling/corev1/nodeaffinity). Terms are ORed, the
 // requirements inside a term ANDed; an empty term matches nothing, and a term
 // that fails validation (wrong value count, a non-integer for Gt/Lt) is treated
 // as not matching, as upstream's LazyErrorNodeSelector ignores it.
 
-import type { Node, NodeSelectorRequirement, NodeSelectorTerm, Pod } from "../model/types";
+import type { Node, NodeSelectorRequirement, NodeSelectorTerm, Pod } from "./types";
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;

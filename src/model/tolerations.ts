@@ -1,9 +1,8 @@
 // Toleration matching (k8s.io/api core/v1 Toleration.ToleratesTaint and
-// component-helpers scheduling/corev1), for the TaintToleration and NodeUnschedulable
-// plugins. The node lifecycle controller's taint eviction has its own, since no
-// component imports another.
+// component-helpers scheduling/corev1), shared by the scheduler's TaintToleration and
+// NodeUnschedulable plugins and the DaemonSet controller's node eligibility.
 
-import type { Taint, Toleration } from "../model/types";
+import type { Taint, Toleration } from "./types";
 
 /**
  * An empty effect tolerates every effect; an empty key with Exists tolerates
