@@ -4,13 +4,14 @@
 import { bootcampV1, bootcampV2 } from "./bootcamp";
 import { busybox } from "./busybox";
 import { crasherRepo } from "./crasher";
+import { fluentdElasticsearch } from "./fluentd";
 import { sha256Hex } from "./digest";
 import { nginx } from "./nginx";
 import { redis } from "./redis";
 import { InvalidReferenceError, parseImageRef, type ImageRef } from "./ref";
 import type { ImageConfig, ImageRepository } from "./types";
 
-const REPOSITORIES: readonly ImageRepository[] = [bootcampV1, bootcampV2, nginx, busybox, redis, crasherRepo];
+const REPOSITORIES: readonly ImageRepository[] = [bootcampV1, bootcampV2, nginx, busybox, redis, crasherRepo, fluentdElasticsearch];
 
 export interface ResolvedImage {
   ref: ImageRef;
