@@ -132,6 +132,11 @@ export interface FilterPlugin {
   readonly name: string;
   /** Once per pod; a rejection here rejects every node with the same status. */
   preFilter?(state: CycleState, pod: Pod): Status;
+  /**
+   * PreFilterResult.NodeNames: only these nodes can pass (undefined: all nodes). The
+   * others are not filtered and count as rejected by this plugin.
+   */
+  preFilterNodes?(pod: Pod): ReadonlySet<string> | undefined;
   filter(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status;
 }
 

@@ -16,6 +16,7 @@ import {
   errorStatus,
   isRejected,
   success,
+  unresolvable,
   withPlugin,
 } from "./framework";
 import { NO_NODES_AVAILABLE, fitErrorMessage, preemptionMessage } from "./messages";
@@ -187,6 +188,10 @@ export function schedulePod(pod: Pod, snapshot: readonly NodeInfo[], opts: Sched
     return result;
   }
 
+  // PreFilterResult: plugins that name the only nodes that can pass; the rest are not filtered.
+  const narrow = preFilterNodes(profile.filters, pod);
+  if (narrow && snapshot.some((ni) => !narrow.names.has(ni.name))) for (const p of narrow.by) result.unschedulablePlugins.add(p);
+
   // Filter: walk the snapshot from `start`, stop once enough feasible nodes are found.
   const feasible: NodeInfo[] = [];
   if (opts.explain) result.filterVerdicts = new Map();
@@ -194,6 +199,11 @@ export function schedulePod(pod: Pod, snapshot: readonly NodeInfo[], opts: Sched
   for (let i = 0; i < n && feasible.length < numToFind; i++) {
     const ni = snapshot[(start + i) % n];
     processed++;
+    if (narrow && !narrow.names.has(ni.name)) {
+      // SetAbsentNodesStatus: left out by PreFilter, rejected without running a filter.
+      result.diagnosis.set(ni.name, narrow.absent);
+      continue;
+    }
     const record: FilterVerdict[] | undefined = opts.explain ? [] : undefined;
     const s = runFilterPlugins(profile.filters, state, pod, ni, record);
     if (record) result.filterVerdicts!.set(ni.name, record);
@@ -231,6 +241,24 @@ export function schedulePod(pod: Pod, snapshot: readonly NodeInfo[], opts: Sched
   result.skippedScorePlugins = scored.skipped;
   result.node = selectHost(scored.scores, opts.random);
   return result;
+}
+
+/**
+ * The intersection of the plugins' PreFilterResult node names, and the status the
+ * nodes left out get: "node(s) didn't satisfy plugin(s) [NodeAffinity]".
+ */
+function preFilterNodes(filters: readonly FilterPlugin[], pod: Pod): { names: ReadonlySet<string>; by: string[]; absent: Status } | undefined {
+  let names: Set<string> | undefined;
+  const by: string[] = [];
+  for (const f of filters) {
+    const r = f.preFilterNodes?.(pod);
+    if (!r) continue;
+    by.push(f.name);
+    names = names ? new Set([...names].filter((x) => r.has(x))) : new Set(r);
+  }
+  if (!names) return undefined;
+  by.sort();
+  return { names, by, absent: withPlugin(unresolvable(`node(s) didn't satisfy plugin(s) [${by.join(" ")}]`), by[0]) };
 }
 
 /** PreScore, Score, Normalize and weight every score plugin over the feasible nodes. */

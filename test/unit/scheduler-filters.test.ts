@@ -210,6 +210,19 @@ describe("NodeAffinity filter", () => {
     { name: "no terms matches nothing", pod: required(), pass: false },
     { name: "matchFields metadata.name In", pod: required({ matchFields: [{ key: "metadata.name", operator: "In", values: ["n1"] }] }), pass: true },
     { name: "matchFields metadata.name NotIn", pod: required({ matchFields: [{ key: "metadata.name", operator: "NotIn", values: ["n1"] }] }), pass: false },
+    { name: "matchFields metadata.name In another node", pod: required({ matchFields: [{ key: "metadata.name", operator: "In", values: ["n2"] }] }), pass: false },
+    { name: "matchFields with two values is invalid", pod: required({ matchFields: [{ key: "metadata.name", operator: "In", values: ["n1", "n2"] }] }), pass: false },
+    { name: "matchFields on another field is invalid", pod: required({ matchFields: [{ key: "metadata.uid", operator: "In", values: ["n1"] }] }), pass: false },
+    {
+      name: "a daemon pod's term: matchFields and the template's expressions are ANDed",
+      pod: required({ matchExpressions: [{ key: "zone", operator: "In", values: ["b"] }], matchFields: [{ key: "metadata.name", operator: "In", values: ["n1"] }] }),
+      pass: false,
+    },
+    {
+      name: "a daemon pod's term matching both",
+      pod: required({ matchExpressions: [{ key: "zone", operator: "In", values: ["a"] }], matchFields: [{ key: "metadata.name", operator: "In", values: ["n1"] }] }),
+      pass: true,
+    },
     {
       name: "nodeSelector and affinity must both match",
       pod: makePod("p", {
@@ -222,6 +235,26 @@ describe("NodeAffinity filter", () => {
     },
   ])("$name", ({ pod, pass }) => {
     expect(verdict(plugin.filter(state(), pod, ni({ labels })))).toEqual(pass ? [Code.Success] : REJECT);
+  });
+});
+
+describe("NodeAffinity PreFilter (PreFilterResult.NodeNames)", () => {
+  const plugin = new NodeAffinity();
+  type Term = { matchExpressions?: NodeSelectorRequirement[]; matchFields?: NodeSelectorRequirement[] };
+  const pod = (...terms: Term[]) => makePod("p", { spec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } } } });
+  const name = (operator: NodeSelectorRequirement["operator"], ...values: string[]): NodeSelectorRequirement => ({ key: "metadata.name", operator, values });
+
+  it.each<{ name: string; pod: Pod; nodes: string[] | undefined; verdict: (Code | string)[] }>([
+    { name: "no affinity: every node", pod: makePod("p"), nodes: undefined, verdict: [Code.Success] },
+    { name: "a daemon pod's term: its node only", pod: pod({ matchFields: [name("In", "n1")] }), nodes: ["n1"], verdict: [Code.Success] },
+    { name: "ORed terms: the union", pod: pod({ matchFields: [name("In", "n1")] }, { matchFields: [name("In", "n2")] }), nodes: ["n1", "n2"], verdict: [Code.Success] },
+    { name: "a term without names lets every node through", pod: pod({ matchFields: [name("In", "n1")] }, { matchExpressions: [{ key: "zone", operator: "Exists" }] }), nodes: undefined, verdict: [Code.Success] },
+    { name: "NotIn does not narrow", pod: pod({ matchFields: [name("NotIn", "n1")] }), nodes: undefined, verdict: [Code.Success] },
+    { name: "ANDed names that never meet conflict", pod: pod({ matchFields: [name("In", "n1"), name("In", "n2")] }), nodes: [], verdict: [Code.UnschedulableAndUnresolvable, "pod affinity terms conflict"] },
+  ])("$name", ({ pod, nodes, verdict: want }) => {
+    const got = plugin.preFilterNodes(pod);
+    expect(got === undefined ? undefined : [...got].sort()).toEqual(nodes);
+    expect(verdict(plugin.preFilter(state(), pod))).toEqual(want);
   });
 });
 

@@ -38,6 +38,32 @@ describe("numFeasibleNodesToFind (percentageOfNodesToScore)", () => {
   });
 });
 
+describe("schedulePod with a pod pinned to one node (DaemonSet pods)", () => {
+  const pinned = (node: string, cpu: string) =>
+    makePod("ds-pod", { cpu, spec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: "metadata.name", operator: "In", values: [node] }] }] } } } } });
+
+  it("places it on its node, filtering no other", () => {
+    const r = schedulePod(pinned("node-2", "100m"), buildSnapshot(nodes(3), []), { random: seededRandom(1) });
+    expect(r.node).toBe("node-2");
+    expect(r.evaluated).toBe(3);
+    expect(r.feasible).toBe(1);
+  });
+
+  it("reports the other nodes as not satisfying NodeAffinity when its node is full", () => {
+    const r = schedulePod(pinned("node-2", "8"), buildSnapshot(nodes(3), []), { random: seededRandom(1) });
+    expect(r.status.code).toBe(Code.Unschedulable);
+    expect(r.message).toBe(
+      "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't satisfy plugin(s) [NodeAffinity]. preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.",
+    );
+    expect([...r.unschedulablePlugins].sort()).toEqual(["NodeAffinity", "NodeResourcesFit"]);
+  });
+
+  it("pinned to a node that is gone: every node is left out", () => {
+    const r = schedulePod(pinned("node-9", "100m"), buildSnapshot(nodes(3), []), { random: seededRandom(1) });
+    expect(r.message).toBe("0/3 nodes are available: 3 node(s) didn't satisfy plugin(s) [NodeAffinity]. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.");
+  });
+});
+
 describe("schedulePod", () => {
   it("LeastAllocated spreads 3 equal pods over 3 equal nodes", () => {
     for (const seed of [1, 2, 3, 4, 5]) {
