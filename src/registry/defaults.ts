@@ -106,16 +106,23 @@ export function defaultDeployment(d: Deployment): void {
 
 /** SetDefaults_DaemonSet (apps/v1): RollingUpdate with maxUnavailable 1 and no surge, 10 revisions kept. */
 export function defaultDaemonSetSpec(ds: DaemonSet): void {
-  if (!ds.spec || typeof ds.spec !== "object") return;
+  // Malformed shapes are left alone for validation to refuse (422, not a crash).
+  const isObject = (v: unknown): v is object => typeof v === "object" && v !== null && !Array.isArray(v);
+  if (!isObject(ds.spec)) return;
   ds.spec.updateStrategy ??= {};
-  ds.spec.updateStrategy.type ??= "RollingUpdate";
-  if (ds.spec.updateStrategy.type === "RollingUpdate") {
-    ds.spec.updateStrategy.rollingUpdate ??= {};
-    ds.spec.updateStrategy.rollingUpdate.maxUnavailable ??= 1;
-    ds.spec.updateStrategy.rollingUpdate.maxSurge ??= 0;
+  const strategy = ds.spec.updateStrategy;
+  if (isObject(strategy)) {
+    strategy.type ??= "RollingUpdate";
+    if (strategy.type === "RollingUpdate") {
+      strategy.rollingUpdate ??= {};
+      if (isObject(strategy.rollingUpdate)) {
+        strategy.rollingUpdate.maxUnavailable ??= 1;
+        strategy.rollingUpdate.maxSurge ??= 0;
+      }
+    }
   }
   ds.spec.revisionHistoryLimit ??= 10;
-  if (ds.spec.template?.spec) defaultPodSpec(ds.spec.template.spec);
+  if (isObject(ds.spec.template) && isObject(ds.spec.template.spec)) defaultPodSpec(ds.spec.template.spec);
 }
 
 export function defaultReplicaSet(rs: ReplicaSet): void {
