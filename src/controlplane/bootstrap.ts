@@ -52,19 +52,28 @@ async function bootstrap(ctx: BootstrapContext): Promise<void> {
   await ensureKubernetesService(ctx).catch((e) => console.error("creating the kubernetes Service failed:", e));
   if (!firstStart) return;
   const count = ctx.config.defaultNodeCount;
-  await Promise.all(
-    Array.from({ length: count }, (_, i) =>
-      nodeAgent(ctx.env, `node-${i + 1}`).start({
+  // A bounded number of nodes join at once: thousands of registrations in flight
+  // together only queue up in memory behind the one database, as kubelets joining a
+  // real cluster queue behind the API server's inflight limit.
+  let next = 0;
+  const joinOne = async (): Promise<void> => {
+    while (next < count) {
+      const i = next++;
+      await nodeAgent(ctx.env, `node-${i + 1}`).start({
         ...DEFAULT_NODE,
         name: `node-${i + 1}`,
         cpu: ctx.config.defaultNodeCpu,
         memory: ctx.config.defaultNodeMemory,
         // Every third node runs CRI-O, so the cluster shows both runtimes.
         runtime: i % 3 === 2 ? "cri-o" : "containerd",
-      }),
-    ),
-  );
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(count, NODES_JOINING_AT_ONCE) }, joinOne));
 }
+
+/** Nodes registering at once at first start. */
+const NODES_JOINING_AT_ONCE = 64;
 
 /** Where the API server says it listens (what the `kubernetes` Endpoints point at). */
 const API_SERVER_ENDPOINT = { ip: "192.168.49.2", port: 8443 };
