@@ -250,7 +250,10 @@ export class PodPage {
   /** @param {HTMLElement} out */
   async loadScheduling(out) {
     try {
-      const ex = await call(`/edgekube/v1/namespaces/${enc(this.namespace)}/pods/${enc(this.name)}/scheduling`);
+      const res = await call(`/edgekube/v1/namespaces/${enc(this.namespace)}/pods/${enc(this.name)}/scheduling`);
+      // The recorded decision (kept for the scheduler's last pods), or where it would go now.
+      const ex = res.explanation ?? {};
+      const source = res.source === "dry-run" ? "re-evaluated now (the recorded decision is no longer kept)" : `decided ${res.decidedAt ?? ""}`;
       const rows = (ex.nodes ?? []).map((/** @type {any} */ n) =>
         h(
           "tr",
@@ -262,7 +265,7 @@ export class PodPage {
         ),
       );
       out.replaceChildren(
-        h("p", {}, `Chosen: ${ex.selectedNode ?? "none"} — ${ex.evaluated} of ${ex.numAllNodes} nodes evaluated, ${ex.feasible} feasible (${ex.scoring})${ex.message ? `: ${ex.message}` : ""}`),
+        h("p", { attrs: { id: "pod-scheduling-summary" } }, `Chosen: ${ex.selectedNode ?? "none"} (${source}) — ${ex.evaluated} of ${ex.numAllNodes} nodes evaluated, ${ex.feasible} feasible (${ex.scoring})${ex.message ? `: ${ex.message}` : ""}`),
         h("table", {}, h("tr", {}, h("th", {}, "Node"), h("th", {}, "Filters"), h("th", {}, "Score"), h("th", {}, "Weighted scores")), ...rows),
       );
     } catch (e) {
