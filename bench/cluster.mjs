@@ -19,7 +19,8 @@ const ENV = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.
 function writeConfig(dir, mainLine) {
   const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
     .replace(/^main = .*$/m, mainLine)
-    .replace(/^migrations_dir = .*$/m, `migrations_dir = "${join(ROOT, "migrations")}"`);
+    .replace(/^migrations_dir = .*$/m, `migrations_dir = "${join(ROOT, "migrations")}"`)
+    .replace(/^directory = "public"$/m, `directory = "${join(ROOT, "public")}"`);
   writeFileSync(join(dir, "wrangler.toml"), toml);
   copyFileSync(join(ROOT, ".dev.vars"), join(dir, ".dev.vars"));
   return join(dir, "wrangler.toml");

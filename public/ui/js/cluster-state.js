@@ -50,7 +50,6 @@ export class ClusterState {
     this.podsByNode.clear();
     for (const p of pods) this.indexPod(p);
     this.dirtyLayout = true;
-    this.dirtySide = true;
     this.onChange();
   }
 
@@ -69,7 +68,6 @@ export class ClusterState {
     }
     if (type !== "DELETED") this.indexPod(pod);
     this.dirtyPods.add(key);
-    this.dirtySide = true;
     this.onChange();
   }
 
@@ -104,11 +102,16 @@ export class ClusterState {
     this.touchNode(name);
   }
 
-  /** @param {any[]} leases */
-  replaceLeases(leases) {
+  /**
+   * Leases move every renewal; only a node box shows them (a tile does not), and its
+   * age ticks on by itself, so only the nodes `shown` says are drawn again.
+   * @param {any[]} leases
+   * @param {(node: string) => boolean} shown
+   */
+  replaceLeases(leases, shown) {
     for (const l of leases) {
       const old = this.leases.get(l.metadata.name);
-      if (old?.spec?.renewTime !== l.spec?.renewTime) this.dirtyNodes.add(l.metadata.name);
+      if (old?.spec?.renewTime !== l.spec?.renewTime && shown(l.metadata.name)) this.dirtyNodes.add(l.metadata.name);
     }
     this.leases = new Map(leases.map((l) => [l.metadata.name, l]));
     this.onChange();

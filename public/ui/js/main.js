@@ -22,6 +22,8 @@ const POLL_MS = 4000;
  * listed) was drawn, and each frame's drawing time.
  */
 const stats = {
+  /** ms since navigation start when sign-in began */
+  signIn: 0,
   /** ms since navigation start when the first full render finished */
   firstFullRender: 0,
   frames: 0,
@@ -45,6 +47,8 @@ function showLogin(/** @type {string} */ message = "") {
 }
 
 async function signIn(/** @type {string} */ token) {
+  stats.signIn = performance.now();
+  stats.firstFullRender = 0;
   setToken(token);
   try {
     // Any authenticated read: a 401 here carries the API server's message.
@@ -76,7 +80,7 @@ function startApp() {
       call("/api/v1/services"),
       call("/apis/apps/v1/deployments"),
     ]);
-    if (leases.status === "fulfilled") state.replaceLeases(leases.value.items ?? []);
+    if (leases.status === "fulfilled") state.replaceLeases(leases.value.items ?? [], (n) => nodesView.showsBox(n));
     if (services.status === "fulfilled") state.replaceServices(services.value.items ?? []);
     if (deployments.status === "fulfilled") state.replaceDeployments(deployments.value.items ?? []);
   };

@@ -34,6 +34,11 @@ export class NodesView {
     this.state.touchNode(name);
   }
 
+  /** True when the node is drawn as a full box (all of them when few, the selected one of many). @param {string} name */
+  showsBox(name) {
+    return !this.compact || name === this.selected;
+  }
+
   /** @param {string} name */
   build(name) {
     return this.compact ? nodeTile(this.state, name, this.on, name === this.selected) : nodeBox(this.state, name, this.on);
