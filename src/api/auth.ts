@@ -33,18 +33,16 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
     }
     const expected = c.env.API_TOKEN;
     let token = bearerToken(c.req.header("authorization"));
-    if (!token) {
-      // A browser's WebSocket carries its token in a subprotocol (websocket-token.ts).
-      const ws = webSocketToken(c.req.raw.headers);
-      if (ws.kind === "invalid") throw unauthorized();
-      if (ws.kind === "token") {
-        token = ws.token;
-        // The token's entry leaves the request: the handler answers with the channel
-        // protocol, and the token is never echoed or passed on.
-        const headers = new Headers(c.req.raw.headers);
-        headers.set("sec-websocket-protocol", ws.otherProtocols.join(", "));
-        c.req.raw = new Request(c.req.raw, { headers });
-      }
+    // A browser's WebSocket carries its token in a subprotocol (websocket-token.ts).
+    const ws = webSocketToken(c.req.raw.headers);
+    if (ws.kind !== "none") {
+      // The token's entry leaves the request whichever credential is used: the handler
+      // answers with the channel protocol, and the token is never echoed or passed on.
+      const headers = new Headers(c.req.raw.headers);
+      headers.set("sec-websocket-protocol", ws.otherProtocols.join(", "));
+      c.req.raw = new Request(c.req.raw, { headers });
+      if (!token && ws.kind === "invalid") throw unauthorized();
+      if (!token && ws.kind === "token") token = ws.token;
     }
     if (!expected || !token) throw unauthorized();
     if (sameSecret(token, expected)) {

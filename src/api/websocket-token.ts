@@ -10,7 +10,7 @@ export const BEARER_PROTOCOL_PREFIX = "base64url.bearer.authorization.k8s.io.";
 
 export type WebSocketToken =
   | { kind: "none" }
-  | { kind: "invalid" }
+  | { kind: "invalid"; otherProtocols: string[] }
   | { kind: "token"; token: string; otherProtocols: string[] };
 
 /** True for a WebSocket upgrade, as wsstream.IsWebSocketRequest judges it. */
@@ -29,20 +29,11 @@ export function isWebSocketRequest(headers: Headers): boolean {
 export function webSocketToken(headers: Headers): WebSocketToken {
   if (!isWebSocketRequest(headers)) return { kind: "none" };
   const offered = (headers.get("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim());
-  const others: string[] = [];
-  let token: string | undefined;
-  for (const protocol of offered) {
-    if (!protocol.startsWith(BEARER_PROTOCOL_PREFIX)) {
-      if (protocol) others.push(protocol);
-      continue;
-    }
-    if (token !== undefined) return { kind: "invalid" };
-    const decoded = decodeBase64Url(protocol.slice(BEARER_PROTOCOL_PREFIX.length));
-    if (decoded === undefined) return { kind: "invalid" };
-    token = decoded;
-  }
-  if (!token) return { kind: "none" };
-  if (others.length === 0) return { kind: "invalid" };
+  const others = offered.filter((p) => p && !p.startsWith(BEARER_PROTOCOL_PREFIX));
+  const tokens = offered.filter((p) => p.startsWith(BEARER_PROTOCOL_PREFIX));
+  if (tokens.length === 0) return { kind: "none" };
+  const token = tokens.length === 1 ? decodeBase64Url(tokens[0].slice(BEARER_PROTOCOL_PREFIX.length)) : undefined;
+  if (!token || others.length === 0) return { kind: "invalid", otherProtocols: others };
   return { kind: "token", token, otherProtocols: others };
 }
 

@@ -141,6 +141,27 @@ describe("dashboard", () => {
       ([node, n]) => Number(/evicted: (\d+)/.exec(document.querySelector(`[data-failure=${node}] [data-stage=evicted]`)?.textContent ?? "")?.[1] ?? 0) >= Number(n),
       [victim, String(onVictim)] as const,
     );
+  });
+
+  it("keeps four watches, and resumes them from the last resourceVersion when the API server restarts", async () => {
+    const watched = new Set(requestedUrls.filter((u) => u.includes("watch=true")).map((u) => new URL(u).pathname));
+    expect([...watched].sort()).toEqual(["/api/v1/events", "/api/v1/nodes", "/api/v1/pods", "/apis/discovery.k8s.io/v1/endpointslices"]);
+    type Stats = Record<string, { lists: number; watches: number }>;
+    const informers = () => page.evaluate(() => (window as unknown as { edgekubeStats: { informers: Stats } }).edgekubeStats.informers);
+    const before = (await informers())["/api/v1/pods"];
+    expect(before.lists).toBe(1);
+
+    await c.restart();
+    await c.kubectl(["scale", `deployment/${APP}`, "--replicas=5"]);
+    await eventually(async () => {
+      const drawn = (await drawnPods()).filter((p) => p.status === "Running").length;
+      const listed = (await kubectlPods()).filter((p) => !p.deleting && p.phase === "Running").length;
+      return drawn === 5 && listed === 5;
+    }, 120_000, "the fifth pod drawn after the restart");
+    const after = (await informers())["/api/v1/pods"];
+    // The broken watch was opened again from where it stopped, not listed afresh.
+    expect(after.watches).toBeGreaterThan(before.watches);
+    expect(after.lists).toBe(1);
     expect(pageErrors).toEqual([]);
   });
 });

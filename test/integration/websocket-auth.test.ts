@@ -69,6 +69,18 @@ describe("exec with the token in a WebSocket subprotocol", () => {
     for (const protocols of cases) expect((await exec(protocols)).res.status).toBe(401);
   });
 
+  it("answers with the channel protocol when the Authorization header authenticates beside a token subprotocol", async () => {
+    const res = await worker.fetch(
+      new Request(`${BASE}/api/v1/namespaces/default/pods/ws-auth/exec?command=hostname&stdout=true`, {
+        headers: { authorization: `Bearer ${TOKEN}`, upgrade: "websocket", "sec-websocket-protocol": `${tokenProtocol("another-token")}, v4.channel.k8s.io` },
+      }),
+    );
+    expect(res.status).toBe(101);
+    expect(res.headers.get("sec-websocket-protocol")).toBe("v4.channel.k8s.io");
+    res.webSocket!.accept();
+    res.webSocket!.close();
+  });
+
   it("takes no token from the subprotocol of a request that is not a WebSocket upgrade", async () => {
     const res = await worker.fetch(new Request(`${BASE}/api/v1/namespaces/default/pods`, { headers: { "sec-websocket-protocol": `${tokenProtocol(TOKEN)}, v5.channel.k8s.io` } }));
     expect(res.status).toBe(401);

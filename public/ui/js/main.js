@@ -30,6 +30,8 @@ const stats = {
   /** @type {number[]} the last 1,000 frames' drawing times, ms */
   frameMs: [],
   maxFrameMs: 0,
+  /** @type {Record<string, Informer["stats"]>} each watch's lists, watches, events, bookmarks, 410s */
+  informers: {},
 };
 /** @type {any} */ (window).edgekubeStats = stats;
 
@@ -119,6 +121,7 @@ function startApp() {
       { pageSize: 200, firstPageOnly: true },
     ),
   ];
+  for (const i of informers) stats.informers[i.path] = i.stats;
   state.onEvent = (_t, ev) => {
     timeline.add(ev);
     podPage.event(ev);
@@ -129,7 +132,7 @@ function startApp() {
   const draw = () => {
     frame = 0;
     const t0 = performance.now();
-    const podChanged = podPage.name && state.dirtyPods.has(podPage.key);
+    const podChanged = podPage.name && (podPage.waiting || state.dirtyPods.has(podPage.key));
     nodesView.render();
     if (state.dirtySide) {
       renderDeployments(state);

@@ -26,6 +26,8 @@ export class PodPage {
     this.logs = null;
     /** @type {WebSocket | null} */
     this.ws = null;
+    /** Opened before the pods were listed: the logs and shell start once the pod is known. */
+    this.waiting = false;
     this.describe = h("div");
     this.eventsList = h("ol", { class: "events" });
   }
@@ -44,6 +46,7 @@ export class PodPage {
     this.name = name;
     this.events = [];
     const pod = this.state.pods.get(this.key);
+    this.waiting = !pod;
     const containers = (pod?.spec?.containers ?? []).map((/** @type {any} */ c) => c.name);
     const container = h("select", { attrs: { id: "pod-container" } }, ...containers.map((/** @type {string} */ c) => h("option", { attrs: { value: c } }, c)));
     const logOut = h("pre", { class: "logs", attrs: { id: "pod-logs" } });
@@ -56,7 +59,7 @@ export class PodPage {
     const ns = namespace === "default" ? "" : ` -n ${namespace}`;
 
     const restart = () => {
-      logCmd.textContent = `$ kubectl logs -f ${name} -c ${container.value}${ns}`;
+      logCmd.textContent = `$ kubectl logs -f --tail=500 ${name} -c ${container.value}${ns}`;
       termCmd.textContent = `$ kubectl exec -i ${name} -c ${container.value}${ns} -- sh`;
       this.followLogs(container.value, logOut);
       this.startShell(container.value, termOut, termState);
@@ -80,7 +83,7 @@ export class PodPage {
       h("h3", {}, "Logs ", container),
       h("p", {}, logCmd),
       logOut,
-      h("h3", {}, "Shell ", termState),
+      h("h3", {}, "Shell ", termState, " ", h("button", { attrs: { type: "button", id: "exec-reconnect" }, on: { click: () => this.startShell(container.value, termOut, termState) } }, "Reconnect")),
       h("p", {}, termCmd),
       termOut,
       termIn,
@@ -105,6 +108,7 @@ export class PodPage {
   /** Redraw the describe part from the pod as the watch last saw it. */
   render() {
     const pod = this.state.pods.get(this.key);
+    if (pod && this.waiting) return this.open(this.namespace, this.name);
     if (!pod) {
       this.describe.replaceChildren(h("p", { class: "error" }, "This pod no longer exists."));
       return;
