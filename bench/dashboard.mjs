@@ -102,7 +102,8 @@ try {
   await until(async () => {
     const d = (await cluster.api(`/apis/apps/v1/namespaces/default/deployments/${APP}`)).body;
     log(`  ${d.status?.updatedReplicas ?? 0} updated, ${d.status?.readyReplicas ?? 0} ready, ${d.status?.replicas ?? 0} in all`);
-    return d.status?.updatedReplicas >= PODS && d.status?.replicas === PODS && d.status?.readyReplicas >= PODS;
+    // Done once the controller has seen the new template (observedGeneration) and rolled it out.
+    return d.status?.observedGeneration >= d.metadata.generation && d.metadata.generation > 1 && d.status?.updatedReplicas >= PODS && d.status?.replicas === PODS && d.status?.readyReplicas >= PODS;
   }, 900_000, "rollout", 10_000);
   const churnSeconds = (Date.now() - churnStart) / 1000;
   log(`set image answered ${(await patched).status}`);
