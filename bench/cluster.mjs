@@ -30,7 +30,8 @@ new_sqlite_classes = ["BareAlarm"]
 function writeConfig(dir, mainLine) {
   const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
     .replace(/^main = .*$/m, mainLine)
-    .replace(/^migrations_dir = .*$/m, `migrations_dir = "${join(ROOT, "migrations")}"`);
+    .replace(/^migrations_dir = .*$/m, `migrations_dir = "${join(ROOT, "migrations")}"`)
+    .replace(/^directory = "public"$/m, `directory = "${join(ROOT, "public")}"`);
   writeFileSync(join(dir, "wrangler.toml"), toml + BENCH_BINDINGS);
   copyFileSync(join(ROOT, ".dev.vars"), join(dir, ".dev.vars"));
   return join(dir, "wrangler.toml");

@@ -2,13 +2,15 @@
 // chain splits them: authenticate first (401), then the in-flight limit, then
 // authorize (403). A deployed worker takes its token from the API_TOKEN secret and
 // refuses every request while none is set; /version and the health endpoints stay
-// open, as they are to anonymous users on many clusters.
+// open, as they are to anonymous users on many clusters. A WebSocket may carry its
+// token in a subprotocol instead of the header (websocket-token.ts).
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./context";
 import { unauthorized } from "../model/errors";
 import { nodeOfToken, authorizeNode } from "./node-token";
 import { sameSecret } from "./same-secret";
 import { requestAttributes } from "./request-attributes";
+import { webSocketToken } from "./websocket-token";
 
 const OPEN_PATHS = new Set(["/version", "/healthz", "/readyz", "/livez"]);
 
@@ -30,7 +32,18 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
       return next();
     }
     const expected = c.env.API_TOKEN;
-    const token = bearerToken(c.req.header("authorization"));
+    let token = bearerToken(c.req.header("authorization"));
+    // A browser's WebSocket carries its token in a subprotocol (websocket-token.ts).
+    const ws = webSocketToken(c.req.raw.headers);
+    if (ws.kind !== "none") {
+      // The token's entry leaves the request whichever credential is used: the handler
+      // answers with the channel protocol, and the token is never echoed or passed on.
+      const headers = new Headers(c.req.raw.headers);
+      headers.set("sec-websocket-protocol", ws.otherProtocols.join(", "));
+      c.req.raw = new Request(c.req.raw, { headers });
+      if (!token && ws.kind === "invalid") throw unauthorized();
+      if (!token && ws.kind === "token") token = ws.token;
+    }
     if (!expected || !token) throw unauthorized();
     if (sameSecret(token, expected)) {
       c.set("user", { kind: "admin" });
