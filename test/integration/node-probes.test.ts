@@ -95,7 +95,7 @@ describe("kubelet probes", () => {
     const ip = pod.status?.podIP;
     await waitFor(async () => {
       const ep = (await callJson<Endpoints>("/api/v1/namespaces/default/endpoints/ready-web")).body;
-      return ep.subsets?.[0]?.notReadyAddresses?.[0]?.ip === ip && !ep.subsets[0].addresses ? true : undefined;
+      return ep.subsets?.[0]?.notReadyAddresses?.[0]?.ip === ip && !ep.subsets?.[0]?.addresses ? true : undefined;
     }, "the unready pod's address under notReadyAddresses");
 
     // The page appears: the next probe succeeds and the pod is Ready, its address ready.
@@ -106,7 +106,7 @@ describe("kubelet probes", () => {
     expect(condition(pod, "Ready")).toBe("True");
     await waitFor(async () => {
       const ep = (await callJson<Endpoints>("/api/v1/namespaces/default/endpoints/ready-web")).body;
-      return ep.subsets?.[0]?.addresses?.[0]?.ip === ip && !ep.subsets[0].notReadyAddresses ? true : undefined;
+      return ep.subsets?.[0]?.addresses?.[0]?.ip === ip && !ep.subsets?.[0]?.notReadyAddresses ? true : undefined;
     }, "the ready pod's address under addresses");
 
     // And goes again: one failure (failureThreshold 1) makes it unready.

@@ -3,7 +3,7 @@
 // fails to pull as it would against a registry.
 import { agnhostRepo } from "./agnhost";
 import { bootcampV1, bootcampV2 } from "./bootcamp";
-import { busybox } from "./busybox";
+import { busybox, k8sBusybox } from "./busybox";
 import { crasherRepo } from "./crasher";
 import { sha256Hex } from "./digest";
 import { etcdRepo } from "./etcd";
@@ -13,7 +13,7 @@ import { redis } from "./redis";
 import { InvalidReferenceError, parseImageRef, type ImageRef } from "./ref";
 import type { ImageConfig, ImageRepository } from "./types";
 
-const REPOSITORIES: readonly ImageRepository[] = [bootcampV1, bootcampV2, nginx, busybox, redis, crasherRepo, agnhostRepo, goproxyRepo, etcdRepo];
+const REPOSITORIES: readonly ImageRepository[] = [bootcampV1, bootcampV2, nginx, busybox, redis, crasherRepo, k8sBusybox, agnhostRepo, goproxyRepo, etcdRepo];
 
 export interface ResolvedImage {
   ref: ImageRef;
