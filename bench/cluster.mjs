@@ -119,6 +119,8 @@ export async function startCluster(config, vars, { startTimeoutMs = 120_000, ins
       return { status: res.status, body };
     },
     logs: () => output,
+    /** The process group of the cluster (scripts/dev.mjs, wrangler and its workerd). */
+    pid: child.pid,
     stop,
   };
 }
