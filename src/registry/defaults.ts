@@ -31,6 +31,8 @@ function defaultProbe(p: Probe | undefined): void {
   p.periodSeconds ||= 10;
   p.successThreshold ||= 1;
   p.failureThreshold ||= 3;
+  // The generated defaults give grpc.service "" (kubectl describe dereferences it).
+  if (p.grpc && typeof p.grpc === "object") p.grpc.service ??= "";
   if (p.httpGet && typeof p.httpGet === "object") {
     p.httpGet.path ||= "/";
     p.httpGet.scheme ||= "HTTP";

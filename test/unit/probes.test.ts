@@ -144,6 +144,7 @@ describe("probe defaults and validation", () => {
       failureThreshold: 3,
     });
     expect(messages(pod)).toEqual([]);
+    expect((podWith({ livenessProbe: { grpc: { port: 2379 } } }).spec as PodSpec).containers[0].livenessProbe?.grpc).toEqual({ port: 2379, service: "" });
   });
 
   it.each<[string, Partial<Container>, string[], boolean?]>([
