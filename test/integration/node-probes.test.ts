@@ -97,6 +97,13 @@ describe("kubelet probes", () => {
       const ep = (await callJson<Endpoints>("/api/v1/namespaces/default/endpoints/ready-web")).body;
       return ep.subsets?.[0]?.notReadyAddresses?.[0]?.ip === ip && !ep.subsets?.[0]?.addresses ? true : undefined;
     }, "the unready pod's address under notReadyAddresses");
+    await waitFor(async () => {
+      const slices = (await callJson<{ items: { endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[] }[] }>(
+        "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dready-web",
+      )).body.items;
+      const ep = slices.flatMap((sl) => sl.endpoints ?? []).find((e) => e.addresses.includes(ip ?? ""));
+      return ep?.conditions?.ready === false ? true : undefined;
+    }, "the slice's endpoint with ready: false");
 
     // The page appears: the next probe succeeds and the pod is Ready, its address ready.
     expect(await exec(pod, ["sh", "-c", "echo ok > /usr/share/nginx/html/ready.html"])).toBe(0);
