@@ -15,10 +15,10 @@
 //   BareAlarm), its CPU over the same window. The ratio says what a heartbeat costs on
 //   top of the alarm that carries it.
 // Medians across runs, with min-max.
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { buildBench, startCluster } from "./cluster.mjs";
-import { log, median, resultFile, sleep, textTable } from "./util.mjs";
+import { log, median, resultFile, runtimeStats, sleep, textTable } from "./util.mjs";
 
 function parseArgs(argv) {
   const o = { nodes: 1000, runs: 3, idleSeconds: 60, budgetMin: 40, renew: "10s", readyTimeoutS: 600, vars: {}, floor: true };
@@ -42,30 +42,6 @@ function parseArgs(argv) {
 
 const opts = parseArgs(process.argv.slice(2));
 const budgetEnd = Date.now() + opts.budgetMin * 60_000;
-const TICKS_PER_S = 100; // USER_HZ on Linux
-
-/** workerd processes in the cluster's process group: their CPU ticks and memory. */
-function runtimeStats(pgid) {
-  let ticks = 0;
-  let hwmKiB = 0;
-  let rssKiB = 0;
-  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      // fields[0] is field 3 (state): pgrp is field 5, utime 14, stime 15.
-      if (Number(fields[2]) !== pgid || !stat.includes("(workerd)")) continue;
-      ticks += Number(fields[11]) + Number(fields[12]);
-      const status = readFileSync(`/proc/${pid}/status`, "utf8");
-      hwmKiB += Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      rssKiB += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  return { cpuS: ticks / TICKS_PER_S, hwmMiB: hwmKiB / 1024, rssMiB: rssKiB / 1024 };
-}
-
 async function idleCores(cluster, seconds) {
   const a = runtimeStats(cluster.pgid);
   const t = Date.now();

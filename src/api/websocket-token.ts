@@ -44,7 +44,7 @@ function decodeBase64Url(encoded: string): string | undefined {
   try {
     const bin = atob(b64);
     const bytes = Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     return undefined;
   }

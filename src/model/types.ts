@@ -80,6 +80,28 @@ export interface ContainerPort {
   protocol?: string;
 }
 
+/** A port by number or by the name of one of the container's ports (intstr). */
+export type IntOrString = number | string;
+
+export interface HTTPHeader {
+  name: string;
+  value: string;
+}
+
+/** core/v1 Probe: one handler and its timing (defaults filled in by the registry). */
+export interface Probe {
+  exec?: { command?: string[] };
+  httpGet?: { path?: string; port: IntOrString; host?: string; scheme?: "HTTP" | "HTTPS"; httpHeaders?: HTTPHeader[] };
+  tcpSocket?: { port: IntOrString; host?: string };
+  grpc?: { port: number; service?: string | null };
+  initialDelaySeconds?: number;
+  timeoutSeconds?: number;
+  periodSeconds?: number;
+  successThreshold?: number;
+  failureThreshold?: number;
+  terminationGracePeriodSeconds?: number | null;
+}
+
 export interface EnvVar {
   name: string;
   value?: string;
@@ -106,9 +128,9 @@ export interface Container {
   imagePullPolicy?: "Always" | "IfNotPresent" | "Never";
   terminationMessagePath?: string;
   terminationMessagePolicy?: string;
-  readinessProbe?: unknown;
-  livenessProbe?: unknown;
-  startupProbe?: unknown;
+  readinessProbe?: Probe;
+  livenessProbe?: Probe;
+  startupProbe?: Probe;
   stdin?: boolean;
   tty?: boolean;
   restartPolicy?: string;

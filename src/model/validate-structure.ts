@@ -31,6 +31,21 @@ const objectMeta = z.looseObject({
     .nullish(),
 });
 
+const probe = z
+  .looseObject({
+    exec: z.looseObject({ command: strList }).nullish(),
+    httpGet: z.looseObject({ path: str, port: intOrString, host: str, scheme: str, httpHeaders: z.array(z.looseObject({ name: str, value: str })).nullish() }).nullish(),
+    tcpSocket: z.looseObject({ port: intOrString, host: str }).nullish(),
+    grpc: z.looseObject({ port: int, service: str }).nullish(),
+    initialDelaySeconds: int,
+    timeoutSeconds: int,
+    periodSeconds: int,
+    successThreshold: int,
+    failureThreshold: int,
+    terminationGracePeriodSeconds: int,
+  })
+  .nullish();
+
 const container = z.looseObject({
   name: str,
   image: str,
@@ -43,6 +58,9 @@ const container = z.looseObject({
   volumeMounts: z.array(z.looseObject({ name: str, mountPath: str, readOnly: bool, subPath: str })).nullish(),
   imagePullPolicy: str,
   terminationMessagePolicy: str,
+  livenessProbe: probe,
+  readinessProbe: probe,
+  startupProbe: probe,
   stdin: bool,
   tty: bool,
 });

@@ -18,6 +18,7 @@ import { ClusterNetwork } from "./cluster-network";
 import type { HttpOutcome, HttpRequest } from "./images/types";
 import { TimerTable } from "../util/timer-table";
 import { Kubelet, KUBELET_RESYNC, KUBELET_SYNC } from "./kubelet/kubelet";
+import { KUBELET_PROBE } from "./kubelet/prober";
 import { runDueTimers, type TimerHandler } from "../util/timer-dispatch";
 import { handleExplore } from "./explore";
 import { DEFAULT_EXEC_TIMING } from "./explore/exec-channels";
@@ -93,6 +94,7 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
     return new Map<string, TimerHandler>([
       [KUBELET_SYNC, () => (this.cutOff() ? Promise.resolve() : this.kubelet().resync())],
       [KUBELET_RESYNC, () => (this.cutOff() ? Promise.resolve() : this.kubelet().periodicResync())],
+      [KUBELET_PROBE, (due, now) => (this.cutOff() ? Promise.resolve() : this.kubelet().probe(due, now))],
       [HEARTBEAT, () => this.heartbeat().beat()],
       // Timers a node set before failure detection moved to the lifecycle controller.
       ...["lease-deadline", "evict"].map((kind) => [kind, () => Promise.resolve()] as [string, TimerHandler]),

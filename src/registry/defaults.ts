@@ -2,7 +2,7 @@
 // the DefaultTolerationSeconds admission plugin), so stored objects look like a real
 // cluster's and the scheduler, kubelet and controllers can rely on the fields.
 import type { ClusterConfig } from "../config";
-import type { Container, Deployment, Namespace, Pod, PodSpec, ReplicaSet, Service, Toleration } from "../model/types";
+import type { Container, Deployment, Namespace, Pod, PodSpec, Probe, ReplicaSet, Service, Toleration } from "../model/types";
 
 export interface DefaultingConfig {
   notReadyTolerationSeconds: number;
@@ -24,7 +24,25 @@ function defaultPullPolicy(image: string | undefined): "Always" | "IfNotPresent"
   return image.slice(tagAt + 1) === "latest" ? "Always" : "IfNotPresent";
 }
 
+/** SetDefaults_Probe and SetDefaults_HTTPGetAction. */
+function defaultProbe(p: Probe | undefined): void {
+  if (!p || typeof p !== "object") return;
+  p.timeoutSeconds ||= 1;
+  p.periodSeconds ||= 10;
+  p.successThreshold ||= 1;
+  p.failureThreshold ||= 3;
+  // The generated defaults give grpc.service "" (kubectl describe dereferences it).
+  if (p.grpc && typeof p.grpc === "object") p.grpc.service ??= "";
+  if (p.httpGet && typeof p.httpGet === "object") {
+    p.httpGet.path ||= "/";
+    p.httpGet.scheme ||= "HTTP";
+  }
+}
+
 function defaultContainer(c: Container): void {
+  defaultProbe(c.livenessProbe);
+  defaultProbe(c.readinessProbe);
+  defaultProbe(c.startupProbe);
   c.imagePullPolicy ??= defaultPullPolicy(c.image);
   c.terminationMessagePath ??= "/dev/termination-log";
   c.terminationMessagePolicy ??= "File";

@@ -7,7 +7,8 @@ import type { Signal, HttpResponse } from "../runtime/cri";
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
 
 // Signals and HTTP outcomes are the runtime contract's (runtime/cri.ts): images speak it.
-export type { Signal, HttpResponse, HttpOutcome } from "../runtime/cri";
+export type { Signal, HttpResponse, HttpOutcome, GrpcHealthOutcome } from "../runtime/cri";
+import type { GrpcHealthOutcome } from "../runtime/cri";
 export type LogStream = "stdout" | "stderr";
 
 export interface HttpRequest {
@@ -74,6 +75,8 @@ interface HttpHandled {
 export interface Program {
   start(ctx: ProgramContext): ProgramStart;
   http?(req: HttpRequest, ctx: ProgramContext & { state: JsonValue | undefined }): HttpHandled;
+  /** A grpc.health.v1.Health/Check on one of its ports; programs without it speak no gRPC. */
+  grpcHealth?(service: string, ctx: ProgramContext & { state: JsonValue | undefined }): GrpcHealthOutcome;
   /**
    * A signal arrives (the container is stopped). Returns what happens next (the last
    * entry carries the exit), or undefined when the program ignores it: a PID 1 with no

@@ -22,6 +22,8 @@ import { commitWrites, type PodWrite } from "./write-batch";
 import { Registry } from "../../registry/registry";
 import { defaultingFrom } from "../../registry/defaults";
 import { readConfig } from "../../config";
+import { Prober } from "./prober";
+import type { Timer } from "../../util/timer-table";
 
 /** Timer kind of the kubelet's timers: "sync the pods at this time". */
 export const KUBELET_SYNC = "kubelet-sync";
@@ -65,8 +67,24 @@ export class Kubelet {
     (a, b) => a || b,
   );
 
+  readonly prober: Prober;
+
   constructor(private readonly deps: KubeletDeps) {
     this.state = new KubeletState(deps.storage.kv);
+    this.prober = new Prober({
+      kv: deps.storage.kv,
+      state: this.state,
+      timers: deps.timers,
+      runtime: () => this.runtime(),
+      nodeName: () => this.state.config()?.name,
+      registry: () => this.registry(this.deps.store()),
+      resync: () => this.resync(),
+    });
+  }
+
+  /** Probe timers fired: run the due probes. */
+  probe(due: Timer[], now: number): Promise<void> {
+    return this.prober.run(due, now);
   }
 
   /** The node's container runtime, once the node knows which one it runs. */
@@ -230,6 +248,7 @@ export class Kubelet {
     for (const rec of [...records.values()].sort(byCreation)) {
       let outcome: PodOutcome = "keep";
       try {
+        this.prober.annotate(rec);
         outcome = await syncPod(env, rec);
       } catch (e) {
         console.error(`kubelet ${cfg.name}: sync of pod ${rec.namespace}/${rec.name} failed:`, e);
@@ -248,6 +267,10 @@ export class Kubelet {
     this.state.putIpTable(env.ips);
     for (const rec of records.values()) this.state.putPod(rec);
     for (const uid of forget) this.state.deletePod(uid);
+    for (const rec of records.values()) {
+      if (forget.includes(rec.uid)) await this.prober.forget(rec.uid);
+      else await this.prober.arm(rec, now);
+    }
 
     try {
       await commitWrites(this.registry(store), writes, recorder, now, (rec) => buildPodStatus(rec, net.hostIP, now));

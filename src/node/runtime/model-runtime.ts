@@ -21,6 +21,7 @@ import type {
   ExecStream,
   ExecSyncOptions,
   ExecSyncResult,
+  GrpcHealthOutcome,
   LogLine,
   LogQuery,
   PodHttpRequest,
@@ -437,6 +438,20 @@ export class ModelRuntime implements RuntimeService {
       },
       s.sandbox.syncedAt,
     );
+    await s.save();
+    return outcome;
+  }
+
+  async podTcpConnect(podSandboxId: string, port: number): Promise<boolean> {
+    const s = await this.open(podSandboxId);
+    const open = s.sandbox.state === "SANDBOX_READY" && s.portOpen(port);
+    await s.save();
+    return open;
+  }
+
+  async podGrpcHealth(podSandboxId: string, port: number, service: string): Promise<GrpcHealthOutcome> {
+    const s = await this.open(podSandboxId);
+    const outcome = s.sandbox.state === "SANDBOX_READY" ? s.portGrpcHealth(port, service, s.sandbox.syncedAt) : ({ kind: "refused" } as const);
     await s.save();
     return outcome;
   }
