@@ -13,6 +13,8 @@ import { garbageCollector } from "./garbage-collector";
 import { namespaceController } from "./namespace-controller";
 import { EventTTLController } from "./event-ttl";
 import { ServiceAccountsController } from "./serviceaccounts-controller";
+import { JobController } from "./job-controller";
+import { JobTTLController } from "./job-ttl";
 
 export function controllerTable(ctx: ControllerContext, allocator: () => ServiceAllocator): Controller[] {
   const replicaSets = new ReplicaSetController(ctx);
@@ -23,6 +25,8 @@ export function controllerTable(ctx: ControllerContext, allocator: () => Service
     podOwnerLookup(ctx, (namespace, rs) => replicaSets.wantOrphanScan(namespace, rs)),
     new DeploymentController(ctx),
     replicaSetOwnerLookup(ctx),
+    new JobController(ctx),
+    new JobTTLController(ctx),
     services,
     namespaceServices(ctx, services),
     new PodGC(ctx),
