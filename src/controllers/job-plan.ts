@@ -185,7 +185,9 @@ export function planJob(obs: JobObservation): JobPlan {
     plan.events.push({ type: "Normal", reason: "Resumed", message: "Job resumed" });
     startTime = isoSeconds(now);
   }
-  if (!suspended && !startTime) startTime = isoSeconds(now);
+  // Suspending resets startTime (and with it the active deadline's clock).
+  if (suspended) startTime = undefined;
+  else if (!startTime) startTime = isoSeconds(now);
 
   // Has it come to an end? First the interim condition (FailureTarget, SuccessCriteriaMet).
   let requeue: number | undefined;
