@@ -15,6 +15,7 @@ import { EventTTLController } from "./event-ttl";
 import { ServiceAccountsController } from "./serviceaccounts-controller";
 import { JobController } from "./job-controller";
 import { JobTTLController } from "./job-ttl";
+import { CronJobController } from "./cronjob-controller";
 
 export function controllerTable(ctx: ControllerContext, allocator: () => ServiceAllocator): Controller[] {
   const replicaSets = new ReplicaSetController(ctx);
@@ -27,6 +28,7 @@ export function controllerTable(ctx: ControllerContext, allocator: () => Service
     replicaSetOwnerLookup(ctx),
     new JobController(ctx),
     new JobTTLController(ctx),
+    new CronJobController(ctx),
     services,
     namespaceServices(ctx, services),
     new PodGC(ctx),

@@ -58,3 +58,40 @@ export function nextScheduleAfter(schedule: string, timeZone: string | undefined
     return undefined;
   }
 }
+
+/** The latest scheduled time at or before `atMs`, or undefined. */
+export function lastScheduleAtOrBefore(schedule: string, timeZone: string | undefined, atMs: number): number | undefined {
+  const parsed = parseSchedule(schedule);
+  if (!parsed.ok) return undefined;
+  try {
+    const [prev] = new Cron(parsed.fields, { mode: "5-part", paused: true, timezone: timeZone || "UTC" }).previousRuns(1, new Date(atMs + 1));
+    return prev ? prev.getTime() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How many scheduled times fall in (afterMs, atMs], counting no further than `cap`. */
+export function countSchedules(schedule: string, timeZone: string | undefined, afterMs: number, atMs: number, cap: number): number {
+  let n = 0;
+  for (let t = nextScheduleAfter(schedule, timeZone, afterMs); t !== undefined && t <= atMs && n < cap; t = nextScheduleAfter(schedule, timeZone, t)) n++;
+  return n;
+}
+
+/** RFC 3339 of `ms` in `timeZone` (Go's t.In(loc).Format(time.RFC3339)): "Z" in UTC, else the offset. */
+export function rfc3339InZone(ms: number, timeZone: string | undefined): string {
+  const t = Math.floor(ms / 1000) * 1000;
+  if (!timeZone || timeZone === "UTC") return new Date(t).toISOString().replace(".000Z", "Z");
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" })
+      .formatToParts(new Date(t))
+      .map((p) => [p.type, p.value]),
+  );
+  const local = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  const offsetMin = Math.round((local - t) / 60_000);
+  const wall = new Date(local).toISOString().slice(0, 19);
+  if (offsetMin === 0) return `${wall}Z`;
+  const sign = offsetMin > 0 ? "+" : "-";
+  const abs = Math.abs(offsetMin);
+  return `${wall}${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
+}
