@@ -29,7 +29,7 @@ describe("jobs", () => {
   it.each([
     ["running, 1 of 3", job({ completions: 3 }, { succeeded: 1, startTime: ago(90) }), ["Running", "1/3", "90s"]],
     ["complete, took 65s", job({ completions: 1 }, { succeeded: 1, startTime: ago(100), completionTime: ago(35), conditions: [on("SuccessCriteriaMet"), on("Complete")] }), ["Complete", "1/1", "65s"]],
-    ["failed", job({ completions: 1 }, { failed: 7, startTime: ago(200), conditions: [on("FailureTarget"), on("Failed")] }), ["Failed", "0/1", "200s"]],
+    ["failed", job({ completions: 1 }, { failed: 7, startTime: ago(200), conditions: [on("FailureTarget"), on("Failed")] }), ["Failed", "0/1", "3m20s"]],
     ["failure target first", job({ completions: 1 }, { startTime: ago(10), conditions: [on("FailureTarget")] }), ["FailureTarget", "0/1", "10s"]],
     ["success criteria first", job({ completions: 1 }, { succeeded: 1, startTime: ago(10), conditions: [on("SuccessCriteriaMet")] }), ["SuccessCriteriaMet", "1/1", "10s"]],
     ["suspended, never started", job({ completions: 1, suspend: true }, { conditions: [on("Suspended")] }), ["Suspended", "0/1", ""]],

@@ -448,9 +448,9 @@ describe("malformed and unsupported bodies", () => {
   });
 
   it("refuses kinds it has no descriptor for", () => {
-    const job = decodeError(envelope("batch/v1", "Job", m([1, goMeta("j")])));
-    expect(job.code).toBe(415);
-    expect(job.message).toContain("Job");
+    const sts = decodeError(envelope("apps/v1", "StatefulSet", m([1, goMeta("s")])));
+    expect(sts.code).toBe(415);
+    expect(sts.message).toContain("StatefulSet");
     // A known kind under another apiVersion is a different schema.
     const old = decodeError(envelope("extensions/v1beta1", "Deployment", m()));
     expect(old.code).toBe(415);
