@@ -75,7 +75,8 @@ export class CronJobController implements Controller {
         ctx.registry.prepareCreate(JOBS, job);
         first.push({ op: "create", resource: JOBS, object: job });
         // The reference carries no resourceVersion yet: the store assigns it in this batch.
-        const { resourceVersion: _rv, ...ref } = jobRef(job);
+        const ref = jobRef(job);
+        delete ref.resourceVersion;
         status.active = [...(status.active ?? []), ref];
         if (!quiet) first.push(eventOp(cj, "Normal", "SuccessfulCreate", `Created job ${job.metadata.name}`, "cronjob-controller", now));
       }

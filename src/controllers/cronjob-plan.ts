@@ -6,10 +6,9 @@
 import type { CronJob, CronJobStatus, Job, ObjectReference } from "../model/types";
 import { isoSeconds } from "../config";
 import { countSchedules, knownTimeZone, lastScheduleAtOrBefore, nextScheduleAfter, parseSchedule } from "../model/cron-schedule";
-import { jobFinished } from "./job-plan";
+import { jobFinished, type JobEvent } from "./job-plan";
 import { timeOf } from "./pod-state";
 import { canonicalJson } from "./hash";
-import type { JobEvent } from "./job-plan";
 
 /** Upstream gives up counting missed times past this many. */
 const TOO_MANY_MISSED = 100;
