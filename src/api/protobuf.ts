@@ -1,6 +1,6 @@
 // Decoder for the Kubernetes protobuf request bodies kubectl sends.
 //
-// `kubectl create deployment|service|namespace|configmap|secret|serviceaccount` POST their object as
+// `kubectl create deployment|service|namespace|configmap|secret|serviceaccount|job|cronjob` POST their object as
 // `application/vnd.kubernetes.protobuf` and do not retry with JSON if the server answers
 // 415, so edgekube has to read that format.
 // Everything else is stored and served as JSON, so this module only turns the protobuf
@@ -103,6 +103,23 @@ const MESSAGES: Record<string, Record<number, Field>> = {
   ReplicaSetSpec: {
     1: i32("replicas", PTR), 4: i32("minReadySeconds"), 2: msg("selector", "LabelSelector", PTR),
     3: msg("template", "PodTemplateSpec"),
+  },
+
+  // ---- k8s.io/api/batch/v1 ----
+  Job: { 1: msg("metadata", "ObjectMeta"), 2: msg("spec", "JobSpec") },
+  JobSpec: {
+    1: i32("parallelism", PTR), 2: i32("completions", PTR), 3: i64("activeDeadlineSeconds", PTR),
+    4: msg("selector", "LabelSelector", PTR), 5: bool("manualSelector", PTR), 6: msg("template", "PodTemplateSpec"),
+    7: i32("backoffLimit", PTR), 8: i32("ttlSecondsAfterFinished", PTR), 9: str("completionMode", PTR),
+    10: bool("suspend", PTR), 12: i32("backoffLimitPerIndex", PTR), 13: i32("maxFailedIndexes", PTR),
+    14: str("podReplacementPolicy", PTR), 15: str("managedBy", PTR),
+  },
+  JobTemplateSpec: { 1: msg("metadata", "ObjectMeta"), 2: msg("spec", "JobSpec") },
+  CronJob: { 1: msg("metadata", "ObjectMeta"), 2: msg("spec", "CronJobSpec") },
+  CronJobSpec: {
+    1: str("schedule"), 8: str("timeZone", PTR), 2: i64("startingDeadlineSeconds", PTR), 3: str("concurrencyPolicy"),
+    4: bool("suspend", PTR), 5: msg("jobTemplate", "JobTemplateSpec"), 6: i32("successfulJobsHistoryLimit", PTR),
+    7: i32("failedJobsHistoryLimit", PTR),
   },
 
   // ---- k8s.io/api/core/v1 ----
@@ -324,6 +341,8 @@ const KINDS: Record<string, string> = {
   "v1/ConfigMap": "ConfigMap",
   "v1/Secret": "Secret",
   "v1/ServiceAccount": "ServiceAccount",
+  "batch/v1/Job": "Job",
+  "batch/v1/CronJob": "CronJob",
 };
 
 // ---- decoding ------------------------------------------------------------------------

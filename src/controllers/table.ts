@@ -13,6 +13,9 @@ import { garbageCollector } from "./garbage-collector";
 import { namespaceController } from "./namespace-controller";
 import { EventTTLController } from "./event-ttl";
 import { ServiceAccountsController } from "./serviceaccounts-controller";
+import { JobController } from "./job-controller";
+import { JobTTLController } from "./job-ttl";
+import { CronJobController } from "./cronjob-controller";
 
 export function controllerTable(ctx: ControllerContext, allocator: () => ServiceAllocator): Controller[] {
   const replicaSets = new ReplicaSetController(ctx);
@@ -23,6 +26,9 @@ export function controllerTable(ctx: ControllerContext, allocator: () => Service
     podOwnerLookup(ctx, (namespace, rs) => replicaSets.wantOrphanScan(namespace, rs)),
     new DeploymentController(ctx),
     replicaSetOwnerLookup(ctx),
+    new JobController(ctx),
+    new JobTTLController(ctx),
+    new CronJobController(ctx),
     services,
     namespaceServices(ctx, services),
     new PodGC(ctx),

@@ -34,7 +34,8 @@ export const invalid = (kind: string, name: string, causes: StatusCause[], group
   // field.Error prints "<field>: <body>" even for the empty path of a whole-object error.
   const summary = causes.map((c) => `${c.field !== undefined ? c.field + ": " : ""}${c.message ?? ""}`).join(", ");
   const list = causes.length > 1 ? `[${summary}]` : summary;
-  return new ApiError(422, "Invalid", `${kind} "${name}" is invalid: ${list}`, { name, kind, ...(group ? { group } : {}), causes });
+  // The kind is qualified by its group as schema.GroupKind prints it: Job.batch, Deployment.apps.
+  return new ApiError(422, "Invalid", `${group ? `${kind}.${group}` : kind} "${name}" is invalid: ${list}`, { name, kind, ...(group ? { group } : {}), causes });
 };
 
 export const badRequest = (message: string, causes?: StatusCause[]) =>

@@ -28,6 +28,8 @@ export const RESOURCES: readonly ResourceInfo[] = [
   { group: "", version: "v1", resource: "events", singular: "event", kind: "Event", namespaced: true, shortNames: ["ev"], verbs: ALL_VERBS, subresources: [] },
   { group: "apps", version: "v1", resource: "deployments", singular: "deployment", kind: "Deployment", namespaced: true, shortNames: ["deploy"], categories: ["all"], verbs: ALL_VERBS, subresources: ["status", "scale"] },
   { group: "apps", version: "v1", resource: "replicasets", singular: "replicaset", kind: "ReplicaSet", namespaced: true, shortNames: ["rs"], categories: ["all"], verbs: ALL_VERBS, subresources: ["status", "scale"] },
+  { group: "batch", version: "v1", resource: "jobs", singular: "job", kind: "Job", namespaced: true, categories: ["all"], verbs: ALL_VERBS, subresources: ["status"] },
+  { group: "batch", version: "v1", resource: "cronjobs", singular: "cronjob", kind: "CronJob", namespaced: true, shortNames: ["cj"], categories: ["all"], verbs: ALL_VERBS, subresources: ["status"] },
   { group: "", version: "v1", resource: "services", singular: "service", kind: "Service", namespaced: true, shortNames: ["svc"], categories: ["all"], verbs: ALL_VERBS, subresources: ["status", "proxy"] },
   { group: "", version: "v1", resource: "endpoints", singular: "endpoints", kind: "Endpoints", namespaced: true, shortNames: ["ep"], verbs: ALL_VERBS, subresources: [] },
   { group: "discovery.k8s.io", version: "v1", resource: "endpointslices", singular: "endpointslice", kind: "EndpointSlice", namespaced: true, verbs: ALL_VERBS, subresources: [] },

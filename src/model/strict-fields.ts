@@ -95,6 +95,14 @@ const SLICE_ENDPOINT = struct({
 const top = (spec: Shape, extra: Record<string, Shape> = {}): Shape =>
   struct({ apiVersion: ANY, kind: ANY, metadata: OBJECT_META, spec, status: ANY, ...extra });
 
+const JOB_SPEC = struct({
+  ...anyFields("parallelism", "completions", "activeDeadlineSeconds", "backoffLimit", "backoffLimitPerIndex", "maxFailedIndexes"),
+  ...anyFields("manualSelector", "ttlSecondsAfterFinished", "completionMode", "suspend", "podReplacementPolicy", "podFailurePolicy"),
+  ...anyFields("successPolicy", "managedBy"),
+  selector: LABEL_SELECTOR,
+  template: POD_TEMPLATE,
+});
+
 const KINDS: Record<string, Shape> = {
   pods: top(POD_SPEC),
   "deployments.apps": top(
@@ -106,6 +114,14 @@ const KINDS: Record<string, Shape> = {
     }),
   ),
   "replicasets.apps": top(struct({ ...anyFields("replicas", "minReadySeconds"), selector: LABEL_SELECTOR, template: POD_TEMPLATE })),
+  "jobs.batch": top(JOB_SPEC),
+  "cronjobs.batch": top(
+    struct({
+      ...anyFields("schedule", "timeZone", "startingDeadlineSeconds", "concurrencyPolicy", "suspend"),
+      ...anyFields("successfulJobsHistoryLimit", "failedJobsHistoryLimit"),
+      jobTemplate: struct({ metadata: OBJECT_META, spec: JOB_SPEC }),
+    }),
+  ),
   nodes: top(
     struct({
       ...anyFields("podCIDR", "podCIDRs", "providerID", "unschedulable", "configSource", "externalID"),

@@ -381,9 +381,74 @@ export interface ReplicaSet extends KubeObject {
   status?: ReplicaSetStatus;
 }
 
+// ---- batch/v1 Job, CronJob ----
+
+export interface JobSpec {
+  parallelism?: number;
+  completions?: number | null;
+  activeDeadlineSeconds?: number;
+  backoffLimit?: number;
+  selector?: LabelSelector;
+  manualSelector?: boolean;
+  template: PodTemplateSpec;
+  ttlSecondsAfterFinished?: number;
+  completionMode?: "NonIndexed" | "Indexed";
+  suspend?: boolean;
+  podReplacementPolicy?: "TerminatingOrFailed" | "Failed";
+}
+
+export interface JobStatus {
+  conditions?: Condition[];
+  startTime?: string;
+  completionTime?: string;
+  active?: number;
+  succeeded?: number;
+  failed?: number;
+  terminating?: number;
+  ready?: number;
+  completedIndexes?: string;
+  uncountedTerminatedPods?: { succeeded?: string[]; failed?: string[] };
+}
+
+export interface Job extends KubeObject {
+  apiVersion: "batch/v1";
+  kind: "Job";
+  spec: JobSpec;
+  status?: JobStatus;
+}
+
+export interface JobTemplateSpec {
+  metadata?: ObjectMeta;
+  spec: JobSpec;
+}
+
+export interface CronJobSpec {
+  schedule: string;
+  timeZone?: string;
+  startingDeadlineSeconds?: number;
+  concurrencyPolicy?: "Allow" | "Forbid" | "Replace";
+  suspend?: boolean;
+  jobTemplate: JobTemplateSpec;
+  successfulJobsHistoryLimit?: number;
+  failedJobsHistoryLimit?: number;
+}
+
+export interface CronJobStatus {
+  active?: ObjectReference[];
+  lastScheduleTime?: string;
+  lastSuccessfulTime?: string;
+}
+
+export interface CronJob extends KubeObject {
+  apiVersion: "batch/v1";
+  kind: "CronJob";
+  spec: CronJobSpec;
+  status?: CronJobStatus;
+}
+
 // ---- core/v1 Event, coordination/v1 Lease ----
 
-interface ObjectReference {
+export interface ObjectReference {
   kind?: string;
   namespace?: string;
   name?: string;

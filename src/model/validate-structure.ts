@@ -122,6 +122,20 @@ const serviceSpec = z.looseObject({
 const endpointPort = z.looseObject({ name: str, port: int, protocol: str, appProtocol: str });
 const endpointAddress = z.looseObject({ ip: str, hostname: str, nodeName: str, targetRef: objectReference });
 
+const jobSpec = z.looseObject({
+  parallelism: int,
+  completions: int,
+  activeDeadlineSeconds: int,
+  backoffLimit: int,
+  selector: labelSelector,
+  manualSelector: bool,
+  template: podTemplate,
+  ttlSecondsAfterFinished: int,
+  completionMode: str,
+  suspend: bool,
+  podReplacementPolicy: str,
+});
+
 // A status of the wrong type fails to decode upstream even though the server resets it.
 const withSpec = (spec: z.ZodType, extra: z.ZodRawShape = {}) =>
   z.looseObject({ apiVersion: str, kind: str, metadata: objectMeta.nullish(), spec: spec.nullish(), status: z.looseObject({}).nullish(), ...extra });
@@ -141,6 +155,19 @@ const SCHEMAS: Record<string, z.ZodType> = {
     }),
   ),
   "replicasets.apps": withSpec(z.looseObject({ replicas: int, selector: labelSelector, template: podTemplate, minReadySeconds: int })),
+  "jobs.batch": withSpec(jobSpec),
+  "cronjobs.batch": withSpec(
+    z.looseObject({
+      schedule: str,
+      timeZone: str,
+      startingDeadlineSeconds: int,
+      concurrencyPolicy: str,
+      suspend: bool,
+      successfulJobsHistoryLimit: int,
+      failedJobsHistoryLimit: int,
+      jobTemplate: z.looseObject({ metadata: objectMeta.nullish(), spec: jobSpec.nullish() }).nullish(),
+    }),
+  ),
   nodes: withSpec(
     z.looseObject({
       unschedulable: bool,

@@ -2,7 +2,7 @@
 // words (the caller wraps them with invalid() into a 422 Status). Order of checks:
 // JSON types first (a body that would not decode gets nothing else), then metadata,
 // then the kind's own rules, then the update rules when the old object is given.
-import type { ConfigMap, Deployment, EndpointSlice, Endpoints, Event, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, Secret, Service, StatusCause } from "./types";
+import type { ConfigMap, CronJob, Deployment, EndpointSlice, Endpoints, Event, Job, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, Secret, Service, StatusCause } from "./types";
 import { nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain } from "./name-rules";
 import { structuralErrors } from "./validate-structure";
 import { validateObjectMeta, validateObjectMetaUpdate, type NameFn } from "./validate-meta";
@@ -11,6 +11,7 @@ import { validateDeployment, validateReplicaSet } from "./validate-workloads";
 import { validateEvent, validateLease, validateNamespace, validateNode } from "./validate-cluster";
 import { validateService, validateServiceUpdate } from "./validate-service";
 import { validateEndpointSlice, validateEndpoints } from "./validate-endpoints";
+import { validateCronJob, validateJob } from "./validate-batch";
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from "./validate-config";
 
 export { strictUnknownFields } from "./strict-fields";
@@ -44,6 +45,8 @@ const RULES: Record<string, KindRules> = {
     nameFn: nameIsDNSSubdomain,
     validate: (obj, old) => validateReplicaSet(obj as ReplicaSet, old as ReplicaSet | undefined),
   },
+  "jobs.batch": { namespaced: true, nameFn: nameIsDNSSubdomain, validate: (obj, old) => validateJob(obj as Job, old as Job | undefined) },
+  "cronjobs.batch": { namespaced: true, nameFn: nameIsDNSSubdomain, validate: (obj, old) => validateCronJob(obj as CronJob, old as CronJob | undefined) },
   nodes: { namespaced: false, nameFn: nameIsDNSSubdomain, validate: (obj) => validateNode(obj as Node) },
   namespaces: { namespaced: false, nameFn: nameIsDNSLabel, validate: (obj) => validateNamespace(obj as Namespace) },
   "leases.coordination.k8s.io": { namespaced: true, nameFn: nameIsDNSSubdomain, validate: (obj) => validateLease(obj as Lease) },

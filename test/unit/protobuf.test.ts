@@ -118,6 +118,9 @@ describe("kubectl protobuf fixtures", () => {
     "8-kubectl-create-secret-tls",
     "9-kubectl-create-secret-docker-registry",
     "10-kubectl-create-serviceaccount",
+    "11-kubectl-create-job",
+    "12-kubectl-create-cronjob",
+    "13-kubectl-create-job-from-cronjob",
   ];
 
   it.each(names)("%s decodes to the captured object minus zero values", (name) => {
@@ -200,6 +203,29 @@ describe("kubectl protobuf fixtures", () => {
     expect(reg.type).toBe("kubernetes.io/dockerconfigjson");
     const config = JSON.parse(bytesOf((reg.data as Record<string, string>)[".dockerconfigjson"])) as { auths: Record<string, { username: string }> };
     expect(config.auths["registry.example.com"].username).toBe("tiger");
+  });
+
+  it("create job, create cronjob and create job --from=cronjob/NAME", () => {
+    const job = decodeKubernetesProtobuf(fixtureBody(names[10])) as WithSpec;
+    expect(job).toMatchObject({ apiVersion: "batch/v1", kind: "Job", metadata: { name: "hello", namespace: "default" } });
+    expect(job.spec.template.spec).toEqual({ containers: [{ name: "hello", image: "busybox", command: ["echo", "hi"] }], restartPolicy: "Never" });
+    const cj = decodeKubernetesProtobuf(fixtureBody(names[11]));
+    expect(cj).toEqual({
+      apiVersion: "batch/v1",
+      kind: "CronJob",
+      metadata: { name: "hello", namespace: "default" },
+      spec: {
+        schedule: "*/1 * * * *",
+        jobTemplate: { metadata: { name: "hello" }, spec: { template: { spec: { containers: [{ name: "hello", image: "busybox", command: ["date"] }], restartPolicy: "OnFailure" } } } },
+      },
+    });
+    const manual = decodeKubernetesProtobuf(fixtureBody(names[12]));
+    expect(manual.metadata).toEqual({
+      name: "manual",
+      namespace: "default",
+      annotations: { "cronjob.kubernetes.io/instantiate": "manual" },
+      ownerReferences: [{ apiVersion: "batch/v1", kind: "CronJob", name: "hello", uid: "0f4ac2a8-2f52-4b0f-9e36-4a3c1d2e5b11", controller: true }],
+    });
   });
 
   it("create serviceaccount", () => {
@@ -422,9 +448,9 @@ describe("malformed and unsupported bodies", () => {
   });
 
   it("refuses kinds it has no descriptor for", () => {
-    const job = decodeError(envelope("batch/v1", "Job", m([1, goMeta("j")])));
-    expect(job.code).toBe(415);
-    expect(job.message).toContain("Job");
+    const sts = decodeError(envelope("apps/v1", "StatefulSet", m([1, goMeta("s")])));
+    expect(sts.code).toBe(415);
+    expect(sts.message).toContain("StatefulSet");
     // A known kind under another apiVersion is a different schema.
     const old = decodeError(envelope("extensions/v1beta1", "Deployment", m()));
     expect(old.code).toBe(415);

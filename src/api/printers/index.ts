@@ -8,6 +8,7 @@ import { deploymentPrinter } from "./deployments";
 import { endpointsPrinter } from "./endpoints";
 import { endpointSlicePrinter } from "./endpointslices";
 import { eventPrinter } from "./events";
+import { cronJobPrinter, jobPrinter } from "./jobs";
 import { leasePrinter } from "./leases";
 import { namespacePrinter } from "./namespaces";
 import { nodePrinter } from "./nodes";
@@ -28,6 +29,8 @@ const PRINTERS = new Map<string, Printer>([
   ["leases.coordination.k8s.io", leasePrinter],
   ["deployments.apps", deploymentPrinter],
   ["replicasets.apps", replicaSetPrinter],
+  ["jobs.batch", jobPrinter],
+  ["cronjobs.batch", cronJobPrinter],
   ["services", servicePrinter],
   ["endpoints", endpointsPrinter],
   ["endpointslices.discovery.k8s.io", endpointSlicePrinter],

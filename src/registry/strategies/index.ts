@@ -5,6 +5,7 @@ import { deploymentStrategy, podStrategy, replicaSetStrategy } from "./workloads
 import { namespaceStrategy, nodeStrategy } from "./cluster";
 import { serviceStrategy } from "./services";
 import { configMapStrategy, secretStrategy } from "./config";
+import { cronJobStrategy, jobStrategy } from "./batch";
 
 /** Objects without rules of their own: metadata and validation only. */
 const PLAIN: ResourceStrategy = {};
@@ -15,6 +16,8 @@ const STRATEGIES: Record<string, ResourceStrategy> = {
   pods: podStrategy,
   "deployments.apps": deploymentStrategy,
   "replicasets.apps": replicaSetStrategy,
+  "jobs.batch": jobStrategy,
+  "cronjobs.batch": cronJobStrategy,
   services: serviceStrategy,
   events: PLAIN,
   endpoints: PLAIN,
