@@ -13,6 +13,7 @@ import { garbageCollector } from "./garbage-collector";
 import { namespaceController } from "./namespace-controller";
 import { EventTTLController } from "./event-ttl";
 import { ServiceAccountsController } from "./serviceaccounts-controller";
+import { ClusterRoleAggregationController } from "./clusterrole-aggregation-controller";
 
 export function controllerTable(ctx: ControllerContext, allocator: () => ServiceAllocator): Controller[] {
   const replicaSets = new ReplicaSetController(ctx);
@@ -30,5 +31,6 @@ export function controllerTable(ctx: ControllerContext, allocator: () => Service
     namespaceController(ctx),
     new EventTTLController(ctx),
     new ServiceAccountsController(ctx),
+    new ClusterRoleAggregationController(ctx),
   ];
 }

@@ -95,7 +95,20 @@ const SLICE_ENDPOINT = struct({
 const top = (spec: Shape, extra: Record<string, Shape> = {}): Shape =>
   struct({ apiVersion: ANY, kind: ANY, metadata: OBJECT_META, spec, status: ANY, ...extra });
 
+const POLICY_RULE = struct(anyFields("verbs", "apiGroups", "resources", "resourceNames", "nonResourceURLs"));
+const ROLE = struct({ ...anyFields("apiVersion", "kind"), metadata: OBJECT_META, rules: list(POLICY_RULE) });
+const BINDING = struct({
+  ...anyFields("apiVersion", "kind"),
+  metadata: OBJECT_META,
+  subjects: list(struct(anyFields("kind", "apiGroup", "name", "namespace"))),
+  roleRef: struct(anyFields("apiGroup", "kind", "name")),
+});
+
 const KINDS: Record<string, Shape> = {
+  "roles.rbac.authorization.k8s.io": ROLE,
+  "clusterroles.rbac.authorization.k8s.io": struct({ ...(ROLE as { fields: Record<string, Shape> }).fields, aggregationRule: struct({ clusterRoleSelectors: list(LABEL_SELECTOR) }) }),
+  "rolebindings.rbac.authorization.k8s.io": BINDING,
+  "clusterrolebindings.rbac.authorization.k8s.io": BINDING,
   pods: top(POD_SPEC),
   "deployments.apps": top(
     struct({
