@@ -8,7 +8,7 @@ import type { RequestInfo } from "../request-info";
 import type { KubeObject, StatusCause } from "../../model/types";
 import type { UserInfo } from "../../model/user-info";
 import type { Attributes } from "../../model/rbac-rules";
-import { ApiError, badRequest, methodNotAllowed } from "../../model/errors";
+import { type ApiError, badRequest, invalid, methodNotAllowed } from "../../model/errors";
 import { invalidField } from "../../model/field-errors";
 import { apiVersionOf } from "../../model/resources";
 import { readBody } from "../body";
@@ -54,9 +54,7 @@ async function readReview(ri: RequestInfo, req: Request): Promise<KubeObject & {
 }
 
 function invalidReview(ri: RequestInfo, causes: StatusCause[]): ApiError {
-  const summary = causes.map((c) => `${c.field}: ${c.message}`).join(", ");
-  const list = causes.length > 1 ? `[${summary}]` : summary;
-  return new ApiError(422, "Invalid", `${ri.info.kind}.${ri.info.group} "" is invalid: ${list}`, { kind: ri.info.kind, group: ri.info.group, causes });
+  return invalid(ri.info.kind, "", causes, ri.info.group);
 }
 
 export async function createReview(ctx: ApiContext, ri: RequestInfo, req: Request, user: UserInfo): Promise<Response> {

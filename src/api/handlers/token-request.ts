@@ -5,7 +5,7 @@
 import type { ApiContext } from "../context";
 import type { RequestInfo } from "../request-info";
 import type { KubeObject } from "../../model/types";
-import { ApiError, badRequest, conflict, notFound } from "../../model/errors";
+import { badRequest, conflict, invalid, notFound } from "../../model/errors";
 import { invalidField } from "../../model/field-errors";
 import { readBody } from "../body";
 import { json } from "../negotiate";
@@ -39,8 +39,7 @@ export async function createToken(ctx: ApiContext, ri: RequestInfo, req: Request
     causes.push(invalidField("spec.expirationSeconds", expirationSeconds, "may not specify a duration larger than 2^32 seconds"));
   }
   if (causes.length) {
-    const summary = causes.map((c) => `${c.field}: ${c.message}`).join(", ");
-    throw new ApiError(422, "Invalid", `TokenRequest.${GROUP} "" is invalid: ${summary}`, { kind: "TokenRequest", group: GROUP, causes });
+    throw invalid("TokenRequest", "", causes, GROUP);
   }
   const sa = await ctx.store.get("serviceaccounts", ri.namespace, ri.name!);
   if (!sa) throw notFound("serviceaccounts", ri.name!);
