@@ -26,6 +26,8 @@ function subresourceInfo(r: ResourceInfo, sub: string): SubresourceInfo {
       return { verbs: ["create"], kind: { group: "", version: "v1", kind: "Binding" } };
     case "eviction":
       return { verbs: ["create"], kind: { group: "policy", version: "v1", kind: "Eviction" } };
+    case "token":
+      return { verbs: ["create"], kind: { group: "authentication.k8s.io", version: "v1", kind: "TokenRequest" } };
     case "log":
       return { verbs: ["get"], kind: own };
     case "exec":

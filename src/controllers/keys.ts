@@ -13,10 +13,11 @@
 //   svc:NS/NAME       a Service's endpoints, slices and address allocations
 //   svcs:NS/          every Service of a namespace (one of its pods changed)
 //   sa:/NAME          the "default" ServiceAccount of a namespace
+//   clusterrole:/     every aggregated ClusterRole (a ClusterRole changed)
 import type { ControllerKey } from "../controlplane/stubs";
 import type { Controller } from "./controller";
 
-export type WorkKind = "rs" | "deploy" | "job" | "jobttl" | "cronjob" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs" | "eventttl" | "sa";
+export type WorkKind = "rs" | "deploy" | "job" | "jobttl" | "cronjob" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs" | "eventttl" | "sa" | "clusterrole";
 export type WorkKey = string;
 
 export function workKey(kind: WorkKind, namespace: string, name: string): WorkKey {

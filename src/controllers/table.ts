@@ -16,6 +16,7 @@ import { ServiceAccountsController } from "./serviceaccounts-controller";
 import { JobController } from "./job-controller";
 import { JobTTLController } from "./job-ttl";
 import { CronJobController } from "./cronjob-controller";
+import { ClusterRoleAggregationController } from "./clusterrole-aggregation-controller";
 
 export function controllerTable(ctx: ControllerContext, allocator: () => ServiceAllocator): Controller[] {
   const replicaSets = new ReplicaSetController(ctx);
@@ -36,5 +37,6 @@ export function controllerTable(ctx: ControllerContext, allocator: () => Service
     namespaceController(ctx),
     new EventTTLController(ctx),
     new ServiceAccountsController(ctx),
+    new ClusterRoleAggregationController(ctx),
   ];
 }

@@ -1,4 +1,5 @@
-// The cluster as it exists on first start: the four standard namespaces, the
+// The cluster as it exists on first start: the four standard namespaces, the default
+// RBAC policy (bootstrap-policy.ts), the
 // `kubernetes` Service in default (the API server's own, kept by the API server as
 // upstream does), and DEFAULT_NODE_COUNT worker nodes. Runs once per isolate, is idempotent, and only
 // creates nodes on a cluster that never had its namespaces (so nodes a person deleted
@@ -12,6 +13,7 @@ import { ApiError } from "../model/errors";
 import { nodeAgent } from "./stubs";
 import { KUBERNETES_SERVICE_IP } from "../model/cluster-addresses";
 import { DEFAULT_NODE } from "./node-config";
+import { ensureBootstrapPolicy } from "./bootstrap-policy";
 
 const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
@@ -47,6 +49,8 @@ async function bootstrap(ctx: BootstrapContext): Promise<void> {
       if (!(e instanceof ApiError && e.reason === "AlreadyExists")) throw e;
     }
   }
+  // Every identity but the administrator is authorized with these: they come first.
+  await ensureBootstrapPolicy(ctx);
   // Best effort: the API must come up (and a first start get its nodes) even if this
   // fails; the next isolate tries again.
   await ensureKubernetesService(ctx).catch((e) => console.error("creating the kubernetes Service failed:", e));

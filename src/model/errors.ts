@@ -29,7 +29,10 @@ export const alreadyExists = (resource: QualifiedResource, name: string) =>
 export const conflict = (resource: QualifiedResource, name: string, why = "the object has been modified; please apply your changes to the latest version and try again") =>
   new ApiError(409, "Conflict", `Operation cannot be fulfilled on ${resource} "${name}": ${why}`, { name, kind: kindOfQualified(resource), ...groupOf(resource) });
 
-/** 422 with field causes; `kind` is the object kind ("Pod"), as the real message has it. */
+/**
+ * 422 with field causes; `kind` is the object kind ("Pod"). The message names the
+ * group-qualified kind (`Deployment.apps "x" is invalid`), as NewInvalid's does.
+ */
 export const invalid = (kind: string, name: string, causes: StatusCause[], group = "") => {
   // field.Error prints "<field>: <body>" even for the empty path of a whole-object error.
   const summary = causes.map((c) => `${c.field !== undefined ? c.field + ": " : ""}${c.message ?? ""}`).join(", ");

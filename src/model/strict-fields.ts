@@ -103,7 +103,20 @@ const JOB_SPEC = struct({
   template: POD_TEMPLATE,
 });
 
+const POLICY_RULE = struct(anyFields("verbs", "apiGroups", "resources", "resourceNames", "nonResourceURLs"));
+const ROLE = struct({ ...anyFields("apiVersion", "kind"), metadata: OBJECT_META, rules: list(POLICY_RULE) });
+const BINDING = struct({
+  ...anyFields("apiVersion", "kind"),
+  metadata: OBJECT_META,
+  subjects: list(struct(anyFields("kind", "apiGroup", "name", "namespace"))),
+  roleRef: struct(anyFields("apiGroup", "kind", "name")),
+});
+
 const KINDS: Record<string, Shape> = {
+  "roles.rbac.authorization.k8s.io": ROLE,
+  "clusterroles.rbac.authorization.k8s.io": struct({ ...(ROLE as { fields: Record<string, Shape> }).fields, aggregationRule: struct({ clusterRoleSelectors: list(LABEL_SELECTOR) }) }),
+  "rolebindings.rbac.authorization.k8s.io": BINDING,
+  "clusterrolebindings.rbac.authorization.k8s.io": BINDING,
   pods: top(POD_SPEC),
   "deployments.apps": top(
     struct({

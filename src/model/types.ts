@@ -632,3 +632,44 @@ export interface SecretVolumeSource {
   defaultMode?: number;
   optional?: boolean;
 }
+
+// ---- rbac.authorization.k8s.io/v1 ----
+
+export interface PolicyRule {
+  verbs: string[];
+  apiGroups?: string[];
+  resources?: string[];
+  resourceNames?: string[];
+  nonResourceURLs?: string[];
+}
+
+export interface Role extends KubeObject {
+  rules?: PolicyRule[] | null;
+}
+
+export interface AggregationRule {
+  clusterRoleSelectors?: LabelSelector[];
+}
+
+export interface ClusterRole extends Role {
+  aggregationRule?: AggregationRule | null;
+}
+
+/** kind User, Group or ServiceAccount; apiGroup rbac.authorization.k8s.io for the first two, "" for ServiceAccount. */
+export interface Subject {
+  kind: string;
+  apiGroup?: string;
+  name: string;
+  namespace?: string;
+}
+
+export interface RoleRef {
+  apiGroup: string;
+  kind: string;
+  name: string;
+}
+
+export interface RoleBinding extends KubeObject {
+  subjects?: Subject[] | null;
+  roleRef: RoleRef;
+}

@@ -15,6 +15,7 @@ import { nodePrinter } from "./nodes";
 import { podPrinter } from "./pods";
 import { replicaSetPrinter } from "./replicasets";
 import { servicePrinter } from "./services";
+import { roleBindingPrinter, rolePrinter } from "./rbac";
 import type { IncludeObject, Printer, Table, TableRow } from "./types";
 
 export type { IncludeObject } from "./types";
@@ -37,6 +38,10 @@ const PRINTERS = new Map<string, Printer>([
   ["configmaps", configMapPrinter],
   ["secrets", secretPrinter],
   ["serviceaccounts", serviceAccountPrinter],
+  ["roles.rbac.authorization.k8s.io", rolePrinter],
+  ["clusterroles.rbac.authorization.k8s.io", rolePrinter],
+  ["rolebindings.rbac.authorization.k8s.io", roleBindingPrinter],
+  ["clusterrolebindings.rbac.authorization.k8s.io", roleBindingPrinter],
 ]);
 
 interface ToTableOptions {

@@ -6,6 +6,7 @@ import { namespaceStrategy, nodeStrategy } from "./cluster";
 import { serviceStrategy } from "./services";
 import { configMapStrategy, secretStrategy } from "./config";
 import { cronJobStrategy, jobStrategy } from "./batch";
+import { roleBindingStrategy } from "./rbac";
 
 /** Objects without rules of their own: metadata and validation only. */
 const PLAIN: ResourceStrategy = {};
@@ -26,6 +27,10 @@ const STRATEGIES: Record<string, ResourceStrategy> = {
   configmaps: configMapStrategy,
   secrets: secretStrategy,
   serviceaccounts: PLAIN,
+  "roles.rbac.authorization.k8s.io": PLAIN,
+  "clusterroles.rbac.authorization.k8s.io": PLAIN,
+  "rolebindings.rbac.authorization.k8s.io": roleBindingStrategy,
+  "clusterrolebindings.rbac.authorization.k8s.io": roleBindingStrategy,
 };
 
 export function strategyFor(resource: string): ResourceStrategy {
