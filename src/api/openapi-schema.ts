@@ -85,7 +85,10 @@ function fieldSchema(owner: string, name: string, f: Field): Record<string, unkn
 
 export function definitionSchema(d: Definition): Record<string, unknown> {
   if (d.scalar) {
-    return { description: d.description, type: d.scalar.type, ...(d.scalar.format ? { format: d.scalar.format } : {}), ...(d.scalar.intOrString ? { "x-kubernetes-int-or-string": true } : {}) };
+    // A value of two JSON types is published as a oneOf without a type, as upstream does:
+    // `kubectl explain` then shows the schema's name (<Quantity>) rather than <string>.
+    const types = d.scalar.oneOf ? { oneOf: d.scalar.oneOf.map((type) => ({ type })) } : { type: d.scalar.type };
+    return { description: d.description, ...types, ...(d.scalar.format ? { format: d.scalar.format } : {}), ...(d.scalar.intOrString ? { "x-kubernetes-int-or-string": true } : {}) };
   }
   const properties = Object.fromEntries(
     Object.keys(d.properties)

@@ -120,6 +120,9 @@ describe("kubectl top and explain", () => {
     expect(r.stdout).toMatch(/\n {2}strategy\s+<DeploymentStrategy>\n {4}rollingUpdate\s+<RollingUpdateDeployment>\n {6}maxSurge\s+<IntOrString>/);
     expect(r.stdout).toMatch(/\n {6}containers\s+<\[\]Container> -required-\n/);
     expect(r.stdout).toMatch(/\n {8}image\s+<string>/);
+    // Quantities and int-or-strings show their own names, timestamps plain strings, as upstream.
+    expect(r.stdout).toMatch(/\n {10}limits\s+<map\[string\]Quantity>/);
+    expect(r.stdout).toMatch(/\n {6}creationTimestamp\s+<string>/);
   });
 
   it("explain of the other kinds, and of a field that does not exist", async () => {

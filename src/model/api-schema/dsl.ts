@@ -26,7 +26,7 @@ export interface Definition {
   /** For top-level kinds: the group, version and kind it is served as. */
   gvk?: { group: string; version: string; kind: string };
   /** A scalar with a format of its own (Quantity, Time, IntOrString): no properties. */
-  scalar?: { type: "string"; format?: string; intOrString?: boolean };
+  scalar?: { type: "string"; format?: string; intOrString?: boolean; oneOf?: string[] };
 }
 
 export const CORE = "io.k8s.api.core.v1";

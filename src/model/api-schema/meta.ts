@@ -48,8 +48,8 @@ export const META_DEFINITIONS: Definition[] = [
     operator: str("How the key relates to the values: In, NotIn, Exists or DoesNotExist.", ["DoesNotExist", "Exists", "In", "NotIn"]),
     values: strList("The values for In and NotIn (not empty); empty for Exists and DoesNotExist."),
   }, { required: ["key", "operator"] }),
-  def(QUANTITY, "A fixed-point number with a unit suffix, as resources are measured: CPU in cores (\"250m\" is a quarter of a core, \"2\" two cores), memory in bytes (\"128Mi\", \"1Gi\", \"500M\").", {}, { scalar: { type: "string" } }),
-  def(INT_OR_STRING, "Either an integer or a string: a port number or a port name, a count or a percentage (\"25%\").", {}, { scalar: { type: "string", format: "int-or-string", intOrString: true } }),
+  def(QUANTITY, "A fixed-point number with a unit suffix, as resources are measured: CPU in cores (\"250m\" is a quarter of a core, \"2\" two cores), memory in bytes (\"128Mi\", \"1Gi\", \"500M\").", {}, { scalar: { type: "string", oneOf: ["string", "number"] } }),
+  def(INT_OR_STRING, "Either an integer or a string: a port number or a port name, a count or a percentage (\"25%\").", {}, { scalar: { type: "string", format: "int-or-string", intOrString: true, oneOf: ["integer", "string"] } }),
   def(TIME, "A timestamp in RFC 3339 form with second precision, in UTC (\"2024-05-01T10:00:00Z\").", {}, { scalar: { type: "string", format: "date-time" } }),
   def(MICRO_TIME, "A timestamp in RFC 3339 form with microsecond precision.", {}, { scalar: { type: "string", format: "date-time" } }),
 ];
