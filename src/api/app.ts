@@ -13,6 +13,7 @@ import { maxInFlight } from "./max-in-flight";
 import { safeResponseHeaders } from "./response-headers";
 import { discovery } from "./discovery";
 import { openapi } from "./openapi";
+import { metricsApi } from "./metrics";
 import { health } from "./health";
 import { admin } from "./admin";
 import { oidc } from "./oidc";
@@ -46,6 +47,7 @@ export function buildApp(): Hono<AppEnv> {
     await ensureCluster(c.get("api"));
     await next();
   });
+  app.route("/", metricsApi);
   app.all("/api/*", routeResource);
   app.all("/apis/*", routeResource);
 

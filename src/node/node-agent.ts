@@ -4,7 +4,7 @@
 // (log, exec, proxy). The kubelet lives in kubelet/, the explore handlers in explore/,
 // the heartbeat in lifecycle/ (the node lifecycle controller judges it from outside).
 import { DurableObject } from "cloudflare:workers";
-import type { AdmitResult, NodeConfig } from "../controlplane/node-api";
+import type { AdmitResult, NodeConfig, NodeStatsSummary } from "../controlplane/node-api";
 import { nodePeer, type NodePeerApi } from "./node-peer";
 import type { Node, Pod } from "../model/types";
 import { ObjectStore } from "../store/store";
@@ -178,6 +178,12 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
   async admit(pod: Pod): Promise<AdmitResult> {
     if (this.cutOff()) return { admitted: false, reason: "NodeUnreachable", message: "the node's kubelet is not reachable" };
     return this.kubelet().admit(pod);
+  }
+
+  async statsSummary(): Promise<NodeStatsSummary | null> {
+    // A crashed or partitioned node does not answer a scrape: it has no metrics.
+    if (!this.nodeName || this.cutOff()) return null;
+    return this.kubelet().statsSummary();
   }
 
   async podRequest(podIP: string, port: number, req: HttpRequest): Promise<HttpOutcome> {

@@ -3,7 +3,8 @@
 // re-syncs from what the node already knows. Either way every pod is converged
 // (pod-sync.ts), and what changed goes back to the store in one batch.
 import type { Pod } from "../../model/types";
-import type { AdmitResult } from "../../controlplane/node-api";
+import type { AdmitResult, NodeStatsSummary } from "../../controlplane/node-api";
+import { buildStatsSummary } from "./stats-summary";
 import type { ObjectStore } from "../../store/store";
 import type { TimerTable } from "../../util/timer-table";
 import { createRuntime, type NetworkHook, type Runtime } from "../runtime";
@@ -120,6 +121,15 @@ export class Kubelet {
   /** The store changed for this node's pods: list them and converge. */
   poke(): Promise<void> {
     return this.serial.run(true);
+  }
+
+  /** What this node and its pods use now (the Summary API); null before the node is configured. */
+  async statsSummary(): Promise<NodeStatsSummary | null> {
+    const cfg = this.state.config();
+    const rt = this.runtime();
+    if (!cfg || !rt) return null;
+    const stats = await rt.runtime.listContainerStats();
+    return buildStatsSummary(cfg.name, this.deps.now(), this.state.pods(), stats);
   }
 
   /** A timer fired: converge from what the node knows. */

@@ -268,6 +268,17 @@ export interface ContainerEvent {
   exitCode: number;
 }
 
+/** CRI ContainerStats: what a running container uses, as cAdvisor would measure it. */
+export interface ContainerStats {
+  id: string;
+  podSandboxId: string;
+  metadata: ContainerMetadata;
+  /** When it was measured. */
+  timestamp: number;
+  cpu: { usageNanoCores: number };
+  memory: { workingSetBytes: number };
+}
+
 export interface RuntimeService {
   version(): Promise<VersionInfo>;
 
@@ -291,6 +302,8 @@ export interface RuntimeService {
   removeContainer(id: string): Promise<void>;
   containerStatus(id: string): Promise<ContainerStatus>;
   listContainers(filter?: ContainerFilter): Promise<Container[]>;
+  /** Usage of every running container (CRI ListContainerStats). */
+  listContainerStats(): Promise<ContainerStats[]>;
   execSync(id: string, cmd: string[], opts?: ExecSyncOptions): Promise<ExecSyncResult>;
 
   /** An interactive exec (`kubectl exec -ti POD -- bash`). */

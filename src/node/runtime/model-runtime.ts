@@ -17,6 +17,7 @@ import type {
   ContainerConfig,
   ContainerEvent,
   ContainerFilter,
+  ContainerStats,
   ContainerStatus,
   ExecStream,
   ExecSyncOptions,
@@ -41,6 +42,7 @@ import { toLogLines } from "./logs";
 import { KEYS, type ContainerRecord, type DueIndex, type LogRecord, type PendingEvents, type SandboxRecord } from "./records";
 import { imageConfigOf, SandboxSession, type NetworkHook } from "./sandbox-session";
 import type { RuntimeStorage } from "./storage";
+import { containerUsage } from "./usage";
 
 export interface RuntimeDeps {
   storage: RuntimeStorage;
@@ -313,6 +315,18 @@ export class ModelRuntime implements RuntimeService {
           matchLabels(c.config.labels, filter.labelSelector),
       )
       .map((c) => this.containerOf(c));
+  }
+
+  async listContainerStats(): Promise<ContainerStats[]> {
+    const now = this.deps.now();
+    await this.catchUp(now);
+    const all = await this.storage.list<ContainerRecord>(KEYS.containers);
+    return [...all.values()]
+      .filter((c) => c.state === "CONTAINER_RUNNING")
+      .map((c) => {
+        const u = containerUsage(c, imageConfigOf(c), now);
+        return { id: c.id, podSandboxId: c.sandboxId, metadata: c.config.metadata, timestamp: now, cpu: { usageNanoCores: u.usageNanoCores }, memory: { workingSetBytes: u.workingSetBytes } };
+      });
   }
 
   // ---- exec ----

@@ -26,6 +26,7 @@ import {
   type StoredFileMap,
 } from "./records";
 import type { RuntimeStorage } from "./storage";
+import { countRequest } from "./usage";
 
 /** How a pod reaches addresses outside itself (other pods, services). Absent: nothing answers. */
 export type NetworkHook = (from: { sandboxId: string; podIP: string }, host: string, port: number, req: HttpRequest, at: number) => Promise<HttpOutcome>;
@@ -227,6 +228,7 @@ export class SandboxSession implements SandboxPort {
     const ctx = { ...m.programContext(p.run.argv, p.run.env, p.run.cwd, p.run.startedAt, p.run.pid), now: at, state: p.run.state };
     const handled = p.program.http(req, ctx);
     if (handled.state !== undefined) p.run.state = handled.state;
+    c.served = countRequest(c.served, at);
     for (const e of handled.log ?? []) if (e.text !== undefined) this.appendLog(c.id, e.stream ?? "stdout", e.text, at + e.afterMs);
     this.markContainer(c.id);
     return handled.response === "not-http" ? { kind: "not-http" } : { kind: "response", response: handled.response };
