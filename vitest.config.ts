@@ -27,8 +27,18 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
-            // Lease writes rarer than renewals (10 s), so the lifecycle tests see the batching.
-            miniflare: { bindings: { API_TOKEN: "test-token", TEST_MIGRATIONS: migrations, TEST_PROTOBUF_FIXTURES: protobufFixtures, NODE_LEASE_WRITE_INTERVAL: "30s" } },
+            // Lease writes rarer than renewals (10 s), so the lifecycle tests see the batching;
+            // a Job's back-off after a failed pod in fractions of a second.
+            miniflare: {
+              bindings: {
+                API_TOKEN: "test-token",
+                TEST_MIGRATIONS: migrations,
+                TEST_PROTOBUF_FIXTURES: protobufFixtures,
+                NODE_LEASE_WRITE_INTERVAL: "30s",
+                JOB_BACKOFF_BASE: "200ms",
+                JOB_BACKOFF_MAX: "1s",
+              },
+            },
           }),
         ],
         test: {

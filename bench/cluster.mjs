@@ -15,12 +15,24 @@ export const TOKEN = /^API_TOKEN=(.*)$/m.exec(readFileSync(join(ROOT, ".dev.vars
 // Wrangler needs Node >= 22.12: children run the same node as this script (npm run puts the project's first).
 const ENV = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}`, WRANGLER_SEND_METRICS: "false", CI: "true", FORCE_COLOR: "0" };
 
+// The bench worker's own Durable Object: bare alarms, the floor a heartbeat costs.
+const BENCH_BINDINGS = `
+[[durable_objects.bindings]]
+name = "BENCH_BARE_ALARM"
+class_name = "BareAlarm"
+
+[[migrations]]
+tag = "bench-bare-alarm"
+new_sqlite_classes = ["BareAlarm"]
+`;
+
 /** wrangler.toml with another entry point; .dev.vars goes next to it (wrangler reads it from there). */
 function writeConfig(dir, mainLine) {
   const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
     .replace(/^main = .*$/m, mainLine)
-    .replace(/^migrations_dir = .*$/m, `migrations_dir = "${join(ROOT, "migrations")}"`);
-  writeFileSync(join(dir, "wrangler.toml"), toml);
+    .replace(/^migrations_dir = .*$/m, `migrations_dir = "${join(ROOT, "migrations")}"`)
+    .replace(/^directory = "public"$/m, `directory = "${join(ROOT, "public")}"`);
+  writeFileSync(join(dir, "wrangler.toml"), toml + BENCH_BINDINGS);
   copyFileSync(join(ROOT, ".dev.vars"), join(dir, ".dev.vars"));
   return join(dir, "wrangler.toml");
 }
@@ -119,6 +131,8 @@ export async function startCluster(config, vars, { startTimeoutMs = 120_000, ins
       return { status: res.status, body };
     },
     logs: () => output,
+    /** The process group of `wrangler dev` (workerd runs in it). */
+    pgid: child.pid,
     stop,
   };
 }

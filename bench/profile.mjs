@@ -1,4 +1,6 @@
 // `npm run bench:profile [-- --nodes 3 --pods 100 --concurrency 16]`
+// `npm run bench:profile -- --nodes 1000 --pods 0 --idle 30`: an idle cluster instead
+// `npm run bench:profile -- --nodes 2000 --pods 0 --bringup 1`: the nodes' bring-up
 //
 // Where the local runtime's time goes while pods are created, scheduled and started:
 // a local cluster (wrangler dev serving bench/worker.mts) with its inspector on a
@@ -12,10 +14,11 @@ import { buildBench, freePort, startCluster } from "./cluster.mjs";
 import { log, resultFile, sleep, textTable } from "./util.mjs";
 
 function parseArgs(argv) {
-  const o = { nodes: 3, pods: 100, concurrency: 16, top: 30 };
+  const o = { nodes: 3, pods: 100, concurrency: 16, top: 30, idle: 0, bringup: 0 };
   for (let i = 0; i < argv.length; i++) {
     const [k, v] = argv[i].includes("=") ? argv[i].split("=", 2) : [argv[i], argv[++i]];
-    if (k in o) o[k] = Number(v);
+    const name = k.replace(/^--/, "");
+    if (name in o) o[name] = Number(v);
     else throw new Error(`unknown argument ${k}`);
   }
   return o;
@@ -82,18 +85,30 @@ const build = buildBench();
 const inspectorPort = await freePort();
 const cluster = await startCluster(build.config, { DEFAULT_NODE_COUNT: String(opts.nodes) }, { inspectorPort });
 try {
+  // Bring-up: the first /api request bootstraps the nodes; profile from before it.
+  const early = opts.bringup ? await devtools(inspectorPort) : undefined;
+  if (early) {
+    await early.send("Profiler.enable");
+    await early.send("Profiler.setSamplingInterval", { interval: 200 });
+    await early.send("Profiler.start");
+  }
+  const tBoot = Date.now();
   for (;;) {
     const list = await cluster.api("/api/v1/nodes");
-    if (list.status === 200 && list.body.items.length >= opts.nodes) break;
+    if (list.status === 200 && list.body.items.filter((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")).length >= opts.nodes) break;
     await sleep(500);
   }
-  await sleep(3_000);
-  const dt = await devtools(inspectorPort);
+  if (early) log(`all ${opts.nodes} Ready after ${((Date.now() - tBoot) / 1000).toFixed(1)} s`);
+  if (!early) await sleep(3_000);
+  const dt = early ?? (await devtools(inspectorPort));
   log(`attached to ${dt.title}`);
-  await dt.send("Profiler.enable");
-  await dt.send("Profiler.setSamplingInterval", { interval: 200 });
-  await dt.send("Profiler.start");
+  if (!early) {
+    await dt.send("Profiler.enable");
+    await dt.send("Profiler.setSamplingInterval", { interval: 200 });
+    await dt.send("Profiler.start");
+  }
   const t0 = Date.now();
+  if (opts.pods === 0) await sleep(opts.idle * 1000);
   let next = 0;
   await Promise.all(
     Array.from({ length: opts.concurrency }, async () => {
@@ -105,7 +120,7 @@ try {
     }),
   );
   const tCreated = Date.now();
-  for (;;) {
+  while (opts.pods > 0) {
     const list = await cluster.api("/api/v1/namespaces/default/pods?fieldSelector=status.phase%3DRunning");
     const n = list.body.items.length;
     if (n >= opts.pods) break;
@@ -117,7 +132,7 @@ try {
   dt.close();
   const sampled = profile.timeDeltas.reduce((s, d) => s + d, 0) / 1000;
   const idle = selfTimes(profile).filter(([k]) => k.startsWith("(idle)")).reduce((s, [, v]) => s + v, 0);
-  log(`created in ${((tCreated - t0) / 1000).toFixed(1)} s, all Running after ${((tRunning - t0) / 1000).toFixed(1)} s; profiled ${(sampled / 1000).toFixed(1)} s, busy ${((sampled - idle) / 1000).toFixed(1)} s = ${((sampled - idle) / opts.pods).toFixed(1)} ms per pod`);
+  log(`created in ${((tCreated - t0) / 1000).toFixed(1)} s, all Running after ${((tRunning - t0) / 1000).toFixed(1)} s; profiled ${(sampled / 1000).toFixed(1)} s, busy ${((sampled - idle) / 1000).toFixed(1)} s = ${((sampled - idle) / Math.max(1, opts.pods)).toFixed(1)} ms per pod`);
   const rows = selfTimes(profile)
     .filter(([k]) => !k.startsWith("(idle)"))
     .slice(0, opts.top)

@@ -1,8 +1,8 @@
 // `npm run bench [-- PART [args...]]`: every benchmark in turn, or only the one named
-// (scheduler, failover, exec, load, watch), with the rest of the arguments passed to it.
+// (the keys of PARTS below), with the rest of the arguments passed to it.
 import { spawnSync } from "node:child_process";
 
-const PARTS = { scheduler: "scheduler.mjs", failover: "failover.mjs", exec: "exec-drops.mjs", load: "load.mjs", watch: "watch.mjs" };
+const PARTS = { nodes: "nodes.mjs", scheduler: "scheduler.mjs", failover: "failover.mjs", exec: "exec-drops.mjs", load: "load.mjs", watch: "watch.mjs", dashboard: "dashboard.mjs", probes: "probes.mjs" };
 const [part, ...rest] = process.argv.slice(2);
 if (part !== undefined && !PARTS[part]) {
   console.error(`unknown benchmark "${part}"; one of: ${Object.keys(PARTS).join(", ")}`);

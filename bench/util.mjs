@@ -1,5 +1,9 @@
 // Small helpers shared by the benchmark scripts.
 
+import { readFileSync, readdirSync } from "node:fs";
+
+const TICKS_PER_S = 100; // USER_HZ on Linux
+
 export const log = (...a) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -38,4 +42,26 @@ export async function* watchEvents(body) {
       if (line) yield JSON.parse(line);
     }
   }
+}
+
+/** workerd processes in the cluster's process group: their CPU ticks and memory. */
+export function runtimeStats(pgid) {
+  let ticks = 0;
+  let hwmKiB = 0;
+  let rssKiB = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // fields[0] is field 3 (state): pgrp is field 5, utime 14, stime 15.
+      if (Number(fields[2]) !== pgid || !stat.includes("(workerd)")) continue;
+      ticks += Number(fields[11]) + Number(fields[12]);
+      const status = readFileSync(`/proc/${pid}/status`, "utf8");
+      hwmKiB += Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      rssKiB += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return { cpuS: ticks / TICKS_PER_S, hwmMiB: hwmKiB / 1024, rssMiB: rssKiB / 1024 };
 }

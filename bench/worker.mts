@@ -4,10 +4,15 @@
 //
 //   POST /__bench/d1?n=1000        raw D1 row inserts: n one at a time, then n in one batch
 //   GET  /__bench/scheduler        the scheduler's status() (queue, counters)
+//   GET  /__bench/controllers      the controller manager's work queue (count, a sample)
 //   POST /__bench/backlog?ns=x&n=N N pending pods written straight to the store (no
 //                                  pokes), then one poke: the time the scheduler takes
 //                                  to bind the whole backlog (its own throughput,
 //                                  without the API's create path in front of it)
+//   POST /__bench/bare-alarms?n=N&intervalMs=10000
+//                                  N Durable Objects whose alarm only sets the next one:
+//                                  the floor under a node's heartbeat (its alarm and
+//                                  nothing else), to measure idle cost against
 //   GET  /__bench/d1-queries?caches=leases,pods
 //                                  D1 round trips made since start by the worker's isolate
 //                                  and by the named resources' watch caches (added when
@@ -16,19 +21,47 @@
 //
 // Both need the API token. Inside workerd Date.now() advances across I/O, and
 // both measurements are bracketed by I/O (D1 calls, the poke RPC).
+import { DurableObject } from "cloudflare:workers";
 import worker from "../src/index";
 import { ObjectStore, type WriteOp } from "../src/store/store";
 import { prepareForCreate } from "../src/registry/strategy";
 import { findResource } from "../src/model/resources";
-import { scheduler } from "../src/controlplane/stubs";
+import { controllers, scheduler } from "../src/controlplane/stubs";
 import type { KubeObject } from "../src/model/types";
 import type { Scheduler } from "../src/scheduler/scheduler-do";
+import type { ControllerManager } from "../src/controllers/controller-manager";
 
 import { WatchCache as ServedWatchCache } from "../src/index";
 
 export { NodeAgent, Scheduler, ControllerManager, NodeLifecycleController } from "../src/index";
 
 const SEED_CHUNK = 500;
+
+/** A Durable Object that only re-arms its alarm: what N idle heartbeats cost at least. */
+export class BareAlarm extends DurableObject {
+  async arm(intervalMs: number): Promise<void> {
+    await this.ctx.storage.put("intervalMs", intervalMs);
+    await this.ctx.storage.setAlarm(Date.now() + Math.random() * intervalMs);
+  }
+
+  override async alarm(): Promise<void> {
+    const intervalMs = (await this.ctx.storage.get<number>("intervalMs")) ?? 10_000;
+    await this.ctx.storage.setAlarm(Date.now() + intervalMs);
+  }
+}
+
+interface BenchEnv {
+  BENCH_BARE_ALARM: DurableObjectNamespace<BareAlarm>;
+}
+
+async function bareAlarms(env: BenchEnv, n: number, intervalMs: number) {
+  const t0 = Date.now();
+  for (let i = 0; i < n; i += SEED_CHUNK) {
+    const chunk = Array.from({ length: Math.min(SEED_CHUNK, n - i) }, (_, j) => env.BENCH_BARE_ALARM.get(env.BENCH_BARE_ALARM.idFromName(`bare-${i + j}`)).arm(intervalMs));
+    await Promise.all(chunk);
+  }
+  return { n, intervalMs, startMs: Date.now() - t0 };
+}
 
 // D1 round trips, counted by wrapping the binding's prototypes once: every ObjectStore
 // of the worker and of its Durable Objects (one isolate under wrangler dev) goes
@@ -141,7 +174,12 @@ export default {
     if (!env.API_TOKEN || req.headers.get("authorization") !== `Bearer ${env.API_TOKEN}`) return new Response("unauthorized", { status: 401 });
     const n = Number(url.searchParams.get("n") ?? "1000");
     if (url.pathname === "/__bench/d1-queries") return Response.json(await d1QueryCount(env, (url.searchParams.get("caches") ?? "").split(",").filter(Boolean)));
+    if (url.pathname === "/__bench/bare-alarms") return Response.json(await bareAlarms(env as unknown as BenchEnv, n, Number(url.searchParams.get("intervalMs") ?? "10000")));
     if (url.pathname === "/__bench/d1") return Response.json(await rawInserts(env.DB, n));
+    if (url.pathname === "/__bench/controllers") {
+      const state = await (controllers(env) as unknown as DurableObjectStub<ControllerManager>).state();
+      return Response.json({ queued: state.keys.length, nextDue: state.nextDue, idle: state.idle, sample: state.keys.slice(0, 20) });
+    }
     if (url.pathname === "/__bench/scheduler") return Response.json(await (scheduler(env) as unknown as DurableObjectStub<Scheduler>).status());
     if (url.pathname === "/__bench/backlog") return Response.json(await backlog(env, url.searchParams.get("ns") ?? "backlog", n));
     return new Response("not found", { status: 404 });

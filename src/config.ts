@@ -23,6 +23,10 @@ export interface ClusterConfig {
   maxRequestsInflight: number;
   /** The API server's --max-mutating-requests-inflight: writes served at once per isolate (0: no limit). */
   maxMutatingRequestsInflight: number;
+  /** The Job controller's back-off after a pod fails: this long, doubling per failure... */
+  jobBackoffBaseMs: number;
+  /** ...up to this long (upstream: 10 s and 6 min). */
+  jobBackoffMaxMs: number;
   /** Change-log rows kept for watches to resume from; older resourceVersions get 410 Expired. */
   changeLogRetain: number;
 }
@@ -66,6 +70,8 @@ interface ConfigEnv {
   MAX_REQUESTS_INFLIGHT?: string;
   MAX_MUTATING_REQUESTS_INFLIGHT?: string;
   CHANGE_LOG_RETAIN?: string;
+  JOB_BACKOFF_BASE?: string;
+  JOB_BACKOFF_MAX?: string;
 }
 
 export function readConfig(env: ConfigEnv): ClusterConfig {
@@ -84,6 +90,8 @@ export function readConfig(env: ConfigEnv): ClusterConfig {
     eventTtlMs: parseDuration(env.EVENT_TTL, 3_600_000),
     maxRequestsInflight: Math.max(0, Math.floor(int(env.MAX_REQUESTS_INFLIGHT, 400))),
     maxMutatingRequestsInflight: Math.max(0, Math.floor(int(env.MAX_MUTATING_REQUESTS_INFLIGHT, 200))),
+    jobBackoffBaseMs: parseDuration(env.JOB_BACKOFF_BASE, 10_000),
+    jobBackoffMaxMs: parseDuration(env.JOB_BACKOFF_MAX, 360_000),
     changeLogRetain: Math.max(1, Math.floor(int(env.CHANGE_LOG_RETAIN, 50_000))),
   };
 }

@@ -1,17 +1,22 @@
 // The API server: Hono app with authentication, discovery, OpenAPI, health and the
 // resource routes. Every failure leaves through onError as a Kubernetes Status.
 // The middleware runs in the API server's handler-chain order: response headers,
-// authentication (401), the in-flight limit (429), authorization (403), then routing.
+// authentication (401), the in-flight limit (429), impersonation, authorization (403),
+// then routing.
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { makeApiContext, type AppEnv } from "./context";
-import { authenticate, authorize } from "./auth";
+import { authenticate } from "./auth";
+import { authorize } from "./authorize";
+import { impersonate } from "./impersonation";
 import { maxInFlight } from "./max-in-flight";
 import { safeResponseHeaders } from "./response-headers";
 import { discovery } from "./discovery";
 import { openapi } from "./openapi";
+import { metricsApi } from "./metrics";
 import { health } from "./health";
 import { admin } from "./admin";
+import { oidc } from "./oidc";
 import { routeResource } from "./resource-router";
 import { ensureCluster } from "../controlplane/bootstrap";
 import { ApiError, internalError } from "../model/errors";
@@ -27,11 +32,13 @@ export function buildApp(): Hono<AppEnv> {
   });
   app.use("*", authenticate());
   app.use("*", maxInFlight());
+  app.use("*", impersonate());
   app.use("*", authorize());
   app.route("/", health);
   app.route("/", discovery);
   app.route("/", openapi);
   app.route("/", admin);
+  app.route("/", oidc);
   app.use("/api/*", async (c, next) => {
     await ensureCluster(c.get("api"));
     await next();
@@ -40,6 +47,7 @@ export function buildApp(): Hono<AppEnv> {
     await ensureCluster(c.get("api"));
     await next();
   });
+  app.route("/", metricsApi);
   app.all("/api/*", routeResource);
   app.all("/apis/*", routeResource);
 

@@ -7,6 +7,8 @@ import { dispatchChanges } from "../controlplane/dispatch";
 import { remoteServiceAddresses } from "../controlplane/service-addresses";
 import { Registry } from "../registry/registry";
 import { defaultingFrom } from "../registry/defaults";
+import type { UserInfo } from "../model/user-info";
+import type { KubeObject } from "../model/types";
 
 export interface ApiContext {
   env: Env;
@@ -16,10 +18,19 @@ export interface ApiContext {
   registry: Registry;
   config: ClusterConfig;
   now: () => number;
+  /**
+   * A check of the object a create, update or patch is about to store, set by the
+   * filter chain for writes that need the writer's rights (RBAC's escalation checks).
+   * It throws to refuse.
+   */
+  admit?: (obj: KubeObject) => Promise<void>;
 }
 
-/** Who a request speaks for: the cluster administrator (API_TOKEN), one node, or nobody (open paths). */
-export type RequestUser = { kind: "admin" } | { kind: "node"; node: string } | { kind: "anonymous" };
+/**
+ * Who a request speaks for: the cluster administrator (API_TOKEN), one node, a user
+ * (a ServiceAccount token, or anyone the administrator impersonates), or nobody (open paths).
+ */
+export type RequestUser = { kind: "admin" } | { kind: "node"; node: string } | { kind: "user"; user: UserInfo } | { kind: "anonymous" };
 
 export type AppEnv = { Bindings: Env; Variables: { api: ApiContext; user: RequestUser } };
 

@@ -5,6 +5,7 @@ import { Hono } from "hono";
 import { RESOURCES, groupsServed, type ResourceInfo } from "../model/resources";
 import { json } from "./negotiate";
 import type { AppEnv } from "./context";
+import { METRICS_GROUP, METRICS_RESOURCES, METRICS_VERBS, METRICS_VERSION } from "../model/metrics";
 
 const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0-edgekube" };
 
@@ -26,6 +27,8 @@ function subresourceInfo(r: ResourceInfo, sub: string): SubresourceInfo {
       return { verbs: ["create"], kind: { group: "", version: "v1", kind: "Binding" } };
     case "eviction":
       return { verbs: ["create"], kind: { group: "policy", version: "v1", kind: "Eviction" } };
+    case "token":
+      return { verbs: ["create"], kind: { group: "authentication.k8s.io", version: "v1", kind: "TokenRequest" } };
     case "log":
       return { verbs: ["get"], kind: own };
     case "exec":
@@ -99,6 +102,41 @@ function aggregatedGroup(group: string, version: string) {
   };
 }
 
+// metrics.k8s.io is served by metrics-server through an APIService: discovery lists it
+// like any group (the aggregated form marks nothing special), with get and list only.
+function metricsResourceList() {
+  return {
+    kind: "APIResourceList",
+    apiVersion: "v1",
+    groupVersion: `${METRICS_GROUP}/${METRICS_VERSION}`,
+    resources: METRICS_RESOURCES.map((r) => ({ name: r.resource, singularName: "", namespaced: r.namespaced, kind: r.kind, verbs: METRICS_VERBS })),
+  };
+}
+
+function metricsAggregatedGroup() {
+  return {
+    metadata: { name: METRICS_GROUP },
+    versions: [
+      {
+        version: METRICS_VERSION,
+        freshness: "Current",
+        resources: METRICS_RESOURCES.map((r) => ({
+          resource: r.resource,
+          responseKind: { group: METRICS_GROUP, version: METRICS_VERSION, kind: r.kind },
+          scope: r.namespaced ? "Namespaced" : "Cluster",
+          singularResource: "",
+          verbs: METRICS_VERBS,
+        })),
+      },
+    ],
+  };
+}
+
+/** Every group under /apis, the aggregated metrics group last as kube-apiserver orders APIService groups. */
+function allGroups(): { group: string; version: string }[] {
+  return [...groupsServed(), { group: METRICS_GROUP, version: METRICS_VERSION }];
+}
+
 function wantsAggregated(accept: string | undefined): boolean {
   return !!accept && accept.split(",").some((p) => p.replace(/\s/g, "").startsWith(AGGREGATED));
 }
@@ -130,8 +168,8 @@ discovery.get("/api", (c) => {
 });
 
 discovery.get("/apis", (c) => {
-  const groups = groupsServed();
-  if (wantsAggregated(c.req.header("accept"))) return aggregated(groups.map((g) => aggregatedGroup(g.group, g.version)));
+  const groups = allGroups();
+  if (wantsAggregated(c.req.header("accept"))) return aggregated(groups.map((g) => (g.group === METRICS_GROUP ? metricsAggregatedGroup() : aggregatedGroup(g.group, g.version))));
   return json(
     {
       kind: "APIGroupList",
@@ -149,7 +187,7 @@ discovery.get("/apis", (c) => {
 discovery.get("/api/v1", (c) => c.json(apiResourceList("", "v1")));
 
 discovery.get("/apis/:group", (c) => {
-  const g = groupsServed().find((x) => x.group === c.req.param("group"));
+  const g = allGroups().find((x) => x.group === c.req.param("group"));
   if (!g) return c.notFound();
   const gv = { groupVersion: `${g.group}/${g.version}`, version: g.version };
   return c.json({ kind: "APIGroup", apiVersion: "v1", name: g.group, versions: [gv], preferredVersion: gv });
@@ -157,6 +195,7 @@ discovery.get("/apis/:group", (c) => {
 
 discovery.get("/apis/:group/:version", (c) => {
   const { group, version } = c.req.param();
+  if (group === METRICS_GROUP && version === METRICS_VERSION) return c.json(metricsResourceList());
   if (!groupsServed().some((x) => x.group === group && x.version === version)) return c.notFound();
   return c.json(apiResourceList(group, version));
 });

@@ -2,9 +2,9 @@
 // its own Lease and nothing else, like the Node authorizer and the NodeRestriction
 // admission plugin limit system:node:<name>. Derived from the cluster token (HMAC), so
 // there is nothing to store and rotating API_TOKEN rotates every node token.
-import { forbidden } from "../model/errors";
 import type { RequestAttributes } from "./request-attributes";
 import { sameSecret } from "./same-secret";
+import { forbiddenFor } from "./forbidden";
 
 const PREFIX = "node:";
 const LEASE_GROUP = "coordination.k8s.io";
@@ -47,18 +47,4 @@ export function authorizeNode(nodeName: string, attrs: RequestAttributes): void 
   else if (isLease && attrs.name !== nodeName) reason = "can only access node lease with the same name as the requesting node";
   else if (isLease) reason = "can only get, update, or patch a node lease";
   throw forbiddenFor(`system:node:${nodeName}`, attrs, reason);
-}
-
-/** The API server's Forbidden: the attributes that were refused, then the authorizer's reason. */
-export function forbiddenFor(user: string, attrs: RequestAttributes, reason: string) {
-  const suffix = reason ? `: ${reason}` : "";
-  if (!attrs.isResourceRequest) {
-    return forbidden(`forbidden: User "${user}" cannot ${attrs.verb} path "${attrs.path}"${suffix}`);
-  }
-  const resource = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource;
-  const scope = attrs.namespace ? `in the namespace "${attrs.namespace}"` : "at the cluster scope";
-  const qualified = attrs.apiGroup ? `${attrs.resource}.${attrs.apiGroup}` : attrs.resource;
-  const subject = attrs.name ? `${qualified} "${attrs.name}"` : qualified;
-  const message = `${subject} is forbidden: User "${user}" cannot ${attrs.verb} resource "${resource}" in API group "${attrs.apiGroup}" ${scope}${suffix}`;
-  return forbidden(message, { ...(attrs.name ? { name: attrs.name } : {}), ...(attrs.apiGroup ? { group: attrs.apiGroup } : {}), kind: attrs.resource });
 }

@@ -1,70 +1,71 @@
-// A small OpenAPI v3: just enough for `kubectl apply -f` / `create -f` / `replace -f`.
-// kubectl looks up each kind's patch operation (x-kubernetes-group-version-kind) and,
-// when it advertises a fieldValidation parameter, sends fieldValidation=Strict and
-// leaves validation to the server. No schemas are served, so `kubectl explain` says
-// the resource is not supported. /openapi/v2 is not served: kubectl only accepts it
-// as protobuf.
-import { Hono } from "hono";
-import { RESOURCES, type ResourceInfo } from "../model/resources";
+// OpenAPI v3, as the API server publishes it: /openapi/v3 lists each group-version's
+// document under a URL carrying the hash of its content; the document itself is
+// served with that hash as its ETag, and cached for ever by clients that ask with the
+// current hash (kubectl keeps them in its cache directory). An old hash is redirected
+// to the current one. /openapi/v2 is not served: kubectl only accepts it as protobuf.
+import { Hono, type Context } from "hono";
 import type { AppEnv } from "./context";
+import { groupDocument, groupPath, groupVersions } from "./openapi-schema";
 
-function groupPath(group: string, version: string): string {
-  return group ? `apis/${group}/${version}` : `api/${version}`;
+interface Published {
+  body: string;
+  hash: string;
 }
 
-function itemPath(r: ResourceInfo): string {
-  const base = "/" + groupPath(r.group, r.version);
-  return r.namespaced ? `${base}/namespaces/{namespace}/${r.resource}/{name}` : `${base}/${r.resource}/{name}`;
+let published: Map<string, Published> | undefined;
+
+/** SHA-512 of the document, upper-case hex, as the API server's hashes look. */
+async function hashOf(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-512", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("").toUpperCase();
 }
 
-function groupVersions(): { group: string; version: string }[] {
-  const seen = new Map<string, { group: string; version: string }>();
-  for (const r of RESOURCES) seen.set(groupPath(r.group, r.version), { group: r.group, version: r.version });
-  return [...seen.values()];
-}
-
-/** A stable hash of the document so clients can cache it. */
-function hashOf(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h.toString(16).toUpperCase().padStart(8, "0");
-}
-
-function groupDocument(group: string, version: string) {
-  const paths: Record<string, unknown> = {};
-  for (const r of RESOURCES.filter((x) => x.group === group && x.version === version)) {
-    paths[itemPath(r)] = {
-      patch: {
-        operationId: `patch${r.group ? r.group.split(".")[0] : "Core"}${r.version}${r.kind}`,
-        "x-kubernetes-action": "patch",
-        "x-kubernetes-group-version-kind": { group: r.group, version: r.version, kind: r.kind },
-        parameters: [
-          { name: "fieldValidation", in: "query", schema: { type: "string", uniqueItems: true } },
-          { name: "dryRun", in: "query", schema: { type: "string", uniqueItems: true } },
-          { name: "fieldManager", in: "query", schema: { type: "string", uniqueItems: true } },
-        ],
-        responses: { "200": { description: "OK" } },
-      },
-    };
+/** The documents never change while the worker runs: build and hash them once. */
+async function documents(): Promise<Map<string, Published>> {
+  if (published) return published;
+  const out = new Map<string, Published>();
+  for (const gv of groupVersions()) {
+    const body = JSON.stringify(groupDocument(gv.group, gv.version));
+    out.set(groupPath(gv.group, gv.version), { body, hash: await hashOf(body) });
   }
-  return { openapi: "3.0.0", info: { title: "Kubernetes", version: "v1.32.0" }, paths, components: { schemas: {} } };
+  return (published = out);
+}
+
+function notModified(c: Context<AppEnv>, etag: string): boolean {
+  const inm = c.req.header("if-none-match");
+  return !!inm && inm.split(",").some((t) => t.trim().replace(/^W\//, "") === etag);
 }
 
 export const openapi = new Hono<AppEnv>();
 
-openapi.get("/openapi/v3", (c) => {
+openapi.get("/openapi/v3", async (c) => {
+  const docs = await documents();
   const paths: Record<string, { serverRelativeURL: string }> = {};
-  for (const gv of groupVersions()) {
-    const doc = JSON.stringify(groupDocument(gv.group, gv.version));
-    const p = groupPath(gv.group, gv.version);
-    paths[p] = { serverRelativeURL: `/openapi/v3/${p}?hash=${hashOf(doc)}` };
-  }
-  return c.json({ paths });
+  for (const [p, d] of docs) paths[p] = { serverRelativeURL: `/openapi/v3/${p}?hash=${d.hash}` };
+  const body = JSON.stringify({ paths });
+  const etag = `"${(await hashOf(body)).slice(0, 32)}"`;
+  const headers = { "content-type": "application/json", etag, "cache-control": "no-cache, private", vary: "Accept" };
+  if (notModified(c, etag)) return new Response(null, { status: 304, headers });
+  return new Response(body, { headers });
 });
 
-openapi.get("/openapi/v3/*", (c) => {
+openapi.get("/openapi/v3/*", async (c) => {
   const p = c.req.path.replace(/^\/openapi\/v3\//, "");
-  const gv = groupVersions().find((x) => groupPath(x.group, x.version) === p);
-  if (!gv) return c.notFound();
-  return c.json(groupDocument(gv.group, gv.version));
+  const doc = (await documents()).get(p);
+  if (!doc) return c.notFound();
+  const etag = `"${doc.hash}"`;
+  const asked = new URL(c.req.url).searchParams.get("hash");
+  if (asked !== null && asked !== doc.hash) {
+    // A stale link: send the client to the current document, and let it not cache this answer.
+    return new Response(null, { status: 301, headers: { location: `/openapi/v3/${p}?hash=${doc.hash}`, "cache-control": "no-cache, private", vary: "Accept" } });
+  }
+  const headers: Record<string, string> = { "content-type": "application/json", etag, vary: "Accept" };
+  if (asked === doc.hash) {
+    headers["cache-control"] = "public, immutable";
+    headers.expires = new Date(Date.now() + 365 * 24 * 3600 * 1000).toUTCString();
+  } else {
+    headers["cache-control"] = "no-cache, private";
+  }
+  if (notModified(c, etag)) return new Response(null, { status: 304, headers });
+  return new Response(doc.body, { headers });
 });

@@ -1,6 +1,7 @@
 // Decoder for the Kubernetes protobuf request bodies kubectl sends.
 //
-// `kubectl create deployment|service|namespace|configmap|secret|serviceaccount` POST their object as
+// `kubectl create deployment|service|namespace|configmap|secret|serviceaccount|job|cronjob|
+// role|rolebinding|clusterrole|clusterrolebinding|token` and `kubectl auth can-i|whoami` POST their object as
 // `application/vnd.kubernetes.protobuf` and do not retry with JSON if the server answers
 // 415, so edgekube has to read that format.
 // Everything else is stored and served as JSON, so this module only turns the protobuf
@@ -103,6 +104,23 @@ const MESSAGES: Record<string, Record<number, Field>> = {
   ReplicaSetSpec: {
     1: i32("replicas", PTR), 4: i32("minReadySeconds"), 2: msg("selector", "LabelSelector", PTR),
     3: msg("template", "PodTemplateSpec"),
+  },
+
+  // ---- k8s.io/api/batch/v1 ----
+  Job: { 1: msg("metadata", "ObjectMeta"), 2: msg("spec", "JobSpec") },
+  JobSpec: {
+    1: i32("parallelism", PTR), 2: i32("completions", PTR), 3: i64("activeDeadlineSeconds", PTR),
+    4: msg("selector", "LabelSelector", PTR), 5: bool("manualSelector", PTR), 6: msg("template", "PodTemplateSpec"),
+    7: i32("backoffLimit", PTR), 8: i32("ttlSecondsAfterFinished", PTR), 9: str("completionMode", PTR),
+    10: bool("suspend", PTR), 12: i32("backoffLimitPerIndex", PTR), 13: i32("maxFailedIndexes", PTR),
+    14: str("podReplacementPolicy", PTR), 15: str("managedBy", PTR),
+  },
+  JobTemplateSpec: { 1: msg("metadata", "ObjectMeta"), 2: msg("spec", "JobSpec") },
+  CronJob: { 1: msg("metadata", "ObjectMeta"), 2: msg("spec", "CronJobSpec") },
+  CronJobSpec: {
+    1: str("schedule"), 8: str("timeZone", PTR), 2: i64("startingDeadlineSeconds", PTR), 3: str("concurrencyPolicy"),
+    4: bool("suspend", PTR), 5: msg("jobTemplate", "JobTemplateSpec"), 6: i32("successfulJobsHistoryLimit", PTR),
+    7: i32("failedJobsHistoryLimit", PTR),
   },
 
   // ---- k8s.io/api/core/v1 ----
@@ -270,6 +288,38 @@ const MESSAGES: Record<string, Record<number, Field>> = {
     1: str("kind"), 2: str("namespace"), 3: str("name"), 4: str("uid"), 5: str("apiVersion"), 6: str("resourceVersion"),
     7: str("fieldPath"),
   },
+
+  // ---- k8s.io/api/rbac/v1 ----
+  Role: { 1: msg("metadata", "ObjectMeta"), 2: msgs("rules", "PolicyRule") },
+  ClusterRole: { 1: msg("metadata", "ObjectMeta"), 2: msgs("rules", "PolicyRule"), 3: msg("aggregationRule", "AggregationRule", PTR) },
+  PolicyRule: { 1: strs("verbs"), 2: strs("apiGroups"), 3: strs("resources"), 4: strs("resourceNames"), 5: strs("nonResourceURLs") },
+  AggregationRule: { 1: msgs("clusterRoleSelectors", "LabelSelector") },
+  RoleBinding: { 1: msg("metadata", "ObjectMeta"), 2: msgs("subjects", "Subject"), 3: msg("roleRef", "RoleRef") },
+  Subject: { 1: str("kind"), 2: str("apiGroup"), 3: str("name"), 4: str("namespace") },
+  RoleRef: { 1: str("apiGroup"), 2: str("kind"), 3: str("name") },
+
+  // ---- k8s.io/api/authentication/v1 (status is the server's answer: not decoded) ----
+  TokenRequest: { 1: msg("metadata", "ObjectMeta"), 2: msg("spec", "TokenRequestSpec") },
+  TokenRequestSpec: { 1: strs("audiences"), 4: i64("expirationSeconds", PTR), 3: msg("boundObjectRef", "BoundObjectReference", PTR) },
+  BoundObjectReference: { 1: str("kind"), 2: str("apiVersion"), 3: str("name"), 4: str("uid") },
+  TokenReview: { 1: msg("metadata", "ObjectMeta"), 2: msg("spec", "TokenReviewSpec") },
+  TokenReviewSpec: { 1: str("token"), 2: strs("audiences") },
+  SelfSubjectReview: { 1: msg("metadata", "ObjectMeta") },
+
+  // ---- k8s.io/api/authorization/v1 ----
+  SelfSubjectAccessReview: { 1: msg("metadata", "ObjectMeta"), 2: msg("spec", "SelfSubjectAccessReviewSpec") },
+  SelfSubjectAccessReviewSpec: { 1: msg("resourceAttributes", "ResourceAttributes", PTR), 2: msg("nonResourceAttributes", "NonResourceAttributes", PTR) },
+  ResourceAttributes: {
+    1: str("namespace"), 2: str("verb"), 3: str("group"), 4: str("version"), 5: str("resource"), 6: str("subresource"), 7: str("name"),
+  },
+  NonResourceAttributes: { 1: str("path"), 2: str("verb") },
+  SelfSubjectRulesReview: { 1: msg("metadata", "ObjectMeta"), 2: msg("spec", "SelfSubjectRulesReviewSpec") },
+  SelfSubjectRulesReviewSpec: { 1: str("namespace") },
+  SubjectAccessReview: { 1: msg("metadata", "ObjectMeta"), 2: msg("spec", "SubjectAccessReviewSpec") },
+  SubjectAccessReviewSpec: {
+    1: msg("resourceAttributes", "ResourceAttributes", PTR), 2: msg("nonResourceAttributes", "NonResourceAttributes", PTR),
+    3: str("user"), 4: strs("groups"), 6: str("uid"),
+  },
 };
 
 /**
@@ -324,6 +374,19 @@ const KINDS: Record<string, string> = {
   "v1/ConfigMap": "ConfigMap",
   "v1/Secret": "Secret",
   "v1/ServiceAccount": "ServiceAccount",
+  "batch/v1/Job": "Job",
+  "batch/v1/CronJob": "CronJob",
+  "rbac.authorization.k8s.io/v1/Role": "Role",
+  "rbac.authorization.k8s.io/v1/ClusterRole": "ClusterRole",
+  "rbac.authorization.k8s.io/v1/RoleBinding": "RoleBinding",
+  "rbac.authorization.k8s.io/v1/ClusterRoleBinding": "RoleBinding",
+  "authentication.k8s.io/v1/TokenRequest": "TokenRequest",
+  "authentication.k8s.io/v1/TokenReview": "TokenReview",
+  "authentication.k8s.io/v1/SelfSubjectReview": "SelfSubjectReview",
+  "authorization.k8s.io/v1/SelfSubjectAccessReview": "SelfSubjectAccessReview",
+  "authorization.k8s.io/v1/SelfSubjectRulesReview": "SelfSubjectRulesReview",
+  "authorization.k8s.io/v1/SubjectAccessReview": "SubjectAccessReview",
+  "authorization.k8s.io/v1/LocalSubjectAccessReview": "SubjectAccessReview",
 };
 
 // ---- decoding ------------------------------------------------------------------------

@@ -14,6 +14,10 @@ import { getScale, writeScale } from "./handlers/scale";
 import { createBinding, createEviction } from "./handlers/pod-actions";
 import { podExplore, EXPLORE_SUBRESOURCES } from "./handlers/pod-explore";
 import { serviceProxy } from "./handlers/service-proxy";
+import { createReview } from "./handlers/reviews";
+import { createToken } from "./handlers/token-request";
+import { guardRbacWrite } from "./rbac-escalation";
+import { userInfoOf } from "./auth";
 
 export async function routeResource(c: Context<AppEnv>): Promise<Response> {
   const url = new URL(c.req.raw.url);
@@ -26,7 +30,10 @@ export async function routeResource(c: Context<AppEnv>): Promise<Response> {
   const q = url.searchParams;
   const method = req.method.toUpperCase();
 
+  if (ri.info.review) return createReview(ctx, ri, req, userInfoOf(c.get("user")));
   if (ri.subresource) return routeSubresource(c, ri, method, q);
+  // Roles and bindings grant rights: writing one needs them (or escalate/bind).
+  if (method === "POST" || method === "PUT" || method === "PATCH") guardRbacWrite(c, ri);
   // A namespaced resource's path without a namespace lists and watches across all of
   // them, and does nothing else (the API server installs only those two verbs there):
   // a DELETE of /api/v1/pods must never become a delete of every pod in the cluster.
@@ -60,6 +67,9 @@ function routeSubresource(c: Context<AppEnv>, ri: RequestInfo, method: string, q
       break;
     case "eviction":
       if (method === "POST") return createEviction(ctx, ri, req);
+      break;
+    case "token":
+      if (method === "POST") return createToken(ctx, ri, req);
       break;
     default:
       if (ri.subresource === "proxy" && ri.info.resource === "services") return serviceProxy(ctx, ri, req);

@@ -15,6 +15,8 @@ import { GC_KEY } from "./keys";
 import type { Controller, NamespacedName } from "./controller";
 
 const SWEEP_LIMIT = 200;
+/** Resources whose deletion leaves dependents behind. */
+const OWNERS = new Set(["replicasets.apps", "deployments.apps", "jobs.batch", "cronjobs.batch"]);
 /** GC sweeps at most this often, however many deletions ask for one. */
 const GC_MIN_INTERVAL_MS = 500;
 /** A sweep covers the whole cluster: one key. */
@@ -93,7 +95,7 @@ export function garbageCollector(ctx: ControllerContext): Controller {
   return {
     name: "gc",
     minIntervalMs: GC_MIN_INTERVAL_MS,
-    keysFor: (ch) => (ch.type === "DELETED" && (ch.resource === "replicasets.apps" || ch.resource === "deployments.apps") ? [SWEEP] : []),
+    keysFor: (ch) => (ch.type === "DELETED" && OWNERS.has(ch.resource) ? [SWEEP] : []),
     reconcile: async () => {
       await sweep(ctx);
     },

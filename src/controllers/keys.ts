@@ -2,6 +2,9 @@
 // name of a row in the controller manager's table:
 //   rs:NS/NAME        the ReplicaSet controller for that ReplicaSet
 //   deploy:NS/NAME    the Deployment controller
+//   job:NS/NAME       the Job controller
+//   jobttl:NS/NAME    a finished Job's time to live
+//   cronjob:NS/NAME   the CronJob controller (its next run rides on the manager's alarm)
 //   ns:/NAME          the namespace controller
 //   node:/NAME        pod GC for a node that may be gone
 //   gc:/              one garbage-collector sweep for dangling owner references
@@ -12,10 +15,11 @@
 //   sa:/NAME          the "default" ServiceAccount of a namespace
 //   ds:NS/NAME        the DaemonSet controller
 //   dsnode:/NAME      a node changed: every DaemonSet is reconciled
+//   clusterrole:/     every aggregated ClusterRole (a ClusterRole changed)
 import type { ControllerKey } from "../controlplane/stubs";
 import type { Controller } from "./controller";
 
-export type WorkKind = "rs" | "deploy" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs" | "eventttl" | "sa" | "ds" | "dsnode";
+export type WorkKind = "rs" | "deploy" | "job" | "jobttl" | "cronjob" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs" | "eventttl" | "sa" | "clusterrole" | "ds" | "dsnode";
 export type WorkKey = string;
 
 export function workKey(kind: WorkKind, namespace: string, name: string): WorkKey {

@@ -5,7 +5,7 @@
 // status conditions say what remains, as `kubectl describe namespace` shows them.
 import type { Condition, KubeObject, Namespace } from "../model/types";
 import type { WriteOp } from "../registry/ops";
-import { RESOURCES, storageKey } from "../model/resources";
+import { STORED_RESOURCES, storageKey } from "../model/resources";
 import { isoSeconds } from "../config";
 import type { ControllerContext } from "./context";
 import { deletionOps } from "./gc-plan";
@@ -14,11 +14,11 @@ import { canonicalJson } from "./hash";
 import { namesOf, type Controller, type Result } from "./controller";
 
 const RECHECK_MS = 2_000;
-const FIRST = ["deployments.apps", "replicasets.apps", "pods"];
+const FIRST = ["cronjobs.batch", "jobs.batch", "deployments.apps", "replicasets.apps", "pods"];
 
 /** Namespaced resources in deletion order: controllers' objects before what they make. */
 export function namespacedResources(): string[] {
-  const all = RESOURCES.filter((r) => r.namespaced).map(storageKey);
+  const all = STORED_RESOURCES.filter((r) => r.namespaced).map(storageKey);
   return [...FIRST.filter((k) => all.includes(k)), ...all.filter((k) => !FIRST.includes(k))];
 }
 

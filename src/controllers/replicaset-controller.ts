@@ -14,6 +14,7 @@ import { commitChunked } from "./commit";
 import { finalizeOwner } from "./garbage-collector";
 import { GC_KEY, workKey } from "./keys";
 import { KeyedMutex } from "./mutex";
+import { namespaceActive } from "./namespace-active";
 import type { ControllerKey } from "../controlplane/stubs";
 import { controllerOf, namesOf, type Controller, type NamespacedName, type Result } from "./controller";
 
@@ -112,7 +113,7 @@ export class ReplicaSetController implements Controller {
     if (plan.statusChanged) first.push({ op: "update", resource: RS, subresource: "status", object: { ...rs, status: plan.status }, old: rs, expectedRv: Number(rs.metadata.resourceVersion) });
 
     const groups: WriteOp[][] = [];
-    if (plan.create > 0 && (await this.namespaceActive(namespace))) {
+    if (plan.create > 0 && (await namespaceActive(ctx, namespace))) {
       const taken = new Set<string>();
       for (let i = 0; i < plan.create; i++) {
         const pod = this.newPod(rs, now, taken);
@@ -126,18 +127,6 @@ export class ReplicaSetController implements Controller {
       groups.push(ops);
     }
     await commitChunked(ctx, [first, ...groups].filter((g) => g.length > 0));
-  }
-
-  /** Pods are created only in a namespace that exists and is not being deleted. */
-  private async namespaceActive(namespace: string): Promise<boolean> {
-    if (this.ctx.terminating.has(namespace)) return false;
-    const ns = await this.ctx.store.get("namespaces", "", namespace);
-    if (ns && !ns.metadata.deletionTimestamp) return true;
-    if (ns) {
-      this.ctx.terminating.add(namespace);
-      this.ctx.enqueue(workKey("ns", "", namespace));
-    }
-    return false;
   }
 
   /** GetPodFromTemplate, then what the API server does on create (name, uid, defaults), so the event can name it. */

@@ -14,6 +14,10 @@ import { garbageCollector } from "./garbage-collector";
 import { namespaceController } from "./namespace-controller";
 import { EventTTLController } from "./event-ttl";
 import { ServiceAccountsController } from "./serviceaccounts-controller";
+import { JobController } from "./job-controller";
+import { JobTTLController } from "./job-ttl";
+import { CronJobController } from "./cronjob-controller";
+import { ClusterRoleAggregationController } from "./clusterrole-aggregation-controller";
 
 export function controllerTable(ctx: ControllerContext, allocator: () => ServiceAllocator): Controller[] {
   const replicaSets = new ReplicaSetController(ctx);
@@ -26,6 +30,9 @@ export function controllerTable(ctx: ControllerContext, allocator: () => Service
     replicaSetOwnerLookup(ctx),
     new DaemonSetController(ctx),
     daemonSetNodeWatch(ctx),
+    new JobController(ctx),
+    new JobTTLController(ctx),
+    new CronJobController(ctx),
     services,
     namespaceServices(ctx, services),
     new PodGC(ctx),
@@ -33,5 +40,6 @@ export function controllerTable(ctx: ControllerContext, allocator: () => Service
     namespaceController(ctx),
     new EventTTLController(ctx),
     new ServiceAccountsController(ctx),
+    new ClusterRoleAggregationController(ctx),
   ];
 }

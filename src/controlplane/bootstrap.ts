@@ -1,4 +1,5 @@
-// The cluster as it exists on first start: the four standard namespaces, the
+// The cluster as it exists on first start: the four standard namespaces, the default
+// RBAC policy (bootstrap-policy.ts), the
 // `kubernetes` Service in default (the API server's own, kept by the API server as
 // upstream does), and DEFAULT_NODE_COUNT worker nodes. Runs once per isolate, is idempotent, and only
 // creates nodes on a cluster that never had its namespaces (so nodes a person deleted
@@ -12,6 +13,7 @@ import { ApiError } from "../model/errors";
 import { nodeAgent } from "./stubs";
 import { KUBERNETES_SERVICE_IP } from "../model/cluster-addresses";
 import { DEFAULT_NODE } from "./node-config";
+import { ensureBootstrapPolicy } from "./bootstrap-policy";
 
 const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
@@ -47,24 +49,35 @@ async function bootstrap(ctx: BootstrapContext): Promise<void> {
       if (!(e instanceof ApiError && e.reason === "AlreadyExists")) throw e;
     }
   }
+  // Every identity but the administrator is authorized with these: they come first.
+  await ensureBootstrapPolicy(ctx);
   // Best effort: the API must come up (and a first start get its nodes) even if this
   // fails; the next isolate tries again.
   await ensureKubernetesService(ctx).catch((e) => console.error("creating the kubernetes Service failed:", e));
   if (!firstStart) return;
   const count = ctx.config.defaultNodeCount;
-  await Promise.all(
-    Array.from({ length: count }, (_, i) =>
-      nodeAgent(ctx.env, `node-${i + 1}`).start({
+  // A bounded number of nodes join at once: thousands of registrations in flight
+  // together only queue up in memory behind the one database, as kubelets joining a
+  // real cluster queue behind the API server's inflight limit.
+  let next = 0;
+  const joinOne = async (): Promise<void> => {
+    while (next < count) {
+      const i = next++;
+      await nodeAgent(ctx.env, `node-${i + 1}`).start({
         ...DEFAULT_NODE,
         name: `node-${i + 1}`,
         cpu: ctx.config.defaultNodeCpu,
         memory: ctx.config.defaultNodeMemory,
         // Every third node runs CRI-O, so the cluster shows both runtimes.
         runtime: i % 3 === 2 ? "cri-o" : "containerd",
-      }),
-    ),
-  );
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(count, NODES_JOINING_AT_ONCE) }, joinOne));
 }
+
+/** Nodes registering at once at first start. */
+const NODES_JOINING_AT_ONCE = 64;
 
 /** Where the API server says it listens (what the `kubernetes` Endpoints point at). */
 const API_SERVER_ENDPOINT = { ip: "192.168.49.2", port: 8443 };

@@ -20,6 +20,34 @@ export type AdmitResult =
   | { admitted: true }
   | { admitted: false; reason: string; message: string };
 
+/** CPU and memory at one moment, as the kubelet's Summary API reports them. */
+export interface UsageSample {
+  /** When it was measured (ms since the epoch). */
+  time: number;
+  usageNanoCores: number;
+  workingSetBytes: number;
+}
+
+export interface ContainerUsageStats extends UsageSample {
+  name: string;
+}
+
+export interface PodUsageStats {
+  podRef: { name: string; namespace: string; uid: string };
+  containers: ContainerUsageStats[];
+}
+
+/**
+ * The kubelet's stats summary (/stats/summary, what metrics-server scrapes): the node's
+ * own usage (its pods plus the system's) and each running pod's, per container.
+ */
+export interface NodeStatsSummary {
+  node: { nodeName: string } & UsageSample;
+  pods: PodUsageStats[];
+  /** The window CPU usage is averaged over, in milliseconds. */
+  windowMs: number;
+}
+
 export interface NodeAgentApi {
   /** Bring the node up (idempotent): register the Node object, start its kubelet timers. */
   start(config: NodeConfig): Promise<void>;
@@ -35,6 +63,8 @@ export interface NodeAgentApi {
    * containers waiting for them try again, volumes made from them are rewritten.
    */
   configChanged(refs: string[]): Promise<void>;
+  /** What the node and its pods use now; null from a node that is down or not started. */
+  statsSummary(): Promise<NodeStatsSummary | null>;
   /** The Node object was deleted: stop everything. */
   stop(): Promise<void>;
 }

@@ -29,12 +29,16 @@ export const alreadyExists = (resource: QualifiedResource, name: string) =>
 export const conflict = (resource: QualifiedResource, name: string, why = "the object has been modified; please apply your changes to the latest version and try again") =>
   new ApiError(409, "Conflict", `Operation cannot be fulfilled on ${resource} "${name}": ${why}`, { name, kind: kindOfQualified(resource), ...groupOf(resource) });
 
-/** 422 with field causes; `kind` is the object kind ("Pod"), as the real message has it. */
+/**
+ * 422 with field causes; `kind` is the object kind ("Pod"). The message names the
+ * group-qualified kind (`Deployment.apps "x" is invalid`), as NewInvalid's does.
+ */
 export const invalid = (kind: string, name: string, causes: StatusCause[], group = "") => {
   // field.Error prints "<field>: <body>" even for the empty path of a whole-object error.
   const summary = causes.map((c) => `${c.field !== undefined ? c.field + ": " : ""}${c.message ?? ""}`).join(", ");
   const list = causes.length > 1 ? `[${summary}]` : summary;
-  return new ApiError(422, "Invalid", `${kind} "${name}" is invalid: ${list}`, { name, kind, ...(group ? { group } : {}), causes });
+  // The kind is qualified by its group as schema.GroupKind prints it: Job.batch, Deployment.apps.
+  return new ApiError(422, "Invalid", `${group ? `${kind}.${group}` : kind} "${name}" is invalid: ${list}`, { name, kind, ...(group ? { group } : {}), causes });
 };
 
 export const badRequest = (message: string, causes?: StatusCause[]) =>

@@ -17,6 +17,8 @@ export interface ResourceInfo {
   verbs: string[];
   /** Subresources served under the item path, e.g. "status", "scale". */
   subresources: string[];
+  /** A review (TokenReview, SubjectAccessReview): a create answered at once and never stored. */
+  review?: boolean;
 }
 
 const ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
@@ -30,14 +32,33 @@ export const RESOURCES: readonly ResourceInfo[] = [
   { group: "apps", version: "v1", resource: "replicasets", singular: "replicaset", kind: "ReplicaSet", namespaced: true, shortNames: ["rs"], categories: ["all"], verbs: ALL_VERBS, subresources: ["status", "scale"] },
   { group: "apps", version: "v1", resource: "daemonsets", singular: "daemonset", kind: "DaemonSet", namespaced: true, shortNames: ["ds"], categories: ["all"], verbs: ALL_VERBS, subresources: ["status"] },
   { group: "apps", version: "v1", resource: "controllerrevisions", singular: "controllerrevision", kind: "ControllerRevision", namespaced: true, verbs: ALL_VERBS, subresources: [] },
+  { group: "batch", version: "v1", resource: "jobs", singular: "job", kind: "Job", namespaced: true, categories: ["all"], verbs: ALL_VERBS, subresources: ["status"] },
+  { group: "batch", version: "v1", resource: "cronjobs", singular: "cronjob", kind: "CronJob", namespaced: true, shortNames: ["cj"], categories: ["all"], verbs: ALL_VERBS, subresources: ["status"] },
   { group: "", version: "v1", resource: "services", singular: "service", kind: "Service", namespaced: true, shortNames: ["svc"], categories: ["all"], verbs: ALL_VERBS, subresources: ["status", "proxy"] },
   { group: "", version: "v1", resource: "endpoints", singular: "endpoints", kind: "Endpoints", namespaced: true, shortNames: ["ep"], verbs: ALL_VERBS, subresources: [] },
   { group: "discovery.k8s.io", version: "v1", resource: "endpointslices", singular: "endpointslice", kind: "EndpointSlice", namespaced: true, verbs: ALL_VERBS, subresources: [] },
   { group: "", version: "v1", resource: "configmaps", singular: "configmap", kind: "ConfigMap", namespaced: true, shortNames: ["cm"], verbs: ALL_VERBS, subresources: [] },
   { group: "", version: "v1", resource: "secrets", singular: "secret", kind: "Secret", namespaced: true, verbs: ALL_VERBS, subresources: [] },
-  { group: "", version: "v1", resource: "serviceaccounts", singular: "serviceaccount", kind: "ServiceAccount", namespaced: true, shortNames: ["sa"], verbs: ALL_VERBS, subresources: [] },
+  { group: "", version: "v1", resource: "serviceaccounts", singular: "serviceaccount", kind: "ServiceAccount", namespaced: true, shortNames: ["sa"], verbs: ALL_VERBS, subresources: ["token"] },
   { group: "coordination.k8s.io", version: "v1", resource: "leases", singular: "lease", kind: "Lease", namespaced: true, verbs: ALL_VERBS, subresources: [] },
+  { group: "rbac.authorization.k8s.io", version: "v1", resource: "roles", singular: "role", kind: "Role", namespaced: true, verbs: ALL_VERBS, subresources: [] },
+  { group: "rbac.authorization.k8s.io", version: "v1", resource: "rolebindings", singular: "rolebinding", kind: "RoleBinding", namespaced: true, verbs: ALL_VERBS, subresources: [] },
+  { group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterroles", singular: "clusterrole", kind: "ClusterRole", namespaced: false, verbs: ALL_VERBS, subresources: [] },
+  { group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterrolebindings", singular: "clusterrolebinding", kind: "ClusterRoleBinding", namespaced: false, verbs: ALL_VERBS, subresources: [] },
+  review("authentication.k8s.io", "tokenreviews", "TokenReview"),
+  review("authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview"),
+  review("authorization.k8s.io", "selfsubjectaccessreviews", "SelfSubjectAccessReview"),
+  review("authorization.k8s.io", "selfsubjectrulesreviews", "SelfSubjectRulesReview"),
+  review("authorization.k8s.io", "subjectaccessreviews", "SubjectAccessReview"),
+  review("authorization.k8s.io", "localsubjectaccessreviews", "LocalSubjectAccessReview", true),
 ];
+
+function review(group: string, resource: string, kind: string, namespaced = false): ResourceInfo {
+  return { group, version: "v1", resource, singular: resource.slice(0, -1), kind, namespaced, verbs: ["create"], subresources: [], review: true };
+}
+
+/** Resources whose objects are stored (every one but the reviews). */
+export const STORED_RESOURCES: readonly ResourceInfo[] = RESOURCES.filter((r) => !r.review);
 
 /** policy/v1 is served only for the pods/eviction subresource, as in Kubernetes. */
 const POLICY_GROUP = { group: "policy", version: "v1" } as const;

@@ -95,7 +95,28 @@ const SLICE_ENDPOINT = struct({
 const top = (spec: Shape, extra: Record<string, Shape> = {}): Shape =>
   struct({ apiVersion: ANY, kind: ANY, metadata: OBJECT_META, spec, status: ANY, ...extra });
 
+const JOB_SPEC = struct({
+  ...anyFields("parallelism", "completions", "activeDeadlineSeconds", "backoffLimit", "backoffLimitPerIndex", "maxFailedIndexes"),
+  ...anyFields("manualSelector", "ttlSecondsAfterFinished", "completionMode", "suspend", "podReplacementPolicy", "podFailurePolicy"),
+  ...anyFields("successPolicy", "managedBy"),
+  selector: LABEL_SELECTOR,
+  template: POD_TEMPLATE,
+});
+
+const POLICY_RULE = struct(anyFields("verbs", "apiGroups", "resources", "resourceNames", "nonResourceURLs"));
+const ROLE = struct({ ...anyFields("apiVersion", "kind"), metadata: OBJECT_META, rules: list(POLICY_RULE) });
+const BINDING = struct({
+  ...anyFields("apiVersion", "kind"),
+  metadata: OBJECT_META,
+  subjects: list(struct(anyFields("kind", "apiGroup", "name", "namespace"))),
+  roleRef: struct(anyFields("apiGroup", "kind", "name")),
+});
+
 const KINDS: Record<string, Shape> = {
+  "roles.rbac.authorization.k8s.io": ROLE,
+  "clusterroles.rbac.authorization.k8s.io": struct({ ...(ROLE as { fields: Record<string, Shape> }).fields, aggregationRule: struct({ clusterRoleSelectors: list(LABEL_SELECTOR) }) }),
+  "rolebindings.rbac.authorization.k8s.io": BINDING,
+  "clusterrolebindings.rbac.authorization.k8s.io": BINDING,
   pods: top(POD_SPEC),
   "deployments.apps": top(
     struct({
@@ -116,6 +137,14 @@ const KINDS: Record<string, Shape> = {
   // data is a RawExtension: any JSON.
   "controllerrevisions.apps": struct({ ...anyFields("apiVersion", "kind", "data", "revision"), metadata: OBJECT_META }),
   "replicasets.apps": top(struct({ ...anyFields("replicas", "minReadySeconds"), selector: LABEL_SELECTOR, template: POD_TEMPLATE })),
+  "jobs.batch": top(JOB_SPEC),
+  "cronjobs.batch": top(
+    struct({
+      ...anyFields("schedule", "timeZone", "startingDeadlineSeconds", "concurrencyPolicy", "suspend"),
+      ...anyFields("successfulJobsHistoryLimit", "failedJobsHistoryLimit"),
+      jobTemplate: struct({ metadata: OBJECT_META, spec: JOB_SPEC }),
+    }),
+  ),
   nodes: top(
     struct({
       ...anyFields("podCIDR", "podCIDRs", "providerID", "unschedulable", "configSource", "externalID"),

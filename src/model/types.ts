@@ -80,6 +80,28 @@ export interface ContainerPort {
   protocol?: string;
 }
 
+/** A port by number or by the name of one of the container's ports (intstr). */
+export type IntOrString = number | string;
+
+export interface HTTPHeader {
+  name: string;
+  value: string;
+}
+
+/** core/v1 Probe: one handler and its timing (defaults filled in by the registry). */
+export interface Probe {
+  exec?: { command?: string[] };
+  httpGet?: { path?: string; port: IntOrString; host?: string; scheme?: "HTTP" | "HTTPS"; httpHeaders?: HTTPHeader[] };
+  tcpSocket?: { port: IntOrString; host?: string };
+  grpc?: { port: number; service?: string | null };
+  initialDelaySeconds?: number;
+  timeoutSeconds?: number;
+  periodSeconds?: number;
+  successThreshold?: number;
+  failureThreshold?: number;
+  terminationGracePeriodSeconds?: number | null;
+}
+
 export interface EnvVar {
   name: string;
   value?: string;
@@ -106,9 +128,9 @@ export interface Container {
   imagePullPolicy?: "Always" | "IfNotPresent" | "Never";
   terminationMessagePath?: string;
   terminationMessagePolicy?: string;
-  readinessProbe?: unknown;
-  livenessProbe?: unknown;
-  startupProbe?: unknown;
+  readinessProbe?: Probe;
+  livenessProbe?: Probe;
+  startupProbe?: Probe;
   stdin?: boolean;
   tty?: boolean;
   restartPolicy?: string;
@@ -398,9 +420,74 @@ export interface ControllerRevision extends KubeObject {
   revision: number;
 }
 
+// ---- batch/v1 Job, CronJob ----
+
+export interface JobSpec {
+  parallelism?: number;
+  completions?: number | null;
+  activeDeadlineSeconds?: number;
+  backoffLimit?: number;
+  selector?: LabelSelector;
+  manualSelector?: boolean;
+  template: PodTemplateSpec;
+  ttlSecondsAfterFinished?: number;
+  completionMode?: "NonIndexed" | "Indexed";
+  suspend?: boolean;
+  podReplacementPolicy?: "TerminatingOrFailed" | "Failed";
+}
+
+export interface JobStatus {
+  conditions?: Condition[];
+  startTime?: string;
+  completionTime?: string;
+  active?: number;
+  succeeded?: number;
+  failed?: number;
+  terminating?: number;
+  ready?: number;
+  completedIndexes?: string;
+  uncountedTerminatedPods?: { succeeded?: string[]; failed?: string[] };
+}
+
+export interface Job extends KubeObject {
+  apiVersion: "batch/v1";
+  kind: "Job";
+  spec: JobSpec;
+  status?: JobStatus;
+}
+
+export interface JobTemplateSpec {
+  metadata?: ObjectMeta;
+  spec: JobSpec;
+}
+
+export interface CronJobSpec {
+  schedule: string;
+  timeZone?: string;
+  startingDeadlineSeconds?: number;
+  concurrencyPolicy?: "Allow" | "Forbid" | "Replace";
+  suspend?: boolean;
+  jobTemplate: JobTemplateSpec;
+  successfulJobsHistoryLimit?: number;
+  failedJobsHistoryLimit?: number;
+}
+
+export interface CronJobStatus {
+  active?: ObjectReference[];
+  lastScheduleTime?: string;
+  lastSuccessfulTime?: string;
+}
+
+export interface CronJob extends KubeObject {
+  apiVersion: "batch/v1";
+  kind: "CronJob";
+  spec: CronJobSpec;
+  status?: CronJobStatus;
+}
+
 // ---- core/v1 Event, coordination/v1 Lease ----
 
-interface ObjectReference {
+export interface ObjectReference {
   kind?: string;
   namespace?: string;
   name?: string;
@@ -583,4 +670,45 @@ export interface SecretVolumeSource {
   items?: KeyToPath[];
   defaultMode?: number;
   optional?: boolean;
+}
+
+// ---- rbac.authorization.k8s.io/v1 ----
+
+export interface PolicyRule {
+  verbs: string[];
+  apiGroups?: string[];
+  resources?: string[];
+  resourceNames?: string[];
+  nonResourceURLs?: string[];
+}
+
+export interface Role extends KubeObject {
+  rules?: PolicyRule[] | null;
+}
+
+export interface AggregationRule {
+  clusterRoleSelectors?: LabelSelector[];
+}
+
+export interface ClusterRole extends Role {
+  aggregationRule?: AggregationRule | null;
+}
+
+/** kind User, Group or ServiceAccount; apiGroup rbac.authorization.k8s.io for the first two, "" for ServiceAccount. */
+export interface Subject {
+  kind: string;
+  apiGroup?: string;
+  name: string;
+  namespace?: string;
+}
+
+export interface RoleRef {
+  apiGroup: string;
+  kind: string;
+  name: string;
+}
+
+export interface RoleBinding extends KubeObject {
+  subjects?: Subject[] | null;
+  roleRef: RoleRef;
 }

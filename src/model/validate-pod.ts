@@ -8,6 +8,7 @@ import { isDNS1123Label, isQualifiedName, isRelaxedEnvVarName, isValidLabelValue
 import { compareQuantities, isValidQuantity, canonicalQuantity, QUANTITY_REGEX_MESSAGE } from "./quantity";
 import { validateLabels } from "./validate-meta";
 import { validateConfigVolume, validateEnvFrom, validateEnvValueFrom } from "./validate-pod-sources";
+import { validateContainerProbes } from "./validate-probe";
 
 const RESTART_POLICIES = ["Always", "OnFailure", "Never"];
 const DNS_POLICIES = ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"];
@@ -114,7 +115,7 @@ function validateVolumeMounts(mounts: Container["volumeMounts"], volumes: Set<st
   return errs;
 }
 
-function validateContainer(c: Container, volumes: Set<string>, path: string): StatusCause[] {
+function validateContainer(c: Container, volumes: Set<string>, path: string, init = false): StatusCause[] {
   const errs: StatusCause[] = [];
   if (!c.name) errs.push(required(child(path, "name")));
   else errs.push(...dns1123Label(c.name, child(path, "name")));
@@ -131,6 +132,7 @@ function validateContainer(c: Container, volumes: Set<string>, path: string): St
     errs.push(notSupported(child(path, "terminationMessagePolicy"), c.terminationMessagePolicy, TERMINATION_MESSAGE_POLICIES));
   }
   errs.push(...validateResources(c.resources, child(path, "resources")));
+  errs.push(...validateContainerProbes(c, path, init));
   return errs;
 }
 
@@ -194,7 +196,7 @@ export function validatePodSpec(spec: PodSpec | undefined, path: string): Status
   // Init container names share one namespace with the app containers.
   (s.initContainers ?? []).forEach((c, i) => {
     const p = index(child(path, "initContainers"), i);
-    errs.push(...validateContainer(c, volumes, p));
+    errs.push(...validateContainer(c, volumes, p, true));
     if (names.has(c.name)) errs.push(duplicate(child(p, "name"), c.name));
     else names.add(c.name);
   });

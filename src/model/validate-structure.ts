@@ -31,6 +31,21 @@ const objectMeta = z.looseObject({
     .nullish(),
 });
 
+const probe = z
+  .looseObject({
+    exec: z.looseObject({ command: strList }).nullish(),
+    httpGet: z.looseObject({ path: str, port: intOrString, host: str, scheme: str, httpHeaders: z.array(z.looseObject({ name: str, value: str })).nullish() }).nullish(),
+    tcpSocket: z.looseObject({ port: intOrString, host: str }).nullish(),
+    grpc: z.looseObject({ port: int, service: str }).nullish(),
+    initialDelaySeconds: int,
+    timeoutSeconds: int,
+    periodSeconds: int,
+    successThreshold: int,
+    failureThreshold: int,
+    terminationGracePeriodSeconds: int,
+  })
+  .nullish();
+
 const container = z.looseObject({
   name: str,
   image: str,
@@ -43,6 +58,9 @@ const container = z.looseObject({
   volumeMounts: z.array(z.looseObject({ name: str, mountPath: str, readOnly: bool, subPath: str })).nullish(),
   imagePullPolicy: str,
   terminationMessagePolicy: str,
+  livenessProbe: probe,
+  readinessProbe: probe,
+  startupProbe: probe,
   stdin: bool,
   tty: bool,
 });
@@ -104,6 +122,20 @@ const serviceSpec = z.looseObject({
 const endpointPort = z.looseObject({ name: str, port: int, protocol: str, appProtocol: str });
 const endpointAddress = z.looseObject({ ip: str, hostname: str, nodeName: str, targetRef: objectReference });
 
+const jobSpec = z.looseObject({
+  parallelism: int,
+  completions: int,
+  activeDeadlineSeconds: int,
+  backoffLimit: int,
+  selector: labelSelector,
+  manualSelector: bool,
+  template: podTemplate,
+  ttlSecondsAfterFinished: int,
+  completionMode: str,
+  suspend: bool,
+  podReplacementPolicy: str,
+});
+
 // A status of the wrong type fails to decode upstream even though the server resets it.
 const withSpec = (spec: z.ZodType, extra: z.ZodRawShape = {}) =>
   z.looseObject({ apiVersion: str, kind: str, metadata: objectMeta.nullish(), spec: spec.nullish(), status: z.looseObject({}).nullish(), ...extra });
@@ -123,6 +155,19 @@ const SCHEMAS: Record<string, z.ZodType> = {
     }),
   ),
   "replicasets.apps": withSpec(z.looseObject({ replicas: int, selector: labelSelector, template: podTemplate, minReadySeconds: int })),
+  "jobs.batch": withSpec(jobSpec),
+  "cronjobs.batch": withSpec(
+    z.looseObject({
+      schedule: str,
+      timeZone: str,
+      startingDeadlineSeconds: int,
+      concurrencyPolicy: str,
+      suspend: bool,
+      successfulJobsHistoryLimit: int,
+      failedJobsHistoryLimit: int,
+      jobTemplate: z.looseObject({ metadata: objectMeta.nullish(), spec: jobSpec.nullish() }).nullish(),
+    }),
+  ),
   nodes: withSpec(
     z.looseObject({
       unschedulable: bool,

@@ -2,7 +2,7 @@
 // words (the caller wraps them with invalid() into a 422 Status). Order of checks:
 // JSON types first (a body that would not decode gets nothing else), then metadata,
 // then the kind's own rules, then the update rules when the old object is given.
-import type { ConfigMap, ControllerRevision, DaemonSet, Deployment, EndpointSlice, Endpoints, Event, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, Secret, Service, StatusCause } from "./types";
+import type { ClusterRole, RoleBinding, ConfigMap, ControllerRevision, CronJob, DaemonSet, Deployment, EndpointSlice, Endpoints, Event, Job, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, Secret, Service, StatusCause } from "./types";
 import { nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain } from "./name-rules";
 import { structuralErrors } from "./validate-structure";
 import { validateObjectMeta, validateObjectMetaUpdate, type NameFn } from "./validate-meta";
@@ -12,6 +12,8 @@ import { validateControllerRevision, validateDaemonSet } from "./validate-daemon
 import { validateEvent, validateLease, validateNamespace, validateNode } from "./validate-cluster";
 import { validateService, validateServiceUpdate } from "./validate-service";
 import { validateEndpointSlice, validateEndpoints } from "./validate-endpoints";
+import { validateCronJob, validateJob } from "./validate-batch";
+import { validateRole, validateRoleBinding, nameIsPathSegment } from "./validate-rbac";
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from "./validate-config";
 
 export { strictUnknownFields } from "./strict-fields";
@@ -55,6 +57,8 @@ const RULES: Record<string, KindRules> = {
     nameFn: nameIsDNSSubdomain,
     validate: (obj, old) => validateControllerRevision(obj as ControllerRevision, old as ControllerRevision | undefined),
   },
+  "jobs.batch": { namespaced: true, nameFn: nameIsDNSSubdomain, validate: (obj, old) => validateJob(obj as Job, old as Job | undefined) },
+  "cronjobs.batch": { namespaced: true, nameFn: nameIsDNSSubdomain, validate: (obj, old) => validateCronJob(obj as CronJob, old as CronJob | undefined) },
   nodes: { namespaced: false, nameFn: nameIsDNSSubdomain, validate: (obj) => validateNode(obj as Node) },
   namespaces: { namespaced: false, nameFn: nameIsDNSLabel, validate: (obj) => validateNamespace(obj as Namespace) },
   "leases.coordination.k8s.io": { namespaced: true, nameFn: nameIsDNSSubdomain, validate: (obj) => validateLease(obj as Lease) },
@@ -76,6 +80,18 @@ const RULES: Record<string, KindRules> = {
     validate: (obj, old) => (old ? validateSecretUpdate(obj as Secret, old as Secret) : validateSecret(obj as Secret)),
   },
   serviceaccounts: { namespaced: true, nameFn: nameIsDNSSubdomain, validate: () => [] },
+  "roles.rbac.authorization.k8s.io": { namespaced: true, nameFn: nameIsPathSegment, validate: (obj) => validateRole(obj as ClusterRole, true) },
+  "clusterroles.rbac.authorization.k8s.io": { namespaced: false, nameFn: nameIsPathSegment, validate: (obj) => validateRole(obj as ClusterRole, false) },
+  "rolebindings.rbac.authorization.k8s.io": {
+    namespaced: true,
+    nameFn: nameIsPathSegment,
+    validate: (obj, old) => validateRoleBinding(obj as RoleBinding, true, old as RoleBinding | undefined),
+  },
+  "clusterrolebindings.rbac.authorization.k8s.io": {
+    namespaced: false,
+    nameFn: nameIsPathSegment,
+    validate: (obj, old) => validateRoleBinding(obj as RoleBinding, false, old as RoleBinding | undefined),
+  },
   "endpointslices.discovery.k8s.io": {
     namespaced: true,
     nameFn: nameIsDNSSubdomain,

@@ -4,7 +4,7 @@
 // (log, exec, proxy). The kubelet lives in kubelet/, the explore handlers in explore/,
 // the heartbeat in lifecycle/ (the node lifecycle controller judges it from outside).
 import { DurableObject } from "cloudflare:workers";
-import type { AdmitResult, NodeConfig } from "../controlplane/node-api";
+import type { AdmitResult, NodeConfig, NodeStatsSummary } from "../controlplane/node-api";
 import { nodePeer, type NodePeerApi } from "./node-peer";
 import type { Node, Pod } from "../model/types";
 import { ObjectStore } from "../store/store";
@@ -18,6 +18,7 @@ import { ClusterNetwork } from "./cluster-network";
 import type { HttpOutcome, HttpRequest } from "./images/types";
 import { TimerTable } from "../util/timer-table";
 import { Kubelet, KUBELET_RESYNC, KUBELET_SYNC } from "./kubelet/kubelet";
+import { KUBELET_PROBE } from "./kubelet/prober";
 import { runDueTimers, type TimerHandler } from "../util/timer-dispatch";
 import { handleExplore } from "./explore";
 import { DEFAULT_EXEC_TIMING } from "./explore/exec-channels";
@@ -93,6 +94,7 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
     return new Map<string, TimerHandler>([
       [KUBELET_SYNC, () => (this.cutOff() ? Promise.resolve() : this.kubelet().resync())],
       [KUBELET_RESYNC, () => (this.cutOff() ? Promise.resolve() : this.kubelet().periodicResync())],
+      [KUBELET_PROBE, (due, now) => (this.cutOff() ? Promise.resolve() : this.kubelet().probe(due, now))],
       [HEARTBEAT, () => this.heartbeat().beat()],
       // Timers a node set before failure detection moved to the lifecycle controller.
       ...["lease-deadline", "evict"].map((kind) => [kind, () => Promise.resolve()] as [string, TimerHandler]),
@@ -176,6 +178,12 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
   async admit(pod: Pod): Promise<AdmitResult> {
     if (this.cutOff()) return { admitted: false, reason: "NodeUnreachable", message: "the node's kubelet is not reachable" };
     return this.kubelet().admit(pod);
+  }
+
+  async statsSummary(): Promise<NodeStatsSummary | null> {
+    // A crashed or partitioned node does not answer a scrape: it has no metrics.
+    if (!this.nodeName || this.cutOff()) return null;
+    return this.kubelet().statsSummary();
   }
 
   async podRequest(podIP: string, port: number, req: HttpRequest): Promise<HttpOutcome> {

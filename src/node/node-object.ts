@@ -3,6 +3,7 @@
 import type { Condition, Node } from "../model/types";
 import type { NodeConfig } from "../controlplane/node-api";
 import { isoSeconds } from "../config";
+import { podCIDRForIndex } from "../model/cluster-addresses";
 
 const KUBELET_VERSION = "v1.32.0";
 
@@ -34,7 +35,7 @@ export function internalIP(cidrIndex: number): string {
 }
 
 export function podCIDRFor(cidrIndex: number): string {
-  return `10.244.${cidrIndex}.0/24`;
+  return podCIDRForIndex(cidrIndex);
 }
 
 /** Allocatable is capacity minus the kubelet's reservations (kept zero here except pods). */

@@ -2,7 +2,8 @@
 // the DefaultTolerationSeconds admission plugin), so stored objects look like a real
 // cluster's and the scheduler, kubelet and controllers can rely on the fields.
 import type { ClusterConfig } from "../config";
-import type { Container, DaemonSet, Deployment, Namespace, Pod, PodSpec, ReplicaSet, Service, Toleration } from "../model/types";
+import type { Container, CronJob, DaemonSet, Deployment, Job, Namespace, Pod, PodSpec, Probe, ReplicaSet, Service, Toleration } from "../model/types";
+import { CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL } from "../model/validate-batch";
 
 export interface DefaultingConfig {
   notReadyTolerationSeconds: number;
@@ -24,7 +25,25 @@ function defaultPullPolicy(image: string | undefined): "Always" | "IfNotPresent"
   return image.slice(tagAt + 1) === "latest" ? "Always" : "IfNotPresent";
 }
 
+/** SetDefaults_Probe and SetDefaults_HTTPGetAction. */
+function defaultProbe(p: Probe | undefined): void {
+  if (!p || typeof p !== "object") return;
+  p.timeoutSeconds ||= 1;
+  p.periodSeconds ||= 10;
+  p.successThreshold ||= 1;
+  p.failureThreshold ||= 3;
+  // The generated defaults give grpc.service "" (kubectl describe dereferences it).
+  if (p.grpc && typeof p.grpc === "object") p.grpc.service ??= "";
+  if (p.httpGet && typeof p.httpGet === "object") {
+    p.httpGet.path ||= "/";
+    p.httpGet.scheme ||= "HTTP";
+  }
+}
+
 function defaultContainer(c: Container): void {
+  defaultProbe(c.livenessProbe);
+  defaultProbe(c.readinessProbe);
+  defaultProbe(c.startupProbe);
   c.imagePullPolicy ??= defaultPullPolicy(c.image);
   c.terminationMessagePath ??= "/dev/termination-log";
   c.terminationMessagePolicy ??= "File";
@@ -129,6 +148,53 @@ export function defaultReplicaSet(rs: ReplicaSet): void {
   rs.spec.replicas ??= 1;
   if (rs.spec.template?.spec) defaultPodSpec(rs.spec.template.spec);
   rs.status = { replicas: 0 };
+}
+
+/**
+ * SetDefaults_Job plus the job strategy's generateSelector: unless the selector is
+ * manual, the pod template carries the Job's name and uid and the selector picks the
+ * uid. A Job without labels takes its template's (as every read re-defaults it).
+ */
+export function defaultJob(job: Job): void {
+  const spec = job.spec;
+  if (!spec || typeof spec !== "object") return;
+  if (spec.completions === undefined && spec.parallelism === undefined) {
+    spec.completions = 1;
+    spec.parallelism = 1;
+  }
+  spec.parallelism ??= 1;
+  spec.backoffLimit ??= 6;
+  spec.completionMode ??= "NonIndexed";
+  spec.suspend ??= false;
+  spec.podReplacementPolicy ??= "TerminatingOrFailed";
+  if (spec.manualSelector !== true && spec.template && typeof spec.template === "object") {
+    const labels = (spec.template.metadata ??= {}).labels ??= {};
+    const uid = job.metadata.uid ?? "";
+    const name = job.metadata.name ?? "";
+    for (const key of [LEGACY_JOB_NAME_LABEL, JOB_NAME_LABEL]) labels[key] ??= name;
+    for (const key of [LEGACY_CONTROLLER_UID_LABEL, CONTROLLER_UID_LABEL]) labels[key] ??= uid;
+    spec.selector ??= {};
+    (spec.selector.matchLabels ??= {})[CONTROLLER_UID_LABEL] ??= uid;
+  }
+  if (spec.template?.spec) defaultPodSpec(spec.template.spec);
+  if (!job.metadata.labels || Object.keys(job.metadata.labels).length === 0) {
+    const labels = spec.template?.metadata?.labels;
+    if (labels && Object.keys(labels).length) job.metadata.labels = { ...labels };
+  }
+  job.status = {};
+}
+
+/** SetDefaults_CronJob, and the pod template's defaults. */
+export function defaultCronJob(cj: CronJob): void {
+  const spec = cj.spec;
+  if (!spec || typeof spec !== "object") return;
+  spec.concurrencyPolicy ??= "Allow";
+  spec.suspend ??= false;
+  spec.successfulJobsHistoryLimit ??= 3;
+  spec.failedJobsHistoryLimit ??= 1;
+  const podSpec = spec.jobTemplate?.spec?.template?.spec;
+  if (podSpec) defaultPodSpec(podSpec);
+  cj.status = {};
 }
 
 export function defaultNamespace(ns: Namespace): void {

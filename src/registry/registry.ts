@@ -145,12 +145,12 @@ export class Registry {
    * the patch itself set metadata.resourceVersion, a precondition: when that is not the
    * current version the answer is 409, never a retry.
    */
-  async patch(resource: string, namespace: string, name: string, mutate: (current: KubeObject) => KubeObject, opts: WriteOptions & { subresource?: "status" } = {}): Promise<KubeObject> {
+  async patch(resource: string, namespace: string, name: string, mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>, opts: WriteOptions & { subresource?: "status" } = {}): Promise<KubeObject> {
     let preconditionFailed = false;
     return retryOnConflict(
       async () => {
         const current = await this.store.mustGet(resource, namespace, name);
-        const next = mutate(structuredClone(current));
+        const next = await mutate(structuredClone(current));
         const pinned = next.metadata?.resourceVersion;
         if (pinned && pinned !== current.metadata.resourceVersion) {
           preconditionFailed = true;

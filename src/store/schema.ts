@@ -60,3 +60,18 @@ export const changes = sqliteTable(
   },
   (t) => [index("changes_resource_rv").on(t.resource, t.rv)],
 );
+
+/**
+ * The cluster's signing keys (the API server's --service-account-signing-key-file):
+ * ServiceAccount tokens are signed with the newest, so a key must outlive restarts
+ * and be the same for every isolate. Only the private JWK is kept; the public half is
+ * derived from it.
+ */
+export const signingKeys = sqliteTable("signing_keys", {
+  /** The key id (`kid`): base64url of the SHA-256 of the public key's DER. */
+  kid: text("kid").primaryKey(),
+  /** The private key as a JWK (JSON). */
+  privateJwk: text("private_jwk").notNull(),
+  /** Milliseconds since the epoch. */
+  createdAt: integer("created_at").notNull(),
+});

@@ -67,9 +67,14 @@ async function scenario(delivery: Delivery): Promise<End> {
   const crashed = await callJson(`/api/v1/nodes/${node}`, { method: "PATCH", contentType: "application/merge-patch+json", body: { metadata: { labels: { "sim.edgekube.io/fault": "crash" } } } });
   expect(crashed.status).toBe(200);
   await stub.poke();
-  const deadline = (await nextTimer(controller, `deadline/${node}`))!;
-  expect(deadline).toBeDefined();
-  await deliver(controller, clock, deadline, delivery);
+  // The deadline timer is moved when it comes due, to the latest renewal + grace: the
+  // first one due may only move it. Once the node is marked none is left.
+  for (let moves = 0; ; moves++) {
+    const deadline = await nextTimer(controller, `deadline/${node}`);
+    if (deadline === undefined) break;
+    expect(moves).toBeLessThan(3);
+    await deliver(controller, clock, deadline, delivery);
+  }
   // The toleration runs out: the eviction timer.
   const evictAt = (await nextTimer(controller, `evict/${node}/`))!;
   expect(evictAt).toBeDefined();

@@ -75,6 +75,7 @@ export async function createObject(ctx: ApiContext, ri: RequestInfo, req: Reques
   const body = await readBody(req);
   checkFieldValidation(info, q, body);
   const obj = checkBodyIdentity(info, ri, body);
+  await ctx.admit?.(obj);
   return json(await ctx.registry.create(storageKey(info), obj, { dryRun: isDryRun(q) }), 201);
 }
 
@@ -93,6 +94,7 @@ export async function updateObject(ctx: ApiContext, ri: RequestInfo, req: Reques
   const update = async () => {
     const current = await ctx.store.mustGet(key, ri.namespace, ri.name!);
     if (sent && sent !== current.metadata.resourceVersion) throw conflict(key, ri.name!);
+    await ctx.admit?.(next);
     // The strategy prepares (and may change) what it is given: each attempt gets the body afresh.
     return ctx.registry.update(key, structuredClone(next), { old: current, expectedRv: Number(current.metadata.resourceVersion), subresource: subresourceOf(ri), dryRun: isDryRun(q) });
   };
@@ -112,12 +114,13 @@ export async function patchObject(ctx: ApiContext, ri: RequestInfo, req: Request
     key,
     ri.namespace,
     ri.name!,
-    (current) => {
+    async (current) => {
       const patched = applyPatch(patchType, current, patch, key);
       checkFieldValidation(info, q, patched);
       checkPatchedIdentity(info, ri, current, patched);
       patched.kind = info.kind;
       patched.apiVersion = apiVersionOf(info);
+      await ctx.admit?.(patched);
       return patched;
     },
     { subresource: subresourceOf(ri), dryRun },

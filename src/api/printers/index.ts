@@ -9,12 +9,14 @@ import { deploymentPrinter } from "./deployments";
 import { endpointsPrinter } from "./endpoints";
 import { endpointSlicePrinter } from "./endpointslices";
 import { eventPrinter } from "./events";
+import { cronJobPrinter, jobPrinter } from "./jobs";
 import { leasePrinter } from "./leases";
 import { namespacePrinter } from "./namespaces";
 import { nodePrinter } from "./nodes";
 import { podPrinter } from "./pods";
 import { replicaSetPrinter } from "./replicasets";
 import { servicePrinter } from "./services";
+import { roleBindingPrinter, rolePrinter } from "./rbac";
 import type { IncludeObject, Printer, Table, TableRow } from "./types";
 
 export type { IncludeObject } from "./types";
@@ -31,12 +33,18 @@ const PRINTERS = new Map<string, Printer>([
   ["replicasets.apps", replicaSetPrinter],
   ["daemonsets.apps", daemonSetPrinter],
   ["controllerrevisions.apps", controllerRevisionPrinter],
+  ["jobs.batch", jobPrinter],
+  ["cronjobs.batch", cronJobPrinter],
   ["services", servicePrinter],
   ["endpoints", endpointsPrinter],
   ["endpointslices.discovery.k8s.io", endpointSlicePrinter],
   ["configmaps", configMapPrinter],
   ["secrets", secretPrinter],
   ["serviceaccounts", serviceAccountPrinter],
+  ["roles.rbac.authorization.k8s.io", rolePrinter],
+  ["clusterroles.rbac.authorization.k8s.io", rolePrinter],
+  ["rolebindings.rbac.authorization.k8s.io", roleBindingPrinter],
+  ["clusterrolebindings.rbac.authorization.k8s.io", roleBindingPrinter],
 ]);
 
 interface ToTableOptions {

@@ -39,11 +39,12 @@ export class RenewalTable {
 
   /** Record a renewal (a late, older one never moves it back); returns the row and whether the node is new here. */
   renew(node: string, at: number): { row: Renewal; added: boolean } {
-    const added = this.get(node) === undefined;
+    // One statement per heartbeat. A row never given a Lease counts as new: the
+    // caller's check for a node to recover is then only repeated while the Lease fails.
     const row = this.sql
       .exec<Row>("INSERT INTO renewals (node, renewed) VALUES (?, ?) ON CONFLICT(node) DO UPDATE SET renewed = max(renewed, excluded.renewed) RETURNING node, renewed, written, lease, marked", node, Math.floor(at))
       .one();
-    return { row: fromRow(row), added };
+    return { row: fromRow(row), added: row.lease === null && row.written === 0 };
   }
 
   written(node: string, lease: Lease, renewTime: number): void {

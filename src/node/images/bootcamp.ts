@@ -90,6 +90,8 @@ interface BootcampState {
 
 function nodeProgram(version: string): Program {
   return {
+    // A Node.js process at rest holds ~20 MiB; each request runs some JavaScript.
+    usage: { idleMillicores: 2, memoryBytes: 20 * 1024 * 1024, cpuMsPerRequest: 4 },
     start(ctx: ProgramContext) {
       const arg = ctx.argv[1];
       if (arg === undefined) return { kind: "run", timeline: [{ afterMs: 0, exit: 0 }] }; // REPL on a closed stdin

@@ -14,9 +14,9 @@ for (const [version, aliases] of [
   for (const a of aliases) TAGS[a] = version;
 }
 
-function busyboxImage(version: string): ImageConfig {
+function busyboxImage(version: string, repository = "docker.io/library/busybox"): ImageConfig {
   return {
-    canonical: `docker.io/library/busybox:${version}`,
+    canonical: `${repository}:${version}`,
     sizeBytes: 2_155_862,
     entrypoint: [],
     cmd: ["sh"],
@@ -34,4 +34,11 @@ export const busybox: ImageRepository = {
   repository: "docker.io/library/busybox",
   tags: Object.keys(TAGS),
   image: (tag) => busyboxImage(TAGS[tag]),
+};
+
+/** The copy the Kubernetes docs' examples pull (the probe page's liveness-exec pod). */
+export const k8sBusybox: ImageRepository = {
+  repository: "registry.k8s.io/busybox",
+  tags: ["1.27.2", "latest"],
+  image: () => busyboxImage("1.27.2", "registry.k8s.io/busybox"),
 };

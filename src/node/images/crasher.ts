@@ -7,6 +7,7 @@ import { nginxLogTime } from "./http";
 import type { ImageConfig, ImageRepository, Program } from "./types";
 
 const crasher: Program = {
+  usage: { idleMillicores: 1, memoryBytes: 2 * 1024 * 1024 },
   start(ctx) {
     const after = Math.max(0, Number(ctx.env.CRASH_AFTER ?? "2")) * 1000 || 0;
     const code = Number.parseInt(ctx.env.EXIT_CODE ?? "1", 10);

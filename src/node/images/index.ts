@@ -1,17 +1,20 @@
 // The image catalog: which repositories and tags exist, and what a reference resolves to.
 // A reference that names no repository here, or a tag the repository does not have,
 // fails to pull as it would against a registry.
+import { agnhostRepo } from "./agnhost";
 import { bootcampV1, bootcampV2 } from "./bootcamp";
-import { busybox } from "./busybox";
+import { busybox, k8sBusybox } from "./busybox";
 import { crasherRepo } from "./crasher";
 import { fluentdElasticsearch } from "./fluentd";
 import { sha256Hex } from "./digest";
+import { etcdRepo } from "./etcd";
+import { goproxyRepo } from "./goproxy";
 import { nginx } from "./nginx";
 import { redis } from "./redis";
 import { InvalidReferenceError, parseImageRef, type ImageRef } from "./ref";
 import type { ImageConfig, ImageRepository } from "./types";
 
-const REPOSITORIES: readonly ImageRepository[] = [bootcampV1, bootcampV2, nginx, busybox, redis, crasherRepo, fluentdElasticsearch];
+const REPOSITORIES: readonly ImageRepository[] = [bootcampV1, bootcampV2, nginx, busybox, redis, crasherRepo, k8sBusybox, agnhostRepo, goproxyRepo, etcdRepo, fluentdElasticsearch];
 
 export interface ResolvedImage {
   ref: ImageRef;

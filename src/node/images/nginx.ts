@@ -142,6 +142,8 @@ const entrypoint: Program = {
 function nginxProgram(v: Variant): Program {
   const builtBy = v.alpine ? "built by gcc 14.2.0 (Alpine 14.2.0)" : "built by gcc 12.2.0 (Debian 12.2.0-14) ";
   return {
+    // A master and two workers at rest; a small static file is about a millisecond of CPU.
+    usage: { idleMillicores: 1, memoryBytes: (v.alpine ? 3 : 5) * 1024 * 1024, cpuMsPerRequest: 1 },
     start(ctx) {
       const args = ctx.argv.slice(1);
       if (args.includes("-v") || args.includes("-V")) {

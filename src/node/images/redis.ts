@@ -43,6 +43,8 @@ function loadKv(ctx: ProgramContext): Record<string, string> | undefined {
 
 function server(v: Variant): Program {
   return {
+    // redis-server's cron ticks at rest; a command is a fraction of a millisecond.
+    usage: { idleMillicores: 2, memoryBytes: 3 * 1024 * 1024, cpuMsPerRequest: 0.5 },
     start(ctx) {
       const args = ctx.argv.slice(1);
       if (args.includes("--version") || args.includes("-v")) {

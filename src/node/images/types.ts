@@ -7,7 +7,8 @@ import type { Signal, HttpResponse } from "../runtime/cri";
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
 
 // Signals and HTTP outcomes are the runtime contract's (runtime/cri.ts): images speak it.
-export type { Signal, HttpResponse, HttpOutcome } from "../runtime/cri";
+export type { Signal, HttpResponse, HttpOutcome, GrpcHealthOutcome } from "../runtime/cri";
+import type { GrpcHealthOutcome } from "../runtime/cri";
 export type LogStream = "stdout" | "stderr";
 
 export interface HttpRequest {
@@ -70,10 +71,27 @@ interface HttpHandled {
   state?: JsonValue;
 }
 
+/**
+ * What a running program costs, as the runtime's stats report it (kubectl top). Round,
+ * typical figures of the real program at rest; requests add their CPU time on top.
+ */
+export interface ProgramUsage {
+  /** CPU while nothing asks anything of it, in millicores. */
+  idleMillicores: number;
+  /** Working set at rest, in bytes. */
+  memoryBytes: number;
+  /** CPU time one request takes, in milliseconds: 100 requests a second at 2 ms is 200m. */
+  cpuMsPerRequest?: number;
+}
+
 /** A long-running (or at least non-shell) program an image ships: node, nginx, redis... */
 export interface Program {
+  /** Its modelled CPU and memory; a program without one costs what DEFAULT_USAGE says. */
+  usage?: ProgramUsage;
   start(ctx: ProgramContext): ProgramStart;
   http?(req: HttpRequest, ctx: ProgramContext & { state: JsonValue | undefined }): HttpHandled;
+  /** A grpc.health.v1.Health/Check on one of its ports; programs without it speak no gRPC. */
+  grpcHealth?(service: string, ctx: ProgramContext & { state: JsonValue | undefined }): GrpcHealthOutcome;
   /**
    * A signal arrives (the container is stopped). Returns what happens next (the last
    * entry carries the exit), or undefined when the program ignores it: a PID 1 with no

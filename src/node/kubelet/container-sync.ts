@@ -252,6 +252,20 @@ export async function ensureRunning(env: SyncEnv, rec: PodRecord, c: Container, 
     cur = t.current = await observe(env.runtime, cur.id);
   }
   if (cur?.state === "running") {
+    const probed = t.probed?.id === cur.id ? t.probed : undefined;
+    const failed = probed?.liveness === "Failure" ? "liveness" : probed?.startup === "Failure" ? "startup" : undefined;
+    if (failed && t.probeKilled !== cur.id) {
+      // computePodActions: a container that failed its liveness (or startup) probe is
+      // killed, with the probe's grace period if it has one, and restarted per policy.
+      const restart = policy !== "Never";
+      env.recorder.emit(rec.pod, fieldPath, "Normal", "Killing", `Container ${c.name} failed ${failed} probe, ${restart ? "will be restarted" : "will not be restarted"}`);
+      const probeGrace = (failed === "liveness" ? c.livenessProbe : c.startupProbe)?.terminationGracePeriodSeconds;
+      await env.runtime.stopContainer(cur.id, typeof probeGrace === "number" ? probeGrace : graceSeconds(rec.pod));
+      t.probeKilled = cur.id;
+      cur = t.current = await observe(env.runtime, cur.id);
+    }
+  }
+  if (cur?.state === "running") {
     t.waiting = undefined;
     return "running";
   }
@@ -261,7 +275,8 @@ export async function ensureRunning(env: SyncEnv, rec: PodRecord, c: Container, 
     cur = t.current = undefined;
   }
   if (cur?.state === "exited") {
-    const wanted = t.replacing || t.restartApproved || policy === "Always" || (policy === "OnFailure" && cur.exitCode !== 0);
+    const probeKilled = policy !== "Never" && t.probeKilled === cur.id;
+    const wanted = t.replacing || t.restartApproved || probeKilled || policy === "Always" || (policy === "OnFailure" && cur.exitCode !== 0);
     if (!wanted) {
       t.waiting = undefined;
       return "exited";

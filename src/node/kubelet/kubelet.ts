@@ -3,7 +3,8 @@
 // re-syncs from what the node already knows. Either way every pod is converged
 // (pod-sync.ts), and what changed goes back to the store in one batch.
 import type { Pod } from "../../model/types";
-import type { AdmitResult } from "../../controlplane/node-api";
+import type { AdmitResult, NodeStatsSummary } from "../../controlplane/node-api";
+import { buildStatsSummary } from "./stats-summary";
 import type { ObjectStore } from "../../store/store";
 import type { TimerTable } from "../../util/timer-table";
 import { createRuntime, type NetworkHook, type Runtime } from "../runtime";
@@ -22,6 +23,8 @@ import { commitWrites, type PodWrite } from "./write-batch";
 import { Registry } from "../../registry/registry";
 import { defaultingFrom } from "../../registry/defaults";
 import { readConfig } from "../../config";
+import { Prober } from "./prober";
+import type { Timer } from "../../util/timer-table";
 
 /** Timer kind of the kubelet's timers: "sync the pods at this time". */
 export const KUBELET_SYNC = "kubelet-sync";
@@ -65,8 +68,24 @@ export class Kubelet {
     (a, b) => a || b,
   );
 
+  readonly prober: Prober;
+
   constructor(private readonly deps: KubeletDeps) {
     this.state = new KubeletState(deps.storage.kv);
+    this.prober = new Prober({
+      kv: deps.storage.kv,
+      state: this.state,
+      timers: deps.timers,
+      runtime: () => this.runtime(),
+      nodeName: () => this.state.config()?.name,
+      registry: () => this.registry(this.deps.store()),
+      resync: () => this.resync(),
+    });
+  }
+
+  /** Probe timers fired: run the due probes. */
+  probe(due: Timer[], now: number): Promise<void> {
+    return this.prober.run(due, now);
   }
 
   /** The node's container runtime, once the node knows which one it runs. */
@@ -102,6 +121,15 @@ export class Kubelet {
   /** The store changed for this node's pods: list them and converge. */
   poke(): Promise<void> {
     return this.serial.run(true);
+  }
+
+  /** What this node and its pods use now (the Summary API); null before the node is configured. */
+  async statsSummary(): Promise<NodeStatsSummary | null> {
+    const cfg = this.state.config();
+    const rt = this.runtime();
+    if (!cfg || !rt) return null;
+    const stats = await rt.runtime.listContainerStats();
+    return buildStatsSummary(cfg.name, this.deps.now(), this.state.pods(), stats);
   }
 
   /** A timer fired: converge from what the node knows. */
@@ -230,6 +258,7 @@ export class Kubelet {
     for (const rec of [...records.values()].sort(byCreation)) {
       let outcome: PodOutcome = "keep";
       try {
+        this.prober.annotate(rec);
         outcome = await syncPod(env, rec);
       } catch (e) {
         console.error(`kubelet ${cfg.name}: sync of pod ${rec.namespace}/${rec.name} failed:`, e);
@@ -248,6 +277,10 @@ export class Kubelet {
     this.state.putIpTable(env.ips);
     for (const rec of records.values()) this.state.putPod(rec);
     for (const uid of forget) this.state.deletePod(uid);
+    for (const rec of records.values()) {
+      if (forget.includes(rec.uid)) await this.prober.forget(rec.uid);
+      else await this.prober.arm(rec, now);
+    }
 
     try {
       await commitWrites(this.registry(store), writes, recorder, now, (rec) => buildPodStatus(rec, net.hostIP, now));

@@ -32,16 +32,21 @@ export function containerStatusOf(c: Container, t: ContainerTrack | undefined, d
     state = { waiting: { reason: defaultWaiting } };
   }
   const running = !!state.running;
+  // prober_manager UpdatePodStatus: started once the startup probe succeeded (or there
+  // is none); ready once started and the readiness probe succeeded (or there is none).
+  const probed = t?.probed && t.probed.id === cur?.id ? t.probed : undefined;
+  const started = running && (!c.startupProbe || probed?.startup === "Success");
+  const ready = started && (!c.readinessProbe || probed?.readiness === "Success");
   return {
     name: c.name,
     state,
     lastState,
-    ready: running,
+    ready,
     restartCount: t?.restartCount ?? 0,
     image: cur?.image ?? c.image ?? "",
     imageID: cur?.imageRef ?? "",
     ...(cur ? { containerID: cur.containerID } : {}),
-    started: running,
+    started,
   };
 }
 

@@ -27,6 +27,14 @@ export interface ObservedContainer {
   message: string;
 }
 
+/** What the probes say of a container's instance `id` (copied from the prober for each sync). */
+export interface ProbedResults {
+  id: string;
+  liveness?: "Success" | "Failure" | "Unknown";
+  readiness?: "Success" | "Failure" | "Unknown";
+  startup?: "Success" | "Failure" | "Unknown";
+}
+
 export interface ContainerTrack {
   name: string;
   /** The instance created last (running, or exited and maybe about to be replaced). */
@@ -50,6 +58,10 @@ export interface ContainerTrack {
   configRetryAt?: number;
   /** Init containers: completed successfully (sidecars: started). */
   done?: boolean;
+  /** Probe results of the current instance, when the container has probes. */
+  probed?: ProbedResults;
+  /** The instance stopped for failing its liveness or startup probe (killed once, restarted per policy). */
+  probeKilled?: string;
 }
 
 export interface PodRecord {

@@ -35,6 +35,17 @@ export type HttpOutcome =
   /** An address outside this pod that nothing routes to. */
   | { kind: "unreachable" };
 
+/** grpc.health.v1 HealthCheckResponse.ServingStatus. */
+export type GrpcServingStatus = "UNKNOWN" | "SERVING" | "NOT_SERVING" | "SERVICE_UNKNOWN";
+
+/** What a grpc.health.v1.Health/Check to a port gets. */
+export type GrpcHealthOutcome =
+  | { kind: "status"; status: GrpcServingStatus }
+  /** The RPC failed: a gRPC status code name ("Unimplemented", "NotFound", "Unavailable") and message. */
+  | { kind: "error"; code: string; message: string }
+  /** Nothing listens on the port. */
+  | { kind: "refused" };
+
 /** What one line typed into an interactive exec answers. */
 export interface ShellReply {
   /** What the terminal shows (stdout and stderr interleaved, as on a tty); without a tty, stdout. */
@@ -257,6 +268,17 @@ export interface ContainerEvent {
   exitCode: number;
 }
 
+/** CRI ContainerStats: what a running container uses, as cAdvisor would measure it. */
+export interface ContainerStats {
+  id: string;
+  podSandboxId: string;
+  metadata: ContainerMetadata;
+  /** When it was measured. */
+  timestamp: number;
+  cpu: { usageNanoCores: number };
+  memory: { workingSetBytes: number };
+}
+
 export interface RuntimeService {
   version(): Promise<VersionInfo>;
 
@@ -280,6 +302,8 @@ export interface RuntimeService {
   removeContainer(id: string): Promise<void>;
   containerStatus(id: string): Promise<ContainerStatus>;
   listContainers(filter?: ContainerFilter): Promise<Container[]>;
+  /** Usage of every running container (CRI ListContainerStats). */
+  listContainerStats(): Promise<ContainerStats[]>;
   execSync(id: string, cmd: string[], opts?: ExecSyncOptions): Promise<ExecSyncResult>;
 
   /** An interactive exec (`kubectl exec -ti POD -- bash`). */
@@ -289,6 +313,10 @@ export interface RuntimeService {
   containerLogs(id: string, query?: LogQuery): Promise<LogLine[]>;
   /** An HTTP request to a port in the pod's network namespace (kubectl proxy, probes). */
   podHttp(podSandboxId: string, port: number, request?: PodHttpRequest): Promise<PodHttpResult>;
+  /** Not CRI (the kubelet dials the pod itself): does a TCP connect to the pod's port succeed? */
+  podTcpConnect(podSandboxId: string, port: number): Promise<boolean>;
+  /** Not CRI: a grpc.health.v1.Health/Check of `service` ("" for the server) at the pod's port. */
+  podGrpcHealth(podSandboxId: string, port: number, service: string): Promise<GrpcHealthOutcome>;
   /** The earliest time a container changes state by itself, or null: the kubelet's alarm. */
   nextEventAt(): Promise<number | null>;
   /** Apply everything due at `now`; returns the container events since the last call. */

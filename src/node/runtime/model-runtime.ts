@@ -17,10 +17,12 @@ import type {
   ContainerConfig,
   ContainerEvent,
   ContainerFilter,
+  ContainerStats,
   ContainerStatus,
   ExecStream,
   ExecSyncOptions,
   ExecSyncResult,
+  GrpcHealthOutcome,
   LogLine,
   LogQuery,
   PodHttpRequest,
@@ -40,6 +42,7 @@ import { toLogLines } from "./logs";
 import { KEYS, type ContainerRecord, type DueIndex, type LogRecord, type PendingEvents, type SandboxRecord } from "./records";
 import { imageConfigOf, SandboxSession, type NetworkHook } from "./sandbox-session";
 import type { RuntimeStorage } from "./storage";
+import { containerUsage } from "./usage";
 
 export interface RuntimeDeps {
   storage: RuntimeStorage;
@@ -314,6 +317,18 @@ export class ModelRuntime implements RuntimeService {
       .map((c) => this.containerOf(c));
   }
 
+  async listContainerStats(): Promise<ContainerStats[]> {
+    const now = this.deps.now();
+    await this.catchUp(now);
+    const all = await this.storage.list<ContainerRecord>(KEYS.containers);
+    return [...all.values()]
+      .filter((c) => c.state === "CONTAINER_RUNNING")
+      .map((c) => {
+        const u = containerUsage(c, imageConfigOf(c), now);
+        return { id: c.id, podSandboxId: c.sandboxId, metadata: c.config.metadata, timestamp: now, cpu: { usageNanoCores: u.usageNanoCores }, memory: { workingSetBytes: u.workingSetBytes } };
+      });
+  }
+
   // ---- exec ----
 
   private execEnv(c: ContainerRecord, tty: boolean): [string, string][] {
@@ -437,6 +452,20 @@ export class ModelRuntime implements RuntimeService {
       },
       s.sandbox.syncedAt,
     );
+    await s.save();
+    return outcome;
+  }
+
+  async podTcpConnect(podSandboxId: string, port: number): Promise<boolean> {
+    const s = await this.open(podSandboxId);
+    const open = s.sandbox.state === "SANDBOX_READY" && s.portOpen(port);
+    await s.save();
+    return open;
+  }
+
+  async podGrpcHealth(podSandboxId: string, port: number, service: string): Promise<GrpcHealthOutcome> {
+    const s = await this.open(podSandboxId);
+    const outcome = s.sandbox.state === "SANDBOX_READY" ? s.portGrpcHealth(port, service, s.sandbox.syncedAt) : ({ kind: "refused" } as const);
     await s.save();
     return outcome;
   }

@@ -72,6 +72,8 @@ export interface ContainerRecord {
   layer: FileMap;
   killAt?: number;
   nextPid: number;
+  /** Requests its programs answered, as [second, count] for the last minute: the load its CPU usage follows. */
+  served?: [number, number][];
 }
 
 /** A file whose content is stored in `parts` chunks (KEYS.chunk) rather than in its record. */

@@ -10,7 +10,7 @@ import { Machine } from "../shell/machine";
 import type { MachineState } from "../shell/machine-state";
 import { ExecNotFoundError } from "../shell/launch";
 import { ContainerHost, type SandboxPort } from "./container-host";
-import type { ContainerEvent, LogLine } from "./cri";
+import type { ContainerEvent, GrpcHealthOutcome, LogLine } from "./cri";
 import { CriError } from "./errors";
 import { ChunkStore } from "./file-chunks";
 import type { FileMap } from "./fs";
@@ -26,6 +26,7 @@ import {
   type StoredFileMap,
 } from "./records";
 import type { RuntimeStorage } from "./storage";
+import { countRequest } from "./usage";
 
 /** How a pod reaches addresses outside itself (other pods, services). Absent: nothing answers. */
 export type NetworkHook = (from: { sandboxId: string; podIP: string }, host: string, port: number, req: HttpRequest, at: number) => Promise<HttpOutcome>;
@@ -227,9 +228,31 @@ export class SandboxSession implements SandboxPort {
     const ctx = { ...m.programContext(p.run.argv, p.run.env, p.run.cwd, p.run.startedAt, p.run.pid), now: at, state: p.run.state };
     const handled = p.program.http(req, ctx);
     if (handled.state !== undefined) p.run.state = handled.state;
+    c.served = countRequest(c.served, at);
     for (const e of handled.log ?? []) if (e.text !== undefined) this.appendLog(c.id, e.stream ?? "stdout", e.text, at + e.afterMs);
     this.markContainer(c.id);
     return handled.response === "not-http" ? { kind: "not-http" } : { kind: "response", response: handled.response };
+  }
+
+  /** Whether a TCP connect to the port is accepted: a program of a running container holds it. */
+  portOpen(port: number): boolean {
+    const owner = this.sandbox.ports[port];
+    const c = owner === undefined ? undefined : this.containers.get(owner);
+    return !!c && c.state === "CONTAINER_RUNNING";
+  }
+
+  /** A gRPC health check on a port; a program that speaks no gRPC fails it as grpc-go does on HTTP/1. */
+  portGrpcHealth(port: number, service: string, at: number): GrpcHealthOutcome {
+    const owner = this.sandbox.ports[port];
+    const c = owner === undefined ? undefined : this.containers.get(owner);
+    const m = c && this.machineFor(c);
+    const p = m?.program;
+    if (!c || !p) return { kind: "refused" };
+    if (!p.program.grpcHealth) {
+      return { kind: "error", code: "Unavailable", message: 'connection error: desc = "error reading server preface: http2: frame too large"' };
+    }
+    const ctx = { ...m.programContext(p.run.argv, p.run.env, p.run.cwd, p.run.startedAt, p.run.pid), now: at, state: p.run.state };
+    return p.program.grpcHealth(service, ctx);
   }
 
   async remoteRequest(host: string, port: number, req: HttpRequest, at: number): Promise<HttpOutcome> {

@@ -6,6 +6,8 @@ import { namespaceStrategy, nodeStrategy } from "./cluster";
 import { serviceStrategy } from "./services";
 import { configMapStrategy, secretStrategy } from "./config";
 import { daemonSetStrategy } from "./daemonsets";
+import { cronJobStrategy, jobStrategy } from "./batch";
+import { roleBindingStrategy } from "./rbac";
 
 /** Objects without rules of their own: metadata and validation only. */
 const PLAIN: ResourceStrategy = {};
@@ -18,6 +20,8 @@ const STRATEGIES: Record<string, ResourceStrategy> = {
   "replicasets.apps": replicaSetStrategy,
   "daemonsets.apps": daemonSetStrategy,
   "controllerrevisions.apps": PLAIN,
+  "jobs.batch": jobStrategy,
+  "cronjobs.batch": cronJobStrategy,
   services: serviceStrategy,
   events: PLAIN,
   endpoints: PLAIN,
@@ -26,6 +30,10 @@ const STRATEGIES: Record<string, ResourceStrategy> = {
   configmaps: configMapStrategy,
   secrets: secretStrategy,
   serviceaccounts: PLAIN,
+  "roles.rbac.authorization.k8s.io": PLAIN,
+  "clusterroles.rbac.authorization.k8s.io": PLAIN,
+  "rolebindings.rbac.authorization.k8s.io": roleBindingStrategy,
+  "clusterrolebindings.rbac.authorization.k8s.io": roleBindingStrategy,
 };
 
 export function strategyFor(resource: string): ResourceStrategy {

@@ -1,0 +1,207 @@
+// Services and their endpoints, nodes, namespaces, configuration, accounts, events and leases.
+import { CORE, def, kind, str, bool, int32, ref, list, strList, strMap, quantityMap, time, intOrString, MICRO_TIME, type Definition } from "./dsl";
+
+const C = (n: string) => `${CORE}.${n}`;
+const D = (n: string) => `io.k8s.api.discovery.v1.${n}`;
+const L = (n: string) => `io.k8s.api.coordination.v1.${n}`;
+
+const objectReference = def(C("ObjectReference"), "A reference to another object.", {
+  kind: str("Kind of the object."),
+  namespace: str("Namespace of the object."),
+  name: str("Name of the object."),
+  uid: str("UID of the object."),
+  apiVersion: str("API version of the object."),
+  resourceVersion: str("The object's resourceVersion the reference was made at."),
+  fieldPath: str("A part of the object rather than the whole, e.g. spec.containers{app}."),
+});
+
+export const CLUSTER_DEFINITIONS: Definition[] = [
+  kind("", "v1", "Service", C("Service"), "A Service gives a set of pods (chosen by a label selector) one stable virtual IP and DNS name, and spreads connections to it over the pods that are ready. Types NodePort and LoadBalancer also expose it outside the cluster.", {
+    spec: ref(C("ServiceSpec"), "How the Service is exposed and which pods it sends traffic to."),
+    status: ref(C("ServiceStatus"), "The most recently observed state of the Service. Read-only."),
+  }),
+  def(C("ServiceSpec"), "What a Service exposes and how.", {
+    type: str("How the Service is exposed: ClusterIP (inside the cluster; the default), NodePort (also on a port of every node), LoadBalancer (also through an external load balancer) or ExternalName (a DNS alias).", ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"]),
+    selector: strMap("Labels of the pods to send traffic to. Without a selector, the Service's endpoints are managed by hand."),
+    ports: list(C("ServicePort"), "The ports the Service exposes and where each goes on the pods."),
+    clusterIP: str("The Service's virtual IP, allocated from the service range unless given. \"None\" makes a headless Service: DNS returns the pods' IPs. Cannot be changed."),
+    clusterIPs: strList("The Service's virtual IPs, one per address family; the first equals clusterIP."),
+    externalName: str("For type ExternalName: the DNS name the Service is an alias of."),
+    externalIPs: strList("Extra IPs of nodes that accept traffic for the Service."),
+    sessionAffinity: str("ClientIP sends each client's connections to the same pod; None (the default) spreads them.", ["ClientIP", "None"]),
+    sessionAffinityConfig: ref(C("SessionAffinityConfig"), "Settings of session affinity."),
+    externalTrafficPolicy: str("For NodePort and LoadBalancer: Cluster (any node forwards to any pod) or Local (only to pods on the node that received it, keeping the client IP).", ["Cluster", "Local"]),
+    internalTrafficPolicy: str("Cluster or Local, for traffic from inside the cluster.", ["Cluster", "Local"]),
+    ipFamilies: strList("The address families of the Service: IPv4, IPv6."),
+    ipFamilyPolicy: str("SingleStack, PreferDualStack or RequireDualStack."),
+    publishNotReadyAddresses: bool("Publish the addresses of pods that are not ready too."),
+    loadBalancerIP: str("Deprecated: an IP asked of the load balancer."),
+    loadBalancerSourceRanges: strList("Client CIDRs the load balancer lets in."),
+    allocateLoadBalancerNodePorts: bool("Whether a LoadBalancer Service gets node ports. Defaults to true."),
+    healthCheckNodePort: int32("With externalTrafficPolicy Local: the node port load balancers check."),
+  }),
+  def(C("ServicePort"), "One port of a Service.", {
+    name: str("The port's name; required when the Service has several ports. EndpointSlices and DNS SRV records use it."),
+    protocol: str("TCP, UDP or SCTP. Defaults to TCP.", ["SCTP", "TCP", "UDP"]),
+    appProtocol: str("The application protocol, as a hint to implementations (e.g. http, kubernetes.io/h2c)."),
+    port: int32("The port the Service listens on, at its cluster IP."),
+    targetPort: intOrString("The port (number, or name of a container port) on the pods traffic goes to. Defaults to the same number as port."),
+    nodePort: int32("For NodePort and LoadBalancer: the port on every node, allocated from 30000-32767 unless given."),
+  }, { required: ["port"] }),
+  def(C("SessionAffinityConfig"), "Session affinity settings.", { clientIP: ref(C("ClientIPConfig"), "Settings of ClientIP affinity.") }),
+  def(C("ClientIPConfig"), "ClientIP affinity settings.", { timeoutSeconds: int32("How long a client sticks to its pod. Defaults to 10800 (3 hours).") }),
+  def(C("ServiceStatus"), "The observed state of a Service.", {
+    loadBalancer: ref(C("LoadBalancerStatus"), "The load balancer's addresses, for type LoadBalancer."),
+  }),
+  def(C("LoadBalancerStatus"), "Addresses of a load balancer.", { ingress: list(C("LoadBalancerIngress"), "Where the load balancer receives traffic.") }),
+  def(C("LoadBalancerIngress"), "An address of a load balancer.", { ip: str("An IP."), hostname: str("A DNS name.") }),
+  kind("", "v1", "Endpoints", C("Endpoints"), "The addresses behind a Service (legacy form; EndpointSlices replace it). The endpoints controller keeps it in step with the Service's ready and not-ready pods.", {
+    subsets: list(C("EndpointSubset"), "Groups of addresses that share the same ports."),
+  }),
+  def(C("EndpointSubset"), "Addresses sharing a set of ports.", {
+    addresses: list(C("EndpointAddress"), "Addresses of ready pods: they receive traffic."),
+    notReadyAddresses: list(C("EndpointAddress"), "Addresses of pods that are not ready yet."),
+    ports: list(C("EndpointPort"), "The ports of these addresses."),
+  }),
+  def(C("EndpointAddress"), "One address behind a Service.", {
+    ip: str("The IP."),
+    hostname: str("The hostname of the pod behind it."),
+    nodeName: str("The node it is on."),
+    targetRef: ref(C("ObjectReference"), "The pod behind it."),
+  }, { required: ["ip"] }),
+  def(C("EndpointPort"), "A port of endpoints.", {
+    name: str("The Service port's name."),
+    port: int32("The port number."),
+    protocol: str("TCP, UDP or SCTP."),
+    appProtocol: str("The application protocol."),
+  }, { required: ["port"] }),
+  objectReference,
+  kind("discovery.k8s.io", "v1", "EndpointSlice", D("EndpointSlice"), "A slice of the endpoints behind a Service: addresses of its pods with their readiness, and ports. kube-proxy and DNS read these.", {
+    addressType: str("IPv4, IPv6 or FQDN.", ["FQDN", "IPv4", "IPv6"]),
+    endpoints: list(D("Endpoint"), "The endpoints in this slice."),
+    ports: list(D("EndpointPort"), "The ports every endpoint of the slice serves."),
+  }),
+  def(D("Endpoint"), "One endpoint: a pod's addresses and conditions.", {
+    addresses: strList("Its addresses."),
+    conditions: ref(D("EndpointConditions"), "Whether it is ready, serving or terminating."),
+    hostname: str("Its hostname."),
+    nodeName: str("The node it is on."),
+    zone: str("The zone it is in."),
+    targetRef: ref(C("ObjectReference"), "The pod behind it."),
+  }, { required: ["addresses"] }),
+  def(D("EndpointConditions"), "An endpoint's conditions.", {
+    ready: bool("It should receive traffic (serving and not terminating)."),
+    serving: bool("It passes its readiness checks, even while terminating."),
+    terminating: bool("It is being deleted."),
+  }),
+  def(D("EndpointPort"), "A port of an EndpointSlice.", {
+    name: str("The Service port's name."),
+    port: int32("The port number."),
+    protocol: str("TCP, UDP or SCTP."),
+    appProtocol: str("The application protocol."),
+  }),
+  kind("", "v1", "Node", C("Node"), "A Node is a machine (virtual or physical) that runs pods. Its kubelet registers it and reports its capacity and health; the scheduler places pods on it.", {
+    spec: ref(C("NodeSpec"), "How the node may be used: whether it takes new pods, and its taints."),
+    status: ref(C("NodeStatus"), "The most recently observed state of the node, reported by its kubelet. Read-only."),
+  }),
+  def(C("NodeSpec"), "How a node may be used.", {
+    unschedulable: bool("When true (`kubectl cordon`), no new pods are scheduled onto the node; pods already there keep running."),
+    taints: list(C("Taint"), "Taints repel pods that do not tolerate them."),
+    podCIDR: str("The range of pod IPs given to the node."),
+    podCIDRs: strList("The ranges of pod IPs given to the node, one per address family."),
+    providerID: str("The node's id at its cloud provider."),
+  }),
+  def(C("Taint"), "A mark on a node that repels pods without a matching toleration.", {
+    key: str("The taint key."),
+    value: str("The taint value."),
+    effect: str("NoSchedule (no new pods), PreferNoSchedule (avoid if possible) or NoExecute (also evict pods already there).", ["NoExecute", "NoSchedule", "PreferNoSchedule"]),
+    timeAdded: time("When a NoExecute taint was added."),
+  }, { required: ["key", "effect"] }),
+  def(C("NodeStatus"), "What a node's kubelet last reported.", {
+    capacity: quantityMap("The node's total resources: cpu, memory, pods, ephemeral-storage."),
+    allocatable: quantityMap("The part of the capacity pods can use; the scheduler fits pods' requests into it."),
+    conditions: list(C("NodeCondition"), "Conditions of the node: Ready, MemoryPressure, DiskPressure, PIDPressure..."),
+    addresses: list(C("NodeAddress"), "The node's addresses: InternalIP, Hostname..."),
+    nodeInfo: ref(C("NodeSystemInfo"), "Versions of the node's software."),
+    phase: str("Deprecated and unused."),
+  }),
+  def(C("NodeCondition"), "One condition of a node.", {
+    type: str("The condition: Ready, MemoryPressure, DiskPressure, PIDPressure, NetworkUnavailable."),
+    status: str("True, False or Unknown (the kubelet stopped reporting)."),
+    reason: str("A short CamelCase reason for its last change."),
+    message: str("A human-readable explanation."),
+    lastHeartbeatTime: time("When the kubelet last reported it."),
+    lastTransitionTime: time("When its status last changed."),
+  }, { required: ["type", "status"] }),
+  def(C("NodeAddress"), "An address of a node.", { type: str("Hostname, InternalIP, ExternalIP, InternalDNS or ExternalDNS."), address: str("The address.") }, { required: ["type", "address"] }),
+  def(C("NodeSystemInfo"), "Software versions of a node.", {
+    machineID: str("The machine id."),
+    systemUUID: str("The system UUID."),
+    bootID: str("Changes on every reboot."),
+    kernelVersion: str("The kernel version (uname -r)."),
+    osImage: str("The operating system image."),
+    containerRuntimeVersion: str("The container runtime and its version, e.g. containerd://1.7.0."),
+    kubeletVersion: str("The kubelet version."),
+    kubeProxyVersion: str("Deprecated: the kube-proxy version."),
+    operatingSystem: str("The operating system: linux."),
+    architecture: str("The architecture: amd64, arm64."),
+  }),
+  kind("", "v1", "Namespace", C("Namespace"), "A Namespace is a scope for names: objects of a namespaced kind are unique by name within their namespace, and access policies and quotas apply per namespace. Deleting a namespace deletes everything in it.", {
+    spec: ref(C("NamespaceSpec"), "The namespace's finalizers."),
+    status: ref(C("NamespaceStatus"), "Whether the namespace is Active or Terminating. Read-only."),
+  }),
+  def(C("NamespaceSpec"), "A namespace's spec.", { finalizers: strList("Cleanups that must finish before the namespace is removed; \"kubernetes\" deletes its contents.") }),
+  def(C("NamespaceStatus"), "A namespace's observed state.", {
+    phase: str("Active, or Terminating once deleted and while its content goes.", ["Active", "Terminating"]),
+    conditions: list(C("NamespaceCondition"), "Conditions of the namespace's deletion."),
+  }),
+  def(C("NamespaceCondition"), "One condition of a namespace.", {
+    type: str("The condition, e.g. NamespaceContentRemaining."),
+    status: str("True, False or Unknown."),
+    reason: str("A short CamelCase reason."),
+    message: str("A human-readable explanation."),
+    lastTransitionTime: time("When its status last changed."),
+  }, { required: ["type", "status"] }),
+  kind("", "v1", "ConfigMap", C("ConfigMap"), "A ConfigMap holds configuration as key/value pairs, for pods to read as environment variables or as files in a volume. Not for secrets: use a Secret.", {
+    data: strMap("The configuration: keys (letters, digits, '-', '_', '.') and UTF-8 values."),
+    binaryData: strMap("Keys whose values are binary, base64-encoded. Keys must not also be in data."),
+    immutable: bool("When true, data cannot be changed any more (only the whole ConfigMap deleted)."),
+  }),
+  kind("", "v1", "Secret", C("Secret"), "A Secret holds a small amount of sensitive data (passwords, tokens, keys), for pods to read as environment variables or files. Values are base64-encoded, not encrypted.", {
+    data: strMap("The secret data: keys and base64-encoded values."),
+    stringData: strMap("Write-only convenience: plain-text values, merged into data (base64-encoded) by the server."),
+    type: str("What the secret holds, e.g. Opaque (the default), kubernetes.io/tls, kubernetes.io/dockerconfigjson, kubernetes.io/service-account-token."),
+    immutable: bool("When true, data cannot be changed any more."),
+  }),
+  kind("", "v1", "ServiceAccount", C("ServiceAccount"), "A ServiceAccount is an identity for processes running in pods, used to authenticate to the API.", {
+    secrets: list(C("ObjectReference"), "Secrets pods of this account may use (legacy token secrets)."),
+    imagePullSecrets: list(C("LocalObjectReference"), "Registry credentials added to pods that use this account."),
+    automountServiceAccountToken: bool("Whether pods of this account get an API token mounted by default."),
+  }),
+  kind("", "v1", "Event", C("Event"), "An Event is a report of something that happened to an object: a pod scheduled, an image pulled, a container killed, a probe failing. `kubectl describe` and `kubectl events` show them. They expire after an hour.", {
+    involvedObject: ref(C("ObjectReference"), "The object it is about."),
+    reason: str("A short CamelCase reason, e.g. Scheduled, Pulled, BackOff."),
+    message: str("A human-readable description."),
+    type: str("Normal or Warning."),
+    source: ref(C("EventSource"), "The component that reported it."),
+    firstTimestamp: time("When it first happened."),
+    lastTimestamp: time("When it last happened."),
+    count: int32("How many times it happened."),
+    eventTime: ref(MICRO_TIME, "When it happened, with microseconds."),
+    reportingComponent: str("The controller that emitted it, e.g. kubelet."),
+    reportingInstance: str("Which instance of it, e.g. the node name."),
+    action: str("What was done, or failed."),
+  }),
+  def(C("EventSource"), "Who reported an event.", { component: str("The component, e.g. kubelet or default-scheduler."), host: str("The node it ran on.") }),
+  kind("coordination.k8s.io", "v1", "Lease", L("Lease"), "A Lease is a lightweight lock with a holder and a renew time. Each node's kubelet renews one in kube-node-lease as its heartbeat.", {
+    spec: ref(L("LeaseSpec"), "Who holds the lease and until when."),
+  }),
+  def(L("LeaseSpec"), "A lease's holder and timing.", {
+    holderIdentity: str("Who holds it."),
+    leaseDurationSeconds: int32("How long a holder may go without renewing it."),
+    acquireTime: ref(MICRO_TIME, "When the current holder took it."),
+    renewTime: ref(MICRO_TIME, "When the holder last renewed it."),
+    leaseTransitions: int32("How many times it changed hands."),
+  }),
+];
+

@@ -1,0 +1,18 @@
+// Every published schema, by upstream name, and the schema of each served kind.
+import type { Definition } from "./dsl";
+import { META_DEFINITIONS } from "./meta";
+import { POD_DEFINITIONS } from "./pod";
+import { WORKLOAD_DEFINITIONS } from "./workloads";
+import { CLUSTER_DEFINITIONS } from "./cluster";
+
+export type { Definition, Field, FieldType } from "./dsl";
+
+export const DEFINITIONS: ReadonlyMap<string, Definition> = new Map(
+  [...META_DEFINITIONS, ...POD_DEFINITIONS, ...WORKLOAD_DEFINITIONS, ...CLUSTER_DEFINITIONS].map((d) => [d.name, d]),
+);
+
+/** The definition of a served kind, found by its group, version and kind. */
+export function definitionOfKind(group: string, version: string, kind: string): Definition | undefined {
+  for (const d of DEFINITIONS.values()) if (d.gvk && d.gvk.group === group && d.gvk.version === version && d.gvk.kind === kind) return d;
+  return undefined;
+}

@@ -1,0 +1,71 @@
+// Deployments and ReplicaSets: controllers that keep a number of identical pods running.
+import { APPS, CORE, META, def, kind, str, bool, int32, int64, ref, list, time, intOrString, type Definition } from "./dsl";
+
+const A = (n: string) => `${APPS}.${n}`;
+const SELECTOR = `${META}.LabelSelector`;
+const TEMPLATE = `${CORE}.PodTemplateSpec`;
+
+const condition = (name: string, what: string) =>
+  def(A(name), `One condition of a ${what}.`, {
+    type: str(what === "Deployment" ? "The condition: Available, Progressing or ReplicaFailure." : "The condition, e.g. ReplicaFailure."),
+    status: str("True, False or Unknown."),
+    reason: str("A short CamelCase reason for its last change, e.g. NewReplicaSetAvailable or ProgressDeadlineExceeded."),
+    message: str("A human-readable explanation."),
+    lastUpdateTime: time("When it was last updated."),
+    lastTransitionTime: time("When its status last changed."),
+  }, { required: ["type", "status"] });
+
+export const WORKLOAD_DEFINITIONS: Definition[] = [
+  kind("apps", "v1", "Deployment", A("Deployment"), "A Deployment runs a number of identical pods from a template and changes them declaratively: edit the template and it rolls out new pods (through a new ReplicaSet) while scaling the old ones down, and can roll back to an earlier revision.", {
+    spec: ref(A("DeploymentSpec"), "The desired state: how many pods, from which template, and how to replace them."),
+    status: ref(A("DeploymentStatus"), "The most recently observed state, written by the deployment controller. Read-only."),
+  }),
+  def(A("DeploymentSpec"), "What a Deployment should run.", {
+    replicas: int32("How many pods to run. Defaults to 1. `kubectl scale` changes it."),
+    selector: ref(SELECTOR, "Which pods belong to the Deployment; must match the template's labels. Cannot be changed after creation."),
+    template: ref(TEMPLATE, "The pods to create. Any change to it starts a rollout."),
+    strategy: ref(A("DeploymentStrategy"), "How old pods are replaced by new ones."),
+    minReadySeconds: int32("Seconds a new pod must be ready, without any container crashing, before it counts as available. Defaults to 0."),
+    revisionHistoryLimit: int32("How many old ReplicaSets to keep for rollbacks. Defaults to 10."),
+    progressDeadlineSeconds: int32("Seconds a rollout may go without progress before the Progressing condition turns False with ProgressDeadlineExceeded. Defaults to 600."),
+    paused: bool("While true, template changes do not start a rollout."),
+  }, { required: ["selector", "template"] }),
+  def(A("DeploymentStrategy"), "How a Deployment replaces its pods.", {
+    type: str("RollingUpdate (replace pods gradually; the default) or Recreate (stop all old pods, then start new ones).", ["Recreate", "RollingUpdate"]),
+    rollingUpdate: ref(A("RollingUpdateDeployment"), "Limits of a rolling update; only with type RollingUpdate."),
+  }),
+  def(A("RollingUpdateDeployment"), "How fast a rolling update goes.", {
+    maxUnavailable: intOrString("How many pods (a number, or a percentage of replicas rounded down) may be unavailable during the update. Defaults to 25%."),
+    maxSurge: intOrString("How many pods (a number, or a percentage of replicas rounded up) may be created above the desired count during the update. Defaults to 25%."),
+  }),
+  def(A("DeploymentStatus"), "What the deployment controller last observed.", {
+    observedGeneration: int64("The metadata.generation the controller last acted on: when it equals the Deployment's generation, the status describes the current spec."),
+    replicas: int32("Pods of the Deployment, old and new."),
+    updatedReplicas: int32("Pods made from the current template."),
+    readyReplicas: int32("Pods that are ready."),
+    availableReplicas: int32("Pods that have been ready for at least minReadySeconds."),
+    unavailableReplicas: int32("Pods still needed before all replicas are available."),
+    collisionCount: int32("Used to make ReplicaSet names unique when their hashes collide."),
+    conditions: list(A("DeploymentCondition"), "Conditions of the Deployment: Available, Progressing, ReplicaFailure."),
+  }),
+  condition("DeploymentCondition", "Deployment"),
+  kind("apps", "v1", "ReplicaSet", A("ReplicaSet"), "A ReplicaSet keeps a number of pods matching its selector running, creating pods from its template or deleting extra ones. Deployments manage ReplicaSets; you rarely create one yourself.", {
+    spec: ref(A("ReplicaSetSpec"), "The desired state: how many pods, and from which template."),
+    status: ref(A("ReplicaSetStatus"), "The most recently observed state, written by the replicaset controller. Read-only."),
+  }),
+  def(A("ReplicaSetSpec"), "What a ReplicaSet should run.", {
+    replicas: int32("How many pods to run. Defaults to 1."),
+    selector: ref(SELECTOR, "Which pods count towards the replicas; must match the template's labels."),
+    template: ref(TEMPLATE, "The pods to create when there are too few."),
+    minReadySeconds: int32("Seconds a new pod must be ready before it counts as available."),
+  }, { required: ["selector"] }),
+  def(A("ReplicaSetStatus"), "What the replicaset controller last observed.", {
+    replicas: int32("Pods the ReplicaSet has."),
+    fullyLabeledReplicas: int32("Pods whose labels match the template's."),
+    readyReplicas: int32("Pods that are ready."),
+    availableReplicas: int32("Pods that have been ready for at least minReadySeconds."),
+    observedGeneration: int64("The metadata.generation the controller last acted on."),
+    conditions: list(A("ReplicaSetCondition"), "Conditions of the ReplicaSet."),
+  }, { required: ["replicas"] }),
+  condition("ReplicaSetCondition", "ReplicaSet"),
+];
