@@ -3,18 +3,10 @@
 // Unlike parseResourcePath it never fails: an unknown resource still has a verb, and
 // the 404 comes later from the router.
 import { isWatch } from "./handlers/list-options";
+import type { Attributes } from "../model/rbac-rules";
 
-export interface RequestAttributes {
-  /** get, list, watch, create, update, patch, delete, deletecollection; a lowercase method for paths outside the resource tree. */
-  verb: string;
-  isResourceRequest: boolean;
-  path: string;
-  apiGroup: string;
-  resource: string;
-  subresource: string;
-  namespace: string;
-  name: string;
-}
+/** The authorizer's Attributes without the user: what the request alone says. */
+export type RequestAttributes = Omit<Attributes, "user">;
 
 const METHOD_VERBS: Record<string, string> = { POST: "create", GET: "get", HEAD: "get", PUT: "update", PATCH: "patch", DELETE: "delete" };
 /** /namespaces/NS/status and /namespaces/NS/finalize address the Namespace itself. */

@@ -15,6 +15,7 @@ export const NON_RESOURCE_ALL = "*";
 /** What a request asks, as the authorizer's Attributes. */
 export interface Attributes {
   user: UserInfo;
+  /** get, list, watch, create, update, patch, delete, deletecollection; a lowercase method for paths outside the resource tree. */
   verb: string;
   isResourceRequest: boolean;
   /** Non-resource requests. */
