@@ -215,8 +215,10 @@ describe("a restarted local cluster resumes where it was", () => {
       (JSON.parse((await c.kubectl(["get", "pods", "-l", "app=failover", "-o", "json"])).stdout).items as PodJson[]).filter((p) => !p.metadata.deletionTimestamp);
     const before = await eventually(async () => {
       const p = await live();
-      return p.length === 6 && p.every(running) && new Set(p.map((x) => x.spec.nodeName)).size === 3 ? p : undefined;
-    }, 90_000, "6 running pods over 3 nodes");
+      // On at least two nodes, so some pods survive the crash (the scheduler's spread
+      // weighs what earlier tests left on the nodes: all three is not guaranteed).
+      return p.length === 6 && p.every(running) && new Set(p.map((x) => x.spec.nodeName)).size >= 2 ? p : undefined;
+    }, 90_000, "6 running pods over at least 2 nodes");
     const victim = before[0].spec.nodeName!;
     const survivors = before.filter((p) => p.spec.nodeName !== victim).map((p) => p.metadata.name).sort();
     await c.kubectl(["label", "node", victim, "sim.edgekube.io/fault=crash"]);
