@@ -5,6 +5,8 @@
 
 export type FieldType =
   | { k: "string" | "boolean" | "number" }
+  /** An object of any shape (upstream's RawExtension fields): no schema beyond "object". */
+  | { k: "object" }
   | { k: "integer"; format: "int32" | "int64" }
   | { k: "ref"; def: string }
   | { k: "array"; of: FieldType }
@@ -31,6 +33,8 @@ export interface Definition {
 
 export const CORE = "io.k8s.api.core.v1";
 export const APPS = "io.k8s.api.apps.v1";
+export const BATCH = "io.k8s.api.batch.v1";
+export const RBAC = "io.k8s.api.rbac.v1";
 export const META = "io.k8s.apimachinery.pkg.apis.meta.v1";
 export const QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity";
 export const INT_OR_STRING = "io.k8s.apimachinery.pkg.util.intstr.IntOrString";
@@ -45,6 +49,7 @@ export const int32 = (d: string) => field({ k: "integer", format: "int32" }, d);
 export const int64 = (d: string) => field({ k: "integer", format: "int64" }, d);
 export const ref = (def: string, d: string) => field({ k: "ref", def }, d);
 export const list = (def: string, d: string) => field({ k: "array", of: { k: "ref", def } }, d);
+export const object = (d: string) => field({ k: "object" }, d);
 export const strList = (d: string) => field({ k: "array", of: { k: "string" } }, d);
 export const strMap = (d: string) => field({ k: "map", of: { k: "string" } }, d);
 export const quantityMap = (d: string) => field({ k: "map", of: { k: "ref", def: QUANTITY } }, d);

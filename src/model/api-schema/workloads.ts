@@ -1,5 +1,6 @@
-// Deployments and ReplicaSets: controllers that keep a number of identical pods running.
-import { APPS, CORE, META, def, kind, str, bool, int32, int64, ref, list, time, intOrString, type Definition } from "./dsl";
+// Deployments, ReplicaSets and DaemonSets: controllers that keep identical pods running,
+// and the ControllerRevisions that record a DaemonSet's past templates.
+import { APPS, CORE, META, def, kind, str, bool, int32, int64, ref, list, object, time, intOrString, type Definition } from "./dsl";
 
 const A = (n: string) => `${APPS}.${n}`;
 const SELECTOR = `${META}.LabelSelector`;
@@ -68,4 +69,46 @@ export const WORKLOAD_DEFINITIONS: Definition[] = [
     conditions: list(A("ReplicaSetCondition"), "Conditions of the ReplicaSet."),
   }, { required: ["replicas"] }),
   condition("ReplicaSetCondition", "ReplicaSet"),
+  kind("apps", "v1", "DaemonSet", A("DaemonSet"), "A DaemonSet runs one copy of a pod on every node (or every node its template's node selector and tolerations allow), adding a pod when a node joins and removing it when the node goes. Used for node agents: log collectors, network plugins, monitoring.", {
+    spec: ref(A("DaemonSetSpec"), "The desired state: which pods to run on each node and how to replace them."),
+    status: ref(A("DaemonSetStatus"), "The most recently observed state, written by the daemonset controller. Read-only."),
+  }),
+  def(A("DaemonSetSpec"), "What a DaemonSet should run on each node.", {
+    selector: ref(SELECTOR, "Which pods belong to the DaemonSet; must match the template's labels. Cannot be changed after creation."),
+    template: ref(TEMPLATE, "The pod to run on each eligible node. Changing it replaces the pods as updateStrategy says."),
+    updateStrategy: ref(A("DaemonSetUpdateStrategy"), "How pods are replaced when the template changes."),
+    minReadySeconds: int32("Seconds a new pod must be ready, without any container crashing, before it counts as available. Defaults to 0."),
+    revisionHistoryLimit: int32("How many old ControllerRevisions to keep for rollbacks. Defaults to 10."),
+  }, { required: ["selector", "template"] }),
+  def(A("DaemonSetUpdateStrategy"), "How a DaemonSet replaces its pods after a template change.", {
+    type: str("RollingUpdate (replace pods node by node; the default) or OnDelete (a new pod only once the old one is deleted by hand).", ["OnDelete", "RollingUpdate"]),
+    rollingUpdate: ref(A("RollingUpdateDaemonSet"), "Limits of a rolling update; only with type RollingUpdate."),
+  }),
+  def(A("RollingUpdateDaemonSet"), "How fast a DaemonSet's rolling update goes.", {
+    maxUnavailable: intOrString("How many nodes' pods (a number, or a percentage of the desired count) may be unavailable during the update. Defaults to 1."),
+    maxSurge: intOrString("How many nodes (a number or a percentage) may run a new pod next to the old one during the update. Defaults to 0; only one of maxSurge and maxUnavailable may be non-zero."),
+  }),
+  def(A("DaemonSetStatus"), "What the daemonset controller last observed.", {
+    currentNumberScheduled: int32("Nodes running at least one pod of the DaemonSet that should run it."),
+    numberMisscheduled: int32("Nodes running a pod of the DaemonSet that should not run it."),
+    desiredNumberScheduled: int32("Nodes that should run the pod."),
+    numberReady: int32("Nodes whose pod of the DaemonSet is ready."),
+    observedGeneration: int64("The metadata.generation the controller last acted on."),
+    updatedNumberScheduled: int32("Nodes running a pod made from the current template."),
+    numberAvailable: int32("Nodes whose pod has been ready for at least minReadySeconds."),
+    numberUnavailable: int32("Nodes that should run the pod but have none available yet."),
+    collisionCount: int32("Used to make ControllerRevision names unique when their hashes collide."),
+    conditions: list(A("DaemonSetCondition"), "Conditions of the DaemonSet."),
+  }, { required: ["currentNumberScheduled", "numberMisscheduled", "desiredNumberScheduled", "numberReady"] }),
+  def(A("DaemonSetCondition"), "One condition of a DaemonSet.", {
+    type: str("The condition's type."),
+    status: str("True, False or Unknown."),
+    reason: str("A short CamelCase reason for its last change."),
+    message: str("A human-readable explanation."),
+    lastTransitionTime: time("When its status last changed."),
+  }, { required: ["type", "status"] }),
+  kind("apps", "v1", "ControllerRevision", A("ControllerRevision"), "A ControllerRevision is an immutable snapshot of a controller's template at one point in time. DaemonSets (and StatefulSets) keep them to roll out changes and to roll back to an earlier revision.", {
+    data: object("The recorded state, in whatever shape the owning controller chose (for a DaemonSet, a patch holding its pod template)."),
+    revision: int64("The revision number: higher is newer. Required."),
+  }),
 ];
