@@ -49,8 +49,9 @@ describe("work keys", () => {
   it("leave deleted and terminating pods without a controller alone, and only deleted Nodes to pod GC", () => {
     expect(keysFor(table(), change("pods", "n", "p", { type: "DELETED" }))).toEqual(["svcs:n/"]);
     expect(keysFor(table(), change("pods", "n", "p", { deletionTimestamp: "2024-01-01T00:00:00Z" }))).toEqual(["svcs:n/"]);
-    expect(keysFor(table(), change("nodes", "", "n1"))).toEqual([]);
-    expect(keysFor(table(), change("nodes", "", "n1", { type: "DELETED" }))).toEqual(["node:/n1"]);
+    // Every node change reaches the DaemonSets (a node may have joined or left their set).
+    expect(keysFor(table(), change("nodes", "", "n1"))).toEqual(["dsnode:/n1"]);
+    expect(keysFor(table(), change("nodes", "", "n1", { type: "DELETED" }))).toEqual(["dsnode:/n1", "node:/n1"]);
     expect(keysFor(table(), change("deployments.apps", "n", "d", { type: "DELETED" }))).toEqual(["deploy:n/d", "gc:/"]);
   });
 });
