@@ -4,16 +4,11 @@ one JSON object with what each check saw; the vitest file asserts on it."""
 import json
 import sys
 
-from kubernetes import client
+from cluster_client import core_api
 from kubernetes.stream import stream
 
 server, token, pod = sys.argv[1], sys.argv[2], sys.argv[3]
-cfg = client.Configuration()
-cfg.host = server
-cfg.verify_ssl = False
-cfg.api_key = {"authorization": token}
-cfg.api_key_prefix = {"authorization": "Bearer"}
-api = client.CoreV1Api(client.ApiClient(cfg))
+api = core_api(server, token)
 
 
 def open_exec(command, stdin):

@@ -4,16 +4,12 @@ ApiException. Prints one JSON object with what it saw; the vitest file asserts o
 import json
 import sys
 
+from cluster_client import core_api
 from kubernetes import client
 from kubernetes.client.rest import ApiException
 
 server, token, namespace = sys.argv[1], sys.argv[2], sys.argv[3]
-cfg = client.Configuration()
-cfg.host = server
-cfg.verify_ssl = False
-cfg.api_key = {"authorization": token}
-cfg.api_key_prefix = {"authorization": "Bearer"}
-api = client.CoreV1Api(client.ApiClient(cfg))
+api = core_api(server, token)
 
 result = {"pods": sorted(p.metadata.name for p in api.list_namespaced_pod(namespace).items)}
 pod = client.V1Pod(metadata=client.V1ObjectMeta(name="from-python"),
