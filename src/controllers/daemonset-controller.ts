@@ -10,7 +10,8 @@ import { planDaemonSet, type DaemonSetPlan } from "./daemonset-plan";
 import { planHistory } from "./daemonset-history";
 import { REVISION_HASH_LABEL, TEMPLATE_GENERATION_LABEL, daemonPodSpec, pinToNode } from "./daemon-pods";
 import { TEMPLATE_GENERATION_ANNOTATION } from "../registry/strategies/daemonsets";
-import { newControllerRef } from "./pod-state";
+import { podFromTemplate } from "./pod-from-template";
+import { namespaceActive } from "./namespace-active";
 import { deletionOps } from "./gc-plan";
 import { eventOp } from "./events";
 import { commitChunked } from "./commit";
@@ -23,8 +24,6 @@ import { controllerOf, namesOf, type Controller, type NamespacedName, type Resul
 const DS = "daemonsets.apps";
 const CR = "controllerrevisions.apps";
 const COMPONENT = "daemonset-controller";
-/** Upstream caps generated name prefixes so the random suffix still fits 63 characters. */
-const MAX_GENERATE_NAME = 58;
 
 export class DaemonSetController implements Controller {
   readonly name = "ds";
@@ -89,7 +88,7 @@ export class DaemonSetController implements Controller {
     const namespace = ds.metadata.namespace ?? "";
     const quiet = this.ctx.terminating.has(namespace);
     const groups: WriteOp[][] = [];
-    if (plan.create.length && (await this.namespaceActive(namespace))) {
+    if (plan.create.length && (await namespaceActive(this.ctx, namespace))) {
       const taken = new Set<string>();
       for (const node of plan.create) {
         const pod = this.newPod(ds, node, hash, taken);
@@ -109,38 +108,13 @@ export class DaemonSetController implements Controller {
   }
 
   /** Pods are created only in a namespace that exists and is not being deleted. */
-  private async namespaceActive(namespace: string): Promise<boolean> {
-    if (this.ctx.terminating.has(namespace)) return false;
-    const ns = await this.ctx.store.get("namespaces", "", namespace);
-    return !!ns && !ns.metadata.deletionTimestamp;
-  }
-
-  /** CreatePodTemplate + the node's affinity, then what the API server does on create (so the event can name it). */
+  /** CreatePodTemplate + the node's affinity, the revision hash and the template generation. */
   private newPod(ds: DaemonSet, node: string, hash: string, taken: Set<string>): Pod {
-    const t = ds.spec.template;
     const spec = daemonPodSpec(ds);
     spec.affinity = pinToNode(spec.affinity, node);
     const generation = ds.metadata.annotations?.[TEMPLATE_GENERATION_ANNOTATION];
-    const prefix = `${ds.metadata.name}-`.slice(0, MAX_GENERATE_NAME);
-    for (;;) {
-      const pod: Pod = {
-        apiVersion: "v1",
-        kind: "Pod",
-        metadata: {
-          generateName: prefix,
-          namespace: ds.metadata.namespace,
-          labels: { ...(t.metadata?.labels ?? {}), [REVISION_HASH_LABEL]: hash, ...(generation ? { [TEMPLATE_GENERATION_LABEL]: generation } : {}) },
-          ...(t.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}),
-          ...(t.metadata?.finalizers?.length ? { finalizers: [...t.metadata.finalizers] } : {}),
-          ownerReferences: [newControllerRef(ds)],
-        },
-        spec: structuredClone(spec),
-      };
-      this.ctx.registry.prepareCreate("pods", pod);
-      if (taken.has(pod.metadata.name!)) continue;
-      taken.add(pod.metadata.name!);
-      return pod;
-    }
+    const labels = { [REVISION_HASH_LABEL]: hash, ...(generation ? { [TEMPLATE_GENERATION_LABEL]: generation } : {}) };
+    return podFromTemplate(this.ctx, ds, ds.spec.template, taken, { labels, spec });
   }
 }
 

@@ -7,7 +7,8 @@ import type { WriteOp } from "../registry/ops";
 import { shouldDeleteDuringUpdate } from "../registry/deletion";
 import type { ControllerContext } from "./context";
 import { COMPLETION_INDEX, TRACKING_FINALIZER, planJob, type JobPlan } from "./job-plan";
-import { controllerRef, newControllerRef } from "./pod-state";
+import { controllerRef } from "./pod-state";
+import { podFromTemplate } from "./pod-from-template";
 import { deletionOps } from "./gc-plan";
 import { eventOp } from "./events";
 import { commitChunked } from "./commit";
@@ -21,7 +22,6 @@ import { controllerOf, namesOf, type Controller, type NamespacedName, type Resul
 const JOBS = "jobs.batch";
 /** Counted pods per sync: their group (status and finalizer removals) stays one batch. */
 const MAX_UNTRACK = 150;
-const MAX_GENERATE_NAME = 58;
 
 /** The write that drops the tracking finalizer (a delete when that was all that held a deleted pod). */
 export function untrackOp(pod: Pod): WriteOp {
@@ -123,41 +123,18 @@ export class JobController implements Controller {
     await commitChunked(ctx, [first, ...groups].filter((g) => g.length > 0));
   }
 
-  /** The pod template made into a pod (with its completion index for Indexed Jobs). */
+  /** The pod template made into a pod (with its completion index for Indexed Jobs), tracked by the Job's finalizer. */
   private newPod(job: Job, index: number | undefined, taken: Set<string>): Pod {
     const t = job.spec.template;
     const name = job.metadata.name ?? "";
-    const prefix = (index === undefined ? `${name}-` : `${name}-${index}-`).slice(0, MAX_GENERATE_NAME);
-    for (;;) {
-      const spec = structuredClone(t.spec);
-      const labels = { ...(t.metadata?.labels ?? {}) };
-      const annotations = { ...(t.metadata?.annotations ?? {}) };
-      if (index !== undefined) {
-        labels[COMPLETION_INDEX] = String(index);
-        annotations[COMPLETION_INDEX] = String(index);
-        const env = { name: "JOB_COMPLETION_INDEX", valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: `metadata.annotations['${COMPLETION_INDEX}']` } } };
-        for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
-          if (!(c.env ?? []).some((e) => e.name === env.name)) c.env = [...(c.env ?? []), structuredClone(env)];
-        }
-        if (!spec.hostname) spec.hostname = `${name}-${index}`;
-      }
-      const pod: Pod = {
-        apiVersion: "v1",
-        kind: "Pod",
-        metadata: {
-          generateName: prefix,
-          namespace: job.metadata.namespace,
-          labels,
-          ...(Object.keys(annotations).length ? { annotations } : {}),
-          finalizers: [...(t.metadata?.finalizers ?? []), TRACKING_FINALIZER],
-          ownerReferences: [newControllerRef(job)],
-        },
-        spec,
-      };
-      this.ctx.registry.prepareCreate("pods", pod);
-      if (taken.has(pod.metadata.name!)) continue;
-      taken.add(pod.metadata.name!);
-      return pod;
+    if (index === undefined) return podFromTemplate(this.ctx, job, t, taken, { finalizers: [TRACKING_FINALIZER] });
+    const spec = structuredClone(t.spec);
+    const env = { name: "JOB_COMPLETION_INDEX", valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: `metadata.annotations['${COMPLETION_INDEX}']` } } };
+    for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+      if (!(c.env ?? []).some((e) => e.name === env.name)) c.env = [...(c.env ?? []), structuredClone(env)];
     }
+    if (!spec.hostname) spec.hostname = `${name}-${index}`;
+    const mark = { [COMPLETION_INDEX]: String(index) };
+    return podFromTemplate(this.ctx, job, t, taken, { prefix: `${name}-${index}-`, labels: mark, annotations: mark, finalizers: [TRACKING_FINALIZER], spec });
   }
 }

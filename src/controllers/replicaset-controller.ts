@@ -7,7 +7,8 @@ import type { WriteOp } from "../registry/ops";
 import { equalityPushdown, matchesLabels, selectorFromLabelSelector } from "../model/selectors";
 import type { ControllerContext } from "./context";
 import { planReplicaSet, type ReplicaSetPlan } from "./replicaset-plan";
-import { controllerRef, newControllerRef } from "./pod-state";
+import { controllerRef } from "./pod-state";
+import { podFromTemplate } from "./pod-from-template";
 import { deletionOps } from "./gc-plan";
 import { eventOp } from "./events";
 import { commitChunked } from "./commit";
@@ -21,8 +22,6 @@ import { controllerOf, namesOf, type Controller, type NamespacedName, type Resul
 const RS = "replicasets.apps";
 /** Orphan pods are looked for this often per ReplicaSet (and whenever one is seen). */
 const ORPHAN_SCAN_MS = 60_000;
-/** Upstream caps generated name prefixes so the random suffix still fits 63 characters. */
-const MAX_GENERATE_NAME = 58;
 
 export class ReplicaSetController implements Controller {
   readonly name = "rs";
@@ -129,28 +128,7 @@ export class ReplicaSetController implements Controller {
     await commitChunked(ctx, [first, ...groups].filter((g) => g.length > 0));
   }
 
-  /** GetPodFromTemplate, then what the API server does on create (name, uid, defaults), so the event can name it. */
   private newPod(rs: ReplicaSet, now: number, taken: Set<string>): Pod {
-    const t = rs.spec.template;
-    const prefix = `${rs.metadata.name}-`.slice(0, MAX_GENERATE_NAME);
-    for (;;) {
-      const pod: Pod = {
-        apiVersion: "v1",
-        kind: "Pod",
-        metadata: {
-          generateName: prefix,
-          namespace: rs.metadata.namespace,
-          labels: { ...(t.metadata?.labels ?? {}) },
-          ...(t.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}),
-          ...(t.metadata?.finalizers?.length ? { finalizers: [...t.metadata.finalizers] } : {}),
-          ownerReferences: [newControllerRef(rs)],
-        },
-        spec: structuredClone(t.spec),
-      };
-      this.ctx.registry.prepareCreate("pods", pod);
-      if (taken.has(pod.metadata.name!)) continue;
-      taken.add(pod.metadata.name!);
-      return pod;
-    }
+    return podFromTemplate(this.ctx, rs, rs.spec.template, taken);
   }
 }
