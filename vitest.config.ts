@@ -15,6 +15,9 @@ const protobufFixtures = Object.fromEntries(
 
 export default defineConfig({
   test: {
+    // One pool for all three projects: the e2e files (mostly waiting on clusters) run
+    // beside the Miniflare and unit files instead of after them.
+    maxWorkers: 2,
     projects: [
       // Pure functions: no bindings, plain Node.
       defineProject({
@@ -57,7 +60,6 @@ export default defineConfig({
           environment: "node",
           testTimeout: 180_000,
           hookTimeout: 180_000,
-          fileParallelism: false,
         },
       }),
     ],
