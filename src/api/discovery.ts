@@ -33,6 +33,8 @@ function subresourceInfo(r: ResourceInfo, sub: string): SubresourceInfo {
       return { verbs: ["get"], kind: own };
     case "exec":
       return { verbs: ["create", "get"], kind: { group: "", version: "v1", kind: "PodExecOptions" } };
+    case "attach":
+      return { verbs: ["create", "get"], kind: { group: "", version: "v1", kind: "PodAttachOptions" } };
     case "proxy":
       return { verbs: ["create", "delete", "get", "patch", "update"], kind: { group: "", version: "v1", kind: "PodProxyOptions" } };
     default:

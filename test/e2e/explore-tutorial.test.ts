@@ -117,6 +117,30 @@ describe("tutorial module 3: explore your app", () => {
     expect(tty.output).toContain("command terminated with exit code 3");
   });
 
+  it("kubectl run -i --rm: the pod's shell reads what is piped in, then the pod is deleted", async () => {
+    const r = await c.kubectl(["run", "one-off", "-i", "--rm", "--restart=Never", "--image=busybox", "--", "sh"], { input: "echo hello from $(hostname)\n", timeoutMs: 120_000 });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("hello from one-off\n");
+    expect(r.stdout).toMatch(/pod "one-off" deleted/);
+    await eventually(async () => (await c.kubectl(["get", "pod", "one-off", "--ignore-not-found", "-o", "name"])).stdout.trim() === "", 60_000, "one-off gone");
+  });
+
+  it("kubectl run -it --rm, then kubectl attach to a shell that keeps running", async () => {
+    const prompt = /If you don't see a command prompt, try pressing enter\.|\/ # /;
+    const r = await typeInto(c, ["run", "shell", "-it", "--rm", "--restart=Never", "--image=busybox", "--", "sh"], ["echo hi from $(hostname)", "exit 0"], prompt, 120_000);
+    expect(r.output).toContain("hi from shell\r\n");
+    expect(r.output).toMatch(/pod "shell" deleted/);
+    expect(r.code).toBe(0);
+    // A shell without stdinOnce outlives the client: attach, type, detach, and it still runs.
+    await c.kubectl(["run", "keeper", "--image=busybox", "--stdin", "--attach=false", "--", "sh"]);
+    await eventually(async () => (await c.kubectl(["get", "pod", "keeper", "-o", "jsonpath={.status.phase}"])).stdout === "Running", 60_000, "keeper running");
+    const a = await c.kubectl(["attach", "-i", "keeper"], { input: "echo attached to $(hostname)\n" });
+    expect(a.stdout).toContain("attached to keeper\n");
+    expect((await c.kubectl(["get", "pod", "keeper", "-o", "jsonpath={.status.phase}"])).stdout).toBe("Running");
+    expect((await c.kubectl(["logs", "keeper"])).stdout).toContain("attached to keeper\n");
+    await c.kubectl(["delete", "pod", "keeper", "--grace-period=0", "--force"], { allowFail: true });
+  });
+
   it("a command the image does not have: 127 and `command not found` on stderr", async () => {
     const r = await c.kubectl(["exec", POD_NAME, "--", "bash", "-c", "nosuch"], { allowFail: true });
     expect(r.code).toBe(127);

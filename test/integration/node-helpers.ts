@@ -151,7 +151,18 @@ interface ExecResult {
 export async function execWs(
   pod: string,
   command: string[],
-  opts: { container?: string; tty?: boolean; stdin?: (string | Uint8Array)[]; waitFor?: (string | undefined)[]; closeStdin?: boolean; query?: Record<string, string> } = {},
+  opts: {
+    container?: string;
+    tty?: boolean;
+    stdin?: (string | Uint8Array)[];
+    waitFor?: (string | undefined)[];
+    closeStdin?: boolean;
+    query?: Record<string, string>;
+    /** pods/attach (the command is then empty) instead of pods/exec. */
+    subresource?: "exec" | "attach";
+    /** Hang up once stdout contains this, instead of waiting for the server to close. */
+    hangUpAfter?: string;
+  } = {},
 ): Promise<ExecResult> {
   const q = new URLSearchParams();
   for (const w of command) q.append("command", w);
@@ -164,7 +175,7 @@ export async function execWs(
   }
   for (const [k, v] of Object.entries(opts.query ?? {})) q.set(k, v);
   const res = await worker.fetch(
-    new Request(`${BASE}/api/v1/namespaces/default/pods/${pod}/exec?${q}`, {
+    new Request(`${BASE}/api/v1/namespaces/default/pods/${pod}/${opts.subresource ?? "exec"}?${q}`, {
       headers: { authorization: `Bearer ${TOKEN}`, upgrade: "websocket", "sec-websocket-protocol": "v5.channel.k8s.io" },
     }),
   );
@@ -217,6 +228,18 @@ export async function execWs(
     ws.send(frame(0, chunk));
   }
   if (opts.closeStdin) ws.send(new Uint8Array([255, 0]));
+  const hangUp = opts.hangUpAfter;
+  if (hangUp) {
+    await Promise.race([
+      new Promise<void>((resolve) => {
+        const check = () => (out.stdout.includes(hangUp) ? resolve() : undefined);
+        progress = check;
+        check();
+      }),
+      closed,
+    ]);
+    ws.close();
+  }
   await closed;
   return out;
 }

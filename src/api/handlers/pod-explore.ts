@@ -1,4 +1,4 @@
-// pods/log, pods/exec and pods/proxy: answered by the kubelet of the pod's node.
+// pods/log, pods/exec, pods/attach and pods/proxy: answered by the kubelet of the pod's node.
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { api } from "../context";
@@ -7,7 +7,7 @@ import type { Pod } from "../../model/types";
 import { badRequest, ApiError } from "../../model/errors";
 import { nodeAgent } from "../../controlplane/stubs";
 
-export const EXPLORE_SUBRESOURCES = ["log", "exec", "proxy"];
+export const EXPLORE_SUBRESOURCES = ["log", "exec", "attach", "proxy"];
 
 /**
  * Forwards the request to the NodeAgent Durable Object of the pod's node, which owns
@@ -22,7 +22,7 @@ export async function podExplore(c: Context<AppEnv>, ri: RequestInfo): Promise<R
   const podName = ri.subresource === "proxy" ? proxyPodName(ri.name!) : ri.name!;
   const pod = (await ctx.store.mustGet("pods", ri.namespace, podName)) as Pod;
   const method = req.method.toUpperCase();
-  if (ri.subresource === "exec" && method === "POST" && req.headers.get("upgrade")?.toLowerCase().startsWith("spdy")) {
+  if ((ri.subresource === "exec" || ri.subresource === "attach") && method === "POST" && req.headers.get("upgrade")?.toLowerCase().startsWith("spdy")) {
     // Workers cannot serve SPDY; kubectl >= 1.31 speaks WebSockets first.
     throw badRequest("this server supports exec over WebSockets (v5.channel.k8s.io) only; upgrade kubectl to 1.31 or newer");
   }

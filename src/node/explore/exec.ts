@@ -9,14 +9,12 @@
 import type { Pod } from "../../model/types";
 import type { Kubelet } from "../kubelet/kubelet";
 import { isCriError, type RuntimeService } from "../runtime";
-import { encodeBytes, ByteTextDecoder } from "../../util/byte-text";
 import { Channel, ExecChannels, type ExecTiming } from "./exec-channels";
+import { acceptStream, streamProtocol, StreamStdin } from "./stream-upgrade";
 import { execOptions, type ExecOptions } from "./exec-options";
 import { crlf, TtyLine } from "./tty";
 import { badRequest } from "./status";
 import { pickContainer, recordOf } from "./target";
-
-const PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
 
 interface ExecRequest extends ExecOptions {
   containerId: string;
@@ -56,53 +54,19 @@ export function podExec(req: Request, pod: Pod, kubelet: Kubelet, deps: ExecDeps
   const phase = pod.status?.phase;
   if (phase === "Succeeded" || phase === "Failed") throw badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`);
   const c = pickContainer(pod, opts.container);
-  if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") throw badRequest("Upgrade request required");
-  const offered = (req.headers.get("sec-websocket-protocol") ?? "").split(",").map((s) => s.trim());
-  const protocol = PROTOCOLS.find((p) => offered.includes(p));
-  if (!protocol) throw badRequest(`unable to upgrade connection: none of the offered subprotocols (${offered.join(", ")}) is supported; use ${PROTOCOLS[0]}`);
+  const protocol = streamProtocol(req);
   const cur = recordOf(kubelet, pod)?.containers[c.name]?.current;
   const runtime = kubelet.runtime()?.runtime;
   if (!runtime || cur?.state !== "running") throw badRequest(`unable to upgrade connection: container not found ("${c.name}")`);
 
-  const pair = new WebSocketPair();
-  const [client, server] = Object.values(pair);
-  server.accept();
-  server.binaryType = "arraybuffer";
-  deps.waitUntil(serve(server, runtime, { ...opts, containerId: cur.id }, deps.timing));
-  return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": protocol } });
+  return acceptStream(protocol, deps.waitUntil, (ws) => serve(ws, runtime, { ...opts, containerId: cur.id }, deps.timing));
 }
 
 async function serve(ws: WebSocket, runtime: RuntimeService, ex: ExecRequest, timing: ExecTiming): Promise<void> {
   // A client that sends stdin or a terminal size creates every stream before its first frame.
   const ch = new ExecChannels(ws, timing, ex.stdin || ex.tty);
-  const decoder = new ByteTextDecoder();
-  let onStdin: (text: string) => void = () => undefined;
-  let stdinEnded!: () => void;
-  const stdinDone = new Promise<void>((r) => (stdinEnded = r));
-  let stdinOpen = true;
-  // The end of stdin hands on the bytes of a character cut short by the client's last
-  // frame (they arrived; only their sequence never completed), then closes it once.
-  const stdinClosed = () => {
-    if (!stdinOpen) return;
-    stdinOpen = false;
-    const rest = decoder.decode();
-    if (rest) onStdin(rest);
-    stdinEnded();
-  };
-  ws.addEventListener("message", (ev) => {
-    const data = ev.data;
-    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : typeof data === "string" ? encodeBytes(data) : new Uint8Array(0);
-    if (!bytes.length) return;
-    ch.clientReady();
-    const payload = bytes.subarray(1);
-    if (bytes[0] === Channel.Stdin) onStdin(decoder.decode(payload, { stream: true }));
-    else if (bytes[0] === Channel.Close && payload[0] === Channel.Stdin) stdinClosed();
-    // Channel.Resize: the model's programs do not care about the window size.
-  });
-  ws.addEventListener("close", () => {
-    ch.markClosed();
-    stdinClosed();
-  });
+  const stdin = new StreamStdin(ws, ch);
+  const stdinDone = stdin.ended;
   const stdout = (text: string) => {
     if (ex.stdout) ch.send(Channel.Stdout, text);
   };
@@ -126,7 +90,7 @@ async function serve(ws: WebSocket, runtime: RuntimeService, ex: ExecRequest, ti
         (code) => finished(exitStatus(ex.command, code)),
         (e) => finished(errorStatus(e)),
       );
-      onStdin = (text) => tty.feed(text);
+      stdin.onText = (text) => tty.feed(text);
       stdout(session.prompt());
       // The session ends with the shell, or when the client hangs up.
       const status = await Promise.race([ended, stdinDone.then(() => (ch.isOpen ? tty.idle() : undefined))]);
@@ -140,7 +104,7 @@ async function serve(ws: WebSocket, runtime: RuntimeService, ex: ExecRequest, ti
       let exitedEarly!: () => void;
       const exited = new Promise<void>((r) => (exitedEarly = r));
       let early: { code: number } | { error: unknown } | undefined;
-      onStdin = (text) => {
+      stdin.onText = (text) => {
         chain = chain
           .then(async () => {
             if (early) return;

@@ -1,9 +1,10 @@
-// The node's answers to pods/log, pods/exec and pods/proxy, which the API worker
+// The node's answers to pods/log, pods/exec, pods/attach and pods/proxy, which the API worker
 // forwards to this node's Durable Object with the pod (as stored) in a header. Every
 // failure is a Kubernetes Status.
 import type { Pod } from "../../model/types";
 import { ApiError } from "../../model/errors";
 import type { Kubelet } from "../kubelet/kubelet";
+import { podAttach } from "./attach";
 import { podExec } from "./exec";
 import type { ExecTiming } from "./exec-channels";
 import { podLogs } from "./logs";
@@ -26,6 +27,8 @@ export async function handleExplore(req: Request, deps: ExploreDeps): Promise<Re
         return await podLogs(req, pod, deps.kubelet, deps.waitUntil);
       case "exec":
         return podExec(req, pod, deps.kubelet, { waitUntil: deps.waitUntil, timing: deps.execTiming });
+      case "attach":
+        return podAttach(req, pod, deps.kubelet, { waitUntil: deps.waitUntil, timing: deps.execTiming });
       case "proxy":
         return await podProxy(req, pod, deps.kubelet);
       default:

@@ -308,6 +308,14 @@ export interface RuntimeService {
 
   /** An interactive exec (`kubectl exec -ti POD -- bash`). */
   execSession(id: string, cmd: string[], opts?: { tty?: boolean }): Promise<ShellSession>;
+  /**
+   * CRI Attach, when the container's main process is a shell reading the stdin the
+   * container keeps open (`stdin: true`): a session typing into it. Null when the main
+   * process does not read stdin (an attached client then only sees its output).
+   */
+  attachSession(id: string, opts: { tty: boolean }): Promise<ShellSession | null>;
+  /** The attached stdin ended (stdinOnce) or its shell ran `exit`: the main process ends with `code`. */
+  closeStdin(id: string, code: number): Promise<void>;
   /** An exec without a tty whose stdin arrives while it runs (`kubectl exec -i`). */
   execStream(id: string, cmd: string[]): Promise<ExecStream>;
   containerLogs(id: string, query?: LogQuery): Promise<LogLine[]>;

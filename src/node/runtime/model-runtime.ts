@@ -2,9 +2,9 @@
 // up to "now" (processes run lazily, in time order), acts, and saves. Nothing runs
 // between calls; `nextEventAt()` tells the kubelet when to call `advance()` so that a
 // container that exits on its own is noticed on time.
-import { newShellState } from "../shell/host";
+import { exportedEnv, newShellState } from "../shell/host";
 import { Machine } from "../shell/machine";
-import { newMachine } from "../shell/machine-state";
+import { newMachine, type Frame } from "../shell/machine-state";
 import { ExecNotFoundError } from "../shell/launch";
 import { createShellSession, type ShellReply, type ShellSession } from "../shell/session";
 import { stdinFrom } from "../shell/commands/types";
@@ -414,6 +414,57 @@ export class ModelRuntime implements RuntimeService {
     if (exec.shellFromStdin) return lineShellStream(await exec.openShell());
     if (exec.program === "cat" && cmd.slice(1).every((a) => a === "-")) return passThroughStream();
     return bufferedStream((stdin) => this.execSync(id, cmd, { stdin }));
+  }
+
+  // ---- attach ----
+
+  async attachSession(id: string, opts: { tty: boolean }): Promise<ShellSession | null> {
+    const { s, c } = await this.openContainer(id);
+    if (c.state !== "CONTAINER_RUNNING") throw this.flavour.notRunning(c.state);
+    const main = s.machineFor(c);
+    await s.save();
+    if (!main || !s.readsStdin(c)) return null;
+    // The attached client types into the main shell: its variables and directory as
+    // they are, its pid (1), and what it answers goes to the container's log as well,
+    // as a terminal's output does.
+    const session = createShellSession({
+      argv: main.st.stack.find((f): f is Extract<Frame, { k: "scope" }> => f.k === "scope")?.argv ?? ["sh"],
+      flavour: shellFlavourOf(s.hostFor(c).image),
+      env: exportedEnv(main.st.shell),
+      cwd: main.st.shell.cwd,
+      hostname: s.sandbox.hostname,
+      pid: 1,
+      tty: opts.tty,
+      startedAt: c.startedAt,
+      withHost: (fn) => this.withRunningContainer(c.id, fn),
+    });
+    return {
+      prompt: () => session.prompt(),
+      get closed() {
+        return session.closed;
+      },
+      get status() {
+        return session.status;
+      },
+      input: async (line) => {
+        const reply = await session.input(line);
+        const text = reply.output + (reply.stderr ?? "");
+        if (text) await this.appendOutput(c.id, text);
+        return reply;
+      },
+    };
+  }
+
+  async closeStdin(id: string, code: number): Promise<void> {
+    const { s, c, now } = await this.openContainer(id);
+    s.endStdin(c, code, now);
+    await s.save();
+  }
+
+  private async appendOutput(id: string, text: string): Promise<void> {
+    const { s, c, now } = await this.openContainer(id);
+    s.appendLog(c.id, "stdout", text, now);
+    await s.save();
   }
 
   /** Run `fn` against a container as it is now, then save what it changed. */

@@ -370,6 +370,21 @@ export class SandboxSession implements SandboxPort {
     return undefined;
   }
 
+  /** Whether the container's main process is a shell reading its open stdin. */
+  readsStdin(c: ContainerRecord): boolean {
+    return c.state === "CONTAINER_RUNNING" && this.machineFor(c)?.st.wait?.k === "stdin";
+  }
+
+  /** The main process's stdin ends: a shell reading it exits with `code`. */
+  endStdin(c: ContainerRecord, code: number, at: number): void {
+    const m = this.machineFor(c);
+    if (c.state !== "CONTAINER_RUNNING" || !m) return;
+    if (m.endOfStdin(code, at)) {
+      this.markContainer(c.id);
+      this.onExit(c, m);
+    }
+  }
+
   /** Run a process to its end at once (stopPodSandbox, removal). */
   killNow(c: ContainerRecord, at: number): void {
     const m = this.machineFor(c);

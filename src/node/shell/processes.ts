@@ -59,6 +59,19 @@ export abstract class ProcessTable {
     st.control = null;
   }
 
+  /**
+   * The stdin a main shell was waiting on reached its end (an attached client with
+   * stdinOnce went away) or the attached shell ran `exit`: the shell ends with `code`.
+   * False when the process was not waiting on stdin.
+   */
+  endOfStdin(code: number, at: number): boolean {
+    const { st } = this;
+    if (st.exit || st.wait?.k !== "stdin") return false;
+    st.clock = Math.max(st.clock, at);
+    this.finish(code);
+    return true;
+  }
+
   /** SIGKILL: no handler runs, the process is gone at `at`. */
   kill(at: number, signal: Signal = "SIGKILL"): void {
     if (this.st.exit) return;
