@@ -33,6 +33,8 @@ function subresourceInfo(r: ResourceInfo, sub: string): SubresourceInfo {
       return { verbs: ["get"], kind: own };
     case "exec":
       return { verbs: ["create", "get"], kind: { group: "", version: "v1", kind: "PodExecOptions" } };
+    case "ephemeralcontainers":
+      return { verbs: ["get", "patch", "update"], kind: own };
     case "attach":
       return { verbs: ["create", "get"], kind: { group: "", version: "v1", kind: "PodAttachOptions" } };
     case "proxy":

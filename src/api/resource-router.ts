@@ -58,6 +58,12 @@ function routeSubresource(c: Context<AppEnv>, ri: RequestInfo, method: string, q
       if (method === "PUT") return updateObject(ctx, ri, req, q);
       if (method === "PATCH") return patchObject(ctx, ri, req, q);
       break;
+    case "ephemeralcontainers":
+      // `kubectl debug`: the pod, of which only spec.ephemeralContainers may change.
+      if (method === "GET") return getObject(ctx, ri, req, q);
+      if (method === "PUT") return updateObject(ctx, ri, req, q);
+      if (method === "PATCH") return patchObject(ctx, ri, req, q);
+      break;
     case "scale":
       if (method === "GET") return getScale(ctx, ri);
       if (method === "PUT" || method === "PATCH") return writeScale(ctx, ri, req, method);

@@ -181,6 +181,8 @@ interface Volume {
 export interface PodSpec {
   containers: Container[];
   initContainers?: Container[];
+  /** Added by `kubectl debug` through pods/NAME/ephemeralcontainers; never restarted. */
+  ephemeralContainers?: (Container & { targetContainerName?: string })[];
   volumes?: Volume[];
   nodeName?: string;
   nodeSelector?: Record<string, string>;
@@ -256,6 +258,7 @@ export interface PodStatus {
   qosClass?: "Guaranteed" | "Burstable" | "BestEffort";
   initContainerStatuses?: ContainerStatus[];
   containerStatuses?: ContainerStatus[];
+  ephemeralContainerStatuses?: ContainerStatus[];
 }
 
 export interface Pod extends KubeObject {

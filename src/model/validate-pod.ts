@@ -9,6 +9,7 @@ import { compareQuantities, isValidQuantity, canonicalQuantity, QUANTITY_REGEX_M
 import { validateLabels } from "./validate-meta";
 import { validateConfigVolume, validateEnvFrom, validateEnvValueFrom } from "./validate-pod-sources";
 import { validateContainerProbes } from "./validate-probe";
+import { validateEphemeralOnly } from "./validate-ephemeral";
 
 const RESTART_POLICIES = ["Always", "OnFailure", "Never"];
 const DNS_POLICIES = ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"];
@@ -200,6 +201,13 @@ export function validatePodSpec(spec: PodSpec | undefined, path: string): Status
     if (names.has(c.name)) errs.push(duplicate(child(p, "name"), c.name));
     else names.add(c.name);
   });
+  // Ephemeral container names share that namespace too.
+  (s.ephemeralContainers ?? []).forEach((c, i) => {
+    const p = index(child(path, "ephemeralContainers"), i);
+    errs.push(...validateContainer(c, volumes, p), ...validateEphemeralOnly(c, s, p));
+    if (names.has(c.name)) errs.push(duplicate(child(p, "name"), c.name));
+    else names.add(c.name);
+  });
   // Empty strings are defaulted by the API server, so only set values are checked.
   if (s.restartPolicy && !RESTART_POLICIES.includes(s.restartPolicy)) errs.push(notSupported(child(path, "restartPolicy"), s.restartPolicy, RESTART_POLICIES));
   if (s.dnsPolicy && !DNS_POLICIES.includes(s.dnsPolicy)) errs.push(notSupported(child(path, "dnsPolicy"), s.dnsPolicy, DNS_POLICIES));
@@ -299,6 +307,8 @@ export function validatePodSpecUpdate(next: PodSpec | undefined, old: PodSpec | 
   const errs = validateOnlyAddedTolerations(munged.tolerations as Toleration[] | undefined, o.tolerations as Toleration[] | undefined, "spec.tolerations");
   munged.containers = mungeContainers(n.containers, o.containers);
   munged.initContainers = mungeContainers(n.initContainers, o.initContainers);
+  // They have their own subresource and rule (validate-ephemeral.ts).
+  munged.ephemeralContainers = o.ephemeralContainers;
   munged.activeDeadlineSeconds = o.activeDeadlineSeconds;
   munged.tolerations = o.tolerations;
   munged.schedulingGates = o.schedulingGates;

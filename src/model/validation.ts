@@ -7,6 +7,7 @@ import { nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain } from "./name-r
 import { structuralErrors } from "./validate-structure";
 import { validateObjectMeta, validateObjectMetaUpdate, type NameFn } from "./validate-meta";
 import { validatePodSpec, validatePodSpecUpdate } from "./validate-pod";
+import { validateEphemeralContainersUpdate, validateNoEphemeralOnCreate } from "./validate-ephemeral";
 import { validateDeployment, validateReplicaSet } from "./validate-workloads";
 import { validateControllerRevision, validateDaemonSet } from "./validate-daemonset";
 import { validateEvent, validateLease, validateNamespace, validateNode } from "./validate-cluster";
@@ -35,6 +36,7 @@ const RULES: Record<string, KindRules> = {
     validate: (obj, old) => [
       ...validatePodSpec((obj as Pod).spec, "spec"),
       ...(old ? validatePodSpecUpdate((obj as Pod).spec, (old as Pod).spec) : []),
+      ...(old ? validateEphemeralContainersUpdate((obj as Pod).spec, (old as Pod).spec) : validateNoEphemeralOnCreate((obj as Pod).spec)),
     ],
   },
   "deployments.apps": {

@@ -51,6 +51,11 @@ function defaultContainer(c: Container): void {
   for (const p of c.ports ?? []) p.protocol ??= "TCP";
 }
 
+/** New ephemeral containers are defaulted as containers are (kubectl debug sends them bare). */
+export function defaultEphemeralContainers(spec: PodSpec): void {
+  for (const c of spec.ephemeralContainers ?? []) defaultContainer(c);
+}
+
 export function defaultPodSpec(spec: PodSpec): void {
   spec.restartPolicy ??= "Always";
   spec.terminationGracePeriodSeconds ??= 30;

@@ -7,7 +7,10 @@
 // update strategy would let through.
 import type { KubeObject } from "../model/types";
 
+/** The subresources written with an update of their own rules: what of the object they may change. */
+export type WriteSubresource = "status" | "ephemeralcontainers";
+
 export type WriteOp =
   | { op: "create"; resource: string; object: KubeObject }
-  | { op: "update"; resource: string; object: KubeObject; expectedRv: number; old?: KubeObject; subresource?: "status" }
+  | { op: "update"; resource: string; object: KubeObject; expectedRv: number; old?: KubeObject; subresource?: WriteSubresource }
   | { op: "delete"; resource: string; object: KubeObject; expectedRv: number };

@@ -14,9 +14,9 @@ import { ApiError, alreadyExists, conflict, invalid } from "../model/errors";
 import { typeErrors, validateObject } from "../model/validation";
 import type { DefaultingConfig } from "./defaults";
 import type { RegistryHooks } from "./hooks";
-import type { WriteOp } from "./ops";
+import type { WriteOp, WriteSubresource } from "./ops";
 import { strategyFor } from "./strategies";
-import { prepareForCreate, prepareForStatusUpdate, prepareForUpdate } from "./strategy";
+import { prepareForCreate, prepareForEphemeralContainersUpdate, prepareForStatusUpdate, prepareForUpdate } from "./strategy";
 import { ensureNamespaceActive } from "./namespace-lifecycle";
 
 interface RegistryOptions {
@@ -35,7 +35,7 @@ interface UpdateOptions extends WriteOptions {
   old: KubeObject;
   /** The resourceVersion the write is conditional on (default: old's). */
   expectedRv?: number;
-  subresource?: "status";
+  subresource?: WriteSubresource;
 }
 
 /** A name from generateName is drawn this often before a clash reaches the caller (upstream's RetryGenerateName). */
@@ -145,7 +145,7 @@ export class Registry {
    * the patch itself set metadata.resourceVersion, a precondition: when that is not the
    * current version the answer is 409, never a retry.
    */
-  async patch(resource: string, namespace: string, name: string, mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>, opts: WriteOptions & { subresource?: "status" } = {}): Promise<KubeObject> {
+  async patch(resource: string, namespace: string, name: string, mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>, opts: WriteOptions & { subresource?: WriteSubresource } = {}): Promise<KubeObject> {
     let preconditionFailed = false;
     return retryOnConflict(
       async () => {
@@ -206,11 +206,12 @@ export class Registry {
     return stored;
   }
 
-  private async prepareUpdate(info: ResourceInfo, next: KubeObject, old: KubeObject, subresource: "status" | undefined, dryRun: boolean): Promise<KubeObject> {
+  private async prepareUpdate(info: ResourceInfo, next: KubeObject, old: KubeObject, subresource: WriteSubresource | undefined, dryRun: boolean): Promise<KubeObject> {
     this.checkTypes(info, next);
-    const prepared = subresource === "status" ? prepareForStatusUpdate(next, old) : prepareForUpdate(info, next, old);
+    const prepared =
+      subresource === "status" ? prepareForStatusUpdate(next, old) : subresource === "ephemeralcontainers" ? prepareForEphemeralContainersUpdate(next, old) : prepareForUpdate(info, next, old);
     this.validate(info, prepared, old);
-    if (subresource !== "status") await strategyFor(storageKey(info)).beforeUpdate?.(prepared, old, this.hooks, dryRun);
+    if (!subresource) await strategyFor(storageKey(info)).beforeUpdate?.(prepared, old, this.hooks, dryRun);
     return prepared;
   }
 

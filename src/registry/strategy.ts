@@ -2,7 +2,8 @@
 // BeforeCreate/BeforeUpdate): server-owned metadata on create, what an update of the
 // main resource or of /status may change, when metadata.generation moves. What is
 // particular to a resource is its strategy in ./strategies.
-import type { KubeObject } from "../model/types";
+import type { KubeObject, PodSpec } from "../model/types";
+import { defaultEphemeralContainers } from "./defaults";
 import type { ResourceInfo } from "../model/resources";
 import { storageKey } from "../model/resources";
 import { strategyFor, type StrategyContext } from "./strategies";
@@ -61,6 +62,21 @@ export function prepareForStatusUpdate(next: KubeObject, old: KubeObject): KubeO
   // Labels and annotations may be changed by a status writer in Kubernetes too.
   if (next.metadata.labels) out.metadata.labels = next.metadata.labels;
   if (next.metadata.annotations) out.metadata.annotations = next.metadata.annotations;
+  return out;
+}
+
+/**
+ * An update through pods/NAME/ephemeralcontainers (`kubectl debug`): only
+ * spec.ephemeralContainers changes, as upstream's dropNonEphemeralContainerUpdates.
+ */
+export function prepareForEphemeralContainersUpdate(next: KubeObject, old: KubeObject): KubeObject {
+  // Metadata as stored (ResetObjectMetaForStatus); a uid sent must still be the object's.
+  const out: KubeObject = { ...old, metadata: { ...old.metadata, ...(next.metadata?.uid ? { uid: next.metadata.uid } : {}) } };
+  const containers = (next.spec as { ephemeralContainers?: unknown } | undefined)?.ephemeralContainers;
+  const spec = { ...(old.spec as PodSpec), ephemeralContainers: containers as PodSpec["ephemeralContainers"] };
+  if (containers === undefined) delete spec.ephemeralContainers;
+  defaultEphemeralContainers(spec);
+  out.spec = spec;
   return out;
 }
 

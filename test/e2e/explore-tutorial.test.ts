@@ -202,4 +202,13 @@ describe("tutorial module 3: explore your app", () => {
     expect([...r.stdout.subarray(0, 2)]).toEqual([0x1f, 0x8b]);
     expect(gunzipSync(r.stdout).toString()).toBe("hello through gzip\n");
   });
+
+  // Last: from here on the pod has two containers, and kubectl names the one it defaults to.
+  it("kubectl debug -i: an ephemeral busybox in the app's pod, attached", async () => {
+    const r = await c.kubectl(["debug", "-i", POD_NAME, "--image=busybox", "--container=debugger", "--", "sh"], { input: "echo debugging $(hostname)\n", timeoutMs: 120_000 });
+    expect(r.stdout).toContain(`debugging ${POD_NAME}\n`);
+    const names = await c.kubectl(["get", "pod", POD_NAME, "-o", "jsonpath={.spec.ephemeralContainers[*].name} {.status.ephemeralContainerStatuses[*].name}"]);
+    expect(names.stdout).toBe("debugger debugger");
+    expect((await c.kubectl(["describe", "pod", POD_NAME])).stdout).toMatch(/Ephemeral Containers:\n\s+debugger:/);
+  });
 });

@@ -12,6 +12,7 @@ import { applyPatch } from "../patch";
 import { readBody, readPatchBody } from "../body";
 import { json } from "../negotiate";
 import { retryOnConflict } from "../../store/retry";
+import type { WriteSubresource } from "../../registry/ops";
 
 function isDryRun(q: URLSearchParams): boolean {
   const d = q.getAll("dryRun");
@@ -147,6 +148,6 @@ function checkPatchedIdentity(info: ResourceInfo, ri: RequestInfo, current: Kube
   }
 }
 
-function subresourceOf(ri: RequestInfo): "status" | undefined {
-  return ri.subresource === "status" ? "status" : undefined;
+function subresourceOf(ri: RequestInfo): WriteSubresource | undefined {
+  return ri.subresource === "status" || ri.subresource === "ephemeralcontainers" ? ri.subresource : undefined;
 }

@@ -9,7 +9,7 @@ import { stripPrefix } from "../runtime";
 import { badRequest } from "./status";
 
 function allContainers(pod: Pod): Container[] {
-  return [...pod.spec.containers, ...(pod.spec.initContainers ?? [])];
+  return [...pod.spec.containers, ...(pod.spec.initContainers ?? []), ...(pod.spec.ephemeralContainers ?? [])];
 }
 
 /** The container named in the request (default: the first one), or 400 naming the pod. */

@@ -161,6 +161,9 @@ export function buildPodStatus(rec: PodRecord, hostIP: string, now: number): Pod
     startTime,
     ...(inits.length ? { initContainerStatuses: initStatuses } : {}),
     containerStatuses: appStatuses,
+    ...(spec.ephemeralContainers?.length
+      ? { ephemeralContainerStatuses: spec.ephemeralContainers.map((c) => ({ ...containerStatusOf(c, rec.containers[c.name], "ContainerCreating"), ready: false })) }
+      : {}),
   };
   return status;
 }

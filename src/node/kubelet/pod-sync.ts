@@ -2,7 +2,7 @@
 // from the node's podCIDR, init containers one after the other, then the app
 // containers; a finished pod gets its sandbox stopped and its IP back; a pod being
 // deleted gets its containers stopped with the grace period, then its sandbox removed.
-import type { Container } from "../../model/types";
+import type { Container, Pod } from "../../model/types";
 import { allocateIp, CidrError, releaseIp } from "./ipam";
 import { sandboxConfig } from "./container-config";
 import { ConfigError, configVolumeFiles, volumeRefs } from "./config-sources";
@@ -24,7 +24,14 @@ function trackOf(rec: PodRecord, name: string): ContainerTrack {
 }
 
 function allContainers(rec: PodRecord): Container[] {
-  return [...(rec.pod.spec.initContainers ?? []), ...rec.pod.spec.containers];
+  return [...(rec.pod.spec.initContainers ?? []), ...rec.pod.spec.containers, ...(rec.pod.spec.ephemeralContainers ?? [])];
+}
+
+/** The field path events name a container by, as the kubelet's references do. */
+function fieldPathOf(spec: Pod["spec"], c: Container): string {
+  if (spec.containers.includes(c)) return `spec.containers{${c.name}}`;
+  if (spec.ephemeralContainers?.includes(c)) return `spec.ephemeralContainers{${c.name}}`;
+  return `spec.initContainers{${c.name}}`;
 }
 
 async function refreshAll(env: SyncEnv, rec: PodRecord): Promise<void> {
@@ -138,6 +145,8 @@ async function runContainers(env: SyncEnv, rec: PodRecord): Promise<void> {
     // Containers start in spec order: one whose image is still coming holds up the rest.
     if ((await ensureRunning(env, rec, c, trackOf(rec, c.name), policy, `spec.containers{${c.name}}`)) === "pulling") return;
   }
+  // `kubectl debug`: started once the pod runs, and never restarted.
+  for (const c of spec.ephemeralContainers ?? []) await ensureRunning(env, rec, c, trackOf(rec, c.name), "Never", `spec.ephemeralContainers{${c.name}}`);
 }
 
 /** Stop everything with the grace period; true once the sandbox is gone. */
@@ -153,8 +162,7 @@ async function terminate(env: SyncEnv, rec: PodRecord): Promise<boolean> {
       const t = rec.containers[c.name];
       if (t?.current?.state !== "running") continue;
       if (first && !gone) {
-        const fieldPath = rec.pod.spec.containers.includes(c) ? `spec.containers{${c.name}}` : `spec.initContainers{${c.name}}`;
-        env.recorder.emit(rec.pod, fieldPath, "Normal", "Killing", `Stopping container ${c.name}`);
+        env.recorder.emit(rec.pod, fieldPathOf(rec.pod.spec, c), "Normal", "Killing", `Stopping container ${c.name}`);
       }
       await env.runtime.stopContainer(t.current.id, timeout);
       t.current = await observe(env.runtime, t.current.id);

@@ -13,6 +13,14 @@ function defaultTemplate(next: { spec?: unknown }): void {
 export const podStrategy: ResourceStrategy = {
   tracksGeneration: true,
   prepareForCreate: (obj, ctx) => defaultPod(obj as Pod, ctx.defaults),
+  // Ephemeral containers change only through their subresource (upstream's PrepareForUpdate).
+  prepareForUpdate: (next, old) => {
+    const spec = (next as Pod).spec;
+    const kept = (old as Pod).spec?.ephemeralContainers;
+    if (!spec) return;
+    if (kept) spec.ephemeralContainers = kept;
+    else delete spec.ephemeralContainers;
+  },
 };
 
 export const deploymentStrategy: ResourceStrategy = {
