@@ -34,7 +34,11 @@ export function rendererMemory(profileDir) {
   const family = new Set([root.pid]);
   for (let grew = true; grew; ) {
     grew = false;
-    for (const p of all) if (!family.has(p.pid) && family.has(p.ppid)) family.add(p.pid), (grew = true);
+    for (const p of all) {
+      if (family.has(p.pid) || !family.has(p.ppid)) continue;
+      family.add(p.pid);
+      grew = true;
+    }
   }
   const renderers = all.filter((p) => family.has(p.pid) && p.cmdline.includes("--type=renderer"));
   const sum = (xs, f) => xs.reduce((s, p) => s + f(p), 0) / 1024;
