@@ -26,7 +26,7 @@ function proc(pid) {
   }
 }
 
-/** The renderer processes of the browser whose profile is `profileDir`: resident and peak MiB (summed). */
+/** The renderer of the page, in the browser whose profile is `profileDir`: resident and peak MiB. */
 export function rendererMemory(profileDir) {
   const all = readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(proc).filter((p) => p !== undefined);
   const root = all.find((p) => p.cmdline.includes(`--user-data-dir=${profileDir}`) && !p.cmdline.includes("--type="));
@@ -41,6 +41,8 @@ export function rendererMemory(profileDir) {
     }
   }
   const renderers = all.filter((p) => family.has(p.pid) && p.cmdline.includes("--type=renderer"));
-  const sum = (xs, f) => xs.reduce((s, p) => s + f(p), 0) / 1024;
-  return { renderers: renderers.length, rssMiB: sum(renderers, (p) => p.rssKiB), peakMiB: sum(renderers, (p) => p.hwmKiB), browserRssMiB: sum(all.filter((p) => family.has(p.pid)), (p) => p.rssKiB) };
+  // The page's renderer is the largest (the others hold a blank tab or nothing yet);
+  // resident sizes count shared pages in each process, so they are not summed.
+  const page = renderers.sort((a, b) => b.rssKiB - a.rssKiB)[0];
+  return { renderers: renderers.length, rssMiB: (page?.rssKiB ?? 0) / 1024, peakMiB: (page?.hwmKiB ?? 0) / 1024, allRenderersRssMiB: renderers.map((p) => p.rssKiB / 1024) };
 }
