@@ -1,5 +1,5 @@
 // The dashboard at scale (`npm run bench -- dashboard [--nodes 250] [--pods 3000]
-// [--churn N] [--then-still S] [--profile 1] [--rollout-timeout 900]`): a local cluster of that many
+// [--churn N] [--then-still S] [--browser 0] [--profile 1] [--rollout-timeout 900]`): a local cluster of that many
 // nodes (pod CIDRs come from 10.128.0.0/9: thousands of node /24s) and that many pods,
 // the page in the system's Chromium (/usr/bin/chromium). Measures
 //   - sign-in to the first full picture (every node and pod listed and drawn), and the
@@ -13,7 +13,8 @@
 //     JSON parsing, style, layout and paint included).
 // --churn N rolls a Deployment of N pods while the other pods-N (a second Deployment)
 // sit still; by default every pod rolls. --then-still S then rolls those others too,
-// watched for at most S seconds. --profile 1 records the cluster's CPU profile
+// watched for at most S seconds. --browser 0 runs the same rollouts without the page
+// (what the page's watches cost the cluster). --profile 1 records the cluster's CPU profile
 // (bench/results/dashboard-*.cpuprofile) from the set image to the end of the rollout.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -34,6 +35,7 @@ const CHURN = Math.min(arg("churn", PODS), PODS);
 const PROFILE = arg("profile", 0) > 0;
 const ROLLOUT_TIMEOUT_S = arg("rollout-timeout", 900);
 const THEN_STILL_S = arg("then-still", 0);
+const BROWSER = arg("browser", 1) > 0;
 const APP = "churn";
 const STILL = "still";
 
@@ -55,6 +57,29 @@ try {
   await until(async () => (await readyOf(STILL)) + (await readyOf(APP)) >= PODS, 1_800_000, "pods ready", 10_000);
   log(`all ${PODS} pods ready after ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 
+  const page = BROWSER ? await openPage() : undefined;
+  result.churn = await roll(page, APP, CHURN, ROLLOUT_TIMEOUT_S);
+  if (page) {
+    result.memoryAfterChurn = { ...(await pageMetrics(page)), renderer: rendererMemory(profileDir) };
+    log(`browser memory after the churn: ${memoryText(result.memoryAfterChurn)}`);
+  }
+  save();
+  // Then the other pods too, for as long as --then-still says: how far a rollout of
+  // thousands gets, and how long the API keeps a request waiting meanwhile.
+  if (THEN_STILL_S > 0 && CHURN < PODS) {
+    result.stillChurn = await roll(page, STILL, PODS - CHURN, THEN_STILL_S);
+    save();
+  }
+  log(`written to ${file.pathname}`);
+} finally {
+  await context?.close();
+  rmSync(profileDir, { recursive: true, force: true });
+  await cluster.stop();
+  build.cleanup();
+}
+
+/** The page signed in and drawn twice (sign-in, then a reload): first-render times and memory. */
+async function openPage() {
   context = await chromium.launchPersistentContext(profileDir, {
     executablePath: "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -77,22 +102,7 @@ try {
   log(`browser memory, everything drawn: ${memoryText(result.memoryLoaded)}`);
   save();
 
-  result.churn = await roll(page, APP, CHURN, ROLLOUT_TIMEOUT_S);
-  result.memoryAfterChurn = { ...(await pageMetrics(page)), renderer: rendererMemory(profileDir) };
-  log(`browser memory after the churn: ${memoryText(result.memoryAfterChurn)}`);
-  save();
-  // Then the other pods too, for as long as --then-still says: how far a rollout of
-  // thousands gets, and how long the API keeps a request waiting meanwhile.
-  if (THEN_STILL_S > 0 && CHURN < PODS) {
-    result.stillChurn = await roll(page, STILL, PODS - CHURN, THEN_STILL_S);
-    save();
-  }
-  log(`written to ${file.pathname}`);
-} finally {
-  await context?.close();
-  rmSync(profileDir, { recursive: true, force: true });
-  await cluster.stop();
-  build.cleanup();
+  return page;
 }
 
 /**
@@ -102,7 +112,7 @@ try {
  */
 async function roll(page, name, replicas, timeoutS) {
   const out = { name, replicas };
-  await page.evaluate(() => {
+  await page?.evaluate(() => {
     const w = /** @type {any} */ (window);
     w.edgekubeStats.frameMs.length = 0;
     w.edgekubeStats.maxFrameMs = 0;
@@ -171,11 +181,11 @@ async function roll(page, name, replicas, timeoutS) {
     console.log("\n" + textTable([["function  file:line", "self ms", "% busy"], ...rows]) + "\n");
     log(`profiled ${(total / 1000).toFixed(0)} s, busy ${((total - idle) / 1000).toFixed(0)} s; written to ${pfile.pathname}`);
   }
-  const frames = await page.evaluate(() => {
+  const frames = (await page?.evaluate(() => {
     const w = /** @type {any} */ (window);
     w.stopGaps = true;
     return { draw: w.edgekubeStats.frameMs.slice(), gaps: w.frameGaps.slice(1) };
-  });
+  })) ?? { draw: [], gaps: [] };
   out.drawMs = frames.draw;
   out.frameGapsMs = frames.gaps;
   const fmt = (xs) => (xs.length ? `p50 ${median(xs).toFixed(1)} ms, p95 ${percentile(xs, 95).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms` : "none");
