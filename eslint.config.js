@@ -57,6 +57,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ["test/unit/ui/**/*.ts"],
+    languageOptions: { parserOptions: { project: "./test/unit/ui/tsconfig.json", tsconfigRootDir: import.meta.dirname } },
+  },
+  {
     files: ["test/e2e/**/*.ts", "bench/**/*.ts"],
     languageOptions: { parserOptions: { project: "./test/e2e/tsconfig.json", tsconfigRootDir: import.meta.dirname } },
     rules: { "@typescript-eslint/no-floating-promises": "error" },

@@ -68,7 +68,9 @@ describe("dashboard", () => {
     await page.waitForFunction(() => document.querySelectorAll("article[data-node]").length === 3);
     const nodes = await page.$$eval("article[data-node]", (els) => els.map((e) => `${e.getAttribute("data-node")}=${e.getAttribute("data-ready")}`));
     expect(nodes).toEqual(["node-1=Ready", "node-2=Ready", "node-3=Ready"]);
-    // Each node's runtime and heartbeat, as `kubectl get nodes -o wide` and its Lease tell.
+    // Each node's runtime and heartbeat, as `kubectl get nodes -o wide` and its Lease tell
+    // (the Leases are read beside the nodes' list: they may come a moment later).
+    await page.waitForSelector("article[data-node=node-3] .node-info span.heartbeat[data-renew]");
     expect(await page.textContent("article[data-node=node-3] .node-info")).toMatch(/^cri-o:\/\/\S+ · heartbeat \d+s ago$/);
     expect(await page.textContent("article[data-node=node-1] .node-info")).toMatch(/^containerd:\/\/\S+ · /);
     // The token never travels in a URL.

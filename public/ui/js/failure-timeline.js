@@ -38,7 +38,8 @@ export class FailureTimeline {
       this.failures = this.failures.slice(-5);
     } else if (obj.kind === "Node" && ev.reason === "NodeReady") {
       const f = this.failures.find((x) => x.node === obj.name && x.recoveredAt === undefined);
-      if (f) f.recoveredAt = t;
+      if (!f) return;
+      f.recoveredAt = t;
     } else if (obj.kind === "Pod") {
       const f = this.open();
       if (!f || t < f.detectedAt) return;

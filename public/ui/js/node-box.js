@@ -17,10 +17,12 @@ export function readiness(node) {
 }
 
 /**
+ * What a node's pods ask of it, as the scheduler counts (finished pods hold nothing),
+ * beside its allocatable (its capacity when it reports none).
  * @param {import("./cluster-state.js").ClusterState} state
  * @param {string} name
  */
-function usage(state, name) {
+export function usage(state, name) {
   const node = state.nodes.get(name);
   const alloc = node.status?.allocatable ?? node.status?.capacity ?? {};
   let cpu = 0;
