@@ -43,10 +43,11 @@ export function streamRefusal(req: Request, subresource: string, namespace: stri
       return badRequest(`unable to upgrade connection: this server cannot serve SPDY/3.1; ${EXEC_OVER_WEBSOCKET}`);
     case "attach":
       return badRequest(
-        `pods/attach is not served by this server: \`kubectl logs -f ${pod}\` follows the container's output, and \`kubectl exec -ti ${pod} -- sh\` opens a shell in it (${EXEC_OVER_WEBSOCKET})`,
+        `pods/attach is not served by this server: \`kubectl logs -f ${pod}\` follows the container's output, and \`kubectl exec -ti ${pod} -- sh\` opens a shell in it`,
       );
     case "portforward": {
-      const port = new URL(req.url).searchParams.get("ports")?.split(",")[0] || "PORT";
+      // A WebSocket client names the ports in the URL; SPDY names them in its streams.
+      const port = new URL(req.url).searchParams.get("ports")?.split(",")[0] || "<port>";
       return badRequest(
         `pods/portforward is not served by this server: reach the pod through the API server's proxy instead, e.g. \`kubectl proxy\` and then http://127.0.0.1:8001/api/v1/namespaces/${namespace}/pods/${pod}:${port}/proxy/`,
       );

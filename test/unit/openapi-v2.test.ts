@@ -17,7 +17,7 @@ function walk(bytes: Uint8Array): Msg {
   const out: Msg = new Map();
   while (r.pos < r.len) {
     const [n, wt] = r.tag();
-    const v = wt === WireType.LengthDelimited ? r.bytes() : wt === WireType.Varint ? r.uint64() : wt === WireType.Bit64 ? r.double() : undefined;
+    const v = wt === WireType.LengthDelimited ? r.bytes() : wt === WireType.Varint ? BigInt(r.uint64()) : wt === WireType.Bit64 ? r.double() : undefined;
     if (v === undefined) throw new Error(`unexpected wire type ${wt} for field ${n}`);
     out.set(n, [...(out.get(n) ?? []), v]);
   }
