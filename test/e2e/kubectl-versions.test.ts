@@ -109,6 +109,8 @@ describe("kubectl 1.27 to 1.33", () => {
       expect(await works("apply -f (patch)", ["-n", ns, "apply", "-f", "-"], manifest(2, "again"))).toBe("deployment.apps/web configured\n");
       const applied = (await kubectl(["-n", ns, "get", "deployment", "web", "-o", "jsonpath={.spec.replicas} {.spec.template.spec.containers[0].env[0].value}"])).stdout;
       expect(applied).toBe("2 again");
+      // 1.27 and 1.28 found the server's field validation in the protobuf OpenAPI v2.
+      if (v <= 28) expect(c.logs()).toMatch(/GET \/openapi\/v2 200 OK/);
 
       const pods = await eventually(
         async () => {
@@ -127,6 +129,7 @@ describe("kubectl 1.27 to 1.33", () => {
       expect(described).toMatch(/^Controlled By:\s+ReplicaSet\/web-/m);
       expect(await works("logs", ["-n", ns, "logs", pod])).toContain("/docker-entrypoint.sh");
       expect(await works("explain", ["explain", "deployment.spec.replicas"])).toContain("How many pods to run.");
+      expect(await works("explain (OpenAPI v2)", ["explain", "pod.spec.containers.ports", "--output=plaintext-openapiv2"])).toMatch(/RESOURCE: ports <\[\]Object>[\s\S]*Ports the container listens on/);
 
       const exec = await kubectl(["-n", ns, "exec", pod, "--", "echo", "hi"]);
       if (v >= EXEC_OVER_WEBSOCKET) {
