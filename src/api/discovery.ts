@@ -39,6 +39,10 @@ function subresourceInfo(r: ResourceInfo, sub: string): SubresourceInfo {
       return { verbs: ["create", "get"], kind: { group: "", version: "v1", kind: "PodAttachOptions" } };
     case "proxy":
       return { verbs: ["create", "delete", "get", "patch", "update"], kind: { group: "", version: "v1", kind: "PodProxyOptions" } };
+    case "attach":
+      return { verbs: ["create", "get"], kind: { group: "", version: "v1", kind: "PodAttachOptions" } };
+    case "portforward":
+      return { verbs: ["create", "get"], kind: { group: "", version: "v1", kind: "PodPortForwardOptions" } };
     default:
       return { verbs: ["get"], kind: own };
   }

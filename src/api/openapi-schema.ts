@@ -22,12 +22,12 @@ export function groupPath(group: string, version: string): string {
   return group ? `apis/${group}/${version}` : `api/${version}`;
 }
 
-function itemPath(r: ResourceInfo): string {
+export function itemPath(r: ResourceInfo): string {
   const base = "/" + groupPath(r.group, r.version);
   return r.namespaced ? `${base}/namespaces/{namespace}/${r.resource}/{name}` : `${base}/${r.resource}/{name}`;
 }
 
-function refTarget(t: FieldType): string | undefined {
+export function refTarget(t: FieldType): string | undefined {
   if (t.k === "ref") return t.def;
   if (t.k === "array" || t.k === "map") return refTarget(t.of);
   return undefined;
@@ -66,9 +66,9 @@ function typeSchema(t: FieldType): Record<string, unknown> {
   }
 }
 
-function fieldSchema(owner: string, name: string, f: Field): Record<string, unknown> {
-  const s: Record<string, unknown> = { ...typeSchema(f.type), description: f.description };
-  if (f.enum) s.enum = f.enum;
+/** The strategic-merge and list-map extensions of one field (both OpenAPI versions carry the same). */
+export function patchExtensions(owner: string, name: string, f: Field): Record<string, unknown> {
+  const s: Record<string, unknown> = {};
   const pm = (annotations ??= patchAnnotations()).get(`${owner}.${name}`);
   if (pm?.strategy) {
     s["x-kubernetes-patch-strategy"] = pm.strategy;
@@ -81,6 +81,10 @@ function fieldSchema(owner: string, name: string, f: Field): Record<string, unkn
     }
   }
   return s;
+}
+
+function fieldSchema(owner: string, name: string, f: Field): Record<string, unknown> {
+  return { ...typeSchema(f.type), description: f.description, ...(f.enum ? { enum: f.enum } : {}), ...patchExtensions(owner, name, f) };
 }
 
 export function definitionSchema(d: Definition): Record<string, unknown> {
@@ -105,7 +109,7 @@ export function definitionSchema(d: Definition): Record<string, unknown> {
 }
 
 /** The definitions reachable from these roots. */
-function closure(roots: Definition[]): Definition[] {
+export function closure(roots: Definition[]): Definition[] {
   const seen = new Map<string, Definition>();
   const visit = (d: Definition | undefined) => {
     if (!d || seen.has(d.name)) return;
@@ -125,6 +129,13 @@ export function groupVersions(): { group: string; version: string }[] {
   return [...seen.values()];
 }
 
+/** Upstream's operationId of a kind's patch: patchCoreV1NamespacedPod, patchAppsV1NamespacedDeployment. */
+export function patchOperationId(r: ResourceInfo): string {
+  const cap = (w: string) => w.charAt(0).toUpperCase() + w.slice(1);
+  const group = r.group ? r.group.replace(/\.k8s\.io$/, "").split(".").map(cap).join("") : "Core";
+  return `patch${group}${cap(r.version)}${r.namespaced ? "Namespaced" : ""}${r.kind}`;
+}
+
 const param = (name: string, description: string) => ({ name, in: "query", description, schema: { type: "string", uniqueItems: true } });
 
 export function groupDocument(group: string, version: string) {
@@ -136,7 +147,7 @@ export function groupDocument(group: string, version: string) {
       // apply patches from its compiled-in types, whose patch metadata is upstream's own.
       patch: {
         description: `partially update the specified ${r.kind}`,
-        operationId: `patch${r.group ? r.group.split(".")[0] : "Core"}${r.version}${r.namespaced ? "Namespaced" : ""}${r.kind}`,
+        operationId: patchOperationId(r),
         "x-kubernetes-action": "patch",
         "x-kubernetes-group-version-kind": { group: r.group, version: r.version, kind: r.kind },
         parameters: [

@@ -2,10 +2,12 @@
 // document under a URL carrying the hash of its content; the document itself is
 // served with that hash as its ETag, and cached for ever by clients that ask with the
 // current hash (kubectl keeps them in its cache directory). An old hash is redirected
-// to the current one. /openapi/v2 is not served: kubectl only accepts it as protobuf.
-import { Hono, type Context } from "hono";
+// to the current one. /openapi/v2, the one document older clients read, is openapi-v2.ts.
+import { Hono } from "hono";
 import type { AppEnv } from "./context";
 import { groupDocument, groupPath, groupVersions } from "./openapi-schema";
+import { hashOf, notModified } from "./openapi-cache";
+import { serveOpenAPIv2 } from "./openapi-v2";
 
 interface Published {
   body: string;
@@ -13,12 +15,6 @@ interface Published {
 }
 
 let published: Map<string, Published> | undefined;
-
-/** SHA-512 of the document, upper-case hex, as the API server's hashes look. */
-async function hashOf(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-512", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("").toUpperCase();
-}
 
 /** The documents never change while the worker runs: build and hash them once. */
 async function documents(): Promise<Map<string, Published>> {
@@ -31,12 +27,9 @@ async function documents(): Promise<Map<string, Published>> {
   return (published = out);
 }
 
-function notModified(c: Context<AppEnv>, etag: string): boolean {
-  const inm = c.req.header("if-none-match");
-  return !!inm && inm.split(",").some((t) => t.trim().replace(/^W\//, "") === etag);
-}
-
 export const openapi = new Hono<AppEnv>();
+
+openapi.get("/openapi/v2", serveOpenAPIv2);
 
 openapi.get("/openapi/v3", async (c) => {
   const docs = await documents();

@@ -26,7 +26,7 @@ const ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch
 export const RESOURCES: readonly ResourceInfo[] = [
   { group: "", version: "v1", resource: "namespaces", singular: "namespace", kind: "Namespace", namespaced: false, shortNames: ["ns"], verbs: ["create", "delete", "get", "list", "patch", "update", "watch"], subresources: ["status"] },
   { group: "", version: "v1", resource: "nodes", singular: "node", kind: "Node", namespaced: false, shortNames: ["no"], verbs: ALL_VERBS, subresources: ["status"] },
-  { group: "", version: "v1", resource: "pods", singular: "pod", kind: "Pod", namespaced: true, shortNames: ["po"], categories: ["all"], verbs: ALL_VERBS, subresources: ["status", "binding", "eviction", "log", "exec", "attach", "ephemeralcontainers", "proxy"] },
+  { group: "", version: "v1", resource: "pods", singular: "pod", kind: "Pod", namespaced: true, shortNames: ["po"], categories: ["all"], verbs: ALL_VERBS, subresources: ["status", "binding", "eviction", "log", "exec", "attach", "ephemeralcontainers", "portforward", "proxy"] },
   { group: "", version: "v1", resource: "events", singular: "event", kind: "Event", namespaced: true, shortNames: ["ev"], verbs: ALL_VERBS, subresources: [] },
   { group: "apps", version: "v1", resource: "deployments", singular: "deployment", kind: "Deployment", namespaced: true, shortNames: ["deploy"], categories: ["all"], verbs: ALL_VERBS, subresources: ["status", "scale"] },
   { group: "apps", version: "v1", resource: "replicasets", singular: "replicaset", kind: "ReplicaSet", namespaced: true, shortNames: ["rs"], categories: ["all"], verbs: ALL_VERBS, subresources: ["status", "scale"] },

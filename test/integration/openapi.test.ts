@@ -61,3 +61,41 @@ describe("/openapi/v3", () => {
     expect(missing.body.reason).toBe("NotFound");
   });
 });
+
+const PROTOBUF_V2 = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
+
+describe("/openapi/v2", () => {
+  it("serves protobuf to client-go's Accept and JSON to a JSON one, under one ETag: the hash of the JSON", async () => {
+    const pb = await call("/openapi/v2?timeout=32s", { accept: PROTOBUF_V2 });
+    expect(pb.status).toBe(200);
+    expect(pb.headers.get("content-type")).toBe("application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
+    expect(pb.headers.get("vary")).toBe("Accept");
+    const bytes = new Uint8Array(await pb.arrayBuffer());
+    // Document field 1 (swagger), length-delimited: tag 0x0a, length 3, "2.0".
+    expect([...bytes.slice(0, 5)]).toEqual([0x0a, 3, ...new TextEncoder().encode("2.0")]);
+    const js = await call("/openapi/v2", { accept: "application/json" });
+    expect(js.headers.get("content-type")).toBe("application/json");
+    const text = await js.text();
+    const doc = JSON.parse(text) as { swagger: string; definitions: Record<string, { properties?: Record<string, { $ref?: string }> }>; paths: Record<string, unknown> };
+    expect(doc.swagger).toBe("2.0");
+    expect(doc.definitions["io.k8s.api.apps.v1.Deployment"].properties!.spec.$ref).toBe("#/definitions/io.k8s.api.apps.v1.DeploymentSpec");
+    expect(doc.paths["/api/v1/namespaces/{namespace}/pods/{name}"]).toBeDefined();
+    expect(js.headers.get("etag")).toBe(`"${await sha512(text)}"`);
+    expect(pb.headers.get("etag")).toBe(js.headers.get("etag"));
+    // The protobuf form is the smaller one, as it is upstream.
+    expect(bytes.length).toBeLessThan(text.length);
+  });
+
+  it("answers If-None-Match with 304 in either encoding, and an Accept it cannot meet with a 406 Status", async () => {
+    const etag = (await call("/openapi/v2", { accept: PROTOBUF_V2 })).headers.get("etag")!;
+    for (const accept of [PROTOBUF_V2, "application/json"]) {
+      const cond = await worker.fetch(new Request(`${BASE}/openapi/v2`, { headers: { authorization: `Bearer ${TOKEN}`, accept, "if-none-match": etag } }));
+      expect(cond.status).toBe(304);
+      expect(await cond.text()).toBe("");
+    }
+    const refused = await callJson<{ kind: string; reason: string; code: number; message: string }>("/openapi/v2", { accept: "text/html" });
+    expect(refused.status).toBe(406);
+    expect(refused.body).toMatchObject({ kind: "Status", reason: "NotAcceptable", code: 406 });
+    expect(refused.body.message).toMatch(/^only the following media types are accepted: application\/json, /);
+  });
+});

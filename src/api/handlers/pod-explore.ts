@@ -1,4 +1,5 @@
-// pods/log, pods/exec, pods/attach and pods/proxy: answered by the kubelet of the pod's node.
+// pods/log, pods/exec, pods/attach and pods/proxy: answered by the kubelet of the pod's node;
+// pods/portforward, and exec or attach over SPDY, refused (stream-protocols.ts).
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { api } from "../context";
@@ -6,8 +7,9 @@ import type { RequestInfo } from "../request-info";
 import type { Pod } from "../../model/types";
 import { badRequest, ApiError } from "../../model/errors";
 import { nodeAgent } from "../../controlplane/stubs";
+import { streamRefusal, STREAM_SUBRESOURCES } from "../stream-protocols";
 
-export const EXPLORE_SUBRESOURCES = ["log", "exec", "attach", "proxy"];
+export const EXPLORE_SUBRESOURCES = ["log", "proxy", ...STREAM_SUBRESOURCES];
 
 /**
  * Forwards the request to the NodeAgent Durable Object of the pod's node, which owns
@@ -21,11 +23,8 @@ export async function podExplore(c: Context<AppEnv>, ri: RequestInfo): Promise<R
   // proxy names may be "name:port" or "scheme:name:port".
   const podName = ri.subresource === "proxy" ? proxyPodName(ri.name!) : ri.name!;
   const pod = (await ctx.store.mustGet("pods", ri.namespace, podName)) as Pod;
-  const method = req.method.toUpperCase();
-  if ((ri.subresource === "exec" || ri.subresource === "attach") && method === "POST" && req.headers.get("upgrade")?.toLowerCase().startsWith("spdy")) {
-    // Workers cannot serve SPDY; kubectl >= 1.31 speaks WebSockets first.
-    throw badRequest("this server supports exec over WebSockets (v5.channel.k8s.io) only; upgrade kubectl to 1.31 or newer");
-  }
+  const refusal = streamRefusal(req, ri.subresource ?? "", pod.metadata.namespace ?? "", podName);
+  if (refusal) throw refusal;
   return forwardToKubelet(ctx.env, req, pod, ri.subresource ?? "", ri.subresource === "proxy" ? ri.name! : "", ri.rest ?? "");
 }
 

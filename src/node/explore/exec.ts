@@ -1,4 +1,4 @@
-// pods/NAME/exec over a WebSocket, the way kubectl >= 1.31 speaks it: subprotocol
+// pods/NAME/exec over a WebSocket, the way kubectl >= 1.30 speaks it: subprotocol
 // v5.channel.k8s.io (v4 accepted), binary frames whose first byte is the channel
 // (0 stdin, 1 stdout, 2 stderr, 3 status, 4 resize; v5's 255 closes a channel). One
 // `command=` per argv word. Without stdin the command runs to its end; with stdin it
