@@ -381,6 +381,23 @@ export interface ReplicaSet extends KubeObject {
   status?: ReplicaSetStatus;
 }
 
+/** core/v1 ReplicationController: a ReplicaSet's predecessor, with an equality-based selector. */
+export interface ReplicationControllerSpec {
+  replicas?: number;
+  /** Equality-based (a label map); defaulted from the template's labels when empty. */
+  selector?: Record<string, string>;
+  template?: PodTemplateSpec;
+  minReadySeconds?: number;
+}
+
+export interface ReplicationController extends KubeObject {
+  apiVersion: "v1";
+  kind: "ReplicationController";
+  spec: ReplicationControllerSpec;
+  /** The same counts as a ReplicaSet's. */
+  status?: ReplicaSetStatus;
+}
+
 export interface DaemonSetSpec {
   selector: LabelSelector;
   template: PodTemplateSpec;

@@ -154,6 +154,7 @@ const SCHEMAS: Record<string, z.ZodType> = {
       paused: bool,
     }),
   ),
+  replicationcontrollers: withSpec(z.looseObject({ replicas: int, selector: strMap, template: podTemplate, minReadySeconds: int })),
   "replicasets.apps": withSpec(z.looseObject({ replicas: int, selector: labelSelector, template: podTemplate, minReadySeconds: int })),
   "jobs.batch": withSpec(jobSpec),
   "cronjobs.batch": withSpec(
