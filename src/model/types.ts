@@ -199,6 +199,10 @@ export interface PodSpec {
   hostNetwork?: boolean;
   enableServiceLinks?: boolean;
   preemptionPolicy?: string;
+  /** The pod's hostname (its name when unset). */
+  hostname?: string;
+  /** With a headless Service of this name: the DNS name <hostname>.<subdomain>.<ns>.svc.<zone>. */
+  subdomain?: string;
   [key: string]: unknown;
 }
 

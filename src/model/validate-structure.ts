@@ -74,6 +74,8 @@ const podSpec = z.looseObject({
   nodeSelector: strMap,
   schedulerName: str,
   dnsPolicy: str,
+  hostname: str,
+  subdomain: str,
   hostNetwork: bool,
   activeDeadlineSeconds: int,
   terminationGracePeriodSeconds: int,
