@@ -120,6 +120,9 @@ describe("kubectl against the API server", () => {
     }, 90_000, "web-rc with 2 ready pods");
     expect(listed).toMatch(/^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE$/m);
     expect((await c.kubectl(["get", "rc", "web-rc", "-o", "wide"])).stdout).toMatch(/SELECTOR\n.*app=web-rc$/m);
+    const described = (await c.kubectl(["describe", "rc", "web-rc"])).stdout;
+    expect(described).toMatch(/^Replicas:\s+2 current \/ 2 desired$/m);
+    expect(described).toMatch(/SuccessfulCreate\s+.*replication-controller\s+Created pod: web-rc-[a-z0-9]{5}/);
     expect((await c.kubectl(["scale", "rc", "web-rc", "--replicas=3"])).stdout.trim()).toBe("replicationcontroller/web-rc scaled");
     await eventually(async () => (await c.kubectl(["get", "pods", "-l", "app=web-rc", "-o", "name"])).stdout.trim().split("\n").length === 3, 90_000, "3 pods");
     const pod = JSON.parse((await c.kubectl(["get", "pods", "-l", "app=web-rc", "-o", "json"])).stdout).items[0];
