@@ -70,6 +70,7 @@ const ROOTS: Record<string, StructMeta> = {
   pods: root(POD_SPEC, POD_STATUS),
   // spec.strategy is "retainKeys" upstream: handled by the $retainKeys directive kubectl sends.
   "deployments.apps": root({ template: nested(POD_TEMPLATE) }, CONDITIONS_STATUS),
+  replicationcontrollers: root({ template: nested(POD_TEMPLATE) }, CONDITIONS_STATUS),
   "replicasets.apps": root({ template: nested(POD_TEMPLATE) }, CONDITIONS_STATUS),
   "daemonsets.apps": root({ template: nested(POD_TEMPLATE) }, CONDITIONS_STATUS),
   "jobs.batch": root({ template: nested(POD_TEMPLATE) }, CONDITIONS_STATUS),

@@ -16,7 +16,7 @@ import type { Controller, NamespacedName } from "./controller";
 
 const SWEEP_LIMIT = 200;
 /** Resources whose deletion leaves dependents behind. */
-const OWNERS = new Set(["replicasets.apps", "deployments.apps", "jobs.batch", "cronjobs.batch"]);
+const OWNERS = new Set(["replicasets.apps", "replicationcontrollers", "deployments.apps", "jobs.batch", "cronjobs.batch"]);
 /** GC sweeps at most this often, however many deletions ask for one. */
 const GC_MIN_INTERVAL_MS = 500;
 /** A sweep covers the whole cluster: one key. */

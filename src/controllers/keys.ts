@@ -1,6 +1,7 @@
 // Work keys: `<controller>:<namespace>/<name>`, one reconcile each. The prefix is the
 // name of a row in the controller manager's table:
 //   rs:NS/NAME        the ReplicaSet controller for that ReplicaSet
+//   rc:NS/NAME        the same controller for a ReplicationController
 //   deploy:NS/NAME    the Deployment controller
 //   job:NS/NAME       the Job controller
 //   jobttl:NS/NAME    a finished Job's time to live
@@ -8,7 +9,7 @@
 //   ns:/NAME          the namespace controller
 //   node:/NAME        pod GC for a node that may be gone
 //   gc:/              one garbage-collector sweep for dangling owner references
-//   podowner:NS/NAME  find which ReplicaSet(s) may adopt a pod without a controller
+//   podowner:NS/NAME  find which ReplicaSet(s) or ReplicationController(s) may adopt a pod without a controller
 //   rsowner:NS/NAME   find which Deployment(s) may adopt a ReplicaSet without one
 //   svc:NS/NAME       a Service's endpoints, slices and address allocations
 //   svcs:NS/          every Service of a namespace (one of its pods changed)
@@ -19,7 +20,7 @@
 import type { ControllerKey } from "../controlplane/stubs";
 import type { Controller } from "./controller";
 
-export type WorkKind = "rs" | "deploy" | "job" | "jobttl" | "cronjob" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs" | "eventttl" | "sa" | "clusterrole" | "ds" | "dsnode";
+export type WorkKind = "rs" | "rc" | "deploy" | "job" | "jobttl" | "cronjob" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs" | "eventttl" | "sa" | "clusterrole" | "ds" | "dsnode";
 export type WorkKey = string;
 
 export function workKey(kind: WorkKind, namespace: string, name: string): WorkKey {

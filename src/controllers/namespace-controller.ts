@@ -14,7 +14,7 @@ import { canonicalJson } from "./hash";
 import { namesOf, type Controller, type Result } from "./controller";
 
 const RECHECK_MS = 2_000;
-const FIRST = ["cronjobs.batch", "jobs.batch", "deployments.apps", "replicasets.apps", "pods"];
+const FIRST = ["cronjobs.batch", "jobs.batch", "deployments.apps", "replicasets.apps", "replicationcontrollers", "pods"];
 
 /** Namespaced resources in deletion order: controllers' objects before what they make. */
 export function namespacedResources(): string[] {

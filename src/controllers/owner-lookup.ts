@@ -1,38 +1,58 @@
 // Turning "this pod / ReplicaSet changed" into the controllers that care (upstream's
-// addPod/updatePod and addReplicaSet handlers): the controller owner if there is one,
+// addPod/updatePod and addReplicaSet handlers; a pod's may be a ReplicationController): the controller owner if there is one,
 // else every live controller whose selector matches (it may adopt the orphan).
-import type { Deployment, KubeObject, ReplicaSet } from "../model/types";
-import { matchesLabels, selectorFromLabelSelector } from "../model/selectors";
+import type { Deployment, KubeObject, ReplicaSet, ReplicationController } from "../model/types";
+import { matchesLabels, selectorFromLabelSelector, type LabelRequirement } from "../model/selectors";
 import type { ControllerContext } from "./context";
 import { controllerRef } from "./pod-state";
-import { GC_KEY, workKey } from "./keys";
+import { GC_KEY, workKey, type WorkKind } from "./keys";
 import { controllerOf, type Controller } from "./controller";
 
+type Selected = KubeObject & { spec: { selector?: ReplicaSet["spec"]["selector"] } };
+
 /** Controllers among `candidates` whose selector matches `obj` and that are not going away. */
-function matchingControllers<T extends KubeObject & { spec: { selector?: ReplicaSet["spec"]["selector"] } }>(obj: KubeObject, candidates: T[]): T[] {
+function matchingControllers<T extends KubeObject>(obj: KubeObject, candidates: T[], selectorOf: (c: T) => LabelRequirement[] | null): T[] {
   return candidates.filter((c) => {
     if (c.metadata.deletionTimestamp) return false;
     try {
-      return matchesLabels(selectorFromLabelSelector(c.spec.selector), obj.metadata.labels);
+      return matchesLabels(selectorOf(c), obj.metadata.labels);
     } catch {
       return false;
     }
   });
 }
 
-/** podowner: the pod's ReplicaSet, or the ReplicaSets that may adopt it. Returns RS names wanting an orphan scan. */
-async function resolvePodOwner(ctx: ControllerContext, namespace: string, name: string): Promise<string[]> {
+const labelSelectorOf = (c: Selected) => selectorFromLabelSelector(c.spec.selector);
+
+/** The kinds that adopt pods: where they live, their work keys, how their selector reads. */
+const POD_ADOPTERS: { kind: string; resource: string; workKind: "rs" | "rc"; selectorOf: (c: KubeObject) => LabelRequirement[] | null }[] = [
+  { kind: "ReplicaSet", resource: "replicasets.apps", workKind: "rs", selectorOf: (c) => labelSelectorOf(c as ReplicaSet) },
+  { kind: "ReplicationController", resource: "replicationcontrollers", workKind: "rc", selectorOf: (c) => selectorFromLabelSelector({ matchLabels: (c as ReplicationController).spec.selector ?? {} }) },
+];
+
+/** One controller that may adopt an orphan pod. */
+export interface PodAdopter {
+  workKind: WorkKind;
+  name: string;
+}
+
+/** podowner: the pod's controller, or the ReplicaSets and ReplicationControllers that may adopt it (they want an orphan scan). */
+async function resolvePodOwner(ctx: ControllerContext, namespace: string, name: string): Promise<PodAdopter[]> {
   const pod = await ctx.store.get("pods", namespace, name);
   if (!pod) return [];
   const ref = controllerRef(pod);
   if (ref) {
-    if (ref.kind === "ReplicaSet") ctx.enqueue(workKey("rs", namespace, ref.name));
+    const owner = POD_ADOPTERS.find((a) => a.kind === ref.kind);
+    if (owner) ctx.enqueue(workKey(owner.workKind, namespace, ref.name));
     return [];
   }
   if (pod.metadata.deletionTimestamp) return [];
-  const { items } = await ctx.store.list("replicasets.apps", { namespace });
-  const adopters = matchingControllers(pod, items as ReplicaSet[]).map((rs) => rs.metadata.name ?? "");
-  for (const rs of adopters) ctx.enqueue(workKey("rs", namespace, rs));
+  const adopters: PodAdopter[] = [];
+  for (const a of POD_ADOPTERS) {
+    const { items } = await ctx.store.list(a.resource, { namespace });
+    for (const c of matchingControllers(pod, items, a.selectorOf)) adopters.push({ workKind: a.workKind, name: c.metadata.name ?? "" });
+  }
+  for (const a of adopters) ctx.enqueue(workKey(a.workKind, namespace, a.name));
   return adopters;
 }
 
@@ -51,16 +71,16 @@ async function resolveReplicaSetOwner(ctx: ControllerContext, namespace: string,
   }
   if (rs.metadata.deletionTimestamp) return;
   const { items } = await ctx.store.list("deployments.apps", { namespace });
-  for (const d of matchingControllers(rs, items as Deployment[])) ctx.enqueue(workKey("deploy", namespace, d.metadata.name ?? ""));
+  for (const d of matchingControllers(rs, items as Deployment[], labelSelectorOf)) ctx.enqueue(workKey("deploy", namespace, d.metadata.name ?? ""));
 }
 
 /** podowner's row: a live pod without a controller may be adopted. `adopters` hears who may. */
-export function podOwnerLookup(ctx: ControllerContext, adopters: (namespace: string, replicaSet: string) => void): Controller {
+export function podOwnerLookup(ctx: ControllerContext, adopters: (namespace: string, adopter: PodAdopter) => void): Controller {
   return {
     name: "podowner",
     keysFor: (ch) => (ch.resource === "pods" && ch.type !== "DELETED" && !ch.deletionTimestamp && !controllerOf(ch) ? [{ namespace: ch.namespace, name: ch.name }] : []),
     reconcile: async ({ namespace, name }) => {
-      for (const rs of await resolvePodOwner(ctx, namespace, name)) adopters(namespace, rs);
+      for (const a of await resolvePodOwner(ctx, namespace, name)) adopters(namespace, a);
     },
   };
 }

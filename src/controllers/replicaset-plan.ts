@@ -1,8 +1,10 @@
 // The ReplicaSet reconciler as a pure function (upstream replica_set.go syncReplicaSet,
 // manageReplicas, calculateStatus): from the ReplicaSet and the pods observed, what to
-// adopt, release, create and delete, and the status to report.
-import type { Pod, ReplicaSet, ReplicaSetStatus } from "../model/types";
-import { matchesLabels, selectorFromLabelSelector } from "../model/selectors";
+// adopt, release, create and delete, and the status to report. A ReplicationController
+// is reconciled by the same rules over its equality-based selector, as upstream's
+// replication manager runs the ReplicaSet controller over a converted object.
+import type { Pod, ReplicaSet, ReplicaSetStatus, ReplicationController } from "../model/types";
+import { matchesLabels, selectorFromLabelSelector, type LabelRequirement } from "../model/selectors";
 import { claimObjects } from "./claim";
 import { isPodActive, isPodAvailable, isPodReady, podReadyTime } from "./pod-state";
 import { podsToDelete } from "./pod-ranking";
@@ -11,8 +13,17 @@ import { canonicalJson } from "./hash";
 /** Upstream BurstReplicas: at most this many creates or deletes per sync. */
 const BURST_REPLICAS = 500;
 
+/** What this planner keeps running: a ReplicaSet or a ReplicationController. */
+export type Replicated = ReplicaSet | ReplicationController;
+
+/** Its selector as requirements: a ReplicationController's label map is all equalities. */
+export function replicatedSelector(obj: Replicated): LabelRequirement[] | null {
+  if (obj.kind === "ReplicationController") return selectorFromLabelSelector({ matchLabels: obj.spec.selector ?? {} });
+  return selectorFromLabelSelector(obj.spec.selector);
+}
+
 interface ReplicaSetObservation {
-  rs: ReplicaSet;
+  rs: Replicated;
   /** Pods carrying this ReplicaSet's controller reference, in any state. */
   owned: Pod[];
   /** Pods without a controller reference in the namespace; undefined when not scanned. */
@@ -37,7 +48,7 @@ export interface ReplicaSetPlan {
 
 export function planReplicaSet(obs: ReplicaSetObservation, burst = BURST_REPLICAS): ReplicaSetPlan {
   const { rs, now } = obs;
-  const selector = selectorFromLabelSelector(rs.spec.selector);
+  const selector = replicatedSelector(rs);
   const claim = claimObjects(rs, selector, [...obs.owned, ...(obs.orphans ?? [])]);
   const active = claim.owned.filter(isPodActive);
   const desired = rs.spec.replicas ?? 1;
@@ -67,7 +78,7 @@ export function planReplicaSet(obs: ReplicaSetObservation, burst = BURST_REPLICA
 }
 
 /** calculateStatus: counts over the active pods; zero counts are omitted as Go does. */
-function replicaSetStatus(rs: ReplicaSet, active: Pod[], now: number): ReplicaSetStatus {
+function replicaSetStatus(rs: Replicated, active: Pod[], now: number): ReplicaSetStatus {
   const templateLabels = rs.spec.template?.metadata?.labels ?? {};
   const templateSelector = Object.entries(templateLabels).map(([key, v]) => ({ key, operator: "=" as const, values: [v] }));
   const minReady = rs.spec.minReadySeconds ?? 0;

@@ -52,6 +52,15 @@ function isReady(pod: Pod): boolean {
   return pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
 }
 
+/**
+ * ShouldSetHostname: a pod whose spec.subdomain names this Service publishes its
+ * spec.hostname on its endpoint, which DNS serves as <hostname>.<service>.<ns>.svc.
+ */
+function endpointHostname(pod: Pod, svc: Service): string | undefined {
+  const { hostname, subdomain } = pod.spec;
+  return hostname && subdomain === svc.metadata.name && pod.metadata.namespace === svc.metadata.namespace ? hostname : undefined;
+}
+
 function podRef(pod: Pod) {
   return { kind: "Pod", namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid };
 }
@@ -179,7 +188,8 @@ export class ServiceController implements Controller {
       if (r.terminating || r.ports.length === 0) continue;
       const key = JSON.stringify(r.ports);
       const g = groups.get(key) ?? { ports: r.ports, addresses: [], notReady: [] };
-      const addr: EndpointAddress = { ip: r.pod.status!.podIP!, nodeName: r.pod.spec.nodeName, targetRef: podRef(r.pod) };
+      const hostname = endpointHostname(r.pod, svc);
+      const addr: EndpointAddress = { ip: r.pod.status!.podIP!, ...(hostname ? { hostname } : {}), nodeName: r.pod.spec.nodeName, targetRef: podRef(r.pod) };
       (r.ready || svc.spec.publishNotReadyAddresses ? g.addresses : g.notReady).push(addr);
       groups.set(key, g);
     }
@@ -218,9 +228,12 @@ export class ServiceController implements Controller {
       const ports = slicePorts(r.ports);
       const key = JSON.stringify(ports);
       const g = groups.get(key) ?? { ports, endpoints: [] };
+      const hostname = endpointHostname(r.pod, svc);
       g.endpoints.push({
         addresses: [r.pod.status!.podIP!],
-        conditions: { ready: r.ready, serving: isReady(r.pod), terminating: r.terminating },
+        // publishNotReadyAddresses: every endpoint is ready, for DNS and proxies alike.
+        conditions: { ready: r.ready || !!svc.spec.publishNotReadyAddresses, serving: isReady(r.pod), terminating: r.terminating },
+        ...(hostname ? { hostname } : {}),
         nodeName: r.pod.spec.nodeName,
         targetRef: podRef(r.pod),
       });

@@ -4,7 +4,7 @@
 import type { ControllerContext } from "./context";
 import type { Controller } from "./controller";
 import type { ServiceAllocator } from "./service-allocator";
-import { ReplicaSetController } from "./replicaset-controller";
+import { REPLICATION_CONTROLLERS, ReplicaSetController } from "./replicaset-controller";
 import { DeploymentController } from "./deployment-controller";
 import { DaemonSetController, daemonSetNodeWatch } from "./daemonset-controller";
 import { podOwnerLookup, replicaSetOwnerLookup } from "./owner-lookup";
@@ -21,11 +21,13 @@ import { ClusterRoleAggregationController } from "./clusterrole-aggregation-cont
 
 export function controllerTable(ctx: ControllerContext, allocator: () => ServiceAllocator): Controller[] {
   const replicaSets = new ReplicaSetController(ctx);
+  const replicationControllers = new ReplicaSetController(ctx, REPLICATION_CONTROLLERS);
   const services = new ServiceController(ctx, allocator);
   return [
     replicaSets,
-    // An orphan pod was seen: the ReplicaSets that may adopt it look for orphans now.
-    podOwnerLookup(ctx, (namespace, rs) => replicaSets.wantOrphanScan(namespace, rs)),
+    replicationControllers,
+    // An orphan pod was seen: the controllers that may adopt it look for orphans now.
+    podOwnerLookup(ctx, (namespace, a) => (a.workKind === "rc" ? replicationControllers : replicaSets).wantOrphanScan(namespace, a.name)),
     new DeploymentController(ctx),
     replicaSetOwnerLookup(ctx),
     new DaemonSetController(ctx),

@@ -136,6 +136,7 @@ const KINDS: Record<string, Shape> = {
   ),
   // data is a RawExtension: any JSON.
   "controllerrevisions.apps": struct({ ...anyFields("apiVersion", "kind", "data", "revision"), metadata: OBJECT_META }),
+  replicationcontrollers: top(struct({ ...anyFields("replicas", "minReadySeconds"), selector: MAP, template: POD_TEMPLATE })),
   "replicasets.apps": top(struct({ ...anyFields("replicas", "minReadySeconds"), selector: LABEL_SELECTOR, template: POD_TEMPLATE })),
   "jobs.batch": top(JOB_SPEC),
   "cronjobs.batch": top(

@@ -201,6 +201,10 @@ export interface PodSpec {
   hostNetwork?: boolean;
   enableServiceLinks?: boolean;
   preemptionPolicy?: string;
+  /** The pod's hostname (its name when unset). */
+  hostname?: string;
+  /** With a headless Service of this name: the DNS name <hostname>.<subdomain>.<ns>.svc.<zone>. */
+  subdomain?: string;
   [key: string]: unknown;
 }
 
@@ -381,6 +385,23 @@ export interface ReplicaSet extends KubeObject {
   apiVersion: "apps/v1";
   kind: "ReplicaSet";
   spec: ReplicaSetSpec;
+  status?: ReplicaSetStatus;
+}
+
+/** core/v1 ReplicationController: a ReplicaSet's predecessor, with an equality-based selector. */
+export interface ReplicationControllerSpec {
+  replicas?: number;
+  /** Equality-based (a label map); defaulted from the template's labels when empty. */
+  selector?: Record<string, string>;
+  template?: PodTemplateSpec;
+  minReadySeconds?: number;
+}
+
+export interface ReplicationController extends KubeObject {
+  apiVersion: "v1";
+  kind: "ReplicationController";
+  spec: ReplicationControllerSpec;
+  /** The same counts as a ReplicaSet's. */
   status?: ReplicaSetStatus;
 }
 

@@ -217,6 +217,11 @@ export function validatePodSpec(spec: PodSpec | undefined, path: string): Status
     errs.push(invalidField(child(path, "activeDeadlineSeconds"), ads, `must be between 1 and ${MAX_INT32}, inclusive`));
   }
   errs.push(...validateTolerations(s.tolerations, child(path, "tolerations")));
+  // The pod's DNS name is <hostname>.<subdomain>.<namespace>.svc: each part one label.
+  for (const f of ["hostname", "subdomain"] as const) {
+    const v = s[f];
+    if (typeof v === "string" && v) for (const msg of isDNS1123Label(v)) errs.push(invalidField(child(path, f), v, msg));
+  }
   return errs;
 }
 

@@ -74,6 +74,8 @@ const podSpec = z.looseObject({
   nodeSelector: strMap,
   schedulerName: str,
   dnsPolicy: str,
+  hostname: str,
+  subdomain: str,
   hostNetwork: bool,
   activeDeadlineSeconds: int,
   terminationGracePeriodSeconds: int,
@@ -154,6 +156,7 @@ const SCHEMAS: Record<string, z.ZodType> = {
       paused: bool,
     }),
   ),
+  replicationcontrollers: withSpec(z.looseObject({ replicas: int, selector: strMap, template: podTemplate, minReadySeconds: int })),
   "replicasets.apps": withSpec(z.looseObject({ replicas: int, selector: labelSelector, template: podTemplate, minReadySeconds: int })),
   "jobs.batch": withSpec(jobSpec),
   "cronjobs.batch": withSpec(

@@ -2,13 +2,14 @@
 // words (the caller wraps them with invalid() into a 422 Status). Order of checks:
 // JSON types first (a body that would not decode gets nothing else), then metadata,
 // then the kind's own rules, then the update rules when the old object is given.
-import type { ClusterRole, RoleBinding, ConfigMap, ControllerRevision, CronJob, DaemonSet, Deployment, EndpointSlice, Endpoints, Event, Job, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, Secret, Service, StatusCause } from "./types";
+import type { ClusterRole, RoleBinding, ConfigMap, ControllerRevision, CronJob, DaemonSet, Deployment, EndpointSlice, Endpoints, Event, Job, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, ReplicationController, Secret, Service, StatusCause } from "./types";
 import { nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain } from "./name-rules";
 import { structuralErrors } from "./validate-structure";
 import { validateObjectMeta, validateObjectMetaUpdate, type NameFn } from "./validate-meta";
 import { validatePodSpec, validatePodSpecUpdate } from "./validate-pod";
 import { validateEphemeralContainersUpdate, validateNoEphemeralOnCreate } from "./validate-ephemeral";
 import { validateDeployment, validateReplicaSet } from "./validate-workloads";
+import { validateReplicationController } from "./validate-replicationcontroller";
 import { validateControllerRevision, validateDaemonSet } from "./validate-daemonset";
 import { validateEvent, validateLease, validateNamespace, validateNode } from "./validate-cluster";
 import { validateService, validateServiceUpdate } from "./validate-service";
@@ -48,6 +49,11 @@ const RULES: Record<string, KindRules> = {
     namespaced: true,
     nameFn: nameIsDNSSubdomain,
     validate: (obj, old) => validateReplicaSet(obj as ReplicaSet, old as ReplicaSet | undefined),
+  },
+  replicationcontrollers: {
+    namespaced: true,
+    nameFn: nameIsDNSSubdomain,
+    validate: (obj) => validateReplicationController(obj as ReplicationController),
   },
   "daemonsets.apps": {
     namespaced: true,

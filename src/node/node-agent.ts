@@ -61,7 +61,7 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
   }
 
   private kubelet(): Kubelet {
-    return (this.kubeletInstance ??= new Kubelet({ storage: this.ctx.storage, timers: this.timers(), store: () => this.store(), now: () => this.clock(), network: this.network().request }));
+    return (this.kubeletInstance ??= new Kubelet({ storage: this.ctx.storage, timers: this.timers(), store: () => this.store(), now: () => this.clock(), network: this.network().request, dns: this.network().dns }));
   }
 
   /** Pod-to-pod and pod-to-Service requests: to this node's pods directly, others' by RPC. */

@@ -2,7 +2,7 @@
 // the DefaultTolerationSeconds admission plugin), so stored objects look like a real
 // cluster's and the scheduler, kubelet and controllers can rely on the fields.
 import type { ClusterConfig } from "../config";
-import type { Container, CronJob, DaemonSet, Deployment, Job, Namespace, Pod, PodSpec, Probe, ReplicaSet, Service, Toleration } from "../model/types";
+import type { Container, CronJob, DaemonSet, Deployment, Job, Namespace, Pod, PodSpec, Probe, ReplicaSet, ReplicationController, Service, Toleration } from "../model/types";
 import { CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL } from "../model/validate-batch";
 
 export interface DefaultingConfig {
@@ -147,6 +147,23 @@ export function defaultDaemonSetSpec(ds: DaemonSet): void {
   }
   ds.spec.revisionHistoryLimit ??= 10;
   if (isObject(ds.spec.template) && isObject(ds.spec.template.spec)) defaultPodSpec(ds.spec.template.spec);
+}
+
+/**
+ * SetDefaults_ReplicationController: an empty selector, and empty labels, become the
+ * template's labels; replicas default to 1. Runs on every write, as decoding does.
+ */
+export function defaultReplicationController(rc: ReplicationController): void {
+  const spec = rc.spec as ReplicationController["spec"] | null | undefined;
+  if (typeof spec !== "object" || spec === null) return;
+  const template = typeof spec.template === "object" && spec.template !== null ? spec.template : undefined;
+  const labels = template?.metadata?.labels;
+  if (labels && typeof labels === "object") {
+    if (Object.keys(spec.selector ?? {}).length === 0) spec.selector = { ...labels };
+    if (Object.keys(rc.metadata.labels ?? {}).length === 0) rc.metadata.labels = { ...labels };
+  }
+  spec.replicas ??= 1;
+  if (template?.spec && typeof template.spec === "object") defaultPodSpec(template.spec);
 }
 
 export function defaultReplicaSet(rs: ReplicaSet): void {

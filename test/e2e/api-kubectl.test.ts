@@ -111,6 +111,37 @@ describe("kubectl against the API server", () => {
     expect(stale.stderr).toMatch(/Error from server \(Conflict\).*the object has been modified; please apply your changes to the latest version and try again/);
   });
 
+  it("creates, lists, scales and deletes a ReplicationController", async () => {
+    const created = await c.kubectl(["create", "-f", join(MANIFESTS, "replication-controller.yaml")]);
+    expect(created.stdout.trim()).toBe("replicationcontroller/web-rc created");
+    const listed = await eventually(async () => {
+      const r = await c.kubectl(["get", "rc", "web-rc"]);
+      return /^web-rc\s+2\s+2\s+2\s+\S+$/m.test(r.stdout) && r.stdout;
+    }, 90_000, "web-rc with 2 ready pods");
+    expect(listed).toMatch(/^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE$/m);
+    expect((await c.kubectl(["get", "rc", "web-rc", "-o", "wide"])).stdout).toMatch(/SELECTOR\n.*app=web-rc$/m);
+    const described = (await c.kubectl(["describe", "rc", "web-rc"])).stdout;
+    expect(described).toMatch(/^Replicas:\s+2 current \/ 2 desired$/m);
+    expect(described).toMatch(/SuccessfulCreate\s+.*replication-controller\s+Created pod: web-rc-[a-z0-9]{5}/);
+    expect((await c.kubectl(["scale", "rc", "web-rc", "--replicas=3"])).stdout.trim()).toBe("replicationcontroller/web-rc scaled");
+    await eventually(async () => (await c.kubectl(["get", "pods", "-l", "app=web-rc", "-o", "name"])).stdout.trim().split("\n").length === 3, 90_000, "3 pods");
+    const pod = JSON.parse((await c.kubectl(["get", "pods", "-l", "app=web-rc", "-o", "json"])).stdout).items[0];
+    expect(pod.metadata.ownerReferences[0]).toMatchObject({ kind: "ReplicationController", name: "web-rc", controller: true });
+    expect((await c.kubectl(["delete", "rc", "web-rc"], { timeoutMs: 90_000 })).stdout.trim()).toBe('replicationcontroller "web-rc" deleted');
+    await eventually(async () => (await c.kubectl(["get", "pods", "-l", "app=web-rc", "-o", "name"])).stdout.trim() === "", 90_000, "its pods collected");
+  });
+
+  it("resolves a pod's hostname under its headless Service: nslookup web-0.nginx", async () => {
+    await c.kubectl(["apply", "-f", join(MANIFESTS, "headless-dns.yaml")]);
+    const ip = await eventually(async () => JSON.parse((await c.kubectl(["get", "pod", "web-0", "-o", "json"])).stdout).status?.podIP as string | undefined, 90_000, "web-0's IP");
+    const out = await eventually(async () => {
+      const r = await c.kubectl(["exec", "dns-test", "--", "nslookup", "web-0.nginx"], { allowFail: true });
+      return r.code === 0 && r.stdout;
+    }, 90_000, "web-0.nginx to resolve");
+    expect(out).toBe(`Server:    10.96.0.10\nAddress 1: 10.96.0.10 kube-dns.kube-system.svc.cluster.local\n\nName:      web-0.nginx\nAddress 1: ${ip} web-0.nginx.default.svc.cluster.local\n`);
+    expect((await c.kubectl(["exec", "web-0", "--", "hostname"])).stdout).toBe("web-0\n");
+  });
+
   it("watches pods with get -w: ADDED, MODIFIED, DELETED", async () => {
     const { spawn } = await import("node:child_process");
     const w = spawn("kubectl", kubectlArgs(c, ["get", "pods", "-w", "--output-watch-events"]), { env: kubectlEnv(c) });

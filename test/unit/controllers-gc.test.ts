@@ -59,7 +59,7 @@ describe("garbage collector decisions", () => {
 describe("namespace deletion", () => {
   it("deletes workloads before pods, then everything else", () => {
     const order = namespacedResources();
-    expect(order.slice(0, 5)).toEqual(["cronjobs.batch", "jobs.batch", "deployments.apps", "replicasets.apps", "pods"]);
+    expect(order.slice(0, 6)).toEqual(["cronjobs.batch", "jobs.batch", "deployments.apps", "replicasets.apps", "replicationcontrollers", "pods"]);
     expect(order).toContain("events");
     expect(order).not.toContain("nodes");
   });

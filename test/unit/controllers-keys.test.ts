@@ -38,6 +38,14 @@ describe("work keys", () => {
     expect(keysFor(table(["a"]), change("replicasets.apps", "a", "x"))).toEqual(["rs:a/x", "rsowner:a/x", "ns:/a"]);
   });
 
+  it("map ReplicationControllers and their pods to the rc keys", () => {
+    const rcOwner: OwnerReference = { apiVersion: "v1", kind: "ReplicationController", name: "web", uid: "uid-web", controller: true };
+    expect(keysFor(table(), change("replicationcontrollers", "n", "web"))).toEqual(["rc:n/web"]);
+    expect(keysFor(table(), change("pods", "n", "web-x2p4v", { ownerReferences: [rcOwner] }))).toEqual(["rc:n/web", "svcs:n/"]);
+    // Deleted: its pods are garbage.
+    expect(keysFor(table(), change("replicationcontrollers", "n", "web", { type: "DELETED" }))).toEqual(["rc:n/web", "gc:/"]);
+  });
+
   it("map committed changes by their owner references", () => {
     expect(keysFor(table(), change("pods", "n", "p", { type: "DELETED", ownerReferences: [owner("ReplicaSet", "rs1")] }))).toEqual(["rs:n/rs1", "svcs:n/"]);
     expect(keysFor(table(), change("replicasets.apps", "n", "rs1", { type: "DELETED", ownerReferences: [owner("Deployment", "d")] }))).toEqual(["rs:n/rs1", "deploy:n/d", "gc:/"]);

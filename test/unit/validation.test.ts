@@ -325,6 +325,16 @@ describe("deployments and replicasets", () => {
   });
 });
 
+describe("pod hostname and subdomain", () => {
+  it("are each one DNS label", () => {
+    expect(validateObject("pods", pod({ hostname: "web-0", subdomain: "nginx" }))).toEqual([]);
+    expect(byField(validateObject("pods", pod({ hostname: "Web_0", subdomain: "a.b" })))).toEqual([
+      `spec.hostname: Invalid value: "Web_0": ${LABEL_MSG}`,
+      `spec.subdomain: Invalid value: "a.b": must not contain dots`,
+    ]);
+  });
+});
+
 describe("nodes, namespaces, leases, events", () => {
   const node = (spec: Record<string, unknown> = {}, status: Record<string, unknown> = {}): KubeObject => ({
     apiVersion: "v1",

@@ -1,4 +1,4 @@
-// The scale subresource of deployments and replicasets: an autoscaling/v1 Scale
+// The scale subresource of deployments, replicasets and replicationcontrollers: an autoscaling/v1 Scale
 // view of spec.replicas (what `kubectl scale` patches).
 import type { RequestInfo } from "../request-info";
 import type { ApiContext } from "../context";
@@ -12,7 +12,16 @@ import { json } from "../negotiate";
 
 interface ScalableSpec {
   replicas?: number;
-  selector?: LabelSelector;
+  /** A ReplicationController's is a plain label map. */
+  selector?: LabelSelector | Record<string, string>;
+}
+
+/** Scale.status.selector: the selector in its string form. */
+function selectorText(obj: KubeObject): string {
+  const selector = (obj.spec as ScalableSpec).selector;
+  if (!selector) return "";
+  const asSelector = obj.kind === "ReplicationController" ? { matchLabels: selector as Record<string, string> } : (selector as LabelSelector);
+  return formatLabelSelector(asSelector);
 }
 
 function toScale(obj: KubeObject) {
@@ -29,7 +38,7 @@ function toScale(obj: KubeObject) {
       creationTimestamp: obj.metadata.creationTimestamp,
     },
     spec: { replicas: spec.replicas ?? 0 },
-    status: { replicas: status.replicas ?? 0, selector: spec.selector ? formatLabelSelector(spec.selector) : "" },
+    status: { replicas: status.replicas ?? 0, selector: selectorText(obj) },
   };
 }
 

@@ -15,6 +15,7 @@ import { namespacePrinter } from "./namespaces";
 import { nodePrinter } from "./nodes";
 import { podPrinter } from "./pods";
 import { replicaSetPrinter } from "./replicasets";
+import { replicationControllerPrinter } from "./replicationcontrollers";
 import { servicePrinter } from "./services";
 import { roleBindingPrinter, rolePrinter } from "./rbac";
 import type { IncludeObject, Printer, Table, TableRow } from "./types";
@@ -31,6 +32,7 @@ const PRINTERS = new Map<string, Printer>([
   ["leases.coordination.k8s.io", leasePrinter],
   ["deployments.apps", deploymentPrinter],
   ["replicasets.apps", replicaSetPrinter],
+  ["replicationcontrollers", replicationControllerPrinter],
   ["daemonsets.apps", daemonSetPrinter],
   ["controllerrevisions.apps", controllerRevisionPrinter],
   ["jobs.batch", jobPrinter],

@@ -1,8 +1,9 @@
-// Deployments, ReplicaSets and DaemonSets: controllers that keep identical pods running,
+// Deployments, ReplicaSets, ReplicationControllers and DaemonSets: controllers that keep identical pods running,
 // and the ControllerRevisions that record a DaemonSet's past templates.
-import { APPS, CORE, META, def, kind, str, bool, int32, int64, ref, list, object, time, intOrString, type Definition } from "./dsl";
+import { APPS, CORE, META, def, kind, str, strMap, bool, int32, int64, ref, list, object, time, intOrString, type Definition } from "./dsl";
 
 const A = (n: string) => `${APPS}.${n}`;
+const C = (n: string) => `${CORE}.${n}`;
 const SELECTOR = `${META}.LabelSelector`;
 const TEMPLATE = `${CORE}.PodTemplateSpec`;
 
@@ -69,6 +70,31 @@ export const WORKLOAD_DEFINITIONS: Definition[] = [
     conditions: list(A("ReplicaSetCondition"), "Conditions of the ReplicaSet."),
   }, { required: ["replicas"] }),
   condition("ReplicaSetCondition", "ReplicaSet"),
+  kind("", "v1", "ReplicationController", C("ReplicationController"), "A ReplicationController keeps a number of pods matching its selector running, like a ReplicaSet but with an equality-based selector only. ReplicaSets (through Deployments) replace it.", {
+    spec: ref(C("ReplicationControllerSpec"), "The desired state: how many pods, and from which template."),
+    status: ref(C("ReplicationControllerStatus"), "The most recently observed state, written by the replication controller. Read-only."),
+  }),
+  def(C("ReplicationControllerSpec"), "What a ReplicationController should run.", {
+    replicas: int32("How many pods to run. Defaults to 1. `kubectl scale rc` changes it."),
+    selector: strMap("Labels a pod must carry, all of them, to count towards the replicas. Defaulted to the template's labels when empty; may change after creation."),
+    template: ref(TEMPLATE, "The pods to create when there are too few."),
+    minReadySeconds: int32("Seconds a new pod must be ready before it counts as available."),
+  }),
+  def(C("ReplicationControllerStatus"), "What the replication controller last observed.", {
+    replicas: int32("Pods the ReplicationController has."),
+    fullyLabeledReplicas: int32("Pods whose labels match the template's."),
+    readyReplicas: int32("Pods that are ready."),
+    availableReplicas: int32("Pods that have been ready for at least minReadySeconds."),
+    observedGeneration: int64("The metadata.generation the controller last acted on."),
+    conditions: list(C("ReplicationControllerCondition"), "Conditions of the ReplicationController."),
+  }, { required: ["replicas"] }),
+  def(C("ReplicationControllerCondition"), "One condition of a ReplicationController.", {
+    type: str("The condition, e.g. ReplicaFailure."),
+    status: str("True, False or Unknown."),
+    reason: str("A short CamelCase reason for its last change."),
+    message: str("A human-readable explanation."),
+    lastTransitionTime: time("When its status last changed."),
+  }, { required: ["type", "status"] }),
   kind("apps", "v1", "DaemonSet", A("DaemonSet"), "A DaemonSet runs one copy of a pod on every node (or every node its template's node selector and tolerations allow), adding a pod when a node joins and removing it when the node goes. Used for node agents: log collectors, network plugins, monitoring.", {
     spec: ref(A("DaemonSetSpec"), "The desired state: which pods to run on each node and how to replace them."),
     status: ref(A("DaemonSetStatus"), "The most recently observed state, written by the daemonset controller. Read-only."),

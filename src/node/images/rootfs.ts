@@ -93,7 +93,7 @@ export function debianRoot(rel: DebianRelease, extraBins: Bins = {}, files: Reco
 }
 
 const BUSYBOX_APPLETS = [
-  "sh=ash", "ash", "cat", "date", "echo", "env", "false", "grep", "gunzip", "gzip", "head", "hostname", "id", "kill", "ls", "mkdir",
+  "sh=ash", "ash", "cat", "date", "echo", "env", "false", "grep", "gunzip", "gzip", "head", "hostname", "id", "kill", "ls", "mkdir", "nslookup",
   "printenv", "printf", "ps", "pwd", "rm", "seq", "sleep", "sort", "tail", "tar", "test", "[", "touch", "true", "uname",
   "uniq", "uptime", "wc", "wget", "which", "whoami", "zcat",
 ];
@@ -107,7 +107,8 @@ export function busyboxRoot(files: Record<string, string> = {}): FileMap {
 }
 
 export function alpineRoot(version: string, extraBins: Bins = {}, files: Record<string, string> = {}, extraDirs: string[] = []): FileMap {
-  const bins: Bins = { "/bin": [...BUSYBOX_APPLETS.filter((a) => a !== "wget" && a !== "which"), "busybox=true"], "/usr/bin": ["wget", "which"] };
+  const inUsrBin = ["wget", "which", "nslookup"];
+  const bins: Bins = { "/bin": [...BUSYBOX_APPLETS.filter((a) => !inUsrBin.includes(a)), "busybox=true"], "/usr/bin": inUsrBin };
   for (const [dir, names] of Object.entries(extraBins)) bins[dir] = [...(bins[dir] ?? []), ...names];
   return buildRoot([...ALPINE_DIRS, ...extraDirs], bins, {
     "/etc/os-release": `NAME="Alpine Linux"\nID=alpine\nVERSION_ID=${version}\nPRETTY_NAME="Alpine Linux v${version.split(".").slice(0, 2).join(".")}"\nHOME_URL="https://alpinelinux.org/"\nBUG_REPORT_URL="https://gitlab.alpinelinux.org/alpine/aports/-/issues"\n`,

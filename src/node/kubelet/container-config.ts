@@ -4,6 +4,7 @@
 // (resolved beforehand, config-sources.ts), then the container's `env` with `$(VAR)`
 // references, downward-API fieldRefs and ConfigMap/Secret keys resolved, then the
 // variables of the `kubernetes` service that every pod sees.
+import { podHostDomain } from "../../model/cluster-dns";
 import type { Container, EnvVar, Pod } from "../../model/types";
 import type { ContainerConfig, KeyValue, PodSandboxConfig } from "../runtime";
 import { KUBERNETES_SERVICE_IP } from "../../model/cluster-addresses";
@@ -85,12 +86,18 @@ function containerEnvs(pod: Pod, c: Container, net: PodNetwork, config: ConfigEn
   return [...out].map(([key, value]) => ({ key, value }));
 }
 
+/** The sandbox's hostname and, with a subdomain, the domain /etc/hosts adds. */
+function hostFields(pod: Pod): { hostname: string; hostDomain?: string } {
+  const { hostname, domain } = podHostDomain(pod);
+  return domain ? { hostname, hostDomain: domain } : { hostname };
+}
+
 /** `files`: the contents of configMap and secret volumes by volume name (config-sources.ts). */
 export function sandboxConfig(pod: Pod, podIP: string, files: Map<string, Record<string, string>> = new Map()): PodSandboxConfig {
   const meta = pod.metadata;
   return {
     metadata: { name: meta.name ?? "", namespace: meta.namespace ?? "default", uid: meta.uid ?? "", attempt: 0 },
-    hostname: ((pod.spec.hostname as string | undefined) || meta.name || "").slice(0, 63),
+    ...hostFields(pod),
     podIP,
     labels: {
       ...(meta.labels ?? {}),

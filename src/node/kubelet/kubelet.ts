@@ -7,7 +7,7 @@ import type { AdmitResult, NodeStatsSummary } from "../../controlplane/node-api"
 import { buildStatsSummary } from "./stats-summary";
 import type { ObjectStore } from "../../store/store";
 import type { TimerTable } from "../../util/timer-table";
-import { createRuntime, type NetworkHook, type Runtime } from "../runtime";
+import { createRuntime, type DnsHook, type NetworkHook, type Runtime } from "../runtime";
 import { admitPod, capacityOf, occupantOf, type Occupant } from "./admission";
 import { SingleFlight } from "../../util/single-flight";
 import { EventRecorder } from "./events";
@@ -46,6 +46,8 @@ interface KubeletDeps {
   now: () => number;
   /** Where the pods' outgoing requests go (other pods, Services). */
   network?: NetworkHook;
+  /** Cluster DNS, as the pods' resolvers reach it. */
+  dns?: DnsHook;
 }
 
 function byCreation(a: PodRecord, b: PodRecord): number {
@@ -92,7 +94,7 @@ export class Kubelet {
   runtime(): Runtime | undefined {
     const cfg = this.state.config();
     if (!cfg) return undefined;
-    this.rt ??= createRuntime(cfg.runtime, { storage: new KvRuntimeStorage(this.deps.storage.kv), now: this.deps.now, network: this.deps.network });
+    this.rt ??= createRuntime(cfg.runtime, { storage: new KvRuntimeStorage(this.deps.storage.kv), now: this.deps.now, network: this.deps.network, dns: this.deps.dns });
     return this.rt;
   }
 

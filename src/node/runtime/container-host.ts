@@ -8,6 +8,7 @@ import { ContainerFs, normalizePath, type FileMap, type MountView } from "./fs";
 import { runtimeFiles } from "./container-setup";
 import type { ContainerRecord, SandboxRecord } from "./records";
 import type { Machine } from "../shell/machine";
+import type { DnsAnswer } from "../../model/cluster-dns";
 
 /**
  * What a container's host needs of the sandbox around it (the SandboxSession provides
@@ -20,6 +21,8 @@ export interface SandboxPort {
   markContainer(id: string): void;
   portRequest(port: number, req: HttpRequest, at: number): HttpOutcome;
   remoteRequest(host: string, port: number, req: HttpRequest, at: number): Promise<HttpOutcome>;
+  dnsLookup(name: string, search: boolean, at: number): Promise<DnsAnswer | null>;
+  dnsReverse(ip: string, at: number): Promise<string | undefined>;
   machineFor(c: ContainerRecord): Machine | undefined;
   appendLog(containerId: string, stream: LogStream, text: string, at: number): void;
   bind(containerId: string, ports: number[]): number | null;
@@ -84,6 +87,14 @@ export class ContainerHost implements ShellHost {
   http(host: string, port: number, req: HttpRequest, at: number): Promise<HttpOutcome> {
     if (isLocalAddress(host, this.podIP, this.hostname)) return Promise.resolve(this.session.portRequest(port, req, at));
     return this.session.remoteRequest(host, port, req, at);
+  }
+
+  dnsLookup(name: string, search: boolean, at: number): Promise<DnsAnswer | null> {
+    return this.session.dnsLookup(name, search, at);
+  }
+
+  dnsReverse(ip: string, at: number): Promise<string | undefined> {
+    return this.session.dnsReverse(ip, at);
   }
 
   processes(): ProcessInfo[] {

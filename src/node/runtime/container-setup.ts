@@ -6,6 +6,7 @@ import type { ImageConfig } from "../images/types";
 import type { ShellFlavour } from "../shell/host";
 import type { ContainerConfig, PodSandboxConfig } from "./cri";
 import type { FileMap } from "./fs";
+import { CLUSTER_DNS_IP, NDOTS, podSearchPath } from "../../model/cluster-dns";
 
 export function containerArgv(config: ContainerConfig, image: ImageConfig): string[] {
   if (config.command?.length) return [...config.command, ...(config.args ?? [])];
@@ -39,11 +40,7 @@ export function shellFlavourOf(image: ImageConfig): ShellFlavour {
 
 export function runtimeFiles(config: PodSandboxConfig, hostname: string): FileMap {
   const ns = config.metadata.namespace;
-  const dns = config.dnsConfig ?? {
-    servers: ["10.96.0.10"],
-    searches: [`${ns}.svc.cluster.local`, "svc.cluster.local", "cluster.local"],
-    options: ["ndots:5"],
-  };
+  const dns = config.dnsConfig ?? { servers: [CLUSTER_DNS_IP], searches: podSearchPath(ns), options: [`ndots:${NDOTS}`] };
   return {
     "/etc/hostname": { k: "f", data: hostname + "\n" },
     "/etc/hosts": {
@@ -56,7 +53,8 @@ export function runtimeFiles(config: PodSandboxConfig, hostname: string): FileMa
         "fe00::0\tip6-mcastprefix",
         "fe00::1\tip6-allnodes",
         "fe00::2\tip6-allrouters",
-        `${config.podIP}\t${hostname}`,
+        // managedHostsFileContent: the FQDN first when the pod has a subdomain.
+        config.hostDomain ? `${config.podIP}\t${hostname}.${config.hostDomain}\t${hostname}` : `${config.podIP}\t${hostname}`,
         "",
       ].join("\n"),
     },

@@ -96,6 +96,11 @@ export interface PodSandboxConfig {
   metadata: PodSandboxMetadata;
   /** Defaults to metadata.name, as for a pod. */
   hostname?: string;
+  /**
+   * With a subdomain: <subdomain>.<namespace>.svc.<zone>. The kubelet's managed
+   * /etc/hosts names the pod <hostname>.<hostDomain> too (the runtime writes that file here).
+   */
+  hostDomain?: string;
   /** The pod IP, allocated by the kubelet from the node's podCIDR. */
   podIP: string;
   labels?: Record<string, string>;

@@ -35,7 +35,7 @@ export function createRuntime(kind: RuntimeKind, deps: RuntimeDeps): Runtime {
 }
 
 export type { ContainerConfig, ContainerStatus, ExecSyncResult, ImageService, KeyValue, LogLine, PodSandboxConfig, RuntimeKind, RuntimeService } from "./cri";
-export type { NetworkHook } from "./sandbox-session";
+export type { DnsHook, NetworkHook } from "./sandbox-session";
 export { isCriError } from "./errors";
 export { MemoryRuntimeStorage, type RuntimeStorage } from "./storage";
 export { stripPrefix } from "./ids";

@@ -40,7 +40,7 @@ import { hexId, stripPrefix } from "./ids";
 import type { ModelImageService } from "./image-service";
 import { toLogLines } from "./logs";
 import { KEYS, type ContainerRecord, type DueIndex, type LogRecord, type PendingEvents, type SandboxRecord } from "./records";
-import { imageConfigOf, SandboxSession, type NetworkHook } from "./sandbox-session";
+import { imageConfigOf, SandboxSession, type DnsHook, type NetworkHook } from "./sandbox-session";
 import type { RuntimeStorage } from "./storage";
 import { containerUsage } from "./usage";
 
@@ -52,6 +52,8 @@ export interface RuntimeDeps {
   random?: () => number;
   /** How pods reach other pods' IPs; without it, only their own network namespace answers. */
   network?: NetworkHook;
+  /** Cluster DNS for the pods' resolvers (nslookup); without it, no cluster name resolves. */
+  dns?: DnsHook;
 }
 
 const matchLabels = (labels: Record<string, string> | undefined, selector: Record<string, string> | undefined) =>

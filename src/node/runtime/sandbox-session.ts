@@ -25,15 +25,25 @@ import {
   type StoredContainerRecord,
   type StoredFileMap,
 } from "./records";
+import type { DnsAnswer } from "../../model/cluster-dns";
 import type { RuntimeStorage } from "./storage";
 import { countRequest } from "./usage";
 
 /** How a pod reaches addresses outside itself (other pods, services). Absent: nothing answers. */
 export type NetworkHook = (from: { sandboxId: string; podIP: string }, host: string, port: number, req: HttpRequest, at: number) => Promise<HttpOutcome>;
 
+/** Cluster DNS as a pod's resolver reaches it. Absent: no cluster name resolves. */
+export interface DnsHook {
+  /** A records of `name`, through the pod's search path when `search`; null: NXDOMAIN. */
+  lookup(from: { sandboxId: string }, name: string, search: boolean): Promise<DnsAnswer | null>;
+  /** PTR of a cluster address. */
+  reverse(ip: string): Promise<string | undefined>;
+}
+
 interface SessionDeps {
   storage: RuntimeStorage;
   network?: NetworkHook;
+  dns?: DnsHook;
   /** Source of randomness for the names of stored chunks; Math.random by default. */
   random?: () => number;
 }
@@ -264,6 +274,25 @@ export class SandboxSession implements SandboxPort {
     }
     if (this.deps.network) return this.deps.network({ sandboxId: this.sandbox.id, podIP: this.sandbox.config.podIP }, host, port, req, at);
     return /^[\d.]+$|:/.test(host) ? { kind: "unreachable" } : { kind: "unresolved" };
+  }
+
+  async dnsLookup(name: string, search: boolean, at: number): Promise<DnsAnswer | null> {
+    if (this.dry) {
+      // Like a request to another pod: the answer is not ours to predict.
+      this.uncertainAt ??= at;
+      this.stopped = true;
+      return null;
+    }
+    return this.deps.dns ? this.deps.dns.lookup({ sandboxId: this.sandbox.id }, name, search) : null;
+  }
+
+  async dnsReverse(ip: string, at: number): Promise<string | undefined> {
+    if (this.dry) {
+      this.uncertainAt ??= at;
+      this.stopped = true;
+      return undefined;
+    }
+    return this.deps.dns?.reverse(ip);
   }
 
   // ---- time ----

@@ -3,7 +3,7 @@
 import { createRuntime, type Runtime } from "./index";
 import type { PodSandboxConfig, RuntimeKind } from "./cri";
 import { MemoryRuntimeStorage } from "./storage";
-import type { NetworkHook } from "./sandbox-session";
+import type { DnsHook, NetworkHook } from "./sandbox-session";
 
 interface FakeClock {
   now(): number;
@@ -34,11 +34,11 @@ export interface TestRuntime extends Runtime {
   restart(): Runtime;
 }
 
-export function testRuntime(kind: RuntimeKind = "containerd", opts: { network?: NetworkHook; storage?: MemoryRuntimeStorage; clock?: FakeClock } = {}): TestRuntime {
+export function testRuntime(kind: RuntimeKind = "containerd", opts: { network?: NetworkHook; dns?: DnsHook; storage?: MemoryRuntimeStorage; clock?: FakeClock } = {}): TestRuntime {
   const storage = opts.storage ?? new MemoryRuntimeStorage();
   const clock = opts.clock ?? fakeClock();
   const random = seededRandom();
-  const deps = { storage, now: clock.now, random, network: opts.network };
+  const deps = { storage, now: clock.now, random, network: opts.network, dns: opts.dns };
   return { ...createRuntime(kind, deps), storage, clock, restart: () => createRuntime(kind, deps) };
 }
 

@@ -2,6 +2,7 @@
 // one container of one sandbox; tests can implement it by hand.
 import type { ContainerFs } from "../runtime/fs";
 import type { HttpOutcome, HttpRequest, ImageConfig, LogStream, Signal } from "../images/types";
+import type { DnsAnswer } from "../../model/cluster-dns";
 
 /** bash (Debian images), dash (Debian's /bin/sh) or busybox ash (busybox, alpine). */
 export type ShellFlavour = "bash" | "dash" | "ash";
@@ -33,6 +34,10 @@ export interface ShellHost {
   readonly podIP: string;
   /** An HTTP request from inside the container to host:port (curl, wget). */
   http(host: string, port: number, req: HttpRequest, at: number): Promise<HttpOutcome>;
+  /** The pod's nameserver (cluster DNS): A records of `name`, through the search path when `search`; null: NXDOMAIN. */
+  dnsLookup(name: string, search: boolean, at: number): Promise<DnsAnswer | null>;
+  /** PTR of an address, as cluster DNS answers it. */
+  dnsReverse(ip: string, at: number): Promise<string | undefined>;
   /** What `ps` sees: the container's processes at time `at`. */
   processes(at: number): ProcessInfo[];
   /** Writes to PID 1's stdout/stderr, i.e. the container log (`echo hi > /proc/1/fd/1`). */

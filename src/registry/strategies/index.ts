@@ -1,7 +1,7 @@
 // The table of strategies by storage key: a new resource is one row here (and one
 // strategy file when it needs more than validation).
 import type { ResourceStrategy } from "./types";
-import { deploymentStrategy, podStrategy, replicaSetStrategy } from "./workloads";
+import { deploymentStrategy, podStrategy, replicaSetStrategy, replicationControllerStrategy } from "./workloads";
 import { namespaceStrategy, nodeStrategy } from "./cluster";
 import { serviceStrategy } from "./services";
 import { configMapStrategy, secretStrategy } from "./config";
@@ -18,6 +18,7 @@ const STRATEGIES: Record<string, ResourceStrategy> = {
   pods: podStrategy,
   "deployments.apps": deploymentStrategy,
   "replicasets.apps": replicaSetStrategy,
+  replicationcontrollers: replicationControllerStrategy,
   "daemonsets.apps": daemonSetStrategy,
   "controllerrevisions.apps": PLAIN,
   "jobs.batch": jobStrategy,

@@ -1,8 +1,8 @@
-// Pods, Deployments and ReplicaSets: defaulted on create (including the pod template);
+// Pods, Deployments, ReplicaSets and ReplicationControllers: defaulted on create (including the pod template);
 // a template left partly out by a PUT or patch is defaulted again, as the API server
 // decodes every write with defaulting.
-import type { Deployment, Pod, PodSpec, ReplicaSet } from "../../model/types";
-import { defaultDeployment, defaultPod, defaultPodSpec, defaultReplicaSet } from "../defaults";
+import type { Deployment, Pod, PodSpec, ReplicaSet, ReplicationController } from "../../model/types";
+import { defaultDeployment, defaultPod, defaultPodSpec, defaultReplicaSet, defaultReplicationController } from "../defaults";
 import type { ResourceStrategy } from "./types";
 
 function defaultTemplate(next: { spec?: unknown }): void {
@@ -27,6 +27,15 @@ export const deploymentStrategy: ResourceStrategy = {
   tracksGeneration: true,
   prepareForCreate: (obj) => defaultDeployment(obj as Deployment),
   prepareForUpdate: (next) => defaultTemplate(next),
+};
+
+export const replicationControllerStrategy: ResourceStrategy = {
+  tracksGeneration: true,
+  prepareForCreate: (obj) => {
+    defaultReplicationController(obj as ReplicationController);
+    (obj as ReplicationController).status = { replicas: 0 };
+  },
+  prepareForUpdate: (next) => defaultReplicationController(next as ReplicationController),
 };
 
 export const replicaSetStrategy: ResourceStrategy = {

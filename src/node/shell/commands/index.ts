@@ -3,6 +3,7 @@
 import { cat, mkdir, pwd, rm, touch, which } from "./files";
 import { ls } from "./ls";
 import { curl, redisCli, wget } from "./net";
+import { nslookup } from "./nslookup";
 import { date, env, hostname, id, kill, printenv, ps, uname, uptime, whoami } from "./system";
 import { echo, falseCmd, grep, printf, seq, test, trueCmd } from "./text";
 import { head, tail } from "./head-tail";
@@ -22,6 +23,7 @@ export const COMMANDS: Record<string, CommandFn> = {
   which,
   curl,
   wget,
+  nslookup,
   "redis-cli": redisCli,
   date,
   env,
