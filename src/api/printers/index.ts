@@ -17,6 +17,7 @@ import { podPrinter } from "./pods";
 import { replicaSetPrinter } from "./replicasets";
 import { servicePrinter } from "./services";
 import { roleBindingPrinter, rolePrinter } from "./rbac";
+import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from "./storage";
 import type { IncludeObject, Printer, Table, TableRow } from "./types";
 
 export type { IncludeObject } from "./types";
@@ -38,6 +39,9 @@ const PRINTERS = new Map<string, Printer>([
   ["services", servicePrinter],
   ["endpoints", endpointsPrinter],
   ["endpointslices.discovery.k8s.io", endpointSlicePrinter],
+  ["persistentvolumes", persistentVolumePrinter],
+  ["persistentvolumeclaims", persistentVolumeClaimPrinter],
+  ["storageclasses.storage.k8s.io", storageClassPrinter],
   ["configmaps", configMapPrinter],
   ["secrets", secretPrinter],
   ["serviceaccounts", serviceAccountPrinter],
