@@ -179,6 +179,43 @@ describe("fencing", () => {
   });
 });
 
+describe("fencing a partitioned node", () => {
+  it("keeps a cut-off node that goes on writing from overwriting the volume after it moved", async () => {
+    const clock = new FakeClock();
+    const a = await startNode("fence-a", clock);
+    const b = await startNode("fence-b", clock);
+    await createClaim("fenced");
+    const pvName = (await boundClaim("fenced")).spec.volumeName!;
+    const loop = { containers: [{ name: "app", image: "busybox:1.36", command: ["sh", "-c", "while true; do echo from-a > /data/who; sleep 1; done"], volumeMounts: [{ name: "data", mountPath: "/data" }] }] };
+    await createPod(boundPod("looper", "fence-a", { ...mounting("fenced"), ...loop }));
+    await running(a, clock, "looper");
+    await waitFor(async () => {
+      await runUntil(a, clock, clock.t + 2_000);
+      return (await volumeStore(env, pvName).read()).files["/who"] ? true : undefined;
+    }, "the loop's file stored");
+
+    // Cut off: its pod is force-deleted (as an administrator does for a node that is gone) and the volume moves.
+    await callJson("/api/v1/nodes/fence-a", { method: "PATCH", contentType: "application/merge-patch+json", body: { metadata: { labels: { "sim.edgekube.io/fault": "partition" } } } });
+    await a.poke();
+    expect((await callJson("/api/v1/namespaces/default/pods/looper", { method: "DELETE", body: { gracePeriodSeconds: 0 } })).status).toBe(200);
+    await createPod(boundPod("taker", "fence-b", { ...mounting("fenced"), containers: [{ name: "app", image: "busybox:1.36", command: ["sh", "-c", "echo from-b > /data/who; sleep 3600"], volumeMounts: [{ name: "data", mountPath: "/data" }] }] }));
+    await running(b, clock, "taker");
+    const moved = await waitFor(async () => {
+      const r = await volumeStore(env, pvName).read();
+      return (r.files["/who"] as { data?: string } | undefined)?.data === "from-b\n" ? r : undefined;
+    }, "the new pod's write stored");
+    expect(moved.attachment).toMatchObject({ node: "fence-b", generation: 2 });
+
+    // The old node heals: its loop ran on meanwhile and its kubelet writes back at generation 1: refused.
+    await callJson("/api/v1/nodes/fence-a", { method: "PATCH", contentType: "application/merge-patch+json", body: { metadata: { labels: { "sim.edgekube.io/fault": null } } } });
+    await a.poke();
+    await runUntil(a, clock, clock.t + 10_000);
+    const after = await volumeStore(env, pvName).read();
+    expect(after.files["/who"]).toMatchObject({ data: "from-b\n" });
+    expect(after.attachment).toMatchObject({ node: "fence-b", generation: 2 });
+  });
+});
+
 describe("reclaim policy Retain", () => {
   it("keeps the volume Released when its claim is deleted", async () => {
     const sc = { apiVersion: "storage.k8s.io/v1", kind: "StorageClass", metadata: { name: "keep" }, provisioner: "edgekube.dev/volume", reclaimPolicy: "Retain" };
