@@ -128,7 +128,8 @@ export function containerConfig(pod: Pod, c: Container, attempt: number, net: Po
     mounts: (c.volumeMounts ?? []).map((m) => ({
       containerPath: m.mountPath,
       volume: m.name,
-      ...(m.readOnly ? { readOnly: true } : {}),
+      // A claim the pod mounts readOnly is read-only in every container, whatever the mount says.
+      ...(m.readOnly || pod.spec.volumes?.find((v) => v.name === m.name)?.persistentVolumeClaim?.readOnly ? { readOnly: true } : {}),
       ...(m.subPath ? { subPath: m.subPath } : {}),
     })),
     labels: {
