@@ -62,4 +62,10 @@ describe("work keys", () => {
     expect(keysFor(table(), change("nodes", "", "n1", { type: "DELETED" }))).toEqual(["dsnode:/n1", "node:/n1"]);
     expect(keysFor(table(), change("deployments.apps", "n", "d", { type: "DELETED" }))).toEqual(["deploy:n/d", "gc:/"]);
   });
+
+  it("map storage: claims to themselves and from the pods that mount them, volumes to themselves", () => {
+    expect(keysFor(table(), change("persistentvolumeclaims", "n", "data"))).toEqual(["pvc:n/data"]);
+    expect(keysFor(table(), change("persistentvolumes", "", "pvc-1"))).toEqual(["pv:/pvc-1"]);
+    expect(keysFor(table(), change("pods", "n", "p", { type: "DELETED", claimNames: ["data", "logs"] }))).toEqual(["svcs:n/", "pvc:n/data", "pvc:n/logs"]);
+  });
 });

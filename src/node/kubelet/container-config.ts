@@ -6,7 +6,7 @@
 // variables of the `kubernetes` service that every pod sees.
 import { podHostDomain } from "../../model/cluster-dns";
 import type { Container, EnvVar, Pod } from "../../model/types";
-import type { ContainerConfig, KeyValue, PodSandboxConfig } from "../runtime";
+import type { ContainerConfig, KeyValue, PodSandboxConfig, VolumeEntry } from "../runtime";
 import { KUBERNETES_SERVICE_IP } from "../../model/cluster-addresses";
 import type { ConfigEnv } from "./config-sources";
 
@@ -92,8 +92,16 @@ function hostFields(pod: Pod): { hostname: string; hostDomain?: string } {
   return domain ? { hostname, hostDomain: domain } : { hostname };
 }
 
-/** `files`: the contents of configMap and secret volumes by volume name (config-sources.ts). */
-export function sandboxConfig(pod: Pod, podIP: string, files: Map<string, Record<string, string>> = new Map()): PodSandboxConfig {
+/**
+ * `files`: the contents of configMap and secret volumes by volume name (config-sources.ts);
+ * `persistent`: the files of the attached persistentVolumeClaim volumes (claims.ts).
+ */
+export function sandboxConfig(
+  pod: Pod,
+  podIP: string,
+  files: Map<string, Record<string, string>> = new Map(),
+  persistent: Map<string, Record<string, VolumeEntry>> = new Map(),
+): PodSandboxConfig {
   const meta = pod.metadata;
   return {
     metadata: { name: meta.name ?? "", namespace: meta.namespace ?? "default", uid: meta.uid ?? "", attempt: 0 },
@@ -108,7 +116,10 @@ export function sandboxConfig(pod: Pod, podIP: string, files: Map<string, Record
     annotations: { ...(meta.annotations ?? {}) },
     // Every volume is owned by the sandbox: emptyDir starts empty, configMap and secret
     // volumes with their keys as files; projected contents are not modelled.
-    volumes: (pod.spec.volumes ?? []).map((v) => (files.has(v.name) ? { name: v.name, files: files.get(v.name) } : { name: v.name })),
+    volumes: (pod.spec.volumes ?? []).map((v) => {
+      if (persistent.has(v.name)) return { name: v.name, persistent: { entries: persistent.get(v.name)! } };
+      return files.has(v.name) ? { name: v.name, files: files.get(v.name) } : { name: v.name };
+    }),
   };
 }
 
@@ -124,7 +135,8 @@ export function containerConfig(pod: Pod, c: Container, attempt: number, net: Po
     mounts: (c.volumeMounts ?? []).map((m) => ({
       containerPath: m.mountPath,
       volume: m.name,
-      ...(m.readOnly ? { readOnly: true } : {}),
+      // A claim the pod mounts readOnly is read-only in every container, whatever the mount says.
+      ...(m.readOnly || pod.spec.volumes?.find((v) => v.name === m.name)?.persistentVolumeClaim?.readOnly ? { readOnly: true } : {}),
       ...(m.subPath ? { subPath: m.subPath } : {}),
     })),
     labels: {
