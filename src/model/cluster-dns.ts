@@ -110,11 +110,17 @@ export function answerQuery(q: ClusterQuery, svc: Service | null, slices: readon
 export function reverseName(ip: string, services: readonly Service[], slices: readonly EndpointSlice[], zone = CLUSTER_DOMAIN): string | undefined {
   const svc = services.find((s) => s.spec.clusterIP === ip);
   if (svc) return `${svc.metadata.name}.${svc.metadata.namespace}.svc.${zone}`;
+  // An address behind several Services has a PTR record in each; the one that names a
+  // hostname comes first, so the answer does not depend on the order slices are listed in.
+  let fallback: string | undefined;
   for (const slice of slices) {
     const owner = slice.metadata.labels?.["kubernetes.io/service-name"];
     if (!owner) continue;
     const ep = readyEndpoints([slice]).find((e) => e.addresses[0] === ip);
-    if (ep) return `${endpointName(ep)}.${owner}.${slice.metadata.namespace}.svc.${zone}`;
+    if (!ep) continue;
+    const name = `${endpointName(ep)}.${owner}.${slice.metadata.namespace}.svc.${zone}`;
+    if (ep.hostname) return name;
+    fallback ??= name;
   }
-  return undefined;
+  return fallback;
 }
