@@ -5,6 +5,8 @@ import type { ObjectStore } from "../store/store";
 import type { Registry } from "../registry/registry";
 import type { ClusterConfig } from "../config";
 import type { WorkKey } from "./keys";
+import type { Pod } from "../model/types";
+import type { PodUsage } from "../controlplane/metrics";
 
 export interface ControllerContext {
   store: ObjectStore;
@@ -16,4 +18,6 @@ export interface ControllerContext {
   enqueue(key: WorkKey, delayMs?: number): void;
   /** Namespaces being deleted: controllers create nothing there, not even events. */
   terminating: Set<string>;
+  /** The resource metrics pipeline (kubectl top's numbers), by pod UID: nothing stored, the kubelets asked. */
+  podUsage(pods: readonly Pod[]): Promise<Map<string, PodUsage>>;
 }

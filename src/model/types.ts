@@ -712,3 +712,4 @@ export interface RoleBinding extends KubeObject {
   subjects?: Subject[] | null;
   roleRef: RoleRef;
 }
+export type * from "./autoscaling-types";

@@ -8,6 +8,7 @@ import { configMapStrategy, secretStrategy } from "./config";
 import { daemonSetStrategy } from "./daemonsets";
 import { cronJobStrategy, jobStrategy } from "./batch";
 import { roleBindingStrategy } from "./rbac";
+import { hpaStrategy } from "./autoscaling";
 
 /** Objects without rules of their own: metadata and validation only. */
 const PLAIN: ResourceStrategy = {};
@@ -22,6 +23,7 @@ const STRATEGIES: Record<string, ResourceStrategy> = {
   "controllerrevisions.apps": PLAIN,
   "jobs.batch": jobStrategy,
   "cronjobs.batch": cronJobStrategy,
+  "horizontalpodautoscalers.autoscaling": hpaStrategy,
   services: serviceStrategy,
   events: PLAIN,
   endpoints: PLAIN,
