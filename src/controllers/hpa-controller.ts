@@ -22,12 +22,14 @@ const HPAS = "horizontalpodautoscalers.autoscaling";
 
 export class HorizontalPodAutoscalerController implements Controller {
   readonly name = "hpa";
-  readonly minIntervalMs: number;
   /** By namespace/name, tied to the HPA's uid: a re-created HPA starts afresh. */
   private readonly histories = new Map<string, { uid: string; history: HPAHistory }>();
 
-  constructor(private readonly ctx: ControllerContext) {
-    this.minIntervalMs = ctx.config.hpaSyncPeriodMs;
+  constructor(private readonly ctx: ControllerContext) {}
+
+  /** Upstream's fixed-interval rate limiter: one sync per period, whatever the changes (its own status writes included). */
+  get minIntervalMs(): number {
+    return this.ctx.config.hpaSyncPeriodMs;
   }
 
   keysFor(ch: ControllerKey): NamespacedName[] {
