@@ -109,5 +109,6 @@ describe("HorizontalPodAutoscaler", () => {
     expect((await hpaEvents()).map((e) => e.message)).toContain("New size: 1; reason: All metrics below target");
     const v1 = (await callJson<HorizontalPodAutoscalerV1>(`${V1}/php-apache`)).body;
     expect(v1.status?.currentCPUUtilizationPercentage).toBeLessThan(50);
+    console.log(`hpa: ${(await hpaEvents()).map((e) => `${e.reason}: ${e.message}`).join(" | ")}`);
   });
 });
