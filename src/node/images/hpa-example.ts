@@ -20,10 +20,10 @@ function apacheTime(ms: number): string {
 }
 
 const apache: Program = {
-  // index.php's loop takes about 6 ms of CPU: the walkthrough's load generator (a
-  // hundred requests a second) costs 600m, three times the pods' 200m request, which
-  // is the ~300% the walkthrough shows before the autoscaler adds pods.
-  usage: { idleMillicores: 1, memoryBytes: 10 * 1024 * 1024, cpuMsPerRequest: 6 },
+  // index.php's loop takes about 15 ms of CPU. The walkthrough's load generator (up
+  // to a hundred requests a second, as fast as the model runs its loop) asks more than
+  // the 500m limit lets one pod use: 250% of its 200m request, until the HPA adds pods.
+  usage: { idleMillicores: 1, memoryBytes: 10 * 1024 * 1024, cpuMsPerRequest: 15 },
   start: (ctx) => {
     const fqdn = `AH00558: apache2: Could not reliably determine the server's fully qualified domain name, using ${ctx.podIP}. Set the 'ServerName' directive globally to suppress this message`;
     return {
