@@ -12,7 +12,8 @@ import { parseLabelSelector, matchesLabels } from "../model/selectors";
 import type { ControllerContext } from "./context";
 import type { ControllerKey } from "../controlplane/stubs";
 import { namesOf, type Controller, type NamespacedName, type Result } from "./controller";
-import { eventOp } from "./events";
+import { EventCorrelator } from "./event-correlator";
+import { ApiError } from "../model/errors";
 import { planHPA, rescaleEvent, rescaleFailed, type HPAPlan, type PodUsage, type ScaleView } from "./hpa-plan";
 import { emptyHistory, type HPAHistory } from "./hpa-behavior";
 import { DEFAULT_CALCULATOR_CONFIG } from "./hpa-replica-calculator";
@@ -24,6 +25,8 @@ export class HorizontalPodAutoscalerController implements Controller {
   readonly name = "hpa";
   /** By namespace/name, tied to the HPA's uid: a re-created HPA starts afresh. */
   private readonly histories = new Map<string, { uid: string; history: HPAHistory }>();
+  /** A persisting failure is one event whose count grows, as upstream's recorder does. */
+  private readonly recorder = new EventCorrelator("horizontal-pod-autoscaler");
 
   constructor(private readonly ctx: ControllerContext) {}
 
@@ -45,6 +48,7 @@ export class HorizontalPodAutoscalerController implements Controller {
     const key = `${namespace}/${name}`;
     const hpa = (await ctx.store.get(HPAS, namespace, name)) as HorizontalPodAutoscaler | null;
     if (!hpa || hpa.metadata.deletionTimestamp) {
+      this.recorder.forget(this.histories.get(key)?.uid);
       this.histories.delete(key);
       return;
     }
@@ -118,12 +122,20 @@ export class HorizontalPodAutoscalerController implements Controller {
     return out;
   }
 
+  /** The status (when it changed) and the sync's events, one batch. */
   private async writeStatus(hpa: HorizontalPodAutoscaler, plan: HPAPlan, now: number): Promise<void> {
     const ops: WriteOp[] = [];
     if (plan.statusChanged) ops.push({ op: "update", resource: HPAS, subresource: "status", object: { ...hpa, status: plan.status }, old: hpa, expectedRv: Number(hpa.metadata.resourceVersion) });
-    if (!this.ctx.terminating.has(hpa.metadata.namespace ?? "")) {
-      for (const e of plan.events) ops.push(eventOp(hpa, e.type, e.reason, e.message, "horizontal-pod-autoscaler", now));
+    const quiet = this.ctx.terminating.has(hpa.metadata.namespace ?? "");
+    const events = quiet ? { ops: [], keys: [] } : this.recorder.ops(hpa, plan.events, now);
+    if (!ops.length && !events.ops.length) return;
+    try {
+      const stored = await this.ctx.registry.commit([...ops, ...events.ops]);
+      this.recorder.committed(events.keys, stored.slice(ops.length), now);
+    } catch (e) {
+      // An event to bump may have expired or been deleted: the retry writes new ones.
+      if (e instanceof ApiError && (e.code === 404 || e.code === 409)) this.recorder.forget(hpa.metadata.uid);
+      throw e;
     }
-    if (ops.length) await this.ctx.registry.commit(ops);
   }
 }

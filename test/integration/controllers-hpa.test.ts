@@ -111,4 +111,16 @@ describe("HorizontalPodAutoscaler", () => {
     expect(v1.status?.currentCPUUtilizationPercentage).toBeLessThan(50);
     console.log(`hpa: ${(await hpaEvents()).map((e) => `${e.reason}: ${e.message}`).join(" | ")}`);
   });
+
+  it("a target that does not exist: FailedGetScale, one event whose count grows with each sync", async () => {
+    const ghost = { apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", metadata: { name: "ghost" }, spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "nope" }, maxReplicas: 3 } };
+    expect((await callJson(V2, { method: "POST", body: ghost })).status).toBe(201);
+    const about = async () => (await hpaEvents()).filter((e) => e.involvedObject.name === "ghost");
+    await drainUntil(cluster, async () => (await about()).some((e) => (e.count ?? 1) >= 3), "three syncs of the ghost HPA");
+    const events = await about();
+    expect(events.map((e) => [e.type, e.reason, e.message])).toEqual([["Warning", "FailedGetScale", 'deployments.apps "nope" not found']]);
+    const h = (await callJson<HorizontalPodAutoscaler>(`${V2}/ghost`)).body;
+    expect(h.spec.minReplicas).toBe(1);
+    expect(h.status?.conditions?.find((c) => c.type === "AbleToScale")).toMatchObject({ status: "False", reason: "FailedGetScale", message: 'the HPA controller was unable to get the target\'s current scale: deployments.apps "nope" not found' });
+  });
 });
