@@ -26,6 +26,8 @@ function isCpuUtilization(m: MetricSpec): boolean {
 
 function dropRoundTrip(annotations: Record<string, string> | undefined): Record<string, string> | undefined {
   if (!annotations) return undefined;
+  // Not a map: left as sent, for validation to reject with the usual type error.
+  if (typeof annotations !== "object" || Array.isArray(annotations)) return annotations;
   const kept = Object.fromEntries(Object.entries(annotations).filter(([k]) => !ROUND_TRIP.includes(k)));
   return Object.keys(kept).length ? kept : undefined;
 }
@@ -140,8 +142,8 @@ function metricStatusFromV1(m: Json): MetricStatus {
 
 /** JSON held in an annotation; one that does not parse is a 400 upstream (decoding fails). */
 function parseAnnotation<T>(annotations: Record<string, string> | undefined, key: string): T | undefined {
-  const text = annotations?.[key];
-  if (text === undefined) return undefined;
+  const text = annotations && typeof annotations === "object" ? annotations[key] : undefined;
+  if (typeof text !== "string") return undefined;
   try {
     return JSON.parse(text) as T;
   } catch {

@@ -30,12 +30,16 @@ export function scaleDownRules(given?: HPAScalingRules): HPAScalingRules {
   return out;
 }
 
+const isRules = (r: unknown) => r === undefined || r === null || (typeof r === "object" && !Array.isArray(r));
+
 export function defaultHPA(hpa: HorizontalPodAutoscaler): void {
   const spec = hpa.spec;
   if (!spec || typeof spec !== "object") return;
   if (spec.minReplicas === undefined || spec.minReplicas === null) spec.minReplicas = 1;
-  if (!spec.metrics || spec.metrics.length === 0) {
+  // Values of the wrong type are left for validation to reject (a decoding error upstream).
+  if (spec.metrics === undefined || spec.metrics === null || (Array.isArray(spec.metrics) && spec.metrics.length === 0)) {
     spec.metrics = [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: DEFAULT_CPU_UTILIZATION } } }];
   }
-  if (spec.behavior) spec.behavior = { scaleUp: scaleUpRules(spec.behavior.scaleUp), scaleDown: scaleDownRules(spec.behavior.scaleDown) };
+  const b = spec.behavior;
+  if (b && typeof b === "object" && !Array.isArray(b) && isRules(b.scaleUp) && isRules(b.scaleDown)) spec.behavior = { scaleUp: scaleUpRules(b.scaleUp), scaleDown: scaleDownRules(b.scaleDown) };
 }

@@ -5,6 +5,7 @@ import { hpaFromV1, hpaToV1, BEHAVIOR_ANNOTATION, CONDITIONS_ANNOTATION, CURRENT
 import { fromStorageVersion, toStorageVersion } from "../../src/model/conversion";
 import { findResource } from "../../src/model/resources";
 import { ApiError } from "../../src/model/errors";
+import { validateObject } from "../../src/model/validation";
 import type { HorizontalPodAutoscaler, HorizontalPodAutoscalerV1 } from "../../src/model/types";
 
 const ref = { apiVersion: "apps/v1", kind: "Deployment", name: "php-apache" };
@@ -78,5 +79,15 @@ describe("autoscaling/v1 <-> v2", () => {
     }
     expect(err).toBeInstanceOf(ApiError);
     expect((err as ApiError).code).toBe(400);
+  });
+
+  it("junk in a v1 body converts without throwing, and validation reports it", () => {
+    const v1info = findResource("autoscaling", "v1", "horizontalpodautoscalers")!;
+    const target = { kind: "Deployment", name: "x" };
+    for (const body of [{ spec: "junk" }, { metadata: { name: "j", annotations: "x" } }, { spec: { targetCPUUtilizationPercentage: "high", maxReplicas: 2, scaleTargetRef: target } }, { status: 5 }, { spec: { scaleTargetRef: target, maxReplicas: 0 } }]) {
+      const obj = { apiVersion: "autoscaling/v1", kind: "HorizontalPodAutoscaler", metadata: { name: "j" }, ...body } as unknown as HorizontalPodAutoscalerV1;
+      const stored = toStorageVersion(v1info, obj);
+      expect(validateObject("horizontalpodautoscalers.autoscaling", stored).length, JSON.stringify(body)).toBeGreaterThan(0);
+    }
   });
 });
