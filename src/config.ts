@@ -29,6 +29,12 @@ export interface ClusterConfig {
   jobBackoffMaxMs: number;
   /** Change-log rows kept for watches to resume from; older resourceVersions get 410 Expired. */
   changeLogRetain: number;
+  /** --horizontal-pod-autoscaler-sync-period: each HPA is synced this often (upstream 15 s). */
+  hpaSyncPeriodMs: number;
+  /** --horizontal-pod-autoscaler-downscale-stabilization: the scale-down window without a behavior (5 min). */
+  hpaDownscaleStabilizationMs: number;
+  /** --horizontal-pod-autoscaler-cpu-initialization-period: a new pod's CPU counts once ready and measured for a window (5 min). */
+  hpaCpuInitializationPeriodMs: number;
 }
 
 /** "50s", "1m30s", "500ms", "2h", or a bare number of seconds. */
@@ -72,6 +78,9 @@ interface ConfigEnv {
   CHANGE_LOG_RETAIN?: string;
   JOB_BACKOFF_BASE?: string;
   JOB_BACKOFF_MAX?: string;
+  HPA_SYNC_PERIOD?: string;
+  HPA_DOWNSCALE_STABILIZATION?: string;
+  HPA_CPU_INITIALIZATION_PERIOD?: string;
 }
 
 export function readConfig(env: ConfigEnv): ClusterConfig {
@@ -93,6 +102,9 @@ export function readConfig(env: ConfigEnv): ClusterConfig {
     jobBackoffBaseMs: parseDuration(env.JOB_BACKOFF_BASE, 10_000),
     jobBackoffMaxMs: parseDuration(env.JOB_BACKOFF_MAX, 360_000),
     changeLogRetain: Math.max(1, Math.floor(int(env.CHANGE_LOG_RETAIN, 50_000))),
+    hpaSyncPeriodMs: Math.max(100, parseDuration(env.HPA_SYNC_PERIOD, 15_000)),
+    hpaDownscaleStabilizationMs: parseDuration(env.HPA_DOWNSCALE_STABILIZATION, 300_000),
+    hpaCpuInitializationPeriodMs: parseDuration(env.HPA_CPU_INITIALIZATION_PERIOD, 300_000),
   };
 }
 

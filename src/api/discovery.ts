@@ -2,7 +2,7 @@
 // /api/v1, /apis/G/V) and the aggregated form kubectl asks for first
 // (apidiscovery.k8s.io/v2, accepted only with its exact content type).
 import { Hono } from "hono";
-import { RESOURCES, groupsServed, type ResourceInfo } from "../model/resources";
+import { RESOURCES, groupsServed, versionsServed, type ResourceInfo } from "../model/resources";
 import { json } from "./negotiate";
 import type { AppEnv } from "./context";
 import { METRICS_GROUP, METRICS_RESOURCES, METRICS_VERBS, METRICS_VERSION } from "../model/metrics";
@@ -81,10 +81,11 @@ function apiResourceList(group: string, version: string) {
   return { kind: "APIResourceList", apiVersion: "v1", groupVersion: group ? `${group}/${version}` : version, resources };
 }
 
-function aggregatedGroup(group: string, version: string) {
+function aggregatedGroup(group: string) {
   return {
     metadata: group ? { name: group } : {},
-    versions: [
+    // Preferred version first, as the API server lists them.
+    versions: (group ? versionsServed(group) : ["v1"]).map((version) => (
       {
         version,
         freshness: "Current",
@@ -105,8 +106,8 @@ function aggregatedGroup(group: string, version: string) {
               }
             : {}),
         })),
-      },
-    ],
+      }
+    )),
   };
 }
 
@@ -145,6 +146,12 @@ function allGroups(): { group: string; version: string }[] {
   return [...groupsServed(), { group: METRICS_GROUP, version: METRICS_VERSION }];
 }
 
+/** An APIGroup: every version served (preferred first) and the preferred one. */
+function apiGroup(group: string, preferred: string) {
+  const versions = (group === METRICS_GROUP ? [preferred] : versionsServed(group)).map((v) => ({ groupVersion: `${group}/${v}`, version: v }));
+  return { name: group, versions, preferredVersion: { groupVersion: `${group}/${preferred}`, version: preferred } };
+}
+
 function wantsAggregated(accept: string | undefined): boolean {
   return !!accept && accept.split(",").some((p) => p.replace(/\s/g, "").startsWith(AGGREGATED));
 }
@@ -170,22 +177,19 @@ discovery.get("/version", (c) =>
 );
 
 discovery.get("/api", (c) => {
-  if (wantsAggregated(c.req.header("accept"))) return aggregated([aggregatedGroup("", "v1")]);
+  if (wantsAggregated(c.req.header("accept"))) return aggregated([aggregatedGroup("")]);
   const host = new URL(c.req.url).host;
   return json({ kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: host }] }, 200, { vary: "Accept" });
 });
 
 discovery.get("/apis", (c) => {
   const groups = allGroups();
-  if (wantsAggregated(c.req.header("accept"))) return aggregated(groups.map((g) => (g.group === METRICS_GROUP ? metricsAggregatedGroup() : aggregatedGroup(g.group, g.version))));
+  if (wantsAggregated(c.req.header("accept"))) return aggregated(groups.map((g) => (g.group === METRICS_GROUP ? metricsAggregatedGroup() : aggregatedGroup(g.group))));
   return json(
     {
       kind: "APIGroupList",
       apiVersion: "v1",
-      groups: groups.map((g) => {
-        const gv = { groupVersion: `${g.group}/${g.version}`, version: g.version };
-        return { name: g.group, versions: [gv], preferredVersion: gv };
-      }),
+      groups: groups.map((g) => apiGroup(g.group, g.version)),
     },
     200,
     { vary: "Accept" },
@@ -197,14 +201,13 @@ discovery.get("/api/v1", (c) => c.json(apiResourceList("", "v1")));
 discovery.get("/apis/:group", (c) => {
   const g = allGroups().find((x) => x.group === c.req.param("group"));
   if (!g) return c.notFound();
-  const gv = { groupVersion: `${g.group}/${g.version}`, version: g.version };
-  return c.json({ kind: "APIGroup", apiVersion: "v1", name: g.group, versions: [gv], preferredVersion: gv });
+  return c.json({ kind: "APIGroup", apiVersion: "v1", ...apiGroup(g.group, g.version) });
 });
 
 discovery.get("/apis/:group/:version", (c) => {
   const { group, version } = c.req.param();
   if (group === METRICS_GROUP && version === METRICS_VERSION) return c.json(metricsResourceList());
-  if (!groupsServed().some((x) => x.group === group && x.version === version)) return c.notFound();
+  if (!versionsServed(group).includes(version) || !groupsServed().some((x) => x.group === group)) return c.notFound();
   return c.json(apiResourceList(group, version));
 });
 

@@ -75,6 +75,8 @@ const ROOTS: Record<string, StructMeta> = {
   "daemonsets.apps": root({ template: nested(POD_TEMPLATE) }, CONDITIONS_STATUS),
   "jobs.batch": root({ template: nested(POD_TEMPLATE) }, CONDITIONS_STATUS),
   "cronjobs.batch": root({ jobTemplate: nested({ metadata: nested(OBJECT_META), spec: nested({ template: nested(POD_TEMPLATE) }) }) }),
+  // MetricSpecs and policies are atomic lists upstream; conditions merge by type.
+  "horizontalpodautoscalers.autoscaling": root({}, CONDITIONS_STATUS),
   nodes: root({ podCIDRs: merge() }, { conditions: merge("type"), addresses: merge("type") }),
   namespaces: root({}, CONDITIONS_STATUS),
   "leases.coordination.k8s.io": root({}),

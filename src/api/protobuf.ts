@@ -1,7 +1,7 @@
 // Decoder for the Kubernetes protobuf request bodies kubectl sends.
 //
 // `kubectl create deployment|service|namespace|configmap|secret|serviceaccount|job|cronjob|
-// role|rolebinding|clusterrole|clusterrolebinding|token` and `kubectl auth can-i|whoami` POST their object as
+// role|rolebinding|clusterrole|clusterrolebinding|token`, `kubectl autoscale` and `kubectl auth can-i|whoami` POST their object as
 // `application/vnd.kubernetes.protobuf` and do not retry with JSON if the server answers
 // 415, so edgekube has to read that format.
 // Everything else is stored and served as JSON, so this module only turns the protobuf
@@ -105,6 +105,14 @@ const MESSAGES: Record<string, Record<number, Field>> = {
     1: i32("replicas", PTR), 4: i32("minReadySeconds"), 2: msg("selector", "LabelSelector", PTR),
     3: msg("template", "PodTemplateSpec"),
   },
+
+  // ---- k8s.io/api/autoscaling/v1 (`kubectl autoscale`; status is the server's) ----
+  HorizontalPodAutoscalerV1: { 1: msg("metadata", "ObjectMeta"), 2: msg("spec", "HorizontalPodAutoscalerSpecV1") },
+  HorizontalPodAutoscalerSpecV1: {
+    1: msg("scaleTargetRef", "CrossVersionObjectReference"), 2: i32("minReplicas", PTR), 3: i32("maxReplicas"),
+    4: i32("targetCPUUtilizationPercentage", PTR),
+  },
+  CrossVersionObjectReference: { 1: str("kind"), 2: str("name"), 3: str("apiVersion") },
 
   // ---- k8s.io/api/batch/v1 ----
   Job: { 1: msg("metadata", "ObjectMeta"), 2: msg("spec", "JobSpec") },
@@ -376,6 +384,7 @@ const KINDS: Record<string, string> = {
   "v1/ServiceAccount": "ServiceAccount",
   "batch/v1/Job": "Job",
   "batch/v1/CronJob": "CronJob",
+  "autoscaling/v1/HorizontalPodAutoscaler": "HorizontalPodAutoscalerV1",
   "rbac.authorization.k8s.io/v1/Role": "Role",
   "rbac.authorization.k8s.io/v1/ClusterRole": "ClusterRole",
   "rbac.authorization.k8s.io/v1/RoleBinding": "RoleBinding",

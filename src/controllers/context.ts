@@ -5,6 +5,8 @@ import type { ObjectStore } from "../store/store";
 import type { Registry } from "../registry/registry";
 import type { ClusterConfig } from "../config";
 import type { WorkKey } from "./keys";
+import type { Pod } from "../model/types";
+import type { PodUsage } from "../controlplane/metrics";
 
 export interface ControllerContext {
   store: ObjectStore;
@@ -18,4 +20,6 @@ export interface ControllerContext {
   terminating: Set<string>;
   /** The store of a persistent volume's data (reclaim policy Delete removes it). */
   volumes?: (pv: string) => { destroy(): Promise<void> };
+  /** The resource metrics pipeline (kubectl top's numbers), by pod UID: nothing stored, the kubelets asked. */
+  podUsage(pods: readonly Pod[]): Promise<Map<string, PodUsage>>;
 }

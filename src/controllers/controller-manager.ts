@@ -23,6 +23,7 @@ import type { AllocationRequest, AllocationResult, Owner } from "../controlplane
 import { serviceAddresses } from "../controlplane/service-addresses";
 import { Registry } from "../registry/registry";
 import { defaultingFrom } from "../registry/defaults";
+import { podUsage } from "../controlplane/metrics";
 
 /** Periodic resync of everything, covering lost pokes. */
 const RESYNC_MS = 30_000;
@@ -76,6 +77,7 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
       enqueue: (key, delayMs) => this.enqueue(key, delayMs),
       terminating: new Set(),
       volumes: (pv) => volumeStore(env, pv),
+      podUsage: (pods) => podUsage(env, pods),
     };
     this.controllers = controllerTable(this.context, () => this.allocator());
     this.byName = new Map(this.controllers.map((c) => [c.name, c]));

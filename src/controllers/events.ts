@@ -4,7 +4,7 @@ import type { KubeObject } from "../model/types";
 import type { WriteOp } from "../registry/ops";
 import { eventWrite } from "../store/events";
 
-type EventComponent =
+export type EventComponent =
   | "deployment-controller"
   | "replicaset-controller"
   | "replication-controller"
@@ -15,6 +15,7 @@ type EventComponent =
   | "namespace-controller"
   | "garbage-collector-controller"
   | "persistentvolume-controller"
+  | "horizontal-pod-autoscaler"
   /** The model's provisioner, named as its class names it (an external provisioner's events carry its name). */
   | "edgekube.dev/volume";
 

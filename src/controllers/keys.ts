@@ -19,10 +19,11 @@
 //   clusterrole:/     every aggregated ClusterRole (a ClusterRole changed)
 //   pvc:NS/NAME       a PersistentVolumeClaim: bind, provision, protection
 //   pv:/NAME          a PersistentVolume: phase, reclaim, protection
+//   hpa:NS/NAME       a HorizontalPodAutoscaler (again every sync period)
 import type { ControllerKey } from "../controlplane/stubs";
 import type { Controller } from "./controller";
 
-export type WorkKind = "rs" | "rc" | "deploy" | "job" | "jobttl" | "cronjob" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs" | "eventttl" | "sa" | "clusterrole" | "ds" | "dsnode" | "pvc" | "pv";
+export type WorkKind = "rs" | "rc" | "deploy" | "job" | "jobttl" | "cronjob" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs" | "eventttl" | "sa" | "clusterrole" | "ds" | "dsnode" | "pvc" | "pv" | "hpa";
 export type WorkKey = string;
 
 export function workKey(kind: WorkKind, namespace: string, name: string): WorkKey {

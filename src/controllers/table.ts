@@ -19,6 +19,7 @@ import { JobTTLController } from "./job-ttl";
 import { CronJobController } from "./cronjob-controller";
 import { ClusterRoleAggregationController } from "./clusterrole-aggregation-controller";
 import { ClaimController, VolumeController } from "./persistentvolume-controller";
+import { HorizontalPodAutoscalerController } from "./hpa-controller";
 
 export function controllerTable(ctx: ControllerContext, allocator: () => ServiceAllocator): Controller[] {
   const replicaSets = new ReplicaSetController(ctx);
@@ -36,6 +37,7 @@ export function controllerTable(ctx: ControllerContext, allocator: () => Service
     new JobController(ctx),
     new JobTTLController(ctx),
     new CronJobController(ctx),
+    new HorizontalPodAutoscalerController(ctx),
     services,
     namespaceServices(ctx, services),
     new PodGC(ctx),

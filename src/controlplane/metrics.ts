@@ -72,23 +72,35 @@ export async function podMetricsOf(env: Env, pods: readonly Pod[], now: number):
   return out;
 }
 
-/** A pod's usage in plain numbers (millicores, bytes), summed over its containers: what an autoscaler compares with its requests. */
-export async function podUsage(env: Env, pods: readonly Pod[]): Promise<Map<string, { cpuMillis: number; memoryBytes: number }>> {
+/** A pod's usage in plain numbers, per container and summed. */
+export interface PodUsage {
+  cpuMillis: number;
+  memoryBytes: number;
+  containers: { name: string; cpuMillis: number; memoryBytes: number }[];
+  /** When it was measured (the oldest container sample) and over how long a window. */
+  timestamp: number;
+  windowMs: number;
+}
+
+/** Pods' usage (millicores, bytes) keyed by pod UID: what an autoscaler compares with its requests. */
+export async function podUsage(env: Env, pods: readonly Pod[]): Promise<Map<string, PodUsage>> {
   const summaries = await scrapeNodes(
     env,
     pods.map((p) => p.spec.nodeName ?? ""),
   );
-  const out = new Map<string, { cpuMillis: number; memoryBytes: number }>();
+  const out = new Map<string, PodUsage>();
   for (const pod of pods) {
-    const stats = summaries.get(pod.spec.nodeName ?? "")?.pods.find((p) => p.podRef.uid === pod.metadata.uid);
-    if (!stats) continue;
-    let cpu = 0;
-    let mem = 0;
-    for (const c of stats.containers) {
-      cpu += c.usageNanoCores;
-      mem += c.workingSetBytes;
-    }
-    out.set(pod.metadata.uid ?? "", { cpuMillis: Math.round(cpu / 1e6), memoryBytes: mem });
+    const s = summaries.get(pod.spec.nodeName ?? "");
+    const stats = s?.pods.find((p) => p.podRef.uid === pod.metadata.uid);
+    if (!s || !stats || stats.containers.length === 0) continue;
+    const containers = stats.containers.map((c) => ({ name: c.name, cpuMillis: Math.round(c.usageNanoCores / 1e6), memoryBytes: c.workingSetBytes }));
+    out.set(pod.metadata.uid ?? "", {
+      cpuMillis: Math.round(stats.containers.reduce((n, c) => n + c.usageNanoCores, 0) / 1e6),
+      memoryBytes: stats.containers.reduce((n, c) => n + c.workingSetBytes, 0),
+      containers,
+      timestamp: Math.min(...stats.containers.map((c) => c.time)),
+      windowMs: s.windowMs,
+    });
   }
   return out;
 }

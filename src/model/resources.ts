@@ -19,6 +19,12 @@ export interface ResourceInfo {
   subresources: string[];
   /** A review (TokenReview, SubjectAccessReview): a create answered at once and never stored. */
   review?: boolean;
+  /**
+   * Another version of a resource stored in this version (autoscaling/v1 HPAs are
+   * stored as autoscaling/v2): the API converts on the way in and out
+   * (src/model/conversion.ts); storage, watch caches and controllers see one version.
+   */
+  storedAs?: string;
 }
 
 const ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
@@ -49,6 +55,9 @@ export const RESOURCES: readonly ResourceInfo[] = [
   { group: "rbac.authorization.k8s.io", version: "v1", resource: "rolebindings", singular: "rolebinding", kind: "RoleBinding", namespaced: true, verbs: ALL_VERBS, subresources: [] },
   { group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterroles", singular: "clusterrole", kind: "ClusterRole", namespaced: false, verbs: ALL_VERBS, subresources: [] },
   { group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterrolebindings", singular: "clusterrolebinding", kind: "ClusterRoleBinding", namespaced: false, verbs: ALL_VERBS, subresources: [] },
+  // The group's preferred (and storage) version first: discovery lists versions in table order.
+  { group: "autoscaling", version: "v2", resource: "horizontalpodautoscalers", singular: "horizontalpodautoscaler", kind: "HorizontalPodAutoscaler", namespaced: true, shortNames: ["hpa"], categories: ["all"], verbs: ALL_VERBS, subresources: ["status"] },
+  { group: "autoscaling", version: "v1", resource: "horizontalpodautoscalers", singular: "horizontalpodautoscaler", kind: "HorizontalPodAutoscaler", namespaced: true, shortNames: ["hpa"], categories: ["all"], verbs: ALL_VERBS, subresources: ["status"], storedAs: "v2" },
   review("authentication.k8s.io", "tokenreviews", "TokenReview"),
   review("authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview"),
   review("authorization.k8s.io", "selfsubjectaccessreviews", "SelfSubjectAccessReview"),
@@ -61,8 +70,8 @@ function review(group: string, resource: string, kind: string, namespaced = fals
   return { group, version: "v1", resource, singular: resource.slice(0, -1), kind, namespaced, verbs: ["create"], subresources: [], review: true };
 }
 
-/** Resources whose objects are stored (every one but the reviews). */
-export const STORED_RESOURCES: readonly ResourceInfo[] = RESOURCES.filter((r) => !r.review);
+/** Resources whose objects are stored (every one but the reviews), each once: in its storage version. */
+export const STORED_RESOURCES: readonly ResourceInfo[] = RESOURCES.filter((r) => !r.review && !r.storedAs);
 
 /** policy/v1 is served only for the pods/eviction subresource, as in Kubernetes. */
 const POLICY_GROUP = { group: "policy", version: "v1" } as const;
@@ -84,9 +93,16 @@ export function storageKey(r: Pick<ResourceInfo, "group" | "resource">): string 
   return r.group ? `${r.resource}.${r.group}` : r.resource;
 }
 
+/** Every named group with its preferred version (the first of its rows). */
 export function groupsServed(): { group: string; version: string }[] {
   const seen = new Map<string, { group: string; version: string }>();
-  for (const r of RESOURCES) if (r.group) seen.set(r.group, { group: r.group, version: r.version });
+  for (const r of RESOURCES) if (r.group && !seen.has(r.group)) seen.set(r.group, { group: r.group, version: r.version });
   seen.set(POLICY_GROUP.group, { ...POLICY_GROUP });
   return [...seen.values()];
+}
+
+/** The versions a group is served in, preferred first. */
+export function versionsServed(group: string): string[] {
+  if (group === POLICY_GROUP.group) return [POLICY_GROUP.version];
+  return [...new Set(RESOURCES.filter((r) => r.group === group).map((r) => r.version))];
 }

@@ -126,7 +126,30 @@ const PV_SPEC = struct({
   capacity: MAP,
 });
 
+const CROSS_VERSION_REF = struct(anyFields("kind", "name", "apiVersion"));
+const METRIC_ID = struct({ name: ANY, selector: LABEL_SELECTOR });
+const METRIC_TARGET = struct(anyFields("type", "value", "averageValue", "averageUtilization"));
+const SCALING_RULES = struct({ ...anyFields("stabilizationWindowSeconds", "selectPolicy", "tolerance"), policies: list(struct(anyFields("type", "value", "periodSeconds"))) });
+const HPA_V2_SPEC = struct({
+  ...anyFields("minReplicas", "maxReplicas"),
+  scaleTargetRef: CROSS_VERSION_REF,
+  metrics: list(
+    struct({
+      type: ANY,
+      resource: struct({ name: ANY, target: METRIC_TARGET }),
+      containerResource: struct({ name: ANY, container: ANY, target: METRIC_TARGET }),
+      pods: struct({ metric: METRIC_ID, target: METRIC_TARGET }),
+      object: struct({ describedObject: CROSS_VERSION_REF, metric: METRIC_ID, target: METRIC_TARGET }),
+      external: struct({ metric: METRIC_ID, target: METRIC_TARGET }),
+    }),
+  ),
+  behavior: struct({ scaleUp: SCALING_RULES, scaleDown: SCALING_RULES }),
+});
+
 const KINDS: Record<string, Shape> = {
+  "horizontalpodautoscalers.autoscaling": top(HPA_V2_SPEC),
+  // Resources served in more than one version are keyed by storage key and version too.
+  "horizontalpodautoscalers.autoscaling/v1": top(struct({ ...anyFields("minReplicas", "maxReplicas", "targetCPUUtilizationPercentage"), scaleTargetRef: CROSS_VERSION_REF })),
   persistentvolumes: top(PV_SPEC),
   persistentvolumeclaims: top(PVC_SPEC),
   "storageclasses.storage.k8s.io": struct({

@@ -824,3 +824,4 @@ export interface StorageClass extends KubeObject {
   volumeBindingMode?: "Immediate" | "WaitForFirstConsumer";
   allowedTopologies?: unknown[];
 }
+export type * from "./autoscaling-types";

@@ -138,6 +138,32 @@ const jobSpec = z.looseObject({
   podReplacementPolicy: str,
 });
 
+const quantity = z.union([z.string(), z.number()]).nullish();
+const metricTarget = z.looseObject({ type: str, value: quantity, averageValue: quantity, averageUtilization: int }).nullish();
+const metricId = z.looseObject({ name: str, selector: labelSelector }).nullish();
+const crossVersionRef = z.looseObject({ kind: str, name: str, apiVersion: str });
+const scalingRules = z
+  .looseObject({ stabilizationWindowSeconds: int, selectPolicy: str, policies: z.array(z.looseObject({ type: str, value: int, periodSeconds: int })).nullish() })
+  .nullish();
+const hpaSpec = z.looseObject({
+  scaleTargetRef: crossVersionRef.nullish(),
+  minReplicas: int,
+  maxReplicas: int,
+  metrics: z
+    .array(
+      z.looseObject({
+        type: str,
+        resource: z.looseObject({ name: str, target: metricTarget }).nullish(),
+        containerResource: z.looseObject({ name: str, container: str, target: metricTarget }).nullish(),
+        pods: z.looseObject({ metric: metricId, target: metricTarget }).nullish(),
+        object: z.looseObject({ describedObject: crossVersionRef.nullish(), metric: metricId, target: metricTarget }).nullish(),
+        external: z.looseObject({ metric: metricId, target: metricTarget }).nullish(),
+      }),
+    )
+    .nullish(),
+  behavior: z.looseObject({ scaleUp: scalingRules, scaleDown: scalingRules }).nullish(),
+});
+
 // A status of the wrong type fails to decode upstream even though the server resets it.
 const withSpec = (spec: z.ZodType, extra: z.ZodRawShape = {}) =>
   z.looseObject({ apiVersion: str, kind: str, metadata: objectMeta.nullish(), spec: spec.nullish(), status: z.looseObject({}).nullish(), ...extra });
@@ -192,6 +218,7 @@ const SCHEMAS: Record<string, z.ZodType> = {
   replicationcontrollers: withSpec(z.looseObject({ replicas: int, selector: strMap, template: podTemplate, minReadySeconds: int })),
   "replicasets.apps": withSpec(z.looseObject({ replicas: int, selector: labelSelector, template: podTemplate, minReadySeconds: int })),
   "jobs.batch": withSpec(jobSpec),
+  "horizontalpodautoscalers.autoscaling": withSpec(hpaSpec),
   "cronjobs.batch": withSpec(
     z.looseObject({
       schedule: str,

@@ -17,6 +17,8 @@ import { validateEndpointSlice, validateEndpoints } from "./validate-endpoints";
 import { validateCronJob, validateJob } from "./validate-batch";
 import { validateRole, validateRoleBinding, nameIsPathSegment } from "./validate-rbac";
 import { validatePersistentVolume, validatePersistentVolumeClaim, validateStorageClass } from "./validate-storage";
+import { validateHPA } from "./validate-hpa";
+import type { HorizontalPodAutoscaler } from "./autoscaling-types";
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from "./validate-config";
 
 export { strictUnknownFields } from "./strict-fields";
@@ -68,6 +70,7 @@ const RULES: Record<string, KindRules> = {
   },
   "jobs.batch": { namespaced: true, nameFn: nameIsDNSSubdomain, validate: (obj, old) => validateJob(obj as Job, old as Job | undefined) },
   "cronjobs.batch": { namespaced: true, nameFn: nameIsDNSSubdomain, validate: (obj, old) => validateCronJob(obj as CronJob, old as CronJob | undefined) },
+  "horizontalpodautoscalers.autoscaling": { namespaced: true, nameFn: nameIsDNSSubdomain, validate: (obj) => validateHPA(obj as HorizontalPodAutoscaler) },
   nodes: { namespaced: false, nameFn: nameIsDNSSubdomain, validate: (obj) => validateNode(obj as Node) },
   namespaces: { namespaced: false, nameFn: nameIsDNSLabel, validate: (obj) => validateNamespace(obj as Namespace) },
   "leases.coordination.k8s.io": { namespaced: true, nameFn: nameIsDNSSubdomain, validate: (obj) => validateLease(obj as Lease) },

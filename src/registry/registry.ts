@@ -9,7 +9,7 @@ import { deleteObject, shouldDeleteDuringUpdate, type DeleteOptions, type Delete
 import { retryOnConflict, isConflict, GUARANTEED_UPDATE_ATTEMPTS } from "../store/retry";
 import type { KubeObject, Pod } from "../model/types";
 import { bindPod } from "../store/binding";
-import { RESOURCES, storageKey, type ResourceInfo } from "../model/resources";
+import { STORED_RESOURCES, storageKey, type ResourceInfo } from "../model/resources";
 import { ApiError, alreadyExists, conflict, invalid } from "../model/errors";
 import { typeErrors, validateObject } from "../model/validation";
 import type { DefaultingConfig } from "./defaults";
@@ -41,7 +41,7 @@ interface UpdateOptions extends WriteOptions {
 /** A name from generateName is drawn this often before a clash reaches the caller (upstream's RetryGenerateName). */
 const GENERATE_NAME_ATTEMPTS = 8;
 
-const BY_KEY = new Map<string, ResourceInfo>(RESOURCES.map((r) => [storageKey(r), r]));
+const BY_KEY = new Map<string, ResourceInfo>(STORED_RESOURCES.map((r) => [storageKey(r), r]));
 
 /** Kinds without a spec; every other kind's spec is a struct, `{}` when not sent. */
 const NO_SPEC = new Set(["events", "endpoints", "endpointslices.discovery.k8s.io"]);

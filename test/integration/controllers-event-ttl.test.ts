@@ -18,7 +18,7 @@ let now = T0;
 const config = readConfig({ EVENT_TTL: "1h" });
 const store = new ObjectStore(env.DB);
 const registry = new Registry(store, { now: () => now, defaults: defaultingFrom(config) });
-const ctx: ControllerContext = { store, registry, now: () => now, config, enqueue: () => {}, terminating: new Set() };
+const ctx: ControllerContext = { store, registry, now: () => now, config, enqueue: () => {}, terminating: new Set(), podUsage: async () => new Map() };
 const ttl = new EventTTLController(ctx);
 
 const about: KubeObject = { apiVersion: "v1", kind: "Pod", metadata: { name: "web", namespace: "default", uid: "u-web" } };

@@ -52,6 +52,9 @@ describe("work keys", () => {
     // A Service's own changes, and any pod's, reach the service controller.
     expect(keysFor(table(), change("services", "n", "web"))).toEqual(["svc:n/web"]);
     expect(keysFor(table(), change("endpoints", "n", "web"))).toEqual(["svc:n/web"]);
+    // An HPA's changes reach it; its target's do not (it resyncs every period instead).
+    expect(keysFor(table(), change("horizontalpodautoscalers.autoscaling", "n", "web"))).toEqual(["hpa:n/web"]);
+    expect(keysFor(table(), change("deployments.apps", "n", "web"))).toEqual(["deploy:n/web"]);
   });
 
   it("leave deleted and terminating pods without a controller alone, and only deleted Nodes to pod GC", () => {

@@ -132,6 +132,8 @@ describe("kubectl protobuf fixtures", () => {
     "22-kubectl-create-job",
     "23-kubectl-create-cronjob",
     "24-kubectl-create-job-from-cronjob",
+    "25-kubectl-autoscale",
+    "26-kubectl-autoscale-no-cpu",
   ];
 
   // Checked one by one below instead: their rules hold the core group "" (an empty
@@ -144,6 +146,17 @@ describe("kubectl protobuf fixtures", () => {
     // The Go encoder wrote generation 0, empty strings, stdin false, nodePort 0,
     // empty resources/strategy/securityContext...: none of it may survive.
     expect(zeroPaths(got)).toEqual([]);
+  });
+
+  it("autoscale: an autoscaling/v1 HPA with its CPU target; without --min and --cpu-percent, neither field", () => {
+    expect(decodeKubernetesProtobuf(fixtureBody(names[24]))).toEqual({
+      kind: "HorizontalPodAutoscaler",
+      apiVersion: "autoscaling/v1",
+      metadata: { name: "php-apache" },
+      spec: { scaleTargetRef: { kind: "Deployment", name: "php-apache", apiVersion: "apps/v1" }, minReplicas: 1, maxReplicas: 10, targetCPUUtilizationPercentage: 50 },
+    });
+    const bare = decodeKubernetesProtobuf(fixtureBody(names[25])) as KubeObject & { spec: Record<string, unknown> };
+    expect(bare.spec).toEqual({ scaleTargetRef: { kind: "Deployment", name: "php-apache", apiVersion: "apps/v1" }, maxReplicas: 5 });
   });
 
   it("create deployment (bootcamp)", () => {

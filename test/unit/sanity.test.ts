@@ -9,6 +9,6 @@ describe("resource table", () => {
     expect(findResource("", "v1", "configmaps")?.shortNames).toEqual(["cm"]);
     expect(findResource("", "v1", "podtemplates")).toBeUndefined();
     expect(storageKey(findResource("discovery.k8s.io", "v1", "endpointslices")!)).toBe("endpointslices.discovery.k8s.io");
-    expect(new Set(RESOURCES.map((r) => r.kind)).size).toBe(RESOURCES.length);
+    expect(new Set(RESOURCES.map((r) => `${r.group}/${r.version}/${r.kind}`)).size).toBe(RESOURCES.length);
   });
 });

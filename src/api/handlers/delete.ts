@@ -8,6 +8,7 @@ import type { DeleteOptions } from "../../registry/deletion";
 import { json } from "../negotiate";
 import { readOptionalJson } from "../body";
 import { parseListQuery, queryInt } from "./list-options";
+import { fromStorageVersion } from "../../model/conversion";
 
 const MAX_GRACE_SECONDS = 2_147_483_647;
 
@@ -43,7 +44,7 @@ export async function deleteOne(ctx: ApiContext, ri: RequestInfo, req: Request, 
   const key = storageKey(ri.info);
   const result = await ctx.registry.delete(key, ri.namespace, ri.name!, opts);
   // Pods come back as the object either way, like the real pod registry.
-  if (!result.deleted || key === "pods") return json(result.object);
+  if (!result.deleted || key === "pods") return json(fromStorageVersion(ri.info, result.object));
   return json(successStatus(ri, ri.name!, result.object.metadata.uid));
 }
 
@@ -56,7 +57,7 @@ export async function deleteCollection(ctx: ApiContext, ri: RequestInfo, req: Re
   for (const obj of listed.items) {
     try {
       const r = await ctx.registry.delete(key, obj.metadata.namespace ?? "", obj.metadata.name ?? "", opts);
-      items.push(r.object);
+      items.push(fromStorageVersion(ri.info, r.object));
     } catch (e) {
       // Already gone between the list and the delete: that is what was asked for.
       if ((e as { code?: number }).code !== 404) throw e;

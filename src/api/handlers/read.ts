@@ -5,6 +5,7 @@ import { storageKey, apiVersionOf } from "../../model/resources";
 import { toTable } from "../printers";
 import { wantsTable, json, TABLE_CONTENT_TYPE } from "../negotiate";
 import { checkResourceVersionParam, parseListQuery } from "./list-options";
+import { fromStorageVersion } from "../../model/conversion";
 
 export async function getObject(ctx: ApiContext, ri: RequestInfo, req: Request, q: URLSearchParams): Promise<Response> {
   const key = storageKey(ri.info);
@@ -14,7 +15,7 @@ export async function getObject(ctx: ApiContext, ri: RequestInfo, req: Request, 
   if (table) {
     return json(toTable(key, [obj], { now: ctx.now(), includeObject: table.includeObject, resourceVersion: obj.metadata.resourceVersion }), 200, { "content-type": TABLE_CONTENT_TYPE });
   }
-  return json(obj);
+  return json(fromStorageVersion(ri.info, obj));
 }
 
 export async function listObjects(ctx: ApiContext, ri: RequestInfo, req: Request, q: URLSearchParams): Promise<Response> {
@@ -31,6 +32,6 @@ export async function listObjects(ctx: ApiContext, ri: RequestInfo, req: Request
     kind: `${ri.info.kind}List`,
     apiVersion: apiVersionOf(ri.info),
     metadata: { resourceVersion: result.resourceVersion, ...(result.continue ? { continue: result.continue } : {}) },
-    items: result.items,
+    items: result.items.map((o) => fromStorageVersion(ri.info, o)),
   });
 }

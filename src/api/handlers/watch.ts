@@ -18,6 +18,7 @@ import { parseListQuery, queryInt } from "./list-options";
 import { openStream } from "../stream";
 import { ApiError, internalError } from "../../model/errors";
 import { CacheWatch } from "../watch-source";
+import { fromStorageVersion } from "../../model/conversion";
 
 const KEEPALIVE_MS = 15_000;
 const BOOKMARK_MS = 30_000;
@@ -54,7 +55,7 @@ export async function watchObjects(ctx: ApiContext, ri: RequestInfo, req: Reques
   const stream = openStream(req, table ? "application/json;as=Table;v=v1;g=meta.k8s.io" : "application/json");
   let headersSent = false;
   const encode = (type: string, obj: KubeObject): string => {
-    if (!table) return JSON.stringify({ type, object: obj }) + "\n";
+    if (!table) return JSON.stringify({ type, object: fromStorageVersion(ri.info, obj) }) + "\n";
     const t = toTable(key, [obj], { now: ctx.now(), includeObject: table.includeObject, resourceVersion: obj.metadata.resourceVersion, omitHeaders: headersSent });
     headersSent = true;
     return JSON.stringify({ type, object: t }) + "\n";

@@ -13,6 +13,7 @@ import { readBody, readPatchBody } from "../body";
 import { json } from "../negotiate";
 import { retryOnConflict } from "../../store/retry";
 import type { WriteSubresource } from "../../registry/ops";
+import { fromStorageVersion, toStorageVersion } from "../../model/conversion";
 
 function isDryRun(q: URLSearchParams): boolean {
   const d = q.getAll("dryRun");
@@ -64,7 +65,8 @@ function fieldValidationOf(q: URLSearchParams, options: "CreateOptions" | "Updat
 /** fieldValidation=Strict (what kubectl apply/create -f send): unknown fields are errors. */
 function checkFieldValidation(info: ResourceInfo, q: URLSearchParams, body: unknown): void {
   if (q.get("fieldValidation") !== "Strict") return;
-  const unknown = strictUnknownFields(storageKey(info), body);
+  // Fields are those of the version the request speaks.
+  const unknown = strictUnknownFields(info.storedAs ? `${storageKey(info)}/${info.version}` : storageKey(info), body);
   if (unknown.length) {
     throw badRequest(`strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(", ")}`);
   }
@@ -75,9 +77,9 @@ export async function createObject(ctx: ApiContext, ri: RequestInfo, req: Reques
   fieldValidationOf(q, "CreateOptions");
   const body = await readBody(req);
   checkFieldValidation(info, q, body);
-  const obj = checkBodyIdentity(info, ri, body);
+  const obj = toStorageVersion(info, checkBodyIdentity(info, ri, body));
   await ctx.admit?.(obj);
-  return json(await ctx.registry.create(storageKey(info), obj, { dryRun: isDryRun(q) }), 201);
+  return json(fromStorageVersion(info, await ctx.registry.create(storageKey(info), obj, { dryRun: isDryRun(q) })), 201);
 }
 
 export async function updateObject(ctx: ApiContext, ri: RequestInfo, req: Request, q: URLSearchParams): Promise<Response> {
@@ -97,12 +99,12 @@ export async function updateObject(ctx: ApiContext, ri: RequestInfo, req: Reques
     if (sent && sent !== current.metadata.resourceVersion) throw conflict(key, ri.name!);
     await ctx.admit?.(next);
     // The strategy prepares (and may change) what it is given: each attempt gets the body afresh.
-    return ctx.registry.update(key, structuredClone(next), { old: current, expectedRv: Number(current.metadata.resourceVersion), subresource: subresourceOf(ri), dryRun: isDryRun(q) });
+    return ctx.registry.update(key, toStorageVersion(info, structuredClone(next)), { old: current, expectedRv: Number(current.metadata.resourceVersion), subresource: subresourceOf(ri), dryRun: isDryRun(q) });
   };
   // With a resourceVersion the update is conditional on it: a 409 when it is stale.
   // Without one it is unconditional, as in Kubernetes: applied to whatever version is
   // current, again if another write got in between (GuaranteedUpdate), never a 409.
-  return json(sent ? await update() : await retryOnConflict(update));
+  return json(fromStorageVersion(info, sent ? await update() : await retryOnConflict(update)));
 }
 
 export async function patchObject(ctx: ApiContext, ri: RequestInfo, req: Request, q: URLSearchParams): Promise<Response> {
@@ -115,18 +117,21 @@ export async function patchObject(ctx: ApiContext, ri: RequestInfo, req: Request
     key,
     ri.namespace,
     ri.name!,
-    async (current) => {
+    async (stored) => {
+      // The patch applies to the object as the request's version shows it.
+      const current = fromStorageVersion(info, stored);
       const patched = applyPatch(patchType, current, patch, key);
       checkFieldValidation(info, q, patched);
       checkPatchedIdentity(info, ri, current, patched);
       patched.kind = info.kind;
       patched.apiVersion = apiVersionOf(info);
-      await ctx.admit?.(patched);
-      return patched;
+      const next = toStorageVersion(info, patched);
+      await ctx.admit?.(next);
+      return next;
     },
     { subresource: subresourceOf(ri), dryRun },
   );
-  return json(stored);
+  return json(fromStorageVersion(info, stored));
 }
 
 /**

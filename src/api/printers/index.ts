@@ -9,6 +9,7 @@ import { deploymentPrinter } from "./deployments";
 import { endpointsPrinter } from "./endpoints";
 import { endpointSlicePrinter } from "./endpointslices";
 import { eventPrinter } from "./events";
+import { hpaPrinter } from "./hpa";
 import { cronJobPrinter, jobPrinter } from "./jobs";
 import { leasePrinter } from "./leases";
 import { namespacePrinter } from "./namespaces";
@@ -38,6 +39,7 @@ const PRINTERS = new Map<string, Printer>([
   ["controllerrevisions.apps", controllerRevisionPrinter],
   ["jobs.batch", jobPrinter],
   ["cronjobs.batch", cronJobPrinter],
+  ["horizontalpodautoscalers.autoscaling", hpaPrinter],
   ["services", servicePrinter],
   ["endpoints", endpointsPrinter],
   ["endpointslices.discovery.k8s.io", endpointSlicePrinter],

@@ -9,12 +9,13 @@ import { fluentdElasticsearch } from "./fluentd";
 import { sha256Hex } from "./digest";
 import { etcdRepo } from "./etcd";
 import { goproxyRepo } from "./goproxy";
+import { hpaExample } from "./hpa-example";
 import { nginx } from "./nginx";
 import { redis } from "./redis";
 import { InvalidReferenceError, parseImageRef, type ImageRef } from "./ref";
 import type { ImageConfig, ImageRepository } from "./types";
 
-const REPOSITORIES: readonly ImageRepository[] = [bootcampV1, bootcampV2, nginx, busybox, redis, crasherRepo, k8sBusybox, agnhostRepo, goproxyRepo, etcdRepo, fluentdElasticsearch];
+const REPOSITORIES: readonly ImageRepository[] = [bootcampV1, bootcampV2, nginx, busybox, redis, crasherRepo, k8sBusybox, agnhostRepo, goproxyRepo, etcdRepo, fluentdElasticsearch, hpaExample];
 
 export interface ResolvedImage {
   ref: ImageRef;

@@ -9,6 +9,7 @@ import { daemonSetStrategy } from "./daemonsets";
 import { cronJobStrategy, jobStrategy } from "./batch";
 import { roleBindingStrategy } from "./rbac";
 import { persistentVolumeClaimStrategy, persistentVolumeStrategy, storageClassStrategy } from "./storage";
+import { hpaStrategy } from "./autoscaling";
 
 /** Objects without rules of their own: metadata and validation only. */
 const PLAIN: ResourceStrategy = {};
@@ -24,6 +25,7 @@ const STRATEGIES: Record<string, ResourceStrategy> = {
   "controllerrevisions.apps": PLAIN,
   "jobs.batch": jobStrategy,
   "cronjobs.batch": cronJobStrategy,
+  "horizontalpodautoscalers.autoscaling": hpaStrategy,
   services: serviceStrategy,
   persistentvolumes: persistentVolumeStrategy,
   persistentvolumeclaims: persistentVolumeClaimStrategy,
