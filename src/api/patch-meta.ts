@@ -72,6 +72,8 @@ const ROOTS: Record<string, StructMeta> = {
   "deployments.apps": root({ template: nested(POD_TEMPLATE) }, CONDITIONS_STATUS),
   "replicasets.apps": root({ template: nested(POD_TEMPLATE) }, CONDITIONS_STATUS),
   "daemonsets.apps": root({ template: nested(POD_TEMPLATE) }, CONDITIONS_STATUS),
+  // volumeClaimTemplates carry no patch strategy upstream: a patch replaces the list.
+  "statefulsets.apps": root({ template: nested(POD_TEMPLATE) }, CONDITIONS_STATUS),
   "jobs.batch": root({ template: nested(POD_TEMPLATE) }, CONDITIONS_STATUS),
   "cronjobs.batch": root({ jobTemplate: nested({ metadata: nested(OBJECT_META), spec: nested({ template: nested(POD_TEMPLATE) }) }) }),
   nodes: root({ podCIDRs: merge() }, { conditions: merge("type"), addresses: merge("type") }),

@@ -15,11 +15,12 @@
 //   sa:/NAME          the "default" ServiceAccount of a namespace
 //   ds:NS/NAME        the DaemonSet controller
 //   dsnode:/NAME      a node changed: every DaemonSet is reconciled
+//   sts:NS/NAME       the StatefulSet controller
 //   clusterrole:/     every aggregated ClusterRole (a ClusterRole changed)
 import type { ControllerKey } from "../controlplane/stubs";
 import type { Controller } from "./controller";
 
-export type WorkKind = "rs" | "deploy" | "job" | "jobttl" | "cronjob" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs" | "eventttl" | "sa" | "clusterrole" | "ds" | "dsnode";
+export type WorkKind = "rs" | "deploy" | "job" | "jobttl" | "cronjob" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs" | "eventttl" | "sa" | "clusterrole" | "ds" | "dsnode" | "sts";
 export type WorkKey = string;
 
 export function workKey(kind: WorkKind, namespace: string, name: string): WorkKey {

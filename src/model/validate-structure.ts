@@ -154,6 +154,21 @@ const SCHEMAS: Record<string, z.ZodType> = {
       paused: bool,
     }),
   ),
+  "statefulsets.apps": withSpec(
+    z.looseObject({
+      replicas: int,
+      selector: labelSelector,
+      template: podTemplate,
+      serviceName: str,
+      podManagementPolicy: str,
+      volumeClaimTemplates: z.array(z.looseObject({ metadata: objectMeta.nullish(), spec: z.looseObject({}).nullish() })).nullish(),
+      updateStrategy: z.looseObject({ type: str, rollingUpdate: z.looseObject({ partition: int, maxUnavailable: intOrString }).nullish() }).nullish(),
+      revisionHistoryLimit: int,
+      minReadySeconds: int,
+      persistentVolumeClaimRetentionPolicy: z.looseObject({ whenDeleted: str, whenScaled: str }).nullish(),
+      ordinals: z.looseObject({ start: int }).nullish(),
+    }),
+  ),
   "replicasets.apps": withSpec(z.looseObject({ replicas: int, selector: labelSelector, template: podTemplate, minReadySeconds: int })),
   "jobs.batch": withSpec(jobSpec),
   "cronjobs.batch": withSpec(

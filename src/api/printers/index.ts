@@ -16,6 +16,7 @@ import { nodePrinter } from "./nodes";
 import { podPrinter } from "./pods";
 import { replicaSetPrinter } from "./replicasets";
 import { servicePrinter } from "./services";
+import { statefulSetPrinter } from "./statefulsets";
 import { roleBindingPrinter, rolePrinter } from "./rbac";
 import type { IncludeObject, Printer, Table, TableRow } from "./types";
 
@@ -32,6 +33,7 @@ const PRINTERS = new Map<string, Printer>([
   ["deployments.apps", deploymentPrinter],
   ["replicasets.apps", replicaSetPrinter],
   ["daemonsets.apps", daemonSetPrinter],
+  ["statefulsets.apps", statefulSetPrinter],
   ["controllerrevisions.apps", controllerRevisionPrinter],
   ["jobs.batch", jobPrinter],
   ["cronjobs.batch", cronJobPrinter],

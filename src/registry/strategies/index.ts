@@ -6,6 +6,7 @@ import { namespaceStrategy, nodeStrategy } from "./cluster";
 import { serviceStrategy } from "./services";
 import { configMapStrategy, secretStrategy } from "./config";
 import { daemonSetStrategy } from "./daemonsets";
+import { statefulSetStrategy } from "./statefulsets";
 import { cronJobStrategy, jobStrategy } from "./batch";
 import { roleBindingStrategy } from "./rbac";
 
@@ -19,6 +20,7 @@ const STRATEGIES: Record<string, ResourceStrategy> = {
   "deployments.apps": deploymentStrategy,
   "replicasets.apps": replicaSetStrategy,
   "daemonsets.apps": daemonSetStrategy,
+  "statefulsets.apps": statefulSetStrategy,
   "controllerrevisions.apps": PLAIN,
   "jobs.batch": jobStrategy,
   "cronjobs.batch": cronJobStrategy,
