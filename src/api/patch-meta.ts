@@ -81,6 +81,8 @@ const ROOTS: Record<string, StructMeta> = {
   "leases.coordination.k8s.io": root({}),
   // ServiceSpec.ports: patchMergeKey "port" (kubectl apply/edit merge ports by number).
   services: root({ ports: merge("port") }, CONDITIONS_STATUS),
+  persistentvolumes: root({}),
+  persistentvolumeclaims: root({}, CONDITIONS_STATUS),
   events: { metadata: nested(OBJECT_META) },
   serviceaccounts: { metadata: nested(OBJECT_META), secrets: merge("name") },
 };

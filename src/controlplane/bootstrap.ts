@@ -1,13 +1,15 @@
 // The cluster as it exists on first start: the four standard namespaces, the default
 // RBAC policy (bootstrap-policy.ts), the
 // `kubernetes` Service in default (the API server's own, kept by the API server as
-// upstream does), and DEFAULT_NODE_COUNT worker nodes. Runs once per isolate, is idempotent, and only
+// upstream does), the default StorageClass `standard` (kept like an addon manager
+// keeps minikube's), and DEFAULT_NODE_COUNT worker nodes. Runs once per isolate, is idempotent, and only
 // creates nodes on a cluster that never had its namespaces (so nodes a person deleted
 // stay deleted across restarts).
 import type { ObjectStore } from "../store/store";
 import type { Registry } from "../registry/registry";
 import type { ClusterConfig } from "../config";
-import type { EndpointSlice, Endpoints, KubeObject, Service } from "../model/types";
+import type { EndpointSlice, Endpoints, KubeObject, Service, StorageClass } from "../model/types";
+import { DEFAULT_STORAGE_CLASS, EDGEKUBE_PROVISIONER, IS_DEFAULT_CLASS_ANNOTATION } from "../model/storage";
 import { resourceForKind, storageKey } from "../model/resources";
 import { ApiError } from "../model/errors";
 import { nodeAgent } from "./stubs";
@@ -54,6 +56,7 @@ async function bootstrap(ctx: BootstrapContext): Promise<void> {
   // Best effort: the API must come up (and a first start get its nodes) even if this
   // fails; the next isolate tries again.
   await ensureKubernetesService(ctx).catch((e) => console.error("creating the kubernetes Service failed:", e));
+  await createIfMissing(ctx, defaultStorageClass()).catch((e) => console.error("creating the default StorageClass failed:", e));
   if (!firstStart) return;
   const count = ctx.config.defaultNodeCount;
   // A bounded number of nodes join at once: thousands of registrations in flight
@@ -91,6 +94,24 @@ async function createIfMissing(ctx: BootstrapContext, obj: KubeObject): Promise<
   } catch (e) {
     if (!(e instanceof ApiError && e.reason === "AlreadyExists")) throw e;
   }
+}
+
+/**
+ * `standard`, the default class, binding Immediate as minikube's `standard` does: the
+ * model's volumes are network storage that attaches on any node, so there is no
+ * topology to wait for (kind's local-path class waits for the first consumer because
+ * its volumes are directories of one node).
+ */
+function defaultStorageClass(): StorageClass {
+  return {
+    apiVersion: "storage.k8s.io/v1",
+    kind: "StorageClass",
+    metadata: { name: DEFAULT_STORAGE_CLASS, annotations: { [IS_DEFAULT_CLASS_ANNOTATION]: "true" }, labels: { "addonmanager.kubernetes.io/mode": "EnsureExists" } },
+    provisioner: EDGEKUBE_PROVISIONER,
+    reclaimPolicy: "Delete",
+    volumeBindingMode: "Immediate",
+    allowVolumeExpansion: false,
+  };
 }
 
 /** default/kubernetes: ClusterIP 10.96.0.1, port 443 to the API server's 8443, no selector. */

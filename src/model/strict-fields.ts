@@ -112,7 +112,28 @@ const BINDING = struct({
   roleRef: struct(anyFields("apiGroup", "kind", "name")),
 });
 
+const PVC_SPEC = struct({
+  ...anyFields("accessModes", "volumeName", "storageClassName", "volumeMode", "dataSource", "dataSourceRef", "volumeAttributesClassName"),
+  selector: LABEL_SELECTOR,
+  resources: struct({ limits: MAP, requests: MAP }),
+});
+
+const PV_SPEC = struct({
+  ...anyFields("accessModes", "claimRef", "persistentVolumeReclaimPolicy", "storageClassName", "mountOptions", "volumeMode", "nodeAffinity"),
+  ...anyFields("volumeAttributesClassName", "csi", "hostPath", "local", "nfs", "iscsi", "fc", "rbd", "cephfs", "glusterfs", "awsElasticBlockStore"),
+  ...anyFields("gcePersistentDisk", "azureDisk", "azureFile", "cinder", "flexVolume", "vsphereVolume", "portworxVolume", "flocker", "quobyte"),
+  ...anyFields("photonPersistentDisk", "scaleIO", "storageos"),
+  capacity: MAP,
+});
+
 const KINDS: Record<string, Shape> = {
+  persistentvolumes: top(PV_SPEC),
+  persistentvolumeclaims: top(PVC_SPEC),
+  "storageclasses.storage.k8s.io": struct({
+    ...anyFields("apiVersion", "kind", "provisioner", "reclaimPolicy", "mountOptions", "allowVolumeExpansion", "volumeBindingMode", "allowedTopologies"),
+    metadata: OBJECT_META,
+    parameters: MAP,
+  }),
   "roles.rbac.authorization.k8s.io": ROLE,
   "clusterroles.rbac.authorization.k8s.io": struct({ ...(ROLE as { fields: Record<string, Shape> }).fields, aggregationRule: struct({ clusterRoleSelectors: list(LABEL_SELECTOR) }) }),
   "rolebindings.rbac.authorization.k8s.io": BINDING,

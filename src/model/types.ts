@@ -175,6 +175,7 @@ interface Volume {
   secret?: unknown;
   hostPath?: unknown;
   projected?: unknown;
+  persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
   [key: string]: unknown;
 }
 
@@ -757,4 +758,91 @@ export interface RoleRef {
 export interface RoleBinding extends KubeObject {
   subjects?: Subject[] | null;
   roleRef: RoleRef;
+}
+
+// ---- core/v1 PersistentVolume, PersistentVolumeClaim; storage.k8s.io/v1 StorageClass ----
+
+export type PersistentVolumeAccessMode = "ReadWriteOnce" | "ReadOnlyMany" | "ReadWriteMany" | "ReadWriteOncePod";
+export type PersistentVolumeReclaimPolicy = "Retain" | "Delete" | "Recycle";
+
+/** A CSI volume: the driver that serves it and its handle there (what our provisioner fills in). */
+export interface CSIPersistentVolumeSource {
+  driver: string;
+  volumeHandle: string;
+  readOnly?: boolean;
+  fsType?: string;
+  volumeAttributes?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+export interface PersistentVolumeSpec {
+  capacity?: ResourceList;
+  accessModes?: PersistentVolumeAccessMode[];
+  claimRef?: ObjectReference;
+  persistentVolumeReclaimPolicy?: PersistentVolumeReclaimPolicy;
+  storageClassName?: string;
+  volumeMode?: "Filesystem" | "Block";
+  mountOptions?: string[];
+  volumeAttributesClassName?: string;
+  csi?: CSIPersistentVolumeSource;
+  hostPath?: unknown;
+  local?: unknown;
+  nfs?: unknown;
+  nodeAffinity?: unknown;
+  [key: string]: unknown;
+}
+
+export interface PersistentVolumeStatus {
+  phase?: "Pending" | "Available" | "Bound" | "Released" | "Failed";
+  message?: string;
+  reason?: string;
+  lastPhaseTransitionTime?: string;
+}
+
+export interface PersistentVolume extends KubeObject {
+  apiVersion: "v1";
+  kind: "PersistentVolume";
+  spec: PersistentVolumeSpec;
+  status?: PersistentVolumeStatus;
+}
+
+export interface PersistentVolumeClaimSpec {
+  accessModes?: PersistentVolumeAccessMode[];
+  selector?: LabelSelector;
+  resources?: { requests?: ResourceList; limits?: ResourceList };
+  volumeName?: string;
+  /** null/absent: the default class (DefaultStorageClass admission); "": no class (static binding only). */
+  storageClassName?: string | null;
+  volumeMode?: "Filesystem" | "Block";
+  dataSource?: unknown;
+  dataSourceRef?: unknown;
+  volumeAttributesClassName?: string;
+  [key: string]: unknown;
+}
+
+export interface PersistentVolumeClaimStatus {
+  phase?: "Pending" | "Bound" | "Lost";
+  accessModes?: PersistentVolumeAccessMode[];
+  capacity?: ResourceList;
+  conditions?: Condition[];
+  [key: string]: unknown;
+}
+
+export interface PersistentVolumeClaim extends KubeObject {
+  apiVersion: "v1";
+  kind: "PersistentVolumeClaim";
+  spec: PersistentVolumeClaimSpec;
+  status?: PersistentVolumeClaimStatus;
+}
+
+export interface StorageClass extends KubeObject {
+  apiVersion: "storage.k8s.io/v1";
+  kind: "StorageClass";
+  provisioner: string;
+  parameters?: Record<string, string>;
+  reclaimPolicy?: "Retain" | "Delete";
+  mountOptions?: string[];
+  allowVolumeExpansion?: boolean;
+  volumeBindingMode?: "Immediate" | "WaitForFirstConsumer";
+  allowedTopologies?: unknown[];
 }

@@ -140,7 +140,40 @@ const jobSpec = z.looseObject({
 const withSpec = (spec: z.ZodType, extra: z.ZodRawShape = {}) =>
   z.looseObject({ apiVersion: str, kind: str, metadata: objectMeta.nullish(), spec: spec.nullish(), status: z.looseObject({}).nullish(), ...extra });
 
+const pvcSpec = z.looseObject({
+  accessModes: strList,
+  selector: labelSelector,
+  resources: z.looseObject({ requests: resourceList, limits: resourceList }).nullish(),
+  volumeName: str,
+  storageClassName: str,
+  volumeMode: str,
+});
+
+const pvSpec = z.looseObject({
+  capacity: resourceList,
+  accessModes: strList,
+  claimRef: objectReference,
+  persistentVolumeReclaimPolicy: str,
+  storageClassName: str,
+  volumeMode: str,
+  mountOptions: strList,
+  csi: z.looseObject({ driver: str, volumeHandle: str, readOnly: bool, fsType: str, volumeAttributes: strMap }).nullish(),
+});
+
 const SCHEMAS: Record<string, z.ZodType> = {
+  persistentvolumes: withSpec(pvSpec),
+  persistentvolumeclaims: withSpec(pvcSpec),
+  "storageclasses.storage.k8s.io": z.looseObject({
+    apiVersion: str,
+    kind: str,
+    metadata: objectMeta.nullish(),
+    provisioner: str,
+    parameters: strMap,
+    reclaimPolicy: str,
+    mountOptions: strList,
+    allowVolumeExpansion: bool,
+    volumeBindingMode: str,
+  }),
   pods: withSpec(podSpec),
   "deployments.apps": withSpec(
     z.looseObject({

@@ -2,7 +2,7 @@
 // words (the caller wraps them with invalid() into a 422 Status). Order of checks:
 // JSON types first (a body that would not decode gets nothing else), then metadata,
 // then the kind's own rules, then the update rules when the old object is given.
-import type { ClusterRole, RoleBinding, ConfigMap, ControllerRevision, CronJob, DaemonSet, Deployment, EndpointSlice, Endpoints, Event, Job, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, Secret, Service, StatefulSet, StatusCause } from "./types";
+import type { PersistentVolume, PersistentVolumeClaim, StorageClass, ClusterRole, RoleBinding, ConfigMap, ControllerRevision, CronJob, DaemonSet, Deployment, EndpointSlice, Endpoints, Event, Job, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, Secret, Service, StatefulSet, StatusCause } from "./types";
 import { nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain } from "./name-rules";
 import { structuralErrors } from "./validate-structure";
 import { validateObjectMeta, validateObjectMetaUpdate, type NameFn } from "./validate-meta";
@@ -15,6 +15,7 @@ import { validateService, validateServiceUpdate } from "./validate-service";
 import { validateEndpointSlice, validateEndpoints } from "./validate-endpoints";
 import { validateCronJob, validateJob } from "./validate-batch";
 import { validateRole, validateRoleBinding, nameIsPathSegment } from "./validate-rbac";
+import { validatePersistentVolume, validatePersistentVolumeClaim, validateStorageClass } from "./validate-storage";
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from "./validate-config";
 
 export { strictUnknownFields } from "./strict-fields";
@@ -98,6 +99,21 @@ const RULES: Record<string, KindRules> = {
     namespaced: false,
     nameFn: nameIsPathSegment,
     validate: (obj, old) => validateRoleBinding(obj as RoleBinding, false, old as RoleBinding | undefined),
+  },
+  persistentvolumes: {
+    namespaced: false,
+    nameFn: nameIsDNSSubdomain,
+    validate: (obj, old) => validatePersistentVolume(obj as PersistentVolume, old as PersistentVolume | undefined),
+  },
+  persistentvolumeclaims: {
+    namespaced: true,
+    nameFn: nameIsDNSSubdomain,
+    validate: (obj, old) => validatePersistentVolumeClaim(obj as PersistentVolumeClaim, old as PersistentVolumeClaim | undefined),
+  },
+  "storageclasses.storage.k8s.io": {
+    namespaced: false,
+    nameFn: nameIsDNSSubdomain,
+    validate: (obj, old) => validateStorageClass(obj as StorageClass, old as StorageClass | undefined),
   },
   "endpointslices.discovery.k8s.io": {
     namespaced: true,

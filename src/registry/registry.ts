@@ -104,9 +104,10 @@ export class Registry {
       throw invalid(info.kind, "", [{ reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name" }], info.group);
     }
     this.prepareCreate(resource, obj);
+    const strategy = strategyFor(resource);
+    await strategy.admit?.(obj, undefined, this.store);
     this.validate(info, obj);
     if (info.namespaced) await ensureNamespaceActive(this.store, info, obj.metadata.namespace ?? "");
-    const strategy = strategyFor(resource);
     await strategy.beforeCreate?.(obj, this.hooks, !!opts.dryRun);
     if (opts.dryRun) {
       if (await this.store.get(resource, obj.metadata.namespace ?? "", obj.metadata.name!)) throw alreadyExists(resource, obj.metadata.name!);
@@ -187,6 +188,7 @@ export class Registry {
       const info = resourceInfo(op.resource);
       if (op.op === "create") {
         if (!this.prepared.has(op.object)) this.prepareCreate(op.resource, op.object);
+        await strategyFor(op.resource).admit?.(op.object, undefined, this.store);
         this.validate(info, op.object);
         await strategyFor(op.resource).beforeCreate?.(op.object, this.hooks, false);
         // Events ride in the same batch as the status they describe: a terminating
@@ -210,7 +212,11 @@ export class Registry {
     this.checkTypes(info, next);
     const prepared = subresource === "status" ? prepareForStatusUpdate(next, old) : prepareForUpdate(info, next, old);
     this.validate(info, prepared, old);
-    if (subresource !== "status") await strategyFor(storageKey(info)).beforeUpdate?.(prepared, old, this.hooks, dryRun);
+    if (subresource !== "status") {
+      const strategy = strategyFor(storageKey(info));
+      await strategy.admit?.(prepared, old, this.store);
+      await strategy.beforeUpdate?.(prepared, old, this.hooks, dryRun);
+    }
     return prepared;
   }
 

@@ -18,6 +18,7 @@ import { replicaSetPrinter } from "./replicasets";
 import { servicePrinter } from "./services";
 import { statefulSetPrinter } from "./statefulsets";
 import { roleBindingPrinter, rolePrinter } from "./rbac";
+import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from "./storage";
 import type { IncludeObject, Printer, Table, TableRow } from "./types";
 
 export type { IncludeObject } from "./types";
@@ -40,6 +41,9 @@ const PRINTERS = new Map<string, Printer>([
   ["services", servicePrinter],
   ["endpoints", endpointsPrinter],
   ["endpointslices.discovery.k8s.io", endpointSlicePrinter],
+  ["persistentvolumes", persistentVolumePrinter],
+  ["persistentvolumeclaims", persistentVolumeClaimPrinter],
+  ["storageclasses.storage.k8s.io", storageClassPrinter],
   ["configmaps", configMapPrinter],
   ["secrets", secretPrinter],
   ["serviceaccounts", serviceAccountPrinter],

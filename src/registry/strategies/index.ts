@@ -9,6 +9,7 @@ import { daemonSetStrategy } from "./daemonsets";
 import { statefulSetStrategy } from "./statefulsets";
 import { cronJobStrategy, jobStrategy } from "./batch";
 import { roleBindingStrategy } from "./rbac";
+import { persistentVolumeClaimStrategy, persistentVolumeStrategy, storageClassStrategy } from "./storage";
 
 /** Objects without rules of their own: metadata and validation only. */
 const PLAIN: ResourceStrategy = {};
@@ -25,6 +26,9 @@ const STRATEGIES: Record<string, ResourceStrategy> = {
   "jobs.batch": jobStrategy,
   "cronjobs.batch": cronJobStrategy,
   services: serviceStrategy,
+  persistentvolumes: persistentVolumeStrategy,
+  persistentvolumeclaims: persistentVolumeClaimStrategy,
+  "storageclasses.storage.k8s.io": storageClassStrategy,
   events: PLAIN,
   endpoints: PLAIN,
   "endpointslices.discovery.k8s.io": PLAIN,

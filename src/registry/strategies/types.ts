@@ -4,6 +4,7 @@
 import type { KubeObject, StatusCause } from "../../model/types";
 import type { DefaultingConfig } from "../defaults";
 import type { RegistryHooks } from "../hooks";
+import type { ObjectStore } from "../../store/store";
 
 export interface StrategyContext {
   now: number;
@@ -19,6 +20,12 @@ export interface ResourceStrategy {
   prepareForUpdate?(next: KubeObject, old: KubeObject): void;
   /** 422 causes; `old` on an update. Defaults to the model's validateObject. */
   validate?(obj: KubeObject, old?: KubeObject): StatusCause[];
+  /**
+   * Admission that reads other objects (DefaultStorageClass, PersistentVolumeClaimResize):
+   * on a create (`old` absent) before validation, on an update of the main resource
+   * after it. Mutates the object or throws the admission's error.
+   */
+  admit?(obj: KubeObject, old: KubeObject | undefined, store: ObjectStore): Promise<void>;
   /** After validation, before the store writes a new object. */
   beforeCreate?(obj: KubeObject, hooks: RegistryHooks, dryRun: boolean): Promise<void>;
   /** After validation, before the store writes an update of the main resource. */
