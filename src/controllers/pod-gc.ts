@@ -77,6 +77,7 @@ export class PodGC implements Controller {
   async reconcileNode(nodeName: string): Promise<Result | void> {
     const { ctx } = this;
     if (!nodeName) return;
+
     const node = (await ctx.store.get("nodes", "", nodeName)) as Node | null;
     if (node) {
       this.missingSince.delete(nodeName);

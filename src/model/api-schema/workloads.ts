@@ -116,7 +116,7 @@ export const WORKLOAD_DEFINITIONS: Definition[] = [
     replicas: int32("How many pods to run, named <set>-0 to <set>-(replicas-1). Defaults to 1. `kubectl scale` changes it."),
     selector: ref(SELECTOR, "Which pods belong to the StatefulSet; must match the template's labels. Cannot be changed after creation."),
     template: ref(TEMPLATE, "The pods to create. Each pod gets its name, hostname and one volume per claim template on top of it. Changing it rolls out as updateStrategy says."),
-    volumeClaimTemplates: { type: { k: "array", of: { k: "object" } }, description: "PersistentVolumeClaims made for every pod, named <template>-<set>-<ordinal>, created before the pod and kept when the pod is deleted or replaced, so a new pod of the same ordinal finds the same data. The pod template mounts each by the template's name. Cannot be changed after creation." },
+    volumeClaimTemplates: list(`${CORE}.PersistentVolumeClaim`, "PersistentVolumeClaims made for every pod, named <template>-<set>-<ordinal>, created before the pod and kept when the pod is deleted or replaced, so a new pod of the same ordinal finds the same data. The pod template mounts each by the template's name. Cannot be changed after creation."),
     serviceName: str("The headless Service that gives the pods their DNS names: <pod>.<serviceName>.<namespace>.svc. The pods' subdomain."),
     podManagementPolicy: str("OrderedReady (the default: pods are created in order, each once the previous is Running and Ready, and removed in reverse order) or Parallel (all at once). Cannot be changed after creation.", ["OrderedReady", "Parallel"]),
     updateStrategy: ref(A("StatefulSetUpdateStrategy"), "How pods are replaced after a template change."),
