@@ -33,7 +33,7 @@ import type { ControllerManager } from "../src/controllers/controller-manager";
 
 import { WatchCache as ServedWatchCache } from "../src/index";
 
-export { NodeAgent, Scheduler, ControllerManager, NodeLifecycleController } from "../src/index";
+export { NodeAgent, Scheduler, ControllerManager, NodeLifecycleController, VolumeStore } from "../src/index";
 
 const SEED_CHUNK = 500;
 

@@ -16,4 +16,6 @@ export interface ControllerContext {
   enqueue(key: WorkKey, delayMs?: number): void;
   /** Namespaces being deleted: controllers create nothing there, not even events. */
   terminating: Set<string>;
+  /** The store of a persistent volume's data (reclaim policy Delete removes it). */
+  volumes?: (pv: string) => { destroy(): Promise<void> };
 }

@@ -7,7 +7,7 @@
 // lost poke is corrected within RESYNC_MS. Every reconcile re-reads state, so an alarm
 // that fires twice or late does no harm.
 import { DurableObject } from "cloudflare:workers";
-import type { ControllerKey, ControllerManagerApi } from "../controlplane/stubs";
+import { volumeStore, type ControllerKey, type ControllerManagerApi } from "../controlplane/stubs";
 import { controllerKeyOf, dispatchChanges } from "../controlplane/dispatch";
 import { ObjectStore, type Change } from "../store/store";
 import { readConfig } from "../config";
@@ -75,6 +75,7 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
       config,
       enqueue: (key, delayMs) => this.enqueue(key, delayMs),
       terminating: new Set(),
+      volumes: (pv) => volumeStore(env, pv),
     };
     this.controllers = controllerTable(this.context, () => this.allocator());
     this.byName = new Map(this.controllers.map((c) => [c.name, c]));

@@ -4,7 +4,19 @@ import type { KubeObject } from "../model/types";
 import type { WriteOp } from "../registry/ops";
 import { eventWrite } from "../store/events";
 
-type EventComponent = "deployment-controller" | "replicaset-controller" | "daemonset-controller" | "statefulset-controller" | "job-controller" | "cronjob-controller" | "ttl-after-finished-controller" | "namespace-controller" | "garbage-collector-controller";
+type EventComponent =
+  | "deployment-controller"
+  | "replicaset-controller"
+  | "daemonset-controller"
+  | "statefulset-controller"
+  | "job-controller"
+  | "cronjob-controller"
+  | "ttl-after-finished-controller"
+  | "namespace-controller"
+  | "garbage-collector-controller"
+  | "persistentvolume-controller"
+  /** The model's provisioner, named as its class names it (an external provisioner's events carry its name). */
+  | "edgekube.dev/volume";
 
 /** An Event about `about` from one of the controllers, as a store write. */
 export function eventOp(about: KubeObject, type: "Normal" | "Warning", reason: string, message: string, component: EventComponent, now: number): WriteOp {

@@ -17,10 +17,12 @@
 //   dsnode:/NAME      a node changed: every DaemonSet is reconciled
 //   sts:NS/NAME       the StatefulSet controller
 //   clusterrole:/     every aggregated ClusterRole (a ClusterRole changed)
+//   pvc:NS/NAME       a PersistentVolumeClaim: bind, provision, protection
+//   pv:/NAME          a PersistentVolume: phase, reclaim, protection
 import type { ControllerKey } from "../controlplane/stubs";
 import type { Controller } from "./controller";
 
-export type WorkKind = "rs" | "deploy" | "job" | "jobttl" | "cronjob" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs" | "eventttl" | "sa" | "clusterrole" | "ds" | "dsnode" | "sts";
+export type WorkKind = "rs" | "deploy" | "job" | "jobttl" | "cronjob" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs" | "eventttl" | "sa" | "clusterrole" | "ds" | "dsnode" | "pvc" | "pv" | "sts";
 export type WorkKey = string;
 
 export function workKey(kind: WorkKind, namespace: string, name: string): WorkKey {

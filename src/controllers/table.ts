@@ -19,6 +19,7 @@ import { JobController } from "./job-controller";
 import { JobTTLController } from "./job-ttl";
 import { CronJobController } from "./cronjob-controller";
 import { ClusterRoleAggregationController } from "./clusterrole-aggregation-controller";
+import { ClaimController, VolumeController } from "./persistentvolume-controller";
 
 export function controllerTable(ctx: ControllerContext, allocator: () => ServiceAllocator): Controller[] {
   const replicaSets = new ReplicaSetController(ctx);
@@ -43,5 +44,7 @@ export function controllerTable(ctx: ControllerContext, allocator: () => Service
     new EventTTLController(ctx),
     new ServiceAccountsController(ctx),
     new ClusterRoleAggregationController(ctx),
+    new ClaimController(ctx),
+    new VolumeController(ctx),
   ];
 }

@@ -9,14 +9,19 @@ import type { Pod, Node } from "../model/types";
 import { nodeAgent, scheduler, controllers, watchCache, type ControllerKey } from "./stubs";
 import { nodeConfigFromObject } from "./node-config";
 import { ObjectStore } from "../store/store";
-import { configRef, podRefs, type ConfigResource } from "../model/pod-config-refs";
+import { claimRef, configRef, podRefs, type ConfigResource } from "../model/pod-config-refs";
 
-const CONTROLLED = new Set(["pods", "replicasets.apps", "deployments.apps", "jobs.batch", "cronjobs.batch", "namespaces", "nodes", "services", "endpoints", "serviceaccounts", "daemonsets.apps", "statefulsets.apps", "controllerrevisions.apps", "clusterroles.rbac.authorization.k8s.io"]);
+const CONTROLLED = new Set(["pods", "replicasets.apps", "deployments.apps", "jobs.batch", "cronjobs.batch", "namespaces", "nodes", "services", "endpoints", "serviceaccounts", "daemonsets.apps", "statefulsets.apps", "controllerrevisions.apps", "clusterroles.rbac.authorization.k8s.io", "persistentvolumes", "persistentvolumeclaims"]);
 
 /** What the controllers hear of a change: the same whether poked or committed by them. */
 export function controllerKeyOf(ch: Change): ControllerKey {
   const m = ch.object.metadata;
-  return { type: ch.type, resource: ch.resource, namespace: m.namespace ?? "", name: m.name ?? "", ownerReferences: m.ownerReferences, deletionTimestamp: m.deletionTimestamp };
+  const key: ControllerKey = { type: ch.type, resource: ch.resource, namespace: m.namespace ?? "", name: m.name ?? "", ownerReferences: m.ownerReferences, deletionTimestamp: m.deletionTimestamp };
+  if (ch.resource === "pods") {
+    const claims = ((ch.object as Pod).spec?.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim?.claimName ? [v.persistentVolumeClaim.claimName] : []));
+    if (claims.length) key.claimNames = claims;
+  }
+  return key;
 }
 
 interface DispatchOptions {
@@ -54,6 +59,12 @@ export async function dispatchChanges(env: Env, changes: Change[], opts: Dispatc
     if (ch.resource === "configmaps" || ch.resource === "secrets") {
       const m = ch.object.metadata;
       configs.add(configRef(ch.resource as ConfigResource, m.namespace ?? "", m.name ?? ""));
+    }
+    if (ch.resource === "persistentvolumeclaims") {
+      // A claim bound (or gone): pods waiting for it may be scheduled, or mount it.
+      const m = ch.object.metadata;
+      pokeScheduler = true;
+      configs.add(claimRef(m.namespace ?? "", m.name ?? ""));
     }
     if (CONTROLLED.has(ch.resource)) {
       keys.push(controllerKeyOf(ch));

@@ -1,6 +1,7 @@
 // Typed stubs of the control plane's Durable Objects. Wrangler's generated Env types
 // the namespaces without their class, so the casts live here, once.
 import type { NodeAgentApi } from "./node-api";
+import type { VolumeStoreApi } from "./volume-api";
 import type { AllocationRequest, AllocationResult, Owner } from "./service-allocation";
 import type { OwnerReference } from "../model/types";
 import type { ChangeType } from "../store/store";
@@ -23,6 +24,8 @@ export interface ControllerKey {
   ownerReferences?: OwnerReference[];
   /** Set while it is being deleted. */
   deletionTimestamp?: string;
+  /** A pod's persistentVolumeClaim volumes (claim names), so the claims hear of their users. */
+  claimNames?: string[];
 }
 
 export interface ControllerManagerApi {
@@ -86,4 +89,9 @@ export function nodeLifecycle(env: Env, nodeName: string): Stub<NodeLifecycleApi
 /** One watch cache per resource storage key, so hot resources do not share a thread of events with quiet ones. */
 export function watchCache(env: Env, resource: string): Stub<WatchCacheApi> {
   return env.WATCH_CACHE.get(env.WATCH_CACHE.idFromName(resource)) as unknown as Stub<WatchCacheApi>;
+}
+
+/** The store of one PersistentVolume's files, by the volume's name. */
+export function volumeStore(env: Env, volume: string): Stub<VolumeStoreApi> {
+  return env.VOLUME_STORE.get(env.VOLUME_STORE.idFromName(volume)) as unknown as Stub<VolumeStoreApi>;
 }

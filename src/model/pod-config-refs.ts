@@ -1,6 +1,7 @@
-// Which ConfigMaps and Secrets a pod refers to (env[].valueFrom, envFrom, volumes), as
-// "configmaps/NS/NAME" strings: the dispatcher finds the nodes to tell when one changes,
-// the kubelet the containers and volumes to set up again.
+// Which ConfigMaps and Secrets a pod refers to (env[].valueFrom, envFrom, volumes), and
+// which PersistentVolumeClaims it mounts, as "configmaps/NS/NAME" strings: the
+// dispatcher finds the nodes to tell when one changes, the kubelet the containers and
+// volumes to set up again.
 import type { ConfigMapVolumeSource, Container, EnvFromSource, KeySelector, Pod, SecretVolumeSource } from "./types";
 
 export type ConfigResource = "configmaps" | "secrets";
@@ -35,8 +36,16 @@ export function volumeRefs(pod: Pod): string[] {
   });
 }
 
+export const claimRef = (namespace: string, name: string) => `persistentvolumeclaims/${namespace}/${name}`;
+
+/** The PersistentVolumeClaims a pod's volumes name ("persistentvolumeclaims/NS/NAME"). */
+export function claimRefs(pod: Pod): string[] {
+  const ns = pod.metadata.namespace ?? "default";
+  return (pod.spec.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim?.claimName ? [claimRef(ns, v.persistentVolumeClaim.claimName)] : []));
+}
+
 export function podRefs(pod: Pod): string[] {
-  const all = [...volumeRefs(pod), ...[...(pod.spec.initContainers ?? []), ...pod.spec.containers].flatMap((c) => envRefs(pod, c))];
+  const all = [...volumeRefs(pod), ...claimRefs(pod), ...[...(pod.spec.initContainers ?? []), ...pod.spec.containers].flatMap((c) => envRefs(pod, c))];
   return [...new Set(all)];
 }
 

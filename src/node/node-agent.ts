@@ -13,7 +13,7 @@ import { defaultingFrom } from "../registry/defaults";
 import { buildNode, internalIP, podCIDRFor } from "./node-object";
 import { dispatchChanges } from "../controlplane/dispatch";
 import { ApiError } from "../model/errors";
-import { controllers, nodeLifecycle } from "../controlplane/stubs";
+import { controllers, nodeLifecycle, volumeStore } from "../controlplane/stubs";
 import { ClusterNetwork } from "./cluster-network";
 import type { HttpOutcome, HttpRequest } from "./images/types";
 import { TimerTable } from "../util/timer-table";
@@ -61,7 +61,15 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
   }
 
   private kubelet(): Kubelet {
-    return (this.kubeletInstance ??= new Kubelet({ storage: this.ctx.storage, timers: this.timers(), store: () => this.store(), now: () => this.clock(), network: this.network().request }));
+    return (this.kubeletInstance ??= new Kubelet({
+      storage: this.ctx.storage,
+      timers: this.timers(),
+      store: () => this.store(),
+      now: () => this.clock(),
+      network: this.network().request,
+      volumes: (pv) => volumeStore(this.env, pv),
+      background: (p) => this.ctx.waitUntil(p),
+    }));
   }
 
   /** Pod-to-pod and pod-to-Service requests: to this node's pods directly, others' by RPC. */

@@ -14,6 +14,7 @@ import {
   NodeResourcesFitName,
   NodeUnschedulableName,
   TaintTolerationName,
+  VolumeBindingName,
 } from "./plugins/names";
 
 export type ClusterEvent =
@@ -25,6 +26,8 @@ export type ClusterEvent =
   | "NodeConditionChange"
   /** A pod bound to a node was deleted or became Succeeded/Failed: its resources and ports are free. */
   | "AssignedPodDelete"
+  /** A PersistentVolumeClaim was added, changed (bound) or deleted. */
+  | "PvcChange"
   /** Moves every parked pod: the periodic resync that covers a lost wake-up. */
   | "ForceActivate";
 
@@ -38,6 +41,7 @@ const EVENTS_BY_PLUGIN: Readonly<Record<string, readonly ClusterEvent[]>> = {
   [NodeResourcesFitName]: ["NodeAdd", "NodeAllocatableChange", "AssignedPodDelete"],
   [NodeResourcesBalancedAllocationName]: [],
   [ImageLocalityName]: [],
+  [VolumeBindingName]: ["PvcChange"],
 };
 
 /**

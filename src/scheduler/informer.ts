@@ -5,23 +5,24 @@
 // a thousand nodes.
 
 import type { ObjectStore } from "../store/store";
-import type { KubeObject, Node, Pod } from "../model/types";
+import type { KubeObject, Node, PersistentVolumeClaim, Pod } from "../model/types";
 
-/** The resources whose changes the scheduler follows. */
-const WATCHED = ["pods", "nodes"];
+/** The resources whose changes the scheduler follows (claims for VolumeBinding). */
+const WATCHED = ["pods", "nodes", "persistentvolumeclaims"];
 /** Rows per read; a refresh loops until a short page. */
 const PAGE = 1_000;
 
 interface ListedCluster {
   nodes: Node[];
   pods: Pod[];
+  claims: PersistentVolumeClaim[];
   /** Changes after this revision are not in the list. */
   rv: number;
 }
 
 interface WatchedChange {
   rv: number;
-  resource: "pods" | "nodes";
+  resource: "pods" | "nodes" | "persistentvolumeclaims";
   deleted: boolean;
   object: KubeObject;
 }
@@ -30,8 +31,8 @@ export async function listCluster(store: ObjectStore): Promise<ListedCluster> {
   // Read the revision first: the lists may include later writes, which the change
   // log then repeats; applying a change twice is harmless (changes replace by key).
   const { rv } = await store.revision();
-  const [nodes, pods] = await Promise.all([store.list("nodes"), store.list("pods")]);
-  return { nodes: nodes.items as Node[], pods: pods.items as Pod[], rv };
+  const [nodes, pods, claims] = await Promise.all([store.list("nodes"), store.list("pods"), store.list("persistentvolumeclaims")]);
+  return { nodes: nodes.items as Node[], pods: pods.items as Pod[], claims: claims.items as PersistentVolumeClaim[], rv };
 }
 
 /**
@@ -46,7 +47,7 @@ export async function readChanges(store: ObjectStore, sinceRv: number): Promise<
     const { revision, changes: rows } = await store.changePage(WATCHED, cursor, PAGE);
     // Compacted past us, or the revision went backwards (a restored or replaced database).
     if (cursor < revision.compactedRv || revision.rv < cursor) return "expired";
-    for (const r of rows) out.push({ rv: r.rv, resource: r.resource as "pods" | "nodes", deleted: r.type === "DELETED", object: r.object });
+    for (const r of rows) out.push({ rv: r.rv, resource: r.resource as WatchedChange["resource"], deleted: r.type === "DELETED", object: r.object });
     if (rows.length < PAGE) return out;
     cursor = rows[rows.length - 1].rv;
   }

@@ -8,7 +8,7 @@
 // pod would cost a millisecond each.
 
 import type { AdmitResult } from "../controlplane/node-api";
-import type { KubeObject, Node, Pod } from "../model/types";
+import type { KubeObject, Node, PersistentVolumeClaim, Pod } from "../model/types";
 import { ApiError } from "../model/errors";
 import type { ObjectStore } from "../store/store";
 import type { Registry } from "../registry/registry";
@@ -113,6 +113,7 @@ export class SchedulerLoop {
     if (changes === "expired") return this.relist();
     for (const c of changes) {
       if (c.resource === "pods") this.state.applyPod(c.object as Pod, c.deleted);
+      else if (c.resource === "persistentvolumeclaims") this.state.applyClaim(c.object as PersistentVolumeClaim, c.deleted);
       else this.state.applyNode(c.object as Node, c.deleted);
       this.cursor = c.rv;
     }
@@ -120,7 +121,7 @@ export class SchedulerLoop {
 
   private async relist(): Promise<void> {
     const listed = await listCluster(this.deps.store);
-    this.state.replaceAll(listed.nodes, listed.pods);
+    this.state.replaceAll(listed.nodes, listed.pods, listed.claims);
     this.cursor = listed.rv;
     this.listedAt = this.deps.now();
     this.stats.relists++;
@@ -149,7 +150,7 @@ export class SchedulerLoop {
       this.stats.cycles++;
       let result: ScheduleResult;
       try {
-        result = schedulePod(info.pod, view.snapshot, { random: this.deps.random, startIndex: this.startIndex });
+        result = schedulePod(info.pod, view.snapshot, { random: this.deps.random, startIndex: this.startIndex, claims: this.state.claims });
       } catch (e) {
         // schedulePod turns plugin failures into statuses; this guards the pod from being stranded in flight.
         out.push({ kind: "failed", info, message: `scheduling failed: ${(e as Error)?.message ?? String(e)}` });
@@ -276,7 +277,7 @@ export class SchedulerLoop {
     if (placedPod) view.remove(key);
     const unbound: Pod = { ...pod, spec: { ...pod.spec, nodeName: undefined } };
     try {
-      const result = schedulePod(unbound, view.snapshot, { random: this.deps.random, percentageOfNodesToScore: 100, explain: true });
+      const result = schedulePod(unbound, view.snapshot, { random: this.deps.random, percentageOfNodesToScore: 100, explain: true, claims: this.state.claims });
       return { source: "dry-run", explanation: explainSchedule(pod, view.snapshot, result) };
     } finally {
       if (placedPod) view.place(placedPod, held!.assumed);

@@ -3,7 +3,8 @@
 // order (the first rejection decides a node's reason, so the order shapes the
 // FailedScheduling message) and score weights TaintToleration 3, NodeAffinity 2,
 // NodeResourcesFit 1, NodeResourcesBalancedAllocation 1, ImageLocality 1.
-// Not modelled: volumes, PodTopologySpread, InterPodAffinity.
+// VolumeBinding comes after the resource filters, as upstream (claims must be bound).
+// Not modelled: the other volume plugins (limits, zones), PodTopologySpread, InterPodAffinity.
 
 import type { Profile } from "./framework";
 import { ImageLocality } from "./plugins/image-locality";
@@ -14,13 +15,14 @@ import { NodeResourcesBalancedAllocation } from "./plugins/node-resources-balanc
 import { NodeResourcesFit, type ScoringStrategy } from "./plugins/node-resources-fit";
 import { NodeUnschedulable } from "./plugins/node-unschedulable";
 import { TaintToleration } from "./plugins/taint-toleration";
+import { VolumeBinding } from "./plugins/volume-binding";
 
 export function defaultProfile(scoringStrategy: ScoringStrategy = "LeastAllocated"): Profile {
   const taints = new TaintToleration();
   const affinity = new NodeAffinity();
   const fit = new NodeResourcesFit(scoringStrategy);
   return {
-    filters: [new NodeUnschedulable(), new NodeName(), taints, affinity, new NodePorts(), fit],
+    filters: [new NodeUnschedulable(), new NodeName(), taints, affinity, new NodePorts(), fit, new VolumeBinding()],
     scores: [
       { plugin: taints, weight: 3 },
       { plugin: affinity, weight: 2 },

@@ -4,7 +4,7 @@
 // PreScore/Score/Normalize, weighted sum, highest total wins, ties broken at
 // random. Pure: the clock-free, binding-free core the Scheduler DO calls.
 
-import type { Pod } from "../model/types";
+import type { PersistentVolumeClaim, Pod } from "../model/types";
 import {
   Code,
   CycleState,
@@ -22,6 +22,7 @@ import {
 import { NO_NODES_AVAILABLE, fitErrorMessage, preemptionMessage } from "./messages";
 import type { ScoringStrategy } from "./plugins/node-resources-fit";
 import { defaultProfile } from "./profile";
+import { CLAIMS_STATE_KEY } from "./plugins/volume-binding";
 
 /** Below this many nodes every node is evaluated (minFeasibleNodesToFind). */
 const MIN_FEASIBLE_NODES_TO_FIND = 100;
@@ -59,6 +60,8 @@ interface ScheduleOptions {
   explain?: boolean;
   /** Append DefaultPreemption's "preemption: ..." text to the failure message (default true). */
   preemptionMessage?: boolean;
+  /** The PersistentVolumeClaims the scheduler knows, "namespace/name" -> claim (VolumeBinding). */
+  claims?: ReadonlyMap<string, PersistentVolumeClaim>;
 }
 
 interface FilterVerdict {
@@ -169,6 +172,7 @@ export function schedulePod(pod: Pod, snapshot: readonly NodeInfo[], opts: Sched
   const numToFind = numFeasibleNodesToFind(n, opts.percentageOfNodesToScore);
   const result = baseResult(n, numToFind, start);
   const state = new CycleState(snapshot);
+  if (opts.claims) state.write(CLAIMS_STATE_KEY, opts.claims);
 
   // PreFilter: once per pod. A rejection here applies to every node.
   for (const f of profile.filters) {
@@ -183,7 +187,9 @@ export function schedulePod(pod: Pod, snapshot: readonly NodeInfo[], opts: Sched
     if (!isRejected(s)) return { ...result, status: s, message: s.reasons.join(", ") };
     for (const ni of snapshot) result.diagnosis.set(ni.name, s);
     result.unschedulablePlugins.add(f.name);
-    result.message = fitErrorMessage(n, result.diagnosis, { preFilterMsg: s.reasons.join(", ") });
+    // PostFilter still runs (upstream): preemption cannot help a pod no node passes PreFilter for.
+    const post = opts.preemptionMessage === false ? undefined : preemptionMessage(pod, snapshot, result.diagnosis, () => s);
+    result.message = fitErrorMessage(n, result.diagnosis, { preFilterMsg: s.reasons.join(", "), postFilterMsg: post });
     result.status = { code: Code.Unschedulable, reasons: [result.message] };
     return result;
   }

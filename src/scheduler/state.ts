@@ -13,7 +13,7 @@
 //   (queue.add of a known key is an update, and a status-only update, such as the
 //   scheduler's own PodScheduled=False, does not wake a parked pod: no write loop).
 
-import type { KubeObject, Node, Pod } from "../model/types";
+import type { KubeObject, Node, PersistentVolumeClaim, Pod } from "../model/types";
 import { ClusterView } from "./cluster-view";
 import { nodeUpdateEvents, type ClusterEvent } from "./events";
 import { isTerminal, podKey } from "./node-info";
@@ -34,6 +34,8 @@ export class SchedulerState {
   readonly queue: SchedulingQueue;
   /** Keys given to the queue and not yet removed: a relist drops the ones that vanished. */
   private readonly queued = new Set<string>();
+  /** PersistentVolumeClaims by "namespace/name", for VolumeBinding. */
+  claims = new Map<string, PersistentVolumeClaim>();
 
   constructor(opts: QueueOptions) {
     this.queue = new SchedulingQueue(opts);
@@ -80,12 +82,24 @@ export class SchedulerState {
     for (const e of this.view.upsertNode(node)) this.event(e);
   }
 
+  /** A claim changed: pods VolumeBinding parked may go now. */
+  applyClaim(claim: PersistentVolumeClaim, deleted: boolean): void {
+    const key = `${claim.metadata.namespace}/${claim.metadata.name}`;
+    const held = this.claims.get(key);
+    if (!deleted && held && rvOf(claim) <= rvOf(held)) return;
+    if (deleted) this.claims.delete(key);
+    else this.claims.set(key, claim);
+    this.event("PvcChange");
+  }
+
   /**
    * Rebuild from a full list (start, a compacted change log, periodic insurance).
    * The queue keeps its state (back-off, parked) for pods still pending; the
    * differences from the old view become the events a change log would have given.
    */
-  replaceAll(nodes: Node[], pods: Pod[]): void {
+  replaceAll(nodes: Node[], pods: Pod[], claims: PersistentVolumeClaim[] = []): void {
+    const oldClaims = this.claims;
+    this.claims = new Map(claims.map((c) => [`${c.metadata.namespace}/${c.metadata.name}`, c]));
     const old = this.view;
     this.view = new ClusterView();
     const events = new Set<ClusterEvent>();
@@ -115,6 +129,9 @@ export class SchedulerState {
         events.add("AssignedPodDelete");
         break;
       }
+    }
+    if (claims.length !== oldClaims.size || claims.some((c) => oldClaims.get(`${c.metadata.namespace}/${c.metadata.name}`)?.metadata.resourceVersion !== c.metadata.resourceVersion)) {
+      events.add("PvcChange");
     }
     for (const e of events) this.event(e);
   }

@@ -56,6 +56,12 @@ describe("work keys", () => {
     expect(keysFor(table(), change("deployments.apps", "n", "d", { type: "DELETED" }))).toEqual(["deploy:n/d", "gc:/"]);
   });
 
+  it("map storage: claims to themselves and from the pods that mount them, volumes to themselves", () => {
+    expect(keysFor(table(), change("persistentvolumeclaims", "n", "data"))).toEqual(["pvc:n/data"]);
+    expect(keysFor(table(), change("persistentvolumes", "", "pvc-1"))).toEqual(["pv:/pvc-1"]);
+    expect(keysFor(table(), change("pods", "n", "p", { type: "DELETED", claimNames: ["data", "logs"] }))).toEqual(["svcs:n/", "pvc:n/data", "pvc:n/logs"]);
+  });
+
   it("map StatefulSets, their pods and their revisions to the StatefulSet", () => {
     expect(keysFor(table(), change("statefulsets.apps", "n", "web"))).toEqual(["sts:n/web"]);
     expect(keysFor(table(), change("pods", "n", "web-0", { type: "DELETED", ownerReferences: [owner("StatefulSet", "web")] }))).toEqual(["sts:n/web", "svcs:n/"]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { NodeSelectorRequirement, Pod, Taint, Toleration } from "../../src/model/types";
+import type { NodeSelectorRequirement, PersistentVolumeClaim, Pod, Taint, Toleration } from "../../src/model/types";
 import { Code, CycleState, type NodeInfo, type Status } from "../../src/scheduler/framework";
 import { container, makeNode, makePod, type NodeOptions } from "../../src/scheduler/fixtures";
 import { buildSnapshot, newNodeInfo } from "../../src/scheduler/node-info";
@@ -9,6 +9,8 @@ import { NodePorts } from "../../src/scheduler/plugins/node-ports";
 import { NodeResourcesFit } from "../../src/scheduler/plugins/node-resources-fit";
 import { NodeUnschedulable } from "../../src/scheduler/plugins/node-unschedulable";
 import { TaintToleration } from "../../src/scheduler/plugins/taint-toleration";
+import { CLAIMS_STATE_KEY, VolumeBinding } from "../../src/scheduler/plugins/volume-binding";
+import { schedulePod } from "../../src/scheduler/schedule-one";
 
 function ni(opts: NodeOptions = {}, pods: Pod[] = [], name = "n1"): NodeInfo {
   return newNodeInfo(makeNode(name, opts), pods);
@@ -291,5 +293,44 @@ describe("NodePorts filter", () => {
     const node = ni({}, [onNode]);
     expect(plugin.filter(state(), withPorts("p", [{ hostPort: 7000 }]), node).code).toBe(Code.Unschedulable);
     expect(plugin.filter(state(), withPorts("p", [{ hostPort: 7001 }]), node).code).toBe(Code.Success);
+  });
+});
+
+describe("VolumeBinding", () => {
+  const plugin = new VolumeBinding();
+  const claim = (name: string, extra: { volumeName?: string; deleting?: boolean } = {}): PersistentVolumeClaim => ({
+    apiVersion: "v1",
+    kind: "PersistentVolumeClaim",
+    metadata: { name, namespace: "default", ...(extra.deleting ? { deletionTimestamp: "2024-01-01T00:00:00Z" } : {}) },
+    spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } }, ...(extra.volumeName ? { volumeName: extra.volumeName } : {}) },
+  });
+  const withClaims = (...claims: PersistentVolumeClaim[]) => {
+    const s = new CycleState();
+    s.write(CLAIMS_STATE_KEY, new Map(claims.map((c) => [`${c.metadata.namespace}/${c.metadata.name}`, c])));
+    return s;
+  };
+  const mounting = (...names: string[]) => makePod("p", { spec: { volumes: names.map((n) => ({ name: n, persistentVolumeClaim: { claimName: n } })) } });
+
+  it.each<{ name: string; pod: Pod; claims: PersistentVolumeClaim[]; want: string[] }>([
+    { name: "no claims", pod: makePod("p"), claims: [], want: [Code.Success] },
+    { name: "a bound claim", pod: mounting("data"), claims: [claim("data", { volumeName: "pvc-1" })], want: [Code.Success] },
+    { name: "a missing claim", pod: mounting("data"), claims: [], want: [Code.UnschedulableAndUnresolvable, 'persistentvolumeclaim "data" not found'] },
+    { name: "a claim being deleted", pod: mounting("data"), claims: [claim("data", { volumeName: "pvc-1", deleting: true })], want: [Code.UnschedulableAndUnresolvable, 'persistentvolumeclaim "data" is being deleted'] },
+    { name: "an unbound claim", pod: mounting("data"), claims: [claim("data")], want: [Code.UnschedulableAndUnresolvable, "pod has unbound immediate PersistentVolumeClaims"] },
+    { name: "one bound, one unbound", pod: mounting("a", "b"), claims: [claim("a", { volumeName: "pvc-1" }), claim("b")], want: [Code.UnschedulableAndUnresolvable, "pod has unbound immediate PersistentVolumeClaims"] },
+    { name: "a claim of another namespace does not count", pod: mounting("data"), claims: [{ ...claim("data", { volumeName: "pvc-1" }), metadata: { name: "data", namespace: "other" } }], want: [Code.UnschedulableAndUnresolvable, 'persistentvolumeclaim "data" not found'] },
+  ])("$name", ({ pod, claims, want }) => {
+    const s = withClaims(...claims);
+    expect(verdict(plugin.preFilter(s, pod))).toEqual(want);
+    // Network storage: once the claims are bound, every node will do.
+    expect(verdict(plugin.filter(s, pod, ni()))).toEqual([Code.Success]);
+  });
+
+  it("fails the whole cycle with upstream's message", () => {
+    const r = schedulePod(mounting("data"), buildSnapshot([makeNode("n1"), makeNode("n2")], []), { random: () => 0.5, claims: new Map([["default/data", claim("data")]]) });
+    expect(r.node).toBeUndefined();
+    expect(r.message).toBe("0/2 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.");
+    const ok = schedulePod(mounting("data"), buildSnapshot([makeNode("n1")], []), { random: () => 0.5, claims: new Map([["default/data", claim("data", { volumeName: "pvc-1" })]]) });
+    expect(ok.node).toBe("n1");
   });
 });

@@ -244,6 +244,7 @@ describe("explainSchedule", () => {
       "NodeAffinity:Success",
       "NodePorts:Success",
       "NodeResourcesFit:Success",
+      "VolumeBinding:Success",
     ]);
     const c = e.nodes[0];
     expect(c.selected).toBe(true);

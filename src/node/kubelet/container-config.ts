@@ -5,7 +5,7 @@
 // references, downward-API fieldRefs and ConfigMap/Secret keys resolved, then the
 // variables of the `kubernetes` service that every pod sees.
 import type { Container, EnvVar, Pod } from "../../model/types";
-import type { ContainerConfig, KeyValue, PodSandboxConfig } from "../runtime";
+import type { ContainerConfig, KeyValue, PodSandboxConfig, VolumeEntry } from "../runtime";
 import { KUBERNETES_SERVICE_IP } from "../../model/cluster-addresses";
 import type { ConfigEnv } from "./config-sources";
 
@@ -85,8 +85,16 @@ function containerEnvs(pod: Pod, c: Container, net: PodNetwork, config: ConfigEn
   return [...out].map(([key, value]) => ({ key, value }));
 }
 
-/** `files`: the contents of configMap and secret volumes by volume name (config-sources.ts). */
-export function sandboxConfig(pod: Pod, podIP: string, files: Map<string, Record<string, string>> = new Map()): PodSandboxConfig {
+/**
+ * `files`: the contents of configMap and secret volumes by volume name (config-sources.ts);
+ * `persistent`: the files of the attached persistentVolumeClaim volumes (claims.ts).
+ */
+export function sandboxConfig(
+  pod: Pod,
+  podIP: string,
+  files: Map<string, Record<string, string>> = new Map(),
+  persistent: Map<string, Record<string, VolumeEntry>> = new Map(),
+): PodSandboxConfig {
   const meta = pod.metadata;
   return {
     metadata: { name: meta.name ?? "", namespace: meta.namespace ?? "default", uid: meta.uid ?? "", attempt: 0 },
@@ -101,7 +109,10 @@ export function sandboxConfig(pod: Pod, podIP: string, files: Map<string, Record
     annotations: { ...(meta.annotations ?? {}) },
     // Every volume is owned by the sandbox: emptyDir starts empty, configMap and secret
     // volumes with their keys as files; projected contents are not modelled.
-    volumes: (pod.spec.volumes ?? []).map((v) => (files.has(v.name) ? { name: v.name, files: files.get(v.name) } : { name: v.name })),
+    volumes: (pod.spec.volumes ?? []).map((v) => {
+      if (persistent.has(v.name)) return { name: v.name, persistent: { entries: persistent.get(v.name)! } };
+      return files.has(v.name) ? { name: v.name, files: files.get(v.name) } : { name: v.name };
+    }),
   };
 }
 
@@ -117,7 +128,8 @@ export function containerConfig(pod: Pod, c: Container, attempt: number, net: Po
     mounts: (c.volumeMounts ?? []).map((m) => ({
       containerPath: m.mountPath,
       volume: m.name,
-      ...(m.readOnly ? { readOnly: true } : {}),
+      // A claim the pod mounts readOnly is read-only in every container, whatever the mount says.
+      ...(m.readOnly || pod.spec.volumes?.find((v) => v.name === m.name)?.persistentVolumeClaim?.readOnly ? { readOnly: true } : {}),
       ...(m.subPath ? { subPath: m.subPath } : {}),
     })),
     labels: {

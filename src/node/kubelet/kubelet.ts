@@ -17,7 +17,8 @@ import { normalizedImage } from "./container-sync";
 import { syncPod, type PodOutcome } from "./pod-sync";
 import { KubeletState, type NodeNet, type PodRecord, type Reservation } from "./state";
 import type { SyncEnv } from "./sync-env";
-import type { ConfigMap, Secret } from "../../model/types";
+import type { ConfigMap, PersistentVolumeClaim, Secret } from "../../model/types";
+import { flushClaims, type ClaimReader, type VolumeClient } from "./claims";
 import { volumeRefs, type ConfigReader } from "./config-sources";
 import { commitWrites, type PodWrite } from "./write-batch";
 import { Registry } from "../../registry/registry";
@@ -46,6 +47,10 @@ interface KubeletDeps {
   now: () => number;
   /** Where the pods' outgoing requests go (other pods, Services). */
   network?: NetworkHook;
+  /** The store of a persistent volume (a Durable Object per volume). */
+  volumes?: (pv: string) => VolumeClient;
+  /** Keep work going after the request that started it (the object's waitUntil). */
+  background?: (p: Promise<unknown>) => void;
 }
 
 function byCreation(a: PodRecord, b: PodRecord): number {
@@ -69,6 +74,8 @@ export class Kubelet {
   );
 
   readonly prober: Prober;
+  /** Write-backs of persistent volumes, one at a time, in order. */
+  private readonly flusher = new SingleFlight<void>(() => this.flushVolumes());
 
   constructor(private readonly deps: KubeletDeps) {
     this.state = new KubeletState(deps.storage.kv);
@@ -92,8 +99,26 @@ export class Kubelet {
   runtime(): Runtime | undefined {
     const cfg = this.state.config();
     if (!cfg) return undefined;
-    this.rt ??= createRuntime(cfg.runtime, { storage: new KvRuntimeStorage(this.deps.storage.kv), now: this.deps.now, network: this.deps.network });
+    this.rt ??= createRuntime(cfg.runtime, {
+      storage: new KvRuntimeStorage(this.deps.storage.kv),
+      now: this.deps.now,
+      network: this.deps.network,
+      // An exec or a process wrote to a persistent volume: write it back soon.
+      volumeWritten: () => this.deps.background?.(this.flushSoon()),
+    });
     return this.rt;
+  }
+
+  /** Write back what persistent volumes queued, after whatever flush runs now. */
+  flushSoon(): Promise<void> {
+    return this.flusher.run().catch((e) => console.error(`kubelet ${this.state.config()?.name}: volume write-back failed:`, e));
+  }
+
+  private async flushVolumes(): Promise<void> {
+    const cfg = this.state.config();
+    const rt = this.runtime();
+    if (!cfg || !rt || !this.deps.volumes) return;
+    await flushClaims(rt.runtime, this.state.pods(), this.deps.volumes, cfg.name);
   }
 
   now(): number {
@@ -251,6 +276,9 @@ export class Kubelet {
     const env: SyncEnv = {
       now, nodeName: cfg.name, hostIP: net.hostIP, podCIDR: net.podCIDR, runtime: rt.runtime, images: rt.images, recorder, ips: this.state.ipTable(), states, pulls, wake,
       readConfig: cachedReader(store), configChanged,
+      readClaim: cachedClaimReader(store), volumes: this.deps.volumes,
+      // Through the one flusher: write-backs of a volume never overtake each other.
+      flushVolumes: () => this.flusher.run(),
     };
 
     const writes: PodWrite[] = [];
@@ -293,6 +321,8 @@ export class Kubelet {
       else this.state.putPod(w.rec);
       if (w.dropped) wake(now + 1, "dropped");
     }
+    // Writes the sync's own runtime calls made (processes caught up to now).
+    await this.flushSoon();
     const next = await rt.runtime.nextEventAt();
     if (next !== null) wake(next, "runtime");
     if (records.size > forget.length) {
@@ -313,6 +343,20 @@ export class Kubelet {
     }
     for (const key of existing.keys()) if (!wakes.has(key)) await timers.cancel(key);
   }
+}
+
+/** Store reads of claims, each at most once per sync. */
+function cachedClaimReader(store: ObjectStore): ClaimReader {
+  const cache = new Map<string, Promise<PersistentVolumeClaim | null>>();
+  return (namespace, name) => {
+    const key = `${namespace}/${name}`;
+    let hit = cache.get(key);
+    if (!hit) {
+      hit = store.get("persistentvolumeclaims", namespace, name) as Promise<PersistentVolumeClaim | null>;
+      cache.set(key, hit);
+    }
+    return hit;
+  };
 }
 
 /** Store reads of ConfigMaps and Secrets, each object at most once per sync. */

@@ -6,6 +6,7 @@ import type { Container } from "../../model/types";
 import { allocateIp, CidrError, releaseIp } from "./ipam";
 import { sandboxConfig } from "./container-config";
 import { ConfigError, configVolumeFiles, volumeRefs } from "./config-sources";
+import { detachClaims, mountClaims } from "./claims";
 import { ensureRunning, graceSeconds, observe, refreshTrack } from "./container-sync";
 import { buildPodStatus, isSidecar } from "./pod-status";
 import type { ContainerTrack, PodRecord } from "./state";
@@ -97,6 +98,8 @@ async function ensureSandbox(env: SyncEnv, rec: PodRecord): Promise<boolean> {
   }
   const volumeFiles = await mountConfigVolumes(env, rec);
   if (!volumeFiles) return false;
+  const claimFiles = await mountClaims(env, rec);
+  if (!claimFiles) return false;
   let ip: string;
   try {
     ip = rec.pod.spec.hostNetwork ? env.hostIP : allocateIp(env.ips, env.podCIDR, rec.uid);
@@ -113,7 +116,7 @@ async function ensureSandbox(env: SyncEnv, rec: PodRecord): Promise<boolean> {
     return false;
   }
   rec.podIP = ip;
-  rec.sandboxId = await env.runtime.runPodSandbox(sandboxConfig(rec.pod, ip, volumeFiles));
+  rec.sandboxId = await env.runtime.runPodSandbox(sandboxConfig(rec.pod, ip, volumeFiles, claimFiles));
   return true;
 }
 
@@ -168,9 +171,12 @@ async function terminate(env: SyncEnv, rec: PodRecord): Promise<boolean> {
   }
   if (rec.sandboxId) {
     await env.runtime.stopPodSandbox(rec.sandboxId);
+    // What the containers wrote reaches the volume's store before the sandbox goes.
+    if (rec.claims) await env.flushVolumes();
     await env.runtime.removePodSandbox(rec.sandboxId);
     rec.sandboxId = undefined;
   }
+  await detachClaims(env, rec);
   releaseIp(env.ips, rec.uid);
   return true;
 }
@@ -191,6 +197,8 @@ export async function syncPod(env: SyncEnv, rec: PodRecord): Promise<PodOutcome>
     // dead containers stay for `kubectl logs` until the pod is deleted.
     rec.terminal = phase;
     await env.runtime.stopPodSandbox(rec.sandboxId!);
+    if (rec.claims) await env.flushVolumes();
+    await detachClaims(env, rec);
     releaseIp(env.ips, rec.uid);
   }
   return "keep";

@@ -4,6 +4,7 @@ import type { ImageService, RuntimeService } from "../runtime";
 import type { EventRecorder } from "./events";
 import type { IpTable } from "./ipam";
 import type { ConfigReader } from "./config-sources";
+import type { ClaimReader, VolumeClient } from "./claims";
 
 export interface SyncEnv {
   now: number;
@@ -21,8 +22,14 @@ export interface SyncEnv {
   pulls: Map<string, { owner: string; until: number }>;
   /** ConfigMaps and Secrets, read from the store at most once per sync. */
   readConfig: ConfigReader;
-  /** References (config-sources.ts configRef) to objects that changed since the last sync. */
+  /** References (config-sources.ts configRef, claims.ts claimRef) to objects that changed since the last sync. */
   configChanged: Set<string>;
+  /** PersistentVolumeClaims, read from the store at most once per sync. */
+  readClaim: ClaimReader;
+  /** The store of a persistent volume; absent where no volume can be reached. */
+  volumes?: (pv: string) => VolumeClient;
+  /** Write back what the pods' persistent volumes queued (before a sandbox goes). */
+  flushVolumes(): Promise<void>;
   /** Sync again at `at` (a timer keyed by `why`, so repeated asks collapse). */
   wake(at: number, why: string): void;
 }

@@ -86,10 +86,25 @@ interface PodSandboxMetadata {
   attempt: number;
 }
 
+/** A file or directory of a persistent volume as it is handed over: its whole entry, times included. */
+export type VolumeEntry = { k: "d"; t?: number } | { k: "f"; data: string; t?: number } | { k: "x"; cmd: string; data?: string };
+
 interface SandboxVolume {
   name: string;
   /** Files the volume starts with (configMap, secret, projected); none for emptyDir. */
   files?: Record<string, string>;
+  /**
+   * A persistent volume attached from its store: what it holds now (paths relative to
+   * its root), and changes to it are queued for write-back (takeVolumeWrites).
+   */
+  persistent?: { entries: Record<string, VolumeEntry> };
+}
+
+/** A persistent volume of a sandbox whose files changed since they were last taken. */
+export interface VolumeWrite {
+  podSandboxId: string;
+  volume: string;
+  entries: Record<string, VolumeEntry>;
 }
 
 export interface PodSandboxConfig {
@@ -292,6 +307,13 @@ export interface RuntimeService {
    * object changed; every container that mounts it sees the new files at once.
    */
   replaceVolumeFiles(podSandboxId: string, volume: string, files: Record<string, string>): Promise<void>;
+  /**
+   * Not CRI: the persistent volumes written since the last call, with their files now
+   * (the kubelet writes them back to their stores). Each change is handed out once.
+   */
+  takeVolumeWrites(): Promise<VolumeWrite[]>;
+  /** Not CRI: a write-back failed; hand the volume out again on the next takeVolumeWrites. */
+  requeueVolumeWrite(podSandboxId: string, volume: string): Promise<void>;
   podSandboxStatus(id: string): Promise<PodSandboxStatus>;
   listPodSandbox(filter?: PodSandboxFilter): Promise<PodSandbox[]>;
 

@@ -34,7 +34,7 @@ export function createRuntime(kind: RuntimeKind, deps: RuntimeDeps): Runtime {
   };
 }
 
-export type { ContainerConfig, ContainerStatus, ExecSyncResult, ImageService, KeyValue, LogLine, PodSandboxConfig, RuntimeKind, RuntimeService } from "./cri";
+export type { ContainerConfig, ContainerStatus, ExecSyncResult, ImageService, KeyValue, LogLine, PodSandboxConfig, RuntimeKind, RuntimeService, VolumeEntry } from "./cri";
 export type { NetworkHook } from "./sandbox-session";
 export { isCriError } from "./errors";
 export { MemoryRuntimeStorage, type RuntimeStorage } from "./storage";

@@ -32,14 +32,17 @@ import type {
   PodSandboxFilter,
   PodSandboxStatus,
   RuntimeService,
+  VolumeEntry,
   VersionInfo,
+  VolumeWrite,
 } from "./cri";
 import { CriError } from "./errors";
 import type { RuntimeFlavour } from "./flavours";
 import { hexId, stripPrefix } from "./ids";
 import type { ModelImageService } from "./image-service";
 import { toLogLines } from "./logs";
-import { KEYS, type ContainerRecord, type DueIndex, type LogRecord, type PendingEvents, type SandboxRecord } from "./records";
+import { KEYS, type ContainerRecord, type DueIndex, type LogRecord, type PendingEvents, type SandboxRecord, type StoredFileMap, type VolumeWriteIndex } from "./records";
+import { ChunkStore } from "./file-chunks";
 import { imageConfigOf, SandboxSession, type NetworkHook } from "./sandbox-session";
 import type { RuntimeStorage } from "./storage";
 import { containerUsage } from "./usage";
@@ -52,6 +55,8 @@ export interface RuntimeDeps {
   random?: () => number;
   /** How pods reach other pods' IPs; without it, only their own network namespace answers. */
   network?: NetworkHook;
+  /** A persistent volume was written: takeVolumeWrites() has something. */
+  volumeWritten?: () => void;
 }
 
 const matchLabels = (labels: Record<string, string> | undefined, selector: Record<string, string> | undefined) =>
@@ -102,9 +107,17 @@ export class ModelRuntime implements RuntimeService {
   async runPodSandbox(config: PodSandboxConfig): Promise<string> {
     const now = this.deps.now();
     const id = this.newId();
+    // A persistent volume's files go to the volume's own record, not the sandbox's.
+    const persistent = new Map<string, Record<string, VolumeEntry>>();
+    const stored = structuredClone(config);
+    for (const v of stored.volumes ?? []) {
+      if (!v.persistent) continue;
+      persistent.set(v.name, v.persistent.entries);
+      v.persistent = { entries: {} };
+    }
     const rec: SandboxRecord = {
       id,
-      config: structuredClone(config),
+      config: stored,
       hostname: config.hostname ?? config.metadata.name,
       state: "SANDBOX_READY",
       createdAt: now,
@@ -112,8 +125,35 @@ export class ModelRuntime implements RuntimeService {
       containerIds: [],
       syncedAt: now,
     };
-    await SandboxSession.create(this.deps, rec).save();
+    await SandboxSession.create(this.deps, rec, persistent).save();
     return id;
+  }
+
+  async takeVolumeWrites(): Promise<VolumeWrite[]> {
+    const index = (await this.storage.get<VolumeWriteIndex>(KEYS.volumeWrites)) ?? {};
+    const keys = Object.keys(index);
+    if (!keys.length) return [];
+    // Taken before the files are read: a write after this point queues them again.
+    await this.storage.delete(KEYS.volumeWrites);
+    const out: VolumeWrite[] = [];
+    for (const key of keys) {
+      const slash = key.indexOf("/");
+      const podSandboxId = key.slice(0, slash);
+      const volume = key.slice(slash + 1);
+      const files = await this.storage.get<StoredFileMap>(KEYS.volume(podSandboxId, volume));
+      if (!files) continue;
+      const loaded = await new ChunkStore(this.storage, podSandboxId, this.deps.random).load(`vol/${volume}`, files);
+      const entries: Record<string, VolumeEntry> = {};
+      for (const [path, e] of Object.entries(loaded)) if (e.k !== "wh") entries[path] = e;
+      out.push({ podSandboxId, volume, entries });
+    }
+    return out;
+  }
+
+  async requeueVolumeWrite(podSandboxId: string, volume: string): Promise<void> {
+    const index = (await this.storage.get<VolumeWriteIndex>(KEYS.volumeWrites)) ?? {};
+    index[`${podSandboxId}/${volume}`] = true;
+    await this.storage.put(KEYS.volumeWrites, index);
   }
 
   async stopPodSandbox(id: string): Promise<void> {

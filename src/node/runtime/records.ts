@@ -25,6 +25,8 @@ export const KEYS = {
   due: "rt/due",
   /** ContainerEvent[] not yet returned by advance() */
   events: "rt/events",
+  /** Persistent volumes changed and not yet taken for write-back: "<sandboxId>/<volume>" -> true */
+  volumeWrites: "rt/volout",
 } as const;
 
 export interface SandboxRecord {
@@ -82,6 +84,8 @@ export interface ChunkedFile {
   blob: string;
   parts: number;
 }
+
+export type VolumeWriteIndex = Record<string, true>;
 
 /** A file map as stored: large files are references to their chunks. */
 export type StoredFileMap = Record<string, FileEntry | ChunkedFile>;

@@ -10,7 +10,7 @@ import { Machine } from "../shell/machine";
 import type { MachineState } from "../shell/machine-state";
 import { ExecNotFoundError } from "../shell/launch";
 import { ContainerHost, type SandboxPort } from "./container-host";
-import type { ContainerEvent, GrpcHealthOutcome, LogLine } from "./cri";
+import type { ContainerEvent, GrpcHealthOutcome, LogLine, VolumeEntry } from "./cri";
 import { CriError } from "./errors";
 import { ChunkStore } from "./file-chunks";
 import type { FileMap } from "./fs";
@@ -24,6 +24,7 @@ import {
   type SandboxRecord,
   type StoredContainerRecord,
   type StoredFileMap,
+  type VolumeWriteIndex,
 } from "./records";
 import type { RuntimeStorage } from "./storage";
 import { countRequest } from "./usage";
@@ -36,6 +37,8 @@ interface SessionDeps {
   network?: NetworkHook;
   /** Source of randomness for the names of stored chunks; Math.random by default. */
   random?: () => number;
+  /** A persistent volume changed and was queued for write-back (see takeVolumeWrites). */
+  volumeWritten?: () => void;
 }
 
 /** How far ahead the prediction looks for a container to exit. */
@@ -62,6 +65,8 @@ export class SandboxSession implements SandboxPort {
   readonly events: ContainerEvent[] = [];
   private readonly dirtyContainers = new Set<string>();
   private readonly dirtyVolumes = new Set<string>();
+  /** Persistent volumes a container or the kubelet changed: queued for write-back at save. */
+  private readonly writtenVolumes = new Set<string>();
   private sandboxDirty = false;
   /** Containers removed since the last save: their stored files go at save. */
   private readonly droppedContainers = new Set<string>();
@@ -98,12 +103,14 @@ export class SandboxSession implements SandboxPort {
     return new SandboxSession(deps, sandbox, containers, volumes, chunks);
   }
 
-  static create(deps: SessionDeps, sandbox: SandboxRecord): SandboxSession {
+  /** `persistent`: the files persistent volumes start with (kept out of the sandbox record). */
+  static create(deps: SessionDeps, sandbox: SandboxRecord, persistent: ReadonlyMap<string, Record<string, VolumeEntry>> = new Map()): SandboxSession {
     const volumes = new Map<string, FileMap>();
     const s = new SandboxSession(deps, sandbox, new Map(), volumes, new ChunkStore(deps.storage, sandbox.id, deps.random));
     for (const v of sandbox.config.volumes ?? []) {
       const files: FileMap = {};
       for (const [p, data] of Object.entries(v.files ?? {})) files[p.startsWith("/") ? p : `/${p}`] = { k: "f", data };
+      for (const [p, e] of Object.entries(persistent.get(v.name) ?? {})) files[p.startsWith("/") ? p : `/${p}`] = { ...e };
       volumes.set(v.name, files);
       s.dirtyVolumes.add(v.name);
     }
@@ -119,6 +126,7 @@ export class SandboxSession implements SandboxPort {
 
   markVolume(name: string): void {
     this.dirtyVolumes.add(name);
+    if (this.sandbox.config.volumes?.some((v) => v.name === name && v.persistent)) this.writtenVolumes.add(name);
   }
 
   markSandbox(): void {
@@ -413,6 +421,11 @@ export class SandboxSession implements SandboxPort {
       writes.push(storage.put<StoredFileMap>(KEYS.volume(this.sandbox.id, name), await this.chunks.save(volumeOwner(name), this.volumes.get(name) ?? {})));
     }
     for (const id of this.droppedContainers) await this.chunks.drop(containerOwner(id));
+    if (this.writtenVolumes.size) {
+      const index = (await storage.get<VolumeWriteIndex>(KEYS.volumeWrites)) ?? {};
+      for (const name of this.writtenVolumes) index[`${this.sandbox.id}/${name}`] = true;
+      writes.push(storage.put(KEYS.volumeWrites, index));
+    }
     if (this.sandboxDirty) writes.push(storage.put(KEYS.sandbox(this.sandbox.id), this.sandbox));
     for (const [id, lines] of this.pendingLogs) {
       if (!lines.length) continue;
@@ -420,8 +433,10 @@ export class SandboxSession implements SandboxPort {
       writes.push(storage.put(KEYS.log(id), appendLines(rec, lines)));
     }
     await Promise.all(writes);
+    const written = this.writtenVolumes.size > 0;
     this.dirtyContainers.clear();
     this.dirtyVolumes.clear();
+    this.writtenVolumes.clear();
     this.droppedContainers.clear();
     this.pendingLogs.clear();
     this.sandboxDirty = false;
@@ -437,6 +452,7 @@ export class SandboxSession implements SandboxPort {
       await storage.put(KEYS.events, [...pending, ...this.events]);
       this.events.length = 0;
     }
+    if (written) this.deps.volumeWritten?.();
   }
 
   /** Forget the sandbox entirely (removePodSandbox). */

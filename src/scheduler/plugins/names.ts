@@ -8,3 +8,4 @@ export const NodePortsName = "NodePorts";
 export const NodeResourcesFitName = "NodeResourcesFit";
 export const NodeResourcesBalancedAllocationName = "NodeResourcesBalancedAllocation";
 export const ImageLocalityName = "ImageLocality";
+export const VolumeBindingName = "VolumeBinding";
