@@ -87,8 +87,10 @@ describe("StatefulSet controller", () => {
     await namespace();
     const clock = new FakeClock();
     const [a, b] = [await startNode("sts-a", clock), await startNode("sts-b", clock)];
-    // The controller manager's alarm runs every round: pod GC looks at a node at most once a second.
-    const cluster = { clock, timed: [a, b, lifecycleOf("sts-a"), lifecycleOf("sts-b")], polled: [env.CONTROLLERS.get(env.CONTROLLERS.idFromName("kube-controller-manager"))] };
+    // The controller manager's and the scheduler's alarms run every round: pod GC looks at
+    // a node at most once a second, and a pod waits in the scheduler's back-off until its claim is bound.
+    const polled = [env.CONTROLLERS.get(env.CONTROLLERS.idFromName("kube-controller-manager")), env.SCHEDULER.get(env.SCHEDULER.idFromName("default-scheduler"))];
+    const cluster = { clock, timed: [a, b, lifecycleOf("sts-a"), lifecycleOf("sts-b")], polled };
     // Only sts-a takes the pods at first.
     expect((await patchNode("sts-a", { metadata: { labels: { [POOL]: "on" } } })).status).toBe(200);
     expect((await callJson(`${APPS}/statefulsets`, { method: "POST", body: statefulSet("web", 2) })).status).toBe(201);
