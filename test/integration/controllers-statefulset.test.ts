@@ -4,12 +4,12 @@
 // order with their identity and claims; a node failure leaves its pods Terminating
 // and the set creates no second pod of the same name (while a Deployment's pod on the
 // same node is replaced at once); the out-of-service taint lets pod GC remove them,
-// and the same names come back on the other node.
+// and the same names come back on the other node, with the data of their claims.
 import { describe, it, expect } from "vitest";
 import { env } from "cloudflare:workers";
 import { callJson } from "./helpers";
 import { settleControllers } from "./controller-helpers";
-import { FakeClock, lifecycleOf, startNode } from "./node-helpers";
+import { FakeClock, execWs, lifecycleOf, startNode } from "./node-helpers";
 import { drainUntil } from "./fault-helpers";
 import type { ControllerRevision, Event, Node, Pod, StatefulSet } from "../../src/model/types";
 
@@ -124,6 +124,12 @@ describe("StatefulSet controller", () => {
       expect.arrayContaining(["create Claim www-web-0 Pod web-0 in StatefulSet web success", "create Pod web-0 in StatefulSet web successful", "create Pod web-1 in StatefulSet web successful"]),
     );
 
+    // web-0 writes into its volume; the kubelet writes the volume back soon after.
+    const write = await execWs("web-0", ["sh", "-c", "echo written-on-sts-a > /usr/share/nginx/html/index.html"], { namespace: NS });
+    expect(write.status).toBe(101);
+    await a.poke();
+    await settleControllers();
+
     // sts-b joins the pool; sts-a crashes and, past the 300 s toleration, its pods are evicted.
     expect((await patchNode("sts-b", { metadata: { labels: { [POOL]: "on" } } })).status).toBe(200);
     expect((await patchNode("sts-a", { metadata: { labels: { "sim.edgekube.io/fault": "crash" } } })).status).toBe(200);
@@ -156,6 +162,12 @@ describe("StatefulSet controller", () => {
     expect(back.map((p) => p.metadata.name).sort()).toEqual(["web-0", "web-1"]);
     const oldUids = new Set(stuck.map((p) => p.metadata.uid));
     expect(back.some((p) => oldUids.has(p.metadata.uid))).toBe(false);
+    // Same claim, same volume: web-0's data came with it.
+    const read = await drainUntil(cluster, async () => {
+      const r = await execWs("web-0", ["cat", "/usr/share/nginx/html/index.html"], { namespace: NS });
+      return r.stdout.trim() === "written-on-sts-a" ? r.stdout : undefined;
+    }, "web-0's data on sts-b", { stepMs: 1_000, timeoutMs: 30_000 });
+    expect(read.trim()).toBe("written-on-sts-a");
     // Same claims: nothing new was made.
     expect((await list<{ metadata: { name: string } }>(`/api/v1/namespaces/${NS}/persistentvolumeclaims`)).map((c) => c.metadata.name).sort()).toEqual(["www-web-0", "www-web-1"]);
     expect((await pods("dep")).filter((p) => p.spec.nodeName === "sts-a")).toEqual([]);

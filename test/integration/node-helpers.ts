@@ -151,7 +151,7 @@ interface ExecResult {
 export async function execWs(
   pod: string,
   command: string[],
-  opts: { container?: string; tty?: boolean; stdin?: (string | Uint8Array)[]; waitFor?: (string | undefined)[]; closeStdin?: boolean; query?: Record<string, string> } = {},
+  opts: { container?: string; tty?: boolean; stdin?: (string | Uint8Array)[]; waitFor?: (string | undefined)[]; closeStdin?: boolean; query?: Record<string, string>; namespace?: string } = {},
 ): Promise<ExecResult> {
   const q = new URLSearchParams();
   for (const w of command) q.append("command", w);
@@ -164,7 +164,7 @@ export async function execWs(
   }
   for (const [k, v] of Object.entries(opts.query ?? {})) q.set(k, v);
   const res = await worker.fetch(
-    new Request(`${BASE}/api/v1/namespaces/default/pods/${pod}/exec?${q}`, {
+    new Request(`${BASE}/api/v1/namespaces/${opts.namespace ?? "default"}/pods/${pod}/exec?${q}`, {
       headers: { authorization: `Bearer ${TOKEN}`, upgrade: "websocket", "sec-websocket-protocol": "v5.channel.k8s.io" },
     }),
   );
