@@ -95,6 +95,12 @@ export class ClaimController implements Controller {
           ops.push({ op: "update", resource: PVS, object: pv, old: a.volume, expectedRv: rv(a.volume) });
           break;
         }
+        case "resizeVolume": {
+          const pv = structuredClone(a.volume);
+          pv.spec.capacity = { ...(pv.spec.capacity ?? {}), storage: a.storage };
+          ops.push({ op: "update", resource: PVS, object: pv, old: a.volume, expectedRv: rv(a.volume) });
+          break;
+        }
         case "setVolumeName":
           edit().spec.volumeName = a.volumeName;
           edit().metadata.annotations = { ...(edit().metadata.annotations ?? {}), ...a.annotations };

@@ -24,6 +24,8 @@ export type ClaimAction =
   | { kind: "provision"; volume: PersistentVolume }
   /** Point a free volume at the claim (the first half of a bind). */
   | { kind: "bindVolume"; volume: PersistentVolume; claimRef: ObjectReference }
+  /** Grow a bound volume to what its claim now asks (the resizer of a class with allowVolumeExpansion). */
+  | { kind: "resizeVolume"; volume: PersistentVolume; storage: string }
   /** Name the volume in the claim, with the binder's annotations (the second half). */
   | { kind: "setVolumeName"; volumeName: string; annotations: Record<string, string> }
   | { kind: "annotateClaim"; annotations: Record<string, string> }
@@ -147,6 +149,16 @@ export function planClaim(view: ClaimView): ClaimAction[] {
       return [{ kind: "event", type: "Warning", reason: "FailedBinding", message: `volume "${volumeName}" already bound to a different claim.`, component: "persistentvolume-controller" }];
     }
     const out: ClaimAction[] = [];
+    const want = claim.spec.resources?.requests?.storage;
+    const have = storageOf(pv.spec);
+    if (view.storageClass?.allowVolumeExpansion && want !== undefined && have !== undefined && isValidQuantity(String(want)) && compareQuantities(want, have) > 0) {
+      // Expansion: the volume grows first, the claim's capacity follows on the next pass.
+      return [
+        { kind: "resizeVolume", volume: pv, storage: String(want) },
+        { kind: "event", type: "Normal", reason: "Resizing", message: `External resizer is resizing volume ${volumeName}`, component: EDGEKUBE_PROVISIONER },
+        { kind: "event", type: "Normal", reason: "VolumeResizeSuccessful", message: `resize volume "${volumeName}" by resizer "${view.storageClass.provisioner}" finished successfully`, component: EDGEKUBE_PROVISIONER },
+      ];
+    }
     if (claim.metadata.annotations?.[ANN_BIND_COMPLETED] !== "yes") out.push({ kind: "annotateClaim", annotations: { [ANN_BIND_COMPLETED]: "yes" } });
     if (!sameStatus(claim.status, boundStatus(pv))) out.push({ kind: "claimStatus", status: boundStatus(pv) });
     return out;

@@ -234,6 +234,28 @@ describe("reclaim policy Retain", () => {
   });
 });
 
+describe("expansion", () => {
+  it("grows the volume and then the claim's capacity when the class allows it", async () => {
+    const sc = { apiVersion: "storage.k8s.io/v1", kind: "StorageClass", metadata: { name: "growable" }, provisioner: "edgekube.dev/volume", allowVolumeExpansion: true };
+    expect((await callJson("/apis/storage.k8s.io/v1/storageclasses", { method: "POST", body: sc })).status).toBe(201);
+    await createClaim("grows", { storageClassName: "growable" });
+    const pvName = (await boundClaim("grows")).spec.volumeName!;
+    const patched = await callJson("/api/v1/namespaces/default/persistentvolumeclaims/grows", {
+      method: "PATCH",
+      contentType: "application/merge-patch+json",
+      body: { spec: { resources: { requests: { storage: "2Gi" } } } },
+    });
+    expect(patched.status).toBe(200);
+    const grown = await waitFor(async () => {
+      await settleControllers();
+      const c = await getClaim("grows");
+      return c?.status?.capacity?.storage === "2Gi" ? c : undefined;
+    }, "the claim's capacity 2Gi");
+    expect(grown.status?.phase).toBe("Bound");
+    expect((await getVolume(pvName))?.spec.capacity).toEqual({ storage: "2Gi" });
+  });
+});
+
 describe("scheduling", () => {
   it("holds back a pod whose claim is unbound, with upstream's message", async () => {
     const sc = { apiVersion: "storage.k8s.io/v1", kind: "StorageClass", metadata: { name: "elsewhere" }, provisioner: "example.com/nobody" };

@@ -62,6 +62,8 @@ function brief(actions: ClaimAction[]): string[] {
         return `provision ${a.volume.metadata.name}`;
       case "bindVolume":
         return `bindVolume ${a.volume.metadata.name}`;
+      case "resizeVolume":
+        return `resizeVolume ${a.volume.metadata.name} to ${a.storage}`;
       case "setVolumeName":
         return `setVolumeName ${a.volumeName}`;
       case "annotateClaim":
@@ -101,6 +103,20 @@ describe("planClaim", () => {
       claim: claim({ spec: { volumeName: `pvc-${UID}` }, annotations: { "pv.kubernetes.io/bind-completed": "yes" }, status: { phase: "Bound", accessModes: ["ReadWriteOnce"], capacity: { storage: "1Gi" } } }),
       volumes: [volume(`pvc-${UID}`, { claimRef: myRef, phase: "Bound" })],
       want: [],
+    },
+    {
+      name: "a bound claim asking for more, in a class that allows expansion: the volume grows",
+      claim: claim({ spec: { volumeName: "v", resources: { requests: { storage: "2Gi" } } }, annotations: { "pv.kubernetes.io/bind-completed": "yes" }, status: { phase: "Bound", accessModes: ["ReadWriteOnce"], capacity: { storage: "1Gi" } } }),
+      volumes: [volume("v", { claimRef: myRef, phase: "Bound" })],
+      storageClass: sc({ allowVolumeExpansion: true }),
+      want: ["resizeVolume v to 2Gi", "Normal Resizing: External resizer is resizing volume v", 'Normal VolumeResizeSuccessful: resize volume "v" by resizer "edgekube.dev/volume" finished successfully'],
+    },
+    {
+      name: "then the claim's capacity follows the volume's",
+      claim: claim({ spec: { volumeName: "v", resources: { requests: { storage: "2Gi" } } }, annotations: { "pv.kubernetes.io/bind-completed": "yes" }, status: { phase: "Bound", accessModes: ["ReadWriteOnce"], capacity: { storage: "1Gi" } } }),
+      volumes: [volume("v", { claimRef: myRef, phase: "Bound", size: "2Gi" })],
+      storageClass: sc({ allowVolumeExpansion: true }),
+      want: ["status Bound"],
     },
     {
       name: "a free volume that fits is bound rather than a new one made (the smallest)",
