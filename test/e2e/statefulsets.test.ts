@@ -3,7 +3,7 @@
 // order (web-1 only once web-0 is Ready), each writing its hostname into its own
 // volume; a deleted pod comes back with the same name and the same data; scale up and
 // down in order; a rolling update from the highest ordinal down, followed by
-// `rollout status`, listed by `rollout history` and undone.
+// `rollout status`, listed by `rollout history`, undone, and restarted.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { startCluster, eventually, type Cluster } from "./cluster";
 
@@ -137,6 +137,13 @@ describe("StatefulSet Basics with kubectl", () => {
     // The data outlived the update too.
     expect((await exec("web-0", "cat /usr/share/nginx/html/index.html")).trim()).toBe("web-0");
     expect((await c.kubectl(["rollout", "undo", "sts/web"])).stdout).toContain("statefulset.apps/web rolled back");
-    await readyPods(["web-0", "web-1"], "nginx:1.27");
+    const undone = await readyPods(["web-0", "web-1"], "nginx:1.27");
+    // restart: a template annotation, so every pod is replaced again, names kept.
+    expect((await c.kubectl(["rollout", "restart", "sts/web"])).stdout).toContain("statefulset.apps/web restarted");
+    const old = new Set(undone.map((p) => p.metadata.uid));
+    await eventually(async () => {
+      const l = await readyPods(["web-0", "web-1"]);
+      return l.every((p) => !old.has(p.metadata.uid)) ? l : undefined;
+    }, 90_000, "both pods replaced by the restart");
   });
 });
