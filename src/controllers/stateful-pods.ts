@@ -62,7 +62,8 @@ export function isUnavailable(pod: Pod, minReadySeconds: number, now: number): b
  * template volume of the same name (updateStorage).
  */
 export function statefulPodSpec(set: StatefulSet, template: PodTemplateSpec, ordinal: number): PodSpec {
-  const spec = structuredClone(template.spec);
+  // The template's spec is not validated with the set (see validate-statefulset): the pod's create refuses a bad one.
+  const spec = structuredClone(template.spec ?? { containers: [] });
   spec.hostname = podName(set, ordinal);
   if (set.spec.serviceName) spec.subdomain = set.spec.serviceName;
   const claims = (set.spec.volumeClaimTemplates ?? []).map((t) => t.metadata.name ?? "");
