@@ -73,6 +73,8 @@ const ROOTS: Record<string, StructMeta> = {
   replicationcontrollers: root({ template: nested(POD_TEMPLATE) }, CONDITIONS_STATUS),
   "replicasets.apps": root({ template: nested(POD_TEMPLATE) }, CONDITIONS_STATUS),
   "daemonsets.apps": root({ template: nested(POD_TEMPLATE) }, CONDITIONS_STATUS),
+  // volumeClaimTemplates carry no patch strategy upstream: a patch replaces the list.
+  "statefulsets.apps": root({ template: nested(POD_TEMPLATE) }, CONDITIONS_STATUS),
   "jobs.batch": root({ template: nested(POD_TEMPLATE) }, CONDITIONS_STATUS),
   "cronjobs.batch": root({ jobTemplate: nested({ metadata: nested(OBJECT_META), spec: nested({ template: nested(POD_TEMPLATE) }) }) }),
   // MetricSpecs and policies are atomic lists upstream; conditions merge by type.

@@ -9,6 +9,7 @@ export type EventComponent =
   | "replicaset-controller"
   | "replication-controller"
   | "daemonset-controller"
+  | "statefulset-controller"
   | "job-controller"
   | "cronjob-controller"
   | "ttl-after-finished-controller"

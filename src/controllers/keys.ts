@@ -16,6 +16,7 @@
 //   sa:/NAME          the "default" ServiceAccount of a namespace
 //   ds:NS/NAME        the DaemonSet controller
 //   dsnode:/NAME      a node changed: every DaemonSet is reconciled
+//   sts:NS/NAME       the StatefulSet controller
 //   clusterrole:/     every aggregated ClusterRole (a ClusterRole changed)
 //   pvc:NS/NAME       a PersistentVolumeClaim: bind, provision, protection
 //   pv:/NAME          a PersistentVolume: phase, reclaim, protection
@@ -23,7 +24,7 @@
 import type { ControllerKey } from "../controlplane/stubs";
 import type { Controller } from "./controller";
 
-export type WorkKind = "rs" | "rc" | "deploy" | "job" | "jobttl" | "cronjob" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs" | "eventttl" | "sa" | "clusterrole" | "ds" | "dsnode" | "pvc" | "pv" | "hpa";
+export type WorkKind = "rs" | "rc" | "deploy" | "job" | "jobttl" | "cronjob" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs" | "eventttl" | "sa" | "clusterrole" | "ds" | "dsnode" | "pvc" | "pv" | "hpa" | "sts";
 export type WorkKey = string;
 
 export function workKey(kind: WorkKind, namespace: string, name: string): WorkKey {

@@ -1,7 +1,7 @@
 // GetPodFromTemplate (pkg/controller/controller_utils.go): a controller's pod template
 // made into a pod it owns, then what the API server does on create (name, uid,
-// defaults), so the controller's event can name it. The ReplicaSet, Job and DaemonSet
-// controllers add their own labels, annotations, finalizers or spec changes.
+// defaults), so the controller's event can name it. The ReplicaSet, Job, DaemonSet and
+// StatefulSet controllers add their own labels, annotations, finalizers or spec changes.
 import type { KubeObject, Pod, PodSpec, PodTemplateSpec } from "../model/types";
 import type { ControllerContext } from "./context";
 import { newControllerRef } from "./pod-state";
@@ -10,6 +10,8 @@ import { newControllerRef } from "./pod-state";
 const MAX_GENERATE_NAME = 58;
 
 export interface PodAdditions {
+  /** A fixed name (a StatefulSet's `web-0`) instead of a generated one. */
+  name?: string;
   /** generateName before truncation; the owner's name and "-" by default. */
   prefix?: string;
   labels?: Record<string, string>;
@@ -30,7 +32,7 @@ export function podFromTemplate(ctx: ControllerContext, owner: KubeObject, templ
       apiVersion: "v1",
       kind: "Pod",
       metadata: {
-        generateName: prefix,
+        ...(add.name ? { name: add.name } : { generateName: prefix }),
         namespace: owner.metadata.namespace,
         labels: { ...(meta?.labels ?? {}), ...(add.labels ?? {}) },
         ...(Object.keys(annotations).length ? { annotations } : {}),
@@ -40,7 +42,7 @@ export function podFromTemplate(ctx: ControllerContext, owner: KubeObject, templ
       spec: structuredClone(add.spec ?? template.spec),
     };
     ctx.registry.prepareCreate("pods", pod);
-    if (taken.has(pod.metadata.name!)) continue;
+    if (taken.has(pod.metadata.name!) && !add.name) continue;
     taken.add(pod.metadata.name!);
     return pod;
   }

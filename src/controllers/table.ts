@@ -9,6 +9,7 @@ import { DeploymentController } from "./deployment-controller";
 import { DaemonSetController, daemonSetNodeWatch } from "./daemonset-controller";
 import { podOwnerLookup, replicaSetOwnerLookup } from "./owner-lookup";
 import { namespaceServices, ServiceController } from "./service-controller";
+import { StatefulSetController } from "./statefulset-controller";
 import { PodGC } from "./pod-gc";
 import { garbageCollector } from "./garbage-collector";
 import { namespaceController } from "./namespace-controller";
@@ -34,6 +35,7 @@ export function controllerTable(ctx: ControllerContext, allocator: () => Service
     replicaSetOwnerLookup(ctx),
     new DaemonSetController(ctx),
     daemonSetNodeWatch(ctx),
+    new StatefulSetController(ctx),
     new JobController(ctx),
     new JobTTLController(ctx),
     new CronJobController(ctx),

@@ -178,6 +178,18 @@ const KINDS: Record<string, Shape> = {
       updateStrategy: struct({ type: ANY, rollingUpdate: struct(anyFields("maxUnavailable", "maxSurge")) }),
     }),
   ),
+  "statefulsets.apps": top(
+    struct({
+      ...anyFields("replicas", "serviceName", "podManagementPolicy", "revisionHistoryLimit", "minReadySeconds"),
+      selector: LABEL_SELECTOR,
+      template: POD_TEMPLATE,
+      // Claim templates: their spec (access modes, resources, storage class) is checked where claims are.
+      volumeClaimTemplates: list(struct({ ...anyFields("apiVersion", "kind", "spec", "status"), metadata: OBJECT_META })),
+      updateStrategy: struct({ type: ANY, rollingUpdate: struct(anyFields("partition", "maxUnavailable")) }),
+      persistentVolumeClaimRetentionPolicy: struct(anyFields("whenDeleted", "whenScaled")),
+      ordinals: struct(anyFields("start")),
+    }),
+  ),
   // data is a RawExtension: any JSON.
   "controllerrevisions.apps": struct({ ...anyFields("apiVersion", "kind", "data", "revision"), metadata: OBJECT_META }),
   replicationcontrollers: top(struct({ ...anyFields("replicas", "minReadySeconds"), selector: MAP, template: POD_TEMPLATE })),

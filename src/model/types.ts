@@ -437,6 +437,52 @@ export interface DaemonSet extends KubeObject {
   status?: DaemonSetStatus;
 }
 
+/** A StatefulSet's volumeClaimTemplates entry: a PersistentVolumeClaim made per pod. */
+export interface PersistentVolumeClaimTemplate {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+}
+
+export interface StatefulSetSpec {
+  replicas?: number;
+  selector: LabelSelector;
+  template: PodTemplateSpec;
+  volumeClaimTemplates?: PersistentVolumeClaimTemplate[];
+  serviceName?: string;
+  podManagementPolicy?: "OrderedReady" | "Parallel";
+  updateStrategy?: {
+    type?: "RollingUpdate" | "OnDelete";
+    rollingUpdate?: { partition?: number; maxUnavailable?: number | string };
+  };
+  revisionHistoryLimit?: number;
+  minReadySeconds?: number;
+  persistentVolumeClaimRetentionPolicy?: { whenDeleted?: "Retain" | "Delete"; whenScaled?: "Retain" | "Delete" };
+  ordinals?: { start?: number };
+}
+
+export interface StatefulSetStatus {
+  observedGeneration?: number;
+  replicas: number;
+  readyReplicas?: number;
+  currentReplicas?: number;
+  updatedReplicas?: number;
+  currentRevision?: string;
+  updateRevision?: string;
+  collisionCount?: number;
+  conditions?: Condition[];
+  availableReplicas: number;
+}
+
+export interface StatefulSet extends KubeObject {
+  apiVersion: "apps/v1";
+  kind: "StatefulSet";
+  spec: StatefulSetSpec;
+  status?: StatefulSetStatus;
+}
+
 /** apps/v1 ControllerRevision: an immutable snapshot of a controller's template. */
 export interface ControllerRevision extends KubeObject {
   apiVersion: "apps/v1";

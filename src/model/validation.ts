@@ -2,7 +2,7 @@
 // words (the caller wraps them with invalid() into a 422 Status). Order of checks:
 // JSON types first (a body that would not decode gets nothing else), then metadata,
 // then the kind's own rules, then the update rules when the old object is given.
-import type { PersistentVolume, PersistentVolumeClaim, StorageClass, ClusterRole, RoleBinding, ConfigMap, ControllerRevision, CronJob, DaemonSet, Deployment, EndpointSlice, Endpoints, Event, Job, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, ReplicationController, Secret, Service, StatusCause } from "./types";
+import type { PersistentVolume, PersistentVolumeClaim, StorageClass, ClusterRole, RoleBinding, ConfigMap, ControllerRevision, CronJob, DaemonSet, Deployment, EndpointSlice, Endpoints, Event, Job, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, ReplicationController, Secret, Service, StatefulSet, StatusCause } from "./types";
 import { nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain } from "./name-rules";
 import { structuralErrors } from "./validate-structure";
 import { validateObjectMeta, validateObjectMetaUpdate, type NameFn } from "./validate-meta";
@@ -11,6 +11,7 @@ import { validateEphemeralContainersUpdate, validateNoEphemeralOnCreate } from "
 import { validateDeployment, validateReplicaSet } from "./validate-workloads";
 import { validateReplicationController } from "./validate-replicationcontroller";
 import { validateControllerRevision, validateDaemonSet } from "./validate-daemonset";
+import { validateStatefulSet } from "./validate-statefulset";
 import { validateEvent, validateLease, validateNamespace, validateNode } from "./validate-cluster";
 import { validateService, validateServiceUpdate } from "./validate-service";
 import { validateEndpointSlice, validateEndpoints } from "./validate-endpoints";
@@ -62,6 +63,12 @@ const RULES: Record<string, KindRules> = {
     namespaced: true,
     nameFn: nameIsDNSSubdomain,
     validate: (obj, old) => validateDaemonSet(obj as DaemonSet, old as DaemonSet | undefined),
+  },
+  "statefulsets.apps": {
+    namespaced: true,
+    // ValidateStatefulSetName: a DNS label, as its pods' hostnames are made from it.
+    nameFn: nameIsDNSLabel,
+    validate: (obj, old) => validateStatefulSet(obj as StatefulSet, old as StatefulSet | undefined),
   },
   "controllerrevisions.apps": {
     namespaced: true,

@@ -2,7 +2,7 @@
 // the DefaultTolerationSeconds admission plugin), so stored objects look like a real
 // cluster's and the scheduler, kubelet and controllers can rely on the fields.
 import type { ClusterConfig } from "../config";
-import type { Container, CronJob, DaemonSet, Deployment, Job, Namespace, Pod, PodSpec, Probe, ReplicaSet, ReplicationController, Service, Toleration } from "../model/types";
+import type { Container, CronJob, DaemonSet, StatefulSet, Deployment, Job, Namespace, Pod, PodSpec, Probe, ReplicaSet, ReplicationController, Service, Toleration } from "../model/types";
 import { CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL } from "../model/validate-batch";
 
 export interface DefaultingConfig {
@@ -164,6 +164,46 @@ export function defaultReplicationController(rc: ReplicationController): void {
   }
   spec.replicas ??= 1;
   if (template?.spec && typeof template.spec === "object") defaultPodSpec(template.spec);
+}
+
+/**
+ * SetDefaults_StatefulSet (apps/v1): OrderedReady, RollingUpdate from partition 0, one
+ * replica, 10 revisions kept, claims retained; each claim template gets the defaults of
+ * a PersistentVolumeClaim (SetDefaults_PersistentVolumeClaim: Filesystem, Pending).
+ */
+export function defaultStatefulSetSpec(sts: StatefulSet): void {
+  // Malformed shapes are left alone for validation to refuse (422, not a crash).
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  const spec = sts.spec;
+  if (!isObject(spec)) return;
+  spec.podManagementPolicy ||= "OrderedReady";
+  spec.updateStrategy ??= {};
+  const strategy = spec.updateStrategy;
+  if (isObject(strategy)) {
+    if (!strategy.type) {
+      strategy.type = "RollingUpdate";
+      strategy.rollingUpdate ??= {};
+    }
+    if (strategy.type === "RollingUpdate" && isObject(strategy.rollingUpdate)) strategy.rollingUpdate.partition ??= 0;
+  }
+  spec.persistentVolumeClaimRetentionPolicy ??= {};
+  const retention = spec.persistentVolumeClaimRetentionPolicy;
+  if (isObject(retention)) {
+    retention.whenDeleted ||= "Retain";
+    retention.whenScaled ||= "Retain";
+  }
+  spec.replicas ??= 1;
+  spec.revisionHistoryLimit ??= 10;
+  if (isObject(spec.template) && isObject(spec.template.spec)) defaultPodSpec(spec.template.spec);
+  if (Array.isArray(spec.volumeClaimTemplates)) {
+    for (const t of spec.volumeClaimTemplates) {
+      if (!isObject(t)) continue;
+      t.apiVersion ??= "v1";
+      t.kind ??= "PersistentVolumeClaim";
+      if (isObject(t.spec)) t.spec.volumeMode ??= "Filesystem";
+      t.status ??= { phase: "Pending" };
+    }
+  }
 }
 
 export function defaultReplicaSet(rs: ReplicaSet): void {

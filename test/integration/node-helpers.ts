@@ -158,6 +158,7 @@ export async function execWs(
     waitFor?: (string | undefined)[];
     closeStdin?: boolean;
     query?: Record<string, string>;
+    namespace?: string;
     /** pods/attach (the command is then empty) instead of pods/exec. */
     subresource?: "exec" | "attach";
     /** Hang up once stdout contains this, instead of waiting for the server to close. */
@@ -175,7 +176,7 @@ export async function execWs(
   }
   for (const [k, v] of Object.entries(opts.query ?? {})) q.set(k, v);
   const res = await worker.fetch(
-    new Request(`${BASE}/api/v1/namespaces/default/pods/${pod}/${opts.subresource ?? "exec"}?${q}`, {
+    new Request(`${BASE}/api/v1/namespaces/${opts.namespace ?? "default"}/pods/${pod}/${opts.subresource ?? "exec"}?${q}`, {
       headers: { authorization: `Bearer ${TOKEN}`, upgrade: "websocket", "sec-websocket-protocol": "v5.channel.k8s.io" },
     }),
   );

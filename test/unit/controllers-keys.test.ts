@@ -57,11 +57,12 @@ describe("work keys", () => {
     expect(keysFor(table(), change("deployments.apps", "n", "web"))).toEqual(["deploy:n/web"]);
   });
 
-  it("leave deleted and terminating pods without a controller alone, and only deleted Nodes to pod GC", () => {
+  it("leave deleted and terminating pods without a controller alone; node changes reach the DaemonSets and pod GC", () => {
     expect(keysFor(table(), change("pods", "n", "p", { type: "DELETED" }))).toEqual(["svcs:n/"]);
     expect(keysFor(table(), change("pods", "n", "p", { deletionTimestamp: "2024-01-01T00:00:00Z" }))).toEqual(["svcs:n/"]);
-    // Every node change reaches the DaemonSets (a node may have joined or left their set).
-    expect(keysFor(table(), change("nodes", "", "n1"))).toEqual(["dsnode:/n1"]);
+    // Every node change reaches the DaemonSets (a node may have joined or left their set)
+    // and pod GC (a node may have been marked out of service).
+    expect(keysFor(table(), change("nodes", "", "n1"))).toEqual(["dsnode:/n1", "node:/n1"]);
     expect(keysFor(table(), change("nodes", "", "n1", { type: "DELETED" }))).toEqual(["dsnode:/n1", "node:/n1"]);
     expect(keysFor(table(), change("deployments.apps", "n", "d", { type: "DELETED" }))).toEqual(["deploy:n/d", "gc:/"]);
   });
@@ -70,5 +71,11 @@ describe("work keys", () => {
     expect(keysFor(table(), change("persistentvolumeclaims", "n", "data"))).toEqual(["pvc:n/data"]);
     expect(keysFor(table(), change("persistentvolumes", "", "pvc-1"))).toEqual(["pv:/pvc-1"]);
     expect(keysFor(table(), change("pods", "n", "p", { type: "DELETED", claimNames: ["data", "logs"] }))).toEqual(["svcs:n/", "pvc:n/data", "pvc:n/logs"]);
+  });
+
+  it("map StatefulSets, their pods and their revisions to the StatefulSet", () => {
+    expect(keysFor(table(), change("statefulsets.apps", "n", "web"))).toEqual(["sts:n/web"]);
+    expect(keysFor(table(), change("pods", "n", "web-0", { type: "DELETED", ownerReferences: [owner("StatefulSet", "web")] }))).toEqual(["sts:n/web", "svcs:n/"]);
+    expect(keysFor(table(), change("controllerrevisions.apps", "n", "web-abc", { ownerReferences: [owner("StatefulSet", "web")] }))).toEqual(["sts:n/web"]);
   });
 });

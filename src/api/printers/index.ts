@@ -18,6 +18,7 @@ import { podPrinter } from "./pods";
 import { replicaSetPrinter } from "./replicasets";
 import { replicationControllerPrinter } from "./replicationcontrollers";
 import { servicePrinter } from "./services";
+import { statefulSetPrinter } from "./statefulsets";
 import { roleBindingPrinter, rolePrinter } from "./rbac";
 import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from "./storage";
 import type { IncludeObject, Printer, Table, TableRow } from "./types";
@@ -36,6 +37,7 @@ const PRINTERS = new Map<string, Printer>([
   ["replicasets.apps", replicaSetPrinter],
   ["replicationcontrollers", replicationControllerPrinter],
   ["daemonsets.apps", daemonSetPrinter],
+  ["statefulsets.apps", statefulSetPrinter],
   ["controllerrevisions.apps", controllerRevisionPrinter],
   ["jobs.batch", jobPrinter],
   ["cronjobs.batch", cronJobPrinter],

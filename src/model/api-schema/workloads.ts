@@ -1,5 +1,6 @@
-// Deployments, ReplicaSets, ReplicationControllers and DaemonSets: controllers that keep identical pods running,
-// and the ControllerRevisions that record a DaemonSet's past templates.
+// Deployments, ReplicaSets, ReplicationControllers and DaemonSets: controllers that keep
+// identical pods running; StatefulSets, whose pods keep an identity; and the
+// ControllerRevisions that record the past templates of DaemonSets and StatefulSets.
 import { APPS, CORE, META, def, kind, str, strMap, bool, int32, int64, ref, list, object, time, intOrString, type Definition } from "./dsl";
 
 const A = (n: string) => `${APPS}.${n}`;
@@ -127,6 +128,57 @@ export const WORKLOAD_DEFINITIONS: Definition[] = [
     conditions: list(A("DaemonSetCondition"), "Conditions of the DaemonSet."),
   }, { required: ["currentNumberScheduled", "numberMisscheduled", "desiredNumberScheduled", "numberReady"] }),
   def(A("DaemonSetCondition"), "One condition of a DaemonSet.", {
+    type: str("The condition's type."),
+    status: str("True, False or Unknown."),
+    reason: str("A short CamelCase reason for its last change."),
+    message: str("A human-readable explanation."),
+    lastTransitionTime: time("When its status last changed."),
+  }, { required: ["type", "status"] }),
+  kind("apps", "v1", "StatefulSet", A("StatefulSet"), "A StatefulSet runs pods that each keep an identity: a stable name with an ordinal (web-0, web-1...), a stable hostname under a headless Service, and their own PersistentVolumeClaims, which follow the pod when it is replaced. Pods are created, scaled and updated in order, one at a time by default.", {
+    spec: ref(A("StatefulSetSpec"), "The desired state: how many pods, from which template, with which claims, and how to replace them."),
+    status: ref(A("StatefulSetStatus"), "The most recently observed state, written by the statefulset controller. Read-only."),
+  }),
+  def(A("StatefulSetSpec"), "What a StatefulSet should run.", {
+    replicas: int32("How many pods to run, named <set>-0 to <set>-(replicas-1). Defaults to 1. `kubectl scale` changes it."),
+    selector: ref(SELECTOR, "Which pods belong to the StatefulSet; must match the template's labels. Cannot be changed after creation."),
+    template: ref(TEMPLATE, "The pods to create. Each pod gets its name, hostname and one volume per claim template on top of it. Changing it rolls out as updateStrategy says."),
+    volumeClaimTemplates: list(`${CORE}.PersistentVolumeClaim`, "PersistentVolumeClaims made for every pod, named <template>-<set>-<ordinal>, created before the pod and kept when the pod is deleted or replaced, so a new pod of the same ordinal finds the same data. The pod template mounts each by the template's name. Cannot be changed after creation."),
+    serviceName: str("The headless Service that gives the pods their DNS names: <pod>.<serviceName>.<namespace>.svc. The pods' subdomain."),
+    podManagementPolicy: str("OrderedReady (the default: pods are created in order, each once the previous is Running and Ready, and removed in reverse order) or Parallel (all at once). Cannot be changed after creation.", ["OrderedReady", "Parallel"]),
+    updateStrategy: ref(A("StatefulSetUpdateStrategy"), "How pods are replaced after a template change."),
+    revisionHistoryLimit: int32("How many old ControllerRevisions to keep for rollbacks. Defaults to 10."),
+    minReadySeconds: int32("Seconds a new pod must be ready, without any container crashing, before it counts as available. Defaults to 0."),
+    persistentVolumeClaimRetentionPolicy: ref(A("StatefulSetPersistentVolumeClaimRetentionPolicy"), "Whether the claims made from volumeClaimTemplates are deleted with the StatefulSet or when it scales down. Both default to Retain."),
+    ordinals: ref(A("StatefulSetOrdinals"), "The number the first pod's ordinal starts at."),
+  }, { required: ["selector", "template"] }),
+  def(A("StatefulSetUpdateStrategy"), "How a StatefulSet replaces its pods after a template change.", {
+    type: str("RollingUpdate (the default: pods are replaced one at a time from the highest ordinal down, each once the one before is Ready again) or OnDelete (a pod gets the new template only when it is deleted by hand).", ["OnDelete", "RollingUpdate"]),
+    rollingUpdate: ref(A("RollingUpdateStatefulSetStrategy"), "Limits of a rolling update; only with type RollingUpdate."),
+  }),
+  def(A("RollingUpdateStatefulSetStrategy"), "How far a StatefulSet's rolling update goes.", {
+    partition: int32("Only pods with an ordinal at or above the partition are updated; the others keep the old template (and get it again when recreated). Defaults to 0: every pod is updated. Used for staged and canary roll outs."),
+    maxUnavailable: intOrString("How many pods may be unavailable during the update (a number or a percentage). Defaults to 1."),
+  }),
+  def(A("StatefulSetPersistentVolumeClaimRetentionPolicy"), "What happens to the claims made from volumeClaimTemplates.", {
+    whenDeleted: str("When the StatefulSet is deleted: Retain (the default) keeps the claims, Delete removes them.", ["Delete", "Retain"]),
+    whenScaled: str("When the StatefulSet scales down: Retain (the default) keeps the claims of the removed pods, Delete removes them.", ["Delete", "Retain"]),
+  }),
+  def(A("StatefulSetOrdinals"), "The numbering of a StatefulSet's pods.", {
+    start: int32("The ordinal of the first pod. Defaults to 0: pods are named <set>-0 up to <set>-(replicas-1)."),
+  }),
+  def(A("StatefulSetStatus"), "What the statefulset controller last observed.", {
+    observedGeneration: int64("The metadata.generation the controller last acted on."),
+    replicas: int32("Pods the StatefulSet has created (and that exist)."),
+    readyReplicas: int32("Pods that are Running and Ready."),
+    currentReplicas: int32("Pods made from the currentRevision."),
+    updatedReplicas: int32("Pods made from the updateRevision."),
+    currentRevision: str("The ControllerRevision of the pods before the current update (equal to updateRevision once an update is complete)."),
+    updateRevision: str("The ControllerRevision the pods are being updated to: the current template's."),
+    collisionCount: int32("Used to make ControllerRevision names unique when their hashes collide."),
+    conditions: list(A("StatefulSetCondition"), "Conditions of the StatefulSet."),
+    availableReplicas: int32("Pods that have been ready for at least minReadySeconds."),
+  }, { required: ["replicas"] }),
+  def(A("StatefulSetCondition"), "One condition of a StatefulSet.", {
     type: str("The condition's type."),
     status: str("True, False or Unknown."),
     reason: str("A short CamelCase reason for its last change."),

@@ -6,6 +6,7 @@ import { namespaceStrategy, nodeStrategy } from "./cluster";
 import { serviceStrategy } from "./services";
 import { configMapStrategy, secretStrategy } from "./config";
 import { daemonSetStrategy } from "./daemonsets";
+import { statefulSetStrategy } from "./statefulsets";
 import { cronJobStrategy, jobStrategy } from "./batch";
 import { roleBindingStrategy } from "./rbac";
 import { persistentVolumeClaimStrategy, persistentVolumeStrategy, storageClassStrategy } from "./storage";
@@ -22,6 +23,7 @@ const STRATEGIES: Record<string, ResourceStrategy> = {
   "replicasets.apps": replicaSetStrategy,
   replicationcontrollers: replicationControllerStrategy,
   "daemonsets.apps": daemonSetStrategy,
+  "statefulsets.apps": statefulSetStrategy,
   "controllerrevisions.apps": PLAIN,
   "jobs.batch": jobStrategy,
   "cronjobs.batch": cronJobStrategy,
