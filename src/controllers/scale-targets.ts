@@ -11,6 +11,7 @@ import type { ScaleView } from "./hpa-plan";
 const SCALE_TARGETS: Record<string, string> = {
   "apps/Deployment": "deployments.apps",
   "apps/ReplicaSet": "replicasets.apps",
+  "apps/StatefulSet": "statefulsets.apps",
 };
 
 const groupOf = (apiVersion: string | undefined) => (apiVersion?.includes("/") ? apiVersion.split("/")[0] : "");
