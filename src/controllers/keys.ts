@@ -16,10 +16,11 @@
 //   ds:NS/NAME        the DaemonSet controller
 //   dsnode:/NAME      a node changed: every DaemonSet is reconciled
 //   clusterrole:/     every aggregated ClusterRole (a ClusterRole changed)
+//   crd:/NAME         a CustomResourceDefinition: names, Established, cleanup on delete
 import type { ControllerKey } from "../controlplane/stubs";
 import type { Controller } from "./controller";
 
-export type WorkKind = "rs" | "deploy" | "job" | "jobttl" | "cronjob" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs" | "eventttl" | "sa" | "clusterrole" | "ds" | "dsnode";
+export type WorkKind = "rs" | "deploy" | "job" | "jobttl" | "cronjob" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs" | "eventttl" | "sa" | "clusterrole" | "ds" | "dsnode" | "crd";
 export type WorkKey = string;
 
 export function workKey(kind: WorkKind, namespace: string, name: string): WorkKey {

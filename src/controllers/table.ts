@@ -18,6 +18,7 @@ import { JobController } from "./job-controller";
 import { JobTTLController } from "./job-ttl";
 import { CronJobController } from "./cronjob-controller";
 import { ClusterRoleAggregationController } from "./clusterrole-aggregation-controller";
+import { CustomResourceDefinitionController } from "./crd-controller";
 
 export function controllerTable(ctx: ControllerContext, allocator: () => ServiceAllocator): Controller[] {
   const replicaSets = new ReplicaSetController(ctx);
@@ -41,5 +42,6 @@ export function controllerTable(ctx: ControllerContext, allocator: () => Service
     new EventTTLController(ctx),
     new ServiceAccountsController(ctx),
     new ClusterRoleAggregationController(ctx),
+    new CustomResourceDefinitionController(ctx),
   ];
 }

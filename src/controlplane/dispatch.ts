@@ -9,9 +9,10 @@ import type { Pod, Node } from "../model/types";
 import { nodeAgent, scheduler, controllers, watchCache, type ControllerKey } from "./stubs";
 import { nodeConfigFromObject } from "./node-config";
 import { ObjectStore } from "../store/store";
+import { CRD_RESOURCE } from "../model/crd-types";
 import { configRef, podRefs, type ConfigResource } from "../model/pod-config-refs";
 
-const CONTROLLED = new Set(["pods", "replicasets.apps", "deployments.apps", "jobs.batch", "cronjobs.batch", "namespaces", "nodes", "services", "endpoints", "serviceaccounts", "daemonsets.apps", "controllerrevisions.apps", "clusterroles.rbac.authorization.k8s.io"]);
+const CONTROLLED = new Set(["pods", "replicasets.apps", "deployments.apps", "jobs.batch", "cronjobs.batch", "namespaces", "nodes", "services", "endpoints", "serviceaccounts", "daemonsets.apps", "controllerrevisions.apps", "clusterroles.rbac.authorization.k8s.io", CRD_RESOURCE]);
 
 /** What the controllers hear of a change: the same whether poked or committed by them. */
 export function controllerKeyOf(ch: Change): ControllerKey {

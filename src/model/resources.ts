@@ -2,6 +2,7 @@
 // storage keys are all derived from it, so a resource exists everywhere or nowhere
 // (kubectl prints an error on every command for a group that is advertised but not
 // served).
+import type { CustomResourceRef } from "./crd-types";
 
 export interface ResourceInfo {
   /** API group, "" for the core group. */
@@ -19,6 +20,8 @@ export interface ResourceInfo {
   subresources: string[];
   /** A review (TokenReview, SubjectAccessReview): a create answered at once and never stored. */
   review?: boolean;
+  /** A custom resource: the CRD's type and the version addressed (custom-resources.ts). */
+  custom?: CustomResourceRef;
 }
 
 const ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
@@ -41,6 +44,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   { group: "", version: "v1", resource: "secrets", singular: "secret", kind: "Secret", namespaced: true, verbs: ALL_VERBS, subresources: [] },
   { group: "", version: "v1", resource: "serviceaccounts", singular: "serviceaccount", kind: "ServiceAccount", namespaced: true, shortNames: ["sa"], verbs: ALL_VERBS, subresources: ["token"] },
   { group: "coordination.k8s.io", version: "v1", resource: "leases", singular: "lease", kind: "Lease", namespaced: true, verbs: ALL_VERBS, subresources: [] },
+  { group: "apiextensions.k8s.io", version: "v1", resource: "customresourcedefinitions", singular: "customresourcedefinition", kind: "CustomResourceDefinition", namespaced: false, shortNames: ["crd", "crds"], categories: ["api-extensions"], verbs: ALL_VERBS, subresources: ["status"] },
   { group: "rbac.authorization.k8s.io", version: "v1", resource: "roles", singular: "role", kind: "Role", namespaced: true, verbs: ALL_VERBS, subresources: [] },
   { group: "rbac.authorization.k8s.io", version: "v1", resource: "rolebindings", singular: "rolebinding", kind: "RoleBinding", namespaced: true, verbs: ALL_VERBS, subresources: [] },
   { group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterroles", singular: "clusterrole", kind: "ClusterRole", namespaced: false, verbs: ALL_VERBS, subresources: [] },

@@ -14,6 +14,8 @@ import { validateService, validateServiceUpdate } from "./validate-service";
 import { validateEndpointSlice, validateEndpoints } from "./validate-endpoints";
 import { validateCronJob, validateJob } from "./validate-batch";
 import { validateRole, validateRoleBinding, nameIsPathSegment } from "./validate-rbac";
+import { validateCustomResourceDefinition } from "./validate-crd";
+import type { CustomResourceDefinition } from "./crd-types";
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from "./validate-config";
 
 export { strictUnknownFields } from "./strict-fields";
@@ -91,6 +93,11 @@ const RULES: Record<string, KindRules> = {
     namespaced: false,
     nameFn: nameIsPathSegment,
     validate: (obj, old) => validateRoleBinding(obj as RoleBinding, false, old as RoleBinding | undefined),
+  },
+  "customresourcedefinitions.apiextensions.k8s.io": {
+    namespaced: false,
+    nameFn: nameIsDNSSubdomain,
+    validate: (obj, old) => validateCustomResourceDefinition(obj as CustomResourceDefinition, old as CustomResourceDefinition | undefined),
   },
   "endpointslices.discovery.k8s.io": {
     namespaced: true,

@@ -9,7 +9,11 @@ import type { KubeObject } from "../../model/types";
 import { ApiError, badRequest, conflict } from "../../model/errors";
 import { strictUnknownFields } from "../../model/validation";
 import { applyPatch } from "../patch";
-import { readBody, readPatchBody } from "../body";
+import { readBody, readPatchBody, unsupportedMediaType } from "../body";
+import { asServed, storedApiVersion, unknownCustomFields } from "../custom-resource-view";
+
+/** The patch types a custom resource accepts (upstream also lists server-side apply's). */
+const CUSTOM_PATCH_MEDIA_TYPES = ["application/json-patch+json", "application/merge-patch+json"];
 import { json } from "../negotiate";
 import { retryOnConflict } from "../../store/retry";
 
@@ -31,7 +35,7 @@ function checkBodyIdentity(info: ResourceInfo, ri: RequestInfo, body: unknown): 
     throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${apiVersion})`);
   }
   obj.kind = info.kind;
-  obj.apiVersion = apiVersion;
+  obj.apiVersion = storedApiVersion(info);
   obj.metadata = (obj.metadata && typeof obj.metadata === "object" ? obj.metadata : {}) as KubeObject["metadata"];
   if (info.namespaced) {
     if (obj.metadata.namespace && obj.metadata.namespace !== ri.namespace) {
@@ -63,7 +67,7 @@ function fieldValidationOf(q: URLSearchParams, options: "CreateOptions" | "Updat
 /** fieldValidation=Strict (what kubectl apply/create -f send): unknown fields are errors. */
 function checkFieldValidation(info: ResourceInfo, q: URLSearchParams, body: unknown): void {
   if (q.get("fieldValidation") !== "Strict") return;
-  const unknown = strictUnknownFields(storageKey(info), body);
+  const unknown = info.custom ? unknownCustomFields(info, body) : strictUnknownFields(storageKey(info), body);
   if (unknown.length) {
     throw badRequest(`strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(", ")}`);
   }
@@ -76,7 +80,7 @@ export async function createObject(ctx: ApiContext, ri: RequestInfo, req: Reques
   checkFieldValidation(info, q, body);
   const obj = checkBodyIdentity(info, ri, body);
   await ctx.admit?.(obj);
-  return json(await ctx.registry.create(storageKey(info), obj, { dryRun: isDryRun(q) }), 201);
+  return json(asServed(info, await ctx.registry.create(storageKey(info), obj, { dryRun: isDryRun(q) })), 201);
 }
 
 export async function updateObject(ctx: ApiContext, ri: RequestInfo, req: Request, q: URLSearchParams): Promise<Response> {
@@ -101,12 +105,14 @@ export async function updateObject(ctx: ApiContext, ri: RequestInfo, req: Reques
   // With a resourceVersion the update is conditional on it: a 409 when it is stale.
   // Without one it is unconditional, as in Kubernetes: applied to whatever version is
   // current, again if another write got in between (GuaranteedUpdate), never a 409.
-  return json(sent ? await update() : await retryOnConflict(update));
+  return json(asServed(info, sent ? await update() : await retryOnConflict(update)));
 }
 
 export async function patchObject(ctx: ApiContext, ri: RequestInfo, req: Request, q: URLSearchParams): Promise<Response> {
   const info = ri.info;
   const { patchType, patch } = await readPatchBody(req);
+  // Custom objects have no Go struct to take merge keys from: no strategic merge.
+  if (info.custom && patchType === "application/strategic-merge-patch+json") throw unsupportedMediaType(CUSTOM_PATCH_MEDIA_TYPES);
   fieldValidationOf(q, "PatchOptions");
   const key = storageKey(info);
   const dryRun = isDryRun(q);
@@ -115,17 +121,17 @@ export async function patchObject(ctx: ApiContext, ri: RequestInfo, req: Request
     ri.namespace,
     ri.name!,
     async (current) => {
-      const patched = applyPatch(patchType, current, patch, key);
+      const patched = applyPatch(patchType, asServed(info, current), patch, key);
       checkFieldValidation(info, q, patched);
       checkPatchedIdentity(info, ri, current, patched);
       patched.kind = info.kind;
-      patched.apiVersion = apiVersionOf(info);
+      patched.apiVersion = storedApiVersion(info);
       await ctx.admit?.(patched);
       return patched;
     },
     { subresource: subresourceOf(ri), dryRun },
   );
-  return json(stored);
+  return json(asServed(info, stored));
 }
 
 /**

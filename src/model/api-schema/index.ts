@@ -7,11 +7,12 @@ import { CLUSTER_DEFINITIONS } from "./cluster";
 import { BATCH_DEFINITIONS } from "./batch";
 import { RBAC_DEFINITIONS } from "./rbac";
 import { REVIEW_DEFINITIONS } from "./reviews";
+import { APIEXTENSIONS_DEFINITIONS } from "./apiextensions";
 
 export type { Definition, Field, FieldType } from "./dsl";
 
 export const DEFINITIONS: ReadonlyMap<string, Definition> = new Map(
-  [...META_DEFINITIONS, ...POD_DEFINITIONS, ...WORKLOAD_DEFINITIONS, ...CLUSTER_DEFINITIONS, ...BATCH_DEFINITIONS, ...RBAC_DEFINITIONS, ...REVIEW_DEFINITIONS].map((d) => [d.name, d]),
+  [...META_DEFINITIONS, ...POD_DEFINITIONS, ...WORKLOAD_DEFINITIONS, ...CLUSTER_DEFINITIONS, ...BATCH_DEFINITIONS, ...RBAC_DEFINITIONS, ...REVIEW_DEFINITIONS, ...APIEXTENSIONS_DEFINITIONS].map((d) => [d.name, d]),
 );
 
 /** The definition of a served kind, found by its group, version and kind. */

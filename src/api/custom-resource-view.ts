@@ -1,0 +1,35 @@
+// How a custom object looks at the version a request addressed: objects are stored at
+// the CRD's storage version and, with conversion "None", only their apiVersion differs
+// between versions. Also the per-version Table printer and strict field checks.
+import type { ResourceInfo } from "../model/resources";
+import { apiVersionOf } from "../model/resources";
+import type { KubeObject } from "../model/types";
+import { storageApiVersion } from "../model/custom-resources";
+import { prune } from "../model/schema-defaulting";
+import { customResourcePrinter } from "./printers/custom-resources";
+import type { Printer } from "./printers/types";
+
+/** The stored object as the request's version shows it (a copy when it differs). */
+export function asServed(info: ResourceInfo, obj: KubeObject): KubeObject {
+  if (!info.custom) return obj;
+  const apiVersion = apiVersionOf(info);
+  return obj.apiVersion === apiVersion ? obj : { ...obj, apiVersion };
+}
+
+/** The apiVersion an object of this resource is written with. */
+export function storedApiVersion(info: ResourceInfo): string {
+  return info.custom ? storageApiVersion(info.custom.type) : apiVersionOf(info);
+}
+
+export function listKindOf(info: ResourceInfo): string {
+  return info.custom ? info.custom.type.names.listKind : `${info.kind}List`;
+}
+
+export function printerOf(info: ResourceInfo): Printer | undefined {
+  return info.custom ? customResourcePrinter(info.custom.version.columns) : undefined;
+}
+
+/** The fields pruning would drop: unknown fields for fieldValidation=Strict. */
+export function unknownCustomFields(info: ResourceInfo, body: unknown): string[] {
+  return info.custom ? prune(info.custom.version.schema, structuredClone(body)) : [];
+}

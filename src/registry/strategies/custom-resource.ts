@@ -1,0 +1,44 @@
+// Custom objects (apiextensions' customResourceStrategy): pruned and defaulted by the
+// CRD's structural schema, validated against it; with a status subresource the main
+// resource does not write status and generation moves on any change outside metadata
+// and status, without one on any change outside metadata.
+import type { KubeObject, StatusCause } from "../../model/types";
+import type { CustomResourceType } from "../../model/crd-types";
+import { prune, applyDefaults } from "../../model/schema-defaulting";
+import { validateAgainstSchema } from "../../model/schema-validation";
+import { validateObjectMeta, validateObjectMetaUpdate } from "../../model/validate-meta";
+import { nameIsDNSSubdomain } from "../../model/name-rules";
+import type { ResourceStrategy } from "./types";
+
+export function customResourceStrategy(type: CustomResourceType): ResourceStrategy {
+  const version = type.versions.find((v) => v.name === type.storageVersion) ?? type.versions[0];
+  const schema = version.schema;
+  const statusSubresource = version.status;
+  const normalize = (obj: KubeObject) => {
+    prune(schema, obj);
+    applyDefaults(schema, obj);
+  };
+  /** What generation follows: the object but its metadata (and status, when a subresource). */
+  const content = (o: KubeObject) => {
+    const rest: Record<string, unknown> = { ...o, metadata: undefined };
+    if (statusSubresource) delete rest.status;
+    return JSON.stringify(rest);
+  };
+  return {
+    tracksGeneration: true,
+    generationChanged: (next, old) => content(next) !== content(old),
+    prepareForCreate(obj) {
+      if (statusSubresource) delete obj.status;
+      normalize(obj);
+    },
+    prepareForUpdate: (next) => normalize(next),
+    prepareForStatusUpdate: (next) => normalize(next),
+    validate(obj, old): StatusCause[] {
+      const errs = validateObjectMeta(obj.metadata, type.namespaced, nameIsDNSSubdomain);
+      if (old) errs.push(...validateObjectMetaUpdate(obj.metadata, old.metadata));
+      const { metadata: _metadata, ...body } = obj;
+      errs.push(...validateAgainstSchema(schema, body));
+      return errs;
+    },
+  };
+}
