@@ -10,6 +10,7 @@ import { nodeAgent, scheduler, controllers, watchCache, type ControllerKey } fro
 import { nodeConfigFromObject } from "./node-config";
 import { ObjectStore } from "../store/store";
 import { CRD_RESOURCE } from "../model/crd-types";
+import { isBuiltInStorageKey } from "../model/resources";
 import { configRef, podRefs, type ConfigResource } from "../model/pod-config-refs";
 
 const CONTROLLED = new Set(["pods", "replicasets.apps", "deployments.apps", "jobs.batch", "cronjobs.batch", "namespaces", "nodes", "services", "endpoints", "serviceaccounts", "daemonsets.apps", "controllerrevisions.apps", "clusterroles.rbac.authorization.k8s.io", CRD_RESOURCE]);
@@ -56,7 +57,8 @@ export async function dispatchChanges(env: Env, changes: Change[], opts: Dispatc
       const m = ch.object.metadata;
       configs.add(configRef(ch.resource as ConfigResource, m.namespace ?? "", m.name ?? ""));
     }
-    if (CONTROLLED.has(ch.resource)) {
+    // A custom object that goes may leave dependents for the garbage collector.
+    if (CONTROLLED.has(ch.resource) || (ch.type === "DELETED" && !isBuiltInStorageKey(ch.resource))) {
       keys.push(controllerKeyOf(ch));
     }
   }

@@ -84,6 +84,13 @@ export function storageKey(r: Pick<ResourceInfo, "group" | "resource">): string 
   return r.group ? `${r.resource}.${r.group}` : r.resource;
 }
 
+const BUILT_IN_KEYS = new Set(RESOURCES.map(storageKey));
+
+/** A storage key of the table above (otherwise a custom resource's, "<plural>.<group>"). */
+export function isBuiltInStorageKey(key: string): boolean {
+  return BUILT_IN_KEYS.has(key);
+}
+
 export function groupsServed(): { group: string; version: string }[] {
   const seen = new Map<string, { group: string; version: string }>();
   for (const r of RESOURCES) if (r.group) seen.set(r.group, { group: r.group, version: r.version });

@@ -124,6 +124,36 @@ describe("CustomResourceDefinitions", () => {
     expect(group.body.versions.map((v) => v.version)).toEqual(["v1", "v1beta1"]);
   });
 
+  it("watches custom objects like built-ins, at the version asked for", async () => {
+    await waitForCondition("crontabs.stable.example.com", "Established");
+    const { body: created } = await callJson<Obj>(CT, { method: "POST", body: cronTab("watched") });
+    await call(`${CT}/watched`, { method: "PATCH", contentType: "application/merge-patch+json", body: { metadata: { labels: { x: "y" } } } });
+    const v1beta1 = "/apis/stable.example.com/v1beta1/namespaces/default/crontabs";
+    const res = await call(`${v1beta1}?watch=1&labelSelector=x%3Dy&resourceVersion=${created.metadata.resourceVersion}&timeoutSeconds=1`);
+    const events = (await res.text())
+      .split("\n")
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as { type: string; object: Obj });
+    expect(events.map((e) => [e.type, e.object.metadata.name, e.object.apiVersion])).toEqual([["ADDED", "watched", "stable.example.com/v1beta1"]]);
+  });
+
+  it("collects custom objects whose owner went, and empties a deleted namespace of them", async () => {
+    await waitForCondition("crontabs.stable.example.com", "Established");
+    // A custom object owned by another: the owner's deletion wakes the garbage collector.
+    const owner = await callJson<Obj>(CT, { method: "POST", body: cronTab("owner") });
+    const owned = { ...cronTab("owned"), metadata: { name: "owned", ownerReferences: [{ apiVersion: "stable.example.com/v1", kind: "CronTab", name: "owner", uid: owner.body.metadata.uid, controller: true }] } };
+    expect((await callJson(CT, { method: "POST", body: owned })).status).toBe(201);
+    await call(`${CT}/owner`, { method: "DELETE" });
+    await waitFor(async () => (await call(`${CT}/owned`)).status === 404, "the owned CronTab to be collected");
+
+    expect((await callJson("/api/v1/namespaces", { method: "POST", body: { apiVersion: "v1", kind: "Namespace", metadata: { name: "scratch" } } })).status).toBe(201);
+    const inScratch = "/apis/stable.example.com/v1/namespaces/scratch/crontabs";
+    expect((await callJson(inScratch, { method: "POST", body: cronTab("tmp") })).status).toBe(201);
+    await call("/api/v1/namespaces/scratch", { method: "DELETE" });
+    await waitFor(async () => (await call("/api/v1/namespaces/scratch")).status === 404, "the namespace to go");
+    expect((await callJson<{ items: Obj[] }>(inScratch)).body.items).toEqual([]);
+  });
+
   it("accepts no name another CRD of the group was given first", async () => {
     await waitForCondition("crontabs.stable.example.com", "Established");
     const clash = cronTabCRD({ plural: "crontabz", kind: "CronTabZ", shortNames: ["ct"] });

@@ -54,4 +54,10 @@ describe("work keys", () => {
     expect(keysFor(table(), change("nodes", "", "n1", { type: "DELETED" }))).toEqual(["dsnode:/n1", "node:/n1"]);
     expect(keysFor(table(), change("deployments.apps", "n", "d", { type: "DELETED" }))).toEqual(["deploy:n/d", "gc:/"]);
   });
+
+  it("map CRDs to the CRD controller, and a custom object gone to a garbage-collector sweep", () => {
+    expect(keysFor(table(), change("customresourcedefinitions.apiextensions.k8s.io", "", "crontabs.stable.example.com"))).toEqual(["crd:/crontabs.stable.example.com"]);
+    expect(keysFor(table(), change("crontabs.stable.example.com", "n", "c", { type: "DELETED" }))).toEqual(["gc:/"]);
+    expect(keysFor(table(), change("crontabs.stable.example.com", "n", "c"))).toEqual([]);
+  });
 });
