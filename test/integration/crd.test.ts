@@ -24,7 +24,8 @@ describe("CustomResourceDefinitions", () => {
     expect(messages).toContain('metadata.name: Invalid value: "wrong.stable.example.com": must be spec.names.plural+"."+spec.group');
     expect(messages.some((m) => m.startsWith("spec.versions: Invalid value: ") && m.endsWith("must have exactly one version marked as storage version"))).toBe(true);
     const unstructured = cronTabCRD({ plural: "loose" });
-    (unstructured.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties as Record<string, unknown>).image = { description: "no type" };
+    const v1Schema = unstructured.spec.versions[0].schema.openAPIV3Schema as { properties: { spec: { properties: Record<string, unknown> } } };
+    v1Schema.properties.spec.properties.image = { description: "no type" };
     const res2 = await callJson<Failure>(CRDS, { method: "POST", body: unstructured });
     expect(res2.status).toBe(422);
     expect(res2.body.message).toContain("spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[image].type: Required value: must not be empty for specified object fields");
