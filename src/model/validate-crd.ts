@@ -18,10 +18,34 @@ function versionsRepr(versions: CRDVersion[]): GoRepr {
   return new GoRepr(`[]apiextensions.CustomResourceDefinitionVersion{${versions.map(one).join(", ")}}`);
 }
 
-export function validateCustomResourceDefinition(crd: CustomResourceDefinition, old?: CustomResourceDefinition): StatusCause[] {
+const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** The JSON shapes the rules below read: a body that would not decode gets only these. */
+function shapeErrors(crd: CustomResourceDefinition): StatusCause[] {
+  const spec: unknown = crd.spec;
+  if (!isMap(spec)) return [required("spec")];
   const errs: StatusCause[] = [];
-  const spec = crd.spec ?? ({} as CustomResourceDefinition["spec"]);
-  const names = spec.names ?? ({} as CRDNames);
+  if (!isMap(spec.names)) errs.push(required("spec.names"));
+  if (!Array.isArray(spec.versions)) errs.push(invalidField("spec.versions", JSON.stringify(spec.versions ?? null), "must be a list of versions"));
+  else {
+    for (const [i, v] of (spec.versions as unknown[]).entries()) {
+      if (!isMap(v)) errs.push(invalidField(index("spec.versions", i), JSON.stringify(v), "must be an object"));
+      else if (v.schema !== undefined && (!isMap(v.schema) || (v.schema.openAPIV3Schema !== undefined && !isMap(v.schema.openAPIV3Schema)))) {
+        errs.push(invalidField(child(index("spec.versions", i), "schema"), JSON.stringify(v.schema), "must be an object"));
+      } else if (v.additionalPrinterColumns !== undefined && (!Array.isArray(v.additionalPrinterColumns) || !v.additionalPrinterColumns.every(isMap))) {
+        errs.push(invalidField(child(index("spec.versions", i), "additionalPrinterColumns"), JSON.stringify(v.additionalPrinterColumns), "must be a list of columns"));
+      }
+    }
+  }
+  return errs;
+}
+
+export function validateCustomResourceDefinition(crd: CustomResourceDefinition, old?: CustomResourceDefinition): StatusCause[] {
+  const shape = shapeErrors(crd);
+  if (shape.length) return shape;
+  const errs: StatusCause[] = [];
+  const spec = crd.spec;
+  const names = spec.names;
   const expected = `${names.plural ?? ""}.${spec.group ?? ""}`;
   if (crd.metadata.name !== expected) errs.push(invalidField("metadata.name", crd.metadata.name ?? "", 'must be spec.names.plural+"."+spec.group'));
 
@@ -137,6 +161,16 @@ function validateVersionSchema(v: CRDVersion, path: string): StatusCause[] {
 
 /** The structural schema rules: every specified field has a type, no ambiguity. */
 function structural(s: JSONSchemaProps, path: string, root: boolean, errs: StatusCause[]): void {
+  const raw: unknown = s;
+  if (!isMap(raw)) {
+    errs.push(invalidField(path, JSON.stringify(s), "must be a schema object"));
+    return;
+  }
+  const props: unknown = s.properties;
+  if (props !== undefined && !isMap(props)) {
+    errs.push(invalidField(child(path, "properties"), JSON.stringify(s.properties), "must be a map of schemas"));
+    return;
+  }
   const intOrString = !!s["x-kubernetes-int-or-string"];
   const preserve = s["x-kubernetes-preserve-unknown-fields"];
   if (preserve === false) errs.push(invalidField(child(path, "x-kubernetes-preserve-unknown-fields"), false, "must be true or undefined"));

@@ -6,7 +6,7 @@
 // a stale copy.
 import type { ObjectStore } from "../store/store";
 import { CustomResourceCatalog } from "../model/custom-resources";
-import { CRD_RESOURCE, type CustomResourceDefinition } from "../model/crd-types";
+import { CRD_RESOURCE, type CustomResourceDefinition, type JSONSchemaProps } from "../model/crd-types";
 
 interface Snapshot {
   stamp: string;
@@ -29,6 +29,14 @@ export class CustomResourceTypes {
     // A newer stamp read meanwhile by another request wins; an older one never replaces it.
     isolateSnapshot = { stamp, catalog };
     return catalog;
+  }
+
+  /**
+   * The structural schema of a custom kind at a version, as the store has it now: what
+   * a schema-driven merge (server-side apply) or any validator of it needs.
+   */
+  async schemaFor(group: string, version: string, kind: string): Promise<JSONSchemaProps | undefined> {
+    return (await this.catalog()).schemaFor(group, version, kind);
   }
 
   /** The last catalog this isolate built, without a read (may be stale or absent). */

@@ -30,6 +30,11 @@ describe("CustomResourceDefinitions", () => {
     expect(res2.status).toBe(422);
     expect(res2.body.message).toContain("spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[image].type: Required value: must not be empty for specified object fields");
     expect((await call(`${CRDS}/wrong.stable.example.com`)).status).toBe(404);
+    // Bodies of the wrong JSON shape are refused the same way, never a 500.
+    for (const spec of [{ group: "x.example.com", names: "crontabs", versions: "v1" }, { group: "x.example.com", scope: "Namespaced", names: { plural: "xs", kind: "X" }, versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", properties: [] } } }] }]) {
+      const r = await callJson<Failure>(CRDS, { method: "POST", body: { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: "xs.x.example.com" }, spec } });
+      expect(r.status).toBe(422);
+    }
   });
 
   it("is established by the controller, then its custom objects are served with defaults, validation and pruning", async () => {
@@ -62,6 +67,8 @@ describe("CustomResourceDefinitions", () => {
       "spec.cronSpec: Invalid value: \"nope\": spec.cronSpec in body should match '^(\\d+|\\*)(/\\d+)?(\\s+(\\d+|\\*)(/\\d+)?){4}$'",
       "spec.replicas: Invalid value: 11: spec.replicas in body should be less than or equal to 10",
     ]);
+    const badMeta = await callJson<Failure>(CT, { method: "POST", body: { ...cronTab("bad"), metadata: { name: "bad", labels: 5 } } });
+    expect(badMeta.status).toBe(422);
     const missing = await callJson<Failure>(CT, { method: "POST", body: cronTab("bad", { image: "x" }) });
     expect(missing.body.details!.causes!.map((c) => `${c.field}: ${c.message}`)).toEqual(["spec.cronSpec: Required value"]);
     expect((await call(`${CT}/bad`)).status).toBe(404);
