@@ -95,6 +95,13 @@ describe("CustomResourceDefinitions", () => {
     const list = await callJson<{ kind: string; items: Obj[] }>(`/apis/stable.example.com/v1/crontabs?fieldSelector=metadata.name%3Dmy-new-cron-object`);
     expect(list.body.kind).toBe("CronTabList");
     expect(list.body.items.map((i) => i.metadata.name)).toEqual(["my-new-cron-object"]);
+
+    // deletecollection by label selector.
+    for (const n of ["tmp-1", "tmp-2"]) await callJson(CT, { method: "POST", body: { ...cronTab(n), metadata: { name: n, labels: { batch: "tmp" } } } });
+    const removed = await callJson<{ kind: string; items: Obj[] }>(`${CT}?labelSelector=batch%3Dtmp`, { method: "DELETE" });
+    expect(removed.body.kind).toBe("CronTabList");
+    expect(removed.body.items.map((i) => i.metadata.name).sort()).toEqual(["tmp-1", "tmp-2"]);
+    expect((await callJson<{ items: Obj[] }>(`${CT}?labelSelector=batch%3Dtmp`)).body.items).toEqual([]);
   });
 
   it("keeps status and spec apart through the status subresource, and scales through /scale", async () => {
@@ -179,9 +186,21 @@ describe("CustomResourceDefinitions", () => {
     expect((await callJson(CRDS, { method: "POST", body })).status).toBe(201);
     await waitForCondition("widgets.gone.example.com", "Established");
     const base = "/apis/gone.example.com/v1/namespaces/default/widgets";
-    for (const n of ["a", "b"]) expect((await callJson(base, { method: "POST", body: { ...cronTab(n), apiVersion: "gone.example.com/v1", kind: "Widget" } })).status).toBe(201);
+    const widget = (n: string, finalizers?: string[]) => ({ ...cronTab(n), apiVersion: "gone.example.com/v1", kind: "Widget", metadata: { name: n, finalizers } });
+    for (const n of ["a", "b"]) expect((await callJson(base, { method: "POST", body: widget(n) })).status).toBe(201);
+    // One held by a finalizer of its own keeps the CRD terminating until it is let go.
+    expect((await callJson(base, { method: "POST", body: widget("held", ["example.com/hold"]) })).status).toBe(201);
     const del = await callJson<Obj>(`${CRDS}/widgets.gone.example.com`, { method: "DELETE" });
     expect(del.status).toBe(200);
+    expect(del.body.metadata.finalizers).toEqual(["customresourcecleanup.apiextensions.k8s.io"]);
+    const terminating = await waitForCondition("widgets.gone.example.com", "Terminating");
+    expect(terminating.status!.conditions!.find((c) => c.type === "Terminating")).toMatchObject({ reason: "InstanceDeletionInProgress", message: "CustomResource deletion is in progress" });
+    const refused = await callJson<Failure>(base, { method: "POST", body: widget("late") });
+    expect(refused.status).toBe(405);
+    expect(refused.body.message).toBe("create not allowed while custom resource definition is terminating");
+    await waitFor(async () => (await callJson<{ items: Obj[] }>(base)).body.items.map((o) => o.metadata.name).join() === "held", "all but the held widget to go");
+    expect((await call(`${CRDS}/widgets.gone.example.com`)).status).toBe(200);
+    await call(`${base}/held`, { method: "PATCH", contentType: "application/merge-patch+json", body: { metadata: { finalizers: null } } });
     await waitFor(async () => (await call(`${CRDS}/widgets.gone.example.com`)).status === 404, "the CRD to go");
     expect((await callJson<{ items: Obj[] }>("/apis/apiextensions.k8s.io/v1/customresourcedefinitions")).body.items.map((c) => c.metadata.name)).not.toContain("widgets.gone.example.com");
     expect((await call(base)).status).toBe(404);
