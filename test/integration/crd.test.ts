@@ -52,6 +52,16 @@ describe("CustomResourceDefinitions", () => {
     const disc = await callJson<{ resources: { name: string; shortNames?: string[]; categories?: string[] }[] }>("/apis/stable.example.com/v1");
     expect(disc.body.resources.find((r) => r.name === "crontabs")).toMatchObject({ shortNames: ["ct"], categories: ["all"] });
     expect(disc.body.resources.map((r) => r.name)).toEqual(expect.arrayContaining(["crontabs/status", "crontabs/scale"]));
+    const aggregated = await callJson<{ items: { metadata: { name: string }; versions: { version: string; resources: { resource: string; categories?: string[] }[] }[] }[] }>("/apis", { accept: "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList" });
+    const group = aggregated.body.items.find((g) => g.metadata.name === "stable.example.com")!;
+    expect(group.versions.map((v) => v.version)).toEqual(["v1", "v1beta1"]);
+    expect(group.versions[0].resources.find((r) => r.resource === "crontabs")?.categories).toEqual(["all"]);
+    // OpenAPI v3 publishes the CRD's schema for kubectl explain and validation.
+    const index = await callJson<{ paths: Record<string, { serverRelativeURL: string }> }>("/openapi/v3");
+    const doc = await callJson<{ components: { schemas: Record<string, { properties: Record<string, { properties?: Record<string, unknown> }>; "x-kubernetes-group-version-kind": unknown }> } }>(index.body.paths["apis/stable.example.com/v1"].serverRelativeURL);
+    const schema = doc.body.components.schemas["com.example.stable.v1.CronTab"];
+    expect(schema["x-kubernetes-group-version-kind"]).toEqual([{ group: "stable.example.com", version: "v1", kind: "CronTab" }]);
+    expect(Object.keys(schema.properties.spec.properties!)).toEqual(["cronSpec", "image", "replicas"]);
 
     const ok = await callJson<Obj>(CT, { method: "POST", body: { ...cronTab("my-new-cron-object"), spec: { cronSpec: "* * * * */5", image: "img", extra: "dropped" }, status: { replicas: 9 } } });
     expect(ok.status).toBe(201);
