@@ -4,7 +4,6 @@
 import type { ResourceInfo } from "../model/resources";
 import { apiVersionOf } from "../model/resources";
 import type { KubeObject } from "../model/types";
-import { storageApiVersion } from "../model/custom-resources";
 import { prune } from "../model/schema-defaulting";
 import { customResourcePrinter } from "./printers/custom-resources";
 import type { Printer } from "./printers/types";
@@ -14,11 +13,6 @@ export function asServed(info: ResourceInfo, obj: KubeObject): KubeObject {
   if (!info.custom) return obj;
   const apiVersion = apiVersionOf(info);
   return obj.apiVersion === apiVersion ? obj : { ...obj, apiVersion };
-}
-
-/** The apiVersion an object of this resource is written with. */
-export function storedApiVersion(info: ResourceInfo): string {
-  return info.custom ? storageApiVersion(info.custom.type) : apiVersionOf(info);
 }
 
 export function listKindOf(info: ResourceInfo): string {

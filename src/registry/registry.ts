@@ -17,7 +17,7 @@ import type { RegistryHooks } from "./hooks";
 import type { WriteOp } from "./ops";
 import { strategyForInfo } from "./strategies";
 import { CustomResourceTypes } from "./custom-resource-types";
-import { customResourceInfo } from "../model/custom-resources";
+import { customResourceInfo, storageApiVersion } from "../model/custom-resources";
 import { prepareForCreate, prepareForStatusUpdate, prepareForUpdate } from "./strategy";
 import { ensureNamespaceActive } from "./namespace-lifecycle";
 
@@ -48,6 +48,14 @@ const BY_KEY = new Map<string, ResourceInfo>(RESOURCES.map((r) => [storageKey(r)
 /** Kinds without a spec; every other kind's spec is a struct, `{}` when not sent. */
 const NO_SPEC = new Set(["events", "endpoints", "endpointslices.discovery.k8s.io"]);
 
+
+/**
+ * A custom object is validated at the version it was sent at (its schema), then kept at
+ * the CRD's storage version: with conversion "None" only apiVersion changes.
+ */
+function toStorageVersion(info: ResourceInfo, obj: KubeObject): void {
+  if (info.custom) obj.apiVersion = storageApiVersion(info.custom.type);
+}
 
 /** Equal as stored (the resourceVersion aside). */
 function sameContent(a: KubeObject, b: KubeObject): boolean {
@@ -132,6 +140,7 @@ export class Registry {
     }
     this.prepareCreate(resource, obj);
     this.validate(info, obj);
+    toStorageVersion(info, obj);
     if (info.namespaced) await ensureNamespaceActive(this.store, info, obj.metadata.namespace ?? "");
     const strategy = strategyForInfo(info);
     await strategy.beforeCreate?.(obj, this.hooks, !!opts.dryRun);
@@ -215,6 +224,7 @@ export class Registry {
       if (op.op === "create") {
         if (!this.prepared.has(op.object)) this.prepareCreate(op.resource, op.object);
         this.validate(info, op.object);
+        toStorageVersion(info, op.object);
         await strategyForInfo(info).beforeCreate?.(op.object, this.hooks, false);
         // Events ride in the same batch as the status they describe: a terminating
         // namespace must not hold back a kubelet's report that its pods stopped.
@@ -239,6 +249,7 @@ export class Registry {
     const prepared = subresource === "status" ? prepareForStatusUpdate(next, old) : prepareForUpdate(info, next, old);
     if (subresource === "status") strategy.prepareForStatusUpdate?.(prepared, old);
     this.validate(info, prepared, old);
+    toStorageVersion(info, prepared);
     if (subresource !== "status") await strategy.beforeUpdate?.(prepared, old, this.hooks, dryRun);
     return prepared;
   }

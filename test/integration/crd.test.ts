@@ -139,11 +139,20 @@ describe("CustomResourceDefinitions", () => {
   it("serves every served version from the one storage version", async () => {
     await waitForCondition("crontabs.stable.example.com", "Established");
     const v1beta1 = "/apis/stable.example.com/v1beta1/namespaces/default/crontabs";
-    const created = await callJson<Obj>(v1beta1, { method: "POST", body: { ...cronTab("old"), apiVersion: "stable.example.com/v1beta1" } });
+    // Validated and pruned by v1beta1's schema (which keeps anything), stored at v1.
+    const created = await callJson<Obj>(v1beta1, { method: "POST", body: { ...cronTab("old"), apiVersion: "stable.example.com/v1beta1", spec: { cronSpec: "whenever", replicas: 50, extra: true } } });
     expect(created.status).toBe(201);
     expect(created.body.apiVersion).toBe("stable.example.com/v1beta1");
+    expect(created.body.spec).toEqual({ cronSpec: "whenever", replicas: 50, extra: true });
     const asV1 = await callJson<Obj>(`${CT}/old`);
     expect(asV1.body.apiVersion).toBe("stable.example.com/v1");
+    const stored = await env.DB.prepare("SELECT body FROM objects WHERE resource = ? AND name = ?").bind("crontabs.stable.example.com", "old").first<{ body: string }>();
+    expect((JSON.parse(stored!.body) as Obj).apiVersion).toBe("stable.example.com/v1");
+    // The same body at v1 meets v1's schema.
+    expect((await callJson(CT, { method: "POST", body: { ...cronTab("old-v1"), spec: { cronSpec: "whenever", replicas: 50 } } })).status).toBe(422);
+    // An update through v1beta1 keeps the generation when only apiVersion differs from storage.
+    const same = await callJson<Obj>(`${v1beta1}/old`, { method: "PATCH", body: { metadata: { labels: { a: "b" } } }, contentType: "application/merge-patch+json" });
+    expect(same.body.metadata.generation).toBe(1);
     const group = await callJson<{ preferredVersion: { version: string }; versions: { version: string }[] }>("/apis/stable.example.com");
     expect(group.body.preferredVersion.version).toBe("v1");
     expect(group.body.versions.map((v) => v.version)).toEqual(["v1", "v1beta1"]);

@@ -10,7 +10,7 @@ import { ApiError, badRequest, conflict } from "../../model/errors";
 import { strictUnknownFields } from "../../model/validation";
 import { applyPatch } from "../patch";
 import { readBody, readPatchBody, unsupportedMediaType } from "../body";
-import { asServed, storedApiVersion, unknownCustomFields } from "../custom-resource-view";
+import { asServed, unknownCustomFields } from "../custom-resource-view";
 
 /** The patch types a custom resource accepts (upstream also lists server-side apply's). */
 const CUSTOM_PATCH_MEDIA_TYPES = ["application/json-patch+json", "application/merge-patch+json"];
@@ -35,7 +35,8 @@ function checkBodyIdentity(info: ResourceInfo, ri: RequestInfo, body: unknown): 
     throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${apiVersion})`);
   }
   obj.kind = info.kind;
-  obj.apiVersion = storedApiVersion(info);
+  // A custom object keeps the request's version until the registry has validated it.
+  obj.apiVersion = apiVersion;
   obj.metadata = (obj.metadata && typeof obj.metadata === "object" ? obj.metadata : {}) as KubeObject["metadata"];
   if (info.namespaced) {
     if (obj.metadata.namespace && obj.metadata.namespace !== ri.namespace) {
@@ -125,7 +126,7 @@ export async function patchObject(ctx: ApiContext, ri: RequestInfo, req: Request
       checkFieldValidation(info, q, patched);
       checkPatchedIdentity(info, ri, current, patched);
       patched.kind = info.kind;
-      patched.apiVersion = storedApiVersion(info);
+      patched.apiVersion = apiVersionOf(info);
       await ctx.admit?.(patched);
       return patched;
     },

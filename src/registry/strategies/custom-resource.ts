@@ -11,16 +11,18 @@ import { nameIsDNSSubdomain } from "../../model/name-rules";
 import type { ResourceStrategy } from "./types";
 
 export function customResourceStrategy(type: CustomResourceType): ResourceStrategy {
-  const version = type.versions.find((v) => v.name === type.storageVersion) ?? type.versions[0];
-  const schema = version.schema;
-  const statusSubresource = version.status;
+  const storage = type.versions.find((v) => v.name === type.storageVersion) ?? type.versions[0];
+  const statusSubresource = storage.status;
+  /** The schema of the version an object was sent at (the request's), else the storage version's. */
+  const schemaOf = (obj: KubeObject) => (type.versions.find((v) => obj.apiVersion === `${type.group}/${v.name}`) ?? storage).schema;
   const normalize = (obj: KubeObject) => {
+    const schema = schemaOf(obj);
     prune(schema, obj);
     applyDefaults(schema, obj);
   };
-  /** What generation follows: the object but its metadata (and status, when a subresource). */
+  /** What generation follows: the object but its metadata, apiVersion (and status, when a subresource). */
   const content = (o: KubeObject) => {
-    const rest: Record<string, unknown> = { ...o, metadata: undefined };
+    const rest: Record<string, unknown> = { ...o, metadata: undefined, apiVersion: undefined };
     if (statusSubresource) delete rest.status;
     return JSON.stringify(rest);
   };
@@ -37,7 +39,7 @@ export function customResourceStrategy(type: CustomResourceType): ResourceStrate
       const errs = validateObjectMeta(obj.metadata, type.namespaced, nameIsDNSSubdomain);
       if (old) errs.push(...validateObjectMetaUpdate(obj.metadata, old.metadata));
       const { metadata: _metadata, ...body } = obj;
-      errs.push(...validateAgainstSchema(schema, body));
+      errs.push(...validateAgainstSchema(schemaOf(obj), body));
       return errs;
     },
   };
