@@ -1,10 +1,11 @@
 // API discovery, derived from the resource table: legacy documents (/api, /apis,
 // /api/v1, /apis/G/V) and the aggregated form kubectl asks for first
 // (apidiscovery.k8s.io/v2, accepted only with its exact content type).
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { RESOURCES, groupsServed, versionsServed, type ResourceInfo } from "../model/resources";
+import { compareKubeVersions } from "../model/custom-resources";
 import { json } from "./negotiate";
-import type { AppEnv } from "./context";
+import { api, type AppEnv } from "./context";
 import { METRICS_GROUP, METRICS_RESOURCES, METRICS_VERBS, METRICS_VERSION } from "../model/metrics";
 
 const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0-edgekube" };
@@ -48,14 +49,22 @@ function subresourceInfo(r: ResourceInfo, sub: string): SubresourceInfo {
   }
 }
 
-function resourcesOf(group: string, version: string): ResourceInfo[] {
-  return RESOURCES.filter((r) => r.group === group && r.version === version);
+/** Everything served now: the built-ins and the custom resources of Established CRDs. */
+type Served = readonly ResourceInfo[];
+
+async function served(c: Context<AppEnv>): Promise<Served> {
+  const catalog = await api(c).registry.customTypes.catalog();
+  return [...RESOURCES, ...catalog.served()];
+}
+
+function resourcesOf(all: Served, group: string, version: string): ResourceInfo[] {
+  return all.filter((r) => r.group === group && r.version === version);
 }
 
 /** Legacy APIResourceList for /api/v1 or /apis/G/V. */
-function apiResourceList(group: string, version: string) {
+function apiResourceList(all: Served, group: string, version: string) {
   const resources: unknown[] = [];
-  for (const r of resourcesOf(group, version)) {
+  for (const r of resourcesOf(all, group, version)) {
     resources.push({
       name: r.resource,
       singularName: r.singular,
@@ -81,15 +90,13 @@ function apiResourceList(group: string, version: string) {
   return { kind: "APIResourceList", apiVersion: "v1", groupVersion: group ? `${group}/${version}` : version, resources };
 }
 
-function aggregatedGroup(group: string) {
+function aggregatedGroup(all: Served, group: string, versions: string[]) {
   return {
     metadata: group ? { name: group } : {},
-    // Preferred version first, as the API server lists them.
-    versions: (group ? versionsServed(group) : ["v1"]).map((version) => (
-      {
+    versions: versions.map((version) => ({
         version,
         freshness: "Current",
-        resources: resourcesOf(group, version).map((r) => ({
+        resources: resourcesOf(all, group, version).map((r) => ({
           resource: r.resource,
           responseKind: { group: r.group, version: r.version, kind: r.kind },
           scope: r.namespaced ? "Namespaced" : "Cluster",
@@ -106,8 +113,7 @@ function aggregatedGroup(group: string) {
               }
             : {}),
         })),
-      }
-    )),
+      })),
   };
 }
 
@@ -141,15 +147,35 @@ function metricsAggregatedGroup() {
   };
 }
 
-/** Every group under /apis, the aggregated metrics group last as kube-apiserver orders APIService groups. */
-function allGroups(): { group: string; version: string }[] {
-  return [...groupsServed(), { group: METRICS_GROUP, version: METRICS_VERSION }];
+interface GroupVersions {
+  group: string;
+  /** Preferred first (for a CRD's group: by Kubernetes version priority, v1 > v1beta1 > v1alpha1). */
+  versions: string[];
 }
 
-/** An APIGroup: every version served (preferred first) and the preferred one. */
-function apiGroup(group: string, preferred: string) {
-  const versions = (group === METRICS_GROUP ? [preferred] : versionsServed(group)).map((v) => ({ groupVersion: `${group}/${v}`, version: v }));
-  return { name: group, versions, preferredVersion: { groupVersion: `${group}/${preferred}`, version: preferred } };
+/**
+ * Every group under /apis: the built-in groups, the custom resources' groups, then the
+ * aggregated metrics group last as kube-apiserver orders APIService groups.
+ */
+function allGroups(all: Served): GroupVersions[] {
+  // A built-in group lists its versions preferred first (autoscaling: v2, then v1).
+  const out: GroupVersions[] = groupsServed().map((g) => ({ group: g.group, versions: versionsServed(g.group) }));
+  const custom = new Set<GroupVersions>();
+  for (const r of all) {
+    if (!r.custom) continue;
+    let g = out.find((x) => x.group === r.group);
+    if (!g) out.push((g = { group: r.group, versions: [] }));
+    custom.add(g);
+    if (!g.versions.includes(r.version)) g.versions.push(r.version);
+  }
+  for (const g of custom) g.versions.sort(compareKubeVersions);
+  out.push({ group: METRICS_GROUP, versions: [METRICS_VERSION] });
+  return out;
+}
+
+function groupVersionsJson(g: GroupVersions) {
+  const versions = g.versions.map((version) => ({ groupVersion: `${g.group}/${version}`, version }));
+  return { name: g.group, versions, preferredVersion: versions[0] };
 }
 
 function wantsAggregated(accept: string | undefined): boolean {
@@ -177,37 +203,39 @@ discovery.get("/version", (c) =>
 );
 
 discovery.get("/api", (c) => {
-  if (wantsAggregated(c.req.header("accept"))) return aggregated([aggregatedGroup("")]);
+  if (wantsAggregated(c.req.header("accept"))) return aggregated([aggregatedGroup(RESOURCES, "", ["v1"])]);
   const host = new URL(c.req.url).host;
   return json({ kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: host }] }, 200, { vary: "Accept" });
 });
 
-discovery.get("/apis", (c) => {
-  const groups = allGroups();
-  if (wantsAggregated(c.req.header("accept"))) return aggregated(groups.map((g) => (g.group === METRICS_GROUP ? metricsAggregatedGroup() : aggregatedGroup(g.group))));
+discovery.get("/apis", async (c) => {
+  const all = await served(c);
+  const groups = allGroups(all);
+  if (wantsAggregated(c.req.header("accept"))) return aggregated(groups.map((g) => (g.group === METRICS_GROUP ? metricsAggregatedGroup() : aggregatedGroup(all, g.group, g.versions))));
   return json(
     {
       kind: "APIGroupList",
       apiVersion: "v1",
-      groups: groups.map((g) => apiGroup(g.group, g.version)),
+      groups: groups.map(groupVersionsJson),
     },
     200,
     { vary: "Accept" },
   );
 });
 
-discovery.get("/api/v1", (c) => c.json(apiResourceList("", "v1")));
+discovery.get("/api/v1", (c) => c.json(apiResourceList(RESOURCES, "", "v1")));
 
-discovery.get("/apis/:group", (c) => {
-  const g = allGroups().find((x) => x.group === c.req.param("group"));
+discovery.get("/apis/:group", async (c) => {
+  const g = allGroups(await served(c)).find((x) => x.group === c.req.param("group"));
   if (!g) return c.notFound();
-  return c.json({ kind: "APIGroup", apiVersion: "v1", ...apiGroup(g.group, g.version) });
+  return c.json({ kind: "APIGroup", apiVersion: "v1", ...groupVersionsJson(g) });
 });
 
-discovery.get("/apis/:group/:version", (c) => {
+discovery.get("/apis/:group/:version", async (c) => {
   const { group, version } = c.req.param();
   if (group === METRICS_GROUP && version === METRICS_VERSION) return c.json(metricsResourceList());
-  if (!versionsServed(group).includes(version) || !groupsServed().some((x) => x.group === group)) return c.notFound();
-  return c.json(apiResourceList(group, version));
+  const all = await served(c);
+  if (!allGroups(all).some((x) => x.group === group && x.versions.includes(version))) return c.notFound();
+  return c.json(apiResourceList(all, group, version));
 });
 

@@ -138,8 +138,7 @@ export function patchOperationId(r: ResourceInfo): string {
 
 const param = (name: string, description: string) => ({ name, in: "query", description, schema: { type: "string", uniqueItems: true } });
 
-export function groupDocument(group: string, version: string) {
-  const served = RESOURCES.filter((x) => x.group === group && x.version === version);
+function patchPaths(served: readonly ResourceInfo[], schemaName: (r: ResourceInfo) => string): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
   for (const r of served) {
     paths[itemPath(r)] = {
@@ -155,11 +154,45 @@ export function groupDocument(group: string, version: string) {
           param("dryRun", "When present (All), the change is checked but not persisted."),
           param("fieldManager", "A name for the actor making the change."),
         ],
-        responses: { "200": { description: "OK", content: { "application/json": { schema: { $ref: REF + (definitionOfKind(r.group, r.version, r.kind)?.name ?? "") } } } } },
+        responses: { "200": { description: "OK", content: { "application/json": { schema: { $ref: REF + schemaName(r) } } } } },
       },
     };
   }
+  return paths;
+}
+
+export function groupDocument(group: string, version: string) {
+  const served = RESOURCES.filter((x) => x.group === group && x.version === version);
+  const paths = patchPaths(served, (r) => definitionOfKind(r.group, r.version, r.kind)?.name ?? "");
   const roots = served.map((r) => definitionOfKind(r.group, r.version, r.kind)).filter((d): d is Definition => !!d);
   const schemas = Object.fromEntries(closure(roots).map((d) => [d.name, definitionSchema(d)]));
   return { openapi: "3.0.0", info: { title: "Kubernetes", version: "v1.32.0" }, paths, components: { schemas } };
+}
+
+/** Upstream's schema name of a custom kind: the group reversed, then version and kind (com.example.stable.v1.CronTab). */
+export function customSchemaName(r: Pick<ResourceInfo, "group" | "version" | "kind">): string {
+  return [...r.group.split(".").reverse(), r.version, r.kind].join(".");
+}
+
+/**
+ * The document of a custom resource group-version: each kind's CRD schema (what
+ * `kubectl explain` reads and kubectl validates with), metadata as ObjectMeta.
+ */
+export function customGroupDocument(served: readonly ResourceInfo[]) {
+  const paths = patchPaths(served, customSchemaName);
+  const objectMeta = DEFINITIONS.get("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta")!;
+  const schemas: Record<string, unknown> = Object.fromEntries(closure([objectMeta]).map((d) => [d.name, definitionSchema(d)]));
+  for (const r of served) {
+    const schema = structuredClone(r.custom?.version.schema ?? { type: "object" }) as Record<string, unknown>;
+    const properties = (schema.properties ?? {}) as Record<string, unknown>;
+    schema.properties = {
+      ...properties,
+      apiVersion: { type: "string", description: "APIVersion defines the versioned schema of this representation of an object." },
+      kind: { type: "string", description: "Kind is a string value representing the REST resource this object represents." },
+      metadata: { allOf: [{ $ref: REF + objectMeta.name }], description: "Standard object's metadata." },
+    };
+    schema["x-kubernetes-group-version-kind"] = [{ group: r.group, version: r.version, kind: r.kind }];
+    schemas[customSchemaName(r)] = schema;
+  }
+  return { openapi: "3.0.0", info: { title: "Kubernetes CRD Swagger", version: "v0.1.0" }, paths, components: { schemas } };
 }

@@ -34,8 +34,9 @@ function decodeSegment(segment: string): string {
  * Returns undefined for paths that are discovery documents (/api, /api/v1, /apis/g/v).
  * `path` is the URL's pathname as sent (still percent-encoded): each segment is
  * decoded exactly once, so "%2F" stays inside a name and "%252D" is not a "-".
+ * `find` names the resources served (the built-in table unless given).
  */
-export function parseResourcePath(rawPath: string): RequestInfo | undefined {
+export function parseResourcePath(rawPath: string, find: (group: string, version: string, resource: string) => ResourceInfo | undefined = findResource): RequestInfo | undefined {
   const raw = rawPath.split("/").filter((p, i) => i > 0 || p !== "");
   // Decoded on demand: a proxy's trailing path is passed on as sent.
   const part = (k: number): string | undefined => (raw[k] === undefined ? undefined : decodeSegment(raw[k]));
@@ -62,7 +63,7 @@ export function parseResourcePath(rawPath: string): RequestInfo | undefined {
     i += 2;
     resource = part(i)!;
   }
-  const info = findResource(group, version, resource);
+  const info = find(group, version, resource);
   if (!info) {
     throw new ApiError(404, "NotFound", "the server could not find the requested resource", {});
   }

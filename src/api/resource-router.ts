@@ -2,7 +2,8 @@
 // handler, like the API server's handler chain: parse the path, pick the verb from
 // the method and query, dispatch subresources.
 import type { Context } from "hono";
-import { api, type AppEnv } from "./context";
+import { api, type ApiContext, type AppEnv } from "./context";
+import { findResource } from "../model/resources";
 import { parseResourcePath, type RequestInfo } from "./request-info";
 import { methodNotAllowed, ApiError } from "../model/errors";
 import { getObject, listObjects } from "./handlers/read";
@@ -23,9 +24,9 @@ export async function routeResource(c: Context<AppEnv>): Promise<Response> {
   const url = new URL(c.req.raw.url);
   // The pathname as sent: c.req.path is already percent-decoded, and decoding twice would
   // let "%252D" address "-".
-  const ri = parseResourcePath(url.pathname);
-  if (!ri) throw new ApiError(404, "NotFound", "the server could not find the requested resource", {});
   const ctx = api(c);
+  const ri = await resolvePath(ctx, url.pathname);
+  if (!ri) throw new ApiError(404, "NotFound", "the server could not find the requested resource", {});
   const req = c.req.raw;
   const q = url.searchParams;
   const method = req.method.toUpperCase();
@@ -47,6 +48,20 @@ export async function routeResource(c: Context<AppEnv>): Promise<Response> {
   if (method === "PATCH" && ri.name) return patchObject(ctx, ri, req, q);
   if (method === "DELETE") return ri.name ? deleteOne(ctx, ri, req, q) : deleteCollection(ctx, ri, req, q);
   throw methodNotAllowed();
+}
+
+/**
+ * The request's resource: a built-in, or else a custom resource of a CRD as the store
+ * has it now (so one Established a moment ago, through any isolate, is served).
+ */
+async function resolvePath(ctx: ApiContext, path: string): Promise<RequestInfo | undefined> {
+  try {
+    return parseResourcePath(path);
+  } catch (e) {
+    if (!(e instanceof ApiError && e.code === 404) || path.startsWith("/api/")) throw e;
+  }
+  const catalog = await ctx.registry.customTypes.catalog();
+  return parseResourcePath(path, (g, v, r) => findResource(g, v, r) ?? catalog.find(g, v, r));
 }
 
 function routeSubresource(c: Context<AppEnv>, ri: RequestInfo, method: string, q: URLSearchParams): Promise<Response> | Response {

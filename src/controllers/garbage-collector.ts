@@ -12,10 +12,11 @@ import type { ControllerContext } from "./context";
 import { commitChunked } from "./commit";
 import { FOREGROUND, ORPHAN, finalizerRemovalOp, foregroundOps, gcDecision, gcOps, withoutOwners } from "./gc-plan";
 import { GC_KEY } from "./keys";
+import { isBuiltInStorageKey } from "../model/resources";
 import type { Controller, NamespacedName } from "./controller";
 
 const SWEEP_LIMIT = 200;
-/** Resources whose deletion leaves dependents behind. */
+/** Resources whose deletion leaves dependents behind (and every custom resource). */
 const OWNERS = new Set(["replicasets.apps", "replicationcontrollers", "deployments.apps", "jobs.batch", "cronjobs.batch"]);
 /** GC sweeps at most this often, however many deletions ask for one. */
 const GC_MIN_INTERVAL_MS = 500;
@@ -95,7 +96,7 @@ export function garbageCollector(ctx: ControllerContext): Controller {
   return {
     name: "gc",
     minIntervalMs: GC_MIN_INTERVAL_MS,
-    keysFor: (ch) => (ch.type === "DELETED" && OWNERS.has(ch.resource) ? [SWEEP] : []),
+    keysFor: (ch) => (ch.type === "DELETED" && (OWNERS.has(ch.resource) || !isBuiltInStorageKey(ch.resource)) ? [SWEEP] : []),
     reconcile: async () => {
       await sweep(ctx);
     },

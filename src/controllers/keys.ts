@@ -21,10 +21,11 @@
 //   pvc:NS/NAME       a PersistentVolumeClaim: bind, provision, protection
 //   pv:/NAME          a PersistentVolume: phase, reclaim, protection
 //   hpa:NS/NAME       a HorizontalPodAutoscaler (again every sync period)
+//   crd:/NAME         a CustomResourceDefinition: names, Established, cleanup on delete
 import type { ControllerKey } from "../controlplane/stubs";
 import type { Controller } from "./controller";
 
-export type WorkKind = "rs" | "rc" | "deploy" | "job" | "jobttl" | "cronjob" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs" | "eventttl" | "sa" | "clusterrole" | "ds" | "dsnode" | "pvc" | "pv" | "hpa" | "sts";
+export type WorkKind = "rs" | "rc" | "deploy" | "job" | "jobttl" | "cronjob" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs" | "eventttl" | "sa" | "clusterrole" | "ds" | "dsnode" | "pvc" | "pv" | "hpa" | "sts" | "crd";
 export type WorkKey = string;
 
 export function workKey(kind: WorkKind, namespace: string, name: string): WorkKey {

@@ -16,10 +16,13 @@ import { namesOf, type Controller, type Result } from "./controller";
 const RECHECK_MS = 2_000;
 const FIRST = ["cronjobs.batch", "jobs.batch", "deployments.apps", "replicasets.apps", "replicationcontrollers", "pods"];
 
-/** Namespaced resources in deletion order: controllers' objects before what they make. */
-export function namespacedResources(): string[] {
+/**
+ * Namespaced resources in deletion order: controllers' objects before what they make,
+ * then the custom resources (storage keys) of the CRDs served now.
+ */
+export function namespacedResources(custom: readonly string[] = []): string[] {
   const all = STORED_RESOURCES.filter((r) => r.namespaced).map(storageKey);
-  return [...FIRST.filter((k) => all.includes(k)), ...all.filter((k) => !FIRST.includes(k))];
+  return [...FIRST.filter((k) => all.includes(k)), ...all.filter((k) => !FIRST.includes(k)), ...custom];
 }
 
 export interface Remaining {
@@ -83,7 +86,9 @@ async function reconcileNamespace(ctx: ControllerContext, name: string): Promise
   ctx.terminating.add(name);
   const now = ctx.now();
   const remaining: Remaining = { byResource: new Map(), byFinalizer: new Map() };
-  for (const resource of namespacedResources()) {
+  const catalog = await ctx.registry.customTypes.catalog();
+  const custom = catalog.all().filter((t) => t.namespaced).map((t) => t.storageKey);
+  for (const resource of namespacedResources(custom)) {
     const { items } = await ctx.store.list(resource, { namespace: name });
     await commitChunked(ctx, planNamespaceContent(resource, items, now, remaining));
   }

@@ -21,6 +21,7 @@ import { CronJobController } from "./cronjob-controller";
 import { ClusterRoleAggregationController } from "./clusterrole-aggregation-controller";
 import { ClaimController, VolumeController } from "./persistentvolume-controller";
 import { HorizontalPodAutoscalerController } from "./hpa-controller";
+import { CustomResourceDefinitionController } from "./crd-controller";
 
 export function controllerTable(ctx: ControllerContext, allocator: () => ServiceAllocator): Controller[] {
   const replicaSets = new ReplicaSetController(ctx);
@@ -50,5 +51,6 @@ export function controllerTable(ctx: ControllerContext, allocator: () => Service
     new ClusterRoleAggregationController(ctx),
     new ClaimController(ctx),
     new VolumeController(ctx),
+    new CustomResourceDefinitionController(ctx),
   ];
 }

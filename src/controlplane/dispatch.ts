@@ -9,9 +9,11 @@ import type { Pod, Node } from "../model/types";
 import { nodeAgent, scheduler, controllers, watchCache, type ControllerKey } from "./stubs";
 import { nodeConfigFromObject } from "./node-config";
 import { ObjectStore } from "../store/store";
+import { CRD_RESOURCE } from "../model/crd-types";
+import { isBuiltInStorageKey } from "../model/resources";
 import { claimRef, configRef, podRefs, type ConfigResource } from "../model/pod-config-refs";
 
-const CONTROLLED = new Set(["pods", "replicasets.apps", "replicationcontrollers", "deployments.apps", "jobs.batch", "cronjobs.batch", "namespaces", "nodes", "services", "endpoints", "serviceaccounts", "daemonsets.apps", "statefulsets.apps", "controllerrevisions.apps", "clusterroles.rbac.authorization.k8s.io", "persistentvolumes", "persistentvolumeclaims", "horizontalpodautoscalers.autoscaling"]);
+const CONTROLLED = new Set(["pods", "replicasets.apps", "replicationcontrollers", "deployments.apps", "jobs.batch", "cronjobs.batch", "namespaces", "nodes", "services", "endpoints", "serviceaccounts", "daemonsets.apps", "statefulsets.apps", "controllerrevisions.apps", "clusterroles.rbac.authorization.k8s.io", "persistentvolumes", "persistentvolumeclaims", "horizontalpodautoscalers.autoscaling", CRD_RESOURCE]);
 
 /** What the controllers hear of a change: the same whether poked or committed by them. */
 export function controllerKeyOf(ch: Change): ControllerKey {
@@ -66,7 +68,8 @@ export async function dispatchChanges(env: Env, changes: Change[], opts: Dispatc
       pokeScheduler = true;
       configs.add(claimRef(m.namespace ?? "", m.name ?? ""));
     }
-    if (CONTROLLED.has(ch.resource)) {
+    // A custom object that goes may leave dependents for the garbage collector.
+    if (CONTROLLED.has(ch.resource) || (ch.type === "DELETED" && !isBuiltInStorageKey(ch.resource))) {
       keys.push(controllerKeyOf(ch));
     }
   }

@@ -2,6 +2,7 @@
 // storage keys are all derived from it, so a resource exists everywhere or nowhere
 // (kubectl prints an error on every command for a group that is advertised but not
 // served).
+import type { CustomResourceRef } from "./crd-types";
 
 export interface ResourceInfo {
   /** API group, "" for the core group. */
@@ -25,6 +26,8 @@ export interface ResourceInfo {
    * (src/model/conversion.ts); storage, watch caches and controllers see one version.
    */
   storedAs?: string;
+  /** A custom resource: the CRD's type and the version addressed (custom-resources.ts). */
+  custom?: CustomResourceRef;
 }
 
 const ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
@@ -52,6 +55,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   { group: "", version: "v1", resource: "persistentvolumeclaims", singular: "persistentvolumeclaim", kind: "PersistentVolumeClaim", namespaced: true, shortNames: ["pvc"], verbs: ALL_VERBS, subresources: ["status"] },
   { group: "storage.k8s.io", version: "v1", resource: "storageclasses", singular: "storageclass", kind: "StorageClass", namespaced: false, shortNames: ["sc"], verbs: ALL_VERBS, subresources: [] },
   { group: "coordination.k8s.io", version: "v1", resource: "leases", singular: "lease", kind: "Lease", namespaced: true, verbs: ALL_VERBS, subresources: [] },
+  { group: "apiextensions.k8s.io", version: "v1", resource: "customresourcedefinitions", singular: "customresourcedefinition", kind: "CustomResourceDefinition", namespaced: false, shortNames: ["crd", "crds"], categories: ["api-extensions"], verbs: ALL_VERBS, subresources: ["status"] },
   { group: "rbac.authorization.k8s.io", version: "v1", resource: "roles", singular: "role", kind: "Role", namespaced: true, verbs: ALL_VERBS, subresources: [] },
   { group: "rbac.authorization.k8s.io", version: "v1", resource: "rolebindings", singular: "rolebinding", kind: "RoleBinding", namespaced: true, verbs: ALL_VERBS, subresources: [] },
   { group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterroles", singular: "clusterrole", kind: "ClusterRole", namespaced: false, verbs: ALL_VERBS, subresources: [] },
@@ -95,6 +99,13 @@ export function storageKey(r: Pick<ResourceInfo, "group" | "resource">): string 
 }
 
 /** Every named group with its preferred version (the first of its rows). */
+const BUILT_IN_KEYS = new Set(RESOURCES.map(storageKey));
+
+/** A storage key of the table above (otherwise a custom resource's, "<plural>.<group>"). */
+export function isBuiltInStorageKey(key: string): boolean {
+  return BUILT_IN_KEYS.has(key);
+}
+
 export function groupsServed(): { group: string; version: string }[] {
   const seen = new Map<string, { group: string; version: string }>();
   for (const r of RESOURCES) if (r.group && !seen.has(r.group)) seen.set(r.group, { group: r.group, version: r.version });

@@ -325,6 +325,9 @@ const SCHEMAS: Record<string, z.ZodType> = {
   }),
 };
 
+/** Every other object (CustomResourceDefinitions, custom objects): its metadata at least. */
+const METADATA_ONLY = z.looseObject({ apiVersion: str, kind: str, metadata: objectMeta.nullish() });
+
 const EXPECTED: Record<string, string> = { int: "integer", number: "integer", record: "object", object: "object", array: "array", string: "string", boolean: "boolean" };
 
 function pathText(path: PropertyKey[]): string {
@@ -338,8 +341,7 @@ function describeInput(v: unknown): BadValue {
 
 /** Type errors in the fields the model reads; empty when the shape is right. */
 export function structuralErrors(resource: string, obj: unknown): StatusCause[] {
-  const schema = SCHEMAS[resource];
-  if (!schema) return [];
+  const schema = SCHEMAS[resource] ?? METADATA_ONLY;
   const res = schema.safeParse(obj, { reportInput: true });
   if (res.success) return [];
   return res.error.issues.map((issue) => {

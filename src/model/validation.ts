@@ -20,6 +20,8 @@ import { validateRole, validateRoleBinding, nameIsPathSegment } from "./validate
 import { validatePersistentVolume, validatePersistentVolumeClaim, validateStorageClass } from "./validate-storage";
 import { validateHPA } from "./validate-hpa";
 import type { HorizontalPodAutoscaler } from "./autoscaling-types";
+import { validateCustomResourceDefinition } from "./validate-crd";
+import type { CustomResourceDefinition } from "./crd-types";
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from "./validate-config";
 
 export { strictUnknownFields } from "./strict-fields";
@@ -125,6 +127,11 @@ const RULES: Record<string, KindRules> = {
     namespaced: false,
     nameFn: nameIsDNSSubdomain,
     validate: (obj, old) => validateStorageClass(obj as StorageClass, old as StorageClass | undefined),
+  },
+  "customresourcedefinitions.apiextensions.k8s.io": {
+    namespaced: false,
+    nameFn: nameIsDNSSubdomain,
+    validate: (obj, old) => validateCustomResourceDefinition(obj as CustomResourceDefinition, old as CustomResourceDefinition | undefined),
   },
   "endpointslices.discovery.k8s.io": {
     namespaced: true,

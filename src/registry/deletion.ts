@@ -6,6 +6,7 @@
 //   deletionTimestamp (and the matching finalizer); the garbage collector finishes.
 // - Otherwise it is removed at once; dependents go with Background propagation,
 //   through the garbage collector's owner-reference check.
+import { CRD_CLEANUP_FINALIZER, CRD_RESOURCE } from "../model/crd-types";
 import type { ObjectStore } from "../store/store";
 import type { KubeObject, Pod } from "../model/types";
 import { conflict } from "../model/errors";
@@ -89,6 +90,8 @@ export function planDeletion(resource: string, current: KubeObject, opts: Delete
   const propagation = propagationOf(current, opts);
   if (propagation === "Foreground" && resource !== "pods") finalizers.add("foregroundDeletion");
   if (propagation === "Orphan") finalizers.add("orphan");
+  // A CRD goes only after its custom objects: the CRD controller removes this finalizer.
+  if (resource === CRD_RESOURCE) finalizers.add(CRD_CLEANUP_FINALIZER);
 
   if (resource === "pods") {
     const pod = next as Pod;

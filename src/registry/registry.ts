@@ -10,12 +10,14 @@ import { retryOnConflict, isConflict, GUARANTEED_UPDATE_ATTEMPTS } from "../stor
 import type { KubeObject, Pod } from "../model/types";
 import { bindPod } from "../store/binding";
 import { STORED_RESOURCES, storageKey, type ResourceInfo } from "../model/resources";
-import { ApiError, alreadyExists, conflict, invalid } from "../model/errors";
+import { ApiError, alreadyExists, conflict, invalid, methodNotAllowed } from "../model/errors";
 import { typeErrors, validateObject } from "../model/validation";
 import type { DefaultingConfig } from "./defaults";
 import type { RegistryHooks } from "./hooks";
 import type { WriteOp, WriteSubresource } from "./ops";
-import { strategyFor } from "./strategies";
+import { strategyForInfo } from "./strategies";
+import { CustomResourceTypes } from "./custom-resource-types";
+import { customResourceInfo, storageApiVersion } from "../model/custom-resources";
 import { prepareForCreate, prepareForEphemeralContainersUpdate, prepareForStatusUpdate, prepareForUpdate } from "./strategy";
 import { ensureNamespaceActive } from "./namespace-lifecycle";
 
@@ -46,10 +48,13 @@ const BY_KEY = new Map<string, ResourceInfo>(STORED_RESOURCES.map((r) => [storag
 /** Kinds without a spec; every other kind's spec is a struct, `{}` when not sent. */
 const NO_SPEC = new Set(["events", "endpoints", "endpointslices.discovery.k8s.io"]);
 
-function resourceInfo(resource: string): ResourceInfo {
-  const info = BY_KEY.get(resource);
-  if (!info) throw new Error(`unknown resource ${resource}`);
-  return info;
+
+/**
+ * A custom object is validated at the version it was sent at (its schema), then kept at
+ * the CRD's storage version: with conversion "None" only apiVersion changes.
+ */
+function toStorageVersion(info: ResourceInfo, obj: KubeObject): void {
+  if (info.custom) obj.apiVersion = storageApiVersion(info.custom.type);
 }
 
 /** Equal as stored (the resourceVersion aside). */
@@ -62,12 +67,38 @@ export class Registry {
   private readonly hooks: RegistryHooks;
   /** Objects this registry already prepared for create (their name and uid are final). */
   private readonly prepared = new WeakSet<KubeObject>();
+  /** The custom resources the CRDs define (their objects are written here too). */
+  readonly customTypes: CustomResourceTypes;
 
   constructor(
     readonly store: ObjectStore,
     private readonly opts: RegistryOptions,
   ) {
     this.hooks = opts.hooks ?? {};
+    this.customTypes = new CustomResourceTypes(store);
+  }
+
+  /**
+   * A resource by storage key: a built-in, or a custom resource at its storage version
+   * from the catalog this isolate last read (`resolve` reads it afresh).
+   */
+  private resourceInfo(resource: string): ResourceInfo {
+    const info = BY_KEY.get(resource) ?? this.customInfo(resource, this.customTypes.cached());
+    if (!info) throw new Error(`unknown resource ${resource}`);
+    return info;
+  }
+
+  private customInfo(resource: string, catalog: ReturnType<CustomResourceTypes["cached"]>): ResourceInfo | undefined {
+    const type = catalog?.byStorageKey(resource);
+    const version = type?.versions.find((v) => v.name === type.storageVersion);
+    return type && version ? customResourceInfo(type, version) : undefined;
+  }
+
+  /** As resourceInfo, with the CRDs read as they are now for a custom resource. */
+  private async resolve(resource: string): Promise<ResourceInfo> {
+    const info = BY_KEY.get(resource) ?? this.customInfo(resource, await this.customTypes.catalog());
+    if (!info) throw new ApiError(404, "NotFound", "the server could not find the requested resource", {});
+    return info;
   }
 
   /**
@@ -75,8 +106,9 @@ export class Registry {
    * caller that needs them before the batch commits (an event naming the new pod).
    */
   prepareCreate<T extends KubeObject>(resource: string, obj: T): T {
-    this.checkTypes(resourceInfo(resource), obj);
-    prepareForCreate(resourceInfo(resource), obj, { now: this.opts.now(), defaults: this.opts.defaults });
+    const info = this.resourceInfo(resource);
+    this.checkTypes(info, obj);
+    prepareForCreate(info, obj, { now: this.opts.now(), defaults: this.opts.defaults });
     this.prepared.add(obj);
     return obj;
   }
@@ -99,14 +131,18 @@ export class Registry {
   }
 
   private async createOnce(resource: string, obj: KubeObject, opts: WriteOptions): Promise<KubeObject> {
-    const info = resourceInfo(resource);
+    const info = await this.resolve(resource);
+    if (info.custom?.type.terminating) {
+      throw methodNotAllowed("create not allowed while custom resource definition is terminating");
+    }
     if (!obj.metadata.name && !obj.metadata.generateName) {
       throw invalid(info.kind, "", [{ reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name" }], info.group);
     }
     this.prepareCreate(resource, obj);
-    const strategy = strategyFor(resource);
+    const strategy = strategyForInfo(info);
     await strategy.admit?.(obj, undefined, this.store);
     this.validate(info, obj);
+    toStorageVersion(info, obj);
     if (info.namespaced) await ensureNamespaceActive(this.store, info, obj.metadata.namespace ?? "");
     await strategy.beforeCreate?.(obj, this.hooks, !!opts.dryRun);
     if (opts.dryRun) {
@@ -124,14 +160,14 @@ export class Registry {
 
   /** An update (PUT, or /status) of `next`, computed from `opts.old`. */
   async update(resource: string, next: KubeObject, opts: UpdateOptions): Promise<KubeObject> {
-    const info = resourceInfo(resource);
+    const info = await this.resolve(resource);
     const expectedRv = opts.expectedRv ?? Number(opts.old.metadata.resourceVersion);
     const prepared = await this.prepareUpdate(info, next, opts.old, opts.subresource, !!opts.dryRun);
     if (opts.dryRun) return prepared;
     // The last finalizer gone from an object being deleted: the update deletes it.
     if (shouldDeleteDuringUpdate(resource, prepared, opts.old)) {
       const removed = await this.store.remove(resource, { ...prepared, metadata: { ...prepared.metadata, resourceVersion: String(expectedRv) } });
-      await strategyFor(resource).afterDelete?.(removed, this.hooks);
+      await strategyForInfo(info).afterDelete?.(removed, this.hooks);
       return removed;
     }
     // Nothing changed: no write and no new resourceVersion, as the API server skips it.
@@ -172,7 +208,7 @@ export class Registry {
   /** A delete request: graceful, finalized or at once (deletion.ts), then the resource's afterDelete. */
   async delete(resource: string, namespace: string, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
     const result = await deleteObject(this.store, resource, namespace, name, opts, this.opts.now());
-    if (result.deleted && !opts.dryRun) await strategyFor(resource).afterDelete?.(result.object, this.hooks);
+    if (result.deleted && !opts.dryRun) await strategyForInfo(await this.resolve(resource)).afterDelete?.(result.object, this.hooks);
     return result;
   }
 
@@ -185,12 +221,13 @@ export class Registry {
     const writes = [];
     const namespaces = new Set<string>();
     for (const op of ops) {
-      const info = resourceInfo(op.resource);
+      const info = await this.resolve(op.resource);
       if (op.op === "create") {
         if (!this.prepared.has(op.object)) this.prepareCreate(op.resource, op.object);
-        await strategyFor(op.resource).admit?.(op.object, undefined, this.store);
+        await strategyForInfo(info).admit?.(op.object, undefined, this.store);
         this.validate(info, op.object);
-        await strategyFor(op.resource).beforeCreate?.(op.object, this.hooks, false);
+        toStorageVersion(info, op.object);
+        await strategyForInfo(info).beforeCreate?.(op.object, this.hooks, false);
         // Events ride in the same batch as the status they describe: a terminating
         // namespace must not hold back a kubelet's report that its pods stopped.
         if (info.namespaced && op.resource !== "events" && op.object.metadata.namespace) namespaces.add(op.object.metadata.namespace);
@@ -204,17 +241,19 @@ export class Registry {
       }
     }
     const stored = await this.store.commit(writes, { activeNamespaces: [...namespaces] });
-    for (const [i, op] of ops.entries()) if (op.op === "delete") await strategyFor(op.resource).afterDelete?.(stored[i], this.hooks);
+    for (const [i, op] of ops.entries()) if (op.op === "delete") await strategyForInfo(await this.resolve(op.resource)).afterDelete?.(stored[i], this.hooks);
     return stored;
   }
 
   private async prepareUpdate(info: ResourceInfo, next: KubeObject, old: KubeObject, subresource: WriteSubresource | undefined, dryRun: boolean): Promise<KubeObject> {
     this.checkTypes(info, next);
+    const strategy = strategyForInfo(info);
     const prepared =
       subresource === "status" ? prepareForStatusUpdate(next, old) : subresource === "ephemeralcontainers" ? prepareForEphemeralContainersUpdate(next, old) : prepareForUpdate(info, next, old);
+    if (subresource === "status") strategy.prepareForStatusUpdate?.(prepared, old);
     this.validate(info, prepared, old);
+    toStorageVersion(info, prepared);
     if (!subresource) {
-      const strategy = strategyFor(storageKey(info));
       await strategy.admit?.(prepared, old, this.store);
       await strategy.beforeUpdate?.(prepared, old, this.hooks, dryRun);
     }
@@ -229,11 +268,11 @@ export class Registry {
   private checkTypes(info: ResourceInfo, obj: KubeObject): void {
     const causes = typeErrors(storageKey(info), obj);
     if (causes.length) throw invalid(info.kind, typeof obj.metadata?.name === "string" ? obj.metadata.name : "", causes, info.group);
-    if (obj.spec == null && !NO_SPEC.has(storageKey(info))) obj.spec = {};
+    if (obj.spec == null && !NO_SPEC.has(storageKey(info)) && !info.custom) obj.spec = {};
   }
 
   private validate(info: ResourceInfo, obj: KubeObject, old?: KubeObject): void {
-    const strategy = strategyFor(storageKey(info));
+    const strategy = strategyForInfo(info);
     const causes = strategy.validate ? strategy.validate(obj, old) : validateObject(storageKey(info), obj, old);
     if (causes.length) throw invalid(info.kind, obj.metadata.name ?? "", causes, info.group);
   }

@@ -5,8 +5,7 @@
 import type { KubeObject, PodSpec } from "../model/types";
 import { defaultEphemeralContainers } from "./defaults";
 import type { ResourceInfo } from "../model/resources";
-import { storageKey } from "../model/resources";
-import { strategyFor, type StrategyContext } from "./strategies";
+import { strategyForInfo, type StrategyContext } from "./strategies";
 import { isoSeconds } from "../config";
 
 const NAME_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
@@ -27,7 +26,7 @@ export function prepareForCreate(info: ResourceInfo, obj: KubeObject, ctx: Strat
   delete meta.deletionTimestamp;
   delete meta.deletionGracePeriodSeconds;
   delete meta.managedFields;
-  const strategy = strategyFor(storageKey(info));
+  const strategy = strategyForInfo(info);
   if (strategy.tracksGeneration) meta.generation = 1;
   strategy.prepareForCreate?.(obj, ctx);
   return obj;
@@ -35,17 +34,19 @@ export function prepareForCreate(info: ResourceInfo, obj: KubeObject, ctx: Strat
 
 /**
  * An update of the main resource: status is owned by the status subresource and kept
- * from the old object; server-owned metadata is kept; generation moves when spec did.
+ * from the old object (before the strategy runs, so a strategy may still set what the
+ * server owns in it); server-owned metadata is kept; generation moves when spec did.
  */
 export function prepareForUpdate(info: ResourceInfo, next: KubeObject, old: KubeObject): KubeObject {
   keepServerMetadata(next, old);
-  const strategy = strategyFor(storageKey(info));
-  strategy.prepareForUpdate?.(next, old);
+  const strategy = strategyForInfo(info);
   if (info.subresources.includes("status")) {
     if (old.status === undefined) delete next.status;
-    else next.status = old.status;
+    else next.status = structuredClone(old.status);
   }
-  if (strategy.tracksGeneration && JSON.stringify(next.spec ?? null) !== JSON.stringify(old.spec ?? null)) {
+  strategy.prepareForUpdate?.(next, old);
+  const changed = strategy.generationChanged ? strategy.generationChanged(next, old) : JSON.stringify(next.spec ?? null) !== JSON.stringify(old.spec ?? null);
+  if (strategy.tracksGeneration && changed) {
     next.metadata.generation = (old.metadata.generation ?? 0) + 1;
   } else if (old.metadata.generation !== undefined) {
     next.metadata.generation = old.metadata.generation;

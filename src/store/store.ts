@@ -130,6 +130,20 @@ export class ObjectStore {
     return { rv: row?.rv ?? 1, compactedRv: row?.compactedRv ?? 0 };
   }
 
+  /**
+   * What identifies the set of objects of a resource as it is now: the newest
+   * resourceVersion among them and their count (a create or an update raises the
+   * first, a delete lowers the second). Cheap: one indexed aggregate.
+   */
+  async contentStamp(resource: string): Promise<string> {
+    const row = await this.db
+      .select({ rv: sql<number | null>`max(${objects.resourceVersion})`, n: sql<number>`count(*)` })
+      .from(objects)
+      .where(eq(objects.resource, resource))
+      .get();
+    return `${row?.rv ?? 0}/${row?.n ?? 0}`;
+  }
+
   async get(resource: string, namespace: string, name: string): Promise<KubeObject | null> {
     const row = await this.db
       .select({ rv: objects.resourceVersion, body: objects.body })

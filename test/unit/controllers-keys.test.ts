@@ -78,4 +78,10 @@ describe("work keys", () => {
     expect(keysFor(table(), change("pods", "n", "web-0", { type: "DELETED", ownerReferences: [owner("StatefulSet", "web")] }))).toEqual(["sts:n/web", "svcs:n/"]);
     expect(keysFor(table(), change("controllerrevisions.apps", "n", "web-abc", { ownerReferences: [owner("StatefulSet", "web")] }))).toEqual(["sts:n/web"]);
   });
+
+  it("map CRDs to the CRD controller, and a custom object gone to a garbage-collector sweep", () => {
+    expect(keysFor(table(), change("customresourcedefinitions.apiextensions.k8s.io", "", "crontabs.stable.example.com"))).toEqual(["crd:/crontabs.stable.example.com"]);
+    expect(keysFor(table(), change("crontabs.stable.example.com", "n", "c", { type: "DELETED" }))).toEqual(["gc:/"]);
+    expect(keysFor(table(), change("crontabs.stable.example.com", "n", "c"))).toEqual([]);
+  });
 });

@@ -1,5 +1,6 @@
 // DELETE of one object and deletecollection. Both answer with a body (kubectl fails
 // on an empty one): the object while it terminates, a Success Status once it is gone.
+import { asServed, listKindOf } from "../custom-resource-view";
 import type { RequestInfo } from "../request-info";
 import type { ApiContext } from "../context";
 import { storageKey, apiVersionOf } from "../../model/resources";
@@ -8,7 +9,6 @@ import type { DeleteOptions } from "../../registry/deletion";
 import { json } from "../negotiate";
 import { readOptionalJson } from "../body";
 import { parseListQuery, queryInt } from "./list-options";
-import { fromStorageVersion } from "../../model/conversion";
 
 const MAX_GRACE_SECONDS = 2_147_483_647;
 
@@ -44,7 +44,7 @@ export async function deleteOne(ctx: ApiContext, ri: RequestInfo, req: Request, 
   const key = storageKey(ri.info);
   const result = await ctx.registry.delete(key, ri.namespace, ri.name!, opts);
   // Pods come back as the object either way, like the real pod registry.
-  if (!result.deleted || key === "pods") return json(fromStorageVersion(ri.info, result.object));
+  if (!result.deleted || key === "pods") return json(asServed(ri.info, result.object));
   return json(successStatus(ri, ri.name!, result.object.metadata.uid));
 }
 
@@ -57,11 +57,11 @@ export async function deleteCollection(ctx: ApiContext, ri: RequestInfo, req: Re
   for (const obj of listed.items) {
     try {
       const r = await ctx.registry.delete(key, obj.metadata.namespace ?? "", obj.metadata.name ?? "", opts);
-      items.push(fromStorageVersion(ri.info, r.object));
+      items.push(asServed(ri.info, r.object));
     } catch (e) {
       // Already gone between the list and the delete: that is what was asked for.
       if ((e as { code?: number }).code !== 404) throw e;
     }
   }
-  return json({ kind: `${ri.info.kind}List`, apiVersion: apiVersionOf(ri.info), metadata: { resourceVersion: listed.resourceVersion }, items });
+  return json({ kind: listKindOf(ri.info), apiVersion: apiVersionOf(ri.info), metadata: { resourceVersion: listed.resourceVersion }, items });
 }

@@ -1,5 +1,6 @@
-// The scale subresource of deployments, replicasets and replicationcontrollers: an autoscaling/v1 Scale
-// view of spec.replicas (what `kubectl scale` patches).
+// The scale subresource of deployments, replicasets, replicationcontrollers and
+// statefulsets, and of custom resources whose CRD enables it: an autoscaling/v1 Scale
+// view of the replicas (what `kubectl scale` patches).
 import type { RequestInfo } from "../request-info";
 import type { ApiContext } from "../context";
 import { storageKey } from "../../model/resources";
@@ -9,6 +10,7 @@ import { formatLabelSelector } from "../../model/selectors";
 import { applyPatch } from "../patch";
 import { readBody, readPatchBody } from "../body";
 import { json } from "../negotiate";
+import { evalSimpleJsonPath, setSimpleJsonPath } from "../../model/simple-jsonpath";
 
 interface ScalableSpec {
   replicas?: number;
@@ -24,9 +26,29 @@ function selectorText(obj: KubeObject): string {
   return formatLabelSelector(asSelector);
 }
 
-function toScale(obj: KubeObject) {
+/**
+ * Where a resource keeps its replicas: spec.replicas and status.replicas, or for a
+ * custom resource the paths its CRD's scale subresource names.
+ */
+interface ScalePaths {
+  spec: string;
+  status: string;
+  /** A label selector string (custom resources), else the spec's LabelSelector. */
+  selector?: string;
+}
+
+function scalePaths(ri: RequestInfo): ScalePaths | undefined {
+  const scale = ri.info.custom?.version.scale;
+  return scale ? { spec: scale.specReplicasPath, status: scale.statusReplicasPath, selector: scale.labelSelectorPath } : undefined;
+}
+
+function toScale(obj: KubeObject, paths?: ScalePaths) {
   const spec = obj.spec as ScalableSpec;
   const status = (obj.status ?? {}) as { replicas?: number };
+  const int = (v: unknown) => (typeof v === "number" ? v : 0);
+  const replicas = paths ? { spec: int(evalSimpleJsonPath(obj, paths.spec)), status: int(evalSimpleJsonPath(obj, paths.status)) } : { spec: spec?.replicas ?? 0, status: status.replicas ?? 0 };
+  const customSelector = paths?.selector ? evalSimpleJsonPath(obj, paths.selector) : undefined;
+  const selector = paths ? (typeof customSelector === "string" ? customSelector : "") : selectorText(obj);
   return {
     kind: "Scale",
     apiVersion: "autoscaling/v1",
@@ -37,14 +59,14 @@ function toScale(obj: KubeObject) {
       resourceVersion: obj.metadata.resourceVersion,
       creationTimestamp: obj.metadata.creationTimestamp,
     },
-    spec: { replicas: spec.replicas ?? 0 },
-    status: { replicas: status.replicas ?? 0, selector: selectorText(obj) },
+    spec: { replicas: replicas.spec },
+    status: { replicas: replicas.status, selector },
   };
 }
 
 export async function getScale(ctx: ApiContext, ri: RequestInfo): Promise<Response> {
   const obj = await ctx.store.mustGet(storageKey(ri.info), ri.namespace, ri.name!);
-  return json(toScale(obj));
+  return json(toScale(obj, scalePaths(ri)));
 }
 
 export async function writeScale(ctx: ApiContext, ri: RequestInfo, req: Request, method: "PUT" | "PATCH"): Promise<Response> {
@@ -52,8 +74,9 @@ export async function writeScale(ctx: ApiContext, ri: RequestInfo, req: Request,
   const { patchType, patch: body } = method === "PATCH" ? await readPatchBody(req) : { patchType: "", patch: await readBody(req) };
   // The scale is patched, the parent updated through its strategy (which moves the
   // generation when replicas change); a conflict is retried unless a PUT pinned a version.
+  const paths = scalePaths(ri);
   const stored = await ctx.registry.patch(key, ri.namespace, ri.name!, (current) => {
-    const scale = toScale(current);
+    const scale = toScale(current, paths);
     const wanted = method === "PUT" ? (body as ReturnType<typeof toScale>) : (applyPatch(patchType, scale as unknown as KubeObject, body, "scale") as unknown as ReturnType<typeof toScale>);
     const replicas = wanted?.spec?.replicas;
     if (typeof replicas !== "number" || !Number.isInteger(replicas)) throw badRequest("spec.replicas must be an integer");
@@ -68,9 +91,10 @@ export async function writeScale(ctx: ApiContext, ri: RequestInfo, req: Request,
     const sentRv = wanted?.metadata?.resourceVersion;
     const pinned = method === "PUT" || sentRv !== current.metadata.resourceVersion ? sentRv : undefined;
     const next = structuredClone(current);
-    (next.spec as ScalableSpec).replicas = replicas;
+    if (!paths) (next.spec as ScalableSpec).replicas = replicas;
+    else if (!setSimpleJsonPath(next, paths.spec, replicas)) throw badRequest(`cannot set ${paths.spec} of the object`);
     next.metadata.resourceVersion = pinned;
     return next;
   });
-  return json(toScale(stored));
+  return json(toScale(stored, paths));
 }

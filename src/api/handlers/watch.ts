@@ -13,12 +13,12 @@ import type { ApiContext } from "../context";
 import { storageKey } from "../../model/resources";
 import type { KubeObject } from "../../model/types";
 import { toTable } from "../printers";
+import { asServed, printerOf } from "../custom-resource-view";
 import { wantsTable } from "../negotiate";
 import { parseListQuery, queryInt } from "./list-options";
 import { openStream } from "../stream";
 import { ApiError, internalError } from "../../model/errors";
 import { CacheWatch } from "../watch-source";
-import { fromStorageVersion } from "../../model/conversion";
 
 const KEEPALIVE_MS = 15_000;
 const BOOKMARK_MS = 30_000;
@@ -54,9 +54,11 @@ export async function watchObjects(ctx: ApiContext, ri: RequestInfo, req: Reques
 
   const stream = openStream(req, table ? "application/json;as=Table;v=v1;g=meta.k8s.io" : "application/json");
   let headersSent = false;
-  const encode = (type: string, obj: KubeObject): string => {
-    if (!table) return JSON.stringify({ type, object: fromStorageVersion(ri.info, obj) }) + "\n";
-    const t = toTable(key, [obj], { now: ctx.now(), includeObject: table.includeObject, resourceVersion: obj.metadata.resourceVersion, omitHeaders: headersSent });
+  const printer = printerOf(ri.info);
+  const encode = (type: string, stored: KubeObject): string => {
+    const obj = asServed(ri.info, stored);
+    if (!table) return JSON.stringify({ type, object: obj }) + "\n";
+    const t = toTable(key, [obj], { now: ctx.now(), includeObject: table.includeObject, resourceVersion: obj.metadata.resourceVersion, omitHeaders: headersSent, printer });
     headersSent = true;
     return JSON.stringify({ type, object: t }) + "\n";
   };

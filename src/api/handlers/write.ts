@@ -9,11 +9,15 @@ import type { KubeObject } from "../../model/types";
 import { ApiError, badRequest, conflict } from "../../model/errors";
 import { strictUnknownFields } from "../../model/validation";
 import { applyPatch } from "../patch";
-import { readBody, readPatchBody } from "../body";
+import { readBody, readPatchBody, unsupportedMediaType } from "../body";
+import { asServed, unknownCustomFields } from "../custom-resource-view";
+
+/** The patch types a custom resource accepts (upstream also lists server-side apply's). */
+const CUSTOM_PATCH_MEDIA_TYPES = ["application/json-patch+json", "application/merge-patch+json"];
 import { json } from "../negotiate";
 import { retryOnConflict } from "../../store/retry";
 import type { WriteSubresource } from "../../registry/ops";
-import { fromStorageVersion, toStorageVersion } from "../../model/conversion";
+import { toStorageVersion } from "../../model/conversion";
 
 function isDryRun(q: URLSearchParams): boolean {
   const d = q.getAll("dryRun");
@@ -33,6 +37,7 @@ function checkBodyIdentity(info: ResourceInfo, ri: RequestInfo, body: unknown): 
     throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${apiVersion})`);
   }
   obj.kind = info.kind;
+  // A custom object keeps the request's version until the registry has validated it.
   obj.apiVersion = apiVersion;
   obj.metadata = (obj.metadata && typeof obj.metadata === "object" ? obj.metadata : {}) as KubeObject["metadata"];
   if (info.namespaced) {
@@ -66,7 +71,7 @@ function fieldValidationOf(q: URLSearchParams, options: "CreateOptions" | "Updat
 function checkFieldValidation(info: ResourceInfo, q: URLSearchParams, body: unknown): void {
   if (q.get("fieldValidation") !== "Strict") return;
   // Fields are those of the version the request speaks.
-  const unknown = strictUnknownFields(info.storedAs ? `${storageKey(info)}/${info.version}` : storageKey(info), body);
+  const unknown = info.custom ? unknownCustomFields(info, body) : strictUnknownFields(info.storedAs ? `${storageKey(info)}/${info.version}` : storageKey(info), body);
   if (unknown.length) {
     throw badRequest(`strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(", ")}`);
   }
@@ -79,7 +84,7 @@ export async function createObject(ctx: ApiContext, ri: RequestInfo, req: Reques
   checkFieldValidation(info, q, body);
   const obj = toStorageVersion(info, checkBodyIdentity(info, ri, body));
   await ctx.admit?.(obj);
-  return json(fromStorageVersion(info, await ctx.registry.create(storageKey(info), obj, { dryRun: isDryRun(q) })), 201);
+  return json(asServed(info, await ctx.registry.create(storageKey(info), obj, { dryRun: isDryRun(q) })), 201);
 }
 
 export async function updateObject(ctx: ApiContext, ri: RequestInfo, req: Request, q: URLSearchParams): Promise<Response> {
@@ -104,12 +109,14 @@ export async function updateObject(ctx: ApiContext, ri: RequestInfo, req: Reques
   // With a resourceVersion the update is conditional on it: a 409 when it is stale.
   // Without one it is unconditional, as in Kubernetes: applied to whatever version is
   // current, again if another write got in between (GuaranteedUpdate), never a 409.
-  return json(fromStorageVersion(info, sent ? await update() : await retryOnConflict(update)));
+  return json(asServed(info, sent ? await update() : await retryOnConflict(update)));
 }
 
 export async function patchObject(ctx: ApiContext, ri: RequestInfo, req: Request, q: URLSearchParams): Promise<Response> {
   const info = ri.info;
   const { patchType, patch } = await readPatchBody(req);
+  // Custom objects have no Go struct to take merge keys from: no strategic merge.
+  if (info.custom && patchType === "application/strategic-merge-patch+json") throw unsupportedMediaType(CUSTOM_PATCH_MEDIA_TYPES);
   fieldValidationOf(q, "PatchOptions");
   const key = storageKey(info);
   const dryRun = isDryRun(q);
@@ -119,7 +126,7 @@ export async function patchObject(ctx: ApiContext, ri: RequestInfo, req: Request
     ri.name!,
     async (stored) => {
       // The patch applies to the object as the request's version shows it.
-      const current = fromStorageVersion(info, stored);
+      const current = asServed(info, stored);
       const patched = applyPatch(patchType, current, patch, key);
       checkFieldValidation(info, q, patched);
       checkPatchedIdentity(info, ri, current, patched);
@@ -131,7 +138,7 @@ export async function patchObject(ctx: ApiContext, ri: RequestInfo, req: Request
     },
     { subresource: subresourceOf(ri), dryRun },
   );
-  return json(fromStorageVersion(info, stored));
+  return json(asServed(info, stored));
 }
 
 /**

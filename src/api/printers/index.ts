@@ -21,6 +21,7 @@ import { servicePrinter } from "./services";
 import { statefulSetPrinter } from "./statefulsets";
 import { roleBindingPrinter, rolePrinter } from "./rbac";
 import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from "./storage";
+import { crdPrinter } from "./custom-resources";
 import type { IncludeObject, Printer, Table, TableRow } from "./types";
 
 export type { IncludeObject } from "./types";
@@ -55,6 +56,7 @@ const PRINTERS = new Map<string, Printer>([
   ["clusterroles.rbac.authorization.k8s.io", rolePrinter],
   ["rolebindings.rbac.authorization.k8s.io", roleBindingPrinter],
   ["clusterrolebindings.rbac.authorization.k8s.io", roleBindingPrinter],
+  ["customresourcedefinitions.apiextensions.k8s.io", crdPrinter],
 ]);
 
 interface ToTableOptions {
@@ -66,6 +68,8 @@ interface ToTableOptions {
   continue?: string;
   /** TableOptions.noHeaders: watch events after the first omit the columns. */
   omitHeaders?: boolean;
+  /** The printer of a resource not in the table (a custom resource's). */
+  printer?: Printer;
 }
 
 /** What each row carries in `object`, as the apiserver's asTable does. */
@@ -82,7 +86,7 @@ function rowObject(item: KubeObject, include: IncludeObject): unknown {
 }
 
 export function toTable(resource: string, items: KubeObject[], opts: ToTableOptions): Table {
-  const printer = PRINTERS.get(resource) ?? defaultPrinter;
+  const printer = opts.printer ?? PRINTERS.get(resource) ?? defaultPrinter;
   const include = opts.includeObject ?? "Metadata";
   const rows = items.map((item): TableRow => {
     const conditions = printer.conditions?.(item);

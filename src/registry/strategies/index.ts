@@ -11,6 +11,10 @@ import { cronJobStrategy, jobStrategy } from "./batch";
 import { roleBindingStrategy } from "./rbac";
 import { persistentVolumeClaimStrategy, persistentVolumeStrategy, storageClassStrategy } from "./storage";
 import { hpaStrategy } from "./autoscaling";
+import { crdStrategy } from "./crd";
+import { customResourceStrategy } from "./custom-resource";
+import { storageKey, type ResourceInfo } from "../../model/resources";
+import type { CustomResourceType } from "../../model/crd-types";
 
 /** Objects without rules of their own: metadata and validation only. */
 const PLAIN: ResourceStrategy = {};
@@ -43,10 +47,26 @@ const STRATEGIES: Record<string, ResourceStrategy> = {
   "clusterroles.rbac.authorization.k8s.io": PLAIN,
   "rolebindings.rbac.authorization.k8s.io": roleBindingStrategy,
   "clusterrolebindings.rbac.authorization.k8s.io": roleBindingStrategy,
+  "customresourcedefinitions.apiextensions.k8s.io": crdStrategy,
 };
+
+/** One strategy per custom resource type (a CRD's schema, subresources), built once. */
+const CUSTOM = new WeakMap<CustomResourceType, ResourceStrategy>();
 
 export function strategyFor(resource: string): ResourceStrategy {
   return STRATEGIES[resource] ?? PLAIN;
 }
 
 export type { StrategyContext } from "./types";
+
+/** The strategy of a resource, a custom resource's built from its CRD. */
+export function strategyForInfo(info: ResourceInfo): ResourceStrategy {
+  const custom = info.custom;
+  if (!custom) return strategyFor(storageKey(info));
+  let strategy = CUSTOM.get(custom.type);
+  if (!strategy) {
+    strategy = customResourceStrategy(custom.type);
+    CUSTOM.set(custom.type, strategy);
+  }
+  return strategy;
+}

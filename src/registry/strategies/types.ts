@@ -18,6 +18,10 @@ export interface ResourceStrategy {
   prepareForCreate?(obj: KubeObject, ctx: StrategyContext): void;
   /** An update of the main resource, after server metadata and status were kept from `old`. */
   prepareForUpdate?(next: KubeObject, old: KubeObject): void;
+  /** Whether an update moves metadata.generation (default: spec changed). */
+  generationChanged?(next: KubeObject, old: KubeObject): boolean;
+  /** An update through /status, after everything but status was kept from `old`. */
+  prepareForStatusUpdate?(next: KubeObject, old: KubeObject): void;
   /** 422 causes; `old` on an update. Defaults to the model's validateObject. */
   validate?(obj: KubeObject, old?: KubeObject): StatusCause[];
   /**
