@@ -6,7 +6,7 @@ import { applyPatch as applyJsonPatch, JsonPatchError, type Operation } from "fa
 import type { KubeObject } from "../model/types";
 import { ApiError, badRequest } from "../model/errors";
 import { PATCH_MEDIA_TYPES, unsupportedMediaType } from "./body";
-import { patchMetaFor } from "./patch-meta";
+import { patchMetaFor } from "../model/patch-meta";
 import { strategicMerge, StrategicMergeError } from "./strategic-merge";
 
 type JMap = Record<string, unknown>;
