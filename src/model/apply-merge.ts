@@ -24,8 +24,8 @@ export function mergeApplied(live: unknown, config: unknown, schema: SchemaNode)
   }
   if (n.t === "listMap" && Array.isArray(config) && config.every(isMap) && Array.isArray(live) && live.every(isMap)) {
     // Live items keep their place; applied items new to the list follow, in applied order.
-    const out = [...live];
-    const at = new Map(out.map((item, i) => [keyElement(n.keys, item, n.defaults), i]));
+    const out: unknown[] = [...live];
+    const at = new Map(live.map((item, i) => [keyElement(n.keys, item, n.defaults), i]));
     for (const item of config) {
       const key = keyElement(n.keys, item, n.defaults);
       const i = at.get(key);

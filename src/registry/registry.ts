@@ -18,15 +18,21 @@ import type { WriteOp } from "./ops";
 import { strategyFor } from "./strategies";
 import { prepareForCreate, prepareForStatusUpdate, prepareForUpdate } from "./strategy";
 import { ensureNamespaceActive } from "./namespace-lifecycle";
+import { trackManagedFields, writerOf, type FieldManagerOptions } from "./field-manager";
 
 interface RegistryOptions {
   now: () => number;
   /** Pod defaulting (toleration seconds): the cluster configuration's, from one place. */
   defaults: DefaultingConfig;
   hooks?: RegistryHooks;
+  /**
+   * The field manager of writes that name none (the component's upstream name:
+   * kubelet, kube-scheduler, kube-controller-manager); kube-apiserver by default.
+   */
+  fieldManager?: string;
 }
 
-interface WriteOptions {
+interface WriteOptions extends FieldManagerOptions {
   dryRun?: boolean;
 }
 
@@ -103,8 +109,10 @@ export class Registry {
     if (!obj.metadata.name && !obj.metadata.generateName) {
       throw invalid(info.kind, "", [{ reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name" }], info.group);
     }
+    const requested = obj.metadata.managedFields;
     this.prepareCreate(resource, obj);
     this.validate(info, obj);
+    this.track(info, obj, undefined, requested, undefined, opts);
     if (info.namespaced) await ensureNamespaceActive(this.store, info, obj.metadata.namespace ?? "");
     const strategy = strategyFor(resource);
     await strategy.beforeCreate?.(obj, this.hooks, !!opts.dryRun);
@@ -125,7 +133,7 @@ export class Registry {
   async update(resource: string, next: KubeObject, opts: UpdateOptions): Promise<KubeObject> {
     const info = resourceInfo(resource);
     const expectedRv = opts.expectedRv ?? Number(opts.old.metadata.resourceVersion);
-    const prepared = await this.prepareUpdate(info, next, opts.old, opts.subresource, !!opts.dryRun);
+    const prepared = await this.prepareUpdate(info, next, opts.old, opts.subresource, !!opts.dryRun, opts);
     if (opts.dryRun) return prepared;
     // The last finalizer gone from an object being deleted: the update deletes it.
     if (shouldDeleteDuringUpdate(resource, prepared, opts.old)) {
@@ -186,8 +194,10 @@ export class Registry {
     for (const op of ops) {
       const info = resourceInfo(op.resource);
       if (op.op === "create") {
+        const requested = op.object.metadata.managedFields;
         if (!this.prepared.has(op.object)) this.prepareCreate(op.resource, op.object);
         this.validate(info, op.object);
+        this.track(info, op.object, undefined, requested, undefined, {});
         await strategyFor(op.resource).beforeCreate?.(op.object, this.hooks, false);
         // Events ride in the same batch as the status they describe: a terminating
         // namespace must not hold back a kubelet's report that its pods stopped.
@@ -206,12 +216,20 @@ export class Registry {
     return stored;
   }
 
-  private async prepareUpdate(info: ResourceInfo, next: KubeObject, old: KubeObject, subresource: "status" | undefined, dryRun: boolean): Promise<KubeObject> {
+  private async prepareUpdate(info: ResourceInfo, next: KubeObject, old: KubeObject, subresource: "status" | undefined, dryRun: boolean, opts: FieldManagerOptions = {}): Promise<KubeObject> {
     this.checkTypes(info, next);
+    const requested = next.metadata.managedFields;
     const prepared = subresource === "status" ? prepareForStatusUpdate(next, old) : prepareForUpdate(info, next, old);
     this.validate(info, prepared, old);
     if (subresource !== "status") await strategyFor(storageKey(info)).beforeUpdate?.(prepared, old, this.hooks, dryRun);
+    this.track(info, prepared, old, requested, subresource, opts);
     return prepared;
+  }
+
+  /** metadata.managedFields after this write (field-manager.ts). */
+  private track(info: ResourceInfo, obj: KubeObject, old: KubeObject | undefined, requested: unknown, subresource: "status" | undefined, opts: FieldManagerOptions): void {
+    const manager = opts.fieldManager ?? this.opts.fieldManager ?? "kube-apiserver";
+    trackManagedFields(info, obj, old, requested, writerOf(info, manager, this.opts.now(), subresource), !!opts.applied);
   }
 
   /**

@@ -9,7 +9,10 @@ import type { KubeObject } from "../../model/types";
 import { ApiError, badRequest, conflict } from "../../model/errors";
 import { strictUnknownFields } from "../../model/validation";
 import { applyPatch } from "../patch";
-import { readBody, readPatchBody } from "../body";
+import { APPLY_PATCH_TYPE, readBody, readPatchBody } from "../body";
+import { fieldManagerOf } from "../field-manager";
+import { appliedConfiguration, applyTo } from "../apply";
+import { queryBool } from "../../model/query-bool";
 import { json } from "../negotiate";
 import { retryOnConflict } from "../../store/retry";
 
@@ -72,16 +75,18 @@ function checkFieldValidation(info: ResourceInfo, q: URLSearchParams, body: unkn
 export async function createObject(ctx: ApiContext, ri: RequestInfo, req: Request, q: URLSearchParams): Promise<Response> {
   const info = ri.info;
   fieldValidationOf(q, "CreateOptions");
+  const fieldManager = fieldManagerOf(q, req, "CreateOptions");
   const body = await readBody(req);
   checkFieldValidation(info, q, body);
   const obj = checkBodyIdentity(info, ri, body);
   await ctx.admit?.(obj);
-  return json(await ctx.registry.create(storageKey(info), obj, { dryRun: isDryRun(q) }), 201);
+  return json(await ctx.registry.create(storageKey(info), obj, { dryRun: isDryRun(q), fieldManager }), 201);
 }
 
 export async function updateObject(ctx: ApiContext, ri: RequestInfo, req: Request, q: URLSearchParams): Promise<Response> {
   const info = ri.info;
   fieldValidationOf(q, "UpdateOptions");
+  const fieldManager = fieldManagerOf(q, req, "UpdateOptions");
   const body = await readBody(req);
   checkFieldValidation(info, q, body);
   const next = checkBodyIdentity(info, ri, body);
@@ -96,7 +101,7 @@ export async function updateObject(ctx: ApiContext, ri: RequestInfo, req: Reques
     if (sent && sent !== current.metadata.resourceVersion) throw conflict(key, ri.name!);
     await ctx.admit?.(next);
     // The strategy prepares (and may change) what it is given: each attempt gets the body afresh.
-    return ctx.registry.update(key, structuredClone(next), { old: current, expectedRv: Number(current.metadata.resourceVersion), subresource: subresourceOf(ri), dryRun: isDryRun(q) });
+    return ctx.registry.update(key, structuredClone(next), { old: current, expectedRv: Number(current.metadata.resourceVersion), subresource: subresourceOf(ri), dryRun: isDryRun(q), fieldManager });
   };
   // With a resourceVersion the update is conditional on it: a 409 when it is stale.
   // Without one it is unconditional, as in Kubernetes: applied to whatever version is
@@ -108,6 +113,8 @@ export async function patchObject(ctx: ApiContext, ri: RequestInfo, req: Request
   const info = ri.info;
   const { patchType, patch } = await readPatchBody(req);
   fieldValidationOf(q, "PatchOptions");
+  const fieldManager = fieldManagerOf(q, req, "PatchOptions", patchType === APPLY_PATCH_TYPE);
+  if (patchType === APPLY_PATCH_TYPE) return applyObject(ctx, ri, q, patch, fieldManager);
   const key = storageKey(info);
   const dryRun = isDryRun(q);
   const stored = await ctx.registry.patch(
@@ -123,9 +130,56 @@ export async function patchObject(ctx: ApiContext, ri: RequestInfo, req: Request
       await ctx.admit?.(patched);
       return patched;
     },
-    { subresource: subresourceOf(ri), dryRun },
+    { subresource: subresourceOf(ri), dryRun, fieldManager },
   );
   return json(stored);
+}
+
+/**
+ * Server-side apply: merged into the live object, or creating it when there is none
+ * (201); a create that loses a race to another is applied to the winner.
+ */
+async function applyObject(ctx: ApiContext, ri: RequestInfo, q: URLSearchParams, patch: unknown, manager: string): Promise<Response> {
+  const info = ri.info;
+  const key = storageKey(info);
+  const dryRun = isDryRun(q);
+  const subresource = subresourceOf(ri);
+  const config = appliedConfiguration(patch);
+  checkFieldValidation(info, q, config);
+  const identity = checkBodyIdentity(info, ri, structuredClone(config));
+  if (identity.metadata.name !== undefined && identity.metadata.name !== ri.name) {
+    throw badRequest(`the name of the object (${String(identity.metadata.name)}) does not match the name on the URL (${ri.name})`);
+  }
+  identity.metadata.name = ri.name;
+  const request = { info, resource: key, config: identity, manager, force: queryBool(q, "force"), subresource };
+  for (let attempt = 0; ; attempt++) {
+    let found = false;
+    try {
+      const stored = await ctx.registry.patch(
+        key,
+        ri.namespace,
+        ri.name!,
+        async (current) => {
+          found = true;
+          const applied = applyTo(current, { ...request, now: ctx.now() });
+          checkPatchedIdentity(info, ri, current, applied);
+          await ctx.admit?.(applied);
+          return applied;
+        },
+        { subresource, dryRun, fieldManager: manager, applied: true },
+      );
+      return json(stored);
+    } catch (e) {
+      if (found || subresource || !(e instanceof ApiError && e.code === 404)) throw e;
+    }
+    const created = applyTo(undefined, { ...request, now: ctx.now() });
+    await ctx.admit?.(created);
+    try {
+      return json(await ctx.registry.create(key, created, { dryRun, fieldManager: manager, applied: true }), 201);
+    } catch (e) {
+      if (attempt > 0 || !(e instanceof ApiError && e.reason === "AlreadyExists")) throw e;
+    }
+  }
 }
 
 /**
