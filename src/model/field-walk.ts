@@ -65,10 +65,21 @@ function wholeValue(v: unknown, schema: SchemaNode): FieldSet {
   return {};
 }
 
+const EMPTY_STRUCT: FieldSet = Object.freeze({}) as FieldSet;
+
 /** A value that appeared: its fields, and the value itself when it is an item or an open map. */
 function addedValue(v: unknown, schema: SchemaNode, item: boolean): FieldSet {
   const n = resolve(schema, v);
-  if (n.t === "map" && isMap(v)) return build(item || !!n.open, Object.entries(v).map(([k, x]) => [fieldElement(k), addedValue(x, n.field(k), false)]));
+  if (n.t === "map" && isMap(v)) {
+    const children: [string, FieldSet][] = [];
+    for (const [k, x] of Object.entries(v)) {
+      const c = addedValue(x, n.field(k), false);
+      if (c !== EMPTY_STRUCT) children.push([fieldElement(k), c]);
+    }
+    // An empty struct is what Go holds before anything is set: nobody owns it.
+    if (!children.length && !item && !n.open) return EMPTY_STRUCT;
+    return build(item || !!n.open, children);
+  }
   if (n.t === "listMap" && Array.isArray(v) && v.every(isMap)) return build(item, v.map((x) => [keyElement(n.keys, x, n.defaults), addedValue(x, n.item, true)]));
   return build(item, childrenOf(v, n) ?? []);
 }
@@ -87,7 +98,10 @@ function diffValues(a: unknown, b: unknown, schema: SchemaNode, out: Diff, el: s
   if (n.t === "map" && isMap(a) && isMap(b)) {
     for (const [k, y] of Object.entries(b)) {
       const x = Object.hasOwn(a, k) ? a[k] : undefined;
-      if (x === undefined) sub.changed.push([fieldElement(k), addedValue(y, n.field(k), false)]);
+      if (x === undefined) {
+        const added = addedValue(y, n.field(k), false);
+        if (added !== EMPTY_STRUCT) sub.changed.push([fieldElement(k), added]);
+      }
       else diffValues(x, y, n.field(k), sub, fieldElement(k));
     }
     for (const [k, x] of Object.entries(a)) if (!Object.hasOwn(b, k) && x !== undefined) sub.removed.push([fieldElement(k), wholeValue(x, n.field(k))]);

@@ -16,6 +16,7 @@ import type { DefaultingConfig } from "./defaults";
 import type { RegistryHooks } from "./hooks";
 import type { WriteOp } from "./ops";
 import { strategyFor } from "./strategies";
+import { definitionOfKind } from "../model/api-schema";
 import { prepareForCreate, prepareForStatusUpdate, prepareForUpdate } from "./strategy";
 import { ensureNamespaceActive } from "./namespace-lifecycle";
 import { trackManagedFields, writerOf, type FieldManagerOptions } from "./field-manager";
@@ -49,8 +50,8 @@ const GENERATE_NAME_ATTEMPTS = 8;
 
 const BY_KEY = new Map<string, ResourceInfo>(RESOURCES.map((r) => [storageKey(r), r]));
 
-/** Kinds without a spec; every other kind's spec is a struct, `{}` when not sent. */
-const NO_SPEC = new Set(["events", "endpoints", "endpointslices.discovery.k8s.io"]);
+/** Kinds whose schema has a spec: a struct, `{}` when not sent. Others (ConfigMap, Secret, Event...) have none. */
+const HAS_SPEC = new Set(RESOURCES.filter((r) => definitionOfKind(r.group, r.version, r.kind)?.properties.spec).map(storageKey));
 
 function resourceInfo(resource: string): ResourceInfo {
   const info = BY_KEY.get(resource);
@@ -240,7 +241,7 @@ export class Registry {
   private checkTypes(info: ResourceInfo, obj: KubeObject): void {
     const causes = typeErrors(storageKey(info), obj);
     if (causes.length) throw invalid(info.kind, typeof obj.metadata?.name === "string" ? obj.metadata.name : "", causes, info.group);
-    if (obj.spec == null && !NO_SPEC.has(storageKey(info))) obj.spec = {};
+    if (obj.spec == null && HAS_SPEC.has(storageKey(info))) obj.spec = {};
   }
 
   private validate(info: ResourceInfo, obj: KubeObject, old?: KubeObject): void {
