@@ -54,15 +54,20 @@ export function difference(a: FieldSet, b: FieldSet): FieldSet {
 
 function differenceNode(a: FieldSet, b: FieldSet, root = false): FieldSet | undefined {
   const children: [string, FieldSet][] = [];
+  let same = true;
   for (const k of childKeys(a)) {
     const y = Object.hasOwn(b, k) ? b[k] : undefined;
     if (!y) children.push([k, a[k]]);
     else {
       const d = differenceNode(a[k], y);
+      if (d !== a[k]) same = false;
       if (d) children.push([k, d]);
     }
   }
-  return node(!root && isMember(a) && !isMember(b), children);
+  const member = !root && isMember(a) && !isMember(b);
+  // Nothing taken away: the very same tree, so callers can tell and skip work.
+  if (same && (root || member === isMember(a))) return a;
+  return node(member, children);
 }
 
 /** A ∩ B. */

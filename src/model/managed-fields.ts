@@ -81,7 +81,7 @@ export function encodeManagedFields(entries: ManagedFieldsEntry[]): ManagedField
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function entryFor(w: Writer, op: Operation, fields: FieldSet): ManagedFieldsEntry {
-  return { manager: w.manager, operation: op, apiVersion: w.apiVersion, time: w.time, fieldsType: "FieldsV1", fieldsV1: normalize(fields), ...(w.subresource ? { subresource: w.subresource } : {}) };
+  return { manager: w.manager, operation: op, apiVersion: w.apiVersion, time: w.time, fieldsType: "FieldsV1", fieldsV1: fields, ...(w.subresource ? { subresource: w.subresource } : {}) };
 }
 
 /**
@@ -90,7 +90,8 @@ function entryFor(w: Writer, op: Operation, fields: FieldSet): ManagedFieldsEntr
  */
 export function updateManagedFields(entries: ManagedFieldsEntry[], before: KubeObject | undefined, after: KubeObject, schema: SchemaNode, w: Writer, scope: Scope): ManagedFieldsEntry[] {
   const { changed: all, removed } = compareFields(before, after, schema);
-  const changed = scoped(all, scope);
+  // In upstream's order once here: unions and differences of ordered sets stay ordered.
+  const changed = normalize(scoped(all, scope));
   if (isEmpty(changed) && isEmpty(removed)) return entries;
   const out: ManagedFieldsEntry[] = [];
   let mine: FieldSet = {};
@@ -98,7 +99,7 @@ export function updateManagedFields(entries: ManagedFieldsEntry[], before: KubeO
     if (sameManager(e, w, "Update")) mine = e.fieldsV1;
     else {
       const rest = difference(difference(e.fieldsV1, changed), removed);
-      out.push(rest === e.fieldsV1 ? e : { ...e, fieldsV1: normalize(rest) });
+      out.push(rest === e.fieldsV1 ? e : { ...e, fieldsV1: rest });
     }
   }
   out.push(entryFor(w, "Update", difference(union(mine, changed), removed)));
@@ -134,7 +135,7 @@ export function applyConfiguration(live: KubeObject | undefined, config: KubeObj
     // an apply that changes it conflicts, as upstream does.
     entries = [{ manager: BEFORE_FIRST_APPLY, operation: "Update", apiVersion: w.apiVersion, fieldsType: "FieldsV1", fieldsV1: scoped(fieldSetOf(live, schema), scope) }];
   }
-  const configSet = scoped(fieldSetOf(config, schema), scope);
+  const configSet = normalize(scoped(fieldSetOf(config, schema), scope));
   const lastApplied = entries.find((e) => sameManager(e, w, "Apply"))?.fieldsV1 ?? {};
   const others = entries.filter((e) => !sameManager(e, w, "Apply"));
   const base = live ? stripManaged(live) : undefined;
@@ -150,10 +151,10 @@ export function applyConfiguration(live: KubeObject | undefined, config: KubeObj
   const out: ManagedFieldsEntry[] = [];
   for (const e of others) {
     const rest = difference(difference(e.fieldsV1, changed), removed);
-    out.push(rest === e.fieldsV1 ? e : { ...e, fieldsV1: normalize(rest) });
+    out.push(rest === e.fieldsV1 ? e : { ...e, fieldsV1: rest });
   }
   const previous = entries.find((e) => sameManager(e, w, "Apply"));
-  const unchanged = previous && isEmpty(changed) && isEmpty(removed) && JSON.stringify(normalize(configSet)) === JSON.stringify(previous.fieldsV1);
+  const unchanged = previous && isEmpty(changed) && isEmpty(removed) && JSON.stringify(configSet) === JSON.stringify(previous.fieldsV1);
   out.push(unchanged ? previous : entryFor(w, "Apply", configSet));
   merged.metadata = { ...merged.metadata, managedFields: encodeManagedFields(out) };
   return { object: merged, managedFields: merged.metadata.managedFields as ManagedFieldsEntry[] };
