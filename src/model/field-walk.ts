@@ -93,6 +93,9 @@ interface Diff {
 }
 
 function diffValues(a: unknown, b: unknown, schema: SchemaNode, out: Diff, el: string): void {
+  // The write paths keep what they do not change by reference (a status update keeps
+  // the spec object): nothing to walk there.
+  if (a === b) return;
   const n = resolve(schema, b);
   const sub: Diff = { changed: [], removed: [] };
   if (n.t === "map" && isMap(a) && isMap(b)) {
