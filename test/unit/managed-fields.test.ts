@@ -6,6 +6,7 @@ import { describe, it, expect } from "vitest";
 import { applyConfiguration, ApplyConflicts, conflictReport, managedFromRequest, updateManagedFields, type ManagedFieldsEntry, type Writer } from "../../src/model/managed-fields";
 import { schemaFor } from "../../src/model/field-schema";
 import type { KubeObject } from "../../src/model/types";
+import { prefixFromUserAgent } from "../../src/api/field-manager";
 
 const schema = schemaFor("deployments.apps");
 const at = (manager: string, time = "2026-01-01T00:00:00Z"): Writer => ({ manager, apiVersion: "apps/v1", time });
@@ -168,4 +169,15 @@ describe("update", () => {
     const sent = [{ manager: "n", operation: "Apply", apiVersion: "v1", fieldsType: "FieldsV1", fieldsV1: { "f:data": {} } }];
     expect(managedFromRequest(sent, live)[0].manager).toBe("n");
   });
+});
+
+describe("the manager of a write without fieldManager", () => {
+  it.each([
+    ["kubectl/v1.32.0 (linux/amd64) kubernetes/70d3cc9", "kubectl"],
+    ["OpenAPI-Generator/22.0.0/python", "OpenAPI-Generator"],
+    ["kube\u0007ctl/1", "kubectl"],
+    ["", ""],
+  ])("User-Agent %j is recorded as %j", (ua, manager) => expect(prefixFromUserAgent(ua)).toBe(manager));
+
+  it("is at most 128 characters", () => expect(prefixFromUserAgent("x".repeat(300))).toHaveLength(128));
 });
