@@ -66,5 +66,8 @@ function statusResponse(err: ApiError): Response {
   const headers: Record<string, string> = { "content-type": "application/json" };
   const retryAfter = err.status.details?.retryAfterSeconds;
   if (retryAfter && retryAfter > 0) headers["retry-after"] = String(retryAfter);
-  return new Response(JSON.stringify(err.status), { status: err.code, headers });
+  // Written in the API server's field order (kind, apiVersion, metadata, status, message,
+  // reason, details, code), ending in a newline as its JSON encoder does.
+  const { kind, apiVersion, metadata, status, message, reason, details, code } = err.status;
+  return new Response(JSON.stringify({ kind, apiVersion, metadata, status, message, reason, details, code }) + "\n", { status: err.code, headers });
 }

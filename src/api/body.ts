@@ -13,8 +13,11 @@ const MAX_BODY_BYTES = 3 * 1024 * 1024;
 /** The media types an object body may have (the API server's serializers). */
 const OBJECT_MEDIA_TYPES = ["application/json", "application/yaml", PROTOBUF_CONTENT_TYPE];
 
-/** The patch types served; server-side apply (application/apply-patch+yaml) is not. */
-export const PATCH_MEDIA_TYPES = ["application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"];
+/** Server-side apply's patch type: a YAML (or JSON) configuration. */
+export const APPLY_PATCH_TYPE = "application/apply-patch+yaml";
+
+/** The patch types served, in the order the API server lists them. */
+export const PATCH_MEDIA_TYPES = ["application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json", APPLY_PATCH_TYPE];
 
 /**
  * A YAML anchor may be expanded at most this often (the `yaml` package's maxAliasCount,
@@ -93,7 +96,8 @@ export async function readPatchBody(req: Request): Promise<{ patchType: string; 
   if (!PATCH_MEDIA_TYPES.includes(patchType)) throw unsupportedMediaType(PATCH_MEDIA_TYPES);
   const bytes = await readBytes(req);
   if (bytes.byteLength === 0) throw badRequest("the body of the request was empty");
-  return { patchType, patch: parseJsonText(new TextDecoder().decode(bytes)) };
+  const text = new TextDecoder().decode(bytes);
+  return { patchType, patch: patchType === APPLY_PATCH_TYPE ? parseYamlText(text) : parseJsonText(text) };
 }
 
 /** An optional JSON body (DeleteOptions): {} when empty. */

@@ -1,22 +1,13 @@
 // The OpenAPI v3 document of one group-version: a patch operation per kind (what
 // `kubectl apply` looks up) and the components.schemas of its kinds and everything
 // they refer to (what `kubectl explain` reads), built from src/model/api-schema.
-// List fields carry the strategic-merge keys of src/api/patch-meta.ts, written the way
+// List fields carry the strategic-merge keys of src/model/patch-meta.ts, written the way
 // upstream publishes them (x-kubernetes-patch-strategy/-merge-key, list-type map).
 import { RESOURCES, storageKey, type ResourceInfo } from "../model/resources";
 import { DEFINITIONS, definitionOfKind, type Definition, type Field, type FieldType } from "../model/api-schema";
-import { lookupField, patchMetaFor, type FieldMeta, type StructMeta } from "./patch-meta";
+import { listMapKeys, lookupField, patchMetaFor, type FieldMeta, type StructMeta } from "../model/patch-meta";
 
 const REF = "#/components/schemas/";
-
-/**
- * Upstream keys a few list-maps by more than the merge key (a port number can be taken
- * once per protocol); patch-meta names the merge key, these the whole map key.
- */
-const EXTRA_MAP_KEYS: Record<string, string[]> = {
-  "io.k8s.api.core.v1.Container.ports": ["containerPort", "protocol"],
-  "io.k8s.api.core.v1.ServiceSpec.ports": ["port", "protocol"],
-};
 
 export function groupPath(group: string, version: string): string {
   return group ? `apis/${group}/${version}` : `api/${version}`;
@@ -75,7 +66,7 @@ export function patchExtensions(owner: string, name: string, f: Field): Record<s
     if (pm.mergeKey) {
       s["x-kubernetes-patch-merge-key"] = pm.mergeKey;
       s["x-kubernetes-list-type"] = "map";
-      s["x-kubernetes-list-map-keys"] = EXTRA_MAP_KEYS[`${owner}.${name}`] ?? [pm.mergeKey];
+      s["x-kubernetes-list-map-keys"] = listMapKeys(owner, name, pm.mergeKey);
     } else if (f.type.k === "array") {
       s["x-kubernetes-list-type"] = "set";
     }

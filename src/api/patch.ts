@@ -1,12 +1,11 @@
 // PATCH bodies by content type, with the API server's answers when a patch cannot
 // apply: JSON Patch (RFC 6902), JSON Merge Patch (RFC 7386) and strategic merge
-// patch. Server-side apply (application/apply-patch+yaml) is not implemented and is
-// refused with 415 like any other unknown patch type, without offering it.
+// patch. Server-side apply (application/apply-patch+yaml) is apply.ts's.
 import { applyPatch as applyJsonPatch, JsonPatchError, type Operation } from "fast-json-patch";
 import type { KubeObject } from "../model/types";
 import { ApiError, badRequest } from "../model/errors";
 import { PATCH_MEDIA_TYPES, unsupportedMediaType } from "./body";
-import { patchMetaFor } from "./patch-meta";
+import { patchMetaFor } from "../model/patch-meta";
 import { strategicMerge, StrategicMergeError } from "./strategic-merge";
 
 type JMap = Record<string, unknown>;
@@ -97,7 +96,6 @@ export function applyPatch(contentType: string, current: KubeObject, patch: unkn
       result = strategicPatch(current, patch, resource);
       break;
     default:
-      // Includes application/apply-patch+yaml: server-side apply is not served.
       throw unsupportedMediaType(PATCH_MEDIA_TYPES);
   }
   if (!isMap(result)) throw patchDoesNotApply(`the patched document is a JSON ${goJsonType(result)}, not an object`);

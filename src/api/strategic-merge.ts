@@ -7,7 +7,7 @@
 // in patch order, interleaved with server-only items by their live positions), which
 // is why a newly added container lands first, as in the Kubernetes docs.
 import { goPrint } from "../model/go-format";
-import { lookupField, type FieldMeta, type StructMeta } from "./patch-meta";
+import { lookupField, type FieldMeta, type StructMeta } from "../model/patch-meta";
 
 type JMap = Record<string, unknown>;
 

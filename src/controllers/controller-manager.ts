@@ -71,7 +71,7 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
     const serviceAddressHooks = serviceAddresses({ allocate: (req) => this.allocateService(req), release: (owner) => this.releaseService(owner) });
     this.context = {
       store,
-      registry: new Registry(store, { now, defaults: defaultingFrom(config), hooks: { serviceAddresses: serviceAddressHooks } }),
+      registry: new Registry(store, { now, defaults: defaultingFrom(config), hooks: { serviceAddresses: serviceAddressHooks }, fieldManager: "kube-controller-manager" }),
       now,
       config,
       enqueue: (key, delayMs) => this.enqueue(key, delayMs),

@@ -7,7 +7,8 @@ export class ApiError extends Error {
   readonly status: Status;
   constructor(code: number, reason: string, message: string, details?: Status["details"]) {
     super(message);
-    this.status = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code, ...(details ? { details } : {}) };
+    // The API server's field order: clients that compare the text see the same bytes.
+    this.status = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, ...(details ? { details } : {}), code };
   }
   get code(): number {
     return this.status.code;

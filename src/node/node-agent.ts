@@ -53,7 +53,7 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
 
   /** The kubelet's writes of its Node go through the registry, as any client's would. */
   private registry(): Registry {
-    return new Registry(this.store(), { now: () => this.clock(), defaults: defaultingFrom(readConfig(this.env)) });
+    return new Registry(this.store(), { now: () => this.clock(), defaults: defaultingFrom(readConfig(this.env)), fieldManager: "kubelet" });
   }
 
   private timers(): TimerTable {

@@ -19,16 +19,23 @@ import { strategyForInfo } from "./strategies";
 import { CustomResourceTypes } from "./custom-resource-types";
 import { customResourceInfo, storageApiVersion } from "../model/custom-resources";
 import { prepareForCreate, prepareForEphemeralContainersUpdate, prepareForStatusUpdate, prepareForUpdate } from "./strategy";
+import { definitionOfKind } from "../model/api-schema";
 import { ensureNamespaceActive } from "./namespace-lifecycle";
+import { trackManagedFields, writerOf, type FieldManagerOptions } from "./field-manager";
 
 interface RegistryOptions {
   now: () => number;
   /** Pod defaulting (toleration seconds): the cluster configuration's, from one place. */
   defaults: DefaultingConfig;
   hooks?: RegistryHooks;
+  /**
+   * The field manager of writes that name none (the component's upstream name:
+   * kubelet, kube-scheduler, kube-controller-manager); kube-apiserver by default.
+   */
+  fieldManager?: string;
 }
 
-interface WriteOptions {
+interface WriteOptions extends FieldManagerOptions {
   dryRun?: boolean;
 }
 
@@ -45,8 +52,8 @@ const GENERATE_NAME_ATTEMPTS = 8;
 
 const BY_KEY = new Map<string, ResourceInfo>(STORED_RESOURCES.map((r) => [storageKey(r), r]));
 
-/** Kinds without a spec; every other kind's spec is a struct, `{}` when not sent. */
-const NO_SPEC = new Set(["events", "endpoints", "endpointslices.discovery.k8s.io"]);
+/** Kinds whose schema has a spec: a struct, `{}` when not sent. Others (ConfigMap, Secret, Event...) have none. */
+const HAS_SPEC = new Set(STORED_RESOURCES.filter((r) => definitionOfKind(r.group, r.version, r.kind)?.properties.spec).map(storageKey));
 
 
 /**
@@ -138,11 +145,13 @@ export class Registry {
     if (!obj.metadata.name && !obj.metadata.generateName) {
       throw invalid(info.kind, "", [{ reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name" }], info.group);
     }
+    const requested = obj.metadata.managedFields;
     this.prepareCreate(resource, obj);
     const strategy = strategyForInfo(info);
     await strategy.admit?.(obj, undefined, this.store);
     this.validate(info, obj);
     toStorageVersion(info, obj);
+    this.track(info, obj, undefined, requested, undefined, opts);
     if (info.namespaced) await ensureNamespaceActive(this.store, info, obj.metadata.namespace ?? "");
     await strategy.beforeCreate?.(obj, this.hooks, !!opts.dryRun);
     if (opts.dryRun) {
@@ -162,7 +171,7 @@ export class Registry {
   async update(resource: string, next: KubeObject, opts: UpdateOptions): Promise<KubeObject> {
     const info = await this.resolve(resource);
     const expectedRv = opts.expectedRv ?? Number(opts.old.metadata.resourceVersion);
-    const prepared = await this.prepareUpdate(info, next, opts.old, opts.subresource, !!opts.dryRun);
+    const prepared = await this.prepareUpdate(info, next, opts.old, opts.subresource, !!opts.dryRun, opts);
     if (opts.dryRun) return prepared;
     // The last finalizer gone from an object being deleted: the update deletes it.
     if (shouldDeleteDuringUpdate(resource, prepared, opts.old)) {
@@ -223,10 +232,12 @@ export class Registry {
     for (const op of ops) {
       const info = await this.resolve(op.resource);
       if (op.op === "create") {
+        const requested = op.object.metadata.managedFields;
         if (!this.prepared.has(op.object)) this.prepareCreate(op.resource, op.object);
         await strategyForInfo(info).admit?.(op.object, undefined, this.store);
         this.validate(info, op.object);
         toStorageVersion(info, op.object);
+        this.track(info, op.object, undefined, requested, undefined, {});
         await strategyForInfo(info).beforeCreate?.(op.object, this.hooks, false);
         // Events ride in the same batch as the status they describe: a terminating
         // namespace must not hold back a kubelet's report that its pods stopped.
@@ -245,8 +256,9 @@ export class Registry {
     return stored;
   }
 
-  private async prepareUpdate(info: ResourceInfo, next: KubeObject, old: KubeObject, subresource: WriteSubresource | undefined, dryRun: boolean): Promise<KubeObject> {
+  private async prepareUpdate(info: ResourceInfo, next: KubeObject, old: KubeObject, subresource: WriteSubresource | undefined, dryRun: boolean, opts: FieldManagerOptions = {}): Promise<KubeObject> {
     this.checkTypes(info, next);
+    const requested = next.metadata.managedFields;
     const strategy = strategyForInfo(info);
     const prepared =
       subresource === "status" ? prepareForStatusUpdate(next, old) : subresource === "ephemeralcontainers" ? prepareForEphemeralContainersUpdate(next, old) : prepareForUpdate(info, next, old);
@@ -257,7 +269,14 @@ export class Registry {
       await strategy.admit?.(prepared, old, this.store);
       await strategy.beforeUpdate?.(prepared, old, this.hooks, dryRun);
     }
+    this.track(info, prepared, old, requested, subresource, opts);
     return prepared;
+  }
+
+  /** metadata.managedFields after this write (field-manager.ts). */
+  private track(info: ResourceInfo, obj: KubeObject, old: KubeObject | undefined, requested: unknown, subresource: WriteSubresource | undefined, opts: FieldManagerOptions): void {
+    const manager = opts.fieldManager ?? this.opts.fieldManager ?? "kube-apiserver";
+    trackManagedFields(info, obj, old, requested, writerOf(info, manager, this.opts.now(), subresource), !!opts.applied);
   }
 
   /**
@@ -268,7 +287,7 @@ export class Registry {
   private checkTypes(info: ResourceInfo, obj: KubeObject): void {
     const causes = typeErrors(storageKey(info), obj);
     if (causes.length) throw invalid(info.kind, typeof obj.metadata?.name === "string" ? obj.metadata.name : "", causes, info.group);
-    if (obj.spec == null && !NO_SPEC.has(storageKey(info)) && !info.custom) obj.spec = {};
+    if (obj.spec == null && HAS_SPEC.has(storageKey(info))) obj.spec = {};
   }
 
   private validate(info: ResourceInfo, obj: KubeObject, old?: KubeObject): void {

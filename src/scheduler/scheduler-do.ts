@@ -82,7 +82,7 @@ export class Scheduler extends DurableObject<Env> implements SchedulerApi {
     this.store = new ObjectStore(env.DB, (changes) => ctx.waitUntil(dispatchChanges(env, changes, { origin: "scheduler" })), { changeLogRetain: readConfig(env).changeLogRetain });
     this.loop = new SchedulerLoop({
       store: this.store,
-      registry: new Registry(this.store, { now: () => this.clock(), defaults: defaultingFrom(readConfig(env)) }),
+      registry: new Registry(this.store, { now: () => this.clock(), defaults: defaultingFrom(readConfig(env)), fieldManager: "kube-scheduler" }),
       admit: (node, pod) => nodeAgent(env, node).admit(pod),
       now: () => this.clock(),
       random: Math.random,

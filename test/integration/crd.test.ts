@@ -91,7 +91,7 @@ describe("CustomResourceDefinitions", () => {
     // Strategic merge is not served for custom objects.
     const smp = await callJson<Failure>(`${CT}/my-new-cron-object`, { method: "PATCH", body: { spec: { image: "x" } }, contentType: "application/strategic-merge-patch+json" });
     expect(smp.status).toBe(415);
-    expect(smp.body.message).toBe("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json");
+    expect(smp.body.message).toBe("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml");
     const merged = await callJson<Obj>(`${CT}/my-new-cron-object`, { method: "PATCH", body: { spec: { image: "v2" } }, contentType: "application/merge-patch+json" });
     expect(merged.body.spec!.image).toBe("v2");
     expect(merged.body.metadata.generation).toBe(2);

@@ -250,11 +250,22 @@ describe("fuzz: bodies that do not decode", () => {
       const body = JSON.stringify({ ...pod, metadata: { name: `ct-${n++}` } });
       await run.refuse("media types not served", contentType, { method: "POST", path: "/api/v1/namespaces/default/pods", body, contentType }, [415]);
     }
-    for (const contentType of ["application/apply-patch+yaml", "application/json", "text/plain", "application/yaml"]) {
+    for (const contentType of ["application/json", "text/plain", "application/yaml", "application/apply-patch+cbor"]) {
       await run.refuse("media types not served", `PATCH as ${contentType}`, { method: "PATCH", path: "/api/v1/namespaces/default/pods/fuzz-pod", body: '{"metadata":{"labels":{"x":"y"}}}', contentType }, [415], (s) =>
-        String(s.message).includes("apply-patch") ? "the message offers apply-patch, which is not served" : undefined,
+        String(s.message).endsWith("application/strategic-merge-patch+json, application/apply-patch+yaml") ? undefined : "the message does not list the patch types served",
       );
     }
+    // ---- server-side apply bodies that must change nothing ----
+    const APPLY = "application/apply-patch+yaml";
+    const applyPath = "/api/v1/namespaces/default/pods/fuzz-pod";
+    await run.refuse("apply", "without a field manager", { method: "PATCH", path: applyPath, body: "metadata:\n  labels: {x: y}\n", contentType: APPLY }, [422]);
+    await run.refuse("apply", "with managedFields", { method: "PATCH", path: `${applyPath}?fieldManager=f`, body: '{"apiVersion":"v1","kind":"Pod","metadata":{"managedFields":[]}}', contentType: APPLY }, [400]);
+    await run.refuse("apply", "a list", { method: "PATCH", path: `${applyPath}?fieldManager=f`, body: "- a\n- b\n", contentType: APPLY }, [400]);
+    await run.refuse("apply", "another kind", { method: "PATCH", path: `${applyPath}?fieldManager=f`, body: "apiVersion: apps/v1\nkind: Deployment\n", contentType: APPLY }, [400]);
+    await run.refuse("apply", "another name", { method: "PATCH", path: `${applyPath}?fieldManager=f`, body: "apiVersion: v1\nkind: Pod\nmetadata: {name: other}\n", contentType: APPLY }, [400]);
+    await run.refuse("apply", "bad YAML", { method: "PATCH", path: `${applyPath}?fieldManager=f`, body: "a: [b\n", contentType: APPLY }, [400]);
+    await run.refuse("apply", "force on a merge patch", { method: "PATCH", path: `${applyPath}?force=true`, body: "{}", contentType: "application/merge-patch+json" }, [422]);
+    await run.refuse("apply", "a manager too long", { method: "PATCH", path: `${applyPath}?fieldManager=${"m".repeat(129)}`, body: "{}", contentType: APPLY }, [422]);
     await run.refuse("media types not served", "PATCH without a content type", { method: "PATCH", path: "/api/v1/namespaces/default/pods/fuzz-pod", body: '{"metadata":{"labels":{"x":"y"}}}', contentType: null }, [415]);
 
     run.finish(400);

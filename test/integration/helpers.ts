@@ -13,10 +13,11 @@ interface CallOptions {
   contentType?: string;
   accept?: string;
   token?: string | null;
+  headers?: Record<string, string>;
 }
 
 export async function call(path: string, opts: CallOptions = {}): Promise<Response> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...opts.headers };
   if (opts.token !== null) headers.authorization = `Bearer ${opts.token ?? TOKEN}`;
   if (opts.accept) headers.accept = opts.accept;
   let body: BodyInit | undefined;

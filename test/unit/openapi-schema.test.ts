@@ -5,7 +5,7 @@ import { describe, it, expect } from "vitest";
 import { RESOURCES, storageKey } from "../../src/model/resources";
 import { DEFINITIONS, definitionOfKind, type Definition, type FieldType } from "../../src/model/api-schema";
 import { definitionSchema, groupDocument, groupPath, groupVersions } from "../../src/api/openapi-schema";
-import { patchMetaFor, type StructMeta } from "../../src/api/patch-meta";
+import { patchMetaFor, type StructMeta } from "../../src/model/patch-meta";
 
 type Json = Record<string, unknown>;
 

@@ -8,7 +8,8 @@ import type { KubeObject, LabelSelector } from "../../model/types";
 import { badRequest, invalid } from "../../model/errors";
 import { formatLabelSelector } from "../../model/selectors";
 import { applyPatch } from "../patch";
-import { readBody, readPatchBody } from "../body";
+import { APPLY_PATCH_TYPE, PATCH_MEDIA_TYPES, readBody, readPatchBody, unsupportedMediaType } from "../body";
+import { fieldManagerOf } from "../field-manager";
 import { json } from "../negotiate";
 import { evalSimpleJsonPath, setSimpleJsonPath } from "../../model/simple-jsonpath";
 
@@ -72,6 +73,9 @@ export async function getScale(ctx: ApiContext, ri: RequestInfo): Promise<Respon
 export async function writeScale(ctx: ApiContext, ri: RequestInfo, req: Request, method: "PUT" | "PATCH"): Promise<Response> {
   const key = storageKey(ri.info);
   const { patchType, patch: body } = method === "PATCH" ? await readPatchBody(req) : { patchType: "", patch: await readBody(req) };
+  // Server-side apply is served on the objects themselves, not on their scale.
+  if (patchType === APPLY_PATCH_TYPE) throw unsupportedMediaType(PATCH_MEDIA_TYPES.filter((t) => t !== APPLY_PATCH_TYPE));
+  const fieldManager = fieldManagerOf(new URL(req.url).searchParams, req, method === "PUT" ? "UpdateOptions" : "PatchOptions");
   // The scale is patched, the parent updated through its strategy (which moves the
   // generation when replicas change); a conflict is retried unless a PUT pinned a version.
   const paths = scalePaths(ri);
@@ -95,6 +99,6 @@ export async function writeScale(ctx: ApiContext, ri: RequestInfo, req: Request,
     else if (!setSimpleJsonPath(next, paths.spec, replicas)) throw badRequest(`cannot set ${paths.spec} of the object`);
     next.metadata.resourceVersion = pinned;
     return next;
-  });
+  }, { fieldManager });
   return json(toScale(stored, paths));
 }

@@ -9,11 +9,14 @@ import type { KubeObject } from "../../model/types";
 import { ApiError, badRequest, conflict } from "../../model/errors";
 import { strictUnknownFields } from "../../model/validation";
 import { applyPatch } from "../patch";
-import { readBody, readPatchBody, unsupportedMediaType } from "../body";
+import { APPLY_PATCH_TYPE, readBody, readPatchBody, unsupportedMediaType } from "../body";
 import { asServed, unknownCustomFields } from "../custom-resource-view";
+import { fieldManagerOf } from "../field-manager";
+import { appliedConfiguration, applyTo } from "../apply";
+import { queryBool } from "../../model/query-bool";
 
-/** The patch types a custom resource accepts (upstream also lists server-side apply's). */
-const CUSTOM_PATCH_MEDIA_TYPES = ["application/json-patch+json", "application/merge-patch+json"];
+/** The patch types a custom resource accepts, in upstream's order. */
+const CUSTOM_PATCH_MEDIA_TYPES = ["application/json-patch+json", "application/merge-patch+json", APPLY_PATCH_TYPE];
 import { json } from "../negotiate";
 import { retryOnConflict } from "../../store/retry";
 import type { WriteSubresource } from "../../registry/ops";
@@ -80,16 +83,18 @@ function checkFieldValidation(info: ResourceInfo, q: URLSearchParams, body: unkn
 export async function createObject(ctx: ApiContext, ri: RequestInfo, req: Request, q: URLSearchParams): Promise<Response> {
   const info = ri.info;
   fieldValidationOf(q, "CreateOptions");
+  const fieldManager = fieldManagerOf(q, req, "CreateOptions");
   const body = await readBody(req);
   checkFieldValidation(info, q, body);
   const obj = toStorageVersion(info, checkBodyIdentity(info, ri, body));
   await ctx.admit?.(obj);
-  return json(asServed(info, await ctx.registry.create(storageKey(info), obj, { dryRun: isDryRun(q) })), 201);
+  return json(asServed(info, await ctx.registry.create(storageKey(info), obj, { dryRun: isDryRun(q), fieldManager })), 201);
 }
 
 export async function updateObject(ctx: ApiContext, ri: RequestInfo, req: Request, q: URLSearchParams): Promise<Response> {
   const info = ri.info;
   fieldValidationOf(q, "UpdateOptions");
+  const fieldManager = fieldManagerOf(q, req, "UpdateOptions");
   const body = await readBody(req);
   checkFieldValidation(info, q, body);
   const next = checkBodyIdentity(info, ri, body);
@@ -104,7 +109,7 @@ export async function updateObject(ctx: ApiContext, ri: RequestInfo, req: Reques
     if (sent && sent !== current.metadata.resourceVersion) throw conflict(key, ri.name!);
     await ctx.admit?.(next);
     // The strategy prepares (and may change) what it is given: each attempt gets the body afresh.
-    return ctx.registry.update(key, toStorageVersion(info, structuredClone(next)), { old: current, expectedRv: Number(current.metadata.resourceVersion), subresource: subresourceOf(ri), dryRun: isDryRun(q) });
+    return ctx.registry.update(key, toStorageVersion(info, structuredClone(next)), { old: current, expectedRv: Number(current.metadata.resourceVersion), subresource: subresourceOf(ri), dryRun: isDryRun(q), fieldManager });
   };
   // With a resourceVersion the update is conditional on it: a 409 when it is stale.
   // Without one it is unconditional, as in Kubernetes: applied to whatever version is
@@ -118,6 +123,8 @@ export async function patchObject(ctx: ApiContext, ri: RequestInfo, req: Request
   // Custom objects have no Go struct to take merge keys from: no strategic merge.
   if (info.custom && patchType === "application/strategic-merge-patch+json") throw unsupportedMediaType(CUSTOM_PATCH_MEDIA_TYPES);
   fieldValidationOf(q, "PatchOptions");
+  const fieldManager = fieldManagerOf(q, req, "PatchOptions", patchType === APPLY_PATCH_TYPE);
+  if (patchType === APPLY_PATCH_TYPE) return applyObject(ctx, ri, q, patch, fieldManager);
   const key = storageKey(info);
   const dryRun = isDryRun(q);
   const stored = await ctx.registry.patch(
@@ -136,9 +143,59 @@ export async function patchObject(ctx: ApiContext, ri: RequestInfo, req: Request
       await ctx.admit?.(next);
       return next;
     },
-    { subresource: subresourceOf(ri), dryRun },
+    { subresource: subresourceOf(ri), dryRun, fieldManager },
   );
   return json(asServed(info, stored));
+}
+
+/**
+ * Server-side apply: merged into the live object, or creating it when there is none
+ * (201); a create that loses a race to another is applied to the winner.
+ */
+async function applyObject(ctx: ApiContext, ri: RequestInfo, q: URLSearchParams, patch: unknown, manager: string): Promise<Response> {
+  const info = ri.info;
+  const key = storageKey(info);
+  const dryRun = isDryRun(q);
+  const subresource = subresourceOf(ri);
+  const config = appliedConfiguration(patch);
+  checkFieldValidation(info, q, config);
+  const identity = checkBodyIdentity(info, ri, structuredClone(config));
+  if (identity.metadata.name !== undefined && identity.metadata.name !== ri.name) {
+    throw badRequest(`the name of the object (${String(identity.metadata.name)}) does not match the name on the URL (${ri.name})`);
+  }
+  identity.metadata.name = ri.name;
+  const request = { info, resource: key, config: identity, manager, force: queryBool(q, "force"), subresource };
+  for (let attempt = 0; ; attempt++) {
+    let found = false;
+    try {
+      const stored = await ctx.registry.patch(
+        key,
+        ri.namespace,
+        ri.name!,
+        async (stored) => {
+          found = true;
+          // Applied to the object as the request's version shows it, stored in the storage version.
+          const current = asServed(info, stored);
+          const applied = applyTo(current, { ...request, now: ctx.now() });
+          checkPatchedIdentity(info, ri, current, applied);
+          const next = toStorageVersion(info, applied);
+          await ctx.admit?.(next);
+          return next;
+        },
+        { subresource, dryRun, fieldManager: manager, applied: true },
+      );
+      return json(asServed(info, stored));
+    } catch (e) {
+      if (found || subresource || !(e instanceof ApiError && e.code === 404)) throw e;
+    }
+    const created = toStorageVersion(info, applyTo(undefined, { ...request, now: ctx.now() }));
+    await ctx.admit?.(created);
+    try {
+      return json(asServed(info, await ctx.registry.create(key, created, { dryRun, fieldManager: manager, applied: true })), 201);
+    } catch (e) {
+      if (attempt > 0 || !(e instanceof ApiError && e.reason === "AlreadyExists")) throw e;
+    }
+  }
 }
 
 /**

@@ -25,7 +25,7 @@ export class NodeLifecycleController extends DurableObject<Env> implements NodeL
     this.timers = new TimerTable(ctx.storage);
     const config = readConfig(env);
     const store = new ObjectStore(env.DB, (changes) => ctx.waitUntil(dispatchChanges(env, changes)), { changeLogRetain: config.changeLogRetain });
-    const registry = new Registry(store, { now: () => this.clock(), defaults: defaultingFrom(config) });
+    const registry = new Registry(store, { now: () => this.clock(), defaults: defaultingFrom(config), fieldManager: "kube-controller-manager" });
     this.monitor = new NodeMonitor({ sql: ctx.storage.sql, timers: this.timers, registry, config, now: () => this.clock() });
   }
 

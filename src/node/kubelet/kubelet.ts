@@ -196,7 +196,7 @@ export class Kubelet {
 
   /** The kubelet's writes (pod status, removals, events) go through the registry like every other. */
   private registry(store: ObjectStore): Registry {
-    if (this.writer?.store !== store) this.writer = new Registry(store, { now: this.deps.now, defaults: defaultingFrom(readConfig({})) });
+    if (this.writer?.store !== store) this.writer = new Registry(store, { now: this.deps.now, defaults: defaultingFrom(readConfig({})), fieldManager: "kubelet" });
     return this.writer;
   }
 

@@ -3,10 +3,14 @@ token, as a kubeconfig would give them (wrangler dev's certificate is self-signe
 from kubernetes import client
 
 
-def core_api(server, token):
+def api_client(server, token):
     cfg = client.Configuration()
     cfg.host = server
     cfg.verify_ssl = False
     cfg.api_key = {"authorization": token}
     cfg.api_key_prefix = {"authorization": "Bearer"}
-    return client.CoreV1Api(client.ApiClient(cfg))
+    return client.ApiClient(cfg)
+
+
+def core_api(server, token):
+    return client.CoreV1Api(api_client(server, token))

@@ -98,3 +98,18 @@ export function patchMetaFor(resource: string): StructMeta {
 export function lookupField(meta: StructMeta | undefined, field: string): FieldMeta {
   return meta && Object.hasOwn(meta, field) ? meta[field] : {};
 }
+
+/**
+ * Upstream keys a few list-maps by more than the merge key (a port number can be taken
+ * once per protocol); patch-meta names the merge key, these the whole map key, by
+ * "<definition>.<field>".
+ */
+const EXTRA_MAP_KEYS: Record<string, string[]> = {
+  "io.k8s.api.core.v1.Container.ports": ["containerPort", "protocol"],
+  "io.k8s.api.core.v1.ServiceSpec.ports": ["port", "protocol"],
+};
+
+/** The keys of a list-map field (x-kubernetes-list-map-keys) of a definition, given its merge key. */
+export function listMapKeys(definition: string, field: string, mergeKey: string): string[] {
+  return EXTRA_MAP_KEYS[`${definition}.${field}`] ?? [mergeKey];
+}
