@@ -4,7 +4,7 @@
 // exist creates it. Conflicts with other managers are a 409 unless `force=true`.
 import type { KubeObject } from "../model/types";
 import { ApiError, badRequest } from "../model/errors";
-import { schemaFor } from "../model/field-schema";
+import { schemaOfResource } from "../model/field-schema-crd";
 import { applyConfiguration, ApplyConflicts, conflictReport } from "../model/managed-fields";
 import { scopeOf, writerOf } from "../registry/field-manager";
 import type { ResourceInfo } from "../model/resources";
@@ -33,7 +33,7 @@ export interface ApplyRequest {
 /** The object after applying `config` to `live` (undefined: a create), or the 409 of its conflicts. */
 export function applyTo(live: KubeObject | undefined, a: ApplyRequest): KubeObject {
   try {
-    return applyConfiguration(live, a.config, schemaFor(a.resource), writerOf(a.info, a.manager, a.now, a.subresource), scopeOf(a.info, a.subresource), a.force).object;
+    return applyConfiguration(live, a.config, schemaOfResource(a.info), writerOf(a.info, a.manager, a.now, a.subresource), scopeOf(a.info, a.subresource), a.force).object;
   } catch (e) {
     if (!(e instanceof ApplyConflicts)) throw e;
     const { message, causes } = conflictReport(e.conflicts);

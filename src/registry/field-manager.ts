@@ -2,8 +2,8 @@
 // in metadata.managedFields which manager set which fields (an Update), unless the
 // write is a server-side apply whose managed fields were computed with the merge.
 import type { KubeObject } from "../model/types";
-import { apiVersionOf, storageKey, type ResourceInfo } from "../model/resources";
-import { schemaFor } from "../model/field-schema";
+import { apiVersionOf, type ResourceInfo } from "../model/resources";
+import { schemaOfResource } from "../model/field-schema-crd";
 import { decodeManagedFields, managedFromRequest, updateManagedFields, type Scope, type Writer } from "../model/managed-fields";
 import { isoSeconds } from "../config";
 
@@ -42,7 +42,7 @@ export function trackManagedFields(info: ResourceInfo, obj: KubeObject, old: Kub
   else {
     const live = (old && decodeManagedFields(old.metadata.managedFields)) || [];
     const base = writer.subresource ? live : managedFromRequest(requested, live);
-    entries = updateManagedFields(base, old && withoutManaged(old), withoutManaged(obj), schemaFor(storageKey(info)), writer, scopeOf(info, writer.subresource));
+    entries = updateManagedFields(base, old && withoutManaged(old), withoutManaged(obj), schemaOfResource(info), writer, scopeOf(info, writer.subresource));
   }
   if (entries.length) obj.metadata.managedFields = entries;
   else delete obj.metadata.managedFields;
