@@ -85,10 +85,15 @@ export function definitionSchema(d: Definition): Record<string, unknown> {
     const types = d.scalar.oneOf ? { oneOf: d.scalar.oneOf.map((type) => ({ type })) } : { type: d.scalar.type };
     return { description: d.description, ...types, ...(d.scalar.format ? { format: d.scalar.format } : {}), ...(d.scalar.intOrString ? { "x-kubernetes-int-or-string": true } : {}) };
   }
+  return structSchema(d, fieldSchema);
+}
+
+/** A struct definition's schema, its fields (sorted) written by `field` (v3's or v2's). */
+export function structSchema(d: Definition, field: (owner: string, name: string, f: Field) => Record<string, unknown>): Record<string, unknown> {
   const properties = Object.fromEntries(
     Object.keys(d.properties)
       .sort()
-      .map((k) => [k, fieldSchema(d.name, k, d.properties[k])]),
+      .map((k) => [k, field(d.name, k, d.properties[k])]),
   );
   return {
     description: d.description,

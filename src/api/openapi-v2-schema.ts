@@ -10,7 +10,7 @@
 // oneOf, which v2 lacks.
 import { RESOURCES, type ResourceInfo } from "../model/resources";
 import { definitionOfKind, type Definition, type Field, type FieldType } from "../model/api-schema";
-import { closure, itemPath, patchExtensions, patchOperationId } from "./openapi-schema";
+import { closure, itemPath, patchExtensions, patchOperationId, structSchema } from "./openapi-schema";
 
 const REF = "#/definitions/";
 
@@ -35,18 +35,7 @@ function fieldSchema(owner: string, name: string, f: Field): Record<string, unkn
 
 export function definitionSchemaV2(d: Definition): Record<string, unknown> {
   if (d.scalar) return { description: d.description, type: d.scalar.type, ...(d.scalar.format ? { format: d.scalar.format } : {}) };
-  const properties = Object.fromEntries(
-    Object.keys(d.properties)
-      .sort()
-      .map((k) => [k, fieldSchema(d.name, k, d.properties[k])]),
-  );
-  return {
-    description: d.description,
-    type: "object",
-    ...(d.required ? { required: d.required } : {}),
-    properties,
-    ...(d.gvk ? { "x-kubernetes-group-version-kind": [d.gvk] } : {}),
-  };
+  return structSchema(d, fieldSchema);
 }
 
 const query = (name: string, description: string) => ({ name, in: "query", description, type: "string", uniqueItems: true });
