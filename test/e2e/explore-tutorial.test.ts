@@ -132,12 +132,14 @@ describe("tutorial module 3: explore your app", () => {
     expect(r.output).toMatch(/pod "shell" deleted/);
     expect(r.code).toBe(0);
     // A shell without stdinOnce outlives the client: attach, type, detach, and it still runs.
-    await c.kubectl(["run", "keeper", "--image=busybox", "--stdin", "--attach=false", "--", "sh"]);
+    // --leave-stdin-open: without it kubectl sets stdinOnce, and the first attach's end would end the shell.
+    await c.kubectl(["run", "keeper", "--image=busybox", "--stdin", "--leave-stdin-open", "--attach=false", "--", "sh"]);
     await eventually(async () => (await c.kubectl(["get", "pod", "keeper", "-o", "jsonpath={.status.phase}"])).stdout === "Running", 60_000, "keeper running");
     const a = await c.kubectl(["attach", "-i", "keeper"], { input: "echo attached to $(hostname)\n" });
     expect(a.stdout).toContain("attached to keeper\n");
     expect((await c.kubectl(["get", "pod", "keeper", "-o", "jsonpath={.status.phase}"])).stdout).toBe("Running");
     expect((await c.kubectl(["logs", "keeper"])).stdout).toContain("attached to keeper\n");
+    expect((await c.kubectl(["get", "pod", "keeper", "-o", "jsonpath={.status.containerStatuses[0].restartCount}"])).stdout).toBe("0");
     await c.kubectl(["delete", "pod", "keeper", "--grace-period=0", "--force"], { allowFail: true });
   });
 

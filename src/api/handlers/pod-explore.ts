@@ -23,6 +23,7 @@ export async function podExplore(c: Context<AppEnv>, ri: RequestInfo): Promise<R
   // proxy names may be "name:port" or "scheme:name:port".
   const podName = ri.subresource === "proxy" ? proxyPodName(ri.name!) : ri.name!;
   const pod = (await ctx.store.mustGet("pods", ri.namespace, podName)) as Pod;
+  checkContainer(ri.subresource ?? "", new URL(req.url).searchParams.get("container"), pod);
   const refusal = streamRefusal(req, ri.subresource ?? "", pod.metadata.namespace ?? "", podName);
   if (refusal) throw refusal;
   return forwardToKubelet(ctx.env, req, pod, ri.subresource ?? "", ri.subresource === "proxy" ? ri.name! : "", ri.rest ?? "");
@@ -48,6 +49,18 @@ export async function forwardToKubelet(env: Env, req: Request, pod: Pod, subreso
   } catch (e) {
     throw new ApiError(503, "ServiceUnavailable", `error talking to the kubelet on node ${pod.spec.nodeName}: ${(e as Error).message}`);
   }
+}
+
+/**
+ * The API server checks the container an exec, attach or log names before any upgrade
+ * (streamLocation's validateContainer), so a client that falls back from WebSocket to
+ * SPDY hears about the container, not about the protocol.
+ */
+function checkContainer(subresource: string, container: string | null, pod: Pod): void {
+  if (!container || !["exec", "attach", "log"].includes(subresource)) return;
+  const spec = pod.spec;
+  const names = [...spec.containers, ...(spec.initContainers ?? []), ...(spec.ephemeralContainers ?? [])].map((c) => c.name);
+  if (!names.includes(container)) throw badRequest(`container ${container} is not valid for pod ${pod.metadata.name}`);
 }
 
 function proxyPodName(target: string): string {
