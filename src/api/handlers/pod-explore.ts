@@ -7,6 +7,7 @@ import type { RequestInfo } from "../request-info";
 import type { Pod } from "../../model/types";
 import { badRequest, ApiError } from "../../model/errors";
 import { nodeAgent } from "../../controlplane/stubs";
+import { allContainers } from "../../model/pod-containers";
 import { streamRefusal, STREAM_SUBRESOURCES } from "../stream-protocols";
 
 export const EXPLORE_SUBRESOURCES = ["log", "proxy", ...STREAM_SUBRESOURCES];
@@ -58,9 +59,7 @@ export async function forwardToKubelet(env: Env, req: Request, pod: Pod, subreso
  */
 function checkContainer(subresource: string, container: string | null, pod: Pod): void {
   if (!container || !["exec", "attach", "log"].includes(subresource)) return;
-  const spec = pod.spec;
-  const names = [...spec.containers, ...(spec.initContainers ?? []), ...(spec.ephemeralContainers ?? [])].map((c) => c.name);
-  if (!names.includes(container)) throw badRequest(`container ${container} is not valid for pod ${pod.metadata.name}`);
+  if (!allContainers(pod.spec).some((c) => c.name === container)) throw badRequest(`container ${container} is not valid for pod ${pod.metadata.name}`);
 }
 
 function proxyPodName(target: string): string {

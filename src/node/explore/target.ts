@@ -3,19 +3,17 @@
 // (validateContainerLogStatus) decide it, with their messages.
 import type { Container, ContainerStatus, Pod } from "../../model/types";
 import type { Kubelet } from "../kubelet/kubelet";
+import { allContainers } from "../../model/pod-containers";
 import { containerStatusOf } from "../kubelet/pod-status";
 import type { PodRecord } from "../kubelet/state";
 import { stripPrefix } from "../runtime";
 import { badRequest } from "./status";
 
-function allContainers(pod: Pod): Container[] {
-  return [...pod.spec.containers, ...(pod.spec.initContainers ?? []), ...(pod.spec.ephemeralContainers ?? [])];
-}
 
 /** The container named in the request (default: the first one), or 400 naming the pod. */
 export function pickContainer(pod: Pod, requested: string | null): Container {
   if (!requested) return pod.spec.containers[0];
-  const c = allContainers(pod).find((x) => x.name === requested);
+  const c = allContainers(pod.spec).find((x) => x.name === requested);
   if (!c) throw badRequest(`container ${requested} is not valid for pod ${pod.metadata.name}`);
   return c;
 }

@@ -3,6 +3,7 @@
 // containers; a finished pod gets its sandbox stopped and its IP back; a pod being
 // deleted gets its containers stopped with the grace period, then its sandbox removed.
 import type { Container, Pod } from "../../model/types";
+import { allContainers } from "../../model/pod-containers";
 import { allocateIp, CidrError, releaseIp } from "./ipam";
 import { sandboxConfig } from "./container-config";
 import { ConfigError, configVolumeFiles, volumeRefs } from "./config-sources";
@@ -22,10 +23,6 @@ const MOUNT_RETRY_MS = 10_000;
 
 function trackOf(rec: PodRecord, name: string): ContainerTrack {
   return (rec.containers[name] ??= { name, restartCount: 0 });
-}
-
-function allContainers(rec: PodRecord): Container[] {
-  return [...(rec.pod.spec.initContainers ?? []), ...rec.pod.spec.containers, ...(rec.pod.spec.ephemeralContainers ?? [])];
 }
 
 /** The field path events name a container by, as the kubelet's references do. */
@@ -161,7 +158,7 @@ async function terminate(env: SyncEnv, rec: PodRecord): Promise<boolean> {
     const first = !rec.killing;
     rec.killing = { since: rec.killing?.since ?? env.now, deadline: Math.min(deadline, rec.killing?.deadline ?? Infinity) };
     const timeout = Math.max(0, (rec.killing.deadline - env.now) / 1000);
-    for (const c of allContainers(rec)) {
+    for (const c of allContainers(rec.pod.spec)) {
       const t = rec.containers[c.name];
       if (t?.current?.state !== "running") continue;
       if (first && !gone) {
