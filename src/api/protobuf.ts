@@ -1,7 +1,7 @@
 // Decoder for the Kubernetes protobuf request bodies kubectl sends.
 //
 // `kubectl create deployment|service|namespace|configmap|secret|serviceaccount|job|cronjob|
-// role|rolebinding|clusterrole|clusterrolebinding|token`, `kubectl autoscale` and `kubectl auth can-i|whoami` POST their object as
+// role|rolebinding|clusterrole|clusterrolebinding|token|priorityclass`, `kubectl autoscale` and `kubectl auth can-i|whoami` POST their object as
 // `application/vnd.kubernetes.protobuf` and do not retry with JSON if the server answers
 // 415, so edgekube has to read that format.
 // Everything else is stored and served as JSON, so this module only turns the protobuf
@@ -306,6 +306,9 @@ const MESSAGES: Record<string, Record<number, Field>> = {
   Subject: { 1: str("kind"), 2: str("apiGroup"), 3: str("name"), 4: str("namespace") },
   RoleRef: { 1: str("apiGroup"), 2: str("kind"), 3: str("name") },
 
+  // ---- k8s.io/api/scheduling/v1 ----
+  PriorityClass: { 1: msg("metadata", "ObjectMeta"), 2: i32("value"), 3: bool("globalDefault"), 4: str("description"), 5: str("preemptionPolicy", PTR) },
+
   // ---- k8s.io/api/authentication/v1 (status is the server's answer: not decoded) ----
   TokenRequest: { 1: msg("metadata", "ObjectMeta"), 2: msg("spec", "TokenRequestSpec") },
   TokenRequestSpec: { 1: strs("audiences"), 4: i64("expirationSeconds", PTR), 3: msg("boundObjectRef", "BoundObjectReference", PTR) },
@@ -389,6 +392,7 @@ const KINDS: Record<string, string> = {
   "rbac.authorization.k8s.io/v1/ClusterRole": "ClusterRole",
   "rbac.authorization.k8s.io/v1/RoleBinding": "RoleBinding",
   "rbac.authorization.k8s.io/v1/ClusterRoleBinding": "RoleBinding",
+  "scheduling.k8s.io/v1/PriorityClass": "PriorityClass",
   "authentication.k8s.io/v1/TokenRequest": "TokenRequest",
   "authentication.k8s.io/v1/TokenReview": "TokenReview",
   "authentication.k8s.io/v1/SelfSubjectReview": "SelfSubjectReview",

@@ -1,7 +1,7 @@
 // The cluster as it exists on first start: the four standard namespaces, the default
 // RBAC policy (bootstrap-policy.ts), the
 // `kubernetes` Service in default (the API server's own, kept by the API server as
-// upstream does), the default StorageClass `standard` (kept like an addon manager
+// upstream does), the system PriorityClasses, the default StorageClass `standard` (kept like an addon manager
 // keeps minikube's), and DEFAULT_NODE_COUNT worker nodes. Runs once per isolate, is idempotent, and only
 // creates nodes on a cluster that never had its namespaces (so nodes a person deleted
 // stay deleted across restarts).
@@ -16,6 +16,7 @@ import { nodeAgent } from "./stubs";
 import { KUBERNETES_SERVICE_IP } from "../model/cluster-addresses";
 import { DEFAULT_NODE } from "./node-config";
 import { ensureBootstrapPolicy } from "./bootstrap-policy";
+import { SYSTEM_PRIORITY_CLASSES } from "../model/priority";
 
 const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
@@ -57,6 +58,10 @@ async function bootstrap(ctx: BootstrapContext): Promise<void> {
   // fails; the next isolate tries again.
   await ensureKubernetesService(ctx).catch((e) => console.error("creating the kubernetes Service failed:", e));
   await createIfMissing(ctx, defaultStorageClass()).catch((e) => console.error("creating the default StorageClass failed:", e));
+  // The API server's own post-start hook (scheduling's bootstrap-system-priority-classes).
+  for (const pc of SYSTEM_PRIORITY_CLASSES) {
+    await createIfMissing(ctx, structuredClone(pc)).catch((e) => console.error(`creating PriorityClass ${pc.metadata.name} failed:`, e));
+  }
   if (!firstStart) return;
   const count = ctx.config.defaultNodeCount;
   // A bounded number of nodes join at once: thousands of registrations in flight

@@ -157,6 +157,7 @@ const KINDS: Record<string, Shape> = {
     metadata: OBJECT_META,
     parameters: MAP,
   }),
+  "priorityclasses.scheduling.k8s.io": struct({ ...anyFields("apiVersion", "kind", "value", "globalDefault", "description", "preemptionPolicy"), metadata: OBJECT_META }),
   "roles.rbac.authorization.k8s.io": ROLE,
   "clusterroles.rbac.authorization.k8s.io": struct({ ...(ROLE as { fields: Record<string, Shape> }).fields, aggregationRule: struct({ clusterRoleSelectors: list(LABEL_SELECTOR) }) }),
   "rolebindings.rbac.authorization.k8s.io": BINDING,

@@ -870,4 +870,16 @@ export interface StorageClass extends KubeObject {
   volumeBindingMode?: "Immediate" | "WaitForFirstConsumer";
   allowedTopologies?: unknown[];
 }
+// ---- scheduling.k8s.io/v1 PriorityClass ----
+
+/** What a pod's priorityClassName resolves to: a priority value and whether it may preempt. */
+export interface PriorityClass extends KubeObject {
+  apiVersion: "scheduling.k8s.io/v1";
+  kind: "PriorityClass";
+  value: number;
+  globalDefault?: boolean;
+  description?: string;
+  preemptionPolicy?: "PreemptLowerPriority" | "Never";
+}
+
 export type * from "./autoscaling-types";

@@ -202,6 +202,15 @@ const SCHEMAS: Record<string, z.ZodType> = {
     allowVolumeExpansion: bool,
     volumeBindingMode: str,
   }),
+  "priorityclasses.scheduling.k8s.io": z.looseObject({
+    apiVersion: str,
+    kind: str,
+    metadata: objectMeta.nullish(),
+    value: int,
+    globalDefault: bool,
+    description: str,
+    preemptionPolicy: str,
+  }),
   pods: withSpec(podSpec),
   "deployments.apps": withSpec(
     z.looseObject({

@@ -19,6 +19,8 @@ import { validateCronJob, validateJob } from "./validate-batch";
 import { validateRole, validateRoleBinding, nameIsPathSegment } from "./validate-rbac";
 import { validatePersistentVolume, validatePersistentVolumeClaim, validateStorageClass } from "./validate-storage";
 import { validateHPA } from "./validate-hpa";
+import { validatePriorityClass } from "./validate-scheduling";
+import type { PriorityClass } from "./types";
 import type { HorizontalPodAutoscaler } from "./autoscaling-types";
 import { validateCustomResourceDefinition } from "./validate-crd";
 import type { CustomResourceDefinition } from "./crd-types";
@@ -127,6 +129,11 @@ const RULES: Record<string, KindRules> = {
     namespaced: false,
     nameFn: nameIsDNSSubdomain,
     validate: (obj, old) => validateStorageClass(obj as StorageClass, old as StorageClass | undefined),
+  },
+  "priorityclasses.scheduling.k8s.io": {
+    namespaced: false,
+    nameFn: nameIsDNSSubdomain,
+    validate: (obj, old) => validatePriorityClass(obj as PriorityClass, old as PriorityClass | undefined),
   },
   "customresourcedefinitions.apiextensions.k8s.io": {
     namespaced: false,

@@ -82,8 +82,7 @@ export function defaultPod(pod: Pod, cfg: DefaultingConfig): void {
   // The ServiceAccount admission plugin: a pod that names no account runs as "default".
   if (!pod.spec.serviceAccountName && !pod.spec.serviceAccount) pod.spec.serviceAccountName = "default";
   defaultPodSpec(pod.spec);
-  pod.spec.priority ??= 0;
-  pod.spec.preemptionPolicy ??= "PreemptLowerPriority";
+  // spec.priority and spec.preemptionPolicy come from Priority admission (strategies/scheduling.ts).
   const tolerations = (pod.spec.tolerations ??= []);
   if (!hasToleration(tolerations, "node.kubernetes.io/not-ready")) {
     tolerations.push({ key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: cfg.notReadyTolerationSeconds });

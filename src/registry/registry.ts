@@ -16,6 +16,7 @@ import type { DefaultingConfig } from "./defaults";
 import type { RegistryHooks } from "./hooks";
 import type { WriteOp, WriteSubresource } from "./ops";
 import { strategyForInfo } from "./strategies";
+import type { AdmissionMemo } from "./strategies/types";
 import { CustomResourceTypes } from "./custom-resource-types";
 import { customResourceInfo, storageApiVersion } from "../model/custom-resources";
 import { prepareForCreate, prepareForEphemeralContainersUpdate, prepareForStatusUpdate, prepareForUpdate } from "./strategy";
@@ -229,12 +230,13 @@ export class Registry {
   async commit(ops: WriteOp[]): Promise<KubeObject[]> {
     const writes = [];
     const namespaces = new Set<string>();
+    const memo: AdmissionMemo = new Map();
     for (const op of ops) {
       const info = await this.resolve(op.resource);
       if (op.op === "create") {
         const requested = op.object.metadata.managedFields;
         if (!this.prepared.has(op.object)) this.prepareCreate(op.resource, op.object);
-        await strategyForInfo(info).admit?.(op.object, undefined, this.store);
+        await strategyForInfo(info).admit?.(op.object, undefined, this.store, memo);
         this.validate(info, op.object);
         toStorageVersion(info, op.object);
         this.track(info, op.object, undefined, requested, undefined, {});

@@ -134,6 +134,8 @@ describe("kubectl protobuf fixtures", () => {
     "24-kubectl-create-job-from-cronjob",
     "25-kubectl-autoscale",
     "26-kubectl-autoscale-no-cpu",
+    "32-kubectl-create-priorityclass",
+    "33-kubectl-create-priorityclass-nonpreempting",
   ];
 
   // Checked one by one below instead: their rules hold the core group "" (an empty
@@ -157,6 +159,19 @@ describe("kubectl protobuf fixtures", () => {
     });
     const bare = decodeKubernetesProtobuf(fixtureBody(names[25])) as KubeObject & { spec: Record<string, unknown> };
     expect(bare.spec).toEqual({ scaleTargetRef: { kind: "Deployment", name: "php-apache", apiVersion: "apps/v1" }, maxReplicas: 5 });
+  });
+
+  it("create priorityclass: value, description and the policy kubectl always sends; --global-default and --preemption-policy=Never", () => {
+    expect(decodeKubernetesProtobuf(fixtureBody("32-kubectl-create-priorityclass"))).toEqual({
+      kind: "PriorityClass",
+      apiVersion: "scheduling.k8s.io/v1",
+      metadata: { name: "high-priority" },
+      value: 1000000,
+      description: "This priority class should be used for XYZ service pods only.",
+      preemptionPolicy: "PreemptLowerPriority",
+    });
+    const never = decodeKubernetesProtobuf(fixtureBody("33-kubectl-create-priorityclass-nonpreempting"));
+    expect(never).toMatchObject({ metadata: { name: "high-priority-nonpreempting" }, value: 1000000, globalDefault: true, preemptionPolicy: "Never" });
   });
 
   it("create deployment (bootcamp)", () => {

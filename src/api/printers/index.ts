@@ -22,6 +22,7 @@ import { statefulSetPrinter } from "./statefulsets";
 import { roleBindingPrinter, rolePrinter } from "./rbac";
 import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from "./storage";
 import { crdPrinter } from "./custom-resources";
+import { priorityClassPrinter } from "./scheduling";
 import type { IncludeObject, Printer, Table, TableRow } from "./types";
 
 export type { IncludeObject } from "./types";
@@ -49,6 +50,7 @@ const PRINTERS = new Map<string, Printer>([
   ["persistentvolumes", persistentVolumePrinter],
   ["persistentvolumeclaims", persistentVolumeClaimPrinter],
   ["storageclasses.storage.k8s.io", storageClassPrinter],
+  ["priorityclasses.scheduling.k8s.io", priorityClassPrinter],
   ["configmaps", configMapPrinter],
   ["secrets", secretPrinter],
   ["serviceaccounts", serviceAccountPrinter],

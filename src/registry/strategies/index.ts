@@ -11,6 +11,7 @@ import { cronJobStrategy, jobStrategy } from "./batch";
 import { roleBindingStrategy } from "./rbac";
 import { persistentVolumeClaimStrategy, persistentVolumeStrategy, storageClassStrategy } from "./storage";
 import { hpaStrategy } from "./autoscaling";
+import { priorityClassStrategy } from "./scheduling";
 import { crdStrategy } from "./crd";
 import { customResourceStrategy } from "./custom-resource";
 import { storageKey, type ResourceInfo } from "../../model/resources";
@@ -36,6 +37,7 @@ const STRATEGIES: Record<string, ResourceStrategy> = {
   persistentvolumes: persistentVolumeStrategy,
   persistentvolumeclaims: persistentVolumeClaimStrategy,
   "storageclasses.storage.k8s.io": storageClassStrategy,
+  "priorityclasses.scheduling.k8s.io": priorityClassStrategy,
   events: PLAIN,
   endpoints: PLAIN,
   "endpointslices.discovery.k8s.io": PLAIN,

@@ -11,6 +11,12 @@ export interface StrategyContext {
   defaults: DefaultingConfig;
 }
 
+/**
+ * What one admission round has read already, shared by the objects of one batch
+ * (a commit of many pods reads the PriorityClasses once). Keyed by what was read.
+ */
+export type AdmissionMemo = Map<string, unknown>;
+
 export interface ResourceStrategy {
   /** metadata.generation starts at 1 and moves whenever spec changes. */
   tracksGeneration?: boolean;
@@ -29,7 +35,7 @@ export interface ResourceStrategy {
    * on a create (`old` absent) before validation, on an update of the main resource
    * after it. Mutates the object or throws the admission's error.
    */
-  admit?(obj: KubeObject, old: KubeObject | undefined, store: ObjectStore): Promise<void>;
+  admit?(obj: KubeObject, old: KubeObject | undefined, store: ObjectStore, memo?: AdmissionMemo): Promise<void>;
   /** After validation, before the store writes a new object. */
   beforeCreate?(obj: KubeObject, hooks: RegistryHooks, dryRun: boolean): Promise<void>;
   /** After validation, before the store writes an update of the main resource. */

@@ -4,6 +4,7 @@
 import type { Deployment, Pod, PodSpec, ReplicaSet, ReplicationController } from "../../model/types";
 import { defaultDeployment, defaultPod, defaultPodSpec, defaultReplicaSet, defaultReplicationController } from "../defaults";
 import type { ResourceStrategy } from "./types";
+import { admitPodPriority } from "./scheduling";
 
 function defaultTemplate(next: { spec?: unknown }): void {
   const template = (next.spec as { template?: { spec?: PodSpec } } | undefined)?.template;
@@ -18,8 +19,15 @@ export const podStrategy: ResourceStrategy = {
     const spec = (next as Pod).spec;
     const kept = (old as Pod).spec?.ephemeralContainers;
     if (!spec) return;
+    // Priority admission set these on create; an update that leaves them out keeps them.
+    spec.priority ??= (old as Pod).spec?.priority;
+    spec.preemptionPolicy ??= (old as Pod).spec?.preemptionPolicy;
     if (kept) spec.ephemeralContainers = kept;
     else delete spec.ephemeralContainers;
+  },
+  // The Priority admission plugin acts on creates only (updates keep what it set).
+  admit: async (obj, old, store, memo) => {
+    if (!old) await admitPodPriority(obj as Pod, store, memo);
   },
 };
 
