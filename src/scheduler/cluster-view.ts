@@ -13,19 +13,21 @@ import { addPod, newNodeInfo, podKey, removePod } from "./node-info";
 
 /**
  * What the view keeps of a bound pod: what its PodInfo is computed from
- * (requests, ports, priority) and its identity; no env, commands, probes or
- * status. Thousands of pods live in one DO (128 MB), and no plugin reads more.
+ * (requests, ports, priority), its identity and what preemption weighs (start
+ * time, a deletion under way); no env, commands, probes or other status. Thousands of pods live in one DO (128 MB), and no plugin reads more.
  */
 function schedulingProjection(pod: Pod): Pod {
   const c = (x: Container): Container => ({ name: x.name, image: x.image, resources: x.resources, ports: x.ports, restartPolicy: x.restartPolicy });
-  const { name, namespace, uid, resourceVersion } = pod.metadata;
+  const { name, namespace, uid, resourceVersion, deletionTimestamp } = pod.metadata;
   const { nodeName, priority, overhead, containers, initContainers } = pod.spec;
+  // Preemption reads when a pod started, and whether it is already going because of a preemption.
+  const disruption = pod.status?.conditions?.filter((x) => x.type === "DisruptionTarget");
   return {
     apiVersion: "v1",
     kind: "Pod",
-    metadata: { name, namespace, uid, resourceVersion },
+    metadata: { name, namespace, uid, resourceVersion, ...(deletionTimestamp ? { deletionTimestamp } : {}) },
     spec: { nodeName, priority, overhead, containers: (containers ?? []).map(c), ...(initContainers ? { initContainers: initContainers.map(c) } : {}) },
-    status: { phase: pod.status?.phase },
+    status: { phase: pod.status?.phase, startTime: pod.status?.startTime, ...(disruption?.length ? { conditions: disruption } : {}) },
   };
 }
 

@@ -20,7 +20,8 @@ import { listCluster, readChanges } from "./informer";
 import type { QueuedPodInfo } from "./queue";
 import { schedulePod, type ScheduleResult } from "./schedule-one";
 import { SchedulerState } from "./state";
-import { bindOps, failedOps } from "./writes";
+import { bindOps, failedOps, victimOps } from "./writes";
+import type { Candidate } from "./preemption";
 import { commitGroups } from "../store/commit-groups";
 import { podKey } from "./node-info";
 
@@ -46,6 +47,8 @@ interface LoopDeps {
 type Attempt =
   | { kind: "bind"; info: QueuedPodInfo; node: string }
   | { kind: "unschedulable"; info: QueuedPodInfo; result: ScheduleResult }
+  /** No node fits, but evicting `candidate.victims` from `candidate.node` would make room: nominate and preempt. */
+  | { kind: "preempt"; info: QueuedPodInfo; result: ScheduleResult; candidate: Candidate; victims?: Pod[] }
   /** A scheduler error, or the kubelet refused: back-off. */
   | { kind: "failed"; info: QueuedPodInfo; message: string };
 
@@ -60,6 +63,8 @@ export interface LoopStats {
   cycles: number;
   bound: number;
   unschedulable: number;
+  /** Preemptions written (a nomination and its victims' deletions). */
+  preemptions: number;
   failed: number;
   relists: number;
   /**
@@ -74,7 +79,7 @@ export interface LoopStats {
 export class SchedulerLoop {
   readonly state: SchedulerState;
   readonly decisions = new DecisionLog();
-  readonly stats: LoopStats = { cycles: 0, bound: 0, unschedulable: 0, failed: 0, relists: 0, refreshMs: 0, admitMs: 0, commitMs: 0 };
+  readonly stats: LoopStats = { cycles: 0, bound: 0, unschedulable: 0, preemptions: 0, failed: 0, relists: 0, refreshMs: 0, admitMs: 0, commitMs: 0 };
   /** Last change-log revision applied; undefined until the first list. */
   private cursor: number | undefined;
   private listedAt = 0;
@@ -150,7 +155,12 @@ export class SchedulerLoop {
       this.stats.cycles++;
       let result: ScheduleResult;
       try {
-        result = schedulePod(info.pod, view.snapshot, { random: this.deps.random, startIndex: this.startIndex, claims: this.state.claims });
+        result = schedulePod(info.pod, view.snapshot, {
+          random: this.deps.random,
+          startIndex: this.startIndex,
+          claims: this.state.claims,
+          nominatedPods: (node) => this.state.nominatedPods(node),
+        });
       } catch (e) {
         // schedulePod turns plugin failures into statuses; this guards the pod from being stranded in flight.
         out.push({ kind: "failed", info, message: `scheduling failed: ${(e as Error)?.message ?? String(e)}` });
@@ -161,6 +171,10 @@ export class SchedulerLoop {
       if (result.node) {
         this.state.assume(info.pod, result.node);
         out.push({ kind: "bind", info, node: result.node });
+      } else if (result.preemption?.candidate) {
+        // Nominated at once, so the rest of this batch leaves the room to be freed to it.
+        this.state.nominate(info.pod, result.preemption.candidate.node);
+        out.push({ kind: "preempt", info, result, candidate: result.preemption.candidate });
       } else if (result.status.code === Code.Error) {
         out.push({ kind: "failed", info, message: result.message ?? result.status.reasons.join(", ") });
       } else {
@@ -174,6 +188,7 @@ export class SchedulerLoop {
   async complete(batch: Attempt[]): Promise<void> {
     const t = this.deps.now();
     const attempts = await this.admitAll(batch);
+    await this.readVictims(attempts);
     // Read after the admission round trips: the condition and event times are the bind's.
     const now = this.deps.now();
     this.stats.admitMs += now - t;
@@ -202,8 +217,35 @@ export class SchedulerLoop {
     });
   }
 
+  /**
+   * The victims as stored now: the view keeps only what scheduling reads, and a
+   * victim's deletion is a conditional write of the whole pod. One that is gone or
+   * was replaced (another uid) needs nothing more.
+   */
+  private async readVictims(attempts: Attempt[]): Promise<void> {
+    const reads: Promise<void>[] = [];
+    for (const a of attempts) {
+      if (a.kind !== "preempt") continue;
+      a.victims = [];
+      for (const v of a.candidate.victims) {
+        const ns = v.pod.metadata.namespace ?? "default";
+        reads.push(
+          this.deps.store.get("pods", ns, v.pod.metadata.name ?? "").then((p) => {
+            const pod = p as Pod | null;
+            if (pod && pod.metadata.uid === v.pod.metadata.uid && pod.spec.nodeName === a.candidate.node) a.victims!.push(pod);
+          }),
+        );
+      }
+    }
+    await Promise.all(reads);
+  }
+
   private opsFor(a: Attempt, now: number): WriteOp[] {
     if (a.kind === "bind") return bindOps(a.info.pod, a.node, now);
+    if (a.kind === "preempt") {
+      const { node } = a.candidate;
+      return [...failedOps(a.info.pod, "Unschedulable", a.result.message ?? "", now, node), ...(a.victims ?? []).flatMap((v) => victimOps(v, a.info.pod, node, now))];
+    }
     if (a.kind === "unschedulable") return failedOps(a.info.pod, "Unschedulable", a.result.message ?? "", now);
     return failedOps(a.info.pod, "SchedulerError", a.message, now);
   }
@@ -241,15 +283,19 @@ export class SchedulerLoop {
       return false;
     }
     // A stale status write (w.error) is retried after back-off with the newer pod.
-    if (a.kind === "unschedulable" && !w.error) {
+    if ((a.kind === "unschedulable" || a.kind === "preempt") && !w.error) {
       queue.addUnschedulable(a.info, a.result.unschedulablePlugins);
-      this.stats.unschedulable++;
+      if (a.kind === "preempt") this.stats.preemptions++;
+      else this.stats.unschedulable++;
     } else {
       queue.addBackoff(a.info);
       this.stats.failed++;
     }
+    // A preemption not written leaves the nomination the pod had.
+    if (a.kind === "preempt" && w.error) this.state.nominate(a.info.pod, a.info.pod.status?.nominatedNodeName);
     // Hold the pod as written, so the next attempt's conditional write is not stale.
-    if (w.stored) this.state.applyPod(w.stored[0] as Pod, false);
+    const own = w.stored?.find((o) => o.kind === "Pod" && o.metadata.uid === a.info.pod.metadata.uid);
+    if (own) this.state.applyPod(own as Pod, false);
     return false;
   }
 

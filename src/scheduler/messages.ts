@@ -3,21 +3,15 @@
 // DefaultPreemption.PostFilter, schedule_one.go), because people and tools
 // grep for them.
 //
-// Why the "preemption: ..." suffix is included although edgekube never
-// preempts: DefaultPreemption is in upstream's default profile, so every real
-// FailedScheduling message carries it, and what it says is computable here
-// without evicting anything. Upstream appends it only when its dry run finds no
-// node where evicting lower-priority pods would help; when such a node exists,
-// upstream would nominate it and print no suffix. We do the same dry run and
-// then also print no suffix (but do not evict: the pod waits for room instead).
+// The "preemption: ..." suffix is DefaultPreemption's PostFilter message
+// (preemption.ts): present when preemption cannot help, absent when it nominated
+// a node, as upstream.
 
 import type { Pod } from "../model/types";
-import { Code, type NodeInfo, type Status, unresolvable } from "./framework";
-import { newNodeInfo, podKey, podPriority } from "./node-info";
+import type { Status } from "./framework";
+import { podKey } from "./node-info";
 
 export const NO_NODES_AVAILABLE = "no nodes available to schedule pods";
-const PREEMPTION_NOT_HELPFUL = "Preemption is not helpful for scheduling";
-const NO_PREEMPTION_VICTIMS = "No preemption victims found for incoming pod";
 /** validation.NoteLengthLimit: the longest message an Event note may carry. */
 const NOTE_LENGTH_LIMIT = 1024;
 
@@ -45,35 +39,6 @@ export function fitErrorMessage(
   }
   if (opts.postFilterMsg) msg += ` ${opts.postFilterMsg}`;
   return msg;
-}
-
-/**
- * What DefaultPreemption's PostFilter would report for a pod no node fits, or
- * undefined where upstream would find a preemption candidate (and print
- * nothing). `runFilters` runs the profile's filters against a node.
- */
-export function preemptionMessage(
-  pod: Pod,
-  snapshot: readonly NodeInfo[],
-  diagnosis: ReadonlyMap<string, Status>,
-  runFilters: (ni: NodeInfo) => Status,
-): string | undefined {
-  if (pod.spec.preemptionPolicy === "Never") return "preemption: not eligible due to preemptionPolicy=Never.";
-  const prio = podPriority(pod);
-  const statuses = new Map<string, Status>();
-  for (const ni of snapshot) {
-    // Only "Unschedulable" nodes could change by evicting pods; the rest are absent below.
-    if (diagnosis.get(ni.name)?.code !== Code.Unschedulable) continue;
-    const keep = ni.pods.filter((p) => p.priority >= prio);
-    if (keep.length === ni.pods.length) {
-      statuses.set(ni.name, unresolvable(NO_PREEMPTION_VICTIMS));
-      continue;
-    }
-    const status = runFilters(newNodeInfo(ni.node, keep));
-    if (status.code === Code.Success) return undefined;
-    statuses.set(ni.name, status);
-  }
-  return `preemption: ${fitErrorMessage(snapshot.length, statuses, { absent: unresolvable(PREEMPTION_NOT_HELPFUL) })}`;
 }
 
 /** Event notes are capped; upstream cuts and appends " ...". */

@@ -71,6 +71,15 @@ export function newNodeInfo(node: Node, pods: Iterable<Pod | PodInfo> = []): Nod
   return ni;
 }
 
+/** A pod's PodInfo; one whose quantities do not parse requests nothing (see addPod). */
+export function podInfoOf(p: Pod): PodInfo {
+  try {
+    return newPodInfo(p);
+  } catch {
+    return { key: podKey(p), pod: p, priority: podPriority(p), requests: emptyResource(), nonZeroMilliCPU: 0, nonZeroMemory: 0, hostPorts: podHostPorts(p) };
+  }
+}
+
 function isPodInfo(p: Pod | PodInfo): p is PodInfo {
   return (p as PodInfo).requests !== undefined && (p as PodInfo).key !== undefined;
 }
@@ -81,15 +90,7 @@ function isPodInfo(p: Pod | PodInfo): p is PodInfo {
  * every decision, and the kubelet's admission remains the final check.
  */
 export function addPod(ni: NodeInfo, p: Pod | PodInfo): PodInfo {
-  let pi: PodInfo;
-  if (isPodInfo(p)) pi = p;
-  else {
-    try {
-      pi = newPodInfo(p);
-    } catch {
-      pi = { key: podKey(p), pod: p, priority: podPriority(p), requests: emptyResource(), nonZeroMilliCPU: 0, nonZeroMemory: 0, hostPorts: podHostPorts(p) };
-    }
-  }
+  const pi = isPodInfo(p) ? p : podInfoOf(p);
   ni.pods.push(pi);
   addResource(ni.requested, pi.requests);
   ni.nonZeroMilliCPU += pi.nonZeroMilliCPU;

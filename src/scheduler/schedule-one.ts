@@ -11,6 +11,7 @@ import {
   type FilterPlugin,
   MAX_NODE_SCORE,
   type NodeInfo,
+  type PodInfo,
   type Profile,
   type Status,
   errorStatus,
@@ -19,7 +20,9 @@ import {
   unresolvable,
   withPlugin,
 } from "./framework";
-import { NO_NODES_AVAILABLE, fitErrorMessage, preemptionMessage } from "./messages";
+import { NO_NODES_AVAILABLE, fitErrorMessage } from "./messages";
+import { addPod, newNodeInfo, podKey, podPriority } from "./node-info";
+import { preempt, type PreemptionOutcome } from "./preemption";
 import type { ScoringStrategy } from "./plugins/node-resources-fit";
 import { defaultProfile } from "./profile";
 import { CLAIMS_STATE_KEY } from "./plugins/volume-binding";
@@ -58,8 +61,14 @@ interface ScheduleOptions {
   profile?: Profile;
   /** Record every filter plugin's verdict for every evaluated node (for explain); costs allocations. */
   explain?: boolean;
-  /** Append DefaultPreemption's "preemption: ..." text to the failure message (default true). */
-  preemptionMessage?: boolean;
+  /** Run DefaultPreemption's PostFilter when no node fits (default true): a candidate, or its "preemption: ..." text. */
+  postFilter?: boolean;
+  /**
+   * Pods nominated to each node (waiting for their victims to go). Those of equal or
+   * higher priority count as placed when filtering that node, so the room a preemption
+   * frees is not taken by a lesser pod first (upstream's RunFilterPluginsWithNominatedPods).
+   */
+  nominatedPods?: (node: string) => readonly PodInfo[] | undefined;
   /** The PersistentVolumeClaims the scheduler knows, "namespace/name" -> claim (VolumeBinding). */
   claims?: ReadonlyMap<string, PersistentVolumeClaim>;
 }
@@ -106,6 +115,8 @@ export interface ScheduleResult {
   scores?: NodeScore[];
   /** The FailedScheduling event / PodScheduled=False message. */
   message?: string;
+  /** DefaultPreemption's verdict when no node fit: the node to nominate and its victims, or why not. */
+  preemption?: PreemptionOutcome;
   /** Start index for the next pod's cycle (round robin over the snapshot). */
   nextStartIndex: number;
 }
@@ -188,8 +199,8 @@ export function schedulePod(pod: Pod, snapshot: readonly NodeInfo[], opts: Sched
     for (const ni of snapshot) result.diagnosis.set(ni.name, s);
     result.unschedulablePlugins.add(f.name);
     // PostFilter still runs (upstream): preemption cannot help a pod no node passes PreFilter for.
-    const post = opts.preemptionMessage === false ? undefined : preemptionMessage(pod, snapshot, result.diagnosis, () => s);
-    result.message = fitErrorMessage(n, result.diagnosis, { preFilterMsg: s.reasons.join(", "), postFilterMsg: post });
+    if (opts.postFilter !== false) result.preemption = preempt(pod, snapshot, result.diagnosis, () => s);
+    result.message = fitErrorMessage(n, result.diagnosis, { preFilterMsg: s.reasons.join(", "), postFilterMsg: result.preemption?.message });
     result.status = { code: Code.Unschedulable, reasons: [result.message] };
     return result;
   }
@@ -199,6 +210,7 @@ export function schedulePod(pod: Pod, snapshot: readonly NodeInfo[], opts: Sched
   if (narrow && snapshot.some((ni) => !narrow.names.has(ni.name))) for (const p of narrow.by) result.unschedulablePlugins.add(p);
 
   // Filter: walk the snapshot from `start`, stop once enough feasible nodes are found.
+  const withNominated = nominatedView(pod, opts.nominatedPods);
   const feasible: NodeInfo[] = [];
   if (opts.explain) result.filterVerdicts = new Map();
   let processed = 0;
@@ -211,7 +223,7 @@ export function schedulePod(pod: Pod, snapshot: readonly NodeInfo[], opts: Sched
       continue;
     }
     const record: FilterVerdict[] | undefined = opts.explain ? [] : undefined;
-    const s = runFilterPlugins(profile.filters, state, pod, ni, record);
+    const s = runFilterPlugins(profile.filters, state, pod, withNominated(ni), record);
     if (record) result.filterVerdicts!.set(ni.name, record);
     if (s.code === Code.Error) {
       return { ...result, evaluated: processed, nextStartIndex: (start + processed) % n, status: s, message: s.reasons.join(", ") };
@@ -227,11 +239,10 @@ export function schedulePod(pod: Pod, snapshot: readonly NodeInfo[], opts: Sched
   result.nextStartIndex = (start + processed) % n;
 
   if (feasible.length === 0) {
-    const post =
-      opts.preemptionMessage === false
-        ? undefined
-        : preemptionMessage(pod, snapshot, result.diagnosis, (ni) => runFilterPlugins(profile.filters, state, pod, ni));
-    result.message = fitErrorMessage(n, result.diagnosis, { postFilterMsg: post });
+    if (opts.postFilter !== false) {
+      result.preemption = preempt(pod, snapshot, result.diagnosis, (ni) => runFilterPlugins(profile.filters, state, pod, withNominated(ni)));
+    }
+    result.message = fitErrorMessage(n, result.diagnosis, { postFilterMsg: result.preemption?.message });
     result.status = { code: Code.Unschedulable, reasons: [result.message] };
     return result;
   }
@@ -247,6 +258,23 @@ export function schedulePod(pod: Pod, snapshot: readonly NodeInfo[], opts: Sched
   result.skippedScorePlugins = scored.skipped;
   result.node = selectHost(scored.scores, opts.random);
   return result;
+}
+
+/**
+ * A node as `pod` should see it: with the pods nominated to it of at least its own
+ * priority added (a copy; the snapshot stays as it is). Most nodes have none.
+ */
+function nominatedView(pod: Pod, nominatedPods: ScheduleOptions["nominatedPods"]): (ni: NodeInfo) => NodeInfo {
+  if (!nominatedPods) return (ni) => ni;
+  const key = podKey(pod);
+  const prio = podPriority(pod);
+  return (ni) => {
+    const extra = nominatedPods(ni.name)?.filter((p) => p.key !== key && p.priority >= prio);
+    if (!extra?.length) return ni;
+    const copy = newNodeInfo(ni.node, ni.pods);
+    for (const p of extra) addPod(copy, p);
+    return copy;
+  };
 }
 
 /**

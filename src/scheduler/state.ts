@@ -16,7 +16,8 @@
 import type { KubeObject, Node, PersistentVolumeClaim, Pod } from "../model/types";
 import { ClusterView } from "./cluster-view";
 import { nodeUpdateEvents, type ClusterEvent } from "./events";
-import { isTerminal, podKey } from "./node-info";
+import { isTerminal, podInfoOf, podKey } from "./node-info";
+import type { PodInfo } from "./framework";
 import { SchedulingQueue, type QueueOptions } from "./queue";
 
 export const SCHEDULER_NAME = "default-scheduler";
@@ -36,6 +37,9 @@ export class SchedulerState {
   private readonly queued = new Set<string>();
   /** PersistentVolumeClaims by "namespace/name", for VolumeBinding. */
   claims = new Map<string, PersistentVolumeClaim>();
+  /** Pending pods nominated to a node by a preemption (status.nominatedNodeName): node -> key -> pod. */
+  private readonly nominated = new Map<string, Map<string, PodInfo>>();
+  private readonly nominatedNode = new Map<string, string>();
 
   constructor(opts: QueueOptions) {
     this.queue = new SchedulingQueue(opts);
@@ -72,6 +76,28 @@ export class SchedulerState {
     }
     this.queued.add(key);
     this.queue.add(pod);
+    this.nominate(pod, pod.status?.nominatedNodeName);
+  }
+
+  /** The pods nominated to `node` (the upstream nominator's NominatedPodsForNode). */
+  nominatedPods(node: string): readonly PodInfo[] | undefined {
+    const m = this.nominated.get(node);
+    return m?.size ? [...m.values()] : undefined;
+  }
+
+  /** Records (or, without a node, drops) a pending pod's nomination. */
+  nominate(pod: Pod, node: string | undefined): void {
+    const key = podKey(pod);
+    const held = this.nominatedNode.get(key);
+    if (held !== undefined) {
+      this.nominated.get(held)?.delete(key);
+      this.nominatedNode.delete(key);
+    }
+    if (!node) return;
+    let m = this.nominated.get(node);
+    if (!m) this.nominated.set(node, (m = new Map()));
+    m.set(key, podInfoOf(pod));
+    this.nominatedNode.set(key, node);
   }
 
   applyNode(node: Node, deleted: boolean): void {
@@ -122,6 +148,7 @@ export class SchedulerState {
       if (q && rvOf(p) <= rvOf(q.pod)) continue;
       this.queued.add(key);
       this.queue.add(p);
+      this.nominate(p, p.status?.nominatedNodeName);
     }
     for (const key of [...this.queued]) if (!pending.has(key)) this.dequeue(key);
     for (const key of old.placedKeys()) {
@@ -145,6 +172,7 @@ export class SchedulerState {
   confirm(key: string, stored: Pod): void {
     this.queue.done(key);
     this.queued.delete(key);
+    this.nominate(stored, undefined);
     this.view.place(stored);
   }
 
@@ -157,6 +185,11 @@ export class SchedulerState {
   dequeue(key: string): void {
     this.queued.delete(key);
     this.queue.delete(key);
+    const node = this.nominatedNode.get(key);
+    if (node !== undefined) {
+      this.nominated.get(node)?.delete(key);
+      this.nominatedNode.delete(key);
+    }
   }
 
   event(e: ClusterEvent): void {

@@ -172,7 +172,7 @@ describe("the FailedScheduling message", () => {
       [makeNode("a", { cpu: "1", memory: "1Gi" }), makeNode("b", { cpu: "1", memory: "1Gi", taints: [{ key: "node.kubernetes.io/unreachable", effect: "NoExecute" }] })],
       [],
     );
-    const r = schedulePod(makePod("p", { cpu: "2", memory: "2Gi" }), snapshot, { random: Math.random, preemptionMessage: false });
+    const r = schedulePod(makePod("p", { cpu: "2", memory: "2Gi" }), snapshot, { random: Math.random, postFilter: false });
     expect(r.message).toBe("0/2 nodes are available: 1 Insufficient cpu, 1 Insufficient memory, 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }.");
   });
 
@@ -186,11 +186,13 @@ describe("the FailedScheduling message", () => {
     );
   });
 
-  it("no suffix where upstream's preemption would find a node (we do not evict; the pod waits)", () => {
+  it("no suffix where preemption finds a node: it nominates that node and names the victims", () => {
     const victim = makePod("low", { cpu: "800m", spec: { nodeName: "node-2", priority: 0 } });
     const snapshot = buildSnapshot([cordoned, small("node-2")], [victim]);
     const r = schedulePod(makePod("high", { cpu: "500m", spec: { priority: 1000 } }), snapshot, { random: Math.random });
     expect(r.message).toBe("0/2 nodes are available: 1 Insufficient cpu, 1 node(s) were unschedulable.");
+    expect(r.preemption?.candidate?.node).toBe("node-2");
+    expect(r.preemption?.candidate?.victims.map((v) => v.key)).toEqual(["default/low"]);
   });
 
   it("preemptionPolicy Never", () => {
@@ -201,7 +203,7 @@ describe("the FailedScheduling message", () => {
 
   it("sorts counts as strings, as Go does (10 before 2)", () => {
     const snapshot = buildSnapshot([...nodes(10, { cpu: "1" }), ...Array.from({ length: 2 }, (_, i) => makeNode(`c-${i}`, { unschedulable: true }))], []);
-    const r = schedulePod(makePod("p", { cpu: "2" }), snapshot, { random: Math.random, preemptionMessage: false });
+    const r = schedulePod(makePod("p", { cpu: "2" }), snapshot, { random: Math.random, postFilter: false });
     expect(r.message).toBe("0/12 nodes are available: 10 Insufficient cpu, 2 node(s) were unschedulable.");
   });
 

@@ -1,0 +1,121 @@
+// DefaultPreemption as a pure function over a snapshot: which pods are victims on a
+// node (the fewest, least important), which node is chosen (upstream's criteria in
+// order), who may preempt at all, and the messages when preemption cannot help.
+import { describe, expect, it } from "vitest";
+import type { Pod } from "../../src/model/types";
+import { Code, type NodeInfo, type PodInfo } from "../../src/scheduler/framework";
+import { makeNode, makePod } from "../../src/scheduler/fixtures";
+import { buildSnapshot, podInfoOf } from "../../src/scheduler/node-info";
+import { defaultProfile } from "../../src/scheduler/profile";
+import { CycleState } from "../../src/scheduler/framework";
+import { eligibleToPreempt, pickOneNodeForPreemption, selectVictimsOnNode, type Candidate } from "../../src/scheduler/preemption";
+import { schedulePod } from "../../src/scheduler/schedule-one";
+
+const filters = defaultProfile().filters;
+/** The default profile's filters against one node, first rejection wins (as schedulePod runs them). */
+function runFilters(pod: Pod) {
+  const state = new CycleState();
+  for (const f of filters) f.preFilter?.(state, pod);
+  return (ni: NodeInfo) => {
+    for (const f of filters) {
+      const s = f.filter(state, pod, ni);
+      if (s.code !== Code.Success) return s;
+    }
+    return { code: Code.Success, reasons: [] };
+  };
+}
+
+const on = (node: string, name: string, cpu: string, priority: number, extra: { startTime?: string; deleting?: boolean; preempted?: boolean } = {}): Pod => {
+  const p = makePod(name, { cpu, spec: { nodeName: node, priority } });
+  if (extra.startTime) p.status = { ...p.status, startTime: extra.startTime };
+  if (extra.deleting) p.metadata.deletionTimestamp = "2026-01-01T00:00:00Z";
+  if (extra.preempted) p.status = { ...p.status, conditions: [{ type: "DisruptionTarget", status: "True", reason: "PreemptionByScheduler" }] };
+  return p;
+};
+const preemptor = (cpu: string, priority: number, spec: Partial<Pod["spec"]> = {}, status?: Pod["status"]): Pod => {
+  const p = makePod("high", { cpu, spec: { priority, ...spec } });
+  if (status) p.status = status;
+  return p;
+};
+
+describe("selectVictimsOnNode", () => {
+  it.each<[string, Pod[], Pod, string[] | string]>([
+    ["one low pod in the way goes", [on("n", "low", "3", 0)], preemptor("2", 100), ["low"]],
+    ["only as many as needed, least important first: the higher of two low pods is reprieved", [on("n", "p10", "2", 10), on("n", "p5", "2", 5)], preemptor("2", 100), ["p5"]],
+    [
+      "reprieve goes most important first: a big important pod stays if smaller ones make room",
+      [on("n", "big", "2", 50), on("n", "s1", "1", 1), on("n", "s2", "1", 2)],
+      preemptor("2", 100),
+      ["s2", "s1"],
+    ],
+    ["equal priority is never a victim", [on("n", "peer", "4", 100)], preemptor("2", 100), "No preemption victims found for incoming pod"],
+    ["higher priority pods stay, and if they alone leave no room the node is not helped", [on("n", "top", "3", 1000), on("n", "low", "1", 0)], preemptor("2", 100), "Insufficient cpu"],
+    ["among equal priorities the one started later goes first", [on("n", "old", "2", 0, { startTime: "2026-01-01T00:00:00Z" }), on("n", "new", "2", 0, { startTime: "2026-01-02T00:00:00Z" })], preemptor("2", 100), ["new"]],
+  ])("%s", (_, pods, pod, want) => {
+    const [ni] = buildSnapshot([makeNode("n", { cpu: "4" })], pods);
+    const r = selectVictimsOnNode(pod, ni, runFilters(pod));
+    if (typeof want === "string") expect("status" in r && r.status.reasons).toEqual([want]);
+    else expect("victims" in r && r.victims.map((v) => v.pod.metadata.name)).toEqual(want);
+  });
+});
+
+describe("pickOneNodeForPreemption", () => {
+  const v = (name: string, priority: number, startTime?: string): PodInfo => podInfoOf(on("x", name, "1", priority, { startTime }));
+  const c = (node: string, ...victims: PodInfo[]): Candidate => ({ node, victims });
+  it.each<[string, Candidate[], string]>([
+    ["a node that needs no victims wins at once", [c("a", v("x", 1)), c("b")], "b"],
+    ["the lowest highest-priority victim", [c("a", v("x", 50)), c("b", v("y", 10), v("z", 5))], "b"],
+    ["then the smallest sum of priorities", [c("a", v("x", 10), v("y", 9)), c("b", v("z", 10), v("w", 1))], "b"],
+    ["then the fewest victims", [c("a", v("x", 10), v("y", 0), v("z", 0)), c("b", v("w", 10), v("u", 0))], "b"],
+    // Both highest victims at 10, sums equal, counts equal: the latest-started one is evicted.
+    ["then the latest start of the highest-priority victims", [c("a", v("x", 10, "2026-01-01T00:00:00Z")), c("b", v("y", 10, "2026-01-03T00:00:00Z"))], "b"],
+    ["negative priorities count below zero in the sum", [c("a", v("x", 0), v("y", -5)), c("b", v("z", 0), v("w", 0))], "a"],
+    ["all equal: the first", [c("a", v("x", 1)), c("b", v("y", 1))], "a"],
+  ])("%s", (_, candidates, want) => {
+    expect(pickOneNodeForPreemption(candidates)?.node).toBe(want);
+  });
+});
+
+describe("eligibility", () => {
+  const snapshot = () => buildSnapshot([makeNode("n", { cpu: "4" })], [on("n", "going", "4", 0, { deleting: true, preempted: true })]);
+  it("preemptionPolicy Never may not preempt", () => {
+    expect(eligibleToPreempt(preemptor("2", 100, { preemptionPolicy: "Never" }), snapshot())).toBe("not eligible due to preemptionPolicy=Never.");
+  });
+  it("a nominated pod waits while a pod it preempted still terminates there; without a nomination it may preempt", () => {
+    expect(eligibleToPreempt(preemptor("2", 100, {}, { nominatedNodeName: "n" }), snapshot())).toBe("not eligible due to a terminating pod on the nominated node.");
+    expect(eligibleToPreempt(preemptor("2", 100), snapshot())).toBeUndefined();
+  });
+});
+
+describe("schedulePod with preemption", () => {
+  const cluster = () =>
+    buildSnapshot(
+      [makeNode("node-1", { cpu: "2" }), makeNode("node-2", { cpu: "2" }), makeNode("node-3", { cpu: "2" })],
+      [on("node-1", "a", "2", 100), on("node-2", "b", "1500m", 10), on("node-2", "b2", "500m", 10), on("node-3", "c", "2", 5)],
+    );
+  it("picks the node whose victims matter least and says nothing about preemption in the message", () => {
+    const r = schedulePod(preemptor("1", 1000), cluster(), { random: Math.random });
+    expect(r.node).toBeUndefined();
+    expect(r.message).toBe("0/3 nodes are available: 3 Insufficient cpu.");
+    expect(r.preemption?.candidate).toMatchObject({ node: "node-3" });
+    expect(r.preemption?.candidate?.victims.map((x) => x.key)).toEqual(["default/c"]);
+    expect(r.preemption?.nodes.map((n) => [n.node, n.victims])).toEqual([
+      ["node-1", ["default/a"]],
+      ["node-2", ["default/b"]],
+      ["node-3", ["default/c"]],
+    ]);
+  });
+  it("equal or higher priorities everywhere: the upstream message", () => {
+    const r = schedulePod(preemptor("1", 5), cluster(), { random: Math.random });
+    expect(r.preemption?.candidate).toBeUndefined();
+    expect(r.message).toBe("0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.");
+  });
+  it("a nominated pod of equal or higher priority holds its node against others", () => {
+    const snap = buildSnapshot([makeNode("node-1", { cpu: "2" })], []);
+    const waiting = podInfoOf(makePod("waiting", { cpu: "2", spec: { priority: 1000 } }));
+    const lower = schedulePod(makePod("lower", { cpu: "1", spec: { priority: 10 } }), snap, { random: Math.random, nominatedPods: () => [waiting] });
+    expect(lower.node).toBeUndefined();
+    const higher = schedulePod(makePod("higher", { cpu: "1", spec: { priority: 2000 } }), snap, { random: Math.random, nominatedPods: () => [waiting] });
+    expect(higher.node).toBe("node-1");
+  });
+});
