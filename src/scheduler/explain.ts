@@ -45,6 +45,17 @@ export interface Explanation {
   scoring: "scored" | "single-feasible-node" | "none-feasible" | "error";
   skippedScorePlugins: string[];
   nodes: ExplainedNode[];
+  /**
+   * DefaultPreemption, when no node fit: the node nominated and the pods to evict
+   * there, or why preemption could not help (`message`); per node tried, its
+   * victims or the reasons evicting lower-priority pods would not make room.
+   */
+  preemption?: {
+    nominatedNode: string | null;
+    victims: string[];
+    message?: string;
+    nodes: { node: string; victims?: string[]; reasons?: string[] }[];
+  };
 }
 
 /** `snapshot` gives the node order and the names of nodes never evaluated. */
@@ -90,5 +101,15 @@ export function explainSchedule(pod: Pod, snapshot: readonly (NodeInfo | string)
     scoring,
     skippedScorePlugins: result.skippedScorePlugins ?? [],
     nodes,
+    ...(result.preemption
+      ? {
+          preemption: {
+            nominatedNode: result.preemption.candidate?.node ?? null,
+            victims: result.preemption.candidate?.victims.map((v) => v.key) ?? [],
+            ...(result.preemption.message ? { message: result.preemption.message } : {}),
+            nodes: result.preemption.nodes,
+          },
+        }
+      : {}),
   };
 }

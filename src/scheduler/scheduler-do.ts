@@ -43,7 +43,11 @@ const RESYNC_MS = 30_000;
  *       skippedScorePlugins: string[],
  *       nodes: [{ name, evaluated, feasible, selected,
  *                 filter: { code, reasons, decidedBy?, plugins?: [{ plugin, code, reasons }] },
- *                 score?: { plugins: [{ plugin, raw, normalized, weight, weighted }], final } }]
+ *                 score?: { plugins: [{ plugin, raw, normalized, weight, weighted }], final } }],
+ *       preemption?: {          // no node fit: DefaultPreemption's verdict
+ *         nominatedNode: "node-2" | null, victims: ["default/low-1"],
+ *         message?: "preemption: ...",   // why it could not help, or may not be tried
+ *         nodes: [{ node, victims?: [...], reasons?: [...] }] }
  *     }
  *   }
  * Not written into a pod annotation: that would cost a D1 write per pod per decision.
