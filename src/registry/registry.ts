@@ -217,6 +217,7 @@ export class Registry {
 
   /** A delete request: graceful, finalized or at once (deletion.ts), then the resource's afterDelete. */
   async delete(resource: string, namespace: string, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
+    strategyForInfo(await this.resolve(resource)).checkDelete?.(namespace, name);
     const result = await deleteObject(this.store, resource, namespace, name, opts, this.opts.now());
     if (result.deleted && !opts.dryRun) await strategyForInfo(await this.resolve(resource)).afterDelete?.(result.object, this.hooks);
     return result;

@@ -22,6 +22,10 @@ describe("PriorityClasses", () => {
     expect(table.body.columnDefinitions.map((c) => c.name)).toEqual(["Name", "Value", "Global-Default", "Age", "PreemptionPolicy"]);
     const row = table.body.rows.find((r) => r.cells[0] === "system-node-critical")!;
     expect([row.cells[1], row.cells[2], row.cells[4]]).toEqual([2000001000, false, "PreemptLowerPriority"]);
+    const del = await callJson<Status>(`${PCS}/system-node-critical`, { method: "DELETE" });
+    expect(del.status).toBe(403);
+    expect(del.body.message).toBe(`priorityclasses.scheduling.k8s.io "system-node-critical" is forbidden: this is a system priority class and cannot be deleted`);
+    expect((await callJson(`${PCS}/system-node-critical`)).status).toBe(200);
   });
 
   it("refuses reserved names, values above one billion, bad policies and changed values with upstream's words", async () => {

@@ -10,6 +10,7 @@ import { defaultProfile } from "../../src/scheduler/profile";
 import { CycleState } from "../../src/scheduler/framework";
 import { eligibleToPreempt, pickOneNodeForPreemption, selectVictimsOnNode, type Candidate } from "../../src/scheduler/preemption";
 import { schedulePod } from "../../src/scheduler/schedule-one";
+import { failedOps, victimOps } from "../../src/scheduler/writes";
 
 const filters = defaultProfile().filters;
 /** The default profile's filters against one node, first rejection wins (as schedulePod runs them). */
@@ -117,5 +118,37 @@ describe("schedulePod with preemption", () => {
     expect(lower.node).toBeUndefined();
     const higher = schedulePod(makePod("higher", { cpu: "1", spec: { priority: 2000 } }), snap, { random: Math.random, nominatedPods: () => [waiting] });
     expect(higher.node).toBe("node-1");
+  });
+});
+
+describe("the writes of a preemption", () => {
+  const now = Date.parse("2026-03-01T10:00:00Z");
+  const high = { ...preemptor("2", 1000), metadata: { name: "high", namespace: "default", uid: "u-high", resourceVersion: "7" } } as Pod;
+  it("a victim: DisruptionTarget and a graceful deletion in one conditional update, and a Preempted event", () => {
+    const victim = { ...on("node-2", "low", "1", 0), metadata: { name: "low", namespace: "default", uid: "u-low", resourceVersion: "5" } } as Pod;
+    victim.spec.terminationGracePeriodSeconds = 30;
+    const [update, event] = victimOps(victim, high, "node-2", now);
+    expect(update).toMatchObject({ op: "update", resource: "pods", expectedRv: 5 });
+    const next = (update as { object: Pod }).object;
+    expect(next.metadata).toMatchObject({ deletionTimestamp: "2026-03-01T10:00:30Z", deletionGracePeriodSeconds: 30 });
+    expect(next.status?.conditions).toEqual([
+      { type: "DisruptionTarget", status: "True", reason: "PreemptionByScheduler", message: "default-scheduler: preempting to accommodate a higher priority pod", lastProbeTime: null, lastTransitionTime: "2026-03-01T10:00:00Z" },
+    ]);
+    expect((event as { object: { reason: string; action: string; message: string; type: string } }).object).toMatchObject({
+      type: "Normal",
+      reason: "Preempted",
+      action: "Preempting",
+      message: "Preempted by pod u-high on node node-2",
+    });
+  });
+  it("a victim already being deleted gets nothing more (a second run of the same preemption writes nothing)", () => {
+    expect(victimOps(on("node-2", "low", "1", 0, { deleting: true }), high, "node-2", now)).toEqual([]);
+  });
+  it("the preemptor: nominatedNodeName with PodScheduled=False in one status update; the same again writes nothing", () => {
+    const ops = failedOps(high, "Unschedulable", "0/3 nodes are available: 3 Insufficient cpu.", now, "node-2");
+    expect(ops.map((o) => o.op)).toEqual(["update", "create"]);
+    const written = (ops[0] as { object: Pod }).object;
+    expect(written.status?.nominatedNodeName).toBe("node-2");
+    expect(failedOps(written, "Unschedulable", "0/3 nodes are available: 3 Insufficient cpu.", now, "node-2")).toEqual([]);
   });
 });

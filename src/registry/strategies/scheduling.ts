@@ -5,7 +5,7 @@
 // the cluster's default.
 import type { KubeObject, Pod, PriorityClass } from "../../model/types";
 import { forbidden } from "../../model/errors";
-import { DEFAULT_PRIORITY_WHEN_NO_DEFAULT_CLASS_EXISTS, defaultPriorityClassOf } from "../../model/priority";
+import { DEFAULT_PRIORITY_WHEN_NO_DEFAULT_CLASS_EXISTS, defaultPriorityClassOf, isSystemPriorityClassName } from "../../model/priority";
 import type { ObjectStore } from "../../store/store";
 import type { AdmissionMemo, ResourceStrategy } from "./types";
 
@@ -78,6 +78,16 @@ export const priorityClassStrategy: ResourceStrategy = {
   },
   prepareForUpdate: (next, old) => {
     (next as PriorityClass).preemptionPolicy ??= (old as PriorityClass).preemptionPolicy;
+  },
+  // The system classes are kept: pods of the cluster's own components name them.
+  checkDelete: (_namespace, name) => {
+    if (isSystemPriorityClassName(name)) {
+      throw forbidden(`priorityclasses.scheduling.k8s.io "${name}" is forbidden: this is a system priority class and cannot be deleted`, {
+        name,
+        group: "scheduling.k8s.io",
+        kind: "priorityclasses",
+      });
+    }
   },
   admit: (obj: KubeObject, old: KubeObject | undefined, store: ObjectStore, memo?: AdmissionMemo) =>
     admitPriorityClass(obj as PriorityClass, old as PriorityClass | undefined, store, memo),

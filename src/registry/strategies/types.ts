@@ -40,6 +40,8 @@ export interface ResourceStrategy {
   beforeCreate?(obj: KubeObject, hooks: RegistryHooks, dryRun: boolean): Promise<void>;
   /** After validation, before the store writes an update of the main resource. */
   beforeUpdate?(obj: KubeObject, old: KubeObject, hooks: RegistryHooks, dryRun: boolean): Promise<void>;
+  /** A delete request, before anything is read: throws when this object may never be deleted. */
+  checkDelete?(namespace: string, name: string): void;
   /** After the store removed the object. */
   afterDelete?(obj: KubeObject, hooks: RegistryHooks): Promise<void>;
 }
