@@ -128,18 +128,27 @@ export function pickOneNodeForPreemption(candidates: readonly Candidate[]): Cand
   return left[0];
 }
 
+/** minCandidateNodesPercentage and minCandidateNodesAbsolute, DefaultPreemption's defaults. */
+const MIN_CANDIDATE_NODES_PERCENTAGE = 10;
+const MIN_CANDIDATE_NODES_ABSOLUTE = 100;
+
+/** How many candidates are enough (calculateNumCandidates): 10% of the nodes that might help, at least 100. */
+export function numCandidates(potentialNodes: number): number {
+  return Math.min(potentialNodes, Math.max(MIN_CANDIDATE_NODES_ABSOLUTE, Math.trunc((potentialNodes * MIN_CANDIDATE_NODES_PERCENTAGE) / 100)));
+}
+
 /**
- * The PostFilter: eligibility, then a dry run over every node whose rejection was
+ * The PostFilter: eligibility, then a dry run over the nodes whose rejection was
  * Unschedulable (an UnschedulableAndUnresolvable node, a taint or a cordon, cannot be
- * helped by evicting pods), then the choice. Upstream stops the dry run after
- * max(10% of the nodes, 100) candidates from a random offset; the snapshot is in
- * memory here, so every such node is tried and the choice does not depend on luck.
+ * helped by evicting pods) from a random offset, until numCandidates were found (so
+ * a thousand-node cluster tries a few hundred nodes, not all), then the choice.
  */
 export function preempt(
   pod: Pod,
   snapshot: readonly NodeInfo[],
   diagnosis: ReadonlyMap<string, Status>,
   runFilters: (ni: NodeInfo) => Status,
+  random: () => number = Math.random,
 ): PreemptionOutcome {
   const nominated = pod.status?.nominatedNodeName;
   const notEligible = eligibleToPreempt(pod, snapshot, nominated ? diagnosis.get(nominated) : undefined);
@@ -147,8 +156,11 @@ export function preempt(
   const candidates: Candidate[] = [];
   const statuses = new Map<string, Status>();
   const nodes: PreemptionOutcome["nodes"] = [];
-  for (const ni of snapshot) {
-    if (diagnosis.get(ni.name)?.code !== Code.Unschedulable) continue;
+  const potential = snapshot.filter((ni) => diagnosis.get(ni.name)?.code === Code.Unschedulable);
+  const enough = numCandidates(potential.length);
+  const offset = Math.floor(random() * potential.length);
+  for (let i = 0; i < potential.length && candidates.length < enough; i++) {
+    const ni = potential[(offset + i) % potential.length];
     const r = selectVictimsOnNode(pod, ni, runFilters);
     if ("victims" in r) {
       candidates.push({ node: ni.name, victims: r.victims });

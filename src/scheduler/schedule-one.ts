@@ -199,7 +199,7 @@ export function schedulePod(pod: Pod, snapshot: readonly NodeInfo[], opts: Sched
     for (const ni of snapshot) result.diagnosis.set(ni.name, s);
     result.unschedulablePlugins.add(f.name);
     // PostFilter still runs (upstream): preemption cannot help a pod no node passes PreFilter for.
-    if (opts.postFilter !== false) result.preemption = preempt(pod, snapshot, result.diagnosis, () => s);
+    if (opts.postFilter !== false) result.preemption = preempt(pod, snapshot, result.diagnosis, () => s, opts.random);
     result.message = fitErrorMessage(n, result.diagnosis, { preFilterMsg: s.reasons.join(", "), postFilterMsg: result.preemption?.message });
     result.status = { code: Code.Unschedulable, reasons: [result.message] };
     return result;
@@ -240,7 +240,7 @@ export function schedulePod(pod: Pod, snapshot: readonly NodeInfo[], opts: Sched
 
   if (feasible.length === 0) {
     if (opts.postFilter !== false) {
-      result.preemption = preempt(pod, snapshot, result.diagnosis, (ni) => runFilterPlugins(profile.filters, state, pod, withNominated(ni)));
+      result.preemption = preempt(pod, snapshot, result.diagnosis, (ni) => runFilterPlugins(profile.filters, state, pod, withNominated(ni)), opts.random);
     }
     result.message = fitErrorMessage(n, result.diagnosis, { postFilterMsg: result.preemption?.message });
     result.status = { code: Code.Unschedulable, reasons: [result.message] };

@@ -8,7 +8,7 @@ import { makeNode, makePod } from "../../src/scheduler/fixtures";
 import { buildSnapshot, podInfoOf } from "../../src/scheduler/node-info";
 import { defaultProfile } from "../../src/scheduler/profile";
 import { CycleState } from "../../src/scheduler/framework";
-import { eligibleToPreempt, pickOneNodeForPreemption, selectVictimsOnNode, type Candidate } from "../../src/scheduler/preemption";
+import { eligibleToPreempt, numCandidates, pickOneNodeForPreemption, selectVictimsOnNode, type Candidate } from "../../src/scheduler/preemption";
 import { schedulePod } from "../../src/scheduler/schedule-one";
 import { failedOps, victimOps } from "../../src/scheduler/writes";
 
@@ -77,6 +77,24 @@ describe("pickOneNodeForPreemption", () => {
   });
 });
 
+describe("how many candidates the dry run looks for (calculateNumCandidates)", () => {
+  it.each([
+    [3, 3],
+    [100, 100],
+    [500, 100],
+    [1000, 100],
+    [5000, 500],
+  ])("%i nodes that might help -> %i", (n, want) => expect(numCandidates(n)).toBe(want));
+
+  it("stops once enough candidates are found, from the offset", () => {
+    const nodes = Array.from({ length: 150 }, (_, i) => makeNode(`n${i}`, { cpu: "1" }));
+    const pods = nodes.map((n, i) => on(n.metadata.name!, `v${i}`, "1", 0));
+    const r = schedulePod(preemptor("1", 10), buildSnapshot(nodes, pods), { random: () => 0.5, postFilter: true });
+    expect(r.preemption?.nodes).toHaveLength(100);
+    expect(r.preemption?.nodes[0].node).toBe("n75");
+  });
+});
+
 describe("eligibility", () => {
   const snapshot = () => buildSnapshot([makeNode("n", { cpu: "4" })], [on("n", "going", "4", 0, { deleting: true, preempted: true })]);
   it("preemptionPolicy Never may not preempt", () => {
@@ -95,7 +113,8 @@ describe("schedulePod with preemption", () => {
       [on("node-1", "a", "2", 100), on("node-2", "b", "1500m", 10), on("node-2", "b2", "500m", 10), on("node-3", "c", "2", 5)],
     );
   it("picks the node whose victims matter least and says nothing about preemption in the message", () => {
-    const r = schedulePod(preemptor("1", 1000), cluster(), { random: Math.random });
+    // random 0: the dry run starts at the first node.
+    const r = schedulePod(preemptor("1", 1000), cluster(), { random: () => 0 });
     expect(r.node).toBeUndefined();
     expect(r.message).toBe("0/3 nodes are available: 3 Insufficient cpu.");
     expect(r.preemption?.candidate).toMatchObject({ node: "node-3" });
