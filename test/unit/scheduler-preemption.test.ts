@@ -153,7 +153,7 @@ describe("the writes of a preemption", () => {
     expect(next.status?.conditions).toEqual([
       { type: "DisruptionTarget", status: "True", reason: "PreemptionByScheduler", message: "default-scheduler: preempting to accommodate a higher priority pod", lastProbeTime: null, lastTransitionTime: "2026-03-01T10:00:00Z" },
     ]);
-    expect((event as { object: { reason: string; action: string; message: string; type: string } }).object).toMatchObject({
+    expect((event as unknown as { object: { reason: string; action: string; message: string; type: string } }).object).toMatchObject({
       type: "Normal",
       reason: "Preempted",
       action: "Preempting",
