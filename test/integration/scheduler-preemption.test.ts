@@ -55,6 +55,10 @@ describe("preemption", () => {
     expect(nominated.status?.nominatedNodeName).toBe(victimNode);
     expect(nominated.status?.conditions?.find((c) => c.type === "PodScheduled")).toMatchObject({ status: "False", reason: "Unschedulable", message: "0/3 nodes are available: 3 Insufficient cpu." });
 
+    // More runs while the victim terminates (a resync, a late alarm) preempt nothing more.
+    await schedulerStub().poke();
+    await schedulerStub().poke();
+
     const why = await schedulerStub().explain("default", "high");
     expect(why?.explanation.preemption).toMatchObject({ nominatedNode: victimNode, victims: ["default/low-2"] });
     expect(why?.explanation.preemption?.nodes).toHaveLength(3);
@@ -68,6 +72,7 @@ describe("preemption", () => {
     expect((await callJson(`/api/v1/namespaces/default/pods/low-2`)).status).toBe(404);
     // Only the one victim: the other low pods keep running.
     for (const n of ["low-1", "low-3"]) expect((await getPod(n)).metadata.deletionTimestamp).toBeUndefined();
+    expect((await podEvents("low-2")).filter((e) => e.reason === "Preempted")).toHaveLength(1);
     const scheduledEvents = (await podEvents("high")).filter((e) => e.source?.component === "default-scheduler").map((e) => e.reason);
     expect(scheduledEvents.sort()).toEqual(["FailedScheduling", "Scheduled"]);
   }, 90_000);
