@@ -871,3 +871,4 @@ export interface StorageClass extends KubeObject {
   allowedTopologies?: unknown[];
 }
 export type * from "./autoscaling-types";
+export type * from "./policy-types";

@@ -11,6 +11,7 @@ import { cronJobStrategy, jobStrategy } from "./batch";
 import { roleBindingStrategy } from "./rbac";
 import { persistentVolumeClaimStrategy, persistentVolumeStrategy, storageClassStrategy } from "./storage";
 import { hpaStrategy } from "./autoscaling";
+import { podDisruptionBudgetStrategy } from "./policy";
 import { crdStrategy } from "./crd";
 import { customResourceStrategy } from "./custom-resource";
 import { storageKey, type ResourceInfo } from "../../model/resources";
@@ -32,6 +33,7 @@ const STRATEGIES: Record<string, ResourceStrategy> = {
   "jobs.batch": jobStrategy,
   "cronjobs.batch": cronJobStrategy,
   "horizontalpodautoscalers.autoscaling": hpaStrategy,
+  "poddisruptionbudgets.policy": podDisruptionBudgetStrategy,
   services: serviceStrategy,
   persistentvolumes: persistentVolumeStrategy,
   persistentvolumeclaims: persistentVolumeClaimStrategy,
