@@ -28,12 +28,14 @@ async function markRunning(ns: string, pod: string, ready = true): Promise<void>
   if (res.status !== 404) expect(res.status).toBe(200);
 }
 
-async function barePod(ns: string, name: string, app: string, ready = true): Promise<void> {
+async function barePod(ns: string, name: string, app: string, ready = true, nodeName?: string): Promise<void> {
+  // Bound to a node no kubelet runs, a pod is deleted gracefully and stays until then.
+  const placement = nodeName ? { nodeName } : { nodeSelector: { "edgekube.test/unschedulable": "yes" } };
   const body = {
     apiVersion: "v1",
     kind: "Pod",
     metadata: { name, labels: { app }, finalizers: [HOLD] },
-    spec: { nodeSelector: { "edgekube.test/unschedulable": "yes" }, containers: [{ name: "app", image: "nginx:1.27" }] },
+    spec: { ...placement, containers: [{ name: "app", image: "nginx:1.27" }] },
   };
   expect((await callJson(PODS(ns), { method: "POST", body })).status).toBe(201);
   await markRunning(ns, name, ready);
@@ -152,7 +154,7 @@ describe("the eviction subresource", () => {
     expect(terminating).toEqual([names[results.findIndex((r) => r.status === 201)]]);
   });
 
-  it("honours the Eviction's DeleteOptions: a uid precondition, dry run", async () => {
+  it("honours the Eviction's DeleteOptions: a uid precondition, dry run, the grace period", async () => {
     const ns = "pdb-options";
     await namespace(ns);
     await barePod(ns, "p", "opts");
@@ -164,6 +166,13 @@ describe("the eviction subresource", () => {
     expect((await getPod(ns, "p")).body.metadata.resourceVersion).toBe(pod.metadata.resourceVersion);
     expect((await evict(ns, "p", { preconditions: { uid: pod.metadata.uid } })).status).toBe(201);
     expect((await getPod(ns, "p")).body.metadata.deletionTimestamp).toBeTruthy();
+
+    await barePod(ns, "bound", "opts", true, "pdb-ghost-node");
+    expect((await evict(ns, "bound", { gracePeriodSeconds: 7 })).status).toBe(201);
+    const bound = (await getPod(ns, "bound")).body;
+    expect(bound.metadata.deletionGracePeriodSeconds).toBe(7);
+    expect(bound.status?.conditions?.filter((c) => c.type === "DisruptionTarget")).toHaveLength(1);
+    expect((await evict(ns, "bound", { gracePeriodSeconds: -1 })).status).toBe(400);
   });
 
   it("answers 500 for a pod under two budgets; lets an unready pod go under AlwaysAllow", { timeout: 60_000 }, async () => {
