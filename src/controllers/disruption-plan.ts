@@ -5,6 +5,7 @@
 // for (disruptedPods, dropped once the pod terminates or 2 minutes on), the
 // DisruptionAllowed condition, and the events upstream records.
 import type { OwnerReference, Pod, PodDisruptionBudget, PodDisruptionBudgetStatus } from "../model/types";
+import { isoSeconds } from "../config";
 import { DISRUPTED_POD_TIMEOUT_MS, DISRUPTION_ALLOWED, conditionUpToDate, isPodReady, scaledValue, setCondition, withDisruptionAllowedCondition } from "../model/disruption-budget";
 import { goLabelSelector } from "../model/go-format";
 
@@ -46,7 +47,6 @@ export function controllerRefOf(pod: Pod): OwnerReference | undefined {
   return pod.metadata.ownerReferences?.find((o) => o.controller === true);
 }
 
-const isoSeconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
 const isSet = (v: unknown): v is number | string => v !== undefined && v !== null;
 
 /** getExpectedScale: the replicas every controller of the pods wants, summed once per controller. */

@@ -6,6 +6,7 @@
 // the last disruption.
 import type { Pod, PodDisruptionBudget } from "../model/types";
 import { ApiError, forbidden, tooManyRequests } from "../model/errors";
+import { isoSeconds } from "../config";
 import { MAX_DISRUPTED_PODS, budgetsGuarding, canIgnoreBudget, isPodReady, withDisruptionAllowedCondition } from "../model/disruption-budget";
 
 export type EvictionPlan =
@@ -26,10 +27,9 @@ function stillProcessing(name: string): ApiError {
 function noDisruptionLeft(pdb: PodDisruptionBudget): ApiError {
   const s = pdb.status;
   // NewTooManyRequests with 0 seconds: no Retry-After, no retryAfterSeconds.
-  const e = new ApiError(429, "TooManyRequests", VIOLATION, {
+  return new ApiError(429, "TooManyRequests", VIOLATION, {
     causes: [{ reason: "DisruptionBudget", message: `The disruption budget ${pdb.metadata.name} needs ${s?.desiredHealthy ?? 0} healthy pods and has ${s?.currentHealthy ?? 0} currently` }],
   });
-  return e;
 }
 
 function moreThanOneBudget(): ApiError {
@@ -66,6 +66,6 @@ export function planEviction(pod: Pod, pdbs: readonly PodDisruptionBudget[], now
   let next = { ...status, disruptionsAllowed: status.disruptionsAllowed - 1 };
   if (next.disruptionsAllowed === 0) next = withDisruptionAllowedCondition(next, now);
   if (dryRun) return { evict: true };
-  next.disruptedPods = { ...(status.disruptedPods ?? {}), [pod.metadata.name ?? ""]: new Date(Math.floor(now / 1000) * 1000).toISOString().replace(".000Z", "Z") };
+  next.disruptedPods = { ...(status.disruptedPods ?? {}), [pod.metadata.name ?? ""]: isoSeconds(now) };
   return { evict: true, budget: { ...pdb, status: next } };
 }

@@ -4,6 +4,7 @@
 // spending the same budget, the pod changing) fails the commit, and the whole decision
 // is made again from fresh reads, so a budget is never overspent.
 import type { ObjectStore, WriteOp } from "../store/store";
+import { isoSeconds } from "../config";
 import type { KubeObject, Pod, PodDisruptionBudget } from "../model/types";
 import { PDB_RESOURCE } from "../model/disruption-budget";
 import { GUARANTEED_UPDATE_ATTEMPTS, isConflict, retryOnConflict } from "../store/retry";
@@ -17,7 +18,6 @@ export interface EvictionDeps {
   prepareStatus(next: KubeObject, old: KubeObject): Promise<KubeObject>;
 }
 
-const isoSeconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
 
 /** The pod told why it goes (the DisruptionTarget condition, as upstream's eviction adds it). */
 function withDisruptionTarget(pod: Pod, now: number): Pod {
