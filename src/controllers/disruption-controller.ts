@@ -16,7 +16,8 @@ import { EventCorrelator } from "./event-correlator";
 import { ApiError } from "../model/errors";
 import { PDB_RESOURCE } from "../model/disruption-budget";
 import { equalityPushdown, matchesLabels, selectorFromLabelSelector } from "../model/selectors";
-import { controllerRefOf, planDisruption, type ControllerScale } from "./disruption-plan";
+import { controllerRefOf, planDisruption, type ScaleLookup } from "./disruption-plan";
+import { RESOURCES, storageKey } from "../model/resources";
 
 /** A budget whose counts could not be made is tried again after this long. */
 const FAILED_SYNC_RETRY_MS = 10_000;
@@ -124,8 +125,8 @@ export class DisruptionController implements Controller {
   }
 
   /** The finders of upstream: ReplicationController, Deployment (through its ReplicaSet), ReplicaSet, StatefulSet. */
-  private async scalesOf(pods: readonly Pod[]): Promise<Map<string, ControllerScale | null>> {
-    const out = new Map<string, ControllerScale | null>();
+  private async scalesOf(pods: readonly Pod[]): Promise<Map<string, ScaleLookup>> {
+    const out = new Map<string, ScaleLookup>();
     for (const pod of pods) {
       const ref = controllerRefOf(pod);
       if (!ref || out.has(ref.uid)) continue;
@@ -134,7 +135,7 @@ export class DisruptionController implements Controller {
     return out;
   }
 
-  private async scaleOf(namespace: string, kind: string, group: string, name: string, uid: string): Promise<ControllerScale | null> {
+  private async scaleOf(namespace: string, kind: string, group: string, name: string, uid: string): Promise<ScaleLookup> {
     const { store } = this.ctx;
     const found = async (resource: string) => {
       const o = await store.get(resource, namespace, name);
@@ -159,6 +160,9 @@ export class DisruptionController implements Controller {
       }
       return { uid, replicas: replicasOf(rs) };
     }
+    // Upstream falls back to the scale subresource: a kind served without one (a Job, a DaemonSet) has no scale to count.
+    const served = RESOURCES.find((r) => r.kind === kind && r.group === group);
+    if (served && !served.subresources.includes("scale")) return { error: `${storageKey(served)} does not implement the scale subresource` };
     return null;
   }
 }

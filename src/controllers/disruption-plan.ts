@@ -15,12 +15,14 @@ export interface ControllerScale {
   replicas: number;
 }
 
+export type ScaleLookup = ControllerScale | null | { error: string };
+
 export interface DisruptionInput {
   pdb: PodDisruptionBudget;
   /** The pods its selector picks, in its namespace, terminating and finished ones included. */
   pods: readonly Pod[];
-  /** By the uid of each pod's controller reference: the scale found, or null when none was. */
-  scales: ReadonlyMap<string, ControllerScale | null>;
+  /** By the uid of each pod's controller reference: the scale found, null when none was, or why it has none. */
+  scales: ReadonlyMap<string, ScaleLookup>;
   now: number;
 }
 
@@ -50,7 +52,7 @@ export function controllerRefOf(pod: Pod): OwnerReference | undefined {
 const isSet = (v: unknown): v is number | string => v !== undefined && v !== null;
 
 /** getExpectedScale: the replicas every controller of the pods wants, summed once per controller. */
-function expectedScale(pods: readonly Pod[], scales: ReadonlyMap<string, ControllerScale | null>): { expected: number; unmanaged: string[] } | { error: string } {
+function expectedScale(pods: readonly Pod[], scales: ReadonlyMap<string, ScaleLookup>): { expected: number; unmanaged: string[] } | { error: string } {
   const counted = new Map<string, number>();
   const unmanaged: string[] = [];
   for (const pod of pods) {
@@ -60,6 +62,7 @@ function expectedScale(pods: readonly Pod[], scales: ReadonlyMap<string, Control
       continue;
     }
     const scale = scales.get(ref.uid);
+    if (scale && "error" in scale) return scale;
     if (!scale) return { error: `found no controllers for pod "${pod.metadata.name}"` };
     counted.set(scale.uid, scale.replicas);
   }
@@ -67,7 +70,7 @@ function expectedScale(pods: readonly Pod[], scales: ReadonlyMap<string, Control
 }
 
 /** getExpectedPodCount: how many pods the budget counts and how many must stay healthy. */
-function expectedCounts(pdb: PodDisruptionBudget, pods: readonly Pod[], scales: ReadonlyMap<string, ControllerScale | null>): { expected: number; desired: number; unmanaged: string[] } | { error: string } {
+function expectedCounts(pdb: PodDisruptionBudget, pods: readonly Pod[], scales: ReadonlyMap<string, ScaleLookup>): { expected: number; desired: number; unmanaged: string[] } | { error: string } {
   const { minAvailable, maxUnavailable } = pdb.spec ?? {};
   if (isSet(maxUnavailable)) {
     const s = expectedScale(pods, scales);
@@ -98,6 +101,9 @@ export function planDisruption({ pdb, pods, scales, now }: DisruptionInput): Dis
   if ("error" in counts) {
     // failSafe: no eviction may pass while the counts cannot be made.
     events.push({ type: "Warning", reason: "CalculateExpectedPodCountFailed", message: `Failed to calculate the number of expected pods: ${counts.error}` });
+    const current = old.conditions?.find((c) => c.type === DISRUPTION_ALLOWED);
+    // Written once: its own write would wake the budget again and again otherwise.
+    if (old.disruptionsAllowed === 0 && current?.status === "False" && current.reason === "SyncFailed" && current.message === counts.error) return { status: null, events, failed: true };
     const status = setCondition(
       { ...old, disruptionsAllowed: 0 },
       { type: DISRUPTION_ALLOWED, status: "False", reason: "SyncFailed", message: counts.error, observedGeneration: old.observedGeneration ?? 0, lastTransitionTime: isoSeconds(now) },

@@ -106,6 +106,36 @@ describe("the disruption controller", () => {
     expect(patched.body.metadata.generation).toBe(2);
     await budgetReaches(ns, "web-pdb", { observedGeneration: 2, desiredHealthy: 3, disruptionsAllowed: 2 });
   });
+
+  it("counts a ReplicationController's and a StatefulSet's replicas; a Job's pods fail safe", { timeout: 60_000 }, async () => {
+    const ns = "pdb-finders";
+    await namespace(ns);
+    const template = (app: string) => ({ metadata: { labels: { app } }, spec: { nodeSelector: { "edgekube.test/unschedulable": "yes" }, containers: [{ name: "c", image: "nginx:1.27" }] } });
+    const rc = { apiVersion: "v1", kind: "ReplicationController", metadata: { name: "rc" }, spec: { replicas: 2, selector: { app: "rc" }, template: template("rc") } };
+    expect((await callJson(`/api/v1/namespaces/${ns}/replicationcontrollers`, { method: "POST", body: rc })).status).toBe(201);
+    await createBudget(ns, "rc-pdb", { maxUnavailable: "50%", selector: { matchLabels: { app: "rc" } } });
+    await budgetReaches(ns, "rc-pdb", { expectedPods: 2, desiredHealthy: 1 });
+
+    // OrderedReady: only web-0 exists until it is Ready, but the budget counts the 3 wanted.
+    const sts = { apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "web" }, spec: { replicas: 3, serviceName: "web", selector: { matchLabels: { app: "sts" } }, template: template("sts") } };
+    expect((await callJson(`/apis/apps/v1/namespaces/${ns}/statefulsets`, { method: "POST", body: sts })).status).toBe(201);
+    await createBudget(ns, "sts-pdb", { maxUnavailable: 1, selector: { matchLabels: { app: "sts" } } });
+    await budgetReaches(ns, "sts-pdb", { expectedPods: 3, desiredHealthy: 2, disruptionsAllowed: 0 });
+
+    // A Job's pods under a percentage-free maxUnavailable: a Job has no scale, the counts cannot be made.
+    const job = { apiVersion: "batch/v1", kind: "Job", metadata: { name: "batch" }, spec: { template: { ...template("job"), spec: { ...template("job").spec, restartPolicy: "Never" } } } };
+    expect((await callJson(`/apis/batch/v1/namespaces/${ns}/jobs`, { method: "POST", body: job })).status).toBe(201);
+    await createBudget(ns, "job-pdb", { maxUnavailable: 1, selector: { matchLabels: { app: "job" } } });
+    const failed = await waitFor(async () => {
+      const b = await budget(ns, "job-pdb");
+      return b.status?.conditions?.some((c) => c.reason === "SyncFailed") && b;
+    }, "job-pdb SyncFailed");
+    expect(failed.status?.disruptionsAllowed).toBe(0);
+    expect(failed.status?.conditions).toMatchObject([{ type: "DisruptionAllowed", status: "False", reason: "SyncFailed", message: "jobs.batch does not implement the scale subresource" }]);
+    // Said once: the controllers come to rest and the budget is not rewritten.
+    await settleControllers();
+    expect((await budget(ns, "job-pdb")).metadata.resourceVersion).toBe(failed.metadata.resourceVersion);
+  });
 });
 
 describe("the eviction subresource", () => {

@@ -84,6 +84,14 @@ describe("planDisruption: the counts of a budget's status", () => {
     expect(plan.status).toMatchObject({ disruptionsAllowed: 0, currentHealthy: 3, observedGeneration: 1 });
     expect(plan.status?.conditions).toEqual([{ type: "DisruptionAllowed", status: "False", reason: "SyncFailed", message: 'found no controllers for pod "a"', observedGeneration: 1, lastTransitionTime: iso(NOW) }]);
     expect(plan.events).toEqual([{ type: "Warning", reason: "CalculateExpectedPodCountFailed", message: 'Failed to calculate the number of expected pods: found no controllers for pod "a"' }]);
+    // Said once: the next failed sync writes nothing (its own write would wake it again).
+    const again = planDisruption({ pdb: pdb({ maxUnavailable: 1 }, plan.status!), pods: three, scales: new Map([["rs-uid", null]]), now: NOW + 10_000 });
+    expect(again).toMatchObject({ status: null, failed: true });
+  });
+
+  it("a controller without a scale (a Job) fails with why", () => {
+    const plan = planDisruption({ pdb: pdb({ maxUnavailable: 1 }), pods: three, scales: new Map([["rs-uid", { error: "jobs.batch does not implement the scale subresource" }]]), now: NOW });
+    expect(plan.status?.conditions?.[0]).toMatchObject({ reason: "SyncFailed", message: "jobs.batch does not implement the scale subresource" });
   });
 
   it("pods without a controller under a percentage: counted out, with an UnmanagedPods warning", () => {
