@@ -1,7 +1,7 @@
 // Decoder for the Kubernetes protobuf request bodies kubectl sends.
 //
 // `kubectl create deployment|service|namespace|configmap|secret|serviceaccount|job|cronjob|
-// role|rolebinding|clusterrole|clusterrolebinding|token|priorityclass`, `kubectl autoscale` and `kubectl auth can-i|whoami` POST their object as
+// role|rolebinding|clusterrole|clusterrolebinding|token|priorityclass|pdb`, `kubectl autoscale` and `kubectl auth can-i|whoami` POST their object as
 // `application/vnd.kubernetes.protobuf` and do not retry with JSON if the server answers
 // 415, so edgekube has to read that format.
 // Everything else is stored and served as JSON, so this module only turns the protobuf
@@ -113,6 +113,13 @@ const MESSAGES: Record<string, Record<number, Field>> = {
     4: i32("targetCPUUtilizationPercentage", PTR),
   },
   CrossVersionObjectReference: { 1: str("kind"), 2: str("name"), 3: str("apiVersion") },
+
+  // ---- k8s.io/api/policy/v1 (`kubectl create pdb`; status is the server's) ----
+  PodDisruptionBudget: { 1: msg("metadata", "ObjectMeta"), 2: msg("spec", "PodDisruptionBudgetSpec") },
+  PodDisruptionBudgetSpec: {
+    1: msg("minAvailable", "IntOrString", PTR), 2: msg("selector", "LabelSelector", PTR), 3: msg("maxUnavailable", "IntOrString", PTR),
+    4: str("unhealthyPodEvictionPolicy", PTR),
+  },
 
   // ---- k8s.io/api/batch/v1 ----
   Job: { 1: msg("metadata", "ObjectMeta"), 2: msg("spec", "JobSpec") },
@@ -388,6 +395,7 @@ const KINDS: Record<string, string> = {
   "batch/v1/Job": "Job",
   "batch/v1/CronJob": "CronJob",
   "autoscaling/v1/HorizontalPodAutoscaler": "HorizontalPodAutoscalerV1",
+  "policy/v1/PodDisruptionBudget": "PodDisruptionBudget",
   "rbac.authorization.k8s.io/v1/Role": "Role",
   "rbac.authorization.k8s.io/v1/ClusterRole": "ClusterRole",
   "rbac.authorization.k8s.io/v1/RoleBinding": "RoleBinding",

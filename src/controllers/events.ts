@@ -17,6 +17,8 @@ export type EventComponent =
   | "garbage-collector-controller"
   | "persistentvolume-controller"
   | "horizontal-pod-autoscaler"
+  /** The disruption controller's recorder names the whole manager, as upstream's does. */
+  | "controllermanager"
   /** The model's provisioner, named as its class names it (an external provisioner's events carry its name). */
   | "edgekube.dev/volume";
 

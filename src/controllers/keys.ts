@@ -22,10 +22,12 @@
 //   pv:/NAME          a PersistentVolume: phase, reclaim, protection
 //   hpa:NS/NAME       a HorizontalPodAutoscaler (again every sync period)
 //   crd:/NAME         a CustomResourceDefinition: names, Established, cleanup on delete
+//   pdb:NS/NAME       a PodDisruptionBudget's status (again when an eviction it awaits expires)
+//   pdbs:NS/          every PodDisruptionBudget of a namespace (one of its pods changed)
 import type { ControllerKey } from "../controlplane/stubs";
 import type { Controller } from "./controller";
 
-export type WorkKind = "rs" | "rc" | "deploy" | "job" | "jobttl" | "cronjob" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs" | "eventttl" | "sa" | "clusterrole" | "ds" | "dsnode" | "pvc" | "pv" | "hpa" | "sts" | "crd";
+export type WorkKind = "rs" | "rc" | "deploy" | "job" | "jobttl" | "cronjob" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs" | "eventttl" | "sa" | "clusterrole" | "ds" | "dsnode" | "pvc" | "pv" | "hpa" | "sts" | "crd" | "pdb" | "pdbs";
 export type WorkKey = string;
 
 export function workKey(kind: WorkKind, namespace: string, name: string): WorkKey {

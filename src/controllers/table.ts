@@ -22,11 +22,13 @@ import { ClusterRoleAggregationController } from "./clusterrole-aggregation-cont
 import { ClaimController, VolumeController } from "./persistentvolume-controller";
 import { HorizontalPodAutoscalerController } from "./hpa-controller";
 import { CustomResourceDefinitionController } from "./crd-controller";
+import { DisruptionController, namespaceBudgets } from "./disruption-controller";
 
 export function controllerTable(ctx: ControllerContext, allocator: () => ServiceAllocator): Controller[] {
   const replicaSets = new ReplicaSetController(ctx);
   const replicationControllers = new ReplicaSetController(ctx, REPLICATION_CONTROLLERS);
   const services = new ServiceController(ctx, allocator);
+  const budgets = new DisruptionController(ctx);
   return [
     replicaSets,
     replicationControllers,
@@ -52,5 +54,7 @@ export function controllerTable(ctx: ControllerContext, allocator: () => Service
     new ClaimController(ctx),
     new VolumeController(ctx),
     new CustomResourceDefinitionController(ctx),
+    budgets,
+    namespaceBudgets(ctx, budgets),
   ];
 }

@@ -79,6 +79,8 @@ const ROOTS: Record<string, StructMeta> = {
   "cronjobs.batch": root({ jobTemplate: nested({ metadata: nested(OBJECT_META), spec: nested({ template: nested(POD_TEMPLATE) }) }) }),
   // MetricSpecs and policies are atomic lists upstream; conditions merge by type.
   "horizontalpodautoscalers.autoscaling": root({}, CONDITIONS_STATUS),
+  // Status conditions merge by type; disruptedPods is a map.
+  "poddisruptionbudgets.policy": root({}, CONDITIONS_STATUS),
   nodes: root({ podCIDRs: merge() }, { conditions: merge("type"), addresses: merge("type") }),
   namespaces: root({}, CONDITIONS_STATUS),
   "leases.coordination.k8s.io": root({}),

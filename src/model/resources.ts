@@ -64,6 +64,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   // The group's preferred (and storage) version first: discovery lists versions in table order.
   { group: "autoscaling", version: "v2", resource: "horizontalpodautoscalers", singular: "horizontalpodautoscaler", kind: "HorizontalPodAutoscaler", namespaced: true, shortNames: ["hpa"], categories: ["all"], verbs: ALL_VERBS, subresources: ["status"] },
   { group: "autoscaling", version: "v1", resource: "horizontalpodautoscalers", singular: "horizontalpodautoscaler", kind: "HorizontalPodAutoscaler", namespaced: true, shortNames: ["hpa"], categories: ["all"], verbs: ALL_VERBS, subresources: ["status"], storedAs: "v2" },
+  { group: "policy", version: "v1", resource: "poddisruptionbudgets", singular: "poddisruptionbudget", kind: "PodDisruptionBudget", namespaced: true, shortNames: ["pdb"], verbs: ALL_VERBS, subresources: ["status"] },
   review("authentication.k8s.io", "tokenreviews", "TokenReview"),
   review("authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview"),
   review("authorization.k8s.io", "selfsubjectaccessreviews", "SelfSubjectAccessReview"),
@@ -78,9 +79,6 @@ function review(group: string, resource: string, kind: string, namespaced = fals
 
 /** Resources whose objects are stored (every one but the reviews), each once: in its storage version. */
 export const STORED_RESOURCES: readonly ResourceInfo[] = RESOURCES.filter((r) => !r.review && !r.storedAs);
-
-/** policy/v1 is served only for the pods/eviction subresource, as in Kubernetes. */
-const POLICY_GROUP = { group: "policy", version: "v1" } as const;
 
 export function apiVersionOf(r: Pick<ResourceInfo, "group" | "version">): string {
   return r.group ? `${r.group}/${r.version}` : r.version;
@@ -110,12 +108,10 @@ export function isBuiltInStorageKey(key: string): boolean {
 export function groupsServed(): { group: string; version: string }[] {
   const seen = new Map<string, { group: string; version: string }>();
   for (const r of RESOURCES) if (r.group && !seen.has(r.group)) seen.set(r.group, { group: r.group, version: r.version });
-  seen.set(POLICY_GROUP.group, { ...POLICY_GROUP });
   return [...seen.values()];
 }
 
 /** The versions a group is served in, preferred first. */
 export function versionsServed(group: string): string[] {
-  if (group === POLICY_GROUP.group) return [POLICY_GROUP.version];
   return [...new Set(RESOURCES.filter((r) => r.group === group).map((r) => r.version))];
 }

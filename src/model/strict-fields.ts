@@ -150,6 +150,7 @@ const KINDS: Record<string, Shape> = {
   "horizontalpodautoscalers.autoscaling": top(HPA_V2_SPEC),
   // Resources served in more than one version are keyed by storage key and version too.
   "horizontalpodautoscalers.autoscaling/v1": top(struct({ ...anyFields("minReplicas", "maxReplicas", "targetCPUUtilizationPercentage"), scaleTargetRef: CROSS_VERSION_REF })),
+  "poddisruptionbudgets.policy": top(struct({ ...anyFields("minAvailable", "maxUnavailable", "unhealthyPodEvictionPolicy"), selector: LABEL_SELECTOR })),
   persistentvolumes: top(PV_SPEC),
   persistentvolumeclaims: top(PVC_SPEC),
   "storageclasses.storage.k8s.io": struct({

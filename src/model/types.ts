@@ -883,3 +883,4 @@ export interface PriorityClass extends KubeObject {
 }
 
 export type * from "./autoscaling-types";
+export type * from "./policy-types";

@@ -243,6 +243,22 @@ const SCHEMAS: Record<string, z.ZodType> = {
   "replicasets.apps": withSpec(z.looseObject({ replicas: int, selector: labelSelector, template: podTemplate, minReadySeconds: int })),
   "jobs.batch": withSpec(jobSpec),
   "horizontalpodautoscalers.autoscaling": withSpec(hpaSpec),
+  "poddisruptionbudgets.policy": withSpec(
+    z.looseObject({ minAvailable: intOrString, maxUnavailable: intOrString, selector: labelSelector, unhealthyPodEvictionPolicy: str }),
+    {
+      status: z
+        .looseObject({
+          observedGeneration: int,
+          disruptedPods: strMap,
+          disruptionsAllowed: int,
+          currentHealthy: int,
+          desiredHealthy: int,
+          expectedPods: int,
+          conditions: z.array(z.looseObject({ type: str, status: str, observedGeneration: int, lastTransitionTime: str, reason: str, message: str })).nullish(),
+        })
+        .nullish(),
+    },
+  ),
   "cronjobs.batch": withSpec(
     z.looseObject({
       schedule: str,

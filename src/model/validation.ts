@@ -21,6 +21,8 @@ import { validatePersistentVolume, validatePersistentVolumeClaim, validateStorag
 import { validateHPA } from "./validate-hpa";
 import { validatePriorityClass } from "./validate-scheduling";
 import type { PriorityClass } from "./types";
+import { validatePodDisruptionBudget } from "./validate-pdb";
+import type { PodDisruptionBudget } from "./policy-types";
 import type { HorizontalPodAutoscaler } from "./autoscaling-types";
 import { validateCustomResourceDefinition } from "./validate-crd";
 import type { CustomResourceDefinition } from "./crd-types";
@@ -82,6 +84,7 @@ const RULES: Record<string, KindRules> = {
   "jobs.batch": { namespaced: true, nameFn: nameIsDNSSubdomain, validate: (obj, old) => validateJob(obj as Job, old as Job | undefined) },
   "cronjobs.batch": { namespaced: true, nameFn: nameIsDNSSubdomain, validate: (obj, old) => validateCronJob(obj as CronJob, old as CronJob | undefined) },
   "horizontalpodautoscalers.autoscaling": { namespaced: true, nameFn: nameIsDNSSubdomain, validate: (obj) => validateHPA(obj as HorizontalPodAutoscaler) },
+  "poddisruptionbudgets.policy": { namespaced: true, nameFn: nameIsDNSSubdomain, validate: (obj) => validatePodDisruptionBudget(obj as PodDisruptionBudget) },
   nodes: { namespaced: false, nameFn: nameIsDNSSubdomain, validate: (obj) => validateNode(obj as Node) },
   namespaces: { namespaced: false, nameFn: nameIsDNSLabel, validate: (obj) => validateNamespace(obj as Namespace) },
   "leases.coordination.k8s.io": { namespaced: true, nameFn: nameIsDNSSubdomain, validate: (obj) => validateLease(obj as Lease) },

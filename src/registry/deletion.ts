@@ -59,7 +59,7 @@ export async function deleteObject(store: ObjectStore, resource: string, namespa
   }, GUARANTEED_UPDATE_ATTEMPTS, retriable);
 }
 
-function checkPreconditions(resource: string, obj: KubeObject, opts: DeleteOptions): void {
+export function checkPreconditions(resource: string, obj: KubeObject, opts: DeleteOptions): void {
   const p = opts.preconditions;
   if (p?.uid && p.uid !== obj.metadata.uid) {
     throw conflict(resource, obj.metadata.name ?? "", `Precondition failed: UID in precondition: ${p.uid}, UID in object meta: ${obj.metadata.uid}`);

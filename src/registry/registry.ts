@@ -22,7 +22,9 @@ import { customResourceInfo, storageApiVersion } from "../model/custom-resources
 import { prepareForCreate, prepareForEphemeralContainersUpdate, prepareForStatusUpdate, prepareForUpdate } from "./strategy";
 import { definitionOfKind } from "../model/api-schema";
 import { ensureNamespaceActive } from "./namespace-lifecycle";
+import { PDB_RESOURCE } from "../model/disruption-budget";
 import { trackManagedFields, writerOf, type FieldManagerOptions } from "./field-manager";
+import { evictPod } from "./eviction";
 
 interface RegistryOptions {
   now: () => number;
@@ -220,6 +222,17 @@ export class Registry {
     strategyForInfo(await this.resolve(resource)).checkDelete?.(namespace, name);
     const result = await deleteObject(this.store, resource, namespace, name, opts, this.opts.now());
     if (result.deleted && !opts.dryRun) await strategyForInfo(await this.resolve(resource)).afterDelete?.(result.object, this.hooks);
+    return result;
+  }
+
+  /**
+   * pods/NAME/eviction: a delete that honours the PodDisruptionBudgets guarding the pod,
+   * committed together with the budget it spends (eviction.ts).
+   */
+  async evict(namespace: string, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
+    const budgets = BY_KEY.get(PDB_RESOURCE)!;
+    const result = await evictPod({ store: this.store, now: this.opts.now, prepareStatus: (next, old) => this.prepareUpdate(budgets, next, old, "status", false) }, namespace, name, opts);
+    if (result.deleted && !opts.dryRun) await strategyForInfo(await this.resolve("pods")).afterDelete?.(result.object, this.hooks);
     return result;
   }
 

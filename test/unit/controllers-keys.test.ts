@@ -27,39 +27,41 @@ describe("work keys", () => {
   it("find owners from the change's owner references, never from names", () => {
     // Named like a pod of `web-5485cc6795`, but owned by another ReplicaSet.
     const pod = change("pods", "default", "web-5485cc6795-x2p4v", { ownerReferences: [owner("ReplicaSet", "other")] });
-    expect(keysFor(table(), pod)).toEqual(["rs:default/other", "svcs:default/"]);
+    expect(keysFor(table(), pod)).toEqual(["rs:default/other", "svcs:default/", "pdbs:default/"]);
     // A ReplicaSet named like a Deployment's, without an owner: looked up, not guessed.
     expect(keysFor(table(), change("replicasets.apps", "default", "web-5485cc6795"))).toEqual(["rs:default/web-5485cc6795", "rsowner:default/web-5485cc6795"]);
   });
 
   it("map pokes: pods to their ReplicaSet, ReplicaSets to themselves and their owner", () => {
-    expect(keysFor(table(), change("pods", "default", "web-5485cc6795-x2p4v", { ownerReferences: [owner("ReplicaSet", "web-5485cc6795")] }))).toEqual(["rs:default/web-5485cc6795", "svcs:default/"]);
-    expect(keysFor(table(), change("pods", "default", "bare"))).toEqual(["podowner:default/bare", "svcs:default/"]);
+    expect(keysFor(table(), change("pods", "default", "web-5485cc6795-x2p4v", { ownerReferences: [owner("ReplicaSet", "web-5485cc6795")] }))).toEqual(["rs:default/web-5485cc6795", "svcs:default/", "pdbs:default/"]);
+    expect(keysFor(table(), change("pods", "default", "bare"))).toEqual(["podowner:default/bare", "svcs:default/", "pdbs:default/"]);
     expect(keysFor(table(["a"]), change("replicasets.apps", "a", "x"))).toEqual(["rs:a/x", "rsowner:a/x", "ns:/a"]);
   });
 
   it("map ReplicationControllers and their pods to the rc keys", () => {
     const rcOwner: OwnerReference = { apiVersion: "v1", kind: "ReplicationController", name: "web", uid: "uid-web", controller: true };
     expect(keysFor(table(), change("replicationcontrollers", "n", "web"))).toEqual(["rc:n/web"]);
-    expect(keysFor(table(), change("pods", "n", "web-x2p4v", { ownerReferences: [rcOwner] }))).toEqual(["rc:n/web", "svcs:n/"]);
+    expect(keysFor(table(), change("pods", "n", "web-x2p4v", { ownerReferences: [rcOwner] }))).toEqual(["rc:n/web", "svcs:n/", "pdbs:n/"]);
     // Deleted: its pods are garbage.
     expect(keysFor(table(), change("replicationcontrollers", "n", "web", { type: "DELETED" }))).toEqual(["rc:n/web", "gc:/"]);
   });
 
   it("map committed changes by their owner references", () => {
-    expect(keysFor(table(), change("pods", "n", "p", { type: "DELETED", ownerReferences: [owner("ReplicaSet", "rs1")] }))).toEqual(["rs:n/rs1", "svcs:n/"]);
+    expect(keysFor(table(), change("pods", "n", "p", { type: "DELETED", ownerReferences: [owner("ReplicaSet", "rs1")] }))).toEqual(["rs:n/rs1", "svcs:n/", "pdbs:n/"]);
     expect(keysFor(table(), change("replicasets.apps", "n", "rs1", { type: "DELETED", ownerReferences: [owner("Deployment", "d")] }))).toEqual(["rs:n/rs1", "deploy:n/d", "gc:/"]);
     // A Service's own changes, and any pod's, reach the service controller.
     expect(keysFor(table(), change("services", "n", "web"))).toEqual(["svc:n/web"]);
     expect(keysFor(table(), change("endpoints", "n", "web"))).toEqual(["svc:n/web"]);
     // An HPA's changes reach it; its target's do not (it resyncs every period instead).
     expect(keysFor(table(), change("horizontalpodautoscalers.autoscaling", "n", "web"))).toEqual(["hpa:n/web"]);
+    // A budget's changes reach it; a pod's reach every budget of its namespace (pdbs:, above).
+    expect(keysFor(table(), change("poddisruptionbudgets.policy", "n", "web-pdb"))).toEqual(["pdb:n/web-pdb"]);
     expect(keysFor(table(), change("deployments.apps", "n", "web"))).toEqual(["deploy:n/web"]);
   });
 
   it("leave deleted and terminating pods without a controller alone; node changes reach the DaemonSets and pod GC", () => {
-    expect(keysFor(table(), change("pods", "n", "p", { type: "DELETED" }))).toEqual(["svcs:n/"]);
-    expect(keysFor(table(), change("pods", "n", "p", { deletionTimestamp: "2024-01-01T00:00:00Z" }))).toEqual(["svcs:n/"]);
+    expect(keysFor(table(), change("pods", "n", "p", { type: "DELETED" }))).toEqual(["svcs:n/", "pdbs:n/"]);
+    expect(keysFor(table(), change("pods", "n", "p", { deletionTimestamp: "2024-01-01T00:00:00Z" }))).toEqual(["svcs:n/", "pdbs:n/"]);
     // Every node change reaches the DaemonSets (a node may have joined or left their set)
     // and pod GC (a node may have been marked out of service).
     expect(keysFor(table(), change("nodes", "", "n1"))).toEqual(["dsnode:/n1", "node:/n1"]);
@@ -70,12 +72,12 @@ describe("work keys", () => {
   it("map storage: claims to themselves and from the pods that mount them, volumes to themselves", () => {
     expect(keysFor(table(), change("persistentvolumeclaims", "n", "data"))).toEqual(["pvc:n/data"]);
     expect(keysFor(table(), change("persistentvolumes", "", "pvc-1"))).toEqual(["pv:/pvc-1"]);
-    expect(keysFor(table(), change("pods", "n", "p", { type: "DELETED", claimNames: ["data", "logs"] }))).toEqual(["svcs:n/", "pvc:n/data", "pvc:n/logs"]);
+    expect(keysFor(table(), change("pods", "n", "p", { type: "DELETED", claimNames: ["data", "logs"] }))).toEqual(["svcs:n/", "pvc:n/data", "pvc:n/logs", "pdbs:n/"]);
   });
 
   it("map StatefulSets, their pods and their revisions to the StatefulSet", () => {
     expect(keysFor(table(), change("statefulsets.apps", "n", "web"))).toEqual(["sts:n/web"]);
-    expect(keysFor(table(), change("pods", "n", "web-0", { type: "DELETED", ownerReferences: [owner("StatefulSet", "web")] }))).toEqual(["sts:n/web", "svcs:n/"]);
+    expect(keysFor(table(), change("pods", "n", "web-0", { type: "DELETED", ownerReferences: [owner("StatefulSet", "web")] }))).toEqual(["sts:n/web", "svcs:n/", "pdbs:n/"]);
     expect(keysFor(table(), change("controllerrevisions.apps", "n", "web-abc", { ownerReferences: [owner("StatefulSet", "web")] }))).toEqual(["sts:n/web"]);
   });
 

@@ -134,6 +134,8 @@ describe("kubectl protobuf fixtures", () => {
     "24-kubectl-create-job-from-cronjob",
     "25-kubectl-autoscale",
     "26-kubectl-autoscale-no-cpu",
+    "30-kubectl-create-pdb",
+    "31-kubectl-create-pdb-max-unavailable",
     "32-kubectl-create-priorityclass",
     "33-kubectl-create-priorityclass-nonpreempting",
   ];
@@ -172,6 +174,17 @@ describe("kubectl protobuf fixtures", () => {
     });
     const never = decodeKubernetesProtobuf(fixtureBody("33-kubectl-create-priorityclass-nonpreempting"));
     expect(never).toMatchObject({ metadata: { name: "high-priority-nonpreempting" }, value: 1000000, globalDefault: true, preemptionPolicy: "Never" });
+  });
+
+  it("create pdb: minAvailable as a count, maxUnavailable as a percentage, the selector from --selector", () => {
+    expect(decodeKubernetesProtobuf(fixtureBody("30-kubectl-create-pdb"))).toEqual({
+      kind: "PodDisruptionBudget",
+      apiVersion: "policy/v1",
+      metadata: { name: "my-pdb" },
+      spec: { minAvailable: 2, selector: { matchLabels: { app: "nginx" } } },
+    });
+    const zk = decodeKubernetesProtobuf(fixtureBody("31-kubectl-create-pdb-max-unavailable")) as KubeObject & { spec: Record<string, unknown> };
+    expect(zk.spec).toEqual({ maxUnavailable: "50%", selector: { matchLabels: { app: "zookeeper" } } });
   });
 
   it("create deployment (bootcamp)", () => {

@@ -15,7 +15,11 @@ const MAX_GRACE_SECONDS = 2_147_483_647;
 async function readDeleteOptions(req: Request, q: URLSearchParams): Promise<DeleteOptions> {
   const decoded = await readOptionalJson(req);
   if (decoded === null || typeof decoded !== "object" || Array.isArray(decoded)) throw badRequest("the body of the request was not a JSON object");
-  const body = decoded as Record<string, unknown>;
+  return deleteOptionsOf(decoded as Record<string, unknown>, q);
+}
+
+/** DeleteOptions as sent (a DELETE's body, an Eviction's deleteOptions), query parameters first; 400 for bad ones. */
+export function deleteOptionsOf(body: Record<string, unknown>, q: URLSearchParams): DeleteOptions {
   const graceQ = queryInt(q, "gracePeriodSeconds");
   const grace = graceQ !== undefined ? graceQ : (body.gracePeriodSeconds as number | undefined);
   // Bounded so the deletion timestamp it sets stays a date (int32 seconds is 68 years).

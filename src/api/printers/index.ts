@@ -23,6 +23,7 @@ import { roleBindingPrinter, rolePrinter } from "./rbac";
 import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from "./storage";
 import { crdPrinter } from "./custom-resources";
 import { priorityClassPrinter } from "./scheduling";
+import { podDisruptionBudgetPrinter } from "./poddisruptionbudgets";
 import type { IncludeObject, Printer, Table, TableRow } from "./types";
 
 export type { IncludeObject } from "./types";
@@ -44,6 +45,7 @@ const PRINTERS = new Map<string, Printer>([
   ["jobs.batch", jobPrinter],
   ["cronjobs.batch", cronJobPrinter],
   ["horizontalpodautoscalers.autoscaling", hpaPrinter],
+  ["poddisruptionbudgets.policy", podDisruptionBudgetPrinter],
   ["services", servicePrinter],
   ["endpoints", endpointsPrinter],
   ["endpointslices.discovery.k8s.io", endpointSlicePrinter],

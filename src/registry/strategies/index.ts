@@ -12,6 +12,7 @@ import { roleBindingStrategy } from "./rbac";
 import { persistentVolumeClaimStrategy, persistentVolumeStrategy, storageClassStrategy } from "./storage";
 import { hpaStrategy } from "./autoscaling";
 import { priorityClassStrategy } from "./scheduling";
+import { podDisruptionBudgetStrategy } from "./policy";
 import { crdStrategy } from "./crd";
 import { customResourceStrategy } from "./custom-resource";
 import { storageKey, type ResourceInfo } from "../../model/resources";
@@ -33,6 +34,7 @@ const STRATEGIES: Record<string, ResourceStrategy> = {
   "jobs.batch": jobStrategy,
   "cronjobs.batch": cronJobStrategy,
   "horizontalpodautoscalers.autoscaling": hpaStrategy,
+  "poddisruptionbudgets.policy": podDisruptionBudgetStrategy,
   services: serviceStrategy,
   persistentvolumes: persistentVolumeStrategy,
   persistentvolumeclaims: persistentVolumeClaimStrategy,
