@@ -13,7 +13,7 @@ const objectReference = def(C("ObjectReference"), "A reference to another object
   apiVersion: str("API version of the object."),
   resourceVersion: str("The object's resourceVersion the reference was made at."),
   fieldPath: str("A part of the object rather than the whole, e.g. spec.containers{app}."),
-});
+}, { atomic: true });
 
 export const CLUSTER_DEFINITIONS: Definition[] = [
   kind("", "v1", "Service", C("Service"), "A Service gives a set of pods (chosen by a label selector) one stable virtual IP and DNS name, and spreads connections to it over the pods that are ready. Types NodePort and LoadBalancer also expose it outside the cluster.", {
