@@ -122,5 +122,13 @@ export const STORAGE_DEFINITIONS: Definition[] = [
     mountOptions: strList("Mount options of the volumes it provisions."),
     allowVolumeExpansion: bool("Whether a claim of this class may ask for more storage after it was created."),
     volumeBindingMode: str("When claims are bound and provisioned: Immediate (the default: as soon as the claim exists) or WaitForFirstConsumer (once a pod using it is scheduled, so the volume can be made where the pod runs). Cannot be changed.", ["Immediate", "WaitForFirstConsumer"]),
+    allowedTopologies: list(C("TopologySelectorTerm"), "Where its volumes may be provisioned, by node topology labels; anywhere when empty. Cannot be changed."),
   }),
+  def(C("TopologySelectorTerm"), "Topology domains, by label requirements that must all hold.", {
+    matchLabelExpressions: list(C("TopologySelectorLabelRequirement"), "Requirements on topology labels."),
+  }, { atomic: true }),
+  def(C("TopologySelectorLabelRequirement"), "A topology label and the values it may take.", {
+    key: str("The label key, e.g. topology.kubernetes.io/zone."),
+    values: strList("The values it may have (ORed)."),
+  }, { required: ["key", "values"] }),
 ];
