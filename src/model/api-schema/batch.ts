@@ -19,7 +19,7 @@ export const BATCH_DEFINITIONS: Definition[] = [
     ttlSecondsAfterFinished: int32("Seconds after the Job finishes (Complete or Failed) before it and its pods are deleted automatically. Unset keeps them."),
     completionMode: str("NonIndexed (the default: any completions successes will do) or Indexed (each pod gets an index from 0 to completions-1 and each index must succeed once).", ["Indexed", "NonIndexed"]),
     suspend: bool("While true, no pods are started and running ones are stopped; setting it back to false resumes the Job."),
-    backoffLimitPerIndex: int32("For Indexed Jobs: how many times each index may fail before that index is marked failed (the others go on). Not with a backoffLimit of its own meaning."),
+    backoffLimitPerIndex: int32("For Indexed Jobs only: how many times each index may fail before that index is marked failed; the other indexes go on."),
     maxFailedIndexes: int32("With backoffLimitPerIndex: how many indexes may fail before the whole Job fails."),
     podFailurePolicy: ref(B("PodFailurePolicy"), "Rules deciding, from a failed pod's exit codes or conditions, whether it fails the Job, fails its index, is ignored or counts towards the backoff limit. Needs restartPolicy Never."),
     successPolicy: ref(B("SuccessPolicy"), "For Indexed Jobs: when the Job counts as succeeded before every index has (e.g. a leader's index). Its remaining pods are then stopped."),
