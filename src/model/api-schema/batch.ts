@@ -37,7 +37,7 @@ export const BATCH_DEFINITIONS: Definition[] = [
   def(B("PodFailurePolicyOnExitCodesRequirement"), "A requirement on the exit codes of a failed pod's containers.", {
     containerName: str("Only this container's exit code; every container's when unset."),
     operator: str("In (some container exited with one of the values) or NotIn (some container exited with none of them; 0 never counts).", ["In", "NotIn"]),
-    values: int32List("The exit codes, at most 255 and without 0 for In."),
+    values: int32List("The exit codes: sorted, no duplicates, at most 255 of them; 0 is not allowed with In."),
   }, { required: ["operator", "values"] }),
   def(B("PodFailurePolicyOnPodConditionsPattern"), "A pattern matching a condition of a failed pod.", {
     type: str("The condition's type, e.g. DisruptionTarget."),

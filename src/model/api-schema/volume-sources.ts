@@ -99,7 +99,7 @@ export const VOLUME_SOURCE_DEFINITIONS: Definition[] = [
     cachingMode: str("Host caching: None, ReadOnly or ReadWrite."),
     fsType: fsType(),
     readOnly,
-    kind: str("Shared, Dedicated or Managed (the default)."),
+    kind: str("Shared (the default: several disks per storage account), Dedicated (one per account) or Managed (an Azure managed disk)."),
   }, ["diskName", "diskURI"]),
   ...flavours("AzureFile", "An Azure File share (deprecated: the file.csi.azure.com CSI driver replaces it).", () => ({
     secretName: str("The Secret holding the storage account's name and key."),
@@ -172,6 +172,6 @@ export const VOLUME_SOURCE_DEFINITIONS: Definition[] = [
   }, ["repository"]),
   shared("LocalVolumeSource", "A disk, partition or directory of one node, for a PersistentVolume (with nodeAffinity naming that node).", {
     path: str("Full path on the node."),
-    fsType: str("Filesystem type, for a block device; the kubelet formats it when needed."),
+    fsType: str("Filesystem type, only when path is a block device; chosen automatically when empty."),
   }, ["path"]),
 ];

@@ -6,7 +6,7 @@ import { CORE, META, QUANTITY, def, str, bool, int32, int64, ref, list, strMap, 
 
 const C = (n: string) => `${CORE}.${n}`;
 
-const DEFAULT_MODE = "Permission bits of the files made, as an octal number in YAML (0644) or decimal in JSON (420); 0644 by default. Directories get 0755 with these bits' execute bits. A file's own mode wins.";
+const DEFAULT_MODE = "Permission bits of the files made, as an octal number in YAML (0644) or decimal in JSON (420); 0644 by default. Directories are not affected; a file's own mode wins.";
 const ITEMS = "Which keys become files, and under which paths; every key, named after itself, by default. Naming a key that does not exist is an error unless optional.";
 
 export const VOLUME_DEFINITIONS: Definition[] = [
