@@ -1,6 +1,8 @@
 // The published OpenAPI schemas: every served kind has one, named as upstream names it
 // and tagged with its group-version-kind; every reference resolves; every field says
-// what it is; and list fields carry exactly the strategic-merge keys patch-meta uses.
+// what it is; list fields carry exactly the strategic-merge keys patch-meta uses; and
+// the pod and workload fields resolve as upstream v1.32 publishes them (types, formats,
+// enums, list types and keys, required fields, atomic structs, every volume source).
 import { describe, it, expect } from "vitest";
 import { RESOURCES, storageKey } from "../../src/model/resources";
 import { DEFINITIONS, definitionOfKind, type Definition, type FieldType } from "../../src/model/api-schema";
