@@ -70,6 +70,24 @@ describe("schemas", () => {
   });
 });
 
+describe("schema files", () => {
+  it("define each upstream type once: no two files publish a definition of the same name", async () => {
+    // node:fs through a non-literal specifier, typed by hand: the shared tsconfig has Workers types only.
+    const { readdirSync } = (await import(["node", "fs"].join(":"))) as { readdirSync(path: URL): string[] };
+    const dir = new URL("../../src/model/api-schema/", (import.meta as { url: string }).url);
+    const byName = new Map<string, Set<Definition>>();
+    for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
+      const mod = (await import(new URL(file, dir).href)) as Record<string, unknown>;
+      for (const value of Object.values(mod)) {
+        if (!Array.isArray(value)) continue;
+        for (const d of value as Definition[]) if (d && typeof d.name === "string" && d.properties) byName.set(d.name, (byName.get(d.name) ?? new Set()).add(d));
+      }
+    }
+    expect(byName.size).toBe(DEFINITIONS.size);
+    expect([...byName].filter(([, defs]) => defs.size > 1).map(([name]) => name)).toEqual([]);
+  });
+});
+
 describe("group documents", () => {
   it("lists each kind's patch operation with its group-version-kind and the fieldValidation parameter", () => {
     expect(groupVersions().map((gv) => groupPath(gv.group, gv.version)).sort()).toEqual(["api/v1", "apis/apiextensions.k8s.io/v1", "apis/apps/v1", "apis/authentication.k8s.io/v1", "apis/authorization.k8s.io/v1", "apis/autoscaling/v1", "apis/autoscaling/v2", "apis/batch/v1", "apis/coordination.k8s.io/v1", "apis/discovery.k8s.io/v1", "apis/rbac.authorization.k8s.io/v1", "apis/storage.k8s.io/v1"]);
