@@ -5,7 +5,7 @@
 // upstream publishes them (x-kubernetes-patch-strategy/-merge-key, list-type map).
 import { RESOURCES, storageKey, type ResourceInfo } from "../model/resources";
 import { DEFINITIONS, definitionOfKind, type Definition, type Field, type FieldType } from "../model/api-schema";
-import { listMapKeys, lookupField, patchMetaFor, type FieldMeta, type StructMeta } from "../model/patch-meta";
+import { applyOnlyListMapKeys, listMapKeys, lookupField, patchMetaFor, type FieldMeta, type StructMeta } from "../model/patch-meta";
 
 const REF = "#/components/schemas/";
 
@@ -57,7 +57,11 @@ function typeSchema(t: FieldType): Record<string, unknown> {
   }
 }
 
-/** The strategic-merge and list-map extensions of one field (both OpenAPI versions carry the same). */
+/**
+ * The strategic-merge and list-type extensions of one field (both OpenAPI versions carry
+ * the same): a list merged by key is a map, one merged by value a set, any other list
+ * atomic (replaced whole), as upstream marks every list of its built-in types.
+ */
 export function patchExtensions(owner: string, name: string, f: Field): Record<string, unknown> {
   const s: Record<string, unknown> = {};
   const pm = (annotations ??= patchAnnotations()).get(`${owner}.${name}`);
@@ -69,6 +73,14 @@ export function patchExtensions(owner: string, name: string, f: Field): Record<s
       s["x-kubernetes-list-map-keys"] = listMapKeys(owner, name, pm.mergeKey);
     } else if (f.type.k === "array") {
       s["x-kubernetes-list-type"] = "set";
+    }
+  } else if (f.type.k === "array") {
+    const keys = applyOnlyListMapKeys(owner, name);
+    if (keys) {
+      s["x-kubernetes-list-type"] = "map";
+      s["x-kubernetes-list-map-keys"] = keys;
+    } else {
+      s["x-kubernetes-list-type"] = "atomic";
     }
   }
   return s;
@@ -101,6 +113,7 @@ export function structSchema(d: Definition, field: (owner: string, name: string,
     ...(d.required ? { required: d.required } : {}),
     properties,
     ...(d.gvk ? { "x-kubernetes-group-version-kind": [d.gvk] } : {}),
+    ...(d.atomic ? { "x-kubernetes-map-type": "atomic" } : {}),
   };
 }
 

@@ -7,8 +7,8 @@
 // deduced type does it: maps granular, lists atomic. Another source of schemas (a
 // CustomResourceDefinition's openAPIV3Schema) plugs in by producing these nodes.
 import { DEFINITIONS, definitionOfKind, type Definition, type FieldType } from "./api-schema";
-import { CORE, META } from "./api-schema/dsl";
-import { listMapKeys, lookupField, patchMetaFor, type StructMeta } from "./patch-meta";
+import { CORE } from "./api-schema/dsl";
+import { applyOnlyListMapKeys, listMapKeys, lookupField, patchMetaFor, type StructMeta } from "./patch-meta";
 import { RESOURCES, storageKey } from "./resources";
 
 export type SchemaNode =
@@ -34,8 +34,6 @@ const SET: SchemaNode = { t: "set" };
 export const DEDUCED: SchemaNode = { t: "deduced" };
 const DEDUCED_MAP: SchemaNode = { t: "map", field: () => DEDUCED, open: true };
 
-/** Structs upstream marks `x-kubernetes-map-type: atomic`: replaced whole by an apply. */
-const ATOMIC_STRUCTS = new Set([`${META}.LabelSelector`, `${CORE}.NodeSelector`, `${CORE}.LocalObjectReference`, `${CORE}.ObjectReference`]);
 /** Maps upstream marks atomic, by "<definition>.<field>". */
 const ATOMIC_MAPS = new Set([`${CORE}.ServiceSpec.selector`, `${CORE}.ReplicationControllerSpec.selector`]);
 /** Defaults of list-map keys an item may leave out (the protocol of a port). */
@@ -57,7 +55,8 @@ function structNode(def: Definition, meta: StructMeta): SchemaNode {
   const known = byDef.get(def.name);
   if (known) return known;
   if (def.scalar) return SCALAR;
-  if (ATOMIC_STRUCTS.has(def.name)) return ATOMIC;
+  // Structs upstream marks `x-kubernetes-map-type: atomic` are replaced whole by an apply.
+  if (def.atomic) return ATOMIC;
   const fields = new Map<string, SchemaNode>();
   const node: SchemaNode = {
     t: "map",
@@ -98,8 +97,9 @@ function fieldNode(owner: string, name: string, type: FieldType, meta: StructMet
   const fm = lookupField(meta, name);
   const sub = fm.sub ?? NO_META;
   if (type.k === "array") {
-    if (fm.strategy === "merge" && fm.mergeKey) {
-      const keys = [...listMapKeys(owner, name, fm.mergeKey)].sort();
+    const mapKeys = fm.strategy === "merge" && fm.mergeKey ? listMapKeys(owner, name, fm.mergeKey) : applyOnlyListMapKeys(owner, name);
+    if (mapKeys) {
+      const keys = [...mapKeys].sort();
       const defaults = Object.fromEntries(keys.filter((k) => k in KEY_DEFAULTS).map((k) => [k, KEY_DEFAULTS[k]]));
       return { t: "listMap", keys, defaults, item: typeNode(type.of, sub) };
     }

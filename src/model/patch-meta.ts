@@ -108,10 +108,26 @@ export function lookupField(meta: StructMeta | undefined, field: string): FieldM
  */
 const EXTRA_MAP_KEYS: Record<string, string[]> = {
   "io.k8s.api.core.v1.Container.ports": ["containerPort", "protocol"],
+  "io.k8s.api.core.v1.EphemeralContainer.ports": ["containerPort", "protocol"],
+  "io.k8s.api.core.v1.PodSpec.topologySpreadConstraints": ["topologyKey", "whenUnsatisfiable"],
   "io.k8s.api.core.v1.ServiceSpec.ports": ["port", "protocol"],
 };
 
 /** The keys of a list-map field (x-kubernetes-list-map-keys) of a definition, given its merge key. */
 export function listMapKeys(definition: string, field: string, mergeKey: string): string[] {
   return EXTRA_MAP_KEYS[`${definition}.${field}`] ?? [mergeKey];
+}
+
+/**
+ * Lists upstream declares list-maps (+listType=map) without a patch strategy: server-side
+ * apply merges their items by key, a strategic-merge patch replaces them whole. By
+ * "<definition>.<field>", their keys.
+ */
+const APPLY_ONLY_LIST_MAPS: Record<string, string[]> = {
+  "io.k8s.api.core.v1.ResourceRequirements.claims": ["name"],
+};
+
+/** The keys of a list-map that only server-side apply merges by key, or undefined. */
+export function applyOnlyListMapKeys(definition: string, field: string): string[] | undefined {
+  return APPLY_ONLY_LIST_MAPS[`${definition}.${field}`];
 }

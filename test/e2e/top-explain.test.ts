@@ -125,6 +125,13 @@ describe("kubectl top and explain", () => {
     expect(r.stdout).toMatch(/\n {6}creationTimestamp\s+<string>/);
   });
 
+  it("explain reaches affinity and projected volumes: enums, formats, required fields", async () => {
+    const op = await c.kubectl(["explain", "pod.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms.matchExpressions.operator"]);
+    expect(op.stdout).toMatch(/FIELD:\s+operator <string>[^]*ENUM:\s+DoesNotExist\s+Exists\s+Gt\s+In\s+Lt\s+NotIn/);
+    const token = await c.kubectl(["explain", "deployment.spec.template.spec.volumes.projected.sources.serviceAccountToken"]);
+    expect(token.stdout).toMatch(/FIELD:\s+serviceAccountToken <ServiceAccountTokenProjection>[^]*\n {2}expirationSeconds\s+<integer>[^]*\n {2}path\s+<string> -required-/);
+  });
+
   it("explain of the other kinds, and of a field that does not exist", async () => {
     for (const [what, kind] of [["services", "Service"], ["nodes", "Node"], ["configmaps", "ConfigMap"], ["secrets", "Secret"], ["namespaces", "Namespace"], ["replicasets", "ReplicaSet"]]) {
       const r = await c.kubectl(["explain", what]);

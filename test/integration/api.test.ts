@@ -174,3 +174,34 @@ describe("deployments and scale", () => {
     expect(after.body.metadata.generation).toBe(2);
   });
 });
+
+describe("fieldValidation=Strict with the published schemas", () => {
+  const DEPLOYMENTS = "/apis/apps/v1/namespaces/default/deployments";
+  const template = (podSpec: Record<string, unknown>) => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "strict", labels: { app: "strict" } },
+    spec: { selector: { matchLabels: { app: "strict" } }, template: { metadata: { labels: { app: "strict" } }, spec: { containers: [{ name: "app", image: "nginx", securityContext: { runAsNonRoot: true, capabilities: { drop: ["ALL"] } } }], ...podSpec } } },
+  });
+  const podSpec = {
+    securityContext: { runAsUser: 1000, fsGroup: 2000, seccompProfile: { type: "RuntimeDefault" } },
+    affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/os", operator: "In", values: ["linux"] }] }] } } },
+    topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { app: "strict" } } }],
+    dnsConfig: { options: [{ name: "ndots", value: "2" }] },
+    volumes: [{ name: "token", projected: { sources: [{ serviceAccountToken: { path: "token", expirationSeconds: 600 } }, { downwardAPI: { items: [{ path: "labels", fieldRef: { fieldPath: "metadata.labels" } }] } }] } }],
+  };
+
+  it("creates a deployment using them, takes back what it returned, and names a misspelled field at any depth", async () => {
+    const created = await callJson<Obj>(`${DEPLOYMENTS}?fieldValidation=Strict`, { method: "POST", body: template(podSpec) });
+    expect(created.status).toBe(201);
+    // What the server returned (defaults included) is accepted back as it is, as `kubectl edit` sends it.
+    const live = (await callJson<Obj>(`${DEPLOYMENTS}/strict`)).body;
+    delete live.metadata.resourceVersion;
+    expect((await callJson(`${DEPLOYMENTS}/strict?fieldValidation=Strict`, { method: "PUT", body: live })).status).toBe(200);
+    const typo = structuredClone(podSpec) as Record<string, unknown> & { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: Record<string, unknown>[] } } } };
+    typo.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0] = { matchExpression: [] };
+    const bad = await callJson<{ reason: string; message: string }>(`${DEPLOYMENTS}/strict?fieldValidation=Strict`, { method: "PATCH", contentType: "application/merge-patch+json", body: { spec: { template: { spec: typo } } } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toBe('strict decoding error: unknown field "spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpression"');
+  });
+});

@@ -1,5 +1,5 @@
 // Jobs and CronJobs: pods that run to completion, once or on a schedule.
-import { BATCH, CORE, META, def, kind, str, bool, int32, int64, ref, list, time, type Definition } from "./dsl";
+import { BATCH, CORE, META, def, kind, str, bool, int32, int32List, int64, ref, list, time, type Definition } from "./dsl";
 
 const B = (n: string) => `${BATCH}.${n}`;
 
@@ -19,7 +19,37 @@ export const BATCH_DEFINITIONS: Definition[] = [
     ttlSecondsAfterFinished: int32("Seconds after the Job finishes (Complete or Failed) before it and its pods are deleted automatically. Unset keeps them."),
     completionMode: str("NonIndexed (the default: any completions successes will do) or Indexed (each pod gets an index from 0 to completions-1 and each index must succeed once).", ["Indexed", "NonIndexed"]),
     suspend: bool("While true, no pods are started and running ones are stopped; setting it back to false resumes the Job."),
+    backoffLimitPerIndex: int32("For Indexed Jobs only: how many times each index may fail before that index is marked failed; the other indexes go on."),
+    maxFailedIndexes: int32("With backoffLimitPerIndex: how many indexes may fail before the whole Job fails."),
+    podFailurePolicy: ref(B("PodFailurePolicy"), "Rules deciding, from a failed pod's exit codes or conditions, whether it fails the Job, fails its index, is ignored or counts towards the backoff limit. Needs restartPolicy Never."),
+    successPolicy: ref(B("SuccessPolicy"), "For Indexed Jobs: when the Job counts as succeeded before every index has (e.g. a leader's index). Its remaining pods are then stopped."),
+    podReplacementPolicy: str("When a failed or terminating pod is replaced: TerminatingOrFailed (as soon as it is terminating; the default) or Failed (only once fully terminated; required with a podFailurePolicy).", ["Failed", "TerminatingOrFailed"]),
+    managedBy: str("The controller that manages the Job: kubernetes.io/job-controller (the default) or another, in which case the built-in controller leaves it alone. Cannot be changed."),
   }, { required: ["template"] }),
+  def(B("PodFailurePolicy"), "How a Job treats its failed pods, by rules checked in order; the first that matches decides.", {
+    rules: list(B("PodFailurePolicyRule"), "The rules, at most 20."),
+  }, { required: ["rules"] }),
+  def(B("PodFailurePolicyRule"), "A rule over a failed pod: a requirement on its exit codes or on its conditions, and what to do when it holds.", {
+    action: str("What a match does: FailJob (fail the whole Job), FailIndex (fail the pod's index, with backoffLimitPerIndex), Ignore (do not count the failure; make a new pod) or Count (count it towards the backoff limit, as without a rule).", ["Count", "FailIndex", "FailJob", "Ignore"]),
+    onExitCodes: ref(B("PodFailurePolicyOnExitCodesRequirement"), "Match on the exit codes of the pod's containers."),
+    onPodConditions: list(B("PodFailurePolicyOnPodConditionsPattern"), "Match when the pod has any of these conditions, e.g. DisruptionTarget."),
+  }, { required: ["action"] }),
+  def(B("PodFailurePolicyOnExitCodesRequirement"), "A requirement on the exit codes of a failed pod's containers.", {
+    containerName: str("Only this container's exit code; every container's when unset."),
+    operator: str("In (some container exited with one of the values) or NotIn (some container exited with none of them; 0 never counts).", ["In", "NotIn"]),
+    values: int32List("The exit codes: sorted, no duplicates, at most 255 of them; 0 is not allowed with In."),
+  }, { required: ["operator", "values"] }),
+  def(B("PodFailurePolicyOnPodConditionsPattern"), "A pattern matching a condition of a failed pod.", {
+    type: str("The condition's type, e.g. DisruptionTarget."),
+    status: str("The condition's status to match: True, False or Unknown. Defaults to True."),
+  }, { required: ["type", "status"] }),
+  def(B("SuccessPolicy"), "When an Indexed Job counts as succeeded: as soon as any one rule holds.", {
+    rules: list(B("SuccessPolicyRule"), "The rules, ORed; at most 20."),
+  }, { required: ["rules"] }),
+  def(B("SuccessPolicyRule"), "A rule over the succeeded indexes: a set of indexes, a count, or both.", {
+    succeededIndexes: str("Indexes that must all succeed, as a list of numbers and ranges (\"0,2-4\")."),
+    succeededCount: int32("How many indexes (of succeededIndexes when given) must succeed."),
+  }),
   def(B("JobStatus"), "What the job controller last observed.", {
     conditions: list(B("JobCondition"), "Conditions of the Job: Complete and Failed end it; Suspended while it is suspended."),
     startTime: time("When the controller started working on the Job."),

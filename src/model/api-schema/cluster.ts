@@ -13,7 +13,7 @@ const objectReference = def(C("ObjectReference"), "A reference to another object
   apiVersion: str("API version of the object."),
   resourceVersion: str("The object's resourceVersion the reference was made at."),
   fieldPath: str("A part of the object rather than the whole, e.g. spec.containers{app}."),
-});
+}, { atomic: true });
 
 export const CLUSTER_DEFINITIONS: Definition[] = [
   kind("", "v1", "Service", C("Service"), "A Service gives a set of pods (chosen by a label selector) one stable virtual IP and DNS name, and spreads connections to it over the pods that are ready. Types NodePort and LoadBalancer also expose it outside the cluster.", {
@@ -30,6 +30,8 @@ export const CLUSTER_DEFINITIONS: Definition[] = [
     externalIPs: strList("Extra IPs of nodes that accept traffic for the Service."),
     sessionAffinity: str("ClientIP sends each client's connections to the same pod; None (the default) spreads them.", ["ClientIP", "None"]),
     sessionAffinityConfig: ref(C("SessionAffinityConfig"), "Settings of session affinity."),
+    loadBalancerClass: str("For type LoadBalancer: which load balancer implementation serves it; the cloud provider's when unset. Cannot be changed."),
+    trafficDistribution: str("A preference for how traffic goes to the endpoints, e.g. PreferClose (endpoints in the client's zone first)."),
     externalTrafficPolicy: str("For NodePort and LoadBalancer: Cluster (any node forwards to any pod) or Local (only to pods on the node that received it, keeping the client IP).", ["Cluster", "Local"]),
     internalTrafficPolicy: str("Cluster or Local, for traffic from inside the cluster.", ["Cluster", "Local"]),
     ipFamilies: strList("The address families of the Service: IPv4, IPv6."),
@@ -87,8 +89,14 @@ export const CLUSTER_DEFINITIONS: Definition[] = [
     hostname: str("Its hostname."),
     nodeName: str("The node it is on."),
     zone: str("The zone it is in."),
+    hints: ref(D("EndpointHints"), "Where it should be used from, for topology-aware routing."),
+    deprecatedTopology: strMap("Deprecated topology labels of its node; use nodeName and zone."),
     targetRef: ref(C("ObjectReference"), "The pod behind it."),
   }, { required: ["addresses"] }),
+  def(D("EndpointHints"), "Hints for topology-aware routing.", {
+    forZones: list(D("ForZone"), "The zones whose clients should use the endpoint."),
+  }),
+  def(D("ForZone"), "A zone an endpoint should be used from.", { name: str("The zone's name.") }, { required: ["name"] }),
   def(D("EndpointConditions"), "An endpoint's conditions.", {
     ready: bool("It should receive traffic (serving and not terminating)."),
     serving: bool("It passes its readiness checks, even while terminating."),
@@ -109,8 +117,20 @@ export const CLUSTER_DEFINITIONS: Definition[] = [
     taints: list(C("Taint"), "Taints repel pods that do not tolerate them."),
     podCIDR: str("The range of pod IPs given to the node."),
     podCIDRs: strList("The ranges of pod IPs given to the node, one per address family."),
+    configSource: ref(C("NodeConfigSource"), "Deprecated (dynamic kubelet configuration was removed): where the kubelet's configuration came from."),
+    externalID: str("Deprecated and unused."),
     providerID: str("The node's id at its cloud provider."),
   }),
+  def(C("NodeConfigSource"), "Deprecated: a source of kubelet configuration.", {
+    configMap: ref(C("ConfigMapNodeConfigSource"), "A ConfigMap holding the configuration."),
+  }),
+  def(C("ConfigMapNodeConfigSource"), "Deprecated: a ConfigMap holding kubelet configuration.", {
+    namespace: str("The ConfigMap's namespace."),
+    name: str("The ConfigMap's name."),
+    uid: str("The ConfigMap's uid."),
+    resourceVersion: str("The ConfigMap's resourceVersion."),
+    kubeletConfigKey: str("The key holding the KubeletConfiguration."),
+  }, { required: ["namespace", "name", "kubeletConfigKey"] }),
   def(C("Taint"), "A mark on a node that repels pods without a matching toleration.", {
     key: str("The taint key."),
     value: str("The taint value."),
@@ -191,6 +211,12 @@ export const CLUSTER_DEFINITIONS: Definition[] = [
     reportingComponent: str("The controller that emitted it, e.g. kubelet."),
     reportingInstance: str("Which instance of it, e.g. the node name."),
     action: str("What was done, or failed."),
+    related: ref(C("ObjectReference"), "A second object involved, e.g. the pod that preempted this one."),
+    series: ref(C("EventSeries"), "For an event that keeps happening: how often, and when last."),
+  }),
+  def(C("EventSeries"), "An event happening repeatedly.", {
+    count: int32("How many times it happened in this series."),
+    lastObservedTime: ref(MICRO_TIME, "When it last happened."),
   }),
   def(C("EventSource"), "Who reported an event.", { component: str("The component, e.g. kubelet or default-scheduler."), host: str("The node it ran on.") }),
   kind("coordination.k8s.io", "v1", "Lease", L("Lease"), "A Lease is a lightweight lock with a holder and a renew time. Each node's kubelet renews one in kube-node-lease as its heartbeat.", {
@@ -202,6 +228,8 @@ export const CLUSTER_DEFINITIONS: Definition[] = [
     acquireTime: ref(MICRO_TIME, "When the current holder took it."),
     renewTime: ref(MICRO_TIME, "When the holder last renewed it."),
     leaseTransitions: int32("How many times it changed hands."),
+    strategy: str("How the holder is chosen when the lease is coordinated (coordinated leader election), e.g. OldestEmulationVersion."),
+    preferredHolder: str("The holder the coordinator wants next; the current holder should give the lease up."),
   }),
 ];
 

@@ -27,6 +27,8 @@ export interface Definition {
   required?: string[];
   /** For top-level kinds: the group, version and kind it is served as. */
   gvk?: { group: string; version: string; kind: string };
+  /** Replaced whole by an apply and owned by one manager (upstream's +structType=atomic). */
+  atomic?: boolean;
   /** A scalar with a format of its own (Quantity, Time, IntOrString): no properties. */
   scalar?: { type: "string"; format?: string; intOrString?: boolean; oneOf?: string[] };
 }
@@ -51,6 +53,8 @@ export const ref = (def: string, d: string) => field({ k: "ref", def }, d);
 export const list = (def: string, d: string) => field({ k: "array", of: { k: "ref", def } }, d);
 export const object = (d: string) => field({ k: "object" }, d);
 export const strList = (d: string) => field({ k: "array", of: { k: "string" } }, d);
+export const int32List = (d: string) => field({ k: "array", of: { k: "integer", format: "int32" } }, d);
+export const int64List = (d: string) => field({ k: "array", of: { k: "integer", format: "int64" } }, d);
 export const strMap = (d: string) => field({ k: "map", of: { k: "string" } }, d);
 export const quantityMap = (d: string) => field({ k: "map", of: { k: "ref", def: QUANTITY } }, d);
 export const time = (d: string) => ref(TIME, d);

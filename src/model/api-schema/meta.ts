@@ -1,6 +1,6 @@
 // Schemas shared by every kind: object metadata, label selectors and the scalar types
 // (Quantity, Time, IntOrString) that are strings on the wire.
-import { META, QUANTITY, INT_OR_STRING, TIME, MICRO_TIME, def, str, bool, int64, list, strList, strMap, time, type Definition } from "./dsl";
+import { META, QUANTITY, INT_OR_STRING, TIME, MICRO_TIME, def, str, bool, int64, list, object, strList, strMap, time, type Definition } from "./dsl";
 
 export const META_DEFINITIONS: Definition[] = [
   def(
@@ -9,6 +9,7 @@ export const META_DEFINITIONS: Definition[] = [
     {
       name: str("The object's name, unique among objects of its kind in its namespace. Most kinds need a DNS subdomain (lowercase letters, digits, '-' and '.'). It cannot be changed."),
       generateName: str("A prefix the server completes with random characters to make a unique name, used when `name` is empty."),
+      selfLink: str("Deprecated and no longer set: the object's URL path."),
       namespace: str("The namespace the object lives in; empty for cluster-scoped kinds. Objects of a namespaced kind default to \"default\"."),
       uid: str("A unique id the server gives the object when it is created; a new object with the same name gets a new uid. Read-only."),
       resourceVersion: str("An opaque version of the object, changed on every write. Send it back on an update and the write fails with a Conflict if someone changed the object meanwhile. Read-only."),
@@ -37,12 +38,13 @@ export const META_DEFINITIONS: Definition[] = [
     apiVersion: str("Version of the object the fields are described in."),
     time: time("When these fields were last changed."),
     fieldsType: str("Format of fieldsV1; always FieldsV1."),
+    fieldsV1: object("The fields owned, as a tree of f:<field>, k:<list-map key>, v:<set value> and i:<index> entries."),
     subresource: str("The subresource written (status, scale), or empty for the object itself."),
   }),
   def(`${META}.LabelSelector`, "A query over labels. matchLabels and matchExpressions are ANDed; an empty selector matches everything, a null one nothing.", {
     matchLabels: strMap("Labels an object must have with exactly these values."),
     matchExpressions: list(`${META}.LabelSelectorRequirement`, "Further requirements, all of which must hold."),
-  }),
+  }, { atomic: true }),
   def(`${META}.LabelSelectorRequirement`, "One requirement of a label selector: a key, an operator and values.", {
     key: str("The label key the requirement is about."),
     operator: str("How the key relates to the values: In, NotIn, Exists or DoesNotExist.", ["DoesNotExist", "Exists", "In", "NotIn"]),

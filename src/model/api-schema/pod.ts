@@ -1,6 +1,10 @@
 // Pods and what they are made of: containers, probes, environment, volumes, and the
 // status the kubelet reports.
 import { CORE, META, def, kind, str, bool, int32, int64, ref, list, strList, strMap, quantityMap, time, intOrString, type Definition } from "./dsl";
+import { SECURITY_DEFINITIONS } from "./security";
+import { SCHEDULING_DEFINITIONS } from "./scheduling";
+import { VOLUME_DEFINITIONS } from "./volumes";
+import { VOLUME_SOURCE_DEFINITIONS } from "./volume-sources";
 
 const C = (n: string) => `${CORE}.${n}`;
 
@@ -29,19 +33,22 @@ const CONTAINER_FIELDS = {
   envFrom: list(C("EnvFromSource"), "Sources whose every key becomes an environment variable (a whole ConfigMap or Secret). Variables in env win over these."),
   resources: ref(C("ResourceRequirements"), "CPU and memory the container asks for (requests: what the scheduler reserves) and may use at most (limits)."),
   volumeMounts: list(C("VolumeMount"), "Volumes of the pod mounted into this container's filesystem."),
+  volumeDevices: list(C("VolumeDevice"), "Block volumes (volumeMode Block) of the pod, given to the container as devices."),
+  securityContext: ref(C("SecurityContext"), "Security settings of the container: user and group, privileges, capabilities, read-only root filesystem, seccomp and AppArmor. Overrides the pod's securityContext."),
+  resizePolicy: list(C("ContainerResizePolicy"), "For each resource, whether changing it in place needs the container restarted."),
   livenessProbe: ref(C("Probe"), "A periodic check that the container is still alive. When it fails failureThreshold times in a row, the kubelet restarts the container."),
   readinessProbe: ref(C("Probe"), "A periodic check that the container can serve traffic. While it fails, the pod is not Ready and Services send it no requests."),
   startupProbe: ref(C("Probe"), "A check that the container has finished starting; the other probes wait until it succeeds. For slow starters."),
   lifecycle: ref(C("Lifecycle"), "Actions the kubelet takes right after the container starts and right before it is stopped."),
   terminationMessagePath: str("File whose content becomes the container's termination message. Defaults to /dev/termination-log."),
   terminationMessagePolicy: str("Where the termination message comes from: File, or FallbackToLogsOnError to use the end of the log when the file is empty and the container failed.", ["FallbackToLogsOnError", "File"]),
-  restartPolicy: str("For init containers only: Always makes it a sidecar that starts before the regular containers and keeps running."),
+  restartPolicy: str("For init containers only, and only Always: the init container becomes a sidecar, started before the next init containers and kept running (restarted when it exits) alongside the regular containers, and stopped after them."),
   stdin: bool("Keep a stdin open for the container's process. Without it, reads from stdin get end-of-file at once."),
   stdinOnce: bool("Close stdin after the first attach session ends."),
   tty: bool("Allocate a terminal for the container; needs stdin too."),
 };
 
-export const POD_DEFINITIONS: Definition[] = [
+const POD_OWN_DEFINITIONS: Definition[] = [
   kind("", "v1", "Pod", C("Pod"), "A Pod is the smallest thing Kubernetes runs: one or more containers that share a network namespace (one IP, one localhost) and volumes, scheduled together onto one node. Pods are usually created by a controller such as a Deployment rather than by hand.", {
     spec: ref(C("PodSpec"), "The desired behaviour of the pod: its containers, volumes, restart policy and where it may run."),
     status: ref(C("PodStatus"), "The most recently observed state of the pod, written by the kubelet of its node. Read-only."),
@@ -70,7 +77,60 @@ export const POD_DEFINITIONS: Definition[] = [
     imagePullSecrets: list(C("LocalObjectReference"), "Secrets in the pod's namespace holding registry credentials for pulling its images."),
     enableServiceLinks: bool("Whether environment variables describing the namespace's Services are injected, docker-links style. Defaults to true."),
     shareProcessNamespace: bool("Let the containers see each other's processes."),
+    hostPID: bool("Use the node's process namespace. Defaults to false."),
+    hostIPC: bool("Use the node's IPC namespace. Defaults to false."),
+    hostUsers: bool("Whether the pod uses the node's user namespace (the default, true); false gives it a user namespace of its own, so root in the pod is not root on the node."),
+    securityContext: ref(C("PodSecurityContext"), "Security settings for all the pod's containers: user and group ids, fsGroup for volumes, SELinux, seccomp, AppArmor, sysctls."),
+    affinity: ref(C("Affinity"), "Scheduling rules towards nodes (by their labels) and towards or away from other pods."),
+    topologySpreadConstraints: list(C("TopologySpreadConstraint"), "How the pods of a group must be spread over zones, nodes or other domains. All constraints must hold."),
+    schedulingGates: list(C("PodSchedulingGate"), "Gates that keep the pod from being scheduled (SchedulingGated) while any remains. They can only be removed, and only set at creation."),
+    readinessGates: list(C("PodReadinessGate"), "Further conditions that must be True, besides all containers being ready, for the pod to be Ready."),
+    hostAliases: list(C("HostAlias"), "Extra entries for the containers' /etc/hosts."),
+    dnsConfig: ref(C("PodDNSConfig"), "DNS settings merged into what dnsPolicy makes (all of it with dnsPolicy None): nameservers, search domains, resolver options."),
+    setHostnameAsFQDN: bool("Make the pod's hostname its fully qualified name (<hostname>.<subdomain>.<namespace>.svc.<cluster domain>) rather than the short name. Defaults to false."),
+    os: ref(C("PodOS"), "The operating system the pod's containers need: linux or windows. Decides which fields are checked and where it may run."),
+    runtimeClassName: str("The RuntimeClass (container runtime handler) to run the pod with; the node's default handler when unset."),
+    overhead: quantityMap("Resources the pod's sandbox uses besides its containers, set from the RuntimeClass at admission and counted by the scheduler and quotas."),
+    preemptionPolicy: str("Whether the pod may preempt lower-priority pods to be scheduled: PreemptLowerPriority (the default) or Never.", ["Never", "PreemptLowerPriority"]),
+    resourceClaims: list(C("PodResourceClaim"), "Dynamic resources (devices) the pod needs, by ResourceClaim or ResourceClaimTemplate; containers take them through resources.claims."),
+    resources: ref(C("ResourceRequirements"), "Requests and limits for the pod as a whole (cpu and memory), shared by its containers. Needs the PodLevelResources feature."),
   }, { required: ["containers"] }),
+  def(C("PodDNSConfig"), "DNS settings of a pod, beyond those its dnsPolicy makes.", {
+    nameservers: strList("DNS server IPs, added to those of the policy (at most 3 in all)."),
+    searches: strList("Search domains, added to those of the policy."),
+    options: list(C("PodDNSConfigOption"), "Resolver options (ndots, timeout, edns0...); one given here replaces the policy's of the same name."),
+  }),
+  def(C("PodDNSConfigOption"), "One resolver option of /etc/resolv.conf.", {
+    name: str("The option, e.g. ndots."),
+    value: str("Its value, when it takes one, e.g. \"2\"."),
+  }),
+  def(C("HostAlias"), "An entry of the pod's /etc/hosts.", {
+    ip: str("The IP address."),
+    hostnames: strList("Host names for the address."),
+  }, { required: ["ip"] }),
+  def(C("PodOS"), "The operating system of a pod.", {
+    name: str("linux or windows."),
+  }, { required: ["name"] }),
+  def(C("PodReadinessGate"), "A pod condition the pod's readiness also waits for.", {
+    conditionType: str("The type of a condition in the pod's status.conditions, set by some controller."),
+  }, { required: ["conditionType"] }),
+  def(C("PodResourceClaim"), "A dynamic resource claim of a pod, under a name its containers use.", {
+    name: str("The name containers refer to it by, unique in the pod."),
+    resourceClaimName: str("An existing ResourceClaim in the pod's namespace; one of this and resourceClaimTemplateName."),
+    resourceClaimTemplateName: str("A ResourceClaimTemplate in the pod's namespace: a claim is made from it for this pod, and deleted with it."),
+  }, { required: ["name"] }),
+  def(C("ContainerResizePolicy"), "Whether changing one resource of a running container needs a restart.", {
+    resourceName: str("The resource: cpu or memory."),
+    restartPolicy: str("NotRequired (the default: resized in place) or RestartContainer."),
+  }, { required: ["resourceName", "restartPolicy"] }),
+  def(C("VolumeDevice"), "A block volume given to a container as a device.", {
+    name: str("Name of a PersistentVolumeClaim volume of the pod."),
+    devicePath: str("Path of the device in the container."),
+  }, { required: ["name", "devicePath"] }),
+  def(C("ResourceClaim"), "One of the pod's resource claims, as a container uses it.", {
+    name: str("The name of an entry of the pod's spec.resourceClaims."),
+    request: str("One request of that claim to use; the whole claim when empty."),
+  }, { required: ["name"] }),
   def(C("Container"), "One container of a pod: an image to run, with its command, environment, ports, resources and health checks.", CONTAINER_FIELDS, { required: ["name"] }),
   def(C("EphemeralContainer"), "A container added to a running pod for debugging (`kubectl debug`), through the pod's ephemeralcontainers subresource. It has no ports, probes, lifecycle or resources, is never restarted, and cannot be changed or removed.", {
     ...CONTAINER_FIELDS,
@@ -98,21 +158,21 @@ export const POD_DEFINITIONS: Definition[] = [
     name: str("Name of the ConfigMap."),
     key: str("The key to take the value of."),
     optional: bool("Whether the ConfigMap or key may be missing. Otherwise the container does not start until they exist."),
-  }, { required: ["key"] }),
+  }, { required: ["key"], atomic: true }),
   def(C("SecretKeySelector"), "Selects one key of a Secret.", {
     name: str("Name of the Secret."),
     key: str("The key to take the value of."),
     optional: bool("Whether the Secret or key may be missing. Otherwise the container does not start until they exist."),
-  }, { required: ["key"] }),
+  }, { required: ["key"], atomic: true }),
   def(C("ObjectFieldSelector"), "Selects a field of the pod.", {
     apiVersion: str("Version of the schema the path is written in; defaults to v1."),
     fieldPath: str("Path of the field, e.g. metadata.name or status.podIP."),
-  }, { required: ["fieldPath"] }),
+  }, { required: ["fieldPath"], atomic: true }),
   def(C("ResourceFieldSelector"), "Selects a container's resource request or limit.", {
     containerName: str("The container; required for volumes, defaults to the current one for env."),
     resource: str("The resource: limits.cpu, limits.memory, requests.cpu, requests.memory..."),
     divisor: ref("io.k8s.apimachinery.pkg.api.resource.Quantity", "Unit to express the value in; defaults to 1."),
-  }, { required: ["resource"] }),
+  }, { required: ["resource"], atomic: true }),
   def(C("EnvFromSource"), "A set of environment variables taken from every key of a ConfigMap or Secret.", {
     prefix: str("A prefix added to every variable name."),
     configMapRef: ref(C("ConfigMapEnvSource"), "The ConfigMap to take the keys of."),
@@ -129,6 +189,7 @@ export const POD_DEFINITIONS: Definition[] = [
   def(C("ResourceRequirements"), "Compute resources of a container.", {
     requests: quantityMap("What the container is guaranteed, and what the scheduler reserves on a node for it: cpu (cores, e.g. 250m) and memory (bytes, e.g. 64Mi). Defaults to the limits when only those are set."),
     limits: quantityMap("The most the container may use: CPU above the limit is throttled, memory above it gets the container OOM-killed."),
+    claims: list(C("ResourceClaim"), "Which of the pod's resourceClaims this container uses (dynamic resource allocation). Only in spec.containers."),
   }),
   def(C("VolumeMount"), "Where a volume appears in a container's filesystem.", {
     name: str("Name of one of the pod's volumes."),
@@ -136,7 +197,8 @@ export const POD_DEFINITIONS: Definition[] = [
     readOnly: bool("Mount it read-only. Defaults to false."),
     subPath: str("Mount this path inside the volume instead of its root."),
     subPathExpr: str("Like subPath, with $(VAR) expanded from the container's environment."),
-    mountPropagation: str("Whether mounts propagate between host and container: None, HostToContainer or Bidirectional."),
+    mountPropagation: str("Whether mounts propagate between host and container: None (the default), HostToContainer or Bidirectional (privileged containers only).", ["Bidirectional", "HostToContainer", "None"]),
+    recursiveReadOnly: str("Whether a readOnly mount is read-only in its submounts too: Disabled (the default), IfPossible or Enabled (fails where the runtime cannot). Needs readOnly and mountPropagation None."),
   }, { required: ["name", "mountPath"] }),
   def(C("Probe"), "A health check the kubelet runs against a container: one of exec, httpGet, tcpSocket or grpc, with its timing.", PROBE_FIELDS),
   def(C("ExecAction"), "A command run inside the container.", {
@@ -166,46 +228,10 @@ export const POD_DEFINITIONS: Definition[] = [
     exec: ref(C("ExecAction"), "Run a command in the container."),
     httpGet: ref(C("HTTPGetAction"), "Send an HTTP GET request."),
     sleep: ref(C("SleepAction"), "Wait for a while."),
+    tcpSocket: ref(C("TCPSocketAction"), "Deprecated, accepted for compatibility and never run: use a probe's tcpSocket instead."),
   }),
   def(C("SleepAction"), "A pause of some seconds.", { seconds: int64("Seconds to sleep.") }, { required: ["seconds"] }),
-  def(C("Volume"), "A named volume of a pod, and where its data comes from (exactly one source).", {
-    name: str("The volume's name, unique in the pod; containers mount it by this name."),
-    emptyDir: ref(C("EmptyDirVolumeSource"), "A directory that starts empty and lives as long as the pod: scratch space shared by its containers."),
-    configMap: ref(C("ConfigMapVolumeSource"), "Files made from the keys of a ConfigMap, updated when it changes."),
-    secret: ref(C("SecretVolumeSource"), "Files made from the keys of a Secret, updated when it changes."),
-    hostPath: ref(C("HostPathVolumeSource"), "A file or directory of the node. Ties the pod to its node's contents: mostly for system agents."),
-    persistentVolumeClaim: ref(C("PersistentVolumeClaimVolumeSource"), "Storage claimed by a PersistentVolumeClaim in the pod's namespace."),
-  }, { required: ["name"] }),
-  def(C("EmptyDirVolumeSource"), "A pod's scratch directory.", {
-    medium: str("Where it is stored: \"\" for the node's disk, Memory for a tmpfs."),
-    sizeLimit: ref("io.k8s.apimachinery.pkg.api.resource.Quantity", "The most it may hold."),
-  }),
-  def(C("ConfigMapVolumeSource"), "A ConfigMap as files: one file per key unless items picks some.", {
-    name: str("Name of the ConfigMap."),
-    items: list(C("KeyToPath"), "Which keys to project and under which paths; all keys by default."),
-    defaultMode: int32("Permission bits of the files, 0644 by default."),
-    optional: bool("Whether the ConfigMap may be missing."),
-  }),
-  def(C("SecretVolumeSource"), "A Secret as files: one file per key unless items picks some.", {
-    secretName: str("Name of the Secret."),
-    items: list(C("KeyToPath"), "Which keys to project and under which paths; all keys by default."),
-    defaultMode: int32("Permission bits of the files, 0644 by default."),
-    optional: bool("Whether the Secret may be missing."),
-  }),
-  def(C("KeyToPath"), "A key projected to a file.", {
-    key: str("The key."),
-    path: str("The relative path of the file; must not contain '..'."),
-    mode: int32("Permission bits of this file."),
-  }, { required: ["key", "path"] }),
-  def(C("HostPathVolumeSource"), "A path on the node.", {
-    path: str("The path on the node."),
-    type: str("What must be there: \"\" (no check), DirectoryOrCreate, Directory, FileOrCreate, File, Socket, CharDevice, BlockDevice."),
-  }, { required: ["path"] }),
-  def(C("PersistentVolumeClaimVolumeSource"), "A reference to a PersistentVolumeClaim.", {
-    claimName: str("Name of the claim in the pod's namespace."),
-    readOnly: bool("Mount it read-only."),
-  }, { required: ["claimName"] }),
-  def(C("LocalObjectReference"), "A reference to an object by name in the same namespace.", { name: str("Name of the object.") }),
+  def(C("LocalObjectReference"), "A reference to an object by name in the same namespace.", { name: str("Name of the object.") }, { atomic: true }),
   def(C("Toleration"), "Lets a pod be scheduled onto (and stay on) nodes with a matching taint.", {
     key: str("The taint key it matches; empty with operator Exists matches every taint."),
     operator: str("Equal (the value must match) or Exists (any value). Defaults to Equal.", ["Equal", "Exists"]),
@@ -274,3 +300,5 @@ export const POD_DEFINITIONS: Definition[] = [
     containerID: str("The runtime's id for it."),
   }, { required: ["exitCode"] }),
 ];
+
+export const POD_DEFINITIONS: Definition[] = [...POD_OWN_DEFINITIONS, ...SECURITY_DEFINITIONS, ...SCHEDULING_DEFINITIONS, ...VOLUME_DEFINITIONS, ...VOLUME_SOURCE_DEFINITIONS];

@@ -5,6 +5,29 @@ import { CORE, META, def, kind, str, bool, ref, list, strList, strMap, quantityM
 const C = (n: string) => `${CORE}.${n}`;
 const S = (n: string) => `io.k8s.api.storage.v1.${n}`;
 
+/** The sources a PersistentVolume shares with a pod's volumes (volume-sources.ts). */
+const PV_SOURCES = {
+  nfs: ref(C("NFSVolumeSource"), "An export of an NFS server."),
+  iscsi: ref(C("ISCSIPersistentVolumeSource"), "An iSCSI disk."),
+  fc: ref(C("FCVolumeSource"), "A Fibre Channel disk."),
+  rbd: ref(C("RBDPersistentVolumeSource"), "A Ceph RADOS block device."),
+  cephfs: ref(C("CephFSPersistentVolumeSource"), "A CephFS filesystem."),
+  glusterfs: ref(C("GlusterfsPersistentVolumeSource"), "A GlusterFS volume."),
+  awsElasticBlockStore: ref(C("AWSElasticBlockStoreVolumeSource"), "An AWS EBS disk (deprecated)."),
+  gcePersistentDisk: ref(C("GCEPersistentDiskVolumeSource"), "A GCE persistent disk (deprecated)."),
+  azureDisk: ref(C("AzureDiskVolumeSource"), "An Azure data disk (deprecated)."),
+  azureFile: ref(C("AzureFilePersistentVolumeSource"), "An Azure File share (deprecated)."),
+  cinder: ref(C("CinderPersistentVolumeSource"), "An OpenStack Cinder volume (deprecated)."),
+  flexVolume: ref(C("FlexPersistentVolumeSource"), "A volume of a FlexVolume driver (deprecated)."),
+  flocker: ref(C("FlockerVolumeSource"), "A Flocker dataset (deprecated)."),
+  vsphereVolume: ref(C("VsphereVirtualDiskVolumeSource"), "A vSphere virtual disk (deprecated)."),
+  photonPersistentDisk: ref(C("PhotonPersistentDiskVolumeSource"), "A Photon Controller disk (removed upstream)."),
+  portworxVolume: ref(C("PortworxVolumeSource"), "A Portworx volume (deprecated)."),
+  quobyte: ref(C("QuobyteVolumeSource"), "A Quobyte volume (removed upstream)."),
+  scaleIO: ref(C("ScaleIOPersistentVolumeSource"), "A ScaleIO volume (removed upstream)."),
+  storageos: ref(C("StorageOSPersistentVolumeSource"), "A StorageOS volume (removed upstream)."),
+};
+
 const ACCESS_MODES = "How the volume can be mounted: ReadWriteOnce (read-write by the pods of one node at a time), ReadOnlyMany, ReadWriteMany, ReadWriteOncePod (read-write by one pod).";
 
 export const STORAGE_DEFINITIONS: Definition[] = [
@@ -22,6 +45,13 @@ export const STORAGE_DEFINITIONS: Definition[] = [
     mountOptions: strList("Mount options used when the volume is mounted on a node."),
     volumeAttributesClassName: str("A VolumeAttributesClass the volume belongs to (not modelled)."),
     csi: ref(C("CSIPersistentVolumeSource"), "A volume served by a Container Storage Interface driver: what provisioned volumes of this cluster are."),
+    nodeAffinity: ref(C("VolumeNodeAffinity"), "The nodes the volume can be reached from; pods using it are scheduled onto them."),
+    hostPath: ref(C("HostPathVolumeSource"), "A directory of one node, for single-node testing only."),
+    local: ref(C("LocalVolumeSource"), "A disk, partition or directory of one node (needs nodeAffinity)."),
+    ...PV_SOURCES,
+  }),
+  def(C("VolumeNodeAffinity"), "The nodes a PersistentVolume can be used from.", {
+    required: ref(C("NodeSelector"), "Nodes the volume is reachable from: a pod using it may only run on them."),
   }),
   def(C("CSIPersistentVolumeSource"), "A volume of a CSI driver.", {
     driver: str("The name of the driver, e.g. edgekube.dev/volume."),
@@ -29,6 +59,11 @@ export const STORAGE_DEFINITIONS: Definition[] = [
     readOnly: bool("Mount it read-only."),
     fsType: str("The filesystem type to mount, e.g. ext4."),
     volumeAttributes: strMap("Attributes the driver gave the volume when it made it."),
+    controllerPublishSecretRef: ref(C("SecretReference"), "A Secret passed to the driver when it attaches the volume to a node."),
+    nodeStageSecretRef: ref(C("SecretReference"), "A Secret passed to the driver when it stages the volume on a node."),
+    nodePublishSecretRef: ref(C("SecretReference"), "A Secret passed to the driver when it mounts the volume for a pod."),
+    controllerExpandSecretRef: ref(C("SecretReference"), "A Secret passed to the driver when it expands the volume."),
+    nodeExpandSecretRef: ref(C("SecretReference"), "A Secret passed to the driver when it grows the filesystem on a node."),
   }, { required: ["driver", "volumeHandle"] }),
   def(C("PersistentVolumeStatus"), "The observed state of a PersistentVolume.", {
     phase: str("Pending (not yet available), Available (free for a claim), Bound (bound to a claim), Released (its claim was deleted; not yet reclaimed) or Failed (reclaiming failed).", ["Available", "Bound", "Failed", "Pending", "Released"]),
@@ -48,7 +83,20 @@ export const STORAGE_DEFINITIONS: Definition[] = [
     storageClassName: str("The StorageClass to take the volume from. Left out: the cluster's default class. \"\": no class, only volumes without one."),
     volumeMode: str("Filesystem (the default) or Block.", ["Block", "Filesystem"]),
     volumeAttributesClassName: str("A VolumeAttributesClass for the volume (not modelled)."),
+    dataSource: ref(C("TypedLocalObjectReference"), "Fill the new volume from this object in the claim's namespace: a VolumeSnapshot or another PersistentVolumeClaim (a clone). Kept equal to dataSourceRef when that is one of those."),
+    dataSourceRef: ref(C("TypedObjectReference"), "Fill the new volume from this object, which may be of any kind a populator handles, or in another namespace (with a ReferenceGrant)."),
   }),
+  def(C("TypedLocalObjectReference"), "A reference to an object of a given kind in the same namespace.", {
+    apiGroup: str("The object's API group; empty for the core group."),
+    kind: str("The object's kind."),
+    name: str("The object's name."),
+  }, { required: ["kind", "name"], atomic: true }),
+  def(C("TypedObjectReference"), "A reference to an object of a given kind, possibly in another namespace.", {
+    apiGroup: str("The object's API group; empty for the core group."),
+    kind: str("The object's kind."),
+    name: str("The object's name."),
+    namespace: str("The object's namespace; another namespace than the claim's needs a ReferenceGrant there."),
+  }, { required: ["kind", "name"] }),
   def(C("VolumeResourceRequirements"), "How much storage a claim needs.", {
     requests: quantityMap("The least the volume must hold: storage, e.g. 1Gi."),
     limits: quantityMap("The most it may hold."),
@@ -74,5 +122,13 @@ export const STORAGE_DEFINITIONS: Definition[] = [
     mountOptions: strList("Mount options of the volumes it provisions."),
     allowVolumeExpansion: bool("Whether a claim of this class may ask for more storage after it was created."),
     volumeBindingMode: str("When claims are bound and provisioned: Immediate (the default: as soon as the claim exists) or WaitForFirstConsumer (once a pod using it is scheduled, so the volume can be made where the pod runs). Cannot be changed.", ["Immediate", "WaitForFirstConsumer"]),
+    allowedTopologies: list(C("TopologySelectorTerm"), "Where its volumes may be provisioned, by node topology labels; anywhere when empty. Cannot be changed."),
   }),
+  def(C("TopologySelectorTerm"), "Topology domains, by label requirements that must all hold.", {
+    matchLabelExpressions: list(C("TopologySelectorLabelRequirement"), "Requirements on topology labels."),
+  }, { atomic: true }),
+  def(C("TopologySelectorLabelRequirement"), "A topology label and the values it may take.", {
+    key: str("The label key, e.g. topology.kubernetes.io/zone."),
+    values: strList("The values it may have (ORed)."),
+  }, { required: ["key", "values"] }),
 ];

@@ -14,7 +14,8 @@ const condition = (name: string, what: string) =>
     status: str("True, False or Unknown."),
     reason: str("A short CamelCase reason for its last change, e.g. NewReplicaSetAvailable or ProgressDeadlineExceeded."),
     message: str("A human-readable explanation."),
-    lastUpdateTime: time("When it was last updated."),
+    // Only a Deployment's conditions record their last update besides their last transition.
+    ...(what === "Deployment" ? { lastUpdateTime: time("When it was last updated.") } : {}),
     lastTransitionTime: time("When its status last changed."),
   }, { required: ["type", "status"] });
 
