@@ -17,6 +17,7 @@ export type EventComponent =
   | "garbage-collector-controller"
   | "persistentvolume-controller"
   | "horizontal-pod-autoscaler"
+  | "edgekube-ingress-controller"
   /** The model's provisioner, named as its class names it (an external provisioner's events carry its name). */
   | "edgekube.dev/volume";
 

@@ -22,10 +22,12 @@
 //   pv:/NAME          a PersistentVolume: phase, reclaim, protection
 //   hpa:NS/NAME       a HorizontalPodAutoscaler (again every sync period)
 //   crd:/NAME         a CustomResourceDefinition: names, Established, cleanup on delete
+//   ing:NS/NAME       an Ingress of the cluster's own class: its address and Sync events
+//   ingclass:/NAME    an IngressClass changed: the Ingresses of that class
 import type { ControllerKey } from "../controlplane/stubs";
 import type { Controller } from "./controller";
 
-export type WorkKind = "rs" | "rc" | "deploy" | "job" | "jobttl" | "cronjob" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs" | "eventttl" | "sa" | "clusterrole" | "ds" | "dsnode" | "pvc" | "pv" | "hpa" | "sts" | "crd";
+export type WorkKind = "rs" | "rc" | "deploy" | "job" | "jobttl" | "cronjob" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs" | "eventttl" | "sa" | "clusterrole" | "ds" | "dsnode" | "pvc" | "pv" | "hpa" | "sts" | "crd" | "ing" | "ingclass";
 export type WorkKey = string;
 
 export function workKey(kind: WorkKind, namespace: string, name: string): WorkKey {

@@ -146,7 +146,18 @@ const HPA_V2_SPEC = struct({
   behavior: struct({ scaleUp: SCALING_RULES, scaleDown: SCALING_RULES }),
 });
 
+const TYPED_REFERENCE = struct(anyFields("apiGroup", "kind", "name"));
+const INGRESS_BACKEND = struct({ service: struct({ name: ANY, port: struct(anyFields("name", "number")) }), resource: TYPED_REFERENCE });
+const INGRESS_SPEC = struct({
+  ingressClassName: ANY,
+  defaultBackend: INGRESS_BACKEND,
+  tls: list(struct(anyFields("hosts", "secretName"))),
+  rules: list(struct({ host: ANY, http: struct({ paths: list(struct({ ...anyFields("path", "pathType"), backend: INGRESS_BACKEND })) }) })),
+});
+
 const KINDS: Record<string, Shape> = {
+  "ingresses.networking.k8s.io": top(INGRESS_SPEC),
+  "ingressclasses.networking.k8s.io": top(struct({ controller: ANY, parameters: struct(anyFields("apiGroup", "kind", "name", "scope", "namespace")) })),
   "horizontalpodautoscalers.autoscaling": top(HPA_V2_SPEC),
   // Resources served in more than one version are keyed by storage key and version too.
   "horizontalpodautoscalers.autoscaling/v1": top(struct({ ...anyFields("minReplicas", "maxReplicas", "targetCPUUtilizationPercentage"), scaleTargetRef: CROSS_VERSION_REF })),

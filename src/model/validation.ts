@@ -22,6 +22,8 @@ import { validateHPA } from "./validate-hpa";
 import type { HorizontalPodAutoscaler } from "./autoscaling-types";
 import { validateCustomResourceDefinition } from "./validate-crd";
 import type { CustomResourceDefinition } from "./crd-types";
+import { validateIngress, validateIngressClass } from "./validate-ingress";
+import type { Ingress, IngressClass } from "./ingress-types";
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from "./validate-config";
 
 export { strictUnknownFields } from "./strict-fields";
@@ -128,6 +130,8 @@ const RULES: Record<string, KindRules> = {
     nameFn: nameIsDNSSubdomain,
     validate: (obj, old) => validateStorageClass(obj as StorageClass, old as StorageClass | undefined),
   },
+  "ingresses.networking.k8s.io": { namespaced: true, nameFn: nameIsDNSSubdomain, validate: (obj, old) => validateIngress(obj as Ingress, old as Ingress | undefined) },
+  "ingressclasses.networking.k8s.io": { namespaced: false, nameFn: nameIsDNSSubdomain, validate: (obj, old) => validateIngressClass(obj as IngressClass, old as IngressClass | undefined) },
   "customresourcedefinitions.apiextensions.k8s.io": {
     namespaced: false,
     nameFn: nameIsDNSSubdomain,

@@ -134,6 +134,9 @@ describe("kubectl protobuf fixtures", () => {
     "24-kubectl-create-job-from-cronjob",
     "25-kubectl-autoscale",
     "26-kubectl-autoscale-no-cpu",
+    "34-kubectl-create-ingress",
+    "35-kubectl-create-ingress-two-paths",
+    "36-kubectl-create-ingress-default-backend-tls",
   ];
 
   // Checked one by one below instead: their rules hold the core group "" (an empty
@@ -157,6 +160,28 @@ describe("kubectl protobuf fixtures", () => {
     });
     const bare = decodeKubernetesProtobuf(fixtureBody(names[25])) as KubeObject & { spec: Record<string, unknown> };
     expect(bare.spec).toEqual({ scaleTargetRef: { kind: "Deployment", name: "php-apache", apiVersion: "apps/v1" }, maxReplicas: 5 });
+  });
+
+  it("create ingress: a class, rules by host with Exact and Prefix paths, a default backend by port name, TLS", () => {
+    expect(decodeKubernetesProtobuf(fixtureBody(names[26]))).toEqual({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "Ingress",
+      metadata: { name: "example-ingress" },
+      spec: {
+        ingressClassName: "nginx",
+        rules: [{ host: "hello-world.example", http: { paths: [{ path: "/", pathType: "Exact", backend: { service: { name: "web", port: { number: 8080 } } } }] } }],
+      },
+    });
+    const two = decodeKubernetesProtobuf(fixtureBody(names[27])) as KubeObject & { spec: { rules: { http: { paths: { path: string }[] } }[] } };
+    expect(two.metadata.annotations).toEqual({ "nginx.ingress.kubernetes.io/rewrite-target": "/" });
+    expect(two.spec.rules.map((r) => r.http.paths.map((p) => p.path))).toEqual([["/", "/v2"]]); // kubectl merges the rules of one host
+    const catchAll = decodeKubernetesProtobuf(fixtureBody(names[28])) as KubeObject & { spec: Record<string, unknown> };
+    expect(catchAll.spec.defaultBackend).toEqual({ service: { name: "web", port: { name: "http" } } });
+    expect(catchAll.spec.tls).toEqual([{ hosts: ["*.foo.com"], secretName: "my-cert" }]);
+    expect(catchAll.spec.rules).toEqual([
+      { host: "*.foo.com", http: { paths: [{ path: "/api", pathType: "Prefix", backend: { service: { name: "api", port: { name: "grpc" } } } }] } },
+      { http: { paths: [{ path: "/exact", pathType: "Exact", backend: { service: { name: "web", port: { number: 8080 } } } }] } },
+    ]);
   });
 
   it("create deployment (bootcamp)", () => {

@@ -22,6 +22,7 @@ import { statefulSetPrinter } from "./statefulsets";
 import { roleBindingPrinter, rolePrinter } from "./rbac";
 import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from "./storage";
 import { crdPrinter } from "./custom-resources";
+import { ingressClassPrinter, ingressPrinter } from "./ingress";
 import type { IncludeObject, Printer, Table, TableRow } from "./types";
 
 export type { IncludeObject } from "./types";
@@ -57,6 +58,8 @@ const PRINTERS = new Map<string, Printer>([
   ["rolebindings.rbac.authorization.k8s.io", roleBindingPrinter],
   ["clusterrolebindings.rbac.authorization.k8s.io", roleBindingPrinter],
   ["customresourcedefinitions.apiextensions.k8s.io", crdPrinter],
+  ["ingresses.networking.k8s.io", ingressPrinter],
+  ["ingressclasses.networking.k8s.io", ingressClassPrinter],
 ]);
 
 interface ToTableOptions {
