@@ -21,11 +21,11 @@ async function app(url: string, init: RequestInit = {}): Promise<{ status: numbe
   return { status: res.status, body: await res.text(), type: res.headers.get("content-type") };
 }
 
-const service = (name: string, selector: Record<string, string>, port = 8080) => ({
+const service = (name: string, selector: Record<string, string>, targetPort = 8080) => ({
   apiVersion: "v1",
   kind: "Service",
   metadata: { name },
-  spec: { selector, ports: [{ name: "http", port, targetPort: 8080 }] },
+  spec: { selector, ports: [{ name: "http", port: 8080, targetPort }] },
 });
 const hello = (name: string, app: string, tag: string) =>
   boundPod(name, NODE, { containers: [{ name: "hello-app", image: `gcr.io/google-samples/hello-app:${tag}`, ports: [{ containerPort: 8080 }] }] }, { labels: { app } });
@@ -34,7 +34,7 @@ const ingress = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 
 
 beforeAll(async () => {
   node = await startNode(NODE, clock);
-  for (const svc of [service("web", { app: "web" }), service("web2", { app: "web2" }), service("empty", { app: "nobody" })]) {
+  for (const svc of [service("web", { app: "web" }), service("web2", { app: "web2" }), service("empty", { app: "nobody" }), service("wrong-port", { app: "web" }, 9999)]) {
     expect((await callJson("/api/v1/namespaces/default/services", { method: "POST", body: svc })).status).toBe(201);
   }
   await createPod(hello("web-1", "web", "1.0"));
@@ -115,10 +115,10 @@ describe("Ingress", () => {
     }
   });
 
-  it("a Service without ready endpoints answers 503, as ingress-nginx does; so does a missing Service", async () => {
+  it("a Service without ready endpoints answers 503, as ingress-nginx does; so does a missing Service; a pod that does not listen, 502", async () => {
     const created = await callJson(ING, {
       method: "POST",
-      body: ingress("broken", { rules: [{ host: "empty.example", http: { paths: [{ path: "/", pathType: "Prefix", backend: backend("empty") }, { path: "/gone", pathType: "Exact", backend: backend("gone") }] } }] }),
+      body: ingress("broken", { rules: [{ host: "empty.example", http: { paths: [{ path: "/", pathType: "Prefix", backend: backend("empty") }, { path: "/gone", pathType: "Exact", backend: backend("gone") }, { path: "/closed", pathType: "Exact", backend: backend("wrong-port") }] } }] }),
     });
     expect(created.status).toBe(201);
     const r = await waitFor(async () => {
@@ -127,6 +127,12 @@ describe("Ingress", () => {
     }, "503 for the Service without endpoints");
     expect(r.body).toContain("<title>503 Service Temporarily Unavailable</title>");
     expect((await app("https://empty.example/gone")).status).toBe(503);
+    // Ready endpoints, but nothing listens on the target port: the connection is refused.
+    const refused = await waitFor(async () => {
+      const res = await app("https://empty.example/closed");
+      return res.status === 502 && res;
+    }, "502 for a port nobody listens on");
+    expect(refused.body).toContain("<title>502 Bad Gateway</title>");
   });
 
   it("refuses an invalid Ingress with 422 and the API server's words, and stores nothing", async () => {
