@@ -86,6 +86,8 @@ describe("Ingress", () => {
     expect((await app("https://hello-world.example/v2/deeper?x=1")).body).toContain("Version: 2.0.0");
     expect((await app("https://hello-world.example/v2x")).body).toContain("Version: 1.0.0");
     expect((await app("https://HELLO-WORLD.example:443/v2")).body).toContain("Version: 2.0.0");
+    const posted = await app("https://hello-world.example/v2/form", { method: "POST", body: "name=x", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    expect([posted.status, posted.body]).toEqual([200, "Hello, world!\nVersion: 2.0.0\nHostname: web2-1\n"]);
     // The pod logged the request as hello-app does.
     const log = await call("/api/v1/namespaces/default/pods/web2-1/log");
     expect(await log.text()).toMatch(/\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d Serving request: \/v2\/deeper\n/);
