@@ -66,12 +66,12 @@ describe("Ingress", () => {
     expect(created.body.status).toEqual({ loadBalancer: {} });
     const withAddress = await waitFor(async () => {
       const r = await callJson<Ingress>(`${ING}/example-ingress`);
-      return r.body.status?.loadBalancer?.ingress?.length && r.body;
+      return r.body.status?.loadBalancer?.ingress?.length ? r.body : undefined;
     }, "the Ingress's address");
     expect(withAddress.status?.loadBalancer?.ingress).toEqual([{ ip: "127.0.0.1" }]);
     const events = await waitFor(async () => {
       const r = await callJson<{ items: Event[] }>(`/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dexample-ingress`);
-      return r.body.items.length && r.body.items;
+      return r.body.items.length ? r.body.items : undefined;
     }, "the Sync event");
     expect(events.map((e) => [e.type, e.reason, e.message, e.source?.component])).toEqual([["Normal", "Sync", "Scheduled for sync", "edgekube-ingress-controller"]]);
   });
