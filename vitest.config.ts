@@ -35,6 +35,8 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 API_TOKEN: "test-token",
+                // The tests' base URL is the cluster's host (as a custom domain would be).
+                API_HOSTS: "edgekube.test",
                 TEST_MIGRATIONS: migrations,
                 TEST_PROTOBUF_FIXTURES: protobufFixtures,
                 NODE_LEASE_WRITE_INTERVAL: "30s",

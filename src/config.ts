@@ -35,6 +35,8 @@ export interface ClusterConfig {
   hpaDownscaleStabilizationMs: number;
   /** --horizontal-pod-autoscaler-cpu-initialization-period: a new pod's CPU counts once ready and measured for a window (5 min). */
   hpaCpuInitializationPeriodMs: number;
+  /** The address Ingresses of the cluster's own class report (status.loadBalancer): an IP or a DNS name. */
+  ingressAddress: string;
 }
 
 /** "50s", "1m30s", "500ms", "2h", or a bare number of seconds. */
@@ -81,6 +83,7 @@ interface ConfigEnv {
   HPA_SYNC_PERIOD?: string;
   HPA_DOWNSCALE_STABILIZATION?: string;
   HPA_CPU_INITIALIZATION_PERIOD?: string;
+  INGRESS_ADDRESS?: string;
 }
 
 export function readConfig(env: ConfigEnv): ClusterConfig {
@@ -105,6 +108,7 @@ export function readConfig(env: ConfigEnv): ClusterConfig {
     hpaSyncPeriodMs: Math.max(100, parseDuration(env.HPA_SYNC_PERIOD, 15_000)),
     hpaDownscaleStabilizationMs: parseDuration(env.HPA_DOWNSCALE_STABILIZATION, 300_000),
     hpaCpuInitializationPeriodMs: parseDuration(env.HPA_CPU_INITIALIZATION_PERIOD, 300_000),
+    ingressAddress: env.INGRESS_ADDRESS?.trim() || "127.0.0.1",
   };
 }
 

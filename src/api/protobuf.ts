@@ -1,7 +1,7 @@
 // Decoder for the Kubernetes protobuf request bodies kubectl sends.
 //
 // `kubectl create deployment|service|namespace|configmap|secret|serviceaccount|job|cronjob|
-// role|rolebinding|clusterrole|clusterrolebinding|token|priorityclass|pdb`, `kubectl autoscale` and `kubectl auth can-i|whoami` POST their object as
+// role|rolebinding|clusterrole|clusterrolebinding|token|priorityclass|pdb|ingress`, `kubectl autoscale` and `kubectl auth can-i|whoami` POST their object as
 // `application/vnd.kubernetes.protobuf` and do not retry with JSON if the server answers
 // 415, so edgekube has to read that format.
 // Everything else is stored and served as JSON, so this module only turns the protobuf
@@ -315,6 +315,25 @@ const MESSAGES: Record<string, Record<number, Field>> = {
 
   // ---- k8s.io/api/scheduling/v1 ----
   PriorityClass: { 1: msg("metadata", "ObjectMeta"), 2: i32("value"), 3: bool("globalDefault"), 4: str("description"), 5: str("preemptionPolicy", PTR) },
+  // ---- k8s.io/api/networking/v1 (`kubectl create ingress`; status is the controller's) ----
+  Ingress: { 1: msg("metadata", "ObjectMeta"), 2: msg("spec", "IngressSpec") },
+  IngressSpec: {
+    4: str("ingressClassName", PTR), 1: msg("defaultBackend", "IngressBackend", PTR), 2: msgs("tls", "IngressTLS"),
+    3: msgs("rules", "IngressRule"),
+  },
+  IngressBackend: { 4: msg("service", "IngressServiceBackend", PTR), 3: msg("resource", "TypedLocalObjectReference", PTR) },
+  IngressServiceBackend: { 1: str("name"), 2: msg("port", "ServiceBackendPort") },
+  ServiceBackendPort: { 1: str("name"), 2: i32("number") },
+  TypedLocalObjectReference: { 1: str("apiGroup", PTR), 2: str("kind"), 3: str("name") },
+  IngressTLS: { 1: strs("hosts"), 2: str("secretName") },
+  IngressRule: { 1: str("host"), 2: msg("ingressRuleValue", "IngressRuleValue", INLINE) },
+  IngressRuleValue: { 1: msg("http", "HTTPIngressRuleValue", PTR) },
+  HTTPIngressRuleValue: { 1: msgs("paths", "HTTPIngressPath") },
+  // pathType is a *PathType: kubectl always sets it.
+  HTTPIngressPath: { 1: str("path"), 3: str("pathType", PTR), 2: msg("backend", "IngressBackend") },
+  IngressClass: { 1: msg("metadata", "ObjectMeta"), 2: msg("spec", "IngressClassSpec") },
+  IngressClassSpec: { 1: str("controller"), 2: msg("parameters", "IngressClassParametersReference", PTR) },
+  IngressClassParametersReference: { 1: str("apiGroup", PTR), 2: str("kind"), 3: str("name"), 4: str("scope", PTR), 5: str("namespace", PTR) },
 
   // ---- k8s.io/api/authentication/v1 (status is the server's answer: not decoded) ----
   TokenRequest: { 1: msg("metadata", "ObjectMeta"), 2: msg("spec", "TokenRequestSpec") },
@@ -401,6 +420,8 @@ const KINDS: Record<string, string> = {
   "rbac.authorization.k8s.io/v1/RoleBinding": "RoleBinding",
   "rbac.authorization.k8s.io/v1/ClusterRoleBinding": "RoleBinding",
   "scheduling.k8s.io/v1/PriorityClass": "PriorityClass",
+  "networking.k8s.io/v1/Ingress": "Ingress",
+  "networking.k8s.io/v1/IngressClass": "IngressClass",
   "authentication.k8s.io/v1/TokenRequest": "TokenRequest",
   "authentication.k8s.io/v1/TokenReview": "TokenReview",
   "authentication.k8s.io/v1/SelfSubjectReview": "SelfSubjectReview",

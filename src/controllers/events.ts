@@ -19,6 +19,7 @@ export type EventComponent =
   | "horizontal-pod-autoscaler"
   /** The disruption controller's recorder names the whole manager, as upstream's does. */
   | "controllermanager"
+  | "edgekube-ingress-controller"
   /** The model's provisioner, named as its class names it (an external provisioner's events carry its name). */
   | "edgekube.dev/volume";
 

@@ -23,6 +23,7 @@ import { ClaimController, VolumeController } from "./persistentvolume-controller
 import { HorizontalPodAutoscalerController } from "./hpa-controller";
 import { CustomResourceDefinitionController } from "./crd-controller";
 import { DisruptionController, namespaceBudgets } from "./disruption-controller";
+import { IngressController, ingressClassWatch } from "./ingress-controller";
 
 export function controllerTable(ctx: ControllerContext, allocator: () => ServiceAllocator): Controller[] {
   const replicaSets = new ReplicaSetController(ctx);
@@ -56,5 +57,7 @@ export function controllerTable(ctx: ControllerContext, allocator: () => Service
     new CustomResourceDefinitionController(ctx),
     budgets,
     namespaceBudgets(ctx, budgets),
+    new IngressController(ctx),
+    ingressClassWatch(ctx),
   ];
 }

@@ -1,8 +1,9 @@
 // The cluster as it exists on first start: the four standard namespaces, the default
 // RBAC policy (bootstrap-policy.ts), the
 // `kubernetes` Service in default (the API server's own, kept by the API server as
-// upstream does), the system PriorityClasses, the default StorageClass `standard` (kept like an addon manager
-// keeps minikube's), and DEFAULT_NODE_COUNT worker nodes. Runs once per isolate, is idempotent, and only
+// upstream does), the system PriorityClasses, the default StorageClass `standard` and IngressClass
+// `nginx` (kept like an addon manager keeps minikube's), and DEFAULT_NODE_COUNT worker nodes. Runs once
+// per isolate, is idempotent, and only
 // creates nodes on a cluster that never had its namespaces (so nodes a person deleted
 // stay deleted across restarts).
 import type { ObjectStore } from "../store/store";
@@ -17,6 +18,8 @@ import { KUBERNETES_SERVICE_IP } from "../model/cluster-addresses";
 import { DEFAULT_NODE } from "./node-config";
 import { ensureBootstrapPolicy } from "./bootstrap-policy";
 import { SYSTEM_PRIORITY_CLASSES } from "../model/priority";
+import { DEFAULT_INGRESS_CLASS, EDGEKUBE_INGRESS_CONTROLLER, IS_DEFAULT_INGRESS_CLASS_ANNOTATION } from "../model/ingress";
+import type { IngressClass } from "../model/ingress-types";
 
 const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
@@ -62,6 +65,7 @@ async function bootstrap(ctx: BootstrapContext): Promise<void> {
   for (const pc of SYSTEM_PRIORITY_CLASSES) {
     await createIfMissing(ctx, structuredClone(pc)).catch((e) => console.error(`creating PriorityClass ${pc.metadata.name} failed:`, e));
   }
+  await createIfMissing(ctx, defaultIngressClass()).catch((e) => console.error("creating the default IngressClass failed:", e));
   if (!firstStart) return;
   const count = ctx.config.defaultNodeCount;
   // A bounded number of nodes join at once: thousands of registrations in flight
@@ -116,6 +120,20 @@ function defaultStorageClass(): StorageClass {
     reclaimPolicy: "Delete",
     volumeBindingMode: "Immediate",
     allowVolumeExpansion: false,
+  };
+}
+
+/**
+ * The default IngressClass, served by the Worker's own router. Named `nginx` as
+ * minikube's ingress addon names its class, so manifests written for it (and the
+ * docs' `ingressClassName: nginx`) work unchanged.
+ */
+function defaultIngressClass(): IngressClass {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "IngressClass",
+    metadata: { name: DEFAULT_INGRESS_CLASS, annotations: { [IS_DEFAULT_INGRESS_CLASS_ANNOTATION]: "true" }, labels: { "app.kubernetes.io/component": "controller", "addonmanager.kubernetes.io/mode": "EnsureExists" } },
+    spec: { controller: EDGEKUBE_INGRESS_CONTROLLER },
   };
 }
 

@@ -88,6 +88,9 @@ const ROOTS: Record<string, StructMeta> = {
   services: root({ ports: merge("port") }, CONDITIONS_STATUS),
   persistentvolumes: root({}),
   persistentvolumeclaims: root({}, CONDITIONS_STATUS),
+  // Ingress rules, paths and TLS sections are atomic lists upstream: a patch replaces them.
+  "ingresses.networking.k8s.io": root({}),
+  "ingressclasses.networking.k8s.io": root({}),
   events: { metadata: nested(OBJECT_META) },
   serviceaccounts: { metadata: nested(OBJECT_META), secrets: merge("name") },
 };

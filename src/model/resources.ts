@@ -55,6 +55,8 @@ export const RESOURCES: readonly ResourceInfo[] = [
   { group: "", version: "v1", resource: "persistentvolumeclaims", singular: "persistentvolumeclaim", kind: "PersistentVolumeClaim", namespaced: true, shortNames: ["pvc"], verbs: ALL_VERBS, subresources: ["status"] },
   { group: "storage.k8s.io", version: "v1", resource: "storageclasses", singular: "storageclass", kind: "StorageClass", namespaced: false, shortNames: ["sc"], verbs: ALL_VERBS, subresources: [] },
   { group: "scheduling.k8s.io", version: "v1", resource: "priorityclasses", singular: "priorityclass", kind: "PriorityClass", namespaced: false, shortNames: ["pc"], verbs: ALL_VERBS, subresources: [] },
+  { group: "networking.k8s.io", version: "v1", resource: "ingresses", singular: "ingress", kind: "Ingress", namespaced: true, shortNames: ["ing"], verbs: ALL_VERBS, subresources: ["status"] },
+  { group: "networking.k8s.io", version: "v1", resource: "ingressclasses", singular: "ingressclass", kind: "IngressClass", namespaced: false, verbs: ALL_VERBS, subresources: [] },
   { group: "coordination.k8s.io", version: "v1", resource: "leases", singular: "lease", kind: "Lease", namespaced: true, verbs: ALL_VERBS, subresources: [] },
   { group: "apiextensions.k8s.io", version: "v1", resource: "customresourcedefinitions", singular: "customresourcedefinition", kind: "CustomResourceDefinition", namespaced: false, shortNames: ["crd", "crds"], categories: ["api-extensions"], verbs: ALL_VERBS, subresources: ["status"] },
   { group: "rbac.authorization.k8s.io", version: "v1", resource: "roles", singular: "role", kind: "Role", namespaced: true, verbs: ALL_VERBS, subresources: [] },

@@ -168,6 +168,20 @@ const hpaSpec = z.looseObject({
 const withSpec = (spec: z.ZodType, extra: z.ZodRawShape = {}) =>
   z.looseObject({ apiVersion: str, kind: str, metadata: objectMeta.nullish(), spec: spec.nullish(), status: z.looseObject({}).nullish(), ...extra });
 
+const typedReference = z.looseObject({ apiGroup: str, kind: str, name: str }).nullish();
+const ingressBackend = z
+  .looseObject({ service: z.looseObject({ name: str, port: z.looseObject({ name: str, number: int }).nullish() }).nullish(), resource: typedReference })
+  .nullish();
+const ingressSpec = z.looseObject({
+  ingressClassName: str,
+  defaultBackend: ingressBackend,
+  tls: z.array(z.looseObject({ hosts: strList, secretName: str })).nullish(),
+  rules: z
+    .array(z.looseObject({ host: str, http: z.looseObject({ paths: z.array(z.looseObject({ path: str, pathType: str, backend: ingressBackend })).nullish() }).nullish() }))
+    .nullish(),
+});
+const ingressStatus = z.looseObject({ loadBalancer: z.looseObject({ ingress: z.array(z.looseObject({ ip: str, hostname: str })).nullish() }).nullish() }).nullish();
+
 const pvcSpec = z.looseObject({
   accessModes: strList,
   selector: labelSelector,
@@ -189,6 +203,8 @@ const pvSpec = z.looseObject({
 });
 
 const SCHEMAS: Record<string, z.ZodType> = {
+  "ingresses.networking.k8s.io": withSpec(ingressSpec, { status: ingressStatus }),
+  "ingressclasses.networking.k8s.io": withSpec(z.looseObject({ controller: str, parameters: z.looseObject({ apiGroup: str, kind: str, name: str, scope: str, namespace: str }).nullish() })),
   persistentvolumes: withSpec(pvSpec),
   persistentvolumeclaims: withSpec(pvcSpec),
   "storageclasses.storage.k8s.io": z.looseObject({

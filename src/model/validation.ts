@@ -26,6 +26,8 @@ import type { PodDisruptionBudget } from "./policy-types";
 import type { HorizontalPodAutoscaler } from "./autoscaling-types";
 import { validateCustomResourceDefinition } from "./validate-crd";
 import type { CustomResourceDefinition } from "./crd-types";
+import { validateIngress, validateIngressClass } from "./validate-ingress";
+import type { Ingress, IngressClass } from "./ingress-types";
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from "./validate-config";
 
 export { strictUnknownFields } from "./strict-fields";
@@ -138,6 +140,8 @@ const RULES: Record<string, KindRules> = {
     nameFn: nameIsDNSSubdomain,
     validate: (obj, old) => validatePriorityClass(obj as PriorityClass, old as PriorityClass | undefined),
   },
+  "ingresses.networking.k8s.io": { namespaced: true, nameFn: nameIsDNSSubdomain, validate: (obj, old) => validateIngress(obj as Ingress, old as Ingress | undefined) },
+  "ingressclasses.networking.k8s.io": { namespaced: false, nameFn: nameIsDNSSubdomain, validate: (obj, old) => validateIngressClass(obj as IngressClass, old as IngressClass | undefined) },
   "customresourcedefinitions.apiextensions.k8s.io": {
     namespaced: false,
     nameFn: nameIsDNSSubdomain,

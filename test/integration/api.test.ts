@@ -22,7 +22,7 @@ describe("discovery and authentication", () => {
     const res = await call("/apis", { accept: "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json" });
     expect(res.headers.get("content-type")).toBe("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList");
     const body = (await res.json()) as { items: { metadata: { name: string } }[] };
-    expect(body.items.map((g) => g.metadata.name).sort()).toEqual(["apiextensions.k8s.io", "apps", "authentication.k8s.io", "authorization.k8s.io", "autoscaling", "batch", "coordination.k8s.io", "discovery.k8s.io", "metrics.k8s.io", "policy", "rbac.authorization.k8s.io", "scheduling.k8s.io", "storage.k8s.io"]);
+    expect(body.items.map((g) => g.metadata.name).sort()).toEqual(["apiextensions.k8s.io", "apps", "authentication.k8s.io", "authorization.k8s.io", "autoscaling", "batch", "coordination.k8s.io", "discovery.k8s.io", "metrics.k8s.io", "networking.k8s.io", "policy", "rbac.authorization.k8s.io", "scheduling.k8s.io", "storage.k8s.io"]);
     const legacy = await callJson<{ resources: { name: string }[] }>("/api/v1");
     expect(legacy.body.resources.map((r) => r.name)).toContain("pods/eviction");
   });

@@ -20,7 +20,7 @@ describe("/openapi/v3", () => {
   it("lists every group-version under the hash of its document", async () => {
     const index = await callJson<Index>("/openapi/v3");
     expect(index.status).toBe(200);
-    expect(Object.keys(index.body.paths).sort()).toEqual(["api/v1", "apis/apiextensions.k8s.io/v1", "apis/apps/v1", "apis/authentication.k8s.io/v1", "apis/authorization.k8s.io/v1", "apis/autoscaling/v1", "apis/autoscaling/v2", "apis/batch/v1", "apis/coordination.k8s.io/v1", "apis/discovery.k8s.io/v1", "apis/policy/v1", "apis/rbac.authorization.k8s.io/v1", "apis/scheduling.k8s.io/v1", "apis/storage.k8s.io/v1"]);
+    expect(Object.keys(index.body.paths).sort()).toEqual(["api/v1", "apis/apiextensions.k8s.io/v1", "apis/apps/v1", "apis/authentication.k8s.io/v1", "apis/authorization.k8s.io/v1", "apis/autoscaling/v1", "apis/autoscaling/v2", "apis/batch/v1", "apis/coordination.k8s.io/v1", "apis/discovery.k8s.io/v1", "apis/networking.k8s.io/v1", "apis/policy/v1", "apis/rbac.authorization.k8s.io/v1", "apis/scheduling.k8s.io/v1", "apis/storage.k8s.io/v1"]);
     const url = index.body.paths["api/v1"].serverRelativeURL;
     const hash = /\?hash=([0-9A-F]{128})$/.exec(url)?.[1];
     expect(hash).toBeDefined();

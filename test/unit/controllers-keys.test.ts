@@ -83,6 +83,8 @@ describe("work keys", () => {
 
   it("map CRDs to the CRD controller, and a custom object gone to a garbage-collector sweep", () => {
     expect(keysFor(table(), change("customresourcedefinitions.apiextensions.k8s.io", "", "crontabs.stable.example.com"))).toEqual(["crd:/crontabs.stable.example.com"]);
+    expect(keysFor(table(), change("ingresses.networking.k8s.io", "n", "web"))).toEqual(["ing:n/web"]);
+    expect(keysFor(table(), change("ingressclasses.networking.k8s.io", "", "nginx"))).toEqual(["ingclass:/nginx"]);
     expect(keysFor(table(), change("crontabs.stable.example.com", "n", "c", { type: "DELETED" }))).toEqual(["gc:/"]);
     expect(keysFor(table(), change("crontabs.stable.example.com", "n", "c"))).toEqual([]);
   });

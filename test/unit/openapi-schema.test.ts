@@ -90,7 +90,7 @@ describe("schema files", () => {
 
 describe("group documents", () => {
   it("lists each kind's patch operation with its group-version-kind and the fieldValidation parameter", () => {
-    expect(groupVersions().map((gv) => groupPath(gv.group, gv.version)).sort()).toEqual(["api/v1", "apis/apiextensions.k8s.io/v1", "apis/apps/v1", "apis/authentication.k8s.io/v1", "apis/authorization.k8s.io/v1", "apis/autoscaling/v1", "apis/autoscaling/v2", "apis/batch/v1", "apis/coordination.k8s.io/v1", "apis/discovery.k8s.io/v1", "apis/policy/v1", "apis/rbac.authorization.k8s.io/v1", "apis/scheduling.k8s.io/v1", "apis/storage.k8s.io/v1"]);
+    expect(groupVersions().map((gv) => groupPath(gv.group, gv.version)).sort()).toEqual(["api/v1", "apis/apiextensions.k8s.io/v1", "apis/apps/v1", "apis/authentication.k8s.io/v1", "apis/authorization.k8s.io/v1", "apis/autoscaling/v1", "apis/autoscaling/v2", "apis/batch/v1", "apis/coordination.k8s.io/v1", "apis/discovery.k8s.io/v1", "apis/networking.k8s.io/v1", "apis/policy/v1", "apis/rbac.authorization.k8s.io/v1", "apis/scheduling.k8s.io/v1", "apis/storage.k8s.io/v1"]);
     const doc = groupDocument("apps", "v1");
     const op = (doc.paths["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"] as { patch: Json }).patch;
     expect(op["x-kubernetes-group-version-kind"]).toEqual({ group: "apps", version: "v1", kind: "Deployment" });

@@ -138,6 +138,9 @@ describe("kubectl protobuf fixtures", () => {
     "31-kubectl-create-pdb-max-unavailable",
     "32-kubectl-create-priorityclass",
     "33-kubectl-create-priorityclass-nonpreempting",
+    "34-kubectl-create-ingress",
+    "35-kubectl-create-ingress-two-paths",
+    "36-kubectl-create-ingress-default-backend-tls",
   ];
 
   // Checked one by one below instead: their rules hold the core group "" (an empty
@@ -185,6 +188,28 @@ describe("kubectl protobuf fixtures", () => {
     });
     const zk = decodeKubernetesProtobuf(fixtureBody("31-kubectl-create-pdb-max-unavailable")) as KubeObject & { spec: Record<string, unknown> };
     expect(zk.spec).toEqual({ maxUnavailable: "50%", selector: { matchLabels: { app: "zookeeper" } } });
+  });
+
+  it("create ingress: a class, rules by host with Exact and Prefix paths, a default backend by port name, TLS", () => {
+    expect(decodeKubernetesProtobuf(fixtureBody("34-kubectl-create-ingress"))).toEqual({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "Ingress",
+      metadata: { name: "example-ingress" },
+      spec: {
+        ingressClassName: "nginx",
+        rules: [{ host: "hello-world.example", http: { paths: [{ path: "/", pathType: "Exact", backend: { service: { name: "web", port: { number: 8080 } } } }] } }],
+      },
+    });
+    const two = decodeKubernetesProtobuf(fixtureBody("35-kubectl-create-ingress-two-paths")) as KubeObject & { spec: { rules: { http: { paths: { path: string }[] } }[] } };
+    expect(two.metadata.annotations).toEqual({ "nginx.ingress.kubernetes.io/rewrite-target": "/" });
+    expect(two.spec.rules.map((r) => r.http.paths.map((p) => p.path))).toEqual([["/", "/v2"]]); // kubectl merges the rules of one host
+    const catchAll = decodeKubernetesProtobuf(fixtureBody("36-kubectl-create-ingress-default-backend-tls")) as KubeObject & { spec: Record<string, unknown> };
+    expect(catchAll.spec.defaultBackend).toEqual({ service: { name: "web", port: { name: "http" } } });
+    expect(catchAll.spec.tls).toEqual([{ hosts: ["*.foo.com"], secretName: "my-cert" }]);
+    expect(catchAll.spec.rules).toEqual([
+      { host: "*.foo.com", http: { paths: [{ path: "/api", pathType: "Prefix", backend: { service: { name: "api", port: { name: "grpc" } } } }] } },
+      { http: { paths: [{ path: "/exact", pathType: "Exact", backend: { service: { name: "web", port: { number: 8080 } } } }] } },
+    ]);
   });
 
   it("create deployment (bootcamp)", () => {

@@ -24,6 +24,7 @@ import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrin
 import { crdPrinter } from "./custom-resources";
 import { priorityClassPrinter } from "./scheduling";
 import { podDisruptionBudgetPrinter } from "./poddisruptionbudgets";
+import { ingressClassPrinter, ingressPrinter } from "./ingress";
 import type { IncludeObject, Printer, Table, TableRow } from "./types";
 
 export type { IncludeObject } from "./types";
@@ -61,6 +62,8 @@ const PRINTERS = new Map<string, Printer>([
   ["rolebindings.rbac.authorization.k8s.io", roleBindingPrinter],
   ["clusterrolebindings.rbac.authorization.k8s.io", roleBindingPrinter],
   ["customresourcedefinitions.apiextensions.k8s.io", crdPrinter],
+  ["ingresses.networking.k8s.io", ingressPrinter],
+  ["ingressclasses.networking.k8s.io", ingressClassPrinter],
 ]);
 
 interface ToTableOptions {

@@ -12,11 +12,12 @@ import { AUTOSCALING_DEFINITIONS } from "./autoscaling";
 import { APIEXTENSIONS_DEFINITIONS } from "./apiextensions";
 import { PRIORITY_DEFINITIONS } from "./priority";
 import { POLICY_DEFINITIONS } from "./policy";
+import { NETWORKING_DEFINITIONS } from "./networking";
 
 export type { Definition, Field, FieldType } from "./dsl";
 
 export const DEFINITIONS: ReadonlyMap<string, Definition> = new Map(
-  [...META_DEFINITIONS, ...POD_DEFINITIONS, ...WORKLOAD_DEFINITIONS, ...CLUSTER_DEFINITIONS, ...BATCH_DEFINITIONS, ...RBAC_DEFINITIONS, ...REVIEW_DEFINITIONS, ...STORAGE_DEFINITIONS, ...AUTOSCALING_DEFINITIONS, ...APIEXTENSIONS_DEFINITIONS, ...PRIORITY_DEFINITIONS, ...POLICY_DEFINITIONS].map((d) => [d.name, d]),
+  [...META_DEFINITIONS, ...POD_DEFINITIONS, ...WORKLOAD_DEFINITIONS, ...CLUSTER_DEFINITIONS, ...BATCH_DEFINITIONS, ...RBAC_DEFINITIONS, ...REVIEW_DEFINITIONS, ...STORAGE_DEFINITIONS, ...AUTOSCALING_DEFINITIONS, ...APIEXTENSIONS_DEFINITIONS, ...PRIORITY_DEFINITIONS, ...POLICY_DEFINITIONS, ...NETWORKING_DEFINITIONS].map((d) => [d.name, d]),
 );
 
 /** The definition of a served kind, found by its group, version and kind. */

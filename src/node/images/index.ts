@@ -10,12 +10,13 @@ import { sha256Hex } from "./digest";
 import { etcdRepo } from "./etcd";
 import { goproxyRepo } from "./goproxy";
 import { hpaExample } from "./hpa-example";
+import { helloAppRepo } from "./hello-app";
 import { nginx } from "./nginx";
 import { redis } from "./redis";
 import { InvalidReferenceError, parseImageRef, type ImageRef } from "./ref";
 import type { ImageConfig, ImageRepository } from "./types";
 
-const REPOSITORIES: readonly ImageRepository[] = [bootcampV1, bootcampV2, nginx, busybox, redis, crasherRepo, k8sBusybox, agnhostRepo, goproxyRepo, etcdRepo, fluentdElasticsearch, hpaExample];
+const REPOSITORIES: readonly ImageRepository[] = [bootcampV1, bootcampV2, nginx, busybox, redis, crasherRepo, k8sBusybox, agnhostRepo, goproxyRepo, etcdRepo, fluentdElasticsearch, hpaExample, helloAppRepo];
 
 export interface ResolvedImage {
   ref: ImageRef;

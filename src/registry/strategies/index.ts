@@ -15,6 +15,7 @@ import { priorityClassStrategy } from "./scheduling";
 import { podDisruptionBudgetStrategy } from "./policy";
 import { crdStrategy } from "./crd";
 import { customResourceStrategy } from "./custom-resource";
+import { ingressClassStrategy, ingressStrategy } from "./ingress";
 import { storageKey, type ResourceInfo } from "../../model/resources";
 import type { CustomResourceType } from "../../model/crd-types";
 
@@ -52,6 +53,8 @@ const STRATEGIES: Record<string, ResourceStrategy> = {
   "rolebindings.rbac.authorization.k8s.io": roleBindingStrategy,
   "clusterrolebindings.rbac.authorization.k8s.io": roleBindingStrategy,
   "customresourcedefinitions.apiextensions.k8s.io": crdStrategy,
+  "ingresses.networking.k8s.io": ingressStrategy,
+  "ingressclasses.networking.k8s.io": ingressClassStrategy,
 };
 
 /** One strategy per custom resource type (a CRD's schema, subresources), built once. */
