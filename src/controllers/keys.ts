@@ -22,10 +22,11 @@
 //   pv:/NAME          a PersistentVolume: phase, reclaim, protection
 //   hpa:NS/NAME       a HorizontalPodAutoscaler (again every sync period)
 //   crd:/NAME         a CustomResourceDefinition: names, Established, cleanup on delete
+//   quota:NS/         every ResourceQuota of a namespace (an object there went away or a pod finished)
 import type { ControllerKey } from "../controlplane/stubs";
 import type { Controller } from "./controller";
 
-export type WorkKind = "rs" | "rc" | "deploy" | "job" | "jobttl" | "cronjob" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs" | "eventttl" | "sa" | "clusterrole" | "ds" | "dsnode" | "pvc" | "pv" | "hpa" | "sts" | "crd";
+export type WorkKind = "rs" | "rc" | "deploy" | "job" | "jobttl" | "cronjob" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs" | "eventttl" | "sa" | "clusterrole" | "ds" | "dsnode" | "pvc" | "pv" | "hpa" | "sts" | "crd" | "quota";
 export type WorkKey = string;
 
 export function workKey(kind: WorkKind, namespace: string, name: string): WorkKey {

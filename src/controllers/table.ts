@@ -22,6 +22,7 @@ import { ClusterRoleAggregationController } from "./clusterrole-aggregation-cont
 import { ClaimController, VolumeController } from "./persistentvolume-controller";
 import { HorizontalPodAutoscalerController } from "./hpa-controller";
 import { CustomResourceDefinitionController } from "./crd-controller";
+import { ResourceQuotaController } from "./resourcequota-controller";
 
 export function controllerTable(ctx: ControllerContext, allocator: () => ServiceAllocator): Controller[] {
   const replicaSets = new ReplicaSetController(ctx);
@@ -52,5 +53,6 @@ export function controllerTable(ctx: ControllerContext, allocator: () => Service
     new ClaimController(ctx),
     new VolumeController(ctx),
     new CustomResourceDefinitionController(ctx),
+    new ResourceQuotaController(ctx),
   ];
 }

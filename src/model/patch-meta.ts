@@ -86,6 +86,9 @@ const ROOTS: Record<string, StructMeta> = {
   services: root({ ports: merge("port") }, CONDITIONS_STATUS),
   persistentvolumes: root({}),
   persistentvolumeclaims: root({}, CONDITIONS_STATUS),
+  // ResourceQuota and LimitRange lists (scopes, limits) are atomic upstream.
+  resourcequotas: root({}),
+  limitranges: root({}),
   events: { metadata: nested(OBJECT_META) },
   serviceaccounts: { metadata: nested(OBJECT_META), secrets: merge("name") },
 };

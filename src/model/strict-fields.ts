@@ -226,6 +226,14 @@ const KINDS: Record<string, Shape> = {
   }),
   configmaps: struct({ ...anyFields("apiVersion", "kind", "immutable"), metadata: OBJECT_META, data: MAP, binaryData: MAP }),
   secrets: struct({ ...anyFields("apiVersion", "kind", "immutable", "type"), metadata: OBJECT_META, data: MAP, stringData: MAP }),
+  resourcequotas: top(
+    struct({
+      hard: MAP,
+      scopes: ANY,
+      scopeSelector: struct({ matchExpressions: list(struct(anyFields("scopeName", "operator", "values"))) }),
+    }),
+  ),
+  limitranges: top(struct({ limits: list(struct({ type: ANY, max: MAP, min: MAP, default: MAP, defaultRequest: MAP, maxLimitRequestRatio: MAP })) })),
   serviceaccounts: struct({
     ...anyFields("apiVersion", "kind", "automountServiceAccountToken"),
     metadata: OBJECT_META,

@@ -23,6 +23,8 @@ import type { HorizontalPodAutoscaler } from "./autoscaling-types";
 import { validateCustomResourceDefinition } from "./validate-crd";
 import type { CustomResourceDefinition } from "./crd-types";
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from "./validate-config";
+import { validateLimitRange, validateResourceQuota } from "./validate-quota";
+import type { LimitRange, ResourceQuota } from "./quota-types";
 
 export { strictUnknownFields } from "./strict-fields";
 
@@ -133,6 +135,8 @@ const RULES: Record<string, KindRules> = {
     nameFn: nameIsDNSSubdomain,
     validate: (obj, old) => validateCustomResourceDefinition(obj as CustomResourceDefinition, old as CustomResourceDefinition | undefined),
   },
+  resourcequotas: { namespaced: true, nameFn: nameIsDNSSubdomain, validate: (obj) => validateResourceQuota(obj as ResourceQuota) },
+  limitranges: { namespaced: true, nameFn: nameIsDNSSubdomain, validate: (obj) => validateLimitRange(obj as LimitRange) },
   "endpointslices.discovery.k8s.io": {
     namespaced: true,
     nameFn: nameIsDNSSubdomain,

@@ -22,6 +22,7 @@ import { statefulSetPrinter } from "./statefulsets";
 import { roleBindingPrinter, rolePrinter } from "./rbac";
 import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from "./storage";
 import { crdPrinter } from "./custom-resources";
+import { limitRangePrinter, resourceQuotaPrinter } from "./quota";
 import type { IncludeObject, Printer, Table, TableRow } from "./types";
 
 export type { IncludeObject } from "./types";
@@ -52,6 +53,8 @@ const PRINTERS = new Map<string, Printer>([
   ["configmaps", configMapPrinter],
   ["secrets", secretPrinter],
   ["serviceaccounts", serviceAccountPrinter],
+  ["resourcequotas", resourceQuotaPrinter],
+  ["limitranges", limitRangePrinter],
   ["roles.rbac.authorization.k8s.io", rolePrinter],
   ["clusterroles.rbac.authorization.k8s.io", rolePrinter],
   ["rolebindings.rbac.authorization.k8s.io", roleBindingPrinter],

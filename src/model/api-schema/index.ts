@@ -10,11 +10,12 @@ import { REVIEW_DEFINITIONS } from "./reviews";
 import { STORAGE_DEFINITIONS } from "./storage";
 import { AUTOSCALING_DEFINITIONS } from "./autoscaling";
 import { APIEXTENSIONS_DEFINITIONS } from "./apiextensions";
+import { QUOTA_DEFINITIONS } from "./quota";
 
 export type { Definition, Field, FieldType } from "./dsl";
 
 export const DEFINITIONS: ReadonlyMap<string, Definition> = new Map(
-  [...META_DEFINITIONS, ...POD_DEFINITIONS, ...WORKLOAD_DEFINITIONS, ...CLUSTER_DEFINITIONS, ...BATCH_DEFINITIONS, ...RBAC_DEFINITIONS, ...REVIEW_DEFINITIONS, ...STORAGE_DEFINITIONS, ...AUTOSCALING_DEFINITIONS, ...APIEXTENSIONS_DEFINITIONS].map((d) => [d.name, d]),
+  [...META_DEFINITIONS, ...POD_DEFINITIONS, ...WORKLOAD_DEFINITIONS, ...CLUSTER_DEFINITIONS, ...BATCH_DEFINITIONS, ...RBAC_DEFINITIONS, ...REVIEW_DEFINITIONS, ...STORAGE_DEFINITIONS, ...AUTOSCALING_DEFINITIONS, ...APIEXTENSIONS_DEFINITIONS, ...QUOTA_DEFINITIONS].map((d) => [d.name, d]),
 );
 
 /** The definition of a served kind, found by its group, version and kind. */

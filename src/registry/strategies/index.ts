@@ -13,6 +13,7 @@ import { persistentVolumeClaimStrategy, persistentVolumeStrategy, storageClassSt
 import { hpaStrategy } from "./autoscaling";
 import { crdStrategy } from "./crd";
 import { customResourceStrategy } from "./custom-resource";
+import { resourceQuotaStrategy } from "./quota";
 import { storageKey, type ResourceInfo } from "../../model/resources";
 import type { CustomResourceType } from "../../model/crd-types";
 
@@ -43,6 +44,8 @@ const STRATEGIES: Record<string, ResourceStrategy> = {
   configmaps: configMapStrategy,
   secrets: secretStrategy,
   serviceaccounts: PLAIN,
+  resourcequotas: resourceQuotaStrategy,
+  limitranges: PLAIN,
   "roles.rbac.authorization.k8s.io": PLAIN,
   "clusterroles.rbac.authorization.k8s.io": PLAIN,
   "rolebindings.rbac.authorization.k8s.io": roleBindingStrategy,
