@@ -10,6 +10,7 @@ import { forbidden } from "../../model/errors";
 import type { ObjectStore } from "../../store/store";
 import { qosClass } from "../defaults";
 import { recountQuota } from "../quota-admission";
+import { validateResourceQuota } from "../../model/validate-quota";
 import type { ResourceStrategy } from "./types";
 
 function sameHard(a: ResourceQuota, b: ResourceQuota): boolean {
@@ -23,6 +24,8 @@ export const resourceQuotaStrategy: ResourceStrategy = {
   admit: async (obj, old, store, now) => {
     const quota = obj as ResourceQuota;
     if (old && sameHard(quota, old as ResourceQuota) && JSON.stringify(quota.spec?.scopes) === JSON.stringify((old as ResourceQuota).spec?.scopes)) return;
+    // An invalid spec is refused by validation next: nothing to count.
+    if (validateResourceQuota(quota).length) return;
     quota.status = await recountQuota(store, quota, now);
   },
 };
