@@ -34,7 +34,7 @@ async function createQuota(ns: string, name: string, hard: Record<string, string
 }
 
 const getQuota = async (ns: string, name: string) => (await callJson<ResourceQuota>(`/api/v1/namespaces/${ns}/resourcequotas/${name}`)).body;
-const createPod = (ns: string, body: unknown) => callJson<Pod & Status>(`/api/v1/namespaces/${ns}/pods`, { method: "POST", body });
+const createPod = (ns: string, body: unknown) => callJson<Pod & { message?: string }>(`/api/v1/namespaces/${ns}/pods`, { method: "POST", body });
 const podNames = async (ns: string) => (await callJson<{ items: Pod[] }>(`/api/v1/namespaces/${ns}/pods`)).body.items.map((p) => p.metadata.name).sort();
 
 describe("ResourceQuota", () => {
@@ -122,6 +122,32 @@ describe("ResourceQuota", () => {
     }, "the quota to give back the finished pod");
     expect(afterFinish.status?.used).toEqual({ pods: "0", "count/pods": "1", "requests.cpu": "0" });
     expect((await createPod(ns, podBody("c", { requests: { cpu: "200m" } }))).status).toBe(201);
+  });
+
+  it("a ReplicaSet makes the pods that fit and reports the rest as FailedCreate (docs: pod-quota-demo)", async () => {
+    const ns = "quota-pod";
+    await namespace(ns);
+    await createQuota(ns, "pod-demo", { pods: "2" });
+    const rs = {
+      apiVersion: "apps/v1",
+      kind: "ReplicaSet",
+      metadata: { name: "pod-quota-demo" },
+      spec: {
+        replicas: 3,
+        selector: { matchLabels: { app: "pod-quota-demo" } },
+        template: { metadata: { labels: { app: "pod-quota-demo" } }, spec: { schedulerName: "nobody", containers: [{ name: "web", image: "nginx" }] } },
+      },
+    };
+    expect((await callJson(`/apis/apps/v1/namespaces/${ns}/replicasets`, { method: "POST", body: rs })).status).toBe(201);
+    const events = await waitFor(async () => {
+      const evs = (await callJson<{ items: { reason: string; message: string; type: string }[] }>(`/api/v1/namespaces/${ns}/events?fieldSelector=involvedObject.name%3Dpod-quota-demo`)).body.items;
+      return evs.some((e) => e.reason === "FailedCreate") && evs;
+    }, "a FailedCreate event");
+    expect(await podNames(ns)).toHaveLength(2);
+    const failed = events.find((e) => e.reason === "FailedCreate")!;
+    expect(failed.type).toBe("Warning");
+    expect(failed.message).toMatch(/^Error creating: pods "pod-quota-demo-[a-z0-9]{5}" is forbidden: exceeded quota: pod-demo, requested: pods=1, used: pods=2, limited: pods=2$/);
+    expect(events.filter((e) => e.reason === "SuccessfulCreate")).toHaveLength(2);
   });
 
   it("charges an update that adds usage (a Service made NodePort) and refuses it when it does not fit", async () => {
