@@ -25,28 +25,65 @@ function forbiddenBy(resource: string, name: string, why: string): ApiError {
 /** Quotas already charged earlier in one batch, by name: later writes in it see their usage. */
 export type PendingQuotas = Map<string, ResourceQuota>;
 
+/** What a write must carry into its batch: the quota charges, or the check that there is still no quota. */
+export interface QuotaCharge {
+  writes: WriteOp[];
+  /** The namespace believed to have no ResourceQuota: the batch holds only while none exists. */
+  noQuotaIn?: string;
+}
+
+/**
+ * Namespaces this isolate last found without a ResourceQuota. A create there reads no
+ * quotas: its batch checks that none exists (the store's `absent` guard), and one made
+ * meanwhile fails the batch, which is then checked again from a fresh read.
+ */
+const WITHOUT_QUOTA = new Set<string>();
+const WITHOUT_QUOTA_MAX = 10_000;
+
+export function forgetQuotaFree(namespace: string): void {
+  WITHOUT_QUOTA.delete(namespace);
+}
+
 /**
  * The quota status updates a write needs (none when nothing tracked grows), or the 403
- * the admission answers. `pending` carries the charges of earlier writes of one batch.
+ * the admission answers. `pending` carries the charges of earlier writes of one batch;
+ * `fresh` reads the quotas even where this isolate believes there are none (a dry run
+ * has no batch to check that belief in).
  */
-export async function quotaWrites(store: ObjectStore, resource: string, obj: KubeObject, old: KubeObject | undefined, now: number, pending?: PendingQuotas): Promise<WriteOp[]> {
+export async function quotaWrites(store: ObjectStore, resource: string, obj: KubeObject, old: KubeObject | undefined, now: number, opts: { pending?: PendingQuotas; fresh?: boolean } = {}): Promise<QuotaCharge> {
   const namespace = obj.metadata.namespace;
-  if (!namespace || NOT_CHARGED.has(resource)) return [];
+  if (!namespace || NOT_CHARGED.has(resource)) return { writes: [] };
   const delta = deltaUsage(objectUsage(resource, obj, now), old ? objectUsage(resource, old, now) : undefined);
-  if (!Object.keys(delta).length) return [];
+  if (!Object.keys(delta).length) return { writes: [] };
+  if (!opts.fresh && WITHOUT_QUOTA.has(namespace)) return { writes: [], noQuotaIn: namespace };
   const stored = (await store.list("resourcequotas", { namespace })).items as ResourceQuota[];
-  if (!stored.length) return [];
+  if (!stored.length) {
+    if (WITHOUT_QUOTA.size >= WITHOUT_QUOTA_MAX) WITHOUT_QUOTA.clear();
+    WITHOUT_QUOTA.add(namespace);
+    return { writes: [], noQuotaIn: namespace };
+  }
+  WITHOUT_QUOTA.delete(namespace);
+  const pending = opts.pending;
   const quotas = stored.map((q) => pending?.get(q.metadata.name ?? "") ?? q);
   const result = checkQuotas(quotas, resource, obj, delta);
   if ("refused" in result) throw forbiddenBy(resource, obj.metadata.name ?? "", result.refused);
-  return result.charges.map(({ quota, used }) => {
+  const writes = result.charges.map(({ quota, used }) => {
     const object: ResourceQuota = { ...quota, status: { ...quota.status, used } };
     pending?.set(quota.metadata.name ?? "", object);
     return { op: "update" as const, resource: "resourcequotas", object, expectedRv: Number(quota.metadata.resourceVersion) };
   });
+  return { writes };
 }
 
-/** A failed batch that another quota charge got ahead of: check and charge again. */
+/** The store's guards for a batch whose writes found these namespaces without quotas. */
+export function noQuotaGuards(namespaces: Iterable<string>): { resource: string; namespace: string }[] {
+  return [...new Set(namespaces)].map((namespace) => ({ resource: "resourcequotas", namespace }));
+}
+
+/**
+ * A failed batch that another quota charge got ahead of, or that met a quota where none
+ * was expected: check and charge again (from a fresh read).
+ */
 export function isQuotaConflict(e: unknown): boolean {
   return e instanceof ApiError && e.reason === "Conflict" && e.status.details?.kind === "resourcequotas";
 }

@@ -22,7 +22,7 @@ import { prepareForCreate, prepareForEphemeralContainersUpdate, prepareForStatus
 import { definitionOfKind } from "../model/api-schema";
 import { ensureNamespaceActive } from "./namespace-lifecycle";
 import { trackManagedFields, writerOf, type FieldManagerOptions } from "./field-manager";
-import { QUOTA_CHARGE_ATTEMPTS, isQuotaConflict, quotaWrites, type PendingQuotas } from "./quota-admission";
+import { QUOTA_CHARGE_ATTEMPTS, forgetQuotaFree, isQuotaConflict, noQuotaGuards, quotaWrites, type PendingQuotas } from "./quota-admission";
 
 interface RegistryOptions {
   now: () => number;
@@ -156,7 +156,7 @@ export class Registry {
     if (info.namespaced) await ensureNamespaceActive(this.store, info, obj.metadata.namespace ?? "");
     await strategy.beforeCreate?.(obj, this.hooks, !!opts.dryRun);
     if (opts.dryRun) {
-      await quotaWrites(this.store, resource, obj, undefined, this.opts.now());
+      await quotaWrites(this.store, resource, obj, undefined, this.opts.now(), { fresh: true });
       if (await this.store.get(resource, obj.metadata.namespace ?? "", obj.metadata.name!)) throw alreadyExists(resource, obj.metadata.name!);
       return obj;
     }
@@ -175,7 +175,7 @@ export class Registry {
     const expectedRv = opts.expectedRv ?? Number(opts.old.metadata.resourceVersion);
     const prepared = await this.prepareUpdate(info, next, opts.old, opts.subresource, !!opts.dryRun, opts);
     if (opts.dryRun) {
-      if (!opts.subresource) await quotaWrites(this.store, resource, prepared, opts.old, this.opts.now());
+      if (!opts.subresource) await quotaWrites(this.store, resource, prepared, opts.old, this.opts.now(), { fresh: true });
       return prepared;
     }
     // The last finalizer gone from an object being deleted: the update deletes it.
@@ -197,12 +197,13 @@ export class Registry {
    */
   private async charged(resource: string, obj: KubeObject, old: KubeObject | undefined, ops: (quotas: StoreWriteOp[]) => StoreWriteOp[]): Promise<KubeObject> {
     for (let attempt = 1; ; attempt++) {
-      const quotas = await quotaWrites(this.store, resource, obj, old, this.opts.now());
+      const charge = await quotaWrites(this.store, resource, obj, old, this.opts.now());
       try {
-        const [stored] = await this.store.commit(ops(quotas));
+        const [stored] = await this.store.commit(ops(charge.writes), { absent: noQuotaGuards(charge.noQuotaIn ? [charge.noQuotaIn] : []) });
         return stored;
       } catch (e) {
-        if (!quotas.length || attempt >= QUOTA_CHARGE_ATTEMPTS || !isQuotaConflict(e)) throw e;
+        if (charge.noQuotaIn) forgetQuotaFree(charge.noQuotaIn);
+        if ((!charge.writes.length && !charge.noQuotaIn) || attempt >= QUOTA_CHARGE_ATTEMPTS || !isQuotaConflict(e)) throw e;
       }
     }
   }
@@ -254,6 +255,7 @@ export class Registry {
     const namespaces = new Set<string>();
     // Quotas charged by earlier creates of this batch: their updates ride at its end.
     const pending: PendingQuotas = new Map();
+    const quotaFree = new Set<string>();
     for (const op of ops) {
       const info = await this.resolve(op.resource);
       if (op.op === "create") {
@@ -264,7 +266,8 @@ export class Registry {
         toStorageVersion(info, op.object);
         this.track(info, op.object, undefined, requested, undefined, {});
         await strategyForInfo(info).beforeCreate?.(op.object, this.hooks, false);
-        await quotaWrites(this.store, op.resource, op.object, undefined, this.opts.now(), pending);
+        const charge = await quotaWrites(this.store, op.resource, op.object, undefined, this.opts.now(), { pending });
+        if (charge.noQuotaIn) quotaFree.add(charge.noQuotaIn);
         // Events ride in the same batch as the status they describe: a terminating
         // namespace must not hold back a kubelet's report that its pods stopped.
         if (info.namespaced && op.resource !== "events" && op.object.metadata.namespace) namespaces.add(op.object.metadata.namespace);
@@ -278,7 +281,14 @@ export class Registry {
       }
     }
     const charges = [...pending.values()].map((q) => ({ op: "update" as const, resource: "resourcequotas", object: q, expectedRv: Number(q.metadata.resourceVersion) }));
-    const stored = (await this.store.commit([...writes, ...charges], { activeNamespaces: [...namespaces] })).slice(0, writes.length);
+    let stored: KubeObject[];
+    try {
+      stored = (await this.store.commit([...writes, ...charges], { activeNamespaces: [...namespaces], absent: noQuotaGuards(quotaFree) })).slice(0, writes.length);
+    } catch (e) {
+      // A quota met where none was expected: the caller's retry reads the quotas afresh.
+      for (const ns of quotaFree) forgetQuotaFree(ns);
+      throw e;
+    }
     for (const [i, op] of ops.entries()) if (op.op === "delete") await strategyForInfo(await this.resolve(op.resource)).afterDelete?.(stored[i], this.hooks);
     return stored;
   }

@@ -4,7 +4,9 @@
 // is in the create's own batch), and the resourcequota controller gives usage back when
 // pods go away or finish. Pods name a scheduler nobody runs: only these tests write them.
 import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
 import { call, callJson, waitFor } from "./helpers";
+import { ObjectStore } from "../../src/store/store";
 import { settleControllers } from "./controller-helpers";
 import type { Pod, Status } from "../../src/model/types";
 import type { ResourceQuota } from "../../src/model/quota-types";
@@ -122,6 +124,20 @@ describe("ResourceQuota", () => {
     }, "the quota to give back the finished pod");
     expect(afterFinish.status?.used).toEqual({ pods: "0", "count/pods": "1", "requests.cpu": "0" });
     expect((await createPod(ns, podBody("c", { requests: { cpu: "200m" } }))).status).toBe(201);
+  });
+
+  it("a namespace once seen without quotas is not read again, yet a quota made elsewhere meanwhile still holds", async () => {
+    const ns = "quota-cache";
+    await namespace(ns);
+    expect((await createPod(ns, podBody("first"))).status).toBe(201);
+    // Another isolate's write, which this one's registry never saw: straight into D1.
+    const store = new ObjectStore(env.DB);
+    const made = quotaBody("elsewhere", { pods: "1" });
+    await store.create("resourcequotas", { ...made, metadata: { ...made.metadata, namespace: ns, uid: "u-elsewhere" }, status: { hard: { pods: "1" }, used: { pods: "1" } } });
+    const refused = await createPod(ns, podBody("second"));
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toBe('pods "second" is forbidden: exceeded quota: elsewhere, requested: pods=1, used: pods=1, limited: pods=1');
+    expect(await podNames(ns)).toEqual(["first"]);
   });
 
   it("a ReplicaSet makes the pods that fit and reports the rest as FailedCreate (docs: pod-quota-demo)", async () => {

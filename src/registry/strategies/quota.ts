@@ -9,7 +9,7 @@ import { limitClaim, limitPod } from "../../model/limit-ranger";
 import { forbidden } from "../../model/errors";
 import type { ObjectStore } from "../../store/store";
 import { qosClass } from "../defaults";
-import { recountQuota } from "../quota-admission";
+import { forgetQuotaFree, recountQuota } from "../quota-admission";
 import { validateResourceQuota } from "../../model/validate-quota";
 import type { ResourceStrategy } from "./types";
 
@@ -23,6 +23,7 @@ export const resourceQuotaStrategy: ResourceStrategy = {
   },
   admit: async (obj, old, store, now) => {
     const quota = obj as ResourceQuota;
+    forgetQuotaFree(quota.metadata.namespace ?? "");
     if (old && sameHard(quota, old as ResourceQuota) && JSON.stringify(quota.spec?.scopes) === JSON.stringify((old as ResourceQuota).spec?.scopes)) return;
     // An invalid spec is refused by validation next: nothing to count.
     if (validateResourceQuota(quota).length) return;
