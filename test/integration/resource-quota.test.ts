@@ -78,6 +78,13 @@ describe("ResourceQuota", () => {
     expect(dry.status).toBe(201);
     expect((await getQuota(ns, "mem-cpu-demo")).metadata.resourceVersion).toBe(charged.metadata.resourceVersion);
 
+    // A cap added later is counted at once (kubectl edit quota).
+    const edited = await callJson<ResourceQuota>(`/api/v1/namespaces/${ns}/resourcequotas/mem-cpu-demo`, { method: "PATCH", contentType: "application/merge-patch+json", body: { spec: { hard: { pods: "5" } } } });
+    expect(edited.status).toBe(200);
+    expect(edited.body.status?.hard?.pods).toBe("5");
+    expect(edited.body.status?.used).toMatchObject({ pods: "2", "requests.memory": "700Mi" });
+    await callJson(`/api/v1/namespaces/${ns}/resourcequotas/mem-cpu-demo`, { method: "PATCH", contentType: "application/json-patch+json", body: [{ op: "remove", path: "/spec/hard/pods" }] });
+
     // The Table kubectl prints.
     const table = await callJson<{ columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] }>(`/api/v1/namespaces/${ns}/resourcequotas`, {
       accept: "application/json;as=Table;v=v1;g=meta.k8s.io",
