@@ -10,8 +10,8 @@ import { checkQuotas, deltaUsage, objectUsage, quotaMatches, resourcesCounted, u
 import { ApiError, forbidden } from "../model/errors";
 import type { ObjectStore, WriteOp } from "../store/store";
 
-/** Writes never charged: quotas themselves, and the events every component writes at a high rate. */
-const NOT_CHARGED = new Set(["resourcequotas", "events", "events.events.k8s.io"]);
+/** Writes never charged: the events every component writes at a high rate. */
+const NOT_CHARGED = new Set(["events", "events.events.k8s.io"]);
 
 /** Times a charged write is checked again after another write moved a quota first. */
 export const QUOTA_CHARGE_ATTEMPTS = 10;
@@ -58,6 +58,8 @@ export async function quotaWrites(store: ObjectStore, resource: string, obj: Kub
   if (!opts.fresh && WITHOUT_QUOTA.has(namespace)) return { writes: [], noQuotaIn: namespace };
   const stored = (await store.list("resourcequotas", { namespace })).items as ResourceQuota[];
   if (!stored.length) {
+    // A namespace's first quota is this write: after it, the namespace has one.
+    if (resource === "resourcequotas") return { writes: [] };
     if (WITHOUT_QUOTA.size >= WITHOUT_QUOTA_MAX) WITHOUT_QUOTA.clear();
     WITHOUT_QUOTA.add(namespace);
     return { writes: [], noQuotaIn: namespace };
@@ -98,6 +100,8 @@ export async function recountQuota(store: ObjectStore, quota: ResourceQuota, now
   const usages: ResourceList[] = [];
   for (const resource of resourcesCounted(hard)) {
     const { items } = await store.list(resource, { namespace });
+    // A quota being made counts itself among the namespace's quotas.
+    if (resource === "resourcequotas" && !items.some((q) => q.metadata.name === quota.metadata.name)) items.push(quota);
     for (const item of items) if (quotaMatches(quota, resource, item)) usages.push(objectUsage(resource, item, now));
   }
   return { hard, used: usedOf(hard, usages) };

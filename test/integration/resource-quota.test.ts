@@ -173,6 +173,19 @@ describe("ResourceQuota", () => {
     expect(events.filter((e) => e.reason === "SuccessfulCreate")).toHaveLength(2);
   });
 
+  it("caps the number of quotas too, a new quota counting itself", async () => {
+    const ns = "quota-of-quotas";
+    await namespace(ns);
+    const first = await createQuota(ns, "object-counts", { resourcequotas: "1", configmaps: "1" });
+    expect(first.status?.used).toEqual({ resourcequotas: "1", configmaps: "0" });
+    const second = await callJson<Status>(`/api/v1/namespaces/${ns}/resourcequotas`, { method: "POST", body: quotaBody("second", { pods: "1" }) });
+    expect(second.status).toBe(403);
+    expect(second.body.message).toBe('resourcequotas "second" is forbidden: exceeded quota: object-counts, requested: resourcequotas=1, used: resourcequotas=1, limited: resourcequotas=1');
+    const cm = (name: string) => callJson(`/api/v1/namespaces/${ns}/configmaps`, { method: "POST", body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data: { a: "b" } } });
+    expect((await cm("one")).status).toBe(201);
+    expect((await cm("two")).status).toBe(403);
+  });
+
   it("charges an update that adds usage (a Service made NodePort) and refuses it when it does not fit", async () => {
     const ns = "quota-services";
     await namespace(ns);
