@@ -1,7 +1,7 @@
 // Decoder for the Kubernetes protobuf request bodies kubectl sends.
 //
 // `kubectl create deployment|service|namespace|configmap|secret|serviceaccount|job|cronjob|
-// role|rolebinding|clusterrole|clusterrolebinding|token|priorityclass|pdb|ingress`, `kubectl autoscale` and `kubectl auth can-i|whoami` POST their object as
+// role|rolebinding|clusterrole|clusterrolebinding|token|quota|priorityclass|pdb|ingress`, `kubectl autoscale` and `kubectl auth can-i|whoami` POST their object as
 // `application/vnd.kubernetes.protobuf` and do not retry with JSON if the server answers
 // 415, so edgekube has to read that format.
 // Everything else is stored and served as JSON, so this module only turns the protobuf
@@ -299,6 +299,16 @@ const MESSAGES: Record<string, Record<number, Field>> = {
     1: msg("metadata", "ObjectMeta"), 2: msgs("secrets", "ObjectReference"), 3: msgs("imagePullSecrets", "LocalObjectReference"),
     4: bool("automountServiceAccountToken", PTR),
   },
+  // Status is the server's (the quota's usage): not decoded.
+  ResourceQuota: { 1: msg("metadata", "ObjectMeta"), 2: msg("spec", "ResourceQuotaSpec") },
+  ResourceQuotaSpec: { 1: qtyMap("hard"), 2: strs("scopes"), 3: msg("scopeSelector", "ScopeSelector", PTR) },
+  ScopeSelector: { 1: msgs("matchExpressions", "ScopedResourceSelectorRequirement") },
+  ScopedResourceSelectorRequirement: { 1: str("scopeName"), 2: str("operator"), 3: strs("values") },
+  LimitRange: { 1: msg("metadata", "ObjectMeta"), 2: msg("spec", "LimitRangeSpec") },
+  LimitRangeSpec: { 1: msgs("limits", "LimitRangeItem") },
+  LimitRangeItem: {
+    1: str("type"), 2: qtyMap("max"), 3: qtyMap("min"), 4: qtyMap("default"), 5: qtyMap("defaultRequest"), 6: qtyMap("maxLimitRequestRatio"),
+  },
   ObjectReference: {
     1: str("kind"), 2: str("namespace"), 3: str("name"), 4: str("uid"), 5: str("apiVersion"), 6: str("resourceVersion"),
     7: str("fieldPath"),
@@ -411,6 +421,8 @@ const KINDS: Record<string, string> = {
   "v1/ConfigMap": "ConfigMap",
   "v1/Secret": "Secret",
   "v1/ServiceAccount": "ServiceAccount",
+  "v1/ResourceQuota": "ResourceQuota",
+  "v1/LimitRange": "LimitRange",
   "batch/v1/Job": "Job",
   "batch/v1/CronJob": "CronJob",
   "autoscaling/v1/HorizontalPodAutoscaler": "HorizontalPodAutoscalerV1",

@@ -26,10 +26,11 @@
 //   pdbs:NS/          every PodDisruptionBudget of a namespace (one of its pods changed)
 //   ing:NS/NAME       an Ingress of the cluster's own class: its address and Sync events
 //   ingclass:/NAME    an IngressClass changed: the Ingresses of that class
+//   quota:NS/         every ResourceQuota of a namespace (an object there went away or a pod finished)
 import type { ControllerKey } from "../controlplane/stubs";
 import type { Controller } from "./controller";
 
-export type WorkKind = "rs" | "rc" | "deploy" | "job" | "jobttl" | "cronjob" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs" | "eventttl" | "sa" | "clusterrole" | "ds" | "dsnode" | "pvc" | "pv" | "hpa" | "sts" | "crd" | "pdb" | "pdbs" | "ing" | "ingclass";
+export type WorkKind = "rs" | "rc" | "deploy" | "job" | "jobttl" | "cronjob" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs" | "eventttl" | "sa" | "clusterrole" | "ds" | "dsnode" | "pvc" | "pv" | "hpa" | "sts" | "crd" | "pdb" | "pdbs" | "ing" | "ingclass" | "quota";
 export type WorkKey = string;
 
 export function workKey(kind: WorkKind, namespace: string, name: string): WorkKey {

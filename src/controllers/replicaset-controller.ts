@@ -12,7 +12,7 @@ import { controllerRef } from "./pod-state";
 import { podFromTemplate } from "./pod-from-template";
 import { deletionOps } from "./gc-plan";
 import { eventOp } from "./events";
-import { commitChunked } from "./commit";
+import { commitAdmitted } from "./commit";
 import { finalizeOwner } from "./garbage-collector";
 import { GC_KEY, workKey, type WorkKind } from "./keys";
 import { KeyedMutex } from "./mutex";
@@ -141,7 +141,12 @@ export class ReplicaSetController implements Controller {
       if (!ctx.terminating.has(namespace)) ops.push(eventOp(rs, "Normal", "SuccessfulDelete", `Deleted pod: ${pod.metadata.name}`, this.of.component, now));
       groups.push(ops);
     }
-    await commitChunked(ctx, [first, ...groups].filter((g) => g.length > 0));
+    // A quota with room for some of the pods: those are made, the rest reported (FailedCreate) and tried again later.
+    const refused = await commitAdmitted(ctx, [first, ...groups].filter((g) => g.length > 0));
+    if (refused.length) {
+      await ctx.registry.commit([eventOp(rs, "Warning", "FailedCreate", `Error creating: ${refused[0].message}`, this.of.component, now)]);
+      throw refused[0];
+    }
   }
 
   private newPod(rs: Replicated, now: number, taken: Set<string>): Pod {

@@ -24,6 +24,7 @@ import { HorizontalPodAutoscalerController } from "./hpa-controller";
 import { CustomResourceDefinitionController } from "./crd-controller";
 import { DisruptionController, namespaceBudgets } from "./disruption-controller";
 import { IngressController, ingressClassWatch } from "./ingress-controller";
+import { ResourceQuotaController } from "./resourcequota-controller";
 
 export function controllerTable(ctx: ControllerContext, allocator: () => ServiceAllocator): Controller[] {
   const replicaSets = new ReplicaSetController(ctx);
@@ -59,5 +60,6 @@ export function controllerTable(ctx: ControllerContext, allocator: () => Service
     namespaceBudgets(ctx, budgets),
     new IngressController(ctx),
     ingressClassWatch(ctx),
+    new ResourceQuotaController(ctx),
   ];
 }

@@ -13,7 +13,7 @@ import { CRD_RESOURCE } from "../model/crd-types";
 import { isBuiltInStorageKey } from "../model/resources";
 import { claimRef, configRef, podRefs, type ConfigResource } from "../model/pod-config-refs";
 
-const CONTROLLED = new Set(["pods", "replicasets.apps", "replicationcontrollers", "deployments.apps", "jobs.batch", "cronjobs.batch", "namespaces", "nodes", "services", "endpoints", "serviceaccounts", "daemonsets.apps", "statefulsets.apps", "controllerrevisions.apps", "clusterroles.rbac.authorization.k8s.io", "persistentvolumes", "persistentvolumeclaims", "horizontalpodautoscalers.autoscaling", CRD_RESOURCE, "poddisruptionbudgets.policy", "ingresses.networking.k8s.io", "ingressclasses.networking.k8s.io"]);
+const CONTROLLED = new Set(["pods", "replicasets.apps", "replicationcontrollers", "deployments.apps", "jobs.batch", "cronjobs.batch", "namespaces", "nodes", "services", "endpoints", "serviceaccounts", "daemonsets.apps", "statefulsets.apps", "controllerrevisions.apps", "clusterroles.rbac.authorization.k8s.io", "persistentvolumes", "persistentvolumeclaims", "horizontalpodautoscalers.autoscaling", CRD_RESOURCE, "poddisruptionbudgets.policy", "ingresses.networking.k8s.io", "ingressclasses.networking.k8s.io", "resourcequotas", "configmaps", "secrets"]);
 
 /** What the controllers hear of a change: the same whether poked or committed by them. */
 export function controllerKeyOf(ch: Change): ControllerKey {
@@ -22,6 +22,8 @@ export function controllerKeyOf(ch: Change): ControllerKey {
   if (ch.resource === "pods") {
     const claims = ((ch.object as Pod).spec?.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim?.claimName ? [v.persistentVolumeClaim.claimName] : []));
     if (claims.length) key.claimNames = claims;
+    const phase = (ch.object as Pod).status?.phase;
+    if (phase) key.phase = phase;
   }
   return key;
 }

@@ -26,6 +26,8 @@ export interface ControllerKey {
   deletionTimestamp?: string;
   /** A pod's persistentVolumeClaim volumes (claim names), so the claims hear of their users. */
   claimNames?: string[];
+  /** A pod's phase: one that has finished no longer counts against compute quotas. */
+  phase?: string;
 }
 
 export interface ControllerManagerApi {

@@ -91,6 +91,9 @@ const ROOTS: Record<string, StructMeta> = {
   // Ingress rules, paths and TLS sections are atomic lists upstream: a patch replaces them.
   "ingresses.networking.k8s.io": root({}),
   "ingressclasses.networking.k8s.io": root({}),
+  // ResourceQuota and LimitRange lists (scopes, limits) are atomic upstream.
+  resourcequotas: root({}),
+  limitranges: root({}),
   events: { metadata: nested(OBJECT_META) },
   serviceaccounts: { metadata: nested(OBJECT_META), secrets: merge("name") },
 };

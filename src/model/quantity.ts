@@ -146,3 +146,20 @@ export function formatMemory(bytes: number): string {
 export function formatCpu(millis: number): string {
   return canonical({ n: BigInt(Math.ceil(millis)), s: -3, format: "DecimalSI" });
 }
+
+/**
+ * a + b as resource.Quantity's Add: exact, in a's format unless a is zero (then b's),
+ * printed canonically ("600Mi" + "100Mi" = "700Mi", "500m" + "500m" = "1").
+ */
+export function addQuantities(a: string | number, b: string | number, sign: 1 | -1 = 1): string {
+  const x = parseExact(a);
+  const y = parseExact(b);
+  const s = Math.min(x.s, y.s);
+  const n = x.n * pow10(x.s - s) + BigInt(sign) * y.n * pow10(y.s - s);
+  return canonical({ n, s, format: x.n === 0n ? y.format : x.format });
+}
+
+/** The larger of two quantities (as given, not reformatted). */
+export function maxQuantity(a: string, b: string): string {
+  return compareQuantities(a, b) >= 0 ? a : b;
+}

@@ -50,6 +50,8 @@ export const RESOURCES: readonly ResourceInfo[] = [
   { group: "discovery.k8s.io", version: "v1", resource: "endpointslices", singular: "endpointslice", kind: "EndpointSlice", namespaced: true, verbs: ALL_VERBS, subresources: [] },
   { group: "", version: "v1", resource: "configmaps", singular: "configmap", kind: "ConfigMap", namespaced: true, shortNames: ["cm"], verbs: ALL_VERBS, subresources: [] },
   { group: "", version: "v1", resource: "secrets", singular: "secret", kind: "Secret", namespaced: true, verbs: ALL_VERBS, subresources: [] },
+  { group: "", version: "v1", resource: "resourcequotas", singular: "resourcequota", kind: "ResourceQuota", namespaced: true, shortNames: ["quota"], verbs: ALL_VERBS, subresources: ["status"] },
+  { group: "", version: "v1", resource: "limitranges", singular: "limitrange", kind: "LimitRange", namespaced: true, shortNames: ["limits"], verbs: ALL_VERBS, subresources: [] },
   { group: "", version: "v1", resource: "serviceaccounts", singular: "serviceaccount", kind: "ServiceAccount", namespaced: true, shortNames: ["sa"], verbs: ALL_VERBS, subresources: ["token"] },
   { group: "", version: "v1", resource: "persistentvolumes", singular: "persistentvolume", kind: "PersistentVolume", namespaced: false, shortNames: ["pv"], verbs: ALL_VERBS, subresources: ["status"] },
   { group: "", version: "v1", resource: "persistentvolumeclaims", singular: "persistentvolumeclaim", kind: "PersistentVolumeClaim", namespaced: true, shortNames: ["pvc"], verbs: ALL_VERBS, subresources: ["status"] },

@@ -202,9 +202,23 @@ const pvSpec = z.looseObject({
   csi: z.looseObject({ driver: str, volumeHandle: str, readOnly: bool, fsType: str, volumeAttributes: strMap }).nullish(),
 });
 
+const quotaSpec = z.looseObject({
+  hard: resourceList,
+  scopes: strList,
+  scopeSelector: z.looseObject({ matchExpressions: z.array(z.looseObject({ scopeName: str, operator: str, values: strList })).nullish() }).nullish(),
+});
+
+const limitRangeSpec = z.looseObject({
+  limits: z
+    .array(z.looseObject({ type: str, max: resourceList, min: resourceList, default: resourceList, defaultRequest: resourceList, maxLimitRequestRatio: resourceList }))
+    .nullish(),
+});
+
 const SCHEMAS: Record<string, z.ZodType> = {
   "ingresses.networking.k8s.io": withSpec(ingressSpec, { status: ingressStatus }),
   "ingressclasses.networking.k8s.io": withSpec(z.looseObject({ controller: str, parameters: z.looseObject({ apiGroup: str, kind: str, name: str, scope: str, namespace: str }).nullish() })),
+  resourcequotas: withSpec(quotaSpec, { status: z.looseObject({ hard: resourceList, used: resourceList }).nullish() }),
+  limitranges: withSpec(limitRangeSpec),
   persistentvolumes: withSpec(pvSpec),
   persistentvolumeclaims: withSpec(pvcSpec),
   "storageclasses.storage.k8s.io": z.looseObject({

@@ -29,6 +29,8 @@ import type { CustomResourceDefinition } from "./crd-types";
 import { validateIngress, validateIngressClass } from "./validate-ingress";
 import type { Ingress, IngressClass } from "./ingress-types";
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from "./validate-config";
+import { validateLimitRange, validateResourceQuota } from "./validate-quota";
+import type { LimitRange, ResourceQuota } from "./quota-types";
 
 export { strictUnknownFields } from "./strict-fields";
 
@@ -147,6 +149,8 @@ const RULES: Record<string, KindRules> = {
     nameFn: nameIsDNSSubdomain,
     validate: (obj, old) => validateCustomResourceDefinition(obj as CustomResourceDefinition, old as CustomResourceDefinition | undefined),
   },
+  resourcequotas: { namespaced: true, nameFn: nameIsDNSSubdomain, validate: (obj) => validateResourceQuota(obj as ResourceQuota) },
+  limitranges: { namespaced: true, nameFn: nameIsDNSSubdomain, validate: (obj) => validateLimitRange(obj as LimitRange) },
   "endpointslices.discovery.k8s.io": {
     namespaced: true,
     nameFn: nameIsDNSSubdomain,

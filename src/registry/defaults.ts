@@ -78,7 +78,17 @@ function hasToleration(tolerations: Toleration[], key: string): boolean {
   return tolerations.some((t) => (t.key === key || (t.operator === "Exists" && !t.key)) && (!t.effect || t.effect === "NoExecute"));
 }
 
+/** SetDefaults_Pod: a limit without a request for the same resource is also the request. */
+function defaultRequestsFromLimits(c: Container): void {
+  const limits = c.resources?.limits;
+  if (!limits || typeof limits !== "object" || !Object.keys(limits).length) return;
+  const requests = (c.resources!.requests ??= {});
+  if (typeof requests !== "object") return;
+  for (const [k, v] of Object.entries(limits)) if (!(k in requests)) requests[k] = v;
+}
+
 export function defaultPod(pod: Pod, cfg: DefaultingConfig): void {
+  for (const c of [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? [])]) defaultRequestsFromLimits(c);
   // The ServiceAccount admission plugin: a pod that names no account runs as "default".
   if (!pod.spec.serviceAccountName && !pod.spec.serviceAccount) pod.spec.serviceAccountName = "default";
   defaultPodSpec(pod.spec);
@@ -94,7 +104,7 @@ export function defaultPod(pod: Pod, cfg: DefaultingConfig): void {
 }
 
 /** QoS class as the kubelet computes it from requests and limits. */
-function qosClass(spec: PodSpec): "Guaranteed" | "Burstable" | "BestEffort" {
+export function qosClass(spec: PodSpec): "Guaranteed" | "Burstable" | "BestEffort" {
   const all = [...(spec.containers ?? []), ...(spec.initContainers ?? [])];
   let any = false;
   let guaranteed = true;

@@ -4,7 +4,7 @@
 // through its hooks around the write. The API handlers, the controllers, the kubelets
 // and bootstrap all write through a Registry, so a controller that writes an invalid
 // object gets the same 422 a user would.
-import type { ObjectStore } from "../store/store";
+import type { ObjectStore, WriteOp as StoreWriteOp } from "../store/store";
 import { deleteObject, shouldDeleteDuringUpdate, type DeleteOptions, type DeleteResult } from "./deletion";
 import { retryOnConflict, isConflict, GUARANTEED_UPDATE_ATTEMPTS } from "../store/retry";
 import type { KubeObject, Pod } from "../model/types";
@@ -25,6 +25,7 @@ import { ensureNamespaceActive } from "./namespace-lifecycle";
 import { PDB_RESOURCE } from "../model/disruption-budget";
 import { trackManagedFields, writerOf, type FieldManagerOptions } from "./field-manager";
 import { evictPod } from "./eviction";
+import { QUOTA_CHARGE_ATTEMPTS, forgetQuotaFree, isQuotaConflict, noQuotaGuards, quotaWrites, type PendingQuotas } from "./quota-admission";
 
 interface RegistryOptions {
   now: () => number;
@@ -151,18 +152,19 @@ export class Registry {
     const requested = obj.metadata.managedFields;
     this.prepareCreate(resource, obj);
     const strategy = strategyForInfo(info);
-    await strategy.admit?.(obj, undefined, this.store);
+    await strategy.admit?.(obj, undefined, this.store, this.opts.now());
     this.validate(info, obj);
     toStorageVersion(info, obj);
     this.track(info, obj, undefined, requested, undefined, opts);
     if (info.namespaced) await ensureNamespaceActive(this.store, info, obj.metadata.namespace ?? "");
     await strategy.beforeCreate?.(obj, this.hooks, !!opts.dryRun);
     if (opts.dryRun) {
+      await quotaWrites(this.store, resource, obj, undefined, this.opts.now(), { fresh: true });
       if (await this.store.get(resource, obj.metadata.namespace ?? "", obj.metadata.name!)) throw alreadyExists(resource, obj.metadata.name!);
       return obj;
     }
     try {
-      return await this.store.create(resource, obj);
+      return await this.charged(resource, obj, undefined, (quotas) => [{ op: "create", resource, object: obj }, ...quotas]);
     } catch (e) {
       // What beforeCreate claimed belongs to this attempt's uid alone: give it back.
       await strategy.afterDelete?.(obj, this.hooks);
@@ -175,7 +177,10 @@ export class Registry {
     const info = await this.resolve(resource);
     const expectedRv = opts.expectedRv ?? Number(opts.old.metadata.resourceVersion);
     const prepared = await this.prepareUpdate(info, next, opts.old, opts.subresource, !!opts.dryRun, opts);
-    if (opts.dryRun) return prepared;
+    if (opts.dryRun) {
+      if (!opts.subresource) await quotaWrites(this.store, resource, prepared, opts.old, this.opts.now(), { fresh: true });
+      return prepared;
+    }
     // The last finalizer gone from an object being deleted: the update deletes it.
     if (shouldDeleteDuringUpdate(resource, prepared, opts.old)) {
       const removed = await this.store.remove(resource, { ...prepared, metadata: { ...prepared.metadata, resourceVersion: String(expectedRv) } });
@@ -184,7 +189,26 @@ export class Registry {
     }
     // Nothing changed: no write and no new resourceVersion, as the API server skips it.
     if (sameContent(prepared, opts.old)) return opts.old;
-    return this.store.update(resource, prepared, expectedRv);
+    // What an update adds (a claim grown, a Service made a LoadBalancer) is charged too.
+    if (opts.subresource) return this.store.update(resource, prepared, expectedRv);
+    return this.charged(resource, prepared, opts.old, (quotas) => [{ op: "update", resource, object: prepared, expectedRv }, ...quotas]);
+  }
+
+  /**
+   * Commit a write with the quota charges it needs, in one batch; checked and charged
+   * again while another write moved one of the quotas first. The write is the first op.
+   */
+  private async charged(resource: string, obj: KubeObject, old: KubeObject | undefined, ops: (quotas: StoreWriteOp[]) => StoreWriteOp[]): Promise<KubeObject> {
+    for (let attempt = 1; ; attempt++) {
+      const charge = await quotaWrites(this.store, resource, obj, old, this.opts.now());
+      try {
+        const [stored] = await this.store.commit(ops(charge.writes), { absent: noQuotaGuards(charge.noQuotaIn ? [charge.noQuotaIn] : []) });
+        return stored;
+      } catch (e) {
+        if (charge.noQuotaIn) forgetQuotaFree(charge.noQuotaIn);
+        if ((!charge.writes.length && !charge.noQuotaIn) || attempt >= QUOTA_CHARGE_ATTEMPTS || !isQuotaConflict(e)) throw e;
+      }
+    }
   }
 
   /**
@@ -245,16 +269,21 @@ export class Registry {
     const writes = [];
     const namespaces = new Set<string>();
     const memo: AdmissionMemo = new Map();
+    // Quotas charged by earlier creates of this batch: their updates ride at its end.
+    const pending: PendingQuotas = new Map();
+    const quotaFree = new Set<string>();
     for (const op of ops) {
       const info = await this.resolve(op.resource);
       if (op.op === "create") {
         const requested = op.object.metadata.managedFields;
         if (!this.prepared.has(op.object)) this.prepareCreate(op.resource, op.object);
-        await strategyForInfo(info).admit?.(op.object, undefined, this.store, memo);
+        await strategyForInfo(info).admit?.(op.object, undefined, this.store, this.opts.now(), memo);
         this.validate(info, op.object);
         toStorageVersion(info, op.object);
         this.track(info, op.object, undefined, requested, undefined, {});
         await strategyForInfo(info).beforeCreate?.(op.object, this.hooks, false);
+        const charge = await quotaWrites(this.store, op.resource, op.object, undefined, this.opts.now(), { pending });
+        if (charge.noQuotaIn) quotaFree.add(charge.noQuotaIn);
         // Events ride in the same batch as the status they describe: a terminating
         // namespace must not hold back a kubelet's report that its pods stopped.
         if (info.namespaced && op.resource !== "events" && op.object.metadata.namespace) namespaces.add(op.object.metadata.namespace);
@@ -267,7 +296,15 @@ export class Registry {
         writes.push(op);
       }
     }
-    const stored = await this.store.commit(writes, { activeNamespaces: [...namespaces] });
+    const charges = [...pending.values()].map((q) => ({ op: "update" as const, resource: "resourcequotas", object: q, expectedRv: Number(q.metadata.resourceVersion) }));
+    let stored: KubeObject[];
+    try {
+      stored = (await this.store.commit([...writes, ...charges], { activeNamespaces: [...namespaces], absent: noQuotaGuards(quotaFree) })).slice(0, writes.length);
+    } catch (e) {
+      // A quota met where none was expected: the caller's retry reads the quotas afresh.
+      for (const ns of quotaFree) forgetQuotaFree(ns);
+      throw e;
+    }
     for (const [i, op] of ops.entries()) if (op.op === "delete") await strategyForInfo(await this.resolve(op.resource)).afterDelete?.(stored[i], this.hooks);
     return stored;
   }
@@ -282,7 +319,7 @@ export class Registry {
     this.validate(info, prepared, old);
     toStorageVersion(info, prepared);
     if (!subresource) {
-      await strategy.admit?.(prepared, old, this.store);
+      await strategy.admit?.(prepared, old, this.store, this.opts.now());
       await strategy.beforeUpdate?.(prepared, old, this.hooks, dryRun);
     }
     this.track(info, prepared, old, requested, subresource, opts);

@@ -34,6 +34,12 @@ interface CommitOptions {
    * inside the same transaction, so it costs no round trip of its own).
    */
   activeNamespaces?: string[];
+  /**
+   * Resources of which no object may exist in a namespace for the batch to apply (what
+   * a writer's cache says is absent, e.g. a namespace without ResourceQuotas), checked
+   * inside the same transaction: a stale cache fails the batch with 409, never slips by.
+   */
+  absent?: { resource: string; namespace: string }[];
 }
 
 /** A change-log row: the object after the change and, when it existed, before it. */
@@ -341,6 +347,8 @@ export class ObjectStore {
     const stmts: BatchItem<"sqlite">[] = [];
     const namespaces = [...new Set(opts.activeNamespaces ?? [])];
     for (const ns of namespaces) stmts.push(this.namespaceGuard(ns));
+    const absent = opts.absent ?? [];
+    for (const a of absent) stmts.push(this.absentGuard(a.resource, a.namespace));
     for (const [i, w] of ops.entries()) {
       const body = bodies[i];
       const key = keyOf(w.object);
@@ -381,7 +389,7 @@ export class ObjectStore {
     try {
       results = await this.db.batch(stmts as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
     } catch (e) {
-      throw await this.explainFailure(e, ops, namespaces);
+      throw await this.explainFailure(e, ops, namespaces, absent);
     }
     const last = results[results.length - 1] as { rv: number; compactedRv: number }[];
     const finalRv = last[0].rv;
@@ -404,6 +412,12 @@ export class ObjectStore {
     return this.db.select({ ok: sql`json(CASE WHEN ${active} THEN '1' ELSE ${CONFLICT_GUARD} END)` }).from(revision).where(eq(revision.id, 1));
   }
 
+  /** Aborts the batch if any object of `resource` exists in `namespace`. */
+  private absentGuard(resource: string, namespace: string) {
+    const none = sql`NOT EXISTS (SELECT 1 FROM ${objects} WHERE ${objects.resource} = ${resource} AND ${objects.namespace} = ${namespace})`;
+    return this.db.select({ ok: sql`json(CASE WHEN ${none} THEN '1' ELSE ${CONFLICT_GUARD} END)` }).from(revision).where(eq(revision.id, 1));
+  }
+
   private async prune(rv: number): Promise<void> {
     const floor = rv - this.retain;
     if (floor <= 0) return;
@@ -416,13 +430,17 @@ export class ObjectStore {
   }
 
   /** Turn a failed batch into the API error a client should see. */
-  private async explainFailure(e: unknown, ops: WriteOp[], namespaces: string[]): Promise<Error> {
+  private async explainFailure(e: unknown, ops: WriteOp[], namespaces: string[], absent: { resource: string; namespace: string }[] = []): Promise<Error> {
     const message = String((e as Error)?.message ?? e) + String((e as { cause?: Error })?.cause?.message ?? "");
     if (message.includes("malformed JSON")) {
       for (const ns of namespaces) {
         const found = await this.get("namespaces", "", ns);
         if (!found) return namespaceNotFound(ns);
         if (found.metadata.deletionTimestamp) return namespaceTerminating((ops.find((o) => o.op === "create" && (o.object.metadata.namespace ?? "") === ns)?.resource ?? "").split(".")[0], ns);
+      }
+      for (const a of absent) {
+        const [first] = (await this.list(a.resource, { namespace: a.namespace, limit: 1 })).items;
+        if (first) return conflict(a.resource, first.metadata.name ?? "", `an object of this kind now exists in namespace ${a.namespace}`);
       }
     }
     if (message.includes("SQLITE_TOOBIG") || message.includes("too big")) {

@@ -25,6 +25,7 @@ describe("discovery and authentication", () => {
     expect(body.items.map((g) => g.metadata.name).sort()).toEqual(["apiextensions.k8s.io", "apps", "authentication.k8s.io", "authorization.k8s.io", "autoscaling", "batch", "coordination.k8s.io", "discovery.k8s.io", "metrics.k8s.io", "networking.k8s.io", "policy", "rbac.authorization.k8s.io", "scheduling.k8s.io", "storage.k8s.io"]);
     const legacy = await callJson<{ resources: { name: string }[] }>("/api/v1");
     expect(legacy.body.resources.map((r) => r.name)).toContain("pods/eviction");
+    expect(legacy.body.resources.map((r) => r.name)).toEqual(expect.arrayContaining(["resourcequotas", "resourcequotas/status", "limitranges"]));
   });
 
   it("starts with the four standard namespaces", async () => {

@@ -43,12 +43,12 @@ describe("work keys", () => {
     expect(keysFor(table(), change("replicationcontrollers", "n", "web"))).toEqual(["rc:n/web"]);
     expect(keysFor(table(), change("pods", "n", "web-x2p4v", { ownerReferences: [rcOwner] }))).toEqual(["rc:n/web", "svcs:n/", "pdbs:n/"]);
     // Deleted: its pods are garbage.
-    expect(keysFor(table(), change("replicationcontrollers", "n", "web", { type: "DELETED" }))).toEqual(["rc:n/web", "gc:/"]);
+    expect(keysFor(table(), change("replicationcontrollers", "n", "web", { type: "DELETED" }))).toEqual(["rc:n/web", "gc:/", "quota:n/"]);
   });
 
   it("map committed changes by their owner references", () => {
-    expect(keysFor(table(), change("pods", "n", "p", { type: "DELETED", ownerReferences: [owner("ReplicaSet", "rs1")] }))).toEqual(["rs:n/rs1", "svcs:n/", "pdbs:n/"]);
-    expect(keysFor(table(), change("replicasets.apps", "n", "rs1", { type: "DELETED", ownerReferences: [owner("Deployment", "d")] }))).toEqual(["rs:n/rs1", "deploy:n/d", "gc:/"]);
+    expect(keysFor(table(), change("pods", "n", "p", { type: "DELETED", ownerReferences: [owner("ReplicaSet", "rs1")] }))).toEqual(["rs:n/rs1", "svcs:n/", "pdbs:n/", "quota:n/"]);
+    expect(keysFor(table(), change("replicasets.apps", "n", "rs1", { type: "DELETED", ownerReferences: [owner("Deployment", "d")] }))).toEqual(["rs:n/rs1", "deploy:n/d", "gc:/", "quota:n/"]);
     // A Service's own changes, and any pod's, reach the service controller.
     expect(keysFor(table(), change("services", "n", "web"))).toEqual(["svc:n/web"]);
     expect(keysFor(table(), change("endpoints", "n", "web"))).toEqual(["svc:n/web"]);
@@ -60,32 +60,41 @@ describe("work keys", () => {
   });
 
   it("leave deleted and terminating pods without a controller alone; node changes reach the DaemonSets and pod GC", () => {
-    expect(keysFor(table(), change("pods", "n", "p", { type: "DELETED" }))).toEqual(["svcs:n/", "pdbs:n/"]);
+    expect(keysFor(table(), change("pods", "n", "p", { type: "DELETED" }))).toEqual(["svcs:n/", "pdbs:n/", "quota:n/"]);
     expect(keysFor(table(), change("pods", "n", "p", { deletionTimestamp: "2024-01-01T00:00:00Z" }))).toEqual(["svcs:n/", "pdbs:n/"]);
     // Every node change reaches the DaemonSets (a node may have joined or left their set)
     // and pod GC (a node may have been marked out of service).
     expect(keysFor(table(), change("nodes", "", "n1"))).toEqual(["dsnode:/n1", "node:/n1"]);
     expect(keysFor(table(), change("nodes", "", "n1", { type: "DELETED" }))).toEqual(["dsnode:/n1", "node:/n1"]);
-    expect(keysFor(table(), change("deployments.apps", "n", "d", { type: "DELETED" }))).toEqual(["deploy:n/d", "gc:/"]);
+    expect(keysFor(table(), change("deployments.apps", "n", "d", { type: "DELETED" }))).toEqual(["deploy:n/d", "gc:/", "quota:n/"]);
   });
 
   it("map storage: claims to themselves and from the pods that mount them, volumes to themselves", () => {
     expect(keysFor(table(), change("persistentvolumeclaims", "n", "data"))).toEqual(["pvc:n/data"]);
     expect(keysFor(table(), change("persistentvolumes", "", "pvc-1"))).toEqual(["pv:/pvc-1"]);
-    expect(keysFor(table(), change("pods", "n", "p", { type: "DELETED", claimNames: ["data", "logs"] }))).toEqual(["svcs:n/", "pvc:n/data", "pvc:n/logs", "pdbs:n/"]);
+    expect(keysFor(table(), change("pods", "n", "p", { type: "DELETED", claimNames: ["data", "logs"] }))).toEqual(["svcs:n/", "pvc:n/data", "pvc:n/logs", "pdbs:n/", "quota:n/"]);
   });
 
   it("map StatefulSets, their pods and their revisions to the StatefulSet", () => {
     expect(keysFor(table(), change("statefulsets.apps", "n", "web"))).toEqual(["sts:n/web"]);
-    expect(keysFor(table(), change("pods", "n", "web-0", { type: "DELETED", ownerReferences: [owner("StatefulSet", "web")] }))).toEqual(["sts:n/web", "svcs:n/", "pdbs:n/"]);
+    expect(keysFor(table(), change("pods", "n", "web-0", { type: "DELETED", ownerReferences: [owner("StatefulSet", "web")] }))).toEqual(["sts:n/web", "svcs:n/", "pdbs:n/", "quota:n/"]);
     expect(keysFor(table(), change("controllerrevisions.apps", "n", "web-abc", { ownerReferences: [owner("StatefulSet", "web")] }))).toEqual(["sts:n/web"]);
+  });
+
+  it("map what gives quota usage back (an object gone, a pod finished) to a recount of its namespace's quotas", () => {
+    expect(keysFor(table(), change("configmaps", "n", "c", { type: "DELETED" }))).toEqual(["quota:n/"]);
+    expect(keysFor(table(), change("pods", "n", "p", { phase: "Succeeded" }))).toEqual(["podowner:n/p", "svcs:n/", "pdbs:n/", "quota:n/"]);
+    expect(keysFor(table(), change("pods", "n", "p", { phase: "Running" }))).toEqual(["podowner:n/p", "svcs:n/", "pdbs:n/"]);
+    // A charge moves the quota itself: no recount for that, nor for events.
+    expect(keysFor(table(), change("resourcequotas", "n", "q"))).toEqual([]);
+    expect(keysFor(table(), change("events", "n", "e", { type: "DELETED" }))).toEqual([]);
   });
 
   it("map CRDs to the CRD controller, and a custom object gone to a garbage-collector sweep", () => {
     expect(keysFor(table(), change("customresourcedefinitions.apiextensions.k8s.io", "", "crontabs.stable.example.com"))).toEqual(["crd:/crontabs.stable.example.com"]);
     expect(keysFor(table(), change("ingresses.networking.k8s.io", "n", "web"))).toEqual(["ing:n/web"]);
     expect(keysFor(table(), change("ingressclasses.networking.k8s.io", "", "nginx"))).toEqual(["ingclass:/nginx"]);
-    expect(keysFor(table(), change("crontabs.stable.example.com", "n", "c", { type: "DELETED" }))).toEqual(["gc:/"]);
+    expect(keysFor(table(), change("crontabs.stable.example.com", "n", "c", { type: "DELETED" }))).toEqual(["gc:/", "quota:n/"]);
     expect(keysFor(table(), change("crontabs.stable.example.com", "n", "c"))).toEqual([]);
   });
 });

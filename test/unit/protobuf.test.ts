@@ -134,6 +134,9 @@ describe("kubectl protobuf fixtures", () => {
     "24-kubectl-create-job-from-cronjob",
     "25-kubectl-autoscale",
     "26-kubectl-autoscale-no-cpu",
+    "27-kubectl-create-quota",
+    "28-kubectl-create-quota-scopes",
+    "29-kubectl-create-quota-compute",
     "30-kubectl-create-pdb",
     "31-kubectl-create-pdb-max-unavailable",
     "32-kubectl-create-priorityclass",
@@ -153,6 +156,18 @@ describe("kubectl protobuf fixtures", () => {
     // The Go encoder wrote generation 0, empty strings, stdin false, nodePort 0,
     // empty resources/strategy/securityContext...: none of it may survive.
     expect(zeroPaths(got)).toEqual([]);
+  });
+
+  it("create quota: the hard caps as quantities, the scopes in order, and no status", () => {
+    expect(decodeKubernetesProtobuf(fixtureBody(names[27]))).toEqual({
+      kind: "ResourceQuota",
+      apiVersion: "v1",
+      metadata: { name: "best-effort", namespace: "demo" },
+      spec: { hard: { pods: "100" }, scopes: ["BestEffort", "NotTerminating"] },
+    });
+    const compute = decodeKubernetesProtobuf(fixtureBody(names[28])) as KubeObject & { spec: { hard: Record<string, string> } };
+    // kubectl sends the quantity as it parsed it: 1.5Gi arrives as 1536Mi.
+    expect(compute.spec.hard).toEqual({ "count/deployments.apps": "2", "limits.cpu": "2", "limits.memory": "2Gi", "requests.cpu": "500m", "requests.memory": "1536Mi" });
   });
 
   it("autoscale: an autoscaling/v1 HPA with its CPU target; without --min and --cpu-percent, neither field", () => {

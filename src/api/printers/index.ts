@@ -25,6 +25,7 @@ import { crdPrinter } from "./custom-resources";
 import { priorityClassPrinter } from "./scheduling";
 import { podDisruptionBudgetPrinter } from "./poddisruptionbudgets";
 import { ingressClassPrinter, ingressPrinter } from "./ingress";
+import { limitRangePrinter, resourceQuotaPrinter } from "./quota";
 import type { IncludeObject, Printer, Table, TableRow } from "./types";
 
 export type { IncludeObject } from "./types";
@@ -57,6 +58,8 @@ const PRINTERS = new Map<string, Printer>([
   ["configmaps", configMapPrinter],
   ["secrets", secretPrinter],
   ["serviceaccounts", serviceAccountPrinter],
+  ["resourcequotas", resourceQuotaPrinter],
+  ["limitranges", limitRangePrinter],
   ["roles.rbac.authorization.k8s.io", rolePrinter],
   ["clusterroles.rbac.authorization.k8s.io", rolePrinter],
   ["rolebindings.rbac.authorization.k8s.io", roleBindingPrinter],

@@ -16,6 +16,7 @@ import { podDisruptionBudgetStrategy } from "./policy";
 import { crdStrategy } from "./crd";
 import { customResourceStrategy } from "./custom-resource";
 import { ingressClassStrategy, ingressStrategy } from "./ingress";
+import { resourceQuotaStrategy } from "./quota";
 import { storageKey, type ResourceInfo } from "../../model/resources";
 import type { CustomResourceType } from "../../model/crd-types";
 
@@ -48,6 +49,8 @@ const STRATEGIES: Record<string, ResourceStrategy> = {
   configmaps: configMapStrategy,
   secrets: secretStrategy,
   serviceaccounts: PLAIN,
+  resourcequotas: resourceQuotaStrategy,
+  limitranges: PLAIN,
   "roles.rbac.authorization.k8s.io": PLAIN,
   "clusterroles.rbac.authorization.k8s.io": PLAIN,
   "rolebindings.rbac.authorization.k8s.io": roleBindingStrategy,

@@ -89,6 +89,6 @@ export const priorityClassStrategy: ResourceStrategy = {
       });
     }
   },
-  admit: (obj: KubeObject, old: KubeObject | undefined, store: ObjectStore, memo?: AdmissionMemo) =>
+  admit: (obj: KubeObject, old: KubeObject | undefined, store: ObjectStore, _now: number, memo?: AdmissionMemo) =>
     admitPriorityClass(obj as PriorityClass, old as PriorityClass | undefined, store, memo),
 };

@@ -11,6 +11,7 @@ import { PVC_PROTECTION_FINALIZER, PV_PROTECTION_FINALIZER, claimClass, defaultC
 import { isoSeconds } from "../../config";
 import type { ObjectStore } from "../../store/store";
 import type { ResourceStrategy } from "./types";
+import { admitClaimLimits } from "./quota";
 
 function addFinalizer(meta: { finalizers?: string[] }, f: string): void {
   if (!meta.finalizers?.includes(f)) meta.finalizers = [...(meta.finalizers ?? []), f];
@@ -72,6 +73,7 @@ export const persistentVolumeClaimStrategy: ResourceStrategy = {
     const pvc = obj as PersistentVolumeClaim;
     if (!old) await admitDefaultClass(pvc, store);
     else await admitResize(pvc, old as PersistentVolumeClaim, store);
+    await admitClaimLimits(pvc, store);
   },
 };
 

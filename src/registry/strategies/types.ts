@@ -35,7 +35,7 @@ export interface ResourceStrategy {
    * on a create (`old` absent) before validation, on an update of the main resource
    * after it. Mutates the object or throws the admission's error.
    */
-  admit?(obj: KubeObject, old: KubeObject | undefined, store: ObjectStore, memo?: AdmissionMemo): Promise<void>;
+  admit?(obj: KubeObject, old: KubeObject | undefined, store: ObjectStore, now: number, memo?: AdmissionMemo): Promise<void>;
   /** After validation, before the store writes a new object. */
   beforeCreate?(obj: KubeObject, hooks: RegistryHooks, dryRun: boolean): Promise<void>;
   /** After validation, before the store writes an update of the main resource. */

@@ -5,6 +5,7 @@ import type { Deployment, Pod, PodSpec, ReplicaSet, ReplicationController } from
 import { defaultDeployment, defaultPod, defaultPodSpec, defaultReplicaSet, defaultReplicationController } from "../defaults";
 import type { ResourceStrategy } from "./types";
 import { admitPodPriority } from "./scheduling";
+import { admitPodLimits } from "./quota";
 
 function defaultTemplate(next: { spec?: unknown }): void {
   const template = (next.spec as { template?: { spec?: PodSpec } } | undefined)?.template;
@@ -25,9 +26,12 @@ export const podStrategy: ResourceStrategy = {
     if (kept) spec.ephemeralContainers = kept;
     else delete spec.ephemeralContainers;
   },
-  // The Priority admission plugin acts on creates only (updates keep what it set).
-  admit: async (obj, old, store, memo) => {
-    if (!old) await admitPodPriority(obj as Pod, store, memo);
+  // LimitRanger, then Priority, in the API server's plugin order; both act on creates
+  // only (updates keep what they set). ResourceQuota charges at commit (quota-admission.ts).
+  admit: async (obj, old, store, _now, memo) => {
+    if (old) return;
+    await admitPodLimits(obj as Pod, store);
+    await admitPodPriority(obj as Pod, store, memo);
   },
 };
 
