@@ -4,6 +4,7 @@
 import type { Deployment, Pod, PodSpec, ReplicaSet, ReplicationController } from "../../model/types";
 import { defaultDeployment, defaultPod, defaultPodSpec, defaultReplicaSet, defaultReplicationController } from "../defaults";
 import type { ResourceStrategy } from "./types";
+import { admitServiceAccount } from "../service-account-admission";
 
 function defaultTemplate(next: { spec?: unknown }): void {
   const template = (next.spec as { template?: { spec?: PodSpec } } | undefined)?.template;
@@ -13,6 +14,8 @@ function defaultTemplate(next: { spec?: unknown }): void {
 export const podStrategy: ResourceStrategy = {
   tracksGeneration: true,
   prepareForCreate: (obj, ctx) => defaultPod(obj as Pod, ctx.defaults),
+  // The ServiceAccount admission plugin runs on create only.
+  admit: (obj, old, store) => (old ? Promise.resolve() : admitServiceAccount(obj as Pod, store)),
   // Ephemeral containers change only through their subresource (upstream's PrepareForUpdate).
   prepareForUpdate: (next, old) => {
     const spec = (next as Pod).spec;
