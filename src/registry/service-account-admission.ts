@@ -23,14 +23,21 @@ function nameInErrors(pod: Pod): string {
   return generateName && name.startsWith(generateName) && name.length === generateName.length + 5 ? generateName : name;
 }
 
+/** The reads after a first one found nothing: only the default account is waited for. */
 async function lookup(store: ObjectStore, namespace: string, name: string): Promise<ServiceAccount | null> {
-  const attempts = name === DEFAULT_ACCOUNT ? DEFAULT_ACCOUNT_ATTEMPTS : 1;
+  const attempts = name === DEFAULT_ACCOUNT ? DEFAULT_ACCOUNT_ATTEMPTS - 1 : 0;
   for (let i = 0; i < attempts; i++) {
-    if (i > 0) await new Promise((r) => setTimeout(r, RETRY_MS));
+    await new Promise((r) => setTimeout(r, RETRY_MS));
     const sa = (await store.get("serviceaccounts", namespace, name)) as ServiceAccount | null;
     if (sa) return sa;
   }
   return null;
+}
+
+/** Whether the namespace is there and not going away (else no account will come). */
+async function namespaceActive(store: ObjectStore, namespace: string): Promise<boolean> {
+  const ns = await store.get("namespaces", "", namespace);
+  return !!ns && !ns.metadata.deletionTimestamp;
 }
 
 export async function admitServiceAccount(pod: Pod, store: ObjectStore): Promise<void> {
@@ -40,7 +47,13 @@ export async function admitServiceAccount(pod: Pod, store: ObjectStore): Promise
   const namespace = pod.metadata.namespace ?? "default";
   const account = spec.serviceAccountName || DEFAULT_ACCOUNT;
   if (typeof account !== "string") return;
-  const sa = await lookup(store, namespace, account);
+  let sa = (await store.get("serviceaccounts", namespace, account)) as ServiceAccount | null;
+  if (!sa) {
+    // NamespaceLifecycle admits first upstream: a missing or terminating namespace is
+    // the registry's error to give (the ServiceAccount went with the namespace).
+    if (!(await namespaceActive(store, namespace))) return;
+    sa = await lookup(store, namespace, account);
+  }
   if (!sa) {
     throw forbidden(`pods "${nameInErrors(pod)}" is forbidden: error looking up service account ${namespace}/${account}: serviceaccount "${account}" not found`, {
       name: nameInErrors(pod),
