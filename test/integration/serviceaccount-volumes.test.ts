@@ -104,6 +104,16 @@ describe("the ServiceAccount admission plugin", () => {
     expect(override.body.spec.volumes?.map((v) => v.name)).toEqual([expect.stringMatching(/^kube-api-access-/)]);
   });
 
+  it("refuses a projected token that would live under ten minutes, with upstream's 422", async () => {
+    const res = await callJson<StatusBody>(`${NS}/pods`, {
+      method: "POST",
+      body: boundPod("sa-short", "nowhere", { volumes: [{ name: "t", projected: { sources: [{ serviceAccountToken: { path: "token", expirationSeconds: 60 } }] } }] }),
+    });
+    expect(res.status).toBe(422);
+    expect(res.body.message).toBe('Pod "sa-short" is invalid: spec.volumes[0].projected.sources[0].serviceAccountToken.expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes');
+    expect((await call(`${NS}/pods/sa-short`)).status).toBe(404);
+  });
+
   it("refuses a pod whose ServiceAccount does not exist, with upstream's 403, and stores nothing", async () => {
     const res = await callJson<StatusBody>(`${NS}/pods`, { method: "POST", body: boundPod("sa-missing", "nowhere", { serviceAccountName: "ghost" }) });
     expect(res.status).toBe(403);
