@@ -5,22 +5,14 @@
 import type { RequestAttributes } from "./request-attributes";
 import { sameSecret } from "./same-secret";
 import { forbiddenFor } from "./forbidden";
+import { nodeToken, NODE_TOKEN_PREFIX as PREFIX } from "../controlplane/node-credentials";
 
-const PREFIX = "node:";
+export { nodeToken };
+
 const LEASE_GROUP = "coordination.k8s.io";
 const LEASE_NAMESPACE = "kube-node-lease";
 /** What a node may do to its own Lease here (upstream also lets it create and delete it). */
 const LEASE_VERBS = new Set(["get", "update", "patch"]);
-
-async function mac(secret: string, nodeName: string): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const sig = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`edgekube-node-lease:${nodeName}`));
-  return [...new Uint8Array(sig)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-export async function nodeToken(secret: string, nodeName: string): Promise<string> {
-  return `${PREFIX}${nodeName}:${await mac(secret, nodeName)}`;
-}
 
 /** The node a token speaks for, or undefined when it is not a valid node token. */
 export async function nodeOfToken(secret: string, token: string): Promise<string | undefined> {
@@ -41,6 +33,10 @@ export async function nodeOfToken(secret: string, token: string): Promise<string
 export function authorizeNode(nodeName: string, attrs: RequestAttributes): void {
   const isLease = attrs.isResourceRequest && attrs.apiGroup === LEASE_GROUP && attrs.resource === "leases" && attrs.subresource === "";
   if (isLease && attrs.namespace === LEASE_NAMESPACE && attrs.name === nodeName && LEASE_VERBS.has(attrs.verb)) return;
+  // A token for a ServiceAccount: the TokenRequest handler checks what NodeRestriction
+  // and the Node authorizer's graph check upstream (a pod on this node that runs as it).
+  const isToken = attrs.isResourceRequest && attrs.apiGroup === "" && attrs.resource === "serviceaccounts" && attrs.subresource === "token";
+  if (isToken && attrs.verb === "create" && attrs.name) return;
   // The Node authorizer's reasons for the lease requests it has an opinion on.
   let reason = "";
   if (isLease && attrs.namespace !== LEASE_NAMESPACE) reason = "can only access leases in the kube-node-lease namespace";

@@ -90,7 +90,7 @@ function routeSubresource(c: Context<AppEnv>, ri: RequestInfo, method: string, q
       if (method === "POST") return createEviction(ctx, ri, req);
       break;
     case "token":
-      if (method === "POST") return createToken(ctx, ri, req);
+      if (method === "POST") return createToken(ctx, ri, req, c.get("user"));
       break;
     default:
       if (ri.subresource === "proxy" && ri.info.resource === "services") return serviceProxy(ctx, ri, req);

@@ -22,4 +22,6 @@ export interface ControllerContext {
   volumes?: (pv: string) => { destroy(): Promise<void> };
   /** The resource metrics pipeline (kubectl top's numbers), by pod UID: nothing stored, the kubelets asked. */
   podUsage(pods: readonly Pod[]): Promise<Map<string, PodUsage>>;
+  /** The cluster's CA certificate, PEM (what the root-CA publisher puts in every namespace). */
+  clusterCA?(): Promise<string>;
 }

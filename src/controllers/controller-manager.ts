@@ -24,6 +24,7 @@ import { serviceAddresses } from "../controlplane/service-addresses";
 import { Registry } from "../registry/registry";
 import { defaultingFrom } from "../registry/defaults";
 import { podUsage } from "../controlplane/metrics";
+import { clusterCA } from "../controlplane/cluster-ca";
 
 /** Periodic resync of everything, covering lost pokes. */
 const RESYNC_MS = 30_000;
@@ -78,6 +79,7 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
       terminating: new Set(),
       volumes: (pv) => volumeStore(env, pv),
       podUsage: (pods) => podUsage(env, pods),
+      clusterCA: () => clusterCA(env.DB, now),
     };
     this.controllers = controllerTable(this.context, () => this.allocator());
     this.byName = new Map(this.controllers.map((c) => [c.name, c]));

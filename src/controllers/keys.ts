@@ -14,6 +14,7 @@
 //   svc:NS/NAME       a Service's endpoints, slices and address allocations
 //   svcs:NS/          every Service of a namespace (one of its pods changed)
 //   sa:/NAME          the "default" ServiceAccount of a namespace
+//   rootca:/NAME      the kube-root-ca.crt ConfigMap of a namespace
 //   ds:NS/NAME        the DaemonSet controller
 //   dsnode:/NAME      a node changed: every DaemonSet is reconciled
 //   sts:NS/NAME       the StatefulSet controller
@@ -30,7 +31,7 @@
 import type { ControllerKey } from "../controlplane/stubs";
 import type { Controller } from "./controller";
 
-export type WorkKind = "rs" | "rc" | "deploy" | "job" | "jobttl" | "cronjob" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs" | "eventttl" | "sa" | "clusterrole" | "ds" | "dsnode" | "pvc" | "pv" | "hpa" | "sts" | "crd" | "pdb" | "pdbs" | "ing" | "ingclass" | "quota";
+export type WorkKind = "rs" | "rc" | "deploy" | "job" | "jobttl" | "cronjob" | "ns" | "node" | "gc" | "podowner" | "rsowner" | "svc" | "svcs" | "eventttl" | "sa" | "rootca" | "clusterrole" | "ds" | "dsnode" | "pvc" | "pv" | "hpa" | "sts" | "crd" | "pdb" | "pdbs" | "ing" | "ingclass" | "quota";
 export type WorkKey = string;
 
 export function workKey(kind: WorkKind, namespace: string, name: string): WorkKey {

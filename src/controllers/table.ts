@@ -15,6 +15,7 @@ import { garbageCollector } from "./garbage-collector";
 import { namespaceController } from "./namespace-controller";
 import { EventTTLController } from "./event-ttl";
 import { ServiceAccountsController } from "./serviceaccounts-controller";
+import { RootCAPublisher } from "./root-ca-publisher";
 import { JobController } from "./job-controller";
 import { JobTTLController } from "./job-ttl";
 import { CronJobController } from "./cronjob-controller";
@@ -52,6 +53,7 @@ export function controllerTable(ctx: ControllerContext, allocator: () => Service
     namespaceController(ctx),
     new EventTTLController(ctx),
     new ServiceAccountsController(ctx),
+    new RootCAPublisher(ctx),
     new ClusterRoleAggregationController(ctx),
     new ClaimController(ctx),
     new VolumeController(ctx),

@@ -12,6 +12,7 @@ import { ObjectStore } from "../store/store";
 import { CRD_RESOURCE } from "../model/crd-types";
 import { isBuiltInStorageKey } from "../model/resources";
 import { claimRef, configRef, podRefs, type ConfigResource } from "../model/pod-config-refs";
+import { ROOT_CA_CONFIGMAP } from "../model/service-account-volume";
 
 const CONTROLLED = new Set(["pods", "replicasets.apps", "replicationcontrollers", "deployments.apps", "jobs.batch", "cronjobs.batch", "namespaces", "nodes", "services", "endpoints", "serviceaccounts", "daemonsets.apps", "statefulsets.apps", "controllerrevisions.apps", "clusterroles.rbac.authorization.k8s.io", "persistentvolumes", "persistentvolumeclaims", "horizontalpodautoscalers.autoscaling", CRD_RESOURCE, "poddisruptionbudgets.policy", "ingresses.networking.k8s.io", "ingressclasses.networking.k8s.io", "resourcequotas", "configmaps", "secrets"]);
 
@@ -71,7 +72,9 @@ export async function dispatchChanges(env: Env, changes: Change[], opts: Dispatc
       configs.add(claimRef(m.namespace ?? "", m.name ?? ""));
     }
     // A custom object that goes may leave dependents for the garbage collector.
-    if (CONTROLLED.has(ch.resource) || (ch.type === "DELETED" && !isBuiltInStorageKey(ch.resource))) {
+    // Of ConfigMaps, the controllers only keep the root CA's (root-ca-publisher.ts).
+    const rootCA = ch.resource === "configmaps" && ch.object.metadata.name === ROOT_CA_CONFIGMAP;
+    if (CONTROLLED.has(ch.resource) || rootCA || (ch.type === "DELETED" && !isBuiltInStorageKey(ch.resource))) {
       keys.push(controllerKeyOf(ch));
     }
   }

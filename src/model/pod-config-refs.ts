@@ -3,6 +3,7 @@
 // dispatcher finds the nodes to tell when one changes, the kubelet the containers and
 // volumes to set up again.
 import type { ConfigMapVolumeSource, Container, EnvFromSource, KeySelector, Pod, SecretVolumeSource } from "./types";
+import { projectionsOf } from "./volume-sources";
 
 export type ConfigResource = "configmaps" | "secrets";
 
@@ -32,7 +33,11 @@ export function volumeRefs(pod: Pod): string[] {
     const s = v.secret as SecretVolumeSource | undefined;
     if (cm?.name) return [configRef("configmaps", ns, cm.name)];
     if (s?.secretName) return [configRef("secrets", ns, s.secretName)];
-    return [];
+    // A projected volume's ConfigMap and Secret sources.
+    return projectionsOf(v).flatMap((p) => [
+      ...(p.configMap?.name ? [configRef("configmaps", ns, p.configMap.name)] : []),
+      ...(p.secret?.name ? [configRef("secrets", ns, p.secret.name)] : []),
+    ]);
   });
 }
 

@@ -51,20 +51,20 @@ export function validateEnvFrom(list: Container["envFrom"], path: string): Statu
   return errs;
 }
 
-function validateMode(mode: unknown, path: string): StatusCause[] {
+export function validateMode(mode: unknown, path: string): StatusCause[] {
   if (mode === undefined || mode === null) return [];
   return typeof mode === "number" && Number.isInteger(mode) && mode >= 0 && mode <= MAX_MODE ? [] : [invalidField(path, mode as number, MODE_MSG)];
 }
 
 /** validateLocalDescendingPath: a relative path that stays inside the volume. */
-function validatePath(target: string, path: string): StatusCause[] {
+export function validatePath(target: string, path: string): StatusCause[] {
   const errs: StatusCause[] = [];
   if (target.startsWith("/")) errs.push(invalidField(path, target, "must be a relative path"));
   if (target.split("/").includes("..")) errs.push(invalidField(path, target, "must not contain '..'"));
   return errs;
 }
 
-function validateItems(items: KeyToPath[] | undefined, path: string): StatusCause[] {
+export function validateItems(items: KeyToPath[] | undefined, path: string): StatusCause[] {
   const errs: StatusCause[] = [];
   (items ?? []).forEach((it, i) => {
     const p = index(path, i);

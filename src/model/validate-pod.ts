@@ -2,6 +2,7 @@
 // k8s.io/kubernetes/pkg/apis/core/validation: containers, ports, env, volumes and
 // mounts, resources, tolerations, and the rule that a running pod's spec is
 // immutable except for images, activeDeadlineSeconds and added tolerations.
+import { validateRenderedVolume } from "./validate-projected";
 import type { Container, PodSpec, StatusCause, Toleration } from "./types";
 import { child, duplicate, forbidden, index, invalidField, notFound, notSupported, required, type BadValue } from "./field-errors";
 import { isDNS1123Label, isQualifiedName, isRelaxedEnvVarName, isValidLabelValue, isValidPortName, isValidPortNum } from "./name-rules";
@@ -145,7 +146,7 @@ function validateVolumes(volumes: PodSpec["volumes"], path: string, errs: Status
     else errs.push(...dns1123Label(v.name, p));
     if (names.has(v.name)) errs.push(duplicate(p, v.name));
     names.add(v.name);
-    errs.push(...validateConfigVolume(v, index(path, i)));
+    errs.push(...validateConfigVolume(v, index(path, i)), ...validateRenderedVolume(v, index(path, i)));
   });
   return names;
 }

@@ -27,8 +27,12 @@ interface ClusterNetworkDeps {
   deliver: (target: PodTarget, req: HttpRequest) => Promise<HttpOutcome>;
   /** The namespace of the pod that sends (its short DNS names resolve there). */
   namespaceOf: (sandboxId: string) => string | undefined;
+  /** The API server, behind the `kubernetes` Service in default (absent: nothing answers there). */
+  apiServer?: (req: HttpRequest) => Promise<HttpOutcome>;
   random?: () => number;
 }
+
+type Route = { kind: "target"; target: PodTarget } | { kind: "apiserver" } | HttpOutcome;
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
@@ -38,6 +42,7 @@ export class ClusterNetwork {
   /** The runtime's network hook. */
   readonly request = async (from: { sandboxId: string; podIP: string }, host: string, port: number, req: HttpRequest): Promise<HttpOutcome> => {
     const target = await this.resolve(from, host, port);
+    if (target.kind === "apiserver") return this.d.apiServer ? this.d.apiServer({ ...req, remoteAddr: from.podIP }) : { kind: "refused" };
     if (target.kind !== "target") return target;
     return this.d.deliver(target.target, { ...req, remoteAddr: from.podIP });
   };
@@ -83,7 +88,7 @@ export class ClusterNetwork {
     return null;
   }
 
-  private async resolve(from: { sandboxId: string }, host: string, port: number): Promise<{ kind: "target"; target: PodTarget } | HttpOutcome> {
+  private async resolve(from: { sandboxId: string }, host: string, port: number): Promise<Route> {
     if (IPV4.test(host)) return this.route(host, port);
     const found = await this.find(this.d.namespaceOf(from.sandboxId) ?? "default", host, true);
     if (!found) return { kind: "unresolved" };
@@ -93,7 +98,7 @@ export class ClusterNetwork {
   }
 
   /** Where packets to an address go: a pod on its node, or a Service's endpoint. */
-  private async route(ip: string, port: number): Promise<{ kind: "target"; target: PodTarget } | HttpOutcome> {
+  private async route(ip: string, port: number): Promise<Route> {
     const store = this.d.store();
     if (inPodRange(ip)) {
       const pod = (await store.list("pods", { filter: (p) => (p as Pod).status?.podIP === ip && !!(p as Pod).spec.nodeName })).items[0] as Pod | undefined;
@@ -107,10 +112,12 @@ export class ClusterNetwork {
   }
 
   /** One ready endpoint of the Service for its port `port` (kube-proxy's random pick). */
-  private async endpoint(svc: Service, port: number): Promise<{ kind: "target"; target: PodTarget } | HttpOutcome> {
+  private async endpoint(svc: Service, port: number): Promise<Route> {
     const sp = (svc.spec.ports ?? []).find((p) => p.port === port);
     // No such Service port: kube-proxy has no rule for it, so nothing answers.
     if (!sp) return { kind: "refused" };
+    // The API server's own Service: its endpoint is the API server, not a pod.
+    if (svc.metadata.namespace === "default" && svc.metadata.name === "kubernetes") return { kind: "apiserver" };
     const ready = (await readyEndpoints(this.d.store(), svc, sp)).filter((e) => e.nodeName);
     const pick = pickOne(ready, this.d.random);
     // A Service without ready endpoints rejects connections (kube-proxy's REJECT rule).

@@ -26,6 +26,9 @@ import { Heartbeat, HEARTBEAT } from "./lifecycle/heartbeat";
 import { faultOf } from "./lifecycle/fault";
 import { readConfig } from "../config";
 import { serviceUnavailable } from "../model/errors";
+import { ApiServerClient } from "./api-server";
+import { nodeToken } from "../controlplane/node-credentials";
+import { clusterCA } from "../controlplane/cluster-ca";
 
 export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
   /** The node's clock. Tests replace it to drive back-off and grace periods without waiting. */
@@ -34,6 +37,7 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
   private kubeletInstance: Kubelet | undefined;
   private heartbeatInstance: Heartbeat | undefined;
   private storeInstance: ObjectStore | undefined;
+  private apiServerInstance: ApiServerClient | undefined;
 
   /** The node's name, from its config ("" before start). */
   private get nodeName(): string {
@@ -70,6 +74,7 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
       dns: this.network().dns,
       volumes: (pv) => volumeStore(this.env, pv),
       background: (p) => this.ctx.waitUntil(p),
+      tokens: (ask) => this.apiServer().tokens(ask),
     }));
   }
 
@@ -79,7 +84,17 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
       store: () => this.store(),
       deliver: (t, req) => (t.node === this.nodeName ? this.podRequest(t.podIP, t.port, req) : nodePeer(this.env, t.node).podRequest(t.podIP, t.port, req)),
       namespaceOf: (sandboxId) => this.kubelet().state.pods().find((r) => r.sandboxId === sandboxId)?.namespace,
+      apiServer: (req) => this.apiServer().request(req),
     });
+  }
+
+  /** The API server, reached through this Worker's own entrypoint (node/api-server.ts). */
+  private apiServer(): ApiServerClient {
+    return (this.apiServerInstance ??= new ApiServerClient({
+      fetch: (req) => (this.ctx.exports as unknown as { default: Fetcher }).default.fetch(req),
+      credential: () => nodeToken(this.env.API_TOKEN ?? "", this.nodeName),
+      caPem: () => clusterCA(this.env.DB, () => this.clock()),
+    }));
   }
 
   private heartbeat(): Heartbeat {

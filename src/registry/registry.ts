@@ -152,10 +152,10 @@ export class Registry {
     const requested = obj.metadata.managedFields;
     this.prepareCreate(resource, obj);
     const strategy = strategyForInfo(info);
-    await strategy.admit?.(obj, undefined, this.store, this.opts.now());
+    const admitted = await this.admitCreate(info, obj);
     this.validate(info, obj);
     toStorageVersion(info, obj);
-    this.track(info, obj, undefined, requested, undefined, opts);
+    this.trackCreate(info, obj, admitted, requested, opts);
     if (info.namespaced) await ensureNamespaceActive(this.store, info, obj.metadata.namespace ?? "");
     await strategy.beforeCreate?.(obj, this.hooks, !!opts.dryRun);
     if (opts.dryRun) {
@@ -277,10 +277,10 @@ export class Registry {
       if (op.op === "create") {
         const requested = op.object.metadata.managedFields;
         if (!this.prepared.has(op.object)) this.prepareCreate(op.resource, op.object);
-        await strategyForInfo(info).admit?.(op.object, undefined, this.store, this.opts.now(), memo);
+        const admitted = await this.admitCreate(info, op.object, memo);
         this.validate(info, op.object);
         toStorageVersion(info, op.object);
-        this.track(info, op.object, undefined, requested, undefined, {});
+        this.trackCreate(info, op.object, admitted, requested, {});
         await strategyForInfo(info).beforeCreate?.(op.object, this.hooks, false);
         const charge = await quotaWrites(this.store, op.resource, op.object, undefined, this.opts.now(), { pending });
         if (charge.noQuotaIn) quotaFree.add(charge.noQuotaIn);
@@ -327,6 +327,29 @@ export class Registry {
   }
 
   /** metadata.managedFields after this write (field-manager.ts). */
+  /**
+   * Admission of a new object. Returns the object as it was before admission changed it
+   * (when the resource has an admission step): the API server records managedFields
+   * before admission runs, so what admission adds (a token volume, a default
+   * StorageClass) belongs to no manager.
+   */
+  private async admitCreate(info: ResourceInfo, obj: KubeObject, memo?: AdmissionMemo): Promise<KubeObject | undefined> {
+    const strategy = strategyForInfo(info);
+    if (!strategy.admit) return undefined;
+    const before = structuredClone(obj);
+    await strategy.admit(obj, undefined, this.store, this.opts.now(), memo);
+    return before;
+  }
+
+  /** managedFields of a create, from the object as it was before admission. */
+  private trackCreate(info: ResourceInfo, obj: KubeObject, beforeAdmission: KubeObject | undefined, requested: unknown, opts: FieldManagerOptions): void {
+    if (!beforeAdmission) return this.track(info, obj, undefined, requested, undefined, opts);
+    toStorageVersion(info, beforeAdmission);
+    this.track(info, beforeAdmission, undefined, requested, undefined, opts);
+    if (beforeAdmission.metadata.managedFields) obj.metadata.managedFields = beforeAdmission.metadata.managedFields;
+    else delete obj.metadata.managedFields;
+  }
+
   private track(info: ResourceInfo, obj: KubeObject, old: KubeObject | undefined, requested: unknown, subresource: WriteSubresource | undefined, opts: FieldManagerOptions): void {
     const manager = opts.fieldManager ?? this.opts.fieldManager ?? "kube-apiserver";
     trackManagedFields(info, obj, old, requested, writerOf(info, manager, this.opts.now(), subresource), !!opts.applied);

@@ -8,13 +8,9 @@ import type { ResourceInfo } from "../model/resources";
 import { strategyForInfo, type StrategyContext } from "./strategies";
 import { isoSeconds } from "../config";
 
-const NAME_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
+import { randomSuffix } from "./name-suffix";
 
-/** generateName suffix: 5 characters from the alphabet the API server uses. */
-export function randomSuffix(n = 5): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(n));
-  return [...bytes].map((b) => NAME_SUFFIX_ALPHABET[b % NAME_SUFFIX_ALPHABET.length]).join("");
-}
+export { randomSuffix };
 
 /** Fill server-owned metadata and defaults on a new object (mutates and returns it). */
 export function prepareForCreate(info: ResourceInfo, obj: KubeObject, ctx: StrategyContext): KubeObject {

@@ -75,3 +75,16 @@ export const signingKeys = sqliteTable("signing_keys", {
   /** Milliseconds since the epoch. */
   createdAt: integer("created_at").notNull(),
 });
+
+/**
+ * The cluster's certificate authority as pods see it (the kube-root-ca.crt ConfigMaps):
+ * one row, made once, so every namespace's copy and every node agree across restarts.
+ */
+export const clusterCa = sqliteTable("cluster_ca", {
+  /** Always "ca": the table holds one certificate. */
+  id: text("id").primaryKey(),
+  /** The CA certificate, PEM. */
+  certPem: text("cert_pem").notNull(),
+  /** Milliseconds since the epoch. */
+  createdAt: integer("created_at").notNull(),
+});

@@ -57,7 +57,11 @@ describe("tutorial module 3: explore your app", () => {
     expect(d).toMatch(/^ {4}Ready:\s+True$/m);
     expect(d).toMatch(/^ {4}Restart Count:\s+0$/m);
     expect(d).toMatch(/Conditions:\n\s+Type\s+Status\n\s+PodReadyToStartContainers\s+True\s*\n\s+Initialized\s+True\s*\n\s+Ready\s+True\s*\n\s+ContainersReady\s+True\s*\n\s+PodScheduled\s+True/);
-    expect(d).toMatch(/^Volumes:\s+<none>$/m);
+    // The token volume the ServiceAccount admission plugin adds, and its mount.
+    expect(d).toMatch(
+      /^Volumes:\n {2}kube-api-access-[a-z0-9]{5}:\n {4}Type:\s+Projected \(a volume that contains injected data from multiple sources\)\n {4}TokenExpirationSeconds:\s+3607\n {4}ConfigMapName:\s+kube-root-ca\.crt\n {4}ConfigMapOptional:\s+<nil>\n {4}DownwardAPI:\s+true$/m,
+    );
+    expect(d).toMatch(/^ {4}Mounts:\n {6}\/var\/run\/secrets\/kubernetes\.io\/serviceaccount from kube-api-access-[a-z0-9]{5} \(ro\)$/m);
     expect(d).toMatch(/Normal\s+Scheduled\s+.*default-scheduler\s+Successfully assigned default\/\S+ to node-\d/);
     expect(d).toMatch(/Normal\s+Pulling\s+\S+\s+kubelet\s+Pulling image "gcr\.io\/google-samples\/kubernetes-bootcamp:v1"/);
     expect(d).toMatch(/Normal\s+Pulled\s+\S+\s+kubelet\s+Successfully pulled image "gcr\.io\/google-samples\/kubernetes-bootcamp:v1" in [\d.]+m?s \([\d.]+m?s including waiting\)\. Image size: \d+ bytes\./);

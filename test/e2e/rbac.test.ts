@@ -2,8 +2,11 @@
 // `wrangler dev`: a ServiceAccount, a Role that allows reading pods and its
 // RoleBinding (all made with kubectl create), `kubectl create token`, a kubeconfig user
 // with that token reading pods and refused creating one, `auth can-i` (with --list),
-// `auth whoami`, and the administrator acting --as the ServiceAccount.
+// `auth whoami`, and the administrator acting --as the ServiceAccount. A pod running as
+// the ServiceAccount reaches the API from inside with its mounted token and CA (curl to
+// kubernetes.default.svc), and @kubernetes/client-node uses that token from outside.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import * as k8s from "@kubernetes/client-node";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { writeFileSync } from "node:fs";
@@ -15,6 +18,7 @@ const run = promisify(execFile);
 const PYTHON = "/usr/bin/python3";
 const SCRIPT = fileURLToPath(new URL("./python/rbac_checks.py", import.meta.url));
 const USER = "system:serviceaccount:default:reader";
+const SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
 
 describe("RBAC with ServiceAccount tokens", () => {
   let c: Cluster;
@@ -28,6 +32,7 @@ describe("RBAC with ServiceAccount tokens", () => {
     await c.kubectl(["create", "role", "pod-reader", "--verb=get,list,watch", "--resource=pods,pods/log"]);
     await c.kubectl(["create", "rolebinding", "reader", "--role=pod-reader", "--serviceaccount=default:reader"]);
     await c.kubectl(["run", "web", "--image=nginx:1.27", "--restart=Never"]);
+    await c.kubectl(["run", "in-cluster", "--image=nginx:1.27", "--restart=Never", '--overrides={"spec":{"serviceAccountName":"reader"}}']);
     token = (await c.kubectl(["create", "token", "reader", "--duration=30m"])).stdout.trim();
     const kubeconfig = join(c.dir, "reader.kubeconfig");
     writeFileSync(
@@ -127,6 +132,45 @@ describe("RBAC with ServiceAccount tokens", () => {
     const r = JSON.parse(stdout.trim().split("\n").pop()!) as { pods: string[]; create: { status: number; reason?: string; message?: string } };
     expect(r.pods).toContain("web");
     expect(r.create).toEqual({ status: 403, reason: "Forbidden", message: `pods is forbidden: User "${USER}" cannot create resource "pods" in API group "" in the namespace "default"` });
+  });
+
+  describe("from inside a pod running as the ServiceAccount", () => {
+    beforeAll(async () => {
+      await c.kubectl(["wait", "--for=condition=Ready", "pod/in-cluster", "--timeout=90s"], { timeoutMs: 100_000 });
+    });
+
+    it("kubectl exec reads the mounted namespace, and curl lists pods through kubernetes.default.svc with the token and CA", async () => {
+      expect((await c.kubectl(["exec", "in-cluster", "--", "cat", `${SA_DIR}/namespace`])).stdout).toBe("default");
+      const curl = `curl -s --cacert ${SA_DIR}/ca.crt -H "Authorization: Bearer $(cat ${SA_DIR}/token)"`;
+      const list = JSON.parse((await c.kubectl(["exec", "in-cluster", "--", "sh", "-c", `${curl} https://kubernetes.default.svc/api/v1/namespaces/default/pods`])).stdout) as { kind: string; items: { metadata: { name: string } }[] };
+      expect(list.kind).toBe("PodList");
+      expect(list.items.map((p) => p.metadata.name).sort()).toEqual(expect.arrayContaining(["in-cluster", "web"]));
+      const refused = JSON.parse((await c.kubectl(["exec", "in-cluster", "--", "sh", "-c", `${curl} -X DELETE https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT/api/v1/namespaces/default/pods/web`])).stdout) as { code: number; reason: string; message: string };
+      expect(refused).toMatchObject({ code: 403, reason: "Forbidden", message: `pods "web" is forbidden: User "${USER}" cannot delete resource "pods" in API group "" in the namespace "default"` });
+    });
+
+    it("client-node with the token read from the pod's file lists pods and is refused a write", async () => {
+      const mounted = (await c.kubectl(["exec", "in-cluster", "--", "cat", `${SA_DIR}/token`])).stdout;
+      const claims = JSON.parse(Buffer.from(mounted.split(".")[1], "base64url").toString()) as { sub: string; "kubernetes.io": { pod: { name: string } } };
+      expect(claims.sub).toBe(USER);
+      expect(claims["kubernetes.io"].pod.name).toBe("in-cluster");
+      const kc = new k8s.KubeConfig();
+      kc.loadFromOptions({
+        clusters: [{ name: "e2e", server: c.url, skipTLSVerify: true }],
+        users: [{ name: "pod", token: mounted }],
+        contexts: [{ name: "pod", cluster: "e2e", user: "pod" }],
+        currentContext: "pod",
+      });
+      const core = kc.makeApiClient(k8s.CoreV1Api);
+      const pods = await core.listNamespacedPod({ namespace: "default" });
+      expect(pods.items.map((p) => p.metadata?.name)).toContain("in-cluster");
+      const refused = await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "nope" }, data: { a: "b" } } }).then(
+        () => undefined,
+        (e: { code?: number; body?: string }) => e,
+      );
+      expect(refused?.code).toBe(403);
+      expect(JSON.parse(refused?.body ?? "{}")).toMatchObject({ reason: "Forbidden", message: `configmaps is forbidden: User "${USER}" cannot create resource "configmaps" in API group "" in the namespace "default"` });
+    });
   });
 
   it("a deleted ServiceAccount's token stops working", async () => {

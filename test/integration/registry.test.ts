@@ -57,6 +57,8 @@ describe("registry", () => {
     const store = new ObjectStore(env.DB);
     const registry = new Registry(store, { now: () => Date.now(), defaults: defaultingFrom(readConfig({ DEFAULT_NOT_READY_TOLERATION_SECONDS: "7" })) });
     await registry.create("namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "reg-ns" } });
+    // No controller manager hears of this store's writes: the account pods run as is made here.
+    await registry.create("serviceaccounts", { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default", namespace: "reg-ns" } });
     const [created] = (await registry.commit([{ op: "create", resource: "pods", object: pod("p1", "reg-ns", "app") }])) as Pod[];
     expect(created.metadata.uid).toBeTruthy();
     expect(created.status?.phase).toBe("Pending");

@@ -135,6 +135,19 @@ describe("PATCH application/apply-patch+yaml", () => {
     expect((await call(`${NS}/configmaps/ssa-dry`)).status).toBe(404);
   });
 
+  it("applies a Pod again: the token volume admission added is nobody's, so it stays", async () => {
+    const manifest = (label: string) => JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "ssa-pod", labels: { tier: label } }, spec: { containers: [{ name: "c", image: "nginx:1.27" }] } });
+    const first = await apply(`${NS}/pods/ssa-pod`, "ssa-pod", manifest("a"));
+    expect(first.status).toBe(201);
+    const volumes = (first.body.spec?.volumes as { name: string }[]).map((v) => v.name);
+    expect(volumes).toEqual([expect.stringMatching(/^kube-api-access-/)]);
+    expect(JSON.stringify(first.body.metadata.managedFields)).not.toContain("kube-api-access");
+    const again = await apply(`${NS}/pods/ssa-pod`, "ssa-pod", manifest("b"));
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect(again.body.metadata.labels).toEqual({ tier: "b" });
+    expect((again.body.spec?.volumes as { name: string }[]).map((v) => v.name)).toEqual(volumes);
+  });
+
   it("refuses an apply without a fieldManager with upstream's 422", async () => {
     const { status, body } = await callJson<{ message: string }>(`${NS}/configmaps/ssa-cm`, { method: "PATCH", body: cm("", ""), contentType: APPLY });
     expect(status).toBe(422);

@@ -2,10 +2,10 @@
 // create token` sends): a signed token for the ServiceAccount, for the audiences asked
 // (the API server's own by default), valid for expirationSeconds (an hour by default,
 // ten minutes at least), optionally bound to a pod so it dies with the pod.
-import type { ApiContext } from "../context";
+import type { ApiContext, RequestUser } from "../context";
 import type { RequestInfo } from "../request-info";
-import type { KubeObject } from "../../model/types";
-import { badRequest, conflict, invalid, notFound } from "../../model/errors";
+import type { KubeObject, Pod } from "../../model/types";
+import { badRequest, conflict, forbidden, invalid, notFound } from "../../model/errors";
 import { invalidField } from "../../model/field-errors";
 import { readBody } from "../body";
 import { json } from "../negotiate";
@@ -23,7 +23,7 @@ interface TokenRequestSpec {
   boundObjectRef?: { kind?: string; apiVersion?: string; name?: string; uid?: string } | null;
 }
 
-export async function createToken(ctx: ApiContext, ri: RequestInfo, req: Request): Promise<Response> {
+export async function createToken(ctx: ApiContext, ri: RequestInfo, req: Request, user?: RequestUser): Promise<Response> {
   const body = (await readBody(req)) as KubeObject | null;
   if (!body || typeof body !== "object" || Array.isArray(body)) throw badRequest("the body of the request was not a JSON object");
   if ((body.kind !== undefined && body.kind !== "TokenRequest") || (body.apiVersion !== undefined && body.apiVersion !== `${GROUP}/v1`)) {
@@ -53,6 +53,7 @@ export async function createToken(ctx: ApiContext, ri: RequestInfo, req: Request
       throw conflict("pods", ref.name ?? "", `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
     }
   }
+  if (user?.kind === "node") nodeRestriction(user.node, ri, spec.boundObjectRef, pod);
   const nowMs = ctx.now();
   const { token, claims } = await issueToken(await signingKey(ctx.env.DB, ctx.now), { serviceAccount: sa, audiences, expirationSeconds, pod, nowMs });
   const answer = {
@@ -67,4 +68,19 @@ export async function createToken(ctx: ApiContext, ri: RequestInfo, req: Request
     status: { token, expirationTimestamp: new Date(claims.exp * 1000).toISOString().replace(/\.\d{3}Z$/, "Z") },
   };
   return json(answer, 201);
+}
+
+/**
+ * A kubelet may ask only for tokens bound to a pod on its node that runs as the
+ * account (the NodeRestriction admission plugin and the Node authorizer's graph).
+ */
+function nodeRestriction(node: string, ri: RequestInfo, ref: TokenRequestSpec["boundObjectRef"], pod: KubeObject | undefined): void {
+  const deny = (why: string) => forbidden(`serviceaccounts "${ri.name}" is forbidden: ${why}`, { name: ri.name, kind: "serviceaccounts" });
+  if (!ref || !pod) throw deny("node requested token not bound to a pod");
+  if (!ref.uid) throw deny("node requested token with a pod binding without a uid");
+  const spec = (pod as Pod).spec;
+  if (spec?.nodeName !== node) throw deny("node requested token bound to a pod scheduled on a different node");
+  if ((spec.serviceAccountName ?? "default") !== ri.name) {
+    throw forbidden(`serviceaccounts "${ri.name}" is forbidden: User "system:node:${node}" cannot create resource "serviceaccounts/token" in API group "" in the namespace "${ri.namespace}": no relationship found between node '${node}' and this object`, { name: ri.name, kind: "serviceaccounts" });
+  }
 }

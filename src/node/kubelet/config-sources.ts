@@ -4,7 +4,7 @@
 // A missing object or key that is not optional fails with the kubelet's own message;
 // an optional one is simply left out. Reads go through a per-sync cache, and happen only
 // when a container is created, a sandbox set up, or a referenced object changed.
-import type { ConfigMap, ConfigMapVolumeSource, Container, EnvFromSource, EnvVar, KeySelector, Pod, Secret, SecretVolumeSource } from "../../model/types";
+import type { ConfigMap, ConfigMapVolumeSource, Container, EnvFromSource, EnvVar, KeySelector, KeyToPath, Pod, Secret, SecretVolumeSource } from "../../model/types";
 import { decodeBase64 } from "../../model/base64";
 import { decodeBytes } from "../../util/byte-text";
 import type { ConfigResource } from "../../model/pod-config-refs";
@@ -76,20 +76,18 @@ export async function resolveConfigEnv(pod: Pod, c: Container, read: ConfigReade
 }
 
 /**
- * The files of a configMap or secret volume (path in the volume -> content), or
- * undefined for another kind of volume. Throws ConfigError with the mount failure.
+ * The files one ConfigMap or Secret gives a volume (all its keys, or the items named),
+ * or undefined when it is optional and missing. Throws ConfigError with the reason.
  */
-export async function configVolumeFiles(pod: Pod, volume: NonNullable<Pod["spec"]["volumes"]>[number], read: ConfigReader): Promise<Record<string, string> | undefined> {
-  const ns = pod.metadata.namespace ?? "default";
-  const cm = volume.configMap as ConfigMapVolumeSource | undefined;
-  const secret = volume.secret as SecretVolumeSource | undefined;
-  const source = cm ? { resource: "configmaps" as const, name: cm.name ?? "", items: cm.items, optional: cm.optional } : secret ? { resource: "secrets" as const, name: secret.secretName ?? "", items: secret.items, optional: secret.optional } : undefined;
-  if (!source) return undefined;
-  const fail = (why: string) => new ConfigError(`MountVolume.SetUp failed for volume "${volume.name}" : ${why}`);
-  const obj = await read(source.resource, ns, source.name);
+export async function keyFiles(
+  pod: Pod,
+  source: { resource: ConfigResource; name: string; items?: KeyToPath[]; optional?: boolean },
+  read: ConfigReader,
+): Promise<Record<string, string> | undefined> {
+  const obj = await read(source.resource, pod.metadata.namespace ?? "default", source.name);
   if (!obj) {
-    if (source.optional) return {};
-    throw fail(`${SINGULAR[source.resource]} "${source.name}" not found`);
+    if (source.optional) return undefined;
+    throw new ConfigError(`${SINGULAR[source.resource]} "${source.name}" not found`);
   }
   const values = valuesOf(source.resource, obj);
   if (!source.items?.length) return Object.fromEntries(values);
@@ -98,9 +96,26 @@ export async function configVolumeFiles(pod: Pod, volume: NonNullable<Pod["spec"
     const value = values.get(item.key);
     if (value === undefined) {
       if (source.optional) continue;
-      throw fail(source.resource === "configmaps" ? `configmap references non-existent config key: ${item.key}` : `references non-existent secret key: ${item.key}`);
+      throw new ConfigError(source.resource === "configmaps" ? `configmap references non-existent config key: ${item.key}` : `references non-existent secret key: ${item.key}`);
     }
     files[item.path] = value;
   }
   return files;
+}
+
+/**
+ * The files of a configMap or secret volume (path in the volume -> content), or
+ * undefined for another kind of volume. Throws ConfigError with the mount failure.
+ */
+export async function configVolumeFiles(pod: Pod, volume: NonNullable<Pod["spec"]["volumes"]>[number], read: ConfigReader): Promise<Record<string, string> | undefined> {
+  const cm = volume.configMap as ConfigMapVolumeSource | undefined;
+  const secret = volume.secret as SecretVolumeSource | undefined;
+  const source = cm ? { resource: "configmaps" as const, name: cm.name ?? "", items: cm.items, optional: cm.optional } : secret ? { resource: "secrets" as const, name: secret.secretName ?? "", items: secret.items, optional: secret.optional } : undefined;
+  if (!source) return undefined;
+  try {
+    return (await keyFiles(pod, source, read)) ?? {};
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(`MountVolume.SetUp failed for volume "${volume.name}" : ${e.message}`);
+    throw e;
+  }
 }

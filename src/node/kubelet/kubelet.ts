@@ -25,6 +25,7 @@ import { Registry } from "../../registry/registry";
 import { defaultingFrom } from "../../registry/defaults";
 import { readConfig } from "../../config";
 import { Prober } from "./prober";
+import type { TokenSource } from "./service-account-token";
 import type { Timer } from "../../util/timer-table";
 
 /** Timer kind of the kubelet's timers: "sync the pods at this time". */
@@ -53,6 +54,8 @@ interface KubeletDeps {
   volumes?: (pv: string) => VolumeClient;
   /** Keep work going after the request that started it (the object's waitUntil). */
   background?: (p: Promise<unknown>) => void;
+  /** Bound ServiceAccount tokens from the API (TokenRequest as this node). */
+  tokens?: TokenSource;
 }
 
 function byCreation(a: PodRecord, b: PodRecord): number {
@@ -280,6 +283,7 @@ export class Kubelet {
       now, nodeName: cfg.name, hostIP: net.hostIP, podCIDR: net.podCIDR, runtime: rt.runtime, images: rt.images, recorder, ips: this.state.ipTable(), states, pulls, wake,
       readConfig: cachedReader(store), configChanged,
       readClaim: cachedClaimReader(store), volumes: this.deps.volumes,
+      tokens: this.deps.tokens, allocatable: { cpu: cfg.cpu, memory: cfg.memory, ephemeralStorage: cfg.ephemeralStorage },
       // Through the one flusher: write-backs of a volume never overtake each other.
       flushVolumes: () => this.flusher.run(),
     };

@@ -6,7 +6,9 @@ import type { Container, Pod } from "../../model/types";
 import { allContainers } from "../../model/pod-containers";
 import { allocateIp, CidrError, releaseIp } from "./ipam";
 import { sandboxConfig } from "./container-config";
-import { ConfigError, configVolumeFiles, volumeRefs } from "./config-sources";
+import { ConfigError, volumeRefs } from "./config-sources";
+import { followsMetadata, isRendered, renderVolume, type RenderDeps } from "./projected-volume";
+import { tokenRefreshAt } from "./service-account-token";
 import { detachClaims, mountClaims } from "./claims";
 import { ensureRunning, graceSeconds, observe, refreshTrack } from "./container-sync";
 import { buildPodStatus, isSidecar } from "./pod-status";
@@ -36,22 +38,45 @@ async function refreshAll(env: SyncEnv, rec: PodRecord): Promise<void> {
   for (const t of Object.values(rec.containers)) await refreshTrack(env, t);
 }
 
+function renderDeps(env: SyncEnv, rec: PodRecord): RenderDeps {
+  return { read: env.readConfig, node: env.allocatable, now: env.now, tokens: env.tokens, cache: (rec.tokens ??= {}) };
+}
+
+/** The labels and annotations downward API files render, as one string to compare. */
+function metaOf(rec: PodRecord): string {
+  return JSON.stringify([rec.pod.metadata.labels ?? {}, rec.pod.metadata.annotations ?? {}]);
+}
+
+/** The pod's earliest token refresh. */
+function tokensDueAt(rec: PodRecord): number | undefined {
+  const due = Object.values(rec.tokens ?? {}).map((t) => tokenRefreshAt(t.fetchedAt, t.expirationSeconds));
+  return due.length ? Math.min(...due) : undefined;
+}
+
+/** A sync at the pod's earliest token refresh renders its volumes again. */
+function wakeForTokens(env: SyncEnv, rec: PodRecord): void {
+  const at = tokensDueAt(rec);
+  if (at !== undefined) env.wake(at, `token/${rec.uid}`);
+}
+
 /**
- * The files of the pod's configMap and secret volumes, or undefined while one cannot be
- * set up (the kubelet's FailedMount: the pod stays ContainerCreating, no sandbox yet).
+ * The files of the pod's rendered volumes (configMap, secret, downwardAPI, projected),
+ * or undefined while one cannot be set up (the kubelet's FailedMount: the pod stays
+ * ContainerCreating, no sandbox yet).
  */
 async function mountConfigVolumes(env: SyncEnv, rec: PodRecord): Promise<Map<string, Record<string, string>> | undefined> {
   const files = new Map<string, Record<string, string>>();
+  if (!(rec.pod.spec.volumes ?? []).some(isRendered)) return files;
   const refs = volumeRefs(rec.pod);
-  if (!refs.length) return files;
   const retryKey = `mount/${rec.uid}`;
   if (rec.mountRetryAt !== undefined && env.now < rec.mountRetryAt && !refs.some((r) => env.configChanged.has(r))) {
     env.wake(rec.mountRetryAt, retryKey);
     return undefined;
   }
+  const deps = renderDeps(env, rec);
   try {
     for (const v of rec.pod.spec.volumes ?? []) {
-      const contents = await configVolumeFiles(rec.pod, v, env.readConfig);
+      const contents = await renderVolume(rec.pod, v, deps);
       if (!contents) continue;
       files.set(v.name, contents);
       (rec.volumeDigests ??= {})[v.name] = await digestOf(contents);
@@ -64,6 +89,8 @@ async function mountConfigVolumes(env: SyncEnv, rec: PodRecord): Promise<Map<str
     return undefined;
   }
   rec.mountRetryAt = undefined;
+  rec.renderedMeta = metaOf(rec);
+  wakeForTokens(env, rec);
   return files;
 }
 
@@ -73,13 +100,27 @@ async function digestOf(files: Record<string, string>): Promise<string> {
   return [...new Uint8Array(hash)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** A referenced ConfigMap or Secret changed: its volumes get the new files (the kubelet's periodic remount). */
+/**
+ * The kubelet's periodic remount, where something changed: a referenced ConfigMap or
+ * Secret, the labels or annotations a downward API file shows, a token due for refresh.
+ * Only volumes whose files changed are written.
+ */
 async function refreshConfigVolumes(env: SyncEnv, rec: PodRecord): Promise<void> {
-  if (!rec.sandboxId || !volumeRefs(rec.pod).some((r) => env.configChanged.has(r))) return;
-  for (const v of rec.pod.spec.volumes ?? []) {
+  if (!rec.sandboxId) return;
+  const volumes = (rec.pod.spec.volumes ?? []).filter(isRendered);
+  if (!volumes.length) return;
+  const refsChanged = volumeRefs(rec.pod).some((r) => env.configChanged.has(r));
+  const metaChanged = rec.renderedMeta !== metaOf(rec) && volumes.some(followsMetadata);
+  const tokenAt = tokensDueAt(rec);
+  if (!refsChanged && !metaChanged && !(tokenAt !== undefined && tokenAt <= env.now)) {
+    wakeForTokens(env, rec);
+    return;
+  }
+  const deps = renderDeps(env, rec);
+  for (const v of volumes) {
     let contents: Record<string, string> | undefined;
     try {
-      contents = await configVolumeFiles(rec.pod, v, env.readConfig);
+      contents = await renderVolume(rec.pod, v, deps);
     } catch (e) {
       // Gone (or a key gone) after the pod started: the files stay as they were, as upstream.
       if (!(e instanceof ConfigError)) throw e;
@@ -93,6 +134,8 @@ async function refreshConfigVolumes(env: SyncEnv, rec: PodRecord): Promise<void>
     await env.runtime.replaceVolumeFiles(rec.sandboxId, v.name, contents);
     digests[v.name] = digest;
   }
+  rec.renderedMeta = metaOf(rec);
+  wakeForTokens(env, rec);
 }
 
 async function ensureSandbox(env: SyncEnv, rec: PodRecord): Promise<boolean> {

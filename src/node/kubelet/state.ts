@@ -3,6 +3,7 @@
 // reservations, the IP table and the node's network facts. Reads and writes are
 // synchronous, so a step that only touches this state cannot interleave with another
 // request: admission checks and reserves atomically.
+import type { CachedToken } from "./service-account-token";
 import type { MountedClaim } from "./claims";
 import type { ContainerStateTerminated, Pod } from "../../model/types";
 import type { NodeConfig } from "../../controlplane/node-api";
@@ -87,6 +88,10 @@ export interface PodRecord {
   volumeDigests?: Record<string, string>;
   /** A configMap or secret volume could not be set up: when to try again. */
   mountRetryAt?: number;
+  /** ServiceAccount tokens of projected volumes, by `volume/path`, until they want a refresh. */
+  tokens?: Record<string, CachedToken>;
+  /** The labels and annotations the downward API files were last rendered from. */
+  renderedMeta?: string;
   /** The pod's persistentVolumeClaim volumes as attached here, by volume name (claims.ts). */
   claims?: Record<string, MountedClaim>;
   /** A claim was missing, unbound or attached elsewhere: when to try again. */

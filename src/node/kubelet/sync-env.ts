@@ -5,6 +5,8 @@ import type { EventRecorder } from "./events";
 import type { IpTable } from "./ipam";
 import type { ConfigReader } from "./config-sources";
 import type { ClaimReader, VolumeClient } from "./claims";
+import type { TokenSource } from "./service-account-token";
+import type { NodeAllocatable } from "./downward-api";
 
 export interface SyncEnv {
   now: number;
@@ -30,6 +32,10 @@ export interface SyncEnv {
   volumes?: (pv: string) => VolumeClient;
   /** Write back what the pods' persistent volumes queued (before a sandbox goes). */
   flushVolumes(): Promise<void>;
+  /** ServiceAccount tokens for projected volumes (the API's TokenRequest); absent where no API can be asked. */
+  tokens?: TokenSource;
+  /** The node's allocatable, what a downward API limit without a limit reads. */
+  allocatable: NodeAllocatable;
   /** Sync again at `at` (a timer keyed by `why`, so repeated asks collapse). */
   wake(at: number, why: string): void;
 }

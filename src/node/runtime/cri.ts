@@ -23,9 +23,16 @@ export interface HttpResponse {
   body: string;
 }
 
+/** A TLS server's certificate as a client checks it: the CA that signed it, the names it is for. */
+export interface ServerTls {
+  caPem: string;
+  names: string[];
+}
+
 /** What a client sees when it connects to a port (the shared shape of podHttp and curl). */
 export type HttpOutcome =
-  | { kind: "response"; response: HttpResponse }
+  /** `tls`: the server speaks TLS with a certificate its CA signed for these names (the API server). */
+  | { kind: "response"; response: HttpResponse; tls?: ServerTls }
   /** Nothing listens on the port: ECONNREFUSED. */
   | { kind: "refused" }
   /** Something listens but does not speak HTTP (redis): curl reports HTTP/0.9. */

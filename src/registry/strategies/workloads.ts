@@ -6,6 +6,7 @@ import { defaultDeployment, defaultPod, defaultPodSpec, defaultReplicaSet, defau
 import type { ResourceStrategy } from "./types";
 import { admitPodPriority } from "./scheduling";
 import { admitPodLimits } from "./quota";
+import { admitServiceAccount } from "../service-account-admission";
 
 function defaultTemplate(next: { spec?: unknown }): void {
   const template = (next.spec as { template?: { spec?: PodSpec } } | undefined)?.template;
@@ -26,11 +27,12 @@ export const podStrategy: ResourceStrategy = {
     if (kept) spec.ephemeralContainers = kept;
     else delete spec.ephemeralContainers;
   },
-  // LimitRanger, then Priority, in the API server's plugin order; both act on creates
-  // only (updates keep what they set). ResourceQuota charges at commit (quota-admission.ts).
+  // LimitRanger, ServiceAccount, then Priority, in the API server's plugin order; all act
+  // on creates only (updates keep what they set). ResourceQuota charges at commit (quota-admission.ts).
   admit: async (obj, old, store, _now, memo) => {
     if (old) return;
     await admitPodLimits(obj as Pod, store);
+    await admitServiceAccount(obj as Pod, store);
     await admitPodPriority(obj as Pod, store, memo);
   },
 };

@@ -4,6 +4,7 @@
 import { normalizePath } from "../../runtime/fs";
 import { byteLength } from "../../../util/byte-text";
 import type { HttpOutcome, HttpRequest, HttpResponse } from "../../images/types";
+import type { ServerTls } from "../../runtime/cri";
 import type { CommandContext, CommandFn } from "./types";
 
 interface Url {
@@ -62,6 +63,8 @@ export const curl: CommandFn = async (ctx) => {
   let data: string | undefined;
   let output: string | undefined;
   let writeOut: string | undefined;
+  let insecure = false;
+  let cacert: string | undefined;
   const headers: [string, string][] = [];
   const urls: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -104,6 +107,12 @@ export const curl: CommandFn = async (ctx) => {
         case "--write-out":
           writeOut = next();
           break;
+        case "--insecure":
+          insecure = true;
+          break;
+        case "--cacert":
+          cacert = next();
+          break;
         case "--max-time":
         case "--connect-timeout":
         case "--retry":
@@ -129,6 +138,7 @@ export const curl: CommandFn = async (ctx) => {
         else if (f === "I") headOnly = true;
         else if (f === "f") fail = true;
         else if (f === "v") verbose = true;
+        else if (f === "k") insecure = true;
         else if (f === "X") method = value();
         else if (f === "H") headers.push(splitHeader(value()));
         else if (f === "d") data = value();
@@ -181,11 +191,21 @@ export const curl: CommandFn = async (ctx) => {
       failWith(1, "Received HTTP/0.9 when not allowed");
       continue;
     }
-    if (u.scheme === "https") {
+    if (u.scheme === "https" && !outcome.tls) {
       failWith(35, "OpenSSL/3.0.15: error:0A00010B:SSL routines::wrong version number");
       continue;
     }
-    const r = outcome.response;
+    let r = outcome.response;
+    if (u.scheme === "https" && outcome.tls && !insecure) {
+      const problem = tlsProblem(ctx, outcome.tls, u.host, cacert);
+      if (problem) {
+        failWith(problem.code, problem.message);
+        if (errors && problem.code === 60) ctx.io.err(CERT_HELP);
+        continue;
+      }
+    }
+    // Plain HTTP to a TLS port: Go's server answers it so.
+    if (u.scheme === "http" && outcome.tls) r = { status: 400, statusText: "Bad Request", headers: [["Content-Type", "text/plain; charset=utf-8"], ["Connection", "close"]], body: "Client sent an HTTP request to an HTTPS server.\n" };
     if (verbose) {
       ctx.io.err(`* Connected to ${u.host} (${resolvedIp(ctx, u.host)}) port ${u.port}\n`);
       ctx.io.err(`> ${req.method} ${req.path} HTTP/1.1\n` + Object.entries(req.headers).map(([k, v]) => `> ${k}: ${v}\n`).join("") + ">\n");
@@ -195,20 +215,58 @@ export const curl: CommandFn = async (ctx) => {
       failWith(22, `The requested URL returned error: ${r.status}`);
       continue;
     }
-    let body = headOnly ? headerBlock(r) : (include ? headerBlock(r) : "") + r.body;
-    if (writeOut !== undefined) body += writeOut.replace(/%\{http_code\}/g, String(r.status)).replace(/%\{response_code\}/g, String(r.status)).replace(/\\n/g, "\n");
+    const body = headOnly ? headerBlock(r) : (include ? headerBlock(r) : "") + r.body;
     if (meter) ctx.io.err(meterLine(byteLength(r.body)));
-    if (output !== undefined && output !== "-") {
+    // -o /dev/null discards the body, as the device would.
+    const discard = output === "/dev/null";
+    if (output !== undefined && output !== "-" && !discard) {
       try {
         ctx.host.fs.write(normalizePath(output, ctx.shell.cwd), body, false, ctx.now);
       } catch {
         if (errors) ctx.io.err(`curl: (23) Failure writing output to destination\n`);
         status = 23;
       }
-    } else ctx.io.out(body);
+    } else if (!discard) ctx.io.out(body);
+    // -w goes to stdout whatever -o says.
+    if (writeOut !== undefined) ctx.io.out(writeOut.replace(/%\{http_code\}/g, String(r.status)).replace(/%\{response_code\}/g, String(r.status)).replace(/\\n/g, "\n"));
   }
   return status;
 };
+
+const CERT_HELP =
+  "More details here: https://curl.se/docs/sslcerts.html\n\n" +
+  "curl failed to verify the legitimacy of the server and therefore could not\n" +
+  "establish a secure connection to it. To learn more about this situation and\n" +
+  "how to fix it, please visit the web page mentioned above.\n";
+
+/** The PEM blocks of a bundle, whitespace-insensitive, for comparing certificates. */
+function pemBlocks(text: string): string[] {
+  return [...text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((m) => m[1].replace(/\s+/g, ""));
+}
+
+/**
+ * What stops curl trusting a TLS server: a --cacert file it cannot read, a chain that
+ * leads to no CA it trusts (the system bundle holds no cluster CA), a certificate not
+ * made for the name asked. The TLS itself is not modelled, only these checks.
+ */
+function tlsProblem(ctx: CommandContext, tls: ServerTls, host: string, cacert: string | undefined): { code: number; message: string } | undefined {
+  let trusted: string[] = [];
+  if (cacert !== undefined) {
+    const path = normalizePath(cacert, ctx.shell.cwd);
+    let text: string | undefined;
+    try {
+      text = ctx.host.fs.read(path);
+    } catch {
+      text = undefined;
+    }
+    if (text === undefined) return { code: 77, message: `error setting certificate file: ${cacert}` };
+    trusted = pemBlocks(text);
+  }
+  const ca = pemBlocks(tls.caPem)[0];
+  if (!ca || !trusted.includes(ca)) return { code: 60, message: "SSL certificate problem: unable to get local issuer certificate" };
+  if (!tls.names.includes(host.toLowerCase().replace(/\.$/, ""))) return { code: 60, message: `SSL: no alternative certificate subject name matches target host name '${host}'` };
+  return undefined;
+}
 
 function splitHeader(h: string): [string, string] {
   const i = h.indexOf(":");
