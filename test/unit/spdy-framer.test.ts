@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { constants, createDeflate, createInflate, type Deflate, type Inflate } from "node:zlib";
 import { SPDY_HEADER_DICTIONARY } from "../../src/node/explore/portforward/spdy-dictionary";
 import { SpdyFramer, type SpdyFrame } from "../../src/node/explore/portforward/spdy-framer";
-import { HeaderCompressor, HeaderDecompressor, serializeHeaderBlock } from "../../src/node/explore/portforward/spdy-headers";
+import { HeaderCompressor, HeaderDecompressor, serializeHeaderBlock, type SpdyHeaders } from "../../src/node/explore/portforward/spdy-headers";
 import { SpdyError } from "../../src/node/explore/portforward/spdy-error";
 
 function adler32(bytes: Uint8Array): number {
@@ -20,6 +20,9 @@ function adler32(bytes: Uint8Array): number {
 }
 
 const kubectlHeaders = (type: string, id: number) => ({ streamtype: [type], port: ["80"], requestid: [String(id)] });
+
+/** A session's blocks: kubectl's stream headers and the kubelet's empty replies, small blocks one after another. */
+const BLOCKS: SpdyHeaders[] = [kubectlHeaders("error", 0), {}, {}, kubectlHeaders("data", 0), {}, { "x-many": ["a", "b"] }, {}];
 
 const FRAMES: SpdyFrame[] = [
   { type: "syn_stream", streamId: 1, associatedTo: 0, priority: 0, fin: false, unidirectional: false, headers: kubectlHeaders("error", 0) },
@@ -51,8 +54,8 @@ function concat(parts: Uint8Array[]): Uint8Array {
 
 /** node's zlib, sync-flushed per block as Go's framer does. */
 async function nodeStep(z: Deflate | Inflate, input: Uint8Array): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  const onData = (c: Buffer) => chunks.push(c);
+  const chunks: Uint8Array[] = [];
+  const onData = (c: Uint8Array) => chunks.push(c);
   z.on("data", onData);
   z.write(input);
   await new Promise<void>((r) => z.flush(constants.Z_SYNC_FLUSH, () => r()));
@@ -118,20 +121,24 @@ describe("SPDY header blocks", () => {
   it("inflate in an independent zlib fed the same dictionary, block after block", async () => {
     const ours = new HeaderCompressor();
     const theirs = createInflate({ dictionary: SPDY_HEADER_DICTIONARY });
-    for (const id of [0, 1, 2]) {
-      const headers = kubectlHeaders(id % 2 ? "data" : "error", id);
-      expect(await nodeStep(theirs, ours.compress(headers))).toEqual(serializeHeaderBlock(headers));
-    }
+    for (const headers of BLOCKS) expect(await nodeStep(theirs, ours.compress(headers))).toEqual(serializeHeaderBlock(headers));
     theirs.close();
+  });
+
+  it("write what zlib writes: the first block's bytes are node's zlib's, dictionary id included", async () => {
+    const theirs = createDeflate({ dictionary: SPDY_HEADER_DICTIONARY, level: 9 });
+    const block = await nodeStep(theirs, serializeHeaderBlock(BLOCKS[0]));
+    theirs.close();
+    const ours = new HeaderCompressor().compress(BLOCKS[0]);
+    expect([...ours]).toEqual([...block]);
+    // CMF/FLG with FDICT, then the dictionary's Adler-32.
+    expect([...ours.subarray(0, 6)]).toEqual([0x78, 0xf9, 0xe3, 0xc6, 0xa7, 0xc2]);
   });
 
   it("read blocks an independent zlib compressed, one context across blocks", async () => {
     const theirs = createDeflate({ dictionary: SPDY_HEADER_DICTIONARY, level: 9 });
     const ours = new HeaderDecompressor();
-    for (const id of [0, 1, 2]) {
-      const headers = kubectlHeaders(id % 2 ? "data" : "error", id);
-      expect(ours.decompress(await nodeStep(theirs, serializeHeaderBlock(headers)), 1)).toEqual(headers);
-    }
+    for (const headers of BLOCKS) expect(ours.decompress(await nodeStep(theirs, serializeHeaderBlock(headers)), 1)).toEqual(headers);
     theirs.close();
   });
 

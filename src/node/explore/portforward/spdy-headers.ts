@@ -4,7 +4,11 @@
 // all its blocks, sync-flushed after each block so a block ends on a byte boundary and
 // the peer can inflate it on its own (Go's spdy framer: zlib.NewWriterLevelDict and
 // Flush per frame). Losing a block desynchronises the whole session.
-import { Unzlib, Zlib } from "fflate";
+//
+// pako (a port of zlib) does the deflate: fflate's sync flush writes an invalid
+// stored block for a second small block of a stream (fflate 0.8.3), and SPDY's blocks
+// are small and many.
+import { Deflate, Inflate, Z_SYNC_FLUSH } from "pako";
 import { SPDY_HEADER_DICTIONARY } from "./spdy-dictionary";
 import { SpdyError } from "./spdy-error";
 
@@ -78,26 +82,33 @@ export function parseHeaderBlock(block: Uint8Array, streamId: number): SpdyHeade
 
 /** One direction's compressor: every block it writes depends on the ones before. */
 export class HeaderCompressor {
+  private readonly z = new Deflate({ level: 9, dictionary: SPDY_HEADER_DICTIONARY });
   private readonly out: Uint8Array[] = [];
-  private readonly z = new Zlib({ level: 9, dictionary: SPDY_HEADER_DICTIONARY }, (chunk) => this.out.push(chunk));
+
+  constructor() {
+    this.z.onData = (chunk) => this.out.push(chunk);
+  }
 
   compress(headers: SpdyHeaders): Uint8Array {
-    this.z.push(serializeHeaderBlock(headers));
-    this.z.flush(true);
+    if (!this.z.push(serializeHeaderBlock(headers), Z_SYNC_FLUSH)) throw new SpdyError(`header block could not be deflated: ${this.z.msg}`);
     return concat(this.out.splice(0));
   }
 }
 
 /** One direction's decompressor, fed every block of the session in order. */
 export class HeaderDecompressor {
+  private readonly z = new Inflate({ dictionary: SPDY_HEADER_DICTIONARY });
   private readonly out: Uint8Array[] = [];
-  private readonly z = new Unzlib({ dictionary: SPDY_HEADER_DICTIONARY }, (chunk) => this.out.push(chunk));
+  private failed = "";
+
+  constructor() {
+    this.z.onData = (chunk) => this.out.push(chunk);
+  }
 
   decompress(compressed: Uint8Array, streamId: number): SpdyHeaders {
-    try {
-      this.z.push(compressed);
-    } catch (e) {
-      throw new SpdyError(`header block could not be inflated: ${(e as Error).message}`, streamId);
+    if (this.failed || !this.z.push(compressed, Z_SYNC_FLUSH)) {
+      this.failed ||= this.z.msg || "invalid data";
+      throw new SpdyError(`header block could not be inflated: ${this.failed}`, streamId);
     }
     return parseHeaderBlock(concat(this.out.splice(0)), streamId);
   }
