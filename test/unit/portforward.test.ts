@@ -9,6 +9,8 @@ import { PodConnection } from "../../src/node/explore/portforward/pod-connection
 import { parsePorts, forwardingError, type Dial } from "../../src/node/explore/portforward/forwarder";
 import { ChannelPortForwardSession } from "../../src/node/explore/portforward/channel-session";
 import type { RuntimeKind } from "../../src/node/runtime";
+import { SpdyPortForwardSession } from "../../src/node/explore/portforward/spdy-session";
+import { RstStatus, SpdyFramer, type SpdyFrame } from "../../src/node/explore/portforward/spdy-framer";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -195,5 +197,78 @@ describe("ChannelPortForwardSession", () => {
     expect(ws.sent).toEqual(["0kB8=", "1kB8=", expect.stringMatching(/^1/)]);
     expect(atob((ws.sent[2] as string).slice(1))).toMatch(/failed to connect to localhost:8080/);
     expect(ws.closed).toBe(true);
+  });
+});
+
+describe("SpdyPortForwardSession", () => {
+  /** The client's end: frames it would send, and the frames the server wrote back. */
+  async function session() {
+    const { dial } = await nginx();
+    const client = new SpdyFramer();
+    const received: SpdyFrame[] = [];
+    const reader = new SpdyFramer();
+    let closed = false;
+    const server = new SpdyPortForwardSession({ send: (b) => received.push(...reader.push(b)), close: () => (closed = true) }, dial);
+    const send = (f: SpdyFrame) => server.receive(client.encode(f));
+    const syn = (streamId: number, headers: Record<string, string>) =>
+      send({ type: "syn_stream", streamId, associatedTo: 0, priority: 0, fin: false, unidirectional: false, headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])) });
+    const settle = async (cond: () => boolean) => {
+      for (let i = 0; i < 100 && !cond(); i++) await new Promise((r) => setTimeout(r, 0));
+    };
+    const fin = (id: number) => received.some((f) => f.type === "data" && f.streamId === id && f.fin);
+    return { received, send, syn, settle, fin, closed: () => closed, raw: (b: Uint8Array) => server.receive(b) };
+  }
+
+  it("pairs streams without a requestid by their ids, as clients before it did", async () => {
+    const s = await session();
+    s.syn(1, { streamtype: "error", port: "80" });
+    s.syn(3, { streamtype: "data", port: "80" });
+    s.send({ type: "data", streamId: 3, fin: false, data: enc("GET / HTTP/1.1\r\nConnection: close\r\n\r\n") });
+    await s.settle(() => s.fin(3));
+    expect(s.received.filter((f) => f.type === "syn_reply").map((f) => f.type === "syn_reply" && f.streamId)).toEqual([1, 3]);
+    const page = s.received.filter((f) => f.type === "data" && f.streamId === 3).map((f) => (f.type === "data" ? dec(f.data) : "")).join("");
+    expect(page).toContain("Welcome to nginx!");
+    expect(s.fin(1)).toBe(true);
+  });
+
+  it("a reset of the data stream ends the connection and closes the error stream kubectl waits on", async () => {
+    const s = await session();
+    s.syn(1, { streamtype: "error", port: "80", requestid: "0" });
+    s.syn(3, { streamtype: "data", port: "80", requestid: "0" });
+    s.send({ type: "rst_stream", streamId: 3, status: RstStatus.Cancel });
+    await s.settle(() => s.fin(1));
+    expect(s.fin(1)).toBe(true);
+    // Nothing more for the reset stream.
+    expect(s.received.some((f) => f.type === "data" && f.streamId === 3)).toBe(false);
+  });
+
+  it("refuses a second stream of one type for a request, a reused stream id, and an even (server-side) id", async () => {
+    const s = await session();
+    s.syn(1, { streamtype: "error", port: "80", requestid: "7" });
+    s.syn(3, { streamtype: "error", port: "80", requestid: "7" });
+    await s.settle(() => s.fin(3));
+    const errorText = s.received.filter((f) => f.type === "data" && f.streamId === 1).map((f) => (f.type === "data" ? dec(f.data) : "")).join("");
+    expect(errorText).toBe("error processing stream for request 7: error stream already assigned");
+    s.syn(3, { streamtype: "data", port: "80", requestid: "8" });
+    s.syn(4, { streamtype: "data", port: "80", requestid: "9" });
+    expect(s.received.filter((f) => f.type === "rst_stream").map((f) => f.type === "rst_stream" && [f.streamId, f.status])).toEqual([
+      [3, RstStatus.StreamInUse],
+      [4, RstStatus.ProtocolError],
+    ]);
+  });
+
+  it("answers the client's pings, and ends the session with GOAWAY on a frame it cannot read", async () => {
+    const s = await session();
+    s.syn(1, { streamtype: "error", port: "80", requestid: "0" });
+    s.send({ type: "ping", id: 1 });
+    expect(s.received.at(-1)).toEqual({ type: "ping", id: 1 });
+    // A header block compressed in another context than the client's: the stream of blocks is broken.
+    const other = new SpdyFramer();
+    other.encode({ type: "syn_reply", streamId: 1, fin: false, headers: { a: ["b"] } });
+    s.send({ type: "ping", id: 3 });
+    const sessionFrame = other.encode({ type: "syn_stream", streamId: 5, associatedTo: 0, priority: 0, fin: false, unidirectional: false, headers: { streamtype: ["data"], port: ["80"] } });
+    s.raw(sessionFrame);
+    expect(s.received.at(-1)).toEqual({ type: "goaway", lastGoodStreamId: 1, status: 1 });
+    expect(s.closed()).toBe(true);
   });
 });

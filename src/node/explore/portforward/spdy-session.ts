@@ -55,8 +55,6 @@ export class SpdyPortForwardSession {
   private readonly pairs = new Map<string, Pair>();
   private lastStreamId = 0;
   private closed = false;
-  /** Why the last stream was refused, for the node's log and tests. */
-  lastRejection: string | undefined;
 
   constructor(
     private readonly socket: TunnelSocket,
@@ -112,10 +110,8 @@ export class SpdyPortForwardSession {
       return;
     }
     this.lastStreamId = id;
-    const invalid = streamHeadersError(headers);
-    if (invalid) {
-      // apimachinery's spdy server resets a stream its handler rejects.
-      this.lastRejection = invalid;
+    if (streamHeadersError(headers)) {
+      // apimachinery's spdy server resets a stream its handler rejects; the reason stays in the kubelet's log.
       this.send({ type: "rst_stream", streamId: id, status: RstStatus.Cancel });
       return;
     }
