@@ -1,9 +1,10 @@
 // Which streaming protocols the pod subresources speak, and the answer to a client
 // that speaks another. exec and attach stream over WebSocket (v5.channel.k8s.io, the
-// kubelet's side is src/node/explore/exec.ts and attach.ts); a Worker cannot serve
-// SPDY/3.1 upgrades, which kubectl uses for exec before 1.30 (1.29 only behind
-// KUBECTL_REMOTE_COMMAND_WEBSOCKETS), for attach before 1.30 and for port-forward before
-// 1.31. port-forward is not served in either protocol.
+// kubelet's side is src/node/explore/exec.ts and attach.ts), port-forward over
+// WebSocket too (SPDY/3.1 tunneled in it, kubectl 1.31+, or v4.channel.k8s.io;
+// src/node/explore/portforward/). A Worker cannot serve SPDY/3.1 upgrades, which
+// kubectl uses for exec before 1.30 (1.29 only behind KUBECTL_REMOTE_COMMAND_WEBSOCKETS),
+// for attach before 1.30 and for port-forward before 1.31.
 //
 // client-go's SPDY round tripper, given anything but 101, decodes the body as a Status
 // and returns it as the error, so kubectl prints this message as it stands:
@@ -31,13 +32,16 @@ export function isSpdyUpgrade(req: Request): boolean {
 const EXEC_OVER_WEBSOCKET =
   "exec is served over WebSocket (v5.channel.k8s.io) only: use kubectl 1.30 or newer (kubectl 1.29: set KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true)";
 const ATTACH_OVER_WEBSOCKET = "attach is served over WebSocket (v5.channel.k8s.io) only: use kubectl 1.30 or newer";
+const PORT_FORWARD_OVER_WEBSOCKET =
+  "port-forward is served over WebSocket (SPDY/3.1+portforward.k8s.io, v4.channel.k8s.io) only: use kubectl 1.31 or newer";
 
 /**
  * The refusal of a streaming request this server cannot serve, or undefined when the
- * request goes on to the kubelet (exec or attach over WebSocket, or a request that is no upgrade at
- * all, which the kubelet answers "Upgrade request required" as upstream's proxy does).
+ * request goes on to the kubelet (exec, attach or port-forward over WebSocket, or a
+ * request that is no upgrade at all, which the kubelet answers "Upgrade request
+ * required" as upstream's proxy does).
  */
-export function streamRefusal(req: Request, subresource: string, namespace: string, pod: string): ApiError | undefined {
+export function streamRefusal(req: Request, subresource: string): ApiError | undefined {
   switch (subresource) {
     case "exec":
       if (!isSpdyUpgrade(req)) return undefined;
@@ -45,13 +49,10 @@ export function streamRefusal(req: Request, subresource: string, namespace: stri
     case "attach":
       if (!isSpdyUpgrade(req)) return undefined;
       return badRequest(`unable to upgrade connection: this server cannot serve SPDY/3.1; ${ATTACH_OVER_WEBSOCKET}`);
-    case "portforward": {
-      // A WebSocket client names the ports in the URL; SPDY names them in its streams.
-      const port = new URL(req.url).searchParams.get("ports")?.split(",")[0] || "<port>";
-      return badRequest(
-        `pods/portforward is not served by this server: reach the pod through the API server's proxy instead, e.g. \`kubectl proxy\` and then http://127.0.0.1:8001/api/v1/namespaces/${namespace}/pods/${pod}:${port}/proxy/`,
-      );
-    }
+    case "portforward":
+      // client-go's port-forward dialer prints this as "error upgrading connection: ...".
+      if (!isSpdyUpgrade(req)) return undefined;
+      return badRequest(`unable to upgrade connection: this server cannot serve SPDY/3.1; ${PORT_FORWARD_OVER_WEBSOCKET}`);
     default:
       return undefined;
   }

@@ -3,10 +3,10 @@
 // and all at once. 1.27 and 1.28 read /openapi/v2 (protobuf) for `apply`; exec streams
 // over WebSocket from 1.30, and before that kubectl speaks SPDY/3.1, which a Worker
 // cannot serve: those versions print the server's Status telling them what to use.
-// attach streams over WebSocket from 1.30 too; port-forward is refused by every version
-// with the same clear words.
+// attach streams over WebSocket from 1.30 too; port-forward from 1.31 (SPDY/3.1 tunneled
+// in a WebSocket), and before that it is refused with the same clear words.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync, realpathSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import { startCluster, eventually, kubectlArgs, kubectlEnv, type Cluster } from "./cluster";
@@ -16,6 +16,8 @@ const VERSIONS = [27, 28, 29, 30, 31, 32, 33];
 const EXEC_OVER_WEBSOCKET = 30;
 /** The first kubectl that attaches over WebSocket (before it: SPDY only). */
 const ATTACH_OVER_WEBSOCKET = 30;
+/** The first kubectl whose port-forward tunnels SPDY through a WebSocket by default. */
+const PORT_FORWARD_OVER_WEBSOCKET = 31;
 
 const SPDY_REFUSAL =
   "Error from server (BadRequest): unable to upgrade connection: this server cannot serve SPDY/3.1; exec is served over WebSocket (v5.channel.k8s.io) only: use kubectl 1.30 or newer (kubectl 1.29: set KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true)";
@@ -156,10 +158,28 @@ describe("kubectl 1.27 to 1.33", () => {
         expect(attach.stderr).toContain("Error from server (BadRequest): unable to upgrade connection: this server cannot serve SPDY/3.1; attach is served over WebSocket (v5.channel.k8s.io) only: use kubectl 1.30 or newer");
         record("attach (run -i --rm)", "refused (clear Status)");
       }
-      const forward = await kubectl(["-n", ns, "port-forward", pod, ":80"], undefined, 20_000);
-      expect(forward.code).toBe(1);
-      expect(forward.stderr).toMatch(new RegExp(`^error: error upgrading connection: pods/portforward is not served by this server: .*/api/v1/namespaces/${ns}/pods/${pod}:(80|<port>)/proxy/$`, "m"));
-      record("port-forward", "refused (clear Status)");
+      if (v >= PORT_FORWARD_OVER_WEBSOCKET) {
+        // kubectl resolves deploy/web to one of its pods; ":80" lets it pick a free local port.
+        const child = spawn(join(dir, `kubectl.1.${v}`), kubectlArgs({ kubeconfig: c.kubeconfig, dir: join(c.dir, `v${v}`) }, ["-n", ns, "port-forward", "deploy/web", ":80"]), { env: kubectlEnv(c), stdio: ["ignore", "pipe", "pipe"] });
+        let out = "";
+        child.stdout.on("data", (d) => (out += String(d)));
+        const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+        try {
+          const local = await eventually(async () => /Forwarding from 127\.0\.0\.1:(\d+) -> 80/.exec(out)?.[1], 30_000, `kubectl 1.${v} port-forward ready`);
+          expect(await (await fetch(`http://127.0.0.1:${local}/`)).text()).toContain("Welcome to nginx!");
+        } finally {
+          child.kill("SIGINT");
+        }
+        expect(await exited, `kubectl 1.${v} port-forward after Ctrl-C`).toBe(0);
+        record("port-forward", "works");
+      } else {
+        const forward = await kubectl(["-n", ns, "port-forward", pod, ":80"], undefined, 20_000);
+        expect(forward.code).toBe(1);
+        expect(forward.stderr).toContain(
+          "error: error upgrading connection: unable to upgrade connection: this server cannot serve SPDY/3.1; port-forward is served over WebSocket (SPDY/3.1+portforward.k8s.io, v4.channel.k8s.io) only: use kubectl 1.31 or newer",
+        );
+        record("port-forward", "refused (clear Status)");
+      }
 
       expect(await works("scale", ["-n", ns, "scale", "deployment", "web", "--replicas=3"])).toBe("deployment.apps/web scaled\n");
       expect((await kubectl(["-n", ns, "get", "deployment", "web", "-o", "jsonpath={.spec.replicas}"])).stdout).toBe("3");

@@ -1,7 +1,7 @@
 // The streaming pod subresources a Worker cannot serve: exec over SPDY/3.1 (kubectl
-// before 1.30), attach over SPDY, and port-forward in any protocol. Each is answered with a Status
-// whose message says what to do instead, the body client-go's SPDY round tripper
-// decodes and kubectl prints; exec over WebSocket still reaches the kubelet.
+// before 1.30), attach over SPDY, port-forward over SPDY (kubectl before 1.31). Each is
+// answered with a Status whose message says what to do instead, the body client-go's
+// SPDY round tripper decodes and kubectl prints; over WebSocket they reach the kubelet.
 import { describe, it, expect, beforeAll } from "vitest";
 import { exports } from "cloudflare:workers";
 import { BASE, TOKEN, callJson, pod } from "./helpers";
@@ -28,8 +28,8 @@ function spdy(path: string, upgrade = true): Request {
   return new Request(BASE + path, { method: "POST", headers });
 }
 
-function websocket(path: string): Request {
-  return new Request(BASE + path, { headers: { authorization: `Bearer ${TOKEN}`, upgrade: "websocket", "sec-websocket-protocol": "v5.channel.k8s.io" } });
+function websocket(path: string, protocol = "v5.channel.k8s.io"): Request {
+  return new Request(BASE + path, { headers: { authorization: `Bearer ${TOKEN}`, upgrade: "websocket", "sec-websocket-protocol": protocol } });
 }
 
 async function status(req: Request): Promise<{ code: number; body: Status }> {
@@ -69,14 +69,17 @@ describe("streaming protocols", () => {
     expect(r.body.message).toBe("unable to upgrade connection: this server cannot serve SPDY/3.1; attach is served over WebSocket (v5.channel.k8s.io) only: use kubectl 1.30 or newer");
   });
 
-  it("refuses port-forward, pointing at the pod's proxy URL for the port asked", async () => {
-    const ws = await status(websocket(`/api/v1/namespaces/${NS}/pods/stream/portforward?ports=8080`));
-    expect(ws.code).toBe(400);
-    expect(ws.body.message).toBe(
-      "pods/portforward is not served by this server: reach the pod through the API server's proxy instead, e.g. `kubectl proxy` and then http://127.0.0.1:8001/api/v1/namespaces/default/pods/stream:8080/proxy/",
+  it("passes port-forward over WebSocket on to the kubelet, and refuses it over SPDY", async () => {
+    // The forwarder's answer while the pod is on no node, the kubelet's upgrade once it runs: no refusal.
+    const res = await worker.fetch(websocket(`/api/v1/namespaces/${NS}/pods/stream/portforward?ports=8080`, "v4.channel.k8s.io"));
+    if (res.status === 101) res.webSocket!.accept();
+    else expect(((await res.json()) as Status).message).toMatch(/^(pod stream does not have a host assigned|unable to upgrade connection: pod not found \("stream_default"\))$/);
+    res.webSocket?.close();
+    const r = await status(spdy(`/api/v1/namespaces/${NS}/pods/stream/portforward`));
+    expect(r.code).toBe(400);
+    expect(r.body.message).toBe(
+      "unable to upgrade connection: this server cannot serve SPDY/3.1; port-forward is served over WebSocket (SPDY/3.1+portforward.k8s.io, v4.channel.k8s.io) only: use kubectl 1.31 or newer",
     );
-    // SPDY carries the ports in its streams, not the URL.
-    expect((await status(spdy(`/api/v1/namespaces/${NS}/pods/stream/portforward`))).body.message).toMatch(/pods\/stream:<port>\/proxy\/$/);
   });
 
   it("looks the pod up first, and lists both subresources in discovery as upstream does", async () => {

@@ -1,5 +1,5 @@
-// pods/log, pods/exec, pods/attach and pods/proxy: answered by the kubelet of the pod's node;
-// pods/portforward, and exec or attach over SPDY, refused (stream-protocols.ts).
+// pods/log, pods/exec, pods/attach, pods/portforward and pods/proxy: answered by the kubelet
+// of the pod's node; SPDY upgrades refused (stream-protocols.ts).
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { api } from "../context";
@@ -25,7 +25,7 @@ export async function podExplore(c: Context<AppEnv>, ri: RequestInfo): Promise<R
   const podName = ri.subresource === "proxy" ? proxyPodName(ri.name!) : ri.name!;
   const pod = (await ctx.store.mustGet("pods", ri.namespace, podName)) as Pod;
   checkContainer(ri.subresource ?? "", new URL(req.url).searchParams.get("container"), pod);
-  const refusal = streamRefusal(req, ri.subresource ?? "", pod.metadata.namespace ?? "", podName);
+  const refusal = streamRefusal(req, ri.subresource ?? "");
   if (refusal) throw refusal;
   return forwardToKubelet(ctx.env, req, pod, ri.subresource ?? "", ri.subresource === "proxy" ? ri.name! : "", ri.rest ?? "");
 }

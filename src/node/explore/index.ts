@@ -1,4 +1,4 @@
-// The node's answers to pods/log, pods/exec, pods/attach and pods/proxy, which the API worker
+// The node's answers to pods/log, pods/exec, pods/attach, pods/portforward and pods/proxy, which the API worker
 // forwards to this node's Durable Object with the pod (as stored) in a header. Every
 // failure is a Kubernetes Status.
 import type { Pod } from "../../model/types";
@@ -9,6 +9,7 @@ import { podExec } from "./exec";
 import type { ExecTiming } from "./exec-channels";
 import { podLogs } from "./logs";
 import { podProxy } from "./proxy";
+import { podPortForward } from "./portforward/handler";
 import { statusResponse, toApiError } from "./status";
 
 interface ExploreDeps {
@@ -29,6 +30,8 @@ export async function handleExplore(req: Request, deps: ExploreDeps): Promise<Re
         return podExec(req, pod, deps.kubelet, { waitUntil: deps.waitUntil, timing: deps.execTiming });
       case "attach":
         return podAttach(req, pod, deps.kubelet, { waitUntil: deps.waitUntil, timing: deps.execTiming });
+      case "portforward":
+        return podPortForward(req, pod, deps.kubelet, { waitUntil: deps.waitUntil, frameGapMs: deps.execTiming.frameGapMs });
       case "proxy":
         return await podProxy(req, pod, deps.kubelet);
       default:

@@ -24,7 +24,8 @@ export function acceptStream(protocol: string, waitUntil: (p: Promise<unknown>) 
   server.accept();
   server.binaryType = "arraybuffer";
   waitUntil(serve(server));
-  return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": protocol } });
+  // No subprotocol offered, none named in the answer (the channel protocol's default).
+  return new Response(null, { status: 101, webSocket: client, headers: protocol ? { "Sec-WebSocket-Protocol": protocol } : {} });
 }
 
 /** The client's stdin: text handed to `onText` in order; `ended` once it is closed. */

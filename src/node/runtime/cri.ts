@@ -286,6 +286,8 @@ export interface PodHttpRequest {
 
 export type PodHttpResult = HttpOutcome;
 
+export type PortForwardDial = { ok: true } | { ok: false; error: string };
+
 /** A container changed state by itself (CRI's ContainerEventResponse, for what the model has). */
 export interface ContainerEvent {
   type: "CONTAINER_STOPPED_EVENT";
@@ -355,6 +357,11 @@ export interface RuntimeService {
   containerLogs(id: string, query?: LogQuery): Promise<LogLine[]>;
   /** An HTTP request to a port in the pod's network namespace (kubectl proxy, probes). */
   podHttp(podSandboxId: string, port: number, request?: PodHttpRequest): Promise<PodHttpResult>;
+  /**
+   * CRI PortForward's dial: a connection to localhost:PORT inside the sandbox's network
+   * namespace, or the runtime's own error when nothing listens there.
+   */
+  portForwardDial(podSandboxId: string, port: number): Promise<PortForwardDial>;
   /** Not CRI (the kubelet dials the pod itself): does a TCP connect to the pod's port succeed? */
   podTcpConnect(podSandboxId: string, port: number): Promise<boolean>;
   /** Not CRI: a grpc.health.v1.Health/Check of `service` ("" for the server) at the pod's port. */

@@ -20,6 +20,16 @@ export interface RuntimeFlavour {
   startError(executable: string): string;
   execNotFound(executable: string, execId: string): CriError;
   notRunning(state: string): CriError;
+  /** PortForward's dial to localhost:PORT in the sandbox's network namespace found nothing listening. */
+  portForwardRefused(sandboxId: string, port: number): string;
+  /** PortForward to a sandbox whose network namespace is gone. */
+  netnsClosed(sandboxId: string): string;
+}
+
+/** The sandbox's network namespace as CNI names it (a UUID under /var/run/netns). */
+function netnsName(sandboxId: string): string {
+  const h = sandboxId.replace(/[^0-9a-f]/g, "").padEnd(32, "0");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
 const OCI_NOT_FOUND = (exe: string) => `exec: "${exe}": executable file not found in $PATH`;
@@ -53,6 +63,10 @@ const containerd: RuntimeFlavour = {
       "ExecutableNotFound",
     ),
   notRunning: (state) => new CriError("FailedPrecondition", `failed to exec in container: container is in ${state} state`, "NotRunning"),
+  // containerd dials tcp4, then tcp6, and reports both.
+  portForwardRefused: (id, port) =>
+    `failed to execute portforward in network namespace "/var/run/netns/cni-${netnsName(id)}": failed to connect to localhost:${port} inside namespace "${id}", IPv4: dial tcp4 127.0.0.1:${port}: connect: connection refused IPv6 dial tcp6 [::1]:${port}: connect: connection refused `,
+  netnsClosed: (id) => `network namespace for sandbox "${id}" is closed`,
 };
 
 const crio: RuntimeFlavour = {
@@ -76,6 +90,9 @@ const crio: RuntimeFlavour = {
   execNotFound: (exe) =>
     new CriError("Unknown", `command error: exec failed: unable to start container process: ${OCI_NOT_FOUND(exe)}, stdout: , stderr: , exit code -1`, "ExecutableNotFound"),
   notRunning: (state) => new CriError("FailedPrecondition", `container is not created or running: ${state}`, "NotRunning"),
+  portForwardRefused: (id, port) =>
+    `port forward into network namespace "/var/run/netns/${netnsName(id)}": failed to connect to localhost:${port} inside namespace ${id}: dial tcp 127.0.0.1:${port}: connect: connection refused`,
+  netnsClosed: (id) => `network namespace for sandbox "${id}" is closed`,
 };
 
 export const FLAVOURS: Record<RuntimeKind, RuntimeFlavour> = { containerd, "cri-o": crio };

@@ -27,6 +27,7 @@ import type {
   LogQuery,
   PodHttpRequest,
   PodHttpResult,
+  PortForwardDial,
   PodSandbox,
   PodSandboxConfig,
   PodSandboxFilter,
@@ -547,6 +548,15 @@ export class ModelRuntime implements RuntimeService {
     );
     await s.save();
     return outcome;
+  }
+
+  async portForwardDial(podSandboxId: string, port: number): Promise<PortForwardDial> {
+    const s = await this.open(podSandboxId);
+    const ready = s.sandbox.state === "SANDBOX_READY";
+    const open = ready && s.portOpen(port);
+    await s.save();
+    if (open) return { ok: true };
+    return { ok: false, error: ready ? this.flavour.portForwardRefused(podSandboxId, port) : this.flavour.netnsClosed(podSandboxId) };
   }
 
   async podTcpConnect(podSandboxId: string, port: number): Promise<boolean> {
