@@ -1,6 +1,7 @@
 // Cluster configuration from wrangler vars (overridable with `--var NAME:VALUE`).
 // Every duration the model decides with comes from here, so tests and demos can use
 // seconds where Kubernetes uses minutes.
+import type { RateLimit } from "./util/client-rate-limiter";
 
 export interface ClusterConfig {
   defaultNodeCount: number;
@@ -35,6 +36,12 @@ export interface ClusterConfig {
   hpaDownscaleStabilizationMs: number;
   /** --horizontal-pod-autoscaler-cpu-initialization-period: a new pod's CPU counts once ready and measured for a window (5 min). */
   hpaCpuInitializationPeriodMs: number;
+  /** The controller manager's writes: --kube-api-qps / --kube-api-burst (upstream 20 / 30). qps 0: no limit. */
+  controllerKubeApi: RateLimit;
+  /** The scheduler's binds and status writes: clientConnection.qps / burst (upstream 50 / 100). */
+  schedulerKubeApi: RateLimit;
+  /** Each kubelet's writes: kubeAPIQPS / kubeAPIBurst (upstream 50 / 100). */
+  kubeletKubeApi: RateLimit;
 }
 
 /** "50s", "1m30s", "500ms", "2h", or a bare number of seconds. */
@@ -81,6 +88,17 @@ interface ConfigEnv {
   HPA_SYNC_PERIOD?: string;
   HPA_DOWNSCALE_STABILIZATION?: string;
   HPA_CPU_INITIALIZATION_PERIOD?: string;
+  CONTROLLER_KUBE_API_QPS?: string;
+  CONTROLLER_KUBE_API_BURST?: string;
+  SCHEDULER_KUBE_API_QPS?: string;
+  SCHEDULER_KUBE_API_BURST?: string;
+  KUBELET_KUBE_API_QPS?: string;
+  KUBELET_KUBE_API_BURST?: string;
+}
+
+/** A client's QPS and burst; a QPS of 0 (or less) turns the limit off. */
+function rateLimit(qps: string | undefined, burst: string | undefined, dflt: RateLimit): RateLimit {
+  return { qps: Math.max(0, int(qps, dflt.qps)), burst: Math.max(1, Math.floor(int(burst, dflt.burst))) };
 }
 
 export function readConfig(env: ConfigEnv): ClusterConfig {
@@ -105,6 +123,9 @@ export function readConfig(env: ConfigEnv): ClusterConfig {
     hpaSyncPeriodMs: Math.max(100, parseDuration(env.HPA_SYNC_PERIOD, 15_000)),
     hpaDownscaleStabilizationMs: parseDuration(env.HPA_DOWNSCALE_STABILIZATION, 300_000),
     hpaCpuInitializationPeriodMs: parseDuration(env.HPA_CPU_INITIALIZATION_PERIOD, 300_000),
+    controllerKubeApi: rateLimit(env.CONTROLLER_KUBE_API_QPS, env.CONTROLLER_KUBE_API_BURST, { qps: 20, burst: 30 }),
+    schedulerKubeApi: rateLimit(env.SCHEDULER_KUBE_API_QPS, env.SCHEDULER_KUBE_API_BURST, { qps: 50, burst: 100 }),
+    kubeletKubeApi: rateLimit(env.KUBELET_KUBE_API_QPS, env.KUBELET_KUBE_API_BURST, { qps: 50, burst: 100 }),
   };
 }
 

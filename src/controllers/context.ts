@@ -22,4 +22,9 @@ export interface ControllerContext {
   volumes?: (pv: string) => { destroy(): Promise<void> };
   /** The resource metrics pipeline (kubectl top's numbers), by pod UID: nothing stored, the kubelets asked. */
   podUsage(pods: readonly Pod[]): Promise<Map<string, PodUsage>>;
+  /**
+   * The most requests one write should carry: the client's burst, so a batch never waits
+   * for more tokens than the bucket holds (unset: no limit).
+   */
+  writeBurst?: () => number;
 }

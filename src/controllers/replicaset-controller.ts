@@ -141,7 +141,8 @@ export class ReplicaSetController implements Controller {
       if (!ctx.terminating.has(namespace)) ops.push(eventOp(rs, "Normal", "SuccessfulDelete", `Deleted pod: ${pod.metadata.name}`, this.of.component, now));
       groups.push(ops);
     }
-    await commitChunked(ctx, [first, ...groups].filter((g) => g.length > 0));
+    // New pods go out in slow-start batches (1, 2, 4...), as upstream's slowStartBatch.
+    await commitChunked(ctx, [first, ...groups].filter((g) => g.length > 0), { slowStart: plan.create > 0 });
   }
 
   private newPod(rs: Replicated, now: number, taken: Set<string>): Pod {
