@@ -8,7 +8,10 @@
 //   - `kubectl get nodes`: the request kubectl sends (a Table, limit=500) started every
 //     second whatever the earlier ones are doing (a person pressing enter once a second),
 //     each timed to its answer: latency over time during the roll;
-//   - GET /version (reads nothing from D1: the time a request waits for the thread).
+//   - GET /version (reads nothing from D1: the time a request waits for the thread);
+//   - the runtime's CPU seconds (workerd, from /proc: every isolate, D1 included, and
+//     unlike a profile's samples not inflated when other work shares the machine) and
+//     the D1 round trips made, over the roll; the load average before and after it.
 // Writes bench/results/churn-*.json (every sample) and churn-*.svg (latency over time).
 // `npm run bench -- churn --compare BEFORE.json AFTER.json` draws two results on one
 // chart (churn-compare-*.svg) and prints their medians side by side.
@@ -20,7 +23,7 @@ import { startProfiler, selfTimes } from "./devtools.mjs";
 import { churnChart } from "./churn-chart.mjs";
 import { join } from "node:path";
 import { byComponent, moduleMap } from "./profile-components.mjs";
-import { log, sleep, median, percentile, resultFile, textTable } from "./util.mjs";
+import { log, sleep, median, percentile, resultFile, runtimeStats, textTable } from "./util.mjs";
 
 const argv = process.argv.slice(2);
 const arg = (name, dflt) => {
@@ -84,8 +87,10 @@ try {
 
 /** One rolling update to `image`, sampled to its end (or the timeout). */
 async function roll(image, profile) {
-  const out = { image, getNodes: [], version: [], progress: [] };
+  const out = { image, getNodes: [], version: [], progress: [], loadavgBefore: loadavg() };
   const profiler = profile ? await startProfiler(inspectorPort) : undefined;
+  const cpuBefore = runtimeStats(cluster.pgid).cpuS;
+  const d1Before = await d1Queries();
   const start = Date.now();
   let rolling = true;
   const samplers = [
@@ -149,6 +154,9 @@ async function roll(image, profile) {
   }
   rolling = false;
   await Promise.all(samplers);
+  out.cpuSeconds = runtimeStats(cluster.pgid).cpuS - cpuBefore;
+  out.d1Queries = (await d1Queries()) - d1Before;
+  out.loadavgAfter = loadavg();
   if (profiler) {
     const prof = await profiler.stop();
     const pfile = resultFile("churn", "cpuprofile");
@@ -167,6 +175,7 @@ async function roll(image, profile) {
     log(`profiled ${(total / 1000).toFixed(0)} s, busy ${(busy / 1000).toFixed(0)} s; written to ${pfile.pathname}`);
   }
   out.stats = rollStats(out);
+  log(`  the runtime used ${out.cpuSeconds.toFixed(0)} CPU s and made ${out.d1Queries} D1 round trips; load average ${out.loadavgBefore[0]} -> ${out.loadavgAfter[0]}`);
   log(`  roll done in ${out.seconds?.toFixed(0) ?? "(unfinished)"} s; get nodes p50 ${out.stats.getNodesP50} ms, p95 ${out.stats.getNodesP95} ms, max ${out.stats.getNodesMax} ms; longest silence ${out.stats.longestSilenceS} s`);
   return out;
 }
@@ -187,6 +196,8 @@ function rollStats(run) {
     getNodesSamples: ms.length,
     skipped: run.getNodes.filter((x) => x.skipped).length,
     longestSilenceS: longestSilence(run.getNodes),
+    cpuSeconds: run.cpuSeconds,
+    d1Queries: run.d1Queries,
   };
 }
 
@@ -287,6 +298,12 @@ async function until(check, timeoutMs, what, everyMs = 2000) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(everyMs);
   }
+}
+
+/** D1 round trips made inside the runtime so far (bench/worker.mts counts them). */
+async function d1Queries() {
+  const r = await cluster.api("/__bench/d1-queries");
+  return r.body?.queries ?? NaN;
 }
 
 function loadavg() {
