@@ -24,7 +24,7 @@ export function churnChart(results) {
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   const first = results[0];
   out.push(`<text x="${M.left}" y="20" font-size="14" font-weight="bold">${esc(`kubectl get nodes during a rolling update of ${first.pods} pods on ${first.nodes} nodes`)}</text>`);
-  out.push(`<text x="${M.left}" y="36" fill="#555">${esc("one request sent every second; x: when it was sent, y: its answer's latency; ◆ set image answered")}</text>`);
+  out.push(`<text x="${M.left}" y="36" fill="#555">${esc("one request sent every second (a second is skipped while 60 wait); x: when sent, y: its answer's latency; ◆ set image answered")}</text>`);
   results.forEach((r, p) => {
     const top = M.top + p * PANEL_H;
     const bottom = top + PANEL_H - 50;
