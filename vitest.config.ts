@@ -42,6 +42,11 @@ export default defineConfig({
                 NODE_LEASE_WRITE_INTERVAL: "30s",
                 JOB_BACKOFF_BASE: "200ms",
                 JOB_BACKOFF_MAX: "1s",
+                // The components' client-side rate limits off: the suite's own pace. The
+                // limits themselves are tested where a test turns them on (useRateLimit).
+                CONTROLLER_KUBE_API_QPS: "0",
+                SCHEDULER_KUBE_API_QPS: "0",
+                KUBELET_KUBE_API_QPS: "0",
               },
             },
           }),

@@ -1,6 +1,7 @@
 // Cluster configuration from wrangler vars (overridable with `--var NAME:VALUE`).
 // Every duration the model decides with comes from here, so tests and demos can use
 // seconds where Kubernetes uses minutes.
+import type { RateLimit } from "./util/client-rate-limiter";
 
 export interface ClusterConfig {
   defaultNodeCount: number;
@@ -37,6 +38,12 @@ export interface ClusterConfig {
   hpaCpuInitializationPeriodMs: number;
   /** The address Ingresses of the cluster's own class report (status.loadBalancer): an IP or a DNS name. */
   ingressAddress: string;
+  /** The controller manager's writes: --kube-api-qps / --kube-api-burst (upstream 20 / 30). qps 0: no limit. */
+  controllerKubeApi: RateLimit;
+  /** The scheduler's binds and status writes: clientConnection.qps / burst (upstream 50 / 100). */
+  schedulerKubeApi: RateLimit;
+  /** Each kubelet's writes: kubeAPIQPS / kubeAPIBurst (upstream 50 / 100). */
+  kubeletKubeApi: RateLimit;
 }
 
 /** "50s", "1m30s", "500ms", "2h", or a bare number of seconds. */
@@ -84,6 +91,17 @@ interface ConfigEnv {
   HPA_DOWNSCALE_STABILIZATION?: string;
   HPA_CPU_INITIALIZATION_PERIOD?: string;
   INGRESS_ADDRESS?: string;
+  CONTROLLER_KUBE_API_QPS?: string;
+  CONTROLLER_KUBE_API_BURST?: string;
+  SCHEDULER_KUBE_API_QPS?: string;
+  SCHEDULER_KUBE_API_BURST?: string;
+  KUBELET_KUBE_API_QPS?: string;
+  KUBELET_KUBE_API_BURST?: string;
+}
+
+/** A client's QPS and burst; a QPS of 0 (or less) turns the limit off. */
+function rateLimit(qps: string | undefined, burst: string | undefined, dflt: RateLimit): RateLimit {
+  return { qps: Math.max(0, int(qps, dflt.qps)), burst: Math.max(1, Math.floor(int(burst, dflt.burst))) };
 }
 
 export function readConfig(env: ConfigEnv): ClusterConfig {
@@ -109,6 +127,9 @@ export function readConfig(env: ConfigEnv): ClusterConfig {
     hpaDownscaleStabilizationMs: parseDuration(env.HPA_DOWNSCALE_STABILIZATION, 300_000),
     hpaCpuInitializationPeriodMs: parseDuration(env.HPA_CPU_INITIALIZATION_PERIOD, 300_000),
     ingressAddress: env.INGRESS_ADDRESS?.trim() || "127.0.0.1",
+    controllerKubeApi: rateLimit(env.CONTROLLER_KUBE_API_QPS, env.CONTROLLER_KUBE_API_BURST, { qps: 20, burst: 30 }),
+    schedulerKubeApi: rateLimit(env.SCHEDULER_KUBE_API_QPS, env.SCHEDULER_KUBE_API_BURST, { qps: 50, burst: 100 }),
+    kubeletKubeApi: rateLimit(env.KUBELET_KUBE_API_QPS, env.KUBELET_KUBE_API_BURST, { qps: 50, burst: 100 }),
   };
 }
 

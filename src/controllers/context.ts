@@ -24,4 +24,9 @@ export interface ControllerContext {
   podUsage(pods: readonly Pod[]): Promise<Map<string, PodUsage>>;
   /** The cluster's CA certificate, PEM (what the root-CA publisher puts in every namespace). */
   clusterCA?(): Promise<string>;
+  /**
+   * The most requests one write should carry: the client's burst, so a batch never waits
+   * for more tokens than the bucket holds (unset: no limit).
+   */
+  writeBurst?: () => number;
 }

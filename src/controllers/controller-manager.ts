@@ -13,6 +13,7 @@ import { ObjectStore, type Change } from "../store/store";
 import { readConfig } from "../config";
 import { ApiError } from "../model/errors";
 import { SingleFlight } from "../util/single-flight";
+import { ClientRateLimiter, type ClientRateLimiterStats } from "../util/client-rate-limiter";
 import { WorkQueue, type QueueStorage } from "./workqueue";
 import type { ControllerContext } from "./context";
 import type { Controller } from "./controller";
@@ -37,6 +38,8 @@ export interface QueueState {
   keys: string[];
   nextDue?: number;
   idle: boolean;
+  /** The writes' client-side rate limit so far (--kube-api-qps/--kube-api-burst). */
+  writes: ClientRateLimiterStats;
 }
 
 export class ControllerManager extends DurableObject<Env> implements ControllerManagerApi {
@@ -46,6 +49,8 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
   private readonly controllers: Controller[];
   private readonly byName: Map<string, Controller>;
   private readonly quickRetries = new Map<WorkKey, number>();
+  /** Every controller's writes wait their turn here, as the kube-controller-manager's client's do. */
+  private limiter: ClientRateLimiter;
   /** When each rate-limited key last started (controllers with minIntervalMs). */
   private readonly lastRun = new Map<WorkKey, number>();
   /** One drain at a time; a poke during one gets one more, so nothing due is left behind. */
@@ -68,11 +73,13 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
       { changeLogRetain: config.changeLogRetain },
     );
     const now = () => this.clock();
+    this.limiter = new ClientRateLimiter(config.controllerKubeApi);
     // The allocator is this object's own storage: Services written here reach it directly.
     const serviceAddressHooks = serviceAddresses({ allocate: (req) => this.allocateService(req), release: (owner) => this.releaseService(owner) });
     this.context = {
       store,
-      registry: new Registry(store, { now, defaults: defaultingFrom(config), hooks: { serviceAddresses: serviceAddressHooks }, fieldManager: "kube-controller-manager" }),
+      registry: new Registry(store, { now, defaults: defaultingFrom(config), hooks: { serviceAddresses: serviceAddressHooks }, fieldManager: "kube-controller-manager", limiter: { wait: (n) => this.limiter.wait(n) } }),
+      writeBurst: () => this.limiter.burst,
       now,
       config,
       enqueue: (key, delayMs) => this.enqueue(key, delayMs),
@@ -95,6 +102,11 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
     this.clock = clock;
   }
 
+  /** For tests: pace the writes at another QPS and burst (the suite runs without a limit). */
+  useRateLimit(qps: number, burst: number): void {
+    this.limiter = new ClientRateLimiter({ qps, burst });
+  }
+
   async poke(keys: ControllerKey[]): Promise<void> {
     for (const k of keys) for (const wk of keysFor(this.controllers, k)) this.enqueue(wk);
     this.ctx.waitUntil(this.drains.run());
@@ -112,7 +124,7 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
   }
 
   async state(): Promise<QueueState> {
-    return { keys: this.queue.keys(), nextDue: this.queue.nextDue(), idle: this.queue.isIdle() && !this.drains.running };
+    return { keys: this.queue.keys(), nextDue: this.queue.nextDue(), idle: this.queue.isIdle() && !this.drains.running, writes: { ...this.limiter.stats } };
   }
 
   /** Run a resync now (tests; the alarm does this every RESYNC_MS). */

@@ -141,8 +141,10 @@ export class ReplicaSetController implements Controller {
       if (!ctx.terminating.has(namespace)) ops.push(eventOp(rs, "Normal", "SuccessfulDelete", `Deleted pod: ${pod.metadata.name}`, this.of.component, now));
       groups.push(ops);
     }
-    // A quota with room for some of the pods: those are made, the rest reported (FailedCreate) and tried again later.
-    const refused = await commitAdmitted(ctx, [first, ...groups].filter((g) => g.length > 0));
+    // New pods go out in slow-start batches (1, 2, 4...), as upstream's slowStartBatch. A
+    // quota with room for some of them: those are made, the rest reported (FailedCreate)
+    // and tried again later.
+    const refused = await commitAdmitted(ctx, [first, ...groups].filter((g) => g.length > 0), { slowStart: plan.create > 0 });
     if (refused.length) {
       await ctx.registry.commit([eventOp(rs, "Warning", "FailedCreate", `Error creating: ${refused[0].message}`, this.of.component, now)]);
       throw refused[0];

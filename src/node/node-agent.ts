@@ -29,11 +29,13 @@ import { serviceUnavailable } from "../model/errors";
 import { ApiServerClient } from "./api-server";
 import { nodeToken } from "../controlplane/node-credentials";
 import { clusterCA } from "../controlplane/cluster-ca";
+import { ClientRateLimiter } from "../util/client-rate-limiter";
 
 export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
   /** The node's clock. Tests replace it to drive back-off and grace periods without waiting. */
   private clock: () => number = () => Date.now();
   private timerTable: TimerTable | undefined;
+  private limiterInstance: ClientRateLimiter | undefined;
   private kubeletInstance: Kubelet | undefined;
   private heartbeatInstance: Heartbeat | undefined;
   private storeInstance: ObjectStore | undefined;
@@ -57,7 +59,12 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
 
   /** The kubelet's writes of its Node go through the registry, as any client's would. */
   private registry(): Registry {
-    return new Registry(this.store(), { now: () => this.clock(), defaults: defaultingFrom(readConfig(this.env)), fieldManager: "kubelet" });
+    return new Registry(this.store(), { now: () => this.clock(), defaults: defaultingFrom(readConfig(this.env)), fieldManager: "kubelet", limiter: this.limiter() });
+  }
+
+  /** The kubelet's client-side rate limit (kubeAPIQPS / kubeAPIBurst), one for all its writes. */
+  private limiter(): ClientRateLimiter {
+    return (this.limiterInstance ??= new ClientRateLimiter(readConfig(this.env).kubeletKubeApi));
   }
 
   private timers(): TimerTable {
@@ -70,6 +77,7 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
       timers: this.timers(),
       store: () => this.store(),
       now: () => this.clock(),
+      limiter: this.limiter(),
       network: this.network().request,
       dns: this.network().dns,
       volumes: (pv) => volumeStore(this.env, pv),

@@ -37,6 +37,19 @@ interface RegistryOptions {
    * kubelet, kube-scheduler, kube-controller-manager); kube-apiserver by default.
    */
   fieldManager?: string;
+  /**
+   * The writer's client-side rate limit (rest.Config QPS/Burst): waited on before each
+   * write, one request per object written. Events do not wait: upstream records them
+   * asynchronously (the event broadcaster) and never holds a controller back for them.
+   */
+  limiter?: { wait(requests: number): Promise<void> };
+}
+
+/** Requests a batch stands for, as upstream would send them one object per call (events aside). */
+function requestsOf(ops: readonly { resource: string }[]): number {
+  let n = 0;
+  for (const op of ops) if (op.resource !== "events") n++;
+  return n;
 }
 
 interface WriteOptions extends FieldManagerOptions {
@@ -142,6 +155,7 @@ export class Registry {
   }
 
   private async createOnce(resource: string, obj: KubeObject, opts: WriteOptions): Promise<KubeObject> {
+    await this.opts.limiter?.wait(requestsOf([{ resource }]));
     const info = await this.resolve(resource);
     if (info.custom?.type.terminating) {
       throw methodNotAllowed("create not allowed while custom resource definition is terminating");
@@ -174,6 +188,7 @@ export class Registry {
 
   /** An update (PUT, or /status) of `next`, computed from `opts.old`. */
   async update(resource: string, next: KubeObject, opts: UpdateOptions): Promise<KubeObject> {
+    await this.opts.limiter?.wait(requestsOf([{ resource }]));
     const info = await this.resolve(resource);
     const expectedRv = opts.expectedRv ?? Number(opts.old.metadata.resourceVersion);
     const prepared = await this.prepareUpdate(info, next, opts.old, opts.subresource, !!opts.dryRun, opts);
@@ -237,13 +252,15 @@ export class Registry {
   }
 
   /** The pods/binding subresource: its own rules (nodeName set once), not the pod's update strategy. */
-  bind(namespace: string, name: string, nodeName: string): Promise<Pod> {
+  async bind(namespace: string, name: string, nodeName: string): Promise<Pod> {
+    await this.opts.limiter?.wait(1);
     return bindPod(this.store, namespace, name, nodeName, this.opts.now());
   }
 
   /** A delete request: graceful, finalized or at once (deletion.ts), then the resource's afterDelete. */
   async delete(resource: string, namespace: string, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
     strategyForInfo(await this.resolve(resource)).checkDelete?.(namespace, name);
+    await this.opts.limiter?.wait(requestsOf([{ resource }]));
     const result = await deleteObject(this.store, resource, namespace, name, opts, this.opts.now());
     if (result.deleted && !opts.dryRun) await strategyForInfo(await this.resolve(resource)).afterDelete?.(result.object, this.hooks);
     return result;
@@ -266,6 +283,7 @@ export class Registry {
    * namespaces that are active, checked inside the same transaction.
    */
   async commit(ops: WriteOp[]): Promise<KubeObject[]> {
+    await this.opts.limiter?.wait(requestsOf(ops));
     const writes = [];
     const namespaces = new Set<string>();
     const memo: AdmissionMemo = new Map();

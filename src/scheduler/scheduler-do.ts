@@ -23,6 +23,7 @@ import type { Pod } from "../model/types";
 import { SchedulerLoop, type ExplainResult, type LoopStats } from "./loop";
 import type { QueueLocation } from "./queue";
 import { SingleFlight } from "../util/single-flight";
+import { ClientRateLimiter } from "../util/client-rate-limiter";
 
 const RESYNC_MS = 30_000;
 
@@ -86,7 +87,8 @@ export class Scheduler extends DurableObject<Env> implements SchedulerApi {
     this.store = new ObjectStore(env.DB, (changes) => ctx.waitUntil(dispatchChanges(env, changes, { origin: "scheduler" })), { changeLogRetain: readConfig(env).changeLogRetain });
     this.loop = new SchedulerLoop({
       store: this.store,
-      registry: new Registry(this.store, { now: () => this.clock(), defaults: defaultingFrom(readConfig(env)), fieldManager: "kube-scheduler" }),
+      // Binds and status writes paced as the scheduler's client is (clientConnection qps/burst).
+      registry: new Registry(this.store, { now: () => this.clock(), defaults: defaultingFrom(readConfig(env)), fieldManager: "kube-scheduler", limiter: new ClientRateLimiter(readConfig(env).schedulerKubeApi) }),
       admit: (node, pod) => nodeAgent(env, node).admit(pod),
       now: () => this.clock(),
       random: Math.random,

@@ -176,8 +176,10 @@ describe("ResourceQuota", () => {
   it("caps the number of quotas too, a new quota counting itself", async () => {
     const ns = "quota-of-quotas";
     await namespace(ns);
-    const first = await createQuota(ns, "object-counts", { resourcequotas: "1", configmaps: "1" });
-    expect(first.status?.used).toEqual({ resourcequotas: "1", configmaps: "0" });
+    // The root-CA publisher's kube-root-ca.crt counts, as upstream: wait for it first.
+    await waitFor(async () => (await callJson(`/api/v1/namespaces/${ns}/configmaps/kube-root-ca.crt`)).status === 200, "kube-root-ca.crt published");
+    const first = await createQuota(ns, "object-counts", { resourcequotas: "1", configmaps: "2" });
+    expect(first.status?.used).toEqual({ resourcequotas: "1", configmaps: "1" });
     const second = await callJson<Status>(`/api/v1/namespaces/${ns}/resourcequotas`, { method: "POST", body: quotaBody("second", { pods: "1" }) });
     expect(second.status).toBe(403);
     expect(second.body.message).toBe('resourcequotas "second" is forbidden: exceeded quota: object-counts, requested: resourcequotas=1, used: resourcequotas=1, limited: resourcequotas=1');

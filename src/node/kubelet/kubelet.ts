@@ -46,6 +46,8 @@ interface KubeletDeps {
   timers: TimerTable;
   store: () => ObjectStore;
   now: () => number;
+  /** The node's client-side rate limit on writes (kubeAPIQPS / kubeAPIBurst). */
+  limiter?: { wait(requests: number): Promise<void> };
   /** Where the pods' outgoing requests go (other pods, Services). */
   network?: NetworkHook;
   /** Cluster DNS, as the pods' resolvers reach it. */
@@ -199,7 +201,7 @@ export class Kubelet {
 
   /** The kubelet's writes (pod status, removals, events) go through the registry like every other. */
   private registry(store: ObjectStore): Registry {
-    if (this.writer?.store !== store) this.writer = new Registry(store, { now: this.deps.now, defaults: defaultingFrom(readConfig({})), fieldManager: "kubelet" });
+    if (this.writer?.store !== store) this.writer = new Registry(store, { now: this.deps.now, defaults: defaultingFrom(readConfig({})), fieldManager: "kubelet", limiter: this.deps.limiter });
     return this.writer;
   }
 
