@@ -117,6 +117,9 @@ describe("kubectl 1.27 to 1.33", () => {
       // 1.27 and 1.28 found the server's field validation in the protobuf OpenAPI v2.
       if (v <= 28) expect(c.logs()).toMatch(/GET \/openapi\/v2 200 OK/);
 
+      // The second apply changed the template: wait until the rollout is over, so both
+      // Running pods belong to the new ReplicaSet and none is about to be replaced.
+      await works("rollout status", ["-n", ns, "rollout", "status", "deployment/web", "--timeout=120s"]);
       const pods = await eventually(
         async () => {
           const r = await kubectl(["-n", ns, "get", "pods", "-l", "app=web"]);
