@@ -6,9 +6,11 @@
 
 import type { ObjectStore } from "../store/store";
 import type { KubeObject, Node, PersistentVolumeClaim, Pod } from "../model/types";
+import type { PodDisruptionBudget } from "../model/policy-types";
+import { PDB_RESOURCE } from "../model/disruption-budget";
 
-/** The resources whose changes the scheduler follows (claims for VolumeBinding). */
-const WATCHED = ["pods", "nodes", "persistentvolumeclaims"];
+/** The resources whose changes the scheduler follows (claims for VolumeBinding, budgets for preemption). */
+const WATCHED = ["pods", "nodes", "persistentvolumeclaims", PDB_RESOURCE];
 /** Rows per read; a refresh loops until a short page. */
 const PAGE = 1_000;
 
@@ -16,13 +18,14 @@ interface ListedCluster {
   nodes: Node[];
   pods: Pod[];
   claims: PersistentVolumeClaim[];
+  budgets: PodDisruptionBudget[];
   /** Changes after this revision are not in the list. */
   rv: number;
 }
 
 interface WatchedChange {
   rv: number;
-  resource: "pods" | "nodes" | "persistentvolumeclaims";
+  resource: "pods" | "nodes" | "persistentvolumeclaims" | typeof PDB_RESOURCE;
   deleted: boolean;
   object: KubeObject;
 }
@@ -31,8 +34,8 @@ export async function listCluster(store: ObjectStore): Promise<ListedCluster> {
   // Read the revision first: the lists may include later writes, which the change
   // log then repeats; applying a change twice is harmless (changes replace by key).
   const { rv } = await store.revision();
-  const [nodes, pods, claims] = await Promise.all([store.list("nodes"), store.list("pods"), store.list("persistentvolumeclaims")]);
-  return { nodes: nodes.items as Node[], pods: pods.items as Pod[], claims: claims.items as PersistentVolumeClaim[], rv };
+  const [nodes, pods, claims, budgets] = await Promise.all([store.list("nodes"), store.list("pods"), store.list("persistentvolumeclaims"), store.list(PDB_RESOURCE)]);
+  return { nodes: nodes.items as Node[], pods: pods.items as Pod[], claims: claims.items as PersistentVolumeClaim[], budgets: budgets.items as PodDisruptionBudget[], rv };
 }
 
 /**

@@ -9,6 +9,8 @@
 
 import type { AdmitResult } from "../controlplane/node-api";
 import type { KubeObject, Node, PersistentVolumeClaim, Pod } from "../model/types";
+import type { PodDisruptionBudget } from "../model/policy-types";
+import { PDB_RESOURCE } from "../model/disruption-budget";
 import { ApiError } from "../model/errors";
 import type { ObjectStore } from "../store/store";
 import type { Registry } from "../registry/registry";
@@ -119,6 +121,7 @@ export class SchedulerLoop {
     for (const c of changes) {
       if (c.resource === "pods") this.state.applyPod(c.object as Pod, c.deleted);
       else if (c.resource === "persistentvolumeclaims") this.state.applyClaim(c.object as PersistentVolumeClaim, c.deleted);
+      else if (c.resource === PDB_RESOURCE) this.state.applyBudget(c.object as PodDisruptionBudget, c.deleted);
       else this.state.applyNode(c.object as Node, c.deleted);
       this.cursor = c.rv;
     }
@@ -126,7 +129,7 @@ export class SchedulerLoop {
 
   private async relist(): Promise<void> {
     const listed = await listCluster(this.deps.store);
-    this.state.replaceAll(listed.nodes, listed.pods, listed.claims);
+    this.state.replaceAll(listed.nodes, listed.pods, listed.claims, listed.budgets);
     this.cursor = listed.rv;
     this.listedAt = this.deps.now();
     this.stats.relists++;
@@ -160,6 +163,7 @@ export class SchedulerLoop {
           startIndex: this.startIndex,
           claims: this.state.claims,
           nominatedPods: (node) => this.state.nominatedPods(node),
+          pdbs: this.state.pdbs(),
         });
       } catch (e) {
         // schedulePod turns plugin failures into statuses; this guards the pod from being stranded in flight.

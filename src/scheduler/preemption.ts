@@ -5,12 +5,13 @@
 // (pickOneNodeForPreemption). Pure: over the scheduler's snapshot, with the profile's
 // filters passed in; the loop writes what it decides (the nomination, the victims'
 // DisruptionTarget condition and graceful deletion, their Preempted events) in one batch.
-//
-// Not modelled yet: PodDisruptionBudgets (upstream's first criterion, the fewest
-// budgets violated, and the split of victims into violating and non-violating ones
-// before reprieving); every node here violates none, so the other criteria decide.
+// PodDisruptionBudgets are honoured as upstream honours them, best effort: victims whose
+// eviction would break a budget are reprieved first, and the node with the fewest such
+// victims wins, but a budget never stops a preemption that has no other way.
 
 import type { Pod } from "../model/types";
+import type { PodDisruptionBudget } from "../model/policy-types";
+import { splitByBudgetViolation } from "../model/disruption-budget";
 import { Code, type NodeInfo, type PodInfo, type Status, unresolvable } from "./framework";
 import { addPod, newNodeInfo, podPriority, removePod } from "./node-info";
 import { fitErrorMessage } from "./messages";
@@ -24,6 +25,8 @@ export const NOT_ELIGIBLE_TERMINATING = "not eligible due to a terminating pod o
 export interface Candidate {
   node: string;
   victims: PodInfo[];
+  /** Victims whose eviction breaks a PodDisruptionBudget (NumPDBViolations). */
+  pdbViolations: number;
 }
 
 export interface PreemptionOutcome {
@@ -75,7 +78,12 @@ export function eligibleToPreempt(pod: Pod, snapshot: readonly NodeInfo[], nomin
  * return still lets the pod fit (reprieved). What could not go back are the victims.
  * `runFilters` runs the profile's filters (with the nominated pods) against a node.
  */
-export function selectVictimsOnNode(pod: Pod, ni: NodeInfo, runFilters: (ni: NodeInfo) => Status): { victims: PodInfo[] } | { status: Status } {
+export function selectVictimsOnNode(
+  pod: Pod,
+  ni: NodeInfo,
+  runFilters: (ni: NodeInfo) => Status,
+  pdbs: readonly PodDisruptionBudget[] = [],
+): { victims: PodInfo[]; pdbViolations: number } | { status: Status } {
   const prio = podPriority(pod);
   const potential = ni.pods.filter((p) => p.priority < prio);
   if (potential.length === 0) return { status: unresolvable(NO_PREEMPTION_VICTIMS) };
@@ -83,14 +91,25 @@ export function selectVictimsOnNode(pod: Pod, ni: NodeInfo, runFilters: (ni: Nod
   const fits = runFilters(trial);
   if (fits.code !== Code.Success) return { status: fits };
   potential.sort(moreImportant);
+  // Reprieve the pods a budget protects first, so they are evicted only when nothing else makes room.
+  const byPod = new Map(potential.map((p) => [p.pod, p]));
+  const split = splitByBudgetViolation(
+    potential.map((p) => p.pod),
+    pdbs,
+  );
   const victims: PodInfo[] = [];
-  for (const p of potential) {
+  let pdbViolations = 0;
+  const reprieve = (p: PodInfo): boolean => {
     addPod(trial, p);
-    if (runFilters(trial).code === Code.Success) continue;
+    if (runFilters(trial).code === Code.Success) return true;
     removePod(trial, p.key);
     victims.push(p);
-  }
-  return { victims };
+    return false;
+  };
+  for (const p of split.violating) if (!reprieve(byPod.get(p)!)) pdbViolations++;
+  for (const p of split.nonViolating) reprieve(byPod.get(p)!);
+  victims.sort(moreImportant);
+  return { victims, pdbViolations };
 }
 
 /** Sum of priorities shifted to be positive, as upstream (MaxInt32 + 1 per victim), so negative priorities count. */
@@ -109,7 +128,7 @@ function earliestStartOfHighest(victims: readonly PodInfo[]): number {
 
 /**
  * pickOneNodeForPreemption, criteria in order (ties go to the next): no victims at
- * all; (fewest PodDisruptionBudget violations: not modelled); the lowest
+ * all; the fewest PodDisruptionBudget violations; the lowest
  * highest-priority victim; the smallest sum of victims' priorities; the fewest
  * victims; the latest start among the highest-priority victims; then the first.
  */
@@ -121,7 +140,8 @@ export function pickOneNodeForPreemption(candidates: readonly Candidate[]): Cand
     const best = Math.min(...cs.map(score));
     return cs.filter((c) => score(c) === best);
   };
-  let left = keepMin(candidates, (c) => c.victims[0].priority);
+  let left = keepMin(candidates, (c) => c.pdbViolations);
+  if (left.length > 1) left = keepMin(left, (c) => c.victims[0].priority);
   if (left.length > 1) left = keepMin(left, (c) => prioritySum(c.victims));
   if (left.length > 1) left = keepMin(left, (c) => c.victims.length);
   if (left.length > 1) left = keepMin(left, (c) => -earliestStartOfHighest(c.victims));
@@ -149,6 +169,7 @@ export function preempt(
   diagnosis: ReadonlyMap<string, Status>,
   runFilters: (ni: NodeInfo) => Status,
   random: () => number = Math.random,
+  pdbs: readonly PodDisruptionBudget[] = [],
 ): PreemptionOutcome {
   const nominated = pod.status?.nominatedNodeName;
   const notEligible = eligibleToPreempt(pod, snapshot, nominated ? diagnosis.get(nominated) : undefined);
@@ -161,9 +182,9 @@ export function preempt(
   const offset = Math.floor(random() * potential.length);
   for (let i = 0; i < potential.length && candidates.length < enough; i++) {
     const ni = potential[(offset + i) % potential.length];
-    const r = selectVictimsOnNode(pod, ni, runFilters);
+    const r = selectVictimsOnNode(pod, ni, runFilters, pdbs);
     if ("victims" in r) {
-      candidates.push({ node: ni.name, victims: r.victims });
+      candidates.push({ node: ni.name, victims: r.victims, pdbViolations: r.pdbViolations });
       nodes.push({ node: ni.name, victims: r.victims.map((v) => v.key) });
     } else {
       statuses.set(ni.name, r.status);

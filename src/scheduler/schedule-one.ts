@@ -5,6 +5,7 @@
 // random. Pure: the clock-free, binding-free core the Scheduler DO calls.
 
 import type { PersistentVolumeClaim, Pod } from "../model/types";
+import type { PodDisruptionBudget } from "../model/policy-types";
 import {
   Code,
   CycleState,
@@ -71,6 +72,8 @@ interface ScheduleOptions {
   nominatedPods?: (node: string) => readonly PodInfo[] | undefined;
   /** The PersistentVolumeClaims the scheduler knows, "namespace/name" -> claim (VolumeBinding). */
   claims?: ReadonlyMap<string, PersistentVolumeClaim>;
+  /** The PodDisruptionBudgets preemption tries not to break. */
+  pdbs?: readonly PodDisruptionBudget[];
 }
 
 interface FilterVerdict {
@@ -199,7 +202,7 @@ export function schedulePod(pod: Pod, snapshot: readonly NodeInfo[], opts: Sched
     for (const ni of snapshot) result.diagnosis.set(ni.name, s);
     result.unschedulablePlugins.add(f.name);
     // PostFilter still runs (upstream): preemption cannot help a pod no node passes PreFilter for.
-    if (opts.postFilter !== false) result.preemption = preempt(pod, snapshot, result.diagnosis, () => s, opts.random);
+    if (opts.postFilter !== false) result.preemption = preempt(pod, snapshot, result.diagnosis, () => s, opts.random, opts.pdbs);
     result.message = fitErrorMessage(n, result.diagnosis, { preFilterMsg: s.reasons.join(", "), postFilterMsg: result.preemption?.message });
     result.status = { code: Code.Unschedulable, reasons: [result.message] };
     return result;
@@ -240,7 +243,7 @@ export function schedulePod(pod: Pod, snapshot: readonly NodeInfo[], opts: Sched
 
   if (feasible.length === 0) {
     if (opts.postFilter !== false) {
-      result.preemption = preempt(pod, snapshot, result.diagnosis, (ni) => runFilterPlugins(profile.filters, state, pod, withNominated(ni)), opts.random);
+      result.preemption = preempt(pod, snapshot, result.diagnosis, (ni) => runFilterPlugins(profile.filters, state, pod, withNominated(ni)), opts.random, opts.pdbs);
     }
     result.message = fitErrorMessage(n, result.diagnosis, { postFilterMsg: result.preemption?.message });
     result.status = { code: Code.Unschedulable, reasons: [result.message] };

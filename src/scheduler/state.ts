@@ -14,6 +14,7 @@
 //   scheduler's own PodScheduled=False, does not wake a parked pod: no write loop).
 
 import type { KubeObject, Node, PersistentVolumeClaim, Pod } from "../model/types";
+import type { PodDisruptionBudget } from "../model/policy-types";
 import { ClusterView } from "./cluster-view";
 import { nodeUpdateEvents, type ClusterEvent } from "./events";
 import { isTerminal, podInfoOf, podKey } from "./node-info";
@@ -37,6 +38,8 @@ export class SchedulerState {
   private readonly queued = new Set<string>();
   /** PersistentVolumeClaims by "namespace/name", for VolumeBinding. */
   claims = new Map<string, PersistentVolumeClaim>();
+  private budgets = new Map<string, PodDisruptionBudget>();
+  private budgetList: PodDisruptionBudget[] | undefined;
   /** Pending pods nominated to a node by a preemption (status.nominatedNodeName): node -> key -> pod. */
   private readonly nominated = new Map<string, Map<string, PodInfo>>();
   private readonly nominatedNode = new Map<string, string>();
@@ -118,12 +121,29 @@ export class SchedulerState {
     this.event("PvcChange");
   }
 
+  /** A PodDisruptionBudget changed: preemption reads the budgets as they are now (no pod becomes schedulable). */
+  applyBudget(pdb: PodDisruptionBudget, deleted: boolean): void {
+    const key = `${pdb.metadata.namespace}/${pdb.metadata.name}`;
+    const held = this.budgets.get(key);
+    if (!deleted && held && rvOf(pdb) <= rvOf(held)) return;
+    if (deleted) this.budgets.delete(key);
+    else this.budgets.set(key, pdb);
+    this.budgetList = undefined;
+  }
+
+  /** The budgets, as preemption takes them. */
+  pdbs(): readonly PodDisruptionBudget[] {
+    return (this.budgetList ??= [...this.budgets.values()]);
+  }
+
   /**
    * Rebuild from a full list (start, a compacted change log, periodic insurance).
    * The queue keeps its state (back-off, parked) for pods still pending; the
    * differences from the old view become the events a change log would have given.
    */
-  replaceAll(nodes: Node[], pods: Pod[], claims: PersistentVolumeClaim[] = []): void {
+  replaceAll(nodes: Node[], pods: Pod[], claims: PersistentVolumeClaim[] = [], budgets: PodDisruptionBudget[] = []): void {
+    this.budgets = new Map(budgets.map((b) => [`${b.metadata.namespace}/${b.metadata.name}`, b]));
+    this.budgetList = undefined;
     const oldClaims = this.claims;
     this.claims = new Map(claims.map((c) => [`${c.metadata.namespace}/${c.metadata.name}`, c]));
     const old = this.view;

@@ -3,6 +3,7 @@
 // order), who may preempt at all, and the messages when preemption cannot help.
 import { describe, expect, it } from "vitest";
 import type { Pod } from "../../src/model/types";
+import type { PodDisruptionBudget } from "../../src/model/policy-types";
 import { Code, type NodeInfo, type PodInfo } from "../../src/scheduler/framework";
 import { makeNode, makePod } from "../../src/scheduler/fixtures";
 import { buildSnapshot, podInfoOf } from "../../src/scheduler/node-info";
@@ -26,8 +27,8 @@ function runFilters(pod: Pod) {
   };
 }
 
-const on = (node: string, name: string, cpu: string, priority: number, extra: { startTime?: string; deleting?: boolean; preempted?: boolean } = {}): Pod => {
-  const p = makePod(name, { cpu, spec: { nodeName: node, priority } });
+const on = (node: string, name: string, cpu: string, priority: number, extra: { startTime?: string; deleting?: boolean; preempted?: boolean; labels?: Record<string, string> } = {}): Pod => {
+  const p = makePod(name, { cpu, spec: { nodeName: node, priority }, labels: extra.labels });
   if (extra.startTime) p.status = { ...p.status, startTime: extra.startTime };
   if (extra.deleting) p.metadata.deletionTimestamp = "2026-01-01T00:00:00Z";
   if (extra.preempted) p.status = { ...p.status, conditions: [{ type: "DisruptionTarget", status: "True", reason: "PreemptionByScheduler" }] };
@@ -60,11 +61,35 @@ describe("selectVictimsOnNode", () => {
   });
 });
 
+describe("selectVictimsOnNode with PodDisruptionBudgets", () => {
+  const budget = (app: string, disruptionsAllowed: number): PodDisruptionBudget => ({
+    apiVersion: "policy/v1",
+    kind: "PodDisruptionBudget",
+    metadata: { name: app, namespace: "default" },
+    spec: { minAvailable: 1, selector: { matchLabels: { app } } },
+    status: { disruptionsAllowed, currentHealthy: 1, desiredHealthy: 1, expectedPods: 1 },
+  });
+  const db = (name: string, priority: number) => on("n", name, "2", priority, { labels: { app: "db" } });
+  it.each<[string, Pod[], PodDisruptionBudget[], string[], number]>([
+    ["no budget: the least important pod goes", [db("guarded", 5), on("n", "free", "2", 10)], [], ["guarded"], 0],
+    ["a budget with no disruptions left reprieves its pod first: a more important unguarded pod goes instead", [db("guarded", 5), on("n", "free", "2", 10)], [budget("db", 0)], ["free"], 0],
+    ["a budget with a disruption left does not protect", [db("guarded", 5), on("n", "free", "2", 10)], [budget("db", 1)], ["guarded"], 0],
+    ["when only guarded pods make room, they go anyway and count as violations", [db("g1", 5), db("g2", 6)], [budget("db", 0)], ["g1"], 1],
+    ["a budget of another app guards nothing here", [db("guarded", 5), on("n", "free", "2", 10)], [budget("web", 0)], ["guarded"], 0],
+  ])("%s", (_, pods, pdbs, want, violations) => {
+    const [ni] = buildSnapshot([makeNode("n", { cpu: "4" })], pods);
+    const r = selectVictimsOnNode(preemptor("2", 100), ni, runFilters(preemptor("2", 100)), pdbs);
+    expect("victims" in r && r.victims.map((p) => p.pod.metadata.name)).toEqual(want);
+    expect("victims" in r && r.pdbViolations).toBe(violations);
+  });
+});
+
 describe("pickOneNodeForPreemption", () => {
   const v = (name: string, priority: number, startTime?: string): PodInfo => podInfoOf(on("x", name, "1", priority, { startTime }));
-  const c = (node: string, ...victims: PodInfo[]): Candidate => ({ node, victims });
+  const c = (node: string, ...victims: PodInfo[]): Candidate => ({ node, victims, pdbViolations: 0 });
   it.each<[string, Candidate[], string]>([
     ["a node that needs no victims wins at once", [c("a", v("x", 1)), c("b")], "b"],
+    ["then the fewest budget violations, before any priority", [{ ...c("a", v("x", 1)), pdbViolations: 1 }, c("b", v("y", 50))], "b"],
     ["the lowest highest-priority victim", [c("a", v("x", 50)), c("b", v("y", 10), v("z", 5))], "b"],
     ["then the smallest sum of priorities", [c("a", v("x", 10), v("y", 9)), c("b", v("z", 10), v("w", 1))], "b"],
     ["then the fewest victims", [c("a", v("x", 10), v("y", 0), v("z", 0)), c("b", v("w", 10), v("u", 0))], "b"],
