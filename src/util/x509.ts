@@ -1,18 +1,9 @@
 // A self-signed X.509 CA certificate made with WebCrypto and a small DER writer: what
 // kubeadm's CA looks like (CN=kubernetes, ten years, CA:TRUE, keyCertSign), for a
 // cluster that has no certificate authority of its own to publish.
+import { concatBytes } from "./bytes";
 
 type Der = Uint8Array;
-
-function concat(parts: Der[]): Der {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 function length(n: number): Der {
   if (n < 0x80) return Uint8Array.of(n);
@@ -22,8 +13,8 @@ function length(n: number): Der {
 }
 
 function tlv(tag: number, ...content: Der[]): Der {
-  const body = concat(content);
-  return concat([Uint8Array.of(tag), length(body.length), body]);
+  const body = concatBytes(content);
+  return concatBytes([Uint8Array.of(tag), length(body.length), body]);
 }
 
 const seq = (...c: Der[]) => tlv(0x30, ...c);
@@ -39,7 +30,7 @@ function unsigned(b: Der): Der {
   let i = 0;
   while (i < b.length - 1 && b[i] === 0) i++;
   const trimmed = b.slice(i);
-  return tlv(0x02, trimmed[0] & 0x80 ? concat([Uint8Array.of(0), trimmed]) : trimmed);
+  return tlv(0x02, trimmed[0] & 0x80 ? concatBytes([Uint8Array.of(0), trimmed]) : trimmed);
 }
 
 function oid(dotted: string): Der {

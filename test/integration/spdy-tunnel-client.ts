@@ -3,6 +3,7 @@
 // binary messages, two streams per connection (error, then data) with `streamtype`,
 // `port` and `requestid`, the error stream closed at once as kubectl closes it.
 import { SpdyFramer, type SpdyFrame } from "../../src/node/explore/portforward/spdy-framer";
+import { concatBytes } from "../../src/util/bytes";
 
 export interface ForwardedConnection {
   errorId: number;
@@ -13,16 +14,6 @@ export interface ForwardedConnection {
   errorFin: boolean;
   replied: Set<number>;
 }
-
-const concat = (parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
 
 export class SpdyTunnelClient {
   private readonly framer = new SpdyFramer();
@@ -77,7 +68,7 @@ export class SpdyTunnelClient {
   }
 
   text(conn: ForwardedConnection): string {
-    return new TextDecoder().decode(concat(conn.data));
+    return new TextDecoder().decode(concatBytes(conn.data));
   }
 
   /** Waits (with a deadline) until `cond` holds; fails if the socket closed first. */

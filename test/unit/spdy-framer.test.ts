@@ -8,6 +8,7 @@ import { SPDY_HEADER_DICTIONARY } from "../../src/node/explore/portforward/spdy-
 import { SpdyFramer, type SpdyFrame } from "../../src/node/explore/portforward/spdy-framer";
 import { HeaderCompressor, HeaderDecompressor, serializeHeaderBlock, type SpdyHeaders } from "../../src/node/explore/portforward/spdy-headers";
 import { SpdyError } from "../../src/node/explore/portforward/spdy-error";
+import { concatBytes } from "../../src/util/bytes";
 
 function adler32(bytes: Uint8Array): number {
   let a = 1;
@@ -42,16 +43,6 @@ const FRAMES: SpdyFrame[] = [
   { type: "window_update", streamId: 5, delta: 0x7fffffff },
 ];
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** node's zlib, sync-flushed per block as Go's framer does. */
 async function nodeStep(z: Deflate | Inflate, input: Uint8Array): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
@@ -60,7 +51,7 @@ async function nodeStep(z: Deflate | Inflate, input: Uint8Array): Promise<Uint8A
   z.write(input);
   await new Promise<void>((r) => z.flush(constants.Z_SYNC_FLUSH, () => r()));
   z.off("data", onData);
-  return concat(chunks);
+  return concatBytes(chunks);
 }
 
 describe("SPDY header dictionary", () => {
@@ -80,7 +71,7 @@ describe("SPDY framer", () => {
 
   it("reassembles frames split anywhere and splits frames that arrive together", () => {
     const writer = new SpdyFramer();
-    const stream = concat(FRAMES.map((f) => writer.encode(f)));
+    const stream = concatBytes(FRAMES.map((f) => writer.encode(f)));
     const oneByte = new SpdyFramer();
     const got: SpdyFrame[] = [];
     for (let i = 0; i < stream.length; i++) got.push(...oneByte.push(stream.subarray(i, i + 1)));
@@ -98,7 +89,7 @@ describe("SPDY framer", () => {
   it("ignores a control frame of a type it does not know (draft 3, 2.2.1)", () => {
     const unknown = new Uint8Array([0x80, 0x03, 0x00, 0x0a, 0, 0, 0, 2, 1, 2]);
     const ping = new SpdyFramer().encode({ type: "ping", id: 1 });
-    expect(new SpdyFramer().push(concat([unknown, ping]))).toEqual([{ type: "ping", id: 1 }]);
+    expect(new SpdyFramer().push(concatBytes([unknown, ping]))).toEqual([{ type: "ping", id: 1 }]);
   });
 
   const bad: [string, number[], string | RegExp][] = [

@@ -2,6 +2,7 @@
 // draft 3, section 2.6.10.1): header names and common values as length-prefixed
 // words, then a run of status codes, reason phrases, dates and media types. Both
 // ends must hold the very same 1,423 bytes (its Adler-32 is 0xe3c6a7c2).
+import { concatBytes } from "../../../util/bytes";
 
 const WORDS = [
   "options", "head", "post", "put", "delete", "trace", "accept", "accept-charset", "accept-encoding",
@@ -34,13 +35,7 @@ function build(): Uint8Array {
     parts.push(len, bytes);
   }
   parts.push(enc.encode(TAIL));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 export const SPDY_HEADER_DICTIONARY: Uint8Array = build();

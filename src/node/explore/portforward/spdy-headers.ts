@@ -11,6 +11,7 @@
 import { Deflate, Inflate, Z_SYNC_FLUSH } from "pako";
 import { SPDY_HEADER_DICTIONARY } from "./spdy-dictionary";
 import { SpdyError } from "./spdy-error";
+import { concatBytes } from "../../../util/bytes";
 
 /** Header names (lowercase, as SPDY requires) and their values. */
 export type SpdyHeaders = Record<string, string[]>;
@@ -18,16 +19,6 @@ export type SpdyHeaders = Record<string, string[]>;
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** The uncompressed block. */
 export function serializeHeaderBlock(headers: SpdyHeaders): Uint8Array {
@@ -47,7 +38,7 @@ export function serializeHeaderBlock(headers: SpdyHeaders): Uint8Array {
     u32(v.length);
     parts.push(v);
   }
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 /** Reads an uncompressed block; a block that lies about its lengths is a protocol error. */
@@ -91,7 +82,7 @@ export class HeaderCompressor {
 
   compress(headers: SpdyHeaders): Uint8Array {
     if (!this.z.push(serializeHeaderBlock(headers), Z_SYNC_FLUSH)) throw new SpdyError(`header block could not be deflated: ${this.z.msg}`);
-    return concat(this.out.splice(0));
+    return concatBytes(this.out.splice(0));
   }
 }
 
@@ -110,6 +101,6 @@ export class HeaderDecompressor {
       this.failed ||= this.z.msg || "invalid data";
       throw new SpdyError(`header block could not be inflated: ${this.failed}`, streamId);
     }
-    return parseHeaderBlock(concat(this.out.splice(0)), streamId);
+    return parseHeaderBlock(concatBytes(this.out.splice(0)), streamId);
   }
 }
