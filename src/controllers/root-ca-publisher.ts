@@ -4,11 +4,12 @@
 // volume projects it as ca.crt). Made when a namespace appears, made again when deleted,
 // put back when someone changes its data or drops its description.
 import type { ControllerKey } from "../controlplane/stubs";
-import type { ConfigMap, Namespace } from "../model/types";
+import type { ConfigMap } from "../model/types";
 import { ApiError } from "../model/errors";
 import { ROOT_CA_CONFIGMAP, ROOT_CA_KEY } from "../model/service-account-volume";
 import type { ControllerContext } from "./context";
 import type { Controller, NamespacedName } from "./controller";
+import { activeNamespaceKeys, namespaceActive } from "./namespace-active";
 
 export const DESCRIPTION_ANNOTATION = "kubernetes.io/description";
 const DESCRIPTION =
@@ -32,16 +33,14 @@ export class RootCAPublisher implements Controller {
     return [];
   }
 
-  async resyncKeys(): Promise<NamespacedName[]> {
-    const { items } = await this.ctx.store.list("namespaces", {});
-    return items.filter((ns) => !ns.metadata.deletionTimestamp).map((ns) => ({ namespace: "", name: ns.metadata.name ?? "" }));
+  resyncKeys(): Promise<NamespacedName[]> {
+    return activeNamespaceKeys(this.ctx);
   }
 
   async reconcile(key: NamespacedName): Promise<void> {
     const { ctx } = this;
     if (!ctx.clusterCA) return;
-    const ns = (await ctx.store.get("namespaces", "", key.name)) as Namespace | null;
-    if (!ns || ns.metadata.deletionTimestamp || ns.status?.phase === "Terminating" || ctx.terminating.has(key.name)) return;
+    if (!(await namespaceActive(ctx, key.name))) return;
     const pem = await ctx.clusterCA();
     const cm = (await ctx.store.get("configmaps", key.name, ROOT_CA_CONFIGMAP)) as ConfigMap | null;
     if (cm && publishedAsIs(cm, pem)) return;

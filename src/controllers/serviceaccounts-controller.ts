@@ -3,10 +3,11 @@
 // they name another. It is made when a namespace appears and made again when someone
 // deletes it; a namespace being deleted gets none (its content is going away).
 import type { ControllerKey } from "../controlplane/stubs";
-import type { Namespace, ServiceAccount } from "../model/types";
+import type { ServiceAccount } from "../model/types";
 import { ApiError } from "../model/errors";
 import type { ControllerContext } from "./context";
 import type { Controller, NamespacedName } from "./controller";
+import { activeNamespaceKeys, namespaceActive } from "./namespace-active";
 
 const DEFAULT_SERVICE_ACCOUNT = "default";
 
@@ -22,15 +23,13 @@ export class ServiceAccountsController implements Controller {
     return [];
   }
 
-  async resyncKeys(): Promise<NamespacedName[]> {
-    const { items } = await this.ctx.store.list("namespaces", {});
-    return items.filter((ns) => !ns.metadata.deletionTimestamp).map((ns) => ({ namespace: "", name: ns.metadata.name ?? "" }));
+  resyncKeys(): Promise<NamespacedName[]> {
+    return activeNamespaceKeys(this.ctx);
   }
 
   async reconcile(key: NamespacedName): Promise<void> {
     const { ctx } = this;
-    const ns = (await ctx.store.get("namespaces", "", key.name)) as Namespace | null;
-    if (!ns || ns.metadata.deletionTimestamp || ns.status?.phase === "Terminating" || ctx.terminating.has(key.name)) return;
+    if (!(await namespaceActive(ctx, key.name))) return;
     if (await ctx.store.get("serviceaccounts", key.name, DEFAULT_SERVICE_ACCOUNT)) return;
     const sa: ServiceAccount = { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: DEFAULT_SERVICE_ACCOUNT, namespace: key.name } };
     try {
