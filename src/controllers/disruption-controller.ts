@@ -11,7 +11,6 @@ import type { WriteOp } from "../registry/ops";
 import type { ControllerKey } from "../controlplane/stubs";
 import type { ControllerContext } from "./context";
 import { namesOf, type Controller, type NamespacedName, type Result } from "./controller";
-import { workKey } from "./keys";
 import { EventCorrelator } from "./event-correlator";
 import { ApiError } from "../model/errors";
 import { PDB_RESOURCE } from "../model/disruption-budget";
@@ -167,13 +166,3 @@ export class DisruptionController implements Controller {
   }
 }
 
-/** Every budget of a namespace, when one of its pods changed (upstream looks the pod's budget up the same way). */
-export function namespaceBudgets(ctx: ControllerContext, budgets: DisruptionController): Controller {
-  return {
-    name: "pdbs",
-    keysFor: (ch) => (ch.resource === "pods" && budgets.mayHaveBudgets(ch.namespace) ? [{ namespace: ch.namespace, name: "" }] : []),
-    reconcile: async ({ namespace }) => {
-      for (const name of await budgets.budgetsOf(namespace)) ctx.enqueue(workKey("pdb", namespace, name));
-    },
-  };
-}

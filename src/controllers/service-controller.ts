@@ -15,7 +15,6 @@ import type { WriteOp } from "../registry/ops";
 import type { ServiceAllocator } from "./service-allocator";
 import type { ControllerKey } from "../controlplane/stubs";
 import { namesOf, type Controller, type NamespacedName } from "./controller";
-import { workKey } from "./keys";
 import { randomSuffix } from "../registry/strategy";
 
 /** A Service's addresses are released only this long after they were handed out (its create may be in flight). */
@@ -287,19 +286,6 @@ export class ServiceController implements Controller {
   }
 }
 
-/**
- * svcs' row: a pod changed, so every Service of its namespace looks again (their
- * selectors are not at hand). Namespaces known to have no Service are skipped.
- */
-export function namespaceServices(ctx: ControllerContext, services: ServiceController): Controller {
-  return {
-    name: "svcs",
-    keysFor: (ch) => (ch.resource === "pods" && services.mayHaveServices(ch.namespace) ? [{ namespace: ch.namespace, name: "" }] : []),
-    reconcile: async ({ namespace }) => {
-      for (const svc of await services.servicesOf(namespace)) ctx.enqueue(workKey("svc", namespace, svc));
-    },
-  };
-}
 
 /** Slice ports always carry a name ("" for an unnamed Service port), as the upstream controller writes them: kubectl's describe dereferences it. */
 function slicePorts(ports: EndpointPort[]): EndpointPort[] {

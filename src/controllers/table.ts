@@ -8,7 +8,8 @@ import { REPLICATION_CONTROLLERS, ReplicaSetController } from "./replicaset-cont
 import { DeploymentController } from "./deployment-controller";
 import { DaemonSetController, daemonSetNodeWatch } from "./daemonset-controller";
 import { podOwnerLookup, replicaSetOwnerLookup } from "./owner-lookup";
-import { namespaceServices, ServiceController } from "./service-controller";
+import { ServiceController } from "./service-controller";
+import { podFanOut } from "./pod-fan-out";
 import { StatefulSetController } from "./statefulset-controller";
 import { PodGC } from "./pod-gc";
 import { garbageCollector } from "./garbage-collector";
@@ -23,7 +24,7 @@ import { ClusterRoleAggregationController } from "./clusterrole-aggregation-cont
 import { ClaimController, VolumeController } from "./persistentvolume-controller";
 import { HorizontalPodAutoscalerController } from "./hpa-controller";
 import { CustomResourceDefinitionController } from "./crd-controller";
-import { DisruptionController, namespaceBudgets } from "./disruption-controller";
+import { DisruptionController } from "./disruption-controller";
 import { IngressController, ingressClassWatch } from "./ingress-controller";
 import { ResourceQuotaController } from "./resourcequota-controller";
 
@@ -47,7 +48,8 @@ export function controllerTable(ctx: ControllerContext, allocator: () => Service
     new CronJobController(ctx),
     new HorizontalPodAutoscalerController(ctx),
     services,
-    namespaceServices(ctx, services),
+    // svcs: a pod changed, so every Service of its namespace looks again.
+    podFanOut(ctx, "svcs", "svc", { mayHave: (ns) => services.mayHaveServices(ns), namesIn: (ns) => services.servicesOf(ns) }),
     new PodGC(ctx),
     garbageCollector(ctx),
     namespaceController(ctx),
@@ -59,7 +61,8 @@ export function controllerTable(ctx: ControllerContext, allocator: () => Service
     new VolumeController(ctx),
     new CustomResourceDefinitionController(ctx),
     budgets,
-    namespaceBudgets(ctx, budgets),
+    // pdbs: a pod changed, so every budget of its namespace counts again (upstream looks a pod's budget up the same way).
+    podFanOut(ctx, "pdbs", "pdb", { mayHave: (ns) => budgets.mayHaveBudgets(ns), namesIn: (ns) => budgets.budgetsOf(ns) }),
     new IngressController(ctx),
     ingressClassWatch(ctx),
     new ResourceQuotaController(ctx),
