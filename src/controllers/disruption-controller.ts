@@ -11,6 +11,7 @@ import type { WriteOp } from "../registry/ops";
 import type { ControllerKey } from "../controlplane/stubs";
 import type { ControllerContext } from "./context";
 import { namesOf, type Controller, type NamespacedName, type Result } from "./controller";
+import { NamespaceIndex } from "./namespace-index";
 import { EventCorrelator } from "./event-correlator";
 import { ApiError } from "../model/errors";
 import { PDB_RESOURCE } from "../model/disruption-budget";
@@ -28,10 +29,8 @@ const replicasOf = (o: KubeObject | null) => (o?.spec as { replicas?: number } |
 
 export class DisruptionController implements Controller {
   readonly name = "pdb";
-  /** namespace → names of its budgets; undefined until first needed, dropped at each resync. */
-  private known: Map<string, Set<string>> | undefined;
-  /** Budgets reconciled while the map is read: applied after the list, which may predate them. */
-  private seenWhileLoading: [string, string, boolean][] | undefined;
+  /** The budgets of each namespace, for the pod fan-out. */
+  readonly index = new NamespaceIndex(async () => (await this.ctx.store.list(PDB_RESOURCE)).items);
   private readonly recorder = new EventCorrelator("controllermanager");
 
   constructor(private readonly ctx: ControllerContext) {}
@@ -41,41 +40,14 @@ export class DisruptionController implements Controller {
   }
 
   async resyncKeys(): Promise<NamespacedName[]> {
-    this.known = undefined;
+    this.index.forget();
     return namesOf((await this.ctx.store.list(PDB_RESOURCE)).items);
-  }
-
-  /** False only when the namespace is known to have no budget: its pod changes need no work. */
-  mayHaveBudgets(namespace: string): boolean {
-    return this.known ? this.known.has(namespace) : true;
-  }
-
-  /** The budgets of a namespace (one of its pods changed), from memory after one list. */
-  async budgetsOf(namespace: string): Promise<string[]> {
-    if (!this.known) {
-      const during: [string, string, boolean][] = (this.seenWhileLoading ??= []);
-      const known = new Map<string, Set<string>>();
-      for (const b of (await this.ctx.store.list(PDB_RESOURCE)).items) this.note(known, b.metadata.namespace ?? "", b.metadata.name ?? "", true);
-      for (const [ns, name, exists] of during) this.note(known, ns, name, exists);
-      this.seenWhileLoading = undefined;
-      this.known ??= known;
-    }
-    return [...(this.known.get(namespace) ?? [])];
-  }
-
-  private note(known: Map<string, Set<string>>, namespace: string, name: string, exists: boolean): void {
-    const names = known.get(namespace) ?? new Set<string>();
-    if (exists) names.add(name);
-    else names.delete(name);
-    if (names.size) known.set(namespace, names);
-    else known.delete(namespace);
   }
 
   async reconcile({ namespace, name }: NamespacedName): Promise<Result | void> {
     const { ctx } = this;
     const pdb = (await ctx.store.get(PDB_RESOURCE, namespace, name)) as PodDisruptionBudget | null;
-    if (this.known) this.note(this.known, namespace, name, pdb !== null);
-    else this.seenWhileLoading?.push([namespace, name, pdb !== null]);
+    this.index.observe(namespace, name, pdb !== null);
     if (!pdb || pdb.metadata.deletionTimestamp) {
       this.recorder.forget(pdb?.metadata.uid);
       return;

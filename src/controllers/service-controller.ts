@@ -15,6 +15,7 @@ import type { WriteOp } from "../registry/ops";
 import type { ServiceAllocator } from "./service-allocator";
 import type { ControllerKey } from "../controlplane/stubs";
 import { namesOf, type Controller, type NamespacedName } from "./controller";
+import { NamespaceIndex } from "./namespace-index";
 import { randomSuffix } from "../registry/strategy";
 
 /** A Service's addresses are released only this long after they were handed out (its create may be in flight). */
@@ -67,8 +68,8 @@ function podRef(pod: Pod) {
 export class ServiceController implements Controller {
   readonly name = "svc";
   /** namespace → names of its Services; undefined until first needed. */
-  private known: Map<string, Set<string>> | undefined;
-  private seenWhileLoading: [string, string, boolean][] | undefined;
+  /** The Services of each namespace, for the pod fan-out. */
+  readonly index = new NamespaceIndex(async () => (await this.ctx.store.list("services")).items);
 
   constructor(
     private readonly ctx: ControllerContext,
@@ -82,7 +83,7 @@ export class ServiceController implements Controller {
 
   /** Every Service, and every owner of held addresses (its Service never stored, or gone). */
   async resyncKeys(): Promise<NamespacedName[]> {
-    this.forget();
+    this.index.forget();
     return [...namesOf((await this.ctx.store.list("services")).items), ...this.allocator().owners().map(({ namespace, name }) => ({ namespace, name }))];
   }
 
@@ -90,8 +91,7 @@ export class ServiceController implements Controller {
     const { store } = this.ctx;
     const svc = (await store.get("services", namespace, name)) as Service | null;
     const live = svc && !svc.metadata.deletionTimestamp ? svc : null;
-    if (this.known) this.note(this.known, namespace, name, svc !== null);
-    else this.seenWhileLoading?.push([namespace, name, svc !== null]);
+    this.index.observe(namespace, name, svc !== null);
     // In a namespace being deleted nothing new is written: its endpoints only go.
     const terminating = this.ctx.terminating.has(namespace);
     // A stored Service keeps its addresses until it is gone, terminating or not; the
@@ -130,44 +130,6 @@ export class ServiceController implements Controller {
     if (wantEndpoints) ops.push(wantEndpoints);
     ops.push(...mirrored.map((s) => deleteOp(s)), ...this.syncSlices(live, this.slicesFor(live, resolved), slices, MANAGED_BY));
     if (ops.length) await this.ctx.registry.commit(ops);
-  }
-
-  /**
-   * The Services of a namespace (one of its pods changed). Answered from memory: every
-   * pod change asks, and most namespaces have no Service. Filled from one list, kept
-   * by this controller's reconciles (a new Service is reconciled, so seen, before or
-   * after any pod change that matters to it) and dropped at each resync.
-   */
-  async servicesOf(namespace: string): Promise<string[]> {
-    if (!this.known) {
-      // Reconciles that finish while the list is read are applied after it: a Service
-      // created meanwhile may be missing from the list.
-      const during: [string, string, boolean][] = (this.seenWhileLoading ??= []);
-      const known = new Map<string, Set<string>>();
-      for (const s of (await this.ctx.store.list("services")).items) this.note(known, s.metadata.namespace ?? "", s.metadata.name ?? "", true);
-      for (const [ns, name, exists] of during) this.note(known, ns, name, exists);
-      this.seenWhileLoading = undefined;
-      this.known ??= known;
-    }
-    return [...(this.known.get(namespace) ?? [])];
-  }
-
-  /** False only when the namespace is known to have no Service: its pod changes need no work. */
-  mayHaveServices(namespace: string): boolean {
-    return this.known ? this.known.has(namespace) : true;
-  }
-
-  /** Forget the namespace → Services map (the resync re-reads it). */
-  forget(): void {
-    this.known = undefined;
-  }
-
-  private note(known: Map<string, Set<string>>, namespace: string, name: string, exists: boolean): void {
-    const names = known.get(namespace) ?? new Set<string>();
-    if (exists) names.add(name);
-    else names.delete(name);
-    if (names.size) known.set(namespace, names);
-    else known.delete(namespace);
   }
 
   private resolve(svc: Service, pod: Pod): Resolved {

@@ -49,7 +49,7 @@ export function controllerTable(ctx: ControllerContext, allocator: () => Service
     new HorizontalPodAutoscalerController(ctx),
     services,
     // svcs: a pod changed, so every Service of its namespace looks again.
-    podFanOut(ctx, "svcs", "svc", { mayHave: (ns) => services.mayHaveServices(ns), namesIn: (ns) => services.servicesOf(ns) }),
+    podFanOut(ctx, "svcs", "svc", services.index),
     new PodGC(ctx),
     garbageCollector(ctx),
     namespaceController(ctx),
@@ -62,7 +62,7 @@ export function controllerTable(ctx: ControllerContext, allocator: () => Service
     new CustomResourceDefinitionController(ctx),
     budgets,
     // pdbs: a pod changed, so every budget of its namespace counts again (upstream looks a pod's budget up the same way).
-    podFanOut(ctx, "pdbs", "pdb", { mayHave: (ns) => budgets.mayHaveBudgets(ns), namesIn: (ns) => budgets.budgetsOf(ns) }),
+    podFanOut(ctx, "pdbs", "pdb", budgets.index),
     new IngressController(ctx),
     ingressClassWatch(ctx),
     new ResourceQuotaController(ctx),
