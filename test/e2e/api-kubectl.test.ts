@@ -43,12 +43,15 @@ describe("kubectl against the API server", () => {
     expect(applied.stdout.trim()).toBe("pod/two-containers created");
     // As on a real cluster, the live pod carries the ServiceAccount admission's
     // kube-api-access volume and mounts, so kubectl's three-way patch holds only
-    // $setElementOrder directives: it says "configured", and nothing is written.
-    const rv = async () => (await c.kubectl(["get", "pod", "two-containers", "-o", "jsonpath={.metadata.resourceVersion}"])).stdout;
-    const before = await rv();
+    // $setElementOrder directives: it says "configured", and the spec stays as it was
+    // (its generation unmoved; the kubelet's status writes move the resourceVersion).
+    const spec = async () => (await c.kubectl(["get", "pod", "two-containers", "-o", "jsonpath={.metadata.generation} {.spec.containers}"])).stdout;
+    // Once bound, the binding's write is behind us.
+    await c.kubectl(["wait", "--for=condition=PodScheduled", "pod/two-containers", "--timeout=90s"], { timeoutMs: 100_000 });
+    const before = await spec();
     const reapplied = await c.kubectl(["apply", "-f", join(MANIFESTS, "two-containers.yaml")]);
     expect(reapplied.stdout.trim()).toBe("pod/two-containers configured");
-    expect(await rv()).toBe(before);
+    expect(await spec()).toBe(before);
     const again = await c.kubectl(["create", "-f", join(MANIFESTS, "two-containers.yaml")], { allowFail: true });
     expect(again.code).not.toBe(0);
     expect(again.stderr).toContain('Error from server (AlreadyExists): error when creating');
