@@ -23,7 +23,7 @@ import { startProfiler, selfTimes } from "./devtools.mjs";
 import { churnChart } from "./churn-chart.mjs";
 import { join } from "node:path";
 import { byComponent, moduleMap } from "./profile-components.mjs";
-import { log, sleep, median, percentile, resultFile, runtimeStats, textTable } from "./util.mjs";
+import { log, sleep, median, percentile, resultFile, until, runtimeStats, textTable } from "./util.mjs";
 
 const argv = process.argv.slice(2);
 const arg = (name, dflt) => {
@@ -285,19 +285,6 @@ async function deploymentStatus() {
   const st = res.body?.status ?? {};
   log(`  ${st.readyReplicas ?? 0}/${PODS} ready`);
   return { readyReplicas: st.readyReplicas ?? 0 };
-}
-
-async function until(check, timeoutMs, what, everyMs = 2000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch (e) {
-      log(`  (${what}: ${e.message})`);
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
 }
 
 /** D1 round trips made inside the runtime so far (bench/worker.mts counts them). */

@@ -23,7 +23,7 @@ import { chromium } from "playwright-core";
 import { buildBench, freePort, startCluster, TOKEN } from "./cluster.mjs";
 import { startProfiler, selfTimes } from "./devtools.mjs";
 import { pageMetrics, rendererMemory } from "./browser-memory.mjs";
-import { log, sleep, median, percentile, resultFile, textTable } from "./util.mjs";
+import { log, sleep, median, percentile, resultFile, until, textTable } from "./util.mjs";
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -241,17 +241,4 @@ async function readyOf(name) {
   const n = res.status === 200 ? (res.body.status?.readyReplicas ?? 0) : 0;
   if (res.status === 200) log(`  ${name}: ${n}/${res.body.spec.replicas} ready`);
   return n;
-}
-
-async function until(check, timeoutMs, what, everyMs = 2000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch (e) {
-      log(`  (${what}: ${e.message})`);
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
 }

@@ -7,6 +7,20 @@ const TICKS_PER_S = 100; // USER_HZ on Linux
 export const log = (...a) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Polls `check` every `everyMs` until it is truthy; errors are logged and polled past, the deadline throws. */
+export async function until(check, timeoutMs, what, everyMs = 2000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch (e) {
+      log(`  (${what}: ${e.message})`);
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
