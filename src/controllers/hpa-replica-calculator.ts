@@ -142,15 +142,36 @@ const metricsOf = (input: CalculatorInput, g: Groups): Map<string, PodMetric> =>
 
 const firstTimestamp = (metrics: Map<string, PodMetric>) => metrics.values().next().value?.timestamp ?? 0;
 
-/** GetResourceReplicas: the replica count for an average utilization target (percent of requests). */
-export function resourceReplicas(input: CalculatorInput, targetUtilization: number): CalculatorResult {
-  const { currentReplicas, resource, pods, config } = input;
-  if (input.metrics.size === 0) return { ok: false, error: `unable to get metrics for resource ${resource}: no metrics returned from resource metrics API` };
+/** The targeted pods' metrics both calculators start from, grouped, or why there are none to use. */
+function podMetrics(input: CalculatorInput): { error: string } | { timestamp: number; g: ReturnType<typeof groupPods>; metrics: Map<string, PodMetric> } {
+  const { resource, pods, config } = input;
+  if (input.metrics.size === 0) return { error: `unable to get metrics for resource ${resource}: no metrics returned from resource metrics API` };
   const timestamp = firstTimestamp(input.metrics);
-  if (pods.length === 0) return { ok: false, error: "no pods returned by selector while calculating replica count" };
+  if (pods.length === 0) return { error: "no pods returned by selector while calculating replica count" };
   const g = groupPods(pods, input.metrics, resource, input.now, config);
   const metrics = metricsOf(input, g);
-  if (metrics.size === 0) return { ok: false, error: "did not receive metrics for targeted pods (pods might be unready)" };
+  if (metrics.size === 0) return { error: "did not receive metrics for targeted pods (pods might be unready)" };
+  return { timestamp, g, metrics };
+}
+
+/**
+ * The count once missing and unready pods were filled in: unchanged when the new ratio
+ * is within tolerance or points the other way than the first, or when the count would
+ * move against it (upstream's guard against flapping).
+ */
+function replicasAfterFill(currentReplicas: number, tolerance: number, ratio: number, newRatio: number, podCount: number): number {
+  if (Math.abs(1.0 - newRatio) <= tolerance || (ratio < 1.0 && newRatio > 1.0) || (ratio > 1.0 && newRatio < 1.0)) return currentReplicas;
+  const replicas = Math.ceil(newRatio * podCount);
+  if ((newRatio < 1.0 && replicas > currentReplicas) || (newRatio > 1.0 && replicas < currentReplicas)) return currentReplicas;
+  return replicas;
+}
+
+/** GetResourceReplicas: the replica count for an average utilization target (percent of requests). */
+export function resourceReplicas(input: CalculatorInput, targetUtilization: number): CalculatorResult {
+  const { currentReplicas, pods, resource, config } = input;
+  const sampled = podMetrics(input);
+  if ("error" in sampled) return { ok: false, error: sampled.error };
+  const { timestamp, g, metrics } = sampled;
   const requests = podRequests(pods, resource, input.container);
   if (typeof requests === "string") return { ok: false, error: requests };
   const first = utilizationRatio(metrics, requests, targetUtilization);
@@ -171,21 +192,15 @@ export function resourceReplicas(input: CalculatorInput, targetUtilization: numb
   if (scaleUpWithUnready) for (const name of g.unready) metrics.set(name, { value: 0, timestamp, windowMs: 0 });
   const again = utilizationRatio(metrics, requests, targetUtilization);
   const newRatio = again?.ratio ?? ratio;
-  if (Math.abs(1.0 - newRatio) <= config.tolerance || (ratio < 1.0 && newRatio > 1.0) || (ratio > 1.0 && newRatio < 1.0)) return ok(currentReplicas);
-  const replicas = Math.ceil(newRatio * metrics.size);
-  if ((newRatio < 1.0 && replicas > currentReplicas) || (newRatio > 1.0 && replicas < currentReplicas)) return ok(currentReplicas);
-  return ok(replicas);
+  return ok(replicasAfterFill(currentReplicas, config.tolerance, ratio, newRatio, metrics.size));
 }
 
 /** GetRawResourceReplicas: the replica count for an average value target (milli-units per pod). */
 export function rawResourceReplicas(input: CalculatorInput, targetUsage: number): RawResult {
-  const { currentReplicas, resource, pods, config } = input;
-  if (input.metrics.size === 0) return { ok: false, error: `unable to get metrics for resource ${resource}: no metrics returned from resource metrics API` };
-  const timestamp = firstTimestamp(input.metrics);
-  if (pods.length === 0) return { ok: false, error: "no pods returned by selector while calculating replica count" };
-  const g = groupPods(pods, input.metrics, resource, input.now, config);
-  const metrics = metricsOf(input, g);
-  if (metrics.size === 0) return { ok: false, error: "did not receive metrics for targeted pods (pods might be unready)" };
+  const { currentReplicas, config } = input;
+  const sampled = podMetrics(input);
+  if ("error" in sampled) return { ok: false, error: sampled.error };
+  const { timestamp, g, metrics } = sampled;
   const average = (m: Map<string, PodMetric>) => [...m.values()].reduce((s, x) => s + x.value, 0) / m.size;
   const usage = Math.trunc(average(metrics));
   const ratio = average(metrics) / targetUsage;
@@ -198,8 +213,5 @@ export function rawResourceReplicas(input: CalculatorInput, targetUsage: number)
   for (const name of g.missing) metrics.set(name, { value: ratio < 1.0 ? targetUsage : 0, timestamp, windowMs: 0 });
   if (scaleUpWithUnready) for (const name of g.unready) metrics.set(name, { value: 0, timestamp, windowMs: 0 });
   const newRatio = average(metrics) / targetUsage;
-  if (Math.abs(1.0 - newRatio) <= config.tolerance || (ratio < 1.0 && newRatio > 1.0) || (ratio > 1.0 && newRatio < 1.0)) return ok(currentReplicas);
-  const replicas = Math.ceil(newRatio * metrics.size);
-  if ((newRatio < 1.0 && replicas > currentReplicas) || (newRatio > 1.0 && replicas < currentReplicas)) return ok(currentReplicas);
-  return ok(replicas);
+  return ok(replicasAfterFill(currentReplicas, config.tolerance, ratio, newRatio, metrics.size));
 }
