@@ -17,7 +17,11 @@
 //                                  D1 round trips made since start by the worker's isolate
 //                                  and by the named resources' watch caches (added when
 //                                  they run in another isolate): every statement run on
-//                                  its own and every batch counts one
+//                                  its own and every batch counts one; and the statements
+//                                  (a batch of k counts k), in all and per kind (the
+//                                  statement's verb and table: "insert objects")
+//   POST /__bench/d1?n=1000&only=batch
+//                                  only the batch of n inserts (no single ones)
 //
 // Both need the API token. Inside workerd Date.now() advances across I/O, and
 // both measurements are bracketed by I/O (D1 calls, the poke RPC).
@@ -67,33 +71,49 @@ async function bareAlarms(env: BenchEnv, n: number, intervalMs: number) {
 // of the worker and of its Durable Objects (one isolate under wrangler dev) goes
 // through them, so a count needs no change to the code being measured.
 let d1Queries = 0;
+let d1Statements = 0;
+const d1Kinds = new Map<string, number>();
 let d1Counting = false;
 let isolate: string | undefined;
 const isolateId = () => (isolate ??= crypto.randomUUID());
 function countD1Queries(db: D1Database): void {
   if (d1Counting) return;
   d1Counting = true;
-  const wrap = (proto: object, names: string[]) => {
+  const wrap = (proto: object, names: string[], statements: (self: unknown, args: unknown[]) => unknown[]) => {
     const target = proto as Record<string, (...a: unknown[]) => unknown>;
     for (const name of names) {
       const original = target[name];
       if (typeof original !== "function") continue;
       target[name] = function (this: unknown, ...args: unknown[]) {
         d1Queries++;
+        for (const st of statements(this, args)) {
+          d1Statements++;
+          const kind = statementKind(st);
+          d1Kinds.set(kind, (d1Kinds.get(kind) ?? 0) + 1);
+        }
         return original.apply(this, args);
       };
     }
   };
-  wrap(Object.getPrototypeOf(db) as object, ["batch", "exec"]);
-  wrap(Object.getPrototypeOf(db.prepare("SELECT 1")) as object, ["first", "run", "all", "raw"]);
+  wrap(Object.getPrototypeOf(db) as object, ["batch"], (_self, args) => (Array.isArray(args[0]) ? args[0] : []));
+  wrap(Object.getPrototypeOf(db) as object, ["exec"], (_self, args) => [String(args[0])]);
+  wrap(Object.getPrototypeOf(db.prepare("SELECT 1")) as object, ["first", "run", "all", "raw"], (self) => [self]);
 }
 
-async function rawInserts(db: D1Database, n: number) {
+/** "insert objects", "select change_log": a statement's verb and first table. */
+function statementKind(st: unknown): string {
+  const sql = typeof st === "string" ? st : String((st as { statement?: string }).statement ?? "?");
+  const m = /^\s*(select|insert|update|delete|create|drop|with|replace)\b[\s\S]*?\b(?:from|into|update|table)\s+["`]?(\w+)/i.exec(sql);
+  if (m) return `${m[1].toLowerCase()} ${m[2]}`;
+  return sql.trim().split(/\s+/, 2).join(" ").toLowerCase().slice(0, 40);
+}
+
+async function rawInserts(db: D1Database, n: number, onlyBatch: boolean) {
   const body = "x".repeat(1024); // about the size of a small pod's JSON
   await db.exec("CREATE TABLE IF NOT EXISTS bench_raw_insert (id INTEGER PRIMARY KEY, name TEXT NOT NULL, body TEXT NOT NULL)");
   const stmt = db.prepare("INSERT INTO bench_raw_insert (name, body) VALUES (?, ?)");
   let t = Date.now();
-  for (let i = 0; i < n; i++) await stmt.bind(`single-${i}`, body).run();
+  for (let i = 0; i < (onlyBatch ? 0 : n); i++) await stmt.bind(`single-${i}`, body).run();
   const singleMs = Date.now() - t;
   t = Date.now();
   await db.batch(Array.from({ length: n }, (_, i) => stmt.bind(`batch-${i}`, body)));
@@ -109,13 +129,15 @@ export class WatchCache extends ServedWatchCache {
     countD1Queries(env.DB);
   }
 
-  async benchD1Queries(): Promise<{ isolate: string; queries: number }> {
-    return { isolate: isolateId(), queries: d1Queries };
+  async benchD1Queries(): Promise<{ isolate: string; queries: number; statements: number; kinds: Record<string, number> }> {
+    return { isolate: isolateId(), queries: d1Queries, statements: d1Statements, kinds: Object.fromEntries(d1Kinds) };
   }
 }
 
 async function d1QueryCount(env: Env, caches: string[]) {
   let queries = d1Queries;
+  let statements = d1Statements;
+  const kinds: Record<string, number> = Object.fromEntries(d1Kinds);
   const isolates = [isolateId()];
   for (const resource of caches) {
     const stub = env.WATCH_CACHE.get(env.WATCH_CACHE.idFromName(resource)) as unknown as DurableObjectStub<WatchCache>;
@@ -123,9 +145,11 @@ async function d1QueryCount(env: Env, caches: string[]) {
     if (!isolates.includes(c.isolate)) {
       isolates.push(c.isolate);
       queries += c.queries;
+      statements += c.statements;
+      for (const [k, v] of Object.entries(c.kinds)) kinds[k] = (kinds[k] ?? 0) + v;
     }
   }
-  return { queries, isolates: isolates.length };
+  return { queries, statements, kinds, isolates: isolates.length };
 }
 
 function benchPod(name: string, namespace: string): KubeObject {
@@ -175,7 +199,7 @@ export default {
     const n = Number(url.searchParams.get("n") ?? "1000");
     if (url.pathname === "/__bench/d1-queries") return Response.json(await d1QueryCount(env, (url.searchParams.get("caches") ?? "").split(",").filter(Boolean)));
     if (url.pathname === "/__bench/bare-alarms") return Response.json(await bareAlarms(env as unknown as BenchEnv, n, Number(url.searchParams.get("intervalMs") ?? "10000")));
-    if (url.pathname === "/__bench/d1") return Response.json(await rawInserts(env.DB, n));
+    if (url.pathname === "/__bench/d1") return Response.json(await rawInserts(env.DB, n, url.searchParams.get("only") === "batch"));
     if (url.pathname === "/__bench/controllers") {
       const state = await (controllers(env) as unknown as DurableObjectStub<ControllerManager>).state();
       return Response.json({ queued: state.keys.length, nextDue: state.nextDue, idle: state.idle, sample: state.keys.slice(0, 20) });
