@@ -10,10 +10,9 @@
 // One cluster of --nodes nodes per client-limit setting (--limits): "default" keeps the
 // components' client token buckets at upstream's defaults (controllers 20/30, scheduler
 // 50/100, each kubelet 50/100 QPS/burst: a user's cluster), "off" sets every *_KUBE_API_QPS
-// to 0, as upstream's own scale tests raise their clients' QPS (the density and
-// scheduler_perf tests: test/integration/scheduler_perf/scheduler_perf.go gives its
-// clients QPS 5000 / Burst 5000, test/e2e's framework --kube-api-qps defaults to 20 but
-// clusterloader2 density runs its scheduler with --kube-api-qps=100 and higher).
+// to 0, as upstream's own scale tests raise their clients' QPS: scheduler_perf's cluster
+// setup (test/integration/scheduler_perf/util.go, mustSetupCluster) gives the scheduler
+// and the test's clients a rest.Config of QPS 5000 / Burst 5000.
 // Each run uses a fresh namespace of that cluster and deletes its pods after itself.
 // Figures 2-4 are measured on the first --limits setting's cluster only.
 //

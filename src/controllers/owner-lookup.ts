@@ -7,6 +7,7 @@ import type { ControllerContext } from "./context";
 import { controllerRef } from "./pod-state";
 import { GC_KEY, workKey, type WorkKind } from "./keys";
 import { controllerOf, type Controller } from "./controller";
+import type { SelectingObjects } from "./pod-fan-out";
 
 type Selected = KubeObject & { spec: { selector?: ReplicaSet["spec"]["selector"] } };
 
@@ -25,7 +26,7 @@ function matchingControllers<T extends KubeObject>(obj: KubeObject, candidates: 
 const labelSelectorOf = (c: Selected) => selectorFromLabelSelector(c.spec.selector);
 
 /** The kinds that adopt pods: where they live, their work keys, how their selector reads. */
-const POD_ADOPTERS: { kind: string; resource: string; workKind: "rs" | "rc"; selectorOf: (c: KubeObject) => LabelRequirement[] | null }[] = [
+const POD_ADOPTERS: { kind: string; resource: string; workKind: keyof AdopterIndexes; selectorOf: (c: KubeObject) => LabelRequirement[] | null }[] = [
   { kind: "ReplicaSet", resource: "replicasets.apps", workKind: "rs", selectorOf: (c) => labelSelectorOf(c as ReplicaSet) },
   { kind: "ReplicationController", resource: "replicationcontrollers", workKind: "rc", selectorOf: (c) => selectorFromLabelSelector({ matchLabels: (c as ReplicationController).spec.selector ?? {} }) },
 ];
@@ -36,8 +37,19 @@ export interface PodAdopter {
   name: string;
 }
 
-/** podowner: the pod's controller, or the ReplicaSets and ReplicationControllers that may adopt it (they want an orphan scan). */
-async function resolvePodOwner(ctx: ControllerContext, namespace: string, name: string): Promise<PodAdopter[]> {
+/** Which namespaces hold objects of each adopting kind (the ReplicaSet and ReplicationController controllers keep them). */
+export type AdopterIndexes = Record<"rs" | "rc", SelectingObjects>;
+
+/**
+ * podowner: the pod's controller, or the ReplicaSets and ReplicationControllers that may
+ * adopt it (they want an orphan scan). A namespace without any reads nothing: upstream's
+ * handlers look the candidates up in their informers' caches, not in the API server.
+ */
+async function resolvePodOwner(ctx: ControllerContext, indexes: AdopterIndexes, namespace: string, name: string): Promise<PodAdopter[]> {
+  const candidates = POD_ADOPTERS.filter((a) => indexes[a.workKind].mayHave(namespace));
+  const present = await Promise.all(candidates.map(async (a) => ((await indexes[a.workKind].namesIn(namespace)).length ? a : undefined)));
+  const adopting = present.filter((a) => a !== undefined);
+  if (!adopting.length) return [];
   const pod = await ctx.store.get("pods", namespace, name);
   if (!pod) return [];
   const ref = controllerRef(pod);
@@ -48,7 +60,7 @@ async function resolvePodOwner(ctx: ControllerContext, namespace: string, name: 
   }
   if (pod.metadata.deletionTimestamp) return [];
   const adopters: PodAdopter[] = [];
-  for (const a of POD_ADOPTERS) {
+  for (const a of adopting) {
     const { items } = await ctx.store.list(a.resource, { namespace });
     for (const c of matchingControllers(pod, items, a.selectorOf)) adopters.push({ workKind: a.workKind, name: c.metadata.name ?? "" });
   }
@@ -75,12 +87,13 @@ async function resolveReplicaSetOwner(ctx: ControllerContext, namespace: string,
 }
 
 /** podowner's row: a live pod without a controller may be adopted. `adopters` hears who may. */
-export function podOwnerLookup(ctx: ControllerContext, adopters: (namespace: string, adopter: PodAdopter) => void): Controller {
+export function podOwnerLookup(ctx: ControllerContext, indexes: AdopterIndexes, adopters: (namespace: string, adopter: PodAdopter) => void): Controller {
+  const mayAdopt = (namespace: string) => indexes.rs.mayHave(namespace) || indexes.rc.mayHave(namespace);
   return {
     name: "podowner",
-    keysFor: (ch) => (ch.resource === "pods" && ch.type !== "DELETED" && !ch.deletionTimestamp && !controllerOf(ch) ? [{ namespace: ch.namespace, name: ch.name }] : []),
+    keysFor: (ch) => (ch.resource === "pods" && ch.type !== "DELETED" && !ch.deletionTimestamp && !controllerOf(ch) && mayAdopt(ch.namespace) ? [{ namespace: ch.namespace, name: ch.name }] : []),
     reconcile: async ({ namespace, name }) => {
-      for (const a of await resolvePodOwner(ctx, namespace, name)) adopters(namespace, a);
+      for (const a of await resolvePodOwner(ctx, indexes, namespace, name)) adopters(namespace, a);
     },
   };
 }

@@ -15,6 +15,7 @@ import { eventOp } from "./events";
 import { commitAdmitted } from "./commit";
 import { finalizeOwner } from "./garbage-collector";
 import { GC_KEY, workKey, type WorkKind } from "./keys";
+import { NamespaceIndex } from "./namespace-index";
 import { KeyedMutex } from "./mutex";
 import { namespaceActive } from "./namespace-active";
 import type { ControllerKey } from "../controlplane/stubs";
@@ -38,6 +39,8 @@ export class ReplicaSetController implements Controller {
   readonly name: WorkKind;
   private readonly orphanScanAt = new Map<string, number>();
   private readonly mutex = new KeyedMutex();
+  /** Which namespaces hold one of these (so may adopt an orphan pod): kept by this controller's reconciles. */
+  readonly index = new NamespaceIndex(async () => (await this.ctx.store.list(this.of.resource)).items);
 
   constructor(
     private readonly ctx: ControllerContext,
@@ -54,6 +57,7 @@ export class ReplicaSetController implements Controller {
   }
 
   async resyncKeys(): Promise<NamespacedName[]> {
+    this.index.forget();
     return namesOf((await this.ctx.store.list(this.of.resource)).items);
   }
 
@@ -70,6 +74,7 @@ export class ReplicaSetController implements Controller {
     const { ctx } = this;
     const self = workKey(this.of.workKind, namespace, name);
     const rs = (await ctx.store.get(this.of.resource, namespace, name)) as Replicated | null;
+    this.index.observe(namespace, name, rs !== null);
     if (!rs) {
       // Gone: its pods are garbage now (unless adopted elsewhere).
       this.orphanScanAt.delete(`${namespace}/${name}`);

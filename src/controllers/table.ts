@@ -37,7 +37,7 @@ export function controllerTable(ctx: ControllerContext, allocator: () => Service
     replicaSets,
     replicationControllers,
     // An orphan pod was seen: the controllers that may adopt it look for orphans now.
-    podOwnerLookup(ctx, (namespace, a) => (a.workKind === "rc" ? replicationControllers : replicaSets).wantOrphanScan(namespace, a.name)),
+    podOwnerLookup(ctx, { rs: replicaSets.index, rc: replicationControllers.index }, (namespace, a) => (a.workKind === "rc" ? replicationControllers : replicaSets).wantOrphanScan(namespace, a.name)),
     new DeploymentController(ctx),
     replicaSetOwnerLookup(ctx),
     new DaemonSetController(ctx),

@@ -4,7 +4,7 @@
 // through its hooks around the write. The API handlers, the controllers, the kubelets
 // and bootstrap all write through a Registry, so a controller that writes an invalid
 // object gets the same 422 a user would.
-import type { ObjectStore, WriteOp as StoreWriteOp } from "../store/store";
+import type { Fingerprint, ObjectStore, WriteOp as StoreWriteOp } from "../store/store";
 import { deleteObject, shouldDeleteDuringUpdate, type DeleteOptions, type DeleteResult } from "./deletion";
 import { retryOnConflict, isConflict, GUARANTEED_UPDATE_ATTEMPTS } from "../store/retry";
 import type { KubeObject, Pod } from "../model/types";
@@ -17,6 +17,7 @@ import type { RegistryHooks } from "./hooks";
 import type { WriteOp, WriteSubresource } from "./ops";
 import { strategyForInfo } from "./strategies";
 import type { AdmissionMemo } from "./strategies/types";
+import { admissionMemo, forgetSnapshots, isSnapshotConflict, snapshotGuards } from "./admission-snapshot";
 import { CustomResourceTypes } from "./custom-resource-types";
 import { customResourceInfo, storageApiVersion } from "../model/custom-resources";
 import { prepareForCreate, prepareForEphemeralContainersUpdate, prepareForStatusUpdate, prepareForUpdate } from "./strategy";
@@ -66,6 +67,8 @@ interface UpdateOptions extends WriteOptions {
 
 /** A name from generateName is drawn this often before a clash reaches the caller (upstream's RetryGenerateName). */
 const GENERATE_NAME_ATTEMPTS = 8;
+/** Times a create runs again after what its admission read changed before it committed. */
+const ADMISSION_SNAPSHOT_ATTEMPTS = 5;
 
 const BY_KEY = new Map<string, ResourceInfo>(STORED_RESOURCES.map((r) => [storageKey(r), r]));
 
@@ -143,6 +146,20 @@ export class Registry {
    * concurrent creates with one generateName all succeed with distinct names.
    */
   async create(resource: string, obj: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
+    // What admission read may have changed by the time the batch commits (its snapshot,
+    // admission-snapshot.ts, is checked there): then the create runs again from the
+    // object as it came, and reads afresh.
+    const original = strategyForInfo(await this.resolve(resource)).admit ? structuredClone(obj) : undefined;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.createNamed(resource, attempt === 1 || !original ? obj : structuredClone(original), opts);
+      } catch (e) {
+        if (!original || attempt >= ADMISSION_SNAPSHOT_ATTEMPTS || !isSnapshotConflict(e)) throw e;
+      }
+    }
+  }
+
+  private async createNamed(resource: string, obj: KubeObject, opts: WriteOptions): Promise<KubeObject> {
     if (obj.metadata.name || !obj.metadata.generateName) return this.createOnce(resource, obj, opts);
     for (let attempt = 1; ; attempt++) {
       const candidate = structuredClone(obj);
@@ -166,11 +183,17 @@ export class Registry {
     const requested = obj.metadata.managedFields;
     this.prepareCreate(resource, obj);
     const strategy = strategyForInfo(info);
-    const admitted = await this.admitCreate(info, obj);
+    const memo = admissionMemo(!!opts.dryRun);
+    const admitted = await this.admitCreate(info, obj, memo);
     this.validate(info, obj);
     toStorageVersion(info, obj);
     this.trackCreate(info, obj, admitted, requested, opts);
-    if (info.namespaced) await ensureNamespaceActive(this.store, info, obj.metadata.namespace ?? "");
+    // NamespaceLifecycle: a create that claims something first (a Service's addresses)
+    // or has no batch (a dry run) reads the namespace; any other has its batch check it
+    // in the same transaction (the store explains a failed check as the same 404 / 403).
+    const namespace = info.namespaced ? (obj.metadata.namespace ?? "") : undefined;
+    const readNamespace = namespace !== undefined && (!!opts.dryRun || !!strategy.beforeCreate);
+    if (readNamespace) await ensureNamespaceActive(this.store, info, namespace);
     await strategy.beforeCreate?.(obj, this.hooks, !!opts.dryRun);
     if (opts.dryRun) {
       await quotaWrites(this.store, resource, obj, undefined, this.opts.now(), { fresh: true });
@@ -178,7 +201,8 @@ export class Registry {
       return obj;
     }
     try {
-      return await this.charged(resource, obj, undefined, (quotas) => [{ op: "create", resource, object: obj }, ...quotas]);
+      const guards = { activeNamespaces: namespace !== undefined && !readNamespace ? [namespace] : [], unchanged: snapshotGuards(memo) };
+      return await this.charged(resource, obj, undefined, (quotas) => [{ op: "create", resource, object: obj }, ...quotas], guards);
     } catch (e) {
       // What beforeCreate claimed belongs to this attempt's uid alone: give it back.
       await strategy.afterDelete?.(obj, this.hooks);
@@ -213,14 +237,21 @@ export class Registry {
    * Commit a write with the quota charges it needs, in one batch; checked and charged
    * again while another write moved one of the quotas first. The write is the first op.
    */
-  private async charged(resource: string, obj: KubeObject, old: KubeObject | undefined, ops: (quotas: StoreWriteOp[]) => StoreWriteOp[]): Promise<KubeObject> {
+  private async charged(
+    resource: string,
+    obj: KubeObject,
+    old: KubeObject | undefined,
+    ops: (quotas: StoreWriteOp[]) => StoreWriteOp[],
+    guards: { activeNamespaces?: string[]; unchanged?: Fingerprint[] } = {},
+  ): Promise<KubeObject> {
     for (let attempt = 1; ; attempt++) {
       const charge = await quotaWrites(this.store, resource, obj, old, this.opts.now());
       try {
-        const [stored] = await this.store.commit(ops(charge.writes), { absent: noQuotaGuards(charge.noQuotaIn ? [charge.noQuotaIn] : []) });
+        const [stored] = await this.store.commit(ops(charge.writes), { ...guards, absent: noQuotaGuards(charge.noQuotaIn ? [charge.noQuotaIn] : []) });
         return stored;
       } catch (e) {
         if (charge.noQuotaIn) forgetQuotaFree(charge.noQuotaIn);
+        if (isSnapshotConflict(e)) forgetSnapshots(guards.unchanged ?? []);
         if ((!charge.writes.length && !charge.noQuotaIn) || attempt >= QUOTA_CHARGE_ATTEMPTS || !isQuotaConflict(e)) throw e;
       }
     }
@@ -286,7 +317,7 @@ export class Registry {
     await this.opts.limiter?.wait(requestsOf(ops));
     const writes = [];
     const namespaces = new Set<string>();
-    const memo: AdmissionMemo = new Map();
+    const memo = admissionMemo();
     // Quotas charged by earlier creates of this batch: their updates ride at its end.
     const pending: PendingQuotas = new Map();
     const quotaFree = new Set<string>();
@@ -317,10 +348,12 @@ export class Registry {
     const charges = [...pending.values()].map((q) => ({ op: "update" as const, resource: "resourcequotas", object: q, expectedRv: Number(q.metadata.resourceVersion) }));
     let stored: KubeObject[];
     try {
-      stored = (await this.store.commit([...writes, ...charges], { activeNamespaces: [...namespaces], absent: noQuotaGuards(quotaFree) })).slice(0, writes.length);
+      stored = (await this.store.commit([...writes, ...charges], { activeNamespaces: [...namespaces], absent: noQuotaGuards(quotaFree), unchanged: snapshotGuards(memo) })).slice(0, writes.length);
     } catch (e) {
-      // A quota met where none was expected: the caller's retry reads the quotas afresh.
+      // A quota met where none was expected, or what admission read has changed: the
+      // caller's retry reads afresh.
       for (const ns of quotaFree) forgetQuotaFree(ns);
+      if (isSnapshotConflict(e)) forgetSnapshots(snapshotGuards(memo));
       throw e;
     }
     for (const [i, op] of ops.entries()) if (op.op === "delete") await strategyForInfo(await this.resolve(op.resource)).afterDelete?.(stored[i], this.hooks);

@@ -8,6 +8,8 @@ import type { ObjectStore } from "../store/store";
 import { forbidden } from "../model/errors";
 import { mountServiceAccountToken, shouldAutomount } from "../model/service-account-volume";
 import { randomSuffix } from "./name-suffix";
+import { snapshotGet } from "./admission-snapshot";
+import type { AdmissionMemo } from "./strategies/types";
 
 const DEFAULT_ACCOUNT = "default";
 /**
@@ -40,14 +42,15 @@ async function namespaceActive(store: ObjectStore, namespace: string): Promise<b
   return !!ns && !ns.metadata.deletionTimestamp;
 }
 
-export async function admitServiceAccount(pod: Pod, store: ObjectStore): Promise<void> {
+/** `memo` lets the first read come from the isolate's snapshot (admission-snapshot.ts); the waits for a missing default account always read afresh. */
+export async function admitServiceAccount(pod: Pod, store: ObjectStore, memo?: AdmissionMemo): Promise<void> {
   const spec = pod.spec;
   // A malformed pod is validation's to refuse.
   if (!spec || typeof spec !== "object" || !Array.isArray(spec.containers)) return;
   const namespace = pod.metadata.namespace ?? "default";
   const account = spec.serviceAccountName || DEFAULT_ACCOUNT;
   if (typeof account !== "string") return;
-  let sa = (await store.get("serviceaccounts", namespace, account)) as ServiceAccount | null;
+  let sa = (await snapshotGet(store, "serviceaccounts", namespace, account, memo)) as ServiceAccount | null;
   if (!sa) {
     // NamespaceLifecycle admits first upstream: a missing or terminating namespace is
     // the registry's error to give (the ServiceAccount went with the namespace).

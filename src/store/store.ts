@@ -40,6 +40,34 @@ interface CommitOptions {
    * inside the same transaction: a stale cache fails the batch with 409, never slips by.
    */
   absent?: { resource: string; namespace: string }[];
+  /**
+   * Sets of objects that must be as a writer read them (admission-snapshot.ts), checked
+   * inside the same transaction: one changed meanwhile fails the batch with 409.
+   */
+  unchanged?: Fingerprint[];
+}
+
+/**
+ * What a read of a set of objects (a resource in a namespace, or one named object)
+ * found: how many, and the highest resourceVersion among them. Every write to the set
+ * moves one of the two (a create or an update takes a version above every other, a
+ * delete alone lowers the count), so an equal fingerprint is an unchanged set.
+ */
+export interface Fingerprint {
+  resource: string;
+  namespace: string;
+  name?: string;
+  count: number;
+  maxRv: number;
+}
+
+/** The message of the 409 a batch gets when a set it relied on has changed. */
+export const CHANGED_SINCE_READ = "the objects admission read have changed; try again";
+
+/** The fingerprint of objects as a read returned them. */
+export function fingerprintOf(resource: string, namespace: string, items: KubeObject[], name?: string): Fingerprint {
+  const maxRv = items.reduce((m, o) => Math.max(m, Number(o.metadata.resourceVersion ?? 0)), 0);
+  return { resource, namespace, ...(name === undefined ? {} : { name }), count: items.length, maxRv };
 }
 
 /** A change-log row: the object after the change and, when it existed, before it. */
@@ -349,6 +377,8 @@ export class ObjectStore {
     for (const ns of namespaces) stmts.push(this.namespaceGuard(ns));
     const absent = opts.absent ?? [];
     for (const a of absent) stmts.push(this.absentGuard(a.resource, a.namespace));
+    const unchanged = opts.unchanged ?? [];
+    for (const f of unchanged) stmts.push(this.unchangedGuard(f));
     for (const [i, w] of ops.entries()) {
       const body = bodies[i];
       const key = keyOf(w.object);
@@ -389,7 +419,7 @@ export class ObjectStore {
     try {
       results = await this.db.batch(stmts as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
     } catch (e) {
-      throw await this.explainFailure(e, ops, namespaces, absent);
+      throw await this.explainFailure(e, ops, namespaces, absent, unchanged);
     }
     const last = results[results.length - 1] as { rv: number; compactedRv: number }[];
     const finalRv = last[0].rv;
@@ -418,6 +448,13 @@ export class ObjectStore {
     return this.db.select({ ok: sql`json(CASE WHEN ${none} THEN '1' ELSE ${CONFLICT_GUARD} END)` }).from(revision).where(eq(revision.id, 1));
   }
 
+  /** Aborts the batch unless the set of objects still has the fingerprint `f`. */
+  private unchangedGuard(f: Fingerprint) {
+    const where = f.name === undefined ? and(eq(objects.resource, f.resource), eq(objects.namespace, f.namespace)) : and(eq(objects.resource, f.resource), eq(objects.namespace, f.namespace), eq(objects.name, f.name));
+    const same = sql`(SELECT count(*) = ${f.count} AND coalesce(max(${objects.resourceVersion}), 0) = ${f.maxRv} FROM ${objects} WHERE ${where})`;
+    return this.db.select({ ok: sql`json(CASE WHEN ${same} THEN '1' ELSE ${CONFLICT_GUARD} END)` }).from(revision).where(eq(revision.id, 1));
+  }
+
   private async prune(rv: number): Promise<void> {
     const floor = rv - this.retain;
     if (floor <= 0) return;
@@ -430,7 +467,7 @@ export class ObjectStore {
   }
 
   /** Turn a failed batch into the API error a client should see. */
-  private async explainFailure(e: unknown, ops: WriteOp[], namespaces: string[], absent: { resource: string; namespace: string }[] = []): Promise<Error> {
+  private async explainFailure(e: unknown, ops: WriteOp[], namespaces: string[], absent: { resource: string; namespace: string }[] = [], unchanged: Fingerprint[] = []): Promise<Error> {
     const message = String((e as Error)?.message ?? e) + String((e as { cause?: Error })?.cause?.message ?? "");
     if (message.includes("malformed JSON")) {
       for (const ns of namespaces) {
@@ -441,6 +478,11 @@ export class ObjectStore {
       for (const a of absent) {
         const [first] = (await this.list(a.resource, { namespace: a.namespace, limit: 1 })).items;
         if (first) return conflict(a.resource, first.metadata.name ?? "", `an object of this kind now exists in namespace ${a.namespace}`);
+      }
+      for (const f of unchanged) {
+        const now = f.name === undefined ? (await this.list(f.resource, { namespace: f.namespace })).items : [await this.get(f.resource, f.namespace, f.name)].filter((o) => o !== null);
+        const seen = fingerprintOf(f.resource, f.namespace, now, f.name);
+        if (seen.count !== f.count || seen.maxRv !== f.maxRv) return conflict(f.resource, f.name ?? "", CHANGED_SINCE_READ);
       }
     }
     if (message.includes("SQLITE_TOOBIG") || message.includes("too big")) {

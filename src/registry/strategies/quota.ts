@@ -11,7 +11,8 @@ import type { ObjectStore } from "../../store/store";
 import { qosClass } from "../defaults";
 import { forgetQuotaFree, recountQuota } from "../quota-admission";
 import { validateResourceQuota } from "../../model/validate-quota";
-import type { ResourceStrategy } from "./types";
+import type { AdmissionMemo, ResourceStrategy } from "./types";
+import { snapshotList } from "../admission-snapshot";
 
 function sameHard(a: ResourceQuota, b: ResourceQuota): boolean {
   return JSON.stringify(a.spec?.hard ?? {}) === JSON.stringify(b.spec?.hard ?? {});
@@ -31,15 +32,16 @@ export const resourceQuotaStrategy: ResourceStrategy = {
   },
 };
 
-async function limitRanges(store: ObjectStore, namespace: string | undefined): Promise<LimitRange[]> {
+/** The namespace's LimitRanges by name; from the isolate's snapshot when `memo` allows one (admission-snapshot.ts). */
+async function limitRanges(store: ObjectStore, namespace: string | undefined, memo?: AdmissionMemo): Promise<LimitRange[]> {
   if (!namespace) return [];
-  const { items } = await store.list("limitranges", { namespace });
-  return (items as LimitRange[]).sort((a, b) => (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""));
+  const items = (await snapshotList(store, "limitranges", namespace, memo)) as LimitRange[];
+  return [...items].sort((a, b) => (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""));
 }
 
 /** LimitRanger on a new pod: defaults from the namespace's LimitRanges, then their constraints (pod updates cannot change resources). */
-export async function admitPodLimits(obj: Pod, store: ObjectStore): Promise<void> {
-  const ranges = await limitRanges(store, obj.metadata.namespace);
+export async function admitPodLimits(obj: Pod, store: ObjectStore, memo?: AdmissionMemo): Promise<void> {
+  const ranges = await limitRanges(store, obj.metadata.namespace, memo);
   if (!ranges.length) return;
   const refused = limitPod(obj, ranges);
   if (refused) throw forbidden(`pods "${obj.metadata.name}" is forbidden: ${refused}`, { name: obj.metadata.name, kind: "pods" });

@@ -8,18 +8,20 @@ import { forbidden } from "../../model/errors";
 import { DEFAULT_PRIORITY_WHEN_NO_DEFAULT_CLASS_EXISTS, defaultPriorityClassOf, isSystemPriorityClassName } from "../../model/priority";
 import type { ObjectStore } from "../../store/store";
 import type { AdmissionMemo, ResourceStrategy } from "./types";
+import { snapshotList } from "../admission-snapshot";
 
 const CLASSES = "priorityclasses.scheduling.k8s.io";
 
 /**
  * Every class, read once per batch: a controller creating hundreds of pods in one
- * commit costs one read, not one per pod. Classes are few (two system ones and a
- * handful of a user's).
+ * commit costs one read, not one per pod; between writes from the isolate's snapshot,
+ * which the write's batch checks (admission-snapshot.ts). Classes are few (two system
+ * ones and a handful of a user's).
  */
 async function listClasses(store: ObjectStore, memo?: AdmissionMemo): Promise<PriorityClass[]> {
   const held = memo?.get(CLASSES) as PriorityClass[] | undefined;
   if (held) return held;
-  const classes = (await store.list(CLASSES, {})).items as PriorityClass[];
+  const classes = (await snapshotList(store, CLASSES, "", memo)) as PriorityClass[];
   memo?.set(CLASSES, classes);
   return classes;
 }

@@ -31,8 +31,8 @@ export const podStrategy: ResourceStrategy = {
   // on creates only (updates keep what they set). ResourceQuota charges at commit (quota-admission.ts).
   admit: async (obj, old, store, _now, memo) => {
     if (old) return;
-    await admitPodLimits(obj as Pod, store);
-    await admitServiceAccount(obj as Pod, store);
+    await admitPodLimits(obj as Pod, store, memo);
+    await admitServiceAccount(obj as Pod, store, memo);
     await admitPodPriority(obj as Pod, store, memo);
   },
 };
