@@ -1,4 +1,4 @@
-// `npm run bench:failover [-- --nodes 4 --pods 100 --runs 3 --budget-min 15]`
+// `npm run bench:failover [-- --nodes 4 --pods 100 --runs 3 --budget-min 15 --var NAME=VALUE --state-dir /dev/shm]`
 //
 // How long a node failure takes to heal: a local cluster (wrangler dev serving
 // bench/worker.mts) with a fast lifecycle profile (bench/failover-profile.mjs); per
@@ -19,21 +19,30 @@
 // namespace is deleted and the node recovered. Medians of the runs go to the console
 // and bench/results/failover-*.json; replacement pods over time since detection (one
 // colour per run) to bench/results/failover-*.svg.
+//
+// At many nodes (--nodes 1000) the same: the cordons and uncordons around the scale-up
+// are sent 16 at a time, and the fault waits until the uncordons have settled (no node
+// unschedulable or with the unschedulable taint as listed): the failure is measured
+// on a quiet cluster. --var passes wrangler vars (e.g. CONTROLLER_KUBE_API_QPS=0: no client-side
+// rate limit on the controller manager's writes). --state-dir puts the cluster's local
+// storage elsewhere (bench/cluster.mjs startCluster: /dev/shm takes the disk's syncs out).
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { buildBench, startCluster } from "./cluster.mjs";
 import { failoverPlot } from "./failover-plot.mjs";
 import { PROFILE } from "./failover-profile.mjs";
 import { log, median, resultFile, sleep, textTable } from "./util.mjs";
 
 function parseArgs(argv) {
-  const o = { nodes: 4, pods: 100, runs: 3, budgetMin: 15 };
+  const o = { nodes: 4, pods: 100, runs: 3, budgetMin: 15, vars: {}, stateDir: tmpdir() };
   for (let i = 0; i < argv.length; i++) {
     const [k, v] = argv[i].includes("=") ? argv[i].split("=", 2) : [argv[i], argv[++i]];
     if (k === "--nodes") o.nodes = Number(v);
     else if (k === "--pods") o.pods = Number(v);
     else if (k === "--runs") o.runs = Number(v);
     else if (k === "--budget-min") o.budgetMin = Number(v);
+    else if (k === "--state-dir") o.stateDir = v;
+    else if (k === "--var") o.vars[v.split("=")[0]] = v.slice(v.indexOf("=") + 1);
     else throw new Error(`unknown argument ${k}`);
   }
   if (!(o.nodes >= 2) || !(o.pods >= 1) || !(o.runs >= 1) || !(o.budgetMin > 0)) throw new Error("bad arguments: --nodes >= 2, --pods >= 1, --runs >= 1");
@@ -44,6 +53,8 @@ function parseArgs(argv) {
 
 const FAULT_LABEL = "sim.edgekube.io/fault";
 const POLL_MS = 500;
+/** Node patches in flight at once when cordoning or uncordoning many. */
+const PATCH_CONCURRENCY = 16;
 const STEP_MAX_MS = 180_000;
 
 const opts = parseArgs(process.argv.slice(2));
@@ -96,6 +107,26 @@ function patchNode(cluster, name, patch) {
   return ok(cluster.api(`/api/v1/nodes/${name}`, { method: "PATCH", headers: { "content-type": "application/merge-patch+json" }, body: JSON.stringify(patch) }), `patch ${name}`);
 }
 
+/** The same patch to every node named, PATCH_CONCURRENCY at a time. */
+async function patchNodes(cluster, names, patch) {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(PATCH_CONCURRENCY, names.length) }, async () => {
+    while (next < names.length) await patchNode(cluster, names[next++], patch);
+  }));
+}
+
+/** Every node, paged as a client of a big cluster lists them. */
+async function listNodes(cluster) {
+  const items = [];
+  let cont = "";
+  do {
+    const page = await ok(cluster.api(`/api/v1/nodes?limit=500${cont ? `&continue=${encodeURIComponent(cont)}` : ""}`), "list nodes");
+    items.push(...page.items);
+    cont = page.metadata?.continue ?? "";
+  } while (cont);
+  return items;
+}
+
 async function pods(cluster, ns) {
   return (await ok(cluster.api(`/api/v1/namespaces/${ns}/pods?labelSelector=app%3Dfailover`), "list pods")).items;
 }
@@ -129,18 +160,24 @@ async function runOnce(cluster, run, victim) {
   await ok(cluster.api("/api/v1/namespaces", { method: "POST", body: JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }) }), "create namespace");
 
   // Place every replica on the victim: the others are cordoned while it scales up.
-  for (const n of others) await patchNode(cluster, n, { spec: { unschedulable: true } });
+  await patchNodes(cluster, others, { spec: { unschedulable: true } });
   await ok(cluster.api(`/apis/apps/v1/namespaces/${ns}/deployments`, { method: "POST", body: JSON.stringify(deployment(ns, opts.pods)) }), "create deployment");
   const original = await until(`${opts.pods} replicas Running on ${victim}`, async () => {
     const ps = (await pods(cluster, ns)).filter(live);
     const up = ps.filter((p) => running(p) && p.spec.nodeName === victim);
     return { done: up.length === opts.pods ? up : undefined, note: `${up.length}/${opts.pods} running, ${ps.length} created` };
   });
-  for (const n of others) await patchNode(cluster, n, { spec: { unschedulable: false } });
+  await patchNodes(cluster, others, { spec: { unschedulable: false } });
   const originalUids = new Set(original.map((p) => p.metadata.uid));
+  // The node controller lifts the unschedulable taints after the uncordons: wait for all.
+  await until("every node schedulable", async () => {
+    const blocked = (await listNodes(cluster)).filter((n) => n.spec?.unschedulable || (n.spec?.taints ?? []).some((t) => t.key === "node.kubernetes.io/unschedulable")).length;
+    return { done: blocked === 0 ? true : undefined, note: `${blocked} still cordoned or tainted` };
+  });
   await sleep(1_000);
 
-  log(`    ${opts.pods} pods running on ${victim}; crashing it`);
+  const loadAtFault = loadavg().map((l) => Number(l.toFixed(2)));
+  log(`    ${opts.pods} pods running on ${victim}; crashing it (load ${loadAtFault.join(" ")})`);
   const tFault = Date.now();
   await patchNode(cluster, victim, { metadata: { labels: { [FAULT_LABEL]: "crash" } } });
   await until(`${victim} to be detected`, async () => {
@@ -173,6 +210,8 @@ async function runOnce(cluster, run, victim) {
   const since = (t) => (t - tDetect) / 1000;
   const result = {
     victim,
+    loadAtFault,
+    loadAfter: loadavg().map((l) => Number(l.toFixed(2))),
     faultToDetectSeconds: (tDetect - tFault) / 1000,
     detectToEvictedSeconds: since(Math.max(...evictedAt)),
     detectToBoundSeconds: since(Math.max(...boundAt)),
@@ -201,12 +240,13 @@ const runs = [];
 let cluster;
 try {
   log(`starting a cluster of ${opts.nodes} nodes`);
-  cluster = await startCluster(build.config, { DEFAULT_NODE_COUNT: String(opts.nodes), ...PROFILE });
+  cluster = await startCluster(build.config, { DEFAULT_NODE_COUNT: String(opts.nodes), ...PROFILE, ...opts.vars }, { startTimeoutMs: 300_000, stateDir: opts.stateDir });
+  const tUp = Date.now();
   await until(`${opts.nodes} nodes Ready`, async () => {
-    const list = await cluster.api("/api/v1/nodes");
-    const ready = list.status === 200 ? list.body.items.filter((n) => readyStatus(n) === "True").length : 0;
+    const ready = (await listNodes(cluster)).filter((n) => readyStatus(n) === "True").length;
     return { done: ready >= opts.nodes ? true : undefined, note: `${ready} Ready` };
-  });
+  }, 900_000);
+  log(`${opts.nodes} nodes Ready after ${((Date.now() - tUp) / 1000).toFixed(0)} s`);
   for (let r = 1; r <= opts.runs; r++) {
     if (Date.now() > budgetEnd) {
       log(`time budget reached: stopping after ${runs.length} run(s)`);
@@ -228,6 +268,7 @@ try {
 
 if (runs.length) {
   const med = (k) => median(runs.map((r) => r[k]));
+  const range = (k) => ({ min: Math.min(...runs.map((r) => r[k])), max: Math.max(...runs.map((r) => r[k])) });
   const summary = {
     faultToDetectSeconds: med("faultToDetectSeconds"),
     detectToEvictedSeconds: med("detectToEvictedSeconds"),
@@ -241,6 +282,7 @@ if (runs.length) {
       textTable([
         ["run", "victim", "fault→detected s", "detected→evicted s", "detected→bound s", "detected→Running s", "(seen by client) s"],
         ...runs.map((r, i) => [String(i + 1), r.victim, f(r.faultToDetectSeconds), f(r.detectToEvictedSeconds), f(r.detectToBoundSeconds), f(r.detectToRunningSeconds), f(r.detectToRunningSeenSeconds)]),
+        ["min-max", "", ...["faultToDetectSeconds", "detectToEvictedSeconds", "detectToBoundSeconds", "detectToRunningSeconds", "detectToRunningSeenSeconds"].map((k) => `${f(range(k).min)}-${f(range(k).max)}`)],
         ["median", "", f(summary.faultToDetectSeconds), f(summary.detectToEvictedSeconds), f(summary.detectToBoundSeconds), f(summary.detectToRunningSeconds), f(summary.detectToRunningSeenSeconds)],
       ]) +
       "\n",
@@ -248,8 +290,8 @@ if (runs.length) {
   mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
   const stamp = new Date();
   const json = resultFile("failover", "json", stamp);
-  writeFileSync(json, JSON.stringify({ date: stamp.toISOString(), cores: cpus().length, loadAverage: loadavg(), node: process.version, options: opts, profile: PROFILE, median: summary, runs }, null, 2) + "\n");
+  writeFileSync(json, JSON.stringify({ date: stamp.toISOString(), cores: cpus().length, loadAverage: loadavg(), node: process.version, options: opts, profile: { ...PROFILE, ...opts.vars }, median: summary, range: Object.fromEntries(Object.keys(summary).map((k) => [k, range(k)])), runs }, null, 2) + "\n");
   const svg = resultFile("failover", "svg", stamp);
-  writeFileSync(svg, failoverPlot(runs, opts.pods, summary.detectToRunningSeconds));
+  writeFileSync(svg, failoverPlot(runs, opts.pods, summary.detectToRunningSeconds, [`${opts.nodes} nodes`, ...Object.entries(opts.vars).map(([k, v]) => `${k}=${v}`)].join(", ")));
   log(`results written to ${json.pathname} and ${svg.pathname}`);
 }

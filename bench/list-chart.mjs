@@ -1,6 +1,7 @@
 // The list benchmark as a picture: for each cluster size (the newest result of each),
 // the latency of a page of `list pods` (p50 and p99 of a run's pages: the median run's
 // value as a dot, the runs' min-max as a bar) and of single GETs made meanwhile (p99),
+// with the cluster's local storage on disk or in memory (/dev/shm) as separate columns,
 // on a log scale, with the 100 ms goal for p99 drawn across. A standalone SVG.
 
 const W = 760;
@@ -18,8 +19,9 @@ const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;");
 /** @param {{ pods: number, options: { nodes: number, podsPerNode: number, limit: number }, median: Record<string, { median: number, min: number, max: number }>, runs: unknown[] }[]} results */
 export function listChart(results) {
   const bySize = new Map();
-  for (const r of results) bySize.set(`${r.options.nodes}x${r.options.podsPerNode}`, r); // the newest wins
-  const sizes = [...bySize.values()].sort((a, b) => a.pods - b.pods || a.options.nodes - b.options.nodes);
+  const inMemory = (r) => (r.options.stateDir ?? "").startsWith("/dev/shm");
+  for (const r of results) bySize.set(`${r.options.nodes}x${r.options.podsPerNode}${inMemory(r) ? " mem" : ""}`, r); // the newest wins
+  const sizes = [...bySize.values()].sort((a, b) => a.pods - b.pods || a.options.nodes - b.options.nodes || Number(inMemory(a)) - Number(inMemory(b)));
   const values = sizes.flatMap((r) => SERIES.flatMap((s) => (r.median[s.key] ? [r.median[s.key].min, r.median[s.key].max] : [])));
   const lo = 10 ** Math.floor(Math.log10(Math.max(1, Math.min(...values, GOAL_MS))));
   const hi = 10 ** Math.ceil(Math.log10(Math.max(...values, GOAL_MS * 2)));
@@ -44,7 +46,7 @@ export function listChart(results) {
     const cx = M.left + col * (i + 0.5);
     out.push(`<text x="${cx}" y="${bottom + 18}" text-anchor="middle">${esc(`${r.pods.toLocaleString("en")} pods`)}</text>`);
     out.push(`<text x="${cx}" y="${bottom + 33}" text-anchor="middle" fill="#555">${esc(`${r.options.nodes} nodes x ${r.options.podsPerNode}`)}</text>`);
-    out.push(`<text x="${cx}" y="${bottom + 48}" text-anchor="middle" fill="#555" font-size="10">${esc(`${r.runs.length} runs`)}</text>`);
+    out.push(`<text x="${cx}" y="${bottom + 48}" text-anchor="middle" fill="#555" font-size="10">${esc(`${r.runs.length} runs, storage ${inMemory(r) ? "in memory" : "on disk"}`)}</text>`);
     SERIES.forEach((s, k) => {
       const v = r.median[s.key];
       if (!v) return;
