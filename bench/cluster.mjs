@@ -64,13 +64,16 @@ export async function freePort() {
 /**
  * @param {string} config from buildBench()
  * @param {Record<string, string>} vars wrangler `--var`s, e.g. DEFAULT_NODE_COUNT
- * @param {{ startTimeoutMs?: number, inspectorPort?: number, protocol?: "http" | "https" }} [options] a fixed
+ * @param {{ startTimeoutMs?: number, inspectorPort?: number, protocol?: "http" | "https", stateDir?: string }} [options] a fixed
  *   inspector port lets a profiler attach (Chrome DevTools protocol); by default any free one.
- *   kubectl sends its token only over https.
+ *   kubectl sends its token only over https. `stateDir` is where the local D1 database and
+ *   the Durable Objects' storage live (a temporary directory under it; by default the
+ *   system's temporary directory): on a disk, their SQLite syncs block the runtime's one
+ *   thread, which a big database makes long; /dev/shm (memory) takes the disk out.
  */
-export async function startCluster(config, vars, { startTimeoutMs = 120_000, inspectorPort = 0, protocol = "http" } = {}) {
+export async function startCluster(config, vars, { startTimeoutMs = 120_000, inspectorPort = 0, protocol = "http", stateDir = tmpdir() } = {}) {
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), "edgekube-bench-"));
+  const dir = mkdtempSync(join(stateDir, "edgekube-bench-"));
   const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   let output = "";
   // scripts/dev.mjs applies the D1 migrations to the same --persist-to state first.

@@ -20,15 +20,16 @@ function tickStep(max, n) {
  * @param {{ victim: string, series: { t: number, evicted: number, bound: number, running: number }[] }[]} runs
  * @param {number} pods replicas per run (the y axis)
  * @param {number} medianSeconds the median "detected -> Running", drawn as a marker
+ * @param {string} [about] what else the title says (cluster size, settings)
  */
-export function failoverPlot(runs, pods, medianSeconds) {
+export function failoverPlot(runs, pods, medianSeconds, about = "") {
   const tMax = Math.max(1, ...runs.flatMap((r) => r.series.map((p) => p.t))) * 1.05;
   const x = (t) => M.left + (t / tMax) * (W - M.left - M.right);
   const y = (n) => H - M.bottom - (n / pods) * (H - M.top - M.bottom);
   const out = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
-  out.push(`<text x="${M.left}" y="20" font-size="14" font-weight="bold">Replacements after a node failure (${pods} pods)</text>`);
+  out.push(`<text x="${M.left}" y="20" font-size="14" font-weight="bold">${esc(`Replacements after a node failure (${pods} pods${about ? `, ${about}` : ""})`)}</text>`);
 
   const xs = tickStep(tMax, 8);
   for (let t = 0; t <= tMax; t += xs) {

@@ -2,7 +2,7 @@
 // (the keys of PARTS below), with the rest of the arguments passed to it.
 import { spawnSync } from "node:child_process";
 
-const PARTS = { nodes: "nodes.mjs", scheduler: "scheduler.mjs", failover: "failover.mjs", exec: "exec-drops.mjs", load: "load.mjs", watch: "watch.mjs", dashboard: "dashboard.mjs", probes: "probes.mjs", churn: "churn.mjs", pods: "pods.mjs" };
+const PARTS = { nodes: "nodes.mjs", scheduler: "scheduler.mjs", failover: "failover.mjs", exec: "exec-drops.mjs", load: "load.mjs", watch: "watch.mjs", dashboard: "dashboard.mjs", probes: "probes.mjs", churn: "churn.mjs", pods: "pods.mjs", list: "list.mjs" };
 const [part, ...rest] = process.argv.slice(2);
 if (part !== undefined && !PARTS[part]) {
   console.error(`unknown benchmark "${part}"; one of: ${Object.keys(PARTS).join(", ")}`);

@@ -13,6 +13,15 @@
 //                                  N Durable Objects whose alarm only sets the next one:
 //                                  the floor under a node's heartbeat (its alarm and
 //                                  nothing else), to measure idle cost against
+//   POST /__bench/running-pods?nodes=N&perNode=K&from=I&n=C
+//                                  pods number I..I+C-1 of N*K written straight to the
+//                                  store already bound (spec.nodeName: pod i goes to
+//                                  node-(i mod N + 1)) with status Running, SEED_CHUNK per
+//                                  batch, no pokes: the API and D1 hold a large cluster's
+//                                  pods without the scheduler and kubelets making them.
+//                                  No kubelet learns of them (a kubelet lists its pods
+//                                  when poked, and re-lists only while it has some), so
+//                                  they take no runtime memory in the nodes
 //   GET  /__bench/d1-queries?caches=leases,pods
 //                                  D1 round trips made since start by the worker's isolate
 //                                  and by the named resources' watch caches (added when
@@ -23,7 +32,7 @@
 //   POST /__bench/d1?n=1000&only=batch
 //                                  only the batch of n inserts (no single ones)
 //
-// Both need the API token. Inside workerd Date.now() advances across I/O, and
+// All need the API token. Inside workerd Date.now() advances across I/O, and
 // both measurements are bracketed by I/O (D1 calls, the poke RPC).
 import { DurableObject } from "cloudflare:workers";
 import worker from "../src/index";
@@ -190,6 +199,60 @@ async function backlog(env: Env, namespace: string, n: number) {
   return { n, seedMs, scheduleMs, pending: pending.items.length, scheduler: status };
 }
 
+/** Namespaces the seeded running pods are spread over (pod i in list-(i mod this)). */
+const RUNNING_NAMESPACES = 10;
+/** Values of the seeded pods' `tier` label: a selector on one picks a hundredth of them. */
+const RUNNING_TIERS = 100;
+
+/** A pod as a kubelet would have reported it Running: bound, started, Ready. */
+function runningPod(i: number, nodes: number, prepared: (pod: KubeObject) => KubeObject, now: number): KubeObject {
+  const node = i % nodes;
+  const started = new Date(now).toISOString().replace(/\.\d+Z$/, "Z");
+  const pod = prepared({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: `run-${node + 1}-${Math.floor(i / nodes)}`, namespace: `list-${i % RUNNING_NAMESPACES}`, labels: { app: "list", tier: `t${i % RUNNING_TIERS}` } },
+    spec: { nodeName: `node-${node + 1}`, containers: [{ name: "app", image: "nginx:1.27", resources: { requests: { cpu: "10m", memory: "16Mi" } } }] },
+  });
+  const ip = `10.${(node >> 8) & 255}.${node & 255}.${(Math.floor(i / nodes) % 250) + 2}`;
+  const ready = (type: string) => ({ type, status: "True", lastProbeTime: null, lastTransitionTime: started });
+  pod.status = {
+    phase: "Running",
+    conditions: ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"].map(ready),
+    hostIP: `172.16.${(node >> 8) & 255}.${node & 255}`,
+    podIP: ip,
+    podIPs: [{ ip }],
+    startTime: started,
+    qosClass: "Burstable",
+    containerStatuses: [{ name: "app", image: "nginx:1.27", imageID: "docker.io/library/nginx@sha256:0", containerID: `edgekube://${pod.metadata.uid}`, ready: true, started: true, restartCount: 0, state: { running: { startedAt: started } }, lastState: {} }],
+  };
+  return pod;
+}
+
+async function runningPods(env: Env, nodes: number, perNode: number, from: number, n: number) {
+  const store = new ObjectStore(env.DB);
+  const now = Date.now();
+  const defaults = { defaults: { notReadyTolerationSeconds: 300, unreachableTolerationSeconds: 300 }, now };
+  const nsInfo = findResource("", "v1", "namespaces")!;
+  const podInfo = findResource("", "v1", "pods")!;
+  for (let k = 0; k < RUNNING_NAMESPACES; k++) {
+    const namespace = `list-${k}`;
+    if (!(await store.get("namespaces", "", namespace))) {
+      await store.create("namespaces", prepareForCreate(nsInfo, { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } }, defaults));
+    }
+  }
+  const end = Math.min(from + n, nodes * perNode);
+  const t0 = Date.now();
+  for (let i = from; i < end; i += SEED_CHUNK) {
+    const ops: WriteOp[] = [];
+    for (let j = i; j < Math.min(end, i + SEED_CHUNK); j++) {
+      ops.push({ op: "create", resource: "pods", object: runningPod(j, nodes, (pod) => prepareForCreate(podInfo, pod, defaults), now) });
+    }
+    await store.commit(ops);
+  }
+  return { from, written: Math.max(0, end - from), seedMs: Date.now() - t0 };
+}
+
 export default {
   async fetch(req, env, ctx) {
     countD1Queries(env.DB);
@@ -205,6 +268,10 @@ export default {
       return Response.json({ queued: state.keys.length, nextDue: state.nextDue, idle: state.idle, sample: state.keys.slice(0, 20) });
     }
     if (url.pathname === "/__bench/scheduler") return Response.json(await (scheduler(env) as unknown as DurableObjectStub<Scheduler>).status());
+    if (url.pathname === "/__bench/running-pods") {
+      const q = (k: string) => Number(url.searchParams.get(k) ?? "0");
+      return Response.json(await runningPods(env, q("nodes"), q("perNode"), q("from"), n));
+    }
     if (url.pathname === "/__bench/backlog") return Response.json(await backlog(env, url.searchParams.get("ns") ?? "backlog", n));
     return new Response("not found", { status: 404 });
   },
