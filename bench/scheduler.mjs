@@ -20,12 +20,32 @@
 //   it, usually limited by the API's create path rather than the scheduler.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { buildBench, startCluster } from "./cluster.mjs";
+import { join } from "node:path";
+import { buildBench, freePort, startCluster } from "./cluster.mjs";
+import { selfTimes, startProfiler } from "./devtools.mjs";
+import { byComponent, moduleMap } from "./profile-components.mjs";
 import { log, median, percentile, resultFile, sleep, textTable } from "./util.mjs";
 
+/**
+ * The scheduler's client-side rate limit (its clientConnection qps/burst), as cluster vars.
+ * "perf": what upstream's scheduler_perf gives the scheduler under test (rest config QPS
+ * 5000, Burst 5000), so the figure is the scheduler's own throughput; "defaults": the
+ * cluster's defaults (50/100, kube-scheduler's), where binds are paced at 50/s.
+ * The other components' clients are unlimited in both ("0"), as before.
+ */
+const CLIENTS = {
+  perf: { SCHEDULER_KUBE_API_QPS: "5000", SCHEDULER_KUBE_API_BURST: "5000" },
+  defaults: {},
+};
+
 function parseArgs(argv) {
-  const o = { nodes: [100, 1000], pods: 500, apiPods: 100, runs: 3, concurrency: 16, budgetMin: 10 };
+  const o = { nodes: [100, 1000], pods: 500, apiPods: 100, runs: 3, concurrency: 16, budgetMin: 10, client: "perf", label: "", profile: false };
   for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--") continue;
+    if (argv[i] === "--profile") {
+      o.profile = true;
+      continue;
+    }
     const [k, v] = argv[i].includes("=") ? argv[i].split("=", 2) : [argv[i], argv[++i]];
     if (k === "--nodes") o.nodes = v.split(",").map(Number);
     else if (k === "--pods") o.pods = Number(v);
@@ -33,8 +53,11 @@ function parseArgs(argv) {
     else if (k === "--runs") o.runs = Number(v);
     else if (k === "--concurrency") o.concurrency = Number(v);
     else if (k === "--budget-min") o.budgetMin = Number(v);
+    else if (k === "--client") o.client = v;
+    else if (k === "--label") o.label = v;
     else throw new Error(`unknown argument ${k}`);
   }
+  if (!CLIENTS[o.client]) throw new Error(`--client: one of ${Object.keys(CLIENTS).join(", ")}`);
   if (o.runs < 1 || o.pods < 1 || o.apiPods < 0 || o.nodes.some((n) => !(n > 0))) throw new Error("bad arguments");
   return o;
 }
@@ -174,6 +197,23 @@ async function settle(cluster, ns) {
   await sleep(1_000);
 }
 
+/** Where the thread went during a profiled backlog: by component, by file, by function. */
+function profileReport(profile, build, nodes) {
+  const sampledMs = profile.timeDeltas.reduce((s, d) => s + d, 0) / 1000;
+  const self = selfTimes(profile);
+  const idleMs = self.filter(([k]) => k.startsWith("(idle)")).reduce((s, [, v]) => s + v, 0);
+  const busy = sampledMs - idleMs;
+  const { components, files } = byComponent(profile, moduleMap(join(build.dir, "dist")));
+  const pct = (ms) => ((100 * ms) / busy).toFixed(1);
+  log(`    profile: sampled ${(sampledMs / 1000).toFixed(1)} s, busy ${(busy / 1000).toFixed(1)} s (${((100 * busy) / sampledMs).toFixed(0)}%), ${(busy / opts.pods).toFixed(2)} ms busy per pod`);
+  console.log("\n" + textTable([["component", "ms", "% busy"], ...components.map(([k, ms]) => [k, ms.toFixed(0), pct(ms)])]));
+  console.log("\n" + textTable([["file (self)", "ms", "% busy"], ...files.slice(0, 25).map(([k, ms]) => [k, ms.toFixed(0), pct(ms)])]));
+  console.log("\n" + textTable([["function (self)", "ms", "% busy"], ...self.filter(([k]) => !k.startsWith("(idle)")).slice(0, 30).map(([k, ms]) => [k, ms.toFixed(0), pct(ms)])]) + "\n");
+  const file = resultFile(`scheduler-profile-${nodes}`, "cpuprofile");
+  writeFileSync(file, JSON.stringify(profile));
+  log(`    profile written to ${file.pathname}`);
+}
+
 async function d1Run(cluster) {
   const res = await cluster.api("/__bench/d1?n=1000", { method: "POST" });
   if (res.status !== 200) throw new Error(`d1: ${res.status} ${JSON.stringify(res.body)}`);
@@ -184,9 +224,9 @@ async function d1Run(cluster) {
 async function benchSize(build, nodes) {
   log(`cluster of ${nodes} nodes: starting wrangler dev`);
   const tStart = Date.now();
-  // The scheduler's own throughput, not its client's modelled pace (50 binds/s at the
-  // default SCHEDULER_KUBE_API_QPS): no client-side limit on any component.
-  const cluster = await startCluster(build.config, { DEFAULT_NODE_COUNT: String(nodes), SCHEDULER_KUBE_API_QPS: "0", CONTROLLER_KUBE_API_QPS: "0", KUBELET_KUBE_API_QPS: "0" });
+  // The scheduler's client limit per --client (see CLIENTS); no limit on the other components.
+  const inspectorPort = opts.profile ? await freePort() : 0;
+  const cluster = await startCluster(build.config, { DEFAULT_NODE_COUNT: String(nodes), CONTROLLER_KUBE_API_QPS: "0", KUBELET_KUBE_API_QPS: "0", ...CLIENTS[opts.client] }, { startTimeoutMs: 300_000, inspectorPort });
   try {
     await waitForNodes(cluster, nodes);
     const bootSeconds = (Date.now() - tStart) / 1000;
@@ -203,7 +243,10 @@ async function benchSize(build, nodes) {
       const d1 = await d1Run(cluster);
       log(`    raw D1 insert: ${d1.singleMsPerRow.toFixed(3)} ms/row one at a time, ${d1.batchMsPerRow.toFixed(4)} ms/row in a batch of ${d1.n}`);
       if (r > 1) await settle(cluster, `api-${r - 1}`);
+      // --profile: the last run's backlog under the V8 sampling profiler (it slows the run).
+      const profiler = opts.profile && r === opts.runs ? await startProfiler(inspectorPort) : undefined;
       const backlog = await backlogRun(cluster, `backlog-${r}`, opts.pods);
+      if (profiler) profileReport(await profiler.stop(), build, nodes);
       log(`    backlog: ${opts.pods} pods bound in ${(backlog.scheduleMs / 1000).toFixed(2)} s = ${backlog.podsPerSecond.toFixed(0)} pods/s`);
       const st = backlog.scheduler.stats;
       log(`      scheduler so far: ${st.bound} bound, ${st.relists} relist(s); awaiting D1 reads ${st.refreshMs} ms, admission ${st.admitMs} ms, commits ${st.commitMs} ms`);
@@ -218,7 +261,7 @@ async function benchSize(build, nodes) {
         }
         if (!api.error) log(`    API: ${api.podsPerSecond.toFixed(0)} pods/s create->bound (${api.totalSeconds.toFixed(2)} s; creates alone ${api.createPerSecond.toFixed(0)}/s; latency p50 ${api.latencyP50Ms} ms, p99 ${api.latencyP99Ms} ms)`);
       }
-      runs.push({ d1, backlog, api });
+      runs.push({ d1, backlog, api, loadAverage: loadavg() });
     }
     const d1Single = median(runs.map((r) => r.d1.singleMsPerRow));
     const d1Batch = median(runs.map((r) => r.d1.batchMsPerRow));
@@ -279,6 +322,7 @@ function table(results) {
 log(`edgekube scheduler benchmark: nodes ${opts.nodes.join(", ")}; ${opts.runs} runs; backlog ${opts.pods} pods, API ${opts.apiPods} pods (${opts.concurrency} in flight); ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
 log("bundling bench/worker.mts");
 const build = buildBench();
+const loadAtStart = loadavg();
 const results = [];
 try {
   for (const [i, n] of opts.nodes.entries()) {
@@ -297,5 +341,5 @@ try {
 console.log("\n" + table(results) + "\n");
 mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
 const file = resultFile("scheduler", "json");
-writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), cores: cpus().length, loadAverage: loadavg(), node: process.version, options: opts, results }, null, 2) + "\n");
+writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), label: opts.label, client: { mode: opts.client, vars: CLIENTS[opts.client] }, cores: cpus().length, loadAtStart, loadAverage: loadavg(), node: process.version, options: opts, results }, null, 2) + "\n");
 log(`results written to ${file.pathname}`);

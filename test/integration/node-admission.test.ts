@@ -89,6 +89,20 @@ describe("kubelet admission", () => {
     expect(await node.admit(candidate("u-2", "1"))).toEqual({ admitted: true });
   });
 
+  it("admitMany() judges a batch in order: each admitted pod's reservation counts against the next, a refusal fails only its pod", async () => {
+    clock.advance(31_000);
+    // 500m used by "small": 3500m free. 2 fits, 2 more does not, 1 still fits after it.
+    expect(await node.admitMany([candidate("m-1", "2"), candidate("m-2", "2"), candidate("m-3", "1")])).toEqual([
+      { admitted: true },
+      { admitted: false, reason: "OutOfcpu", message: "Node didn't have enough resource: cpu, requested: 2000, used: 2500, capacity: 4000" },
+      { admitted: true },
+    ]);
+    // The reservations are the same as single admit()'s: asking again is not double-counted.
+    expect(await node.admit(candidate("m-3", "1"))).toEqual({ admitted: true });
+    expect((await node.admit(candidate("m-4", "1"))).admitted).toBe(false);
+    clock.advance(31_000);
+  });
+
   it("turns a reservation into the pod once it is seen bound", async () => {
     clock.advance(31_000);
     const pod = await createPod(withCpu("reserved", "kn-adm", "3"));

@@ -187,6 +187,11 @@ export class Kubelet {
     return verdict;
   }
 
+  /** admit() for each pod in order, in one synchronous step: the earlier pods' reservations count against the later. */
+  admitMany(pods: Pod[]): AdmitResult[] {
+    return pods.map((pod) => this.admit(pod));
+  }
+
   private occupants(records: Iterable<PodRecord>, reservations: Map<string, Reservation>): Occupant[] {
     const out: Occupant[] = [];
     const seen = new Set<string>();
