@@ -78,7 +78,8 @@ async function resolveReplicaSetOwner(ctx: ControllerContext, namespace: string,
 export function podOwnerLookup(ctx: ControllerContext, adopters: (namespace: string, adopter: PodAdopter) => void): Controller {
   return {
     name: "podowner",
-    keysFor: (ch) => (ch.resource === "pods" && ch.type !== "DELETED" && !ch.deletionTimestamp && !controllerOf(ch) ? [{ namespace: ch.namespace, name: ch.name }] : []),
+    // An orphan whose labels did not change (a bind, a status write) has no new adopter.
+    keysFor: (ch) => (ch.resource === "pods" && ch.type !== "DELETED" && !ch.labelsUnchanged && !ch.deletionTimestamp && !controllerOf(ch) ? [{ namespace: ch.namespace, name: ch.name }] : []),
     reconcile: async ({ namespace, name }) => {
       for (const a of await resolvePodOwner(ctx, namespace, name)) adopters(namespace, a);
     },

@@ -97,9 +97,10 @@ describe("kubelet admission", () => {
       { admitted: false, reason: "OutOfcpu", message: "Node didn't have enough resource: cpu, requested: 2000, used: 2500, capacity: 4000" },
       { admitted: true },
     ]);
-    // The reservations are the same as single admit()'s: asking again is not double-counted.
-    expect(await node.admit(candidate("m-3", "1"))).toEqual({ admitted: true });
-    expect((await node.admit(candidate("m-4", "1"))).admitted).toBe(false);
+    // 3500m in use or reserved. A pod asked about again (in the same call too) counts
+    // once: 500m more still fits exactly, then nothing does.
+    expect(await node.admitMany([candidate("m-3", "1"), candidate("m-3", "1"), candidate("m-4", "500m")])).toEqual([{ admitted: true }, { admitted: true }, { admitted: true }]);
+    expect((await node.admit(candidate("m-5", "1m"))).admitted).toBe(false);
     clock.advance(31_000);
   });
 
