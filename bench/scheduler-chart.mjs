@@ -35,7 +35,7 @@ export function schedulerChart(series, pods) {
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   out.push(`<text x="${M.left}" y="20" font-size="14" font-weight="bold">${esc(`Scheduler throughput: a backlog of ${pods} pending pods bound`)}</text>`);
-  out.push(`<text x="${M.left}" y="36" fill="#555">${esc("pods/s, bar = median of the runs, whisker = slowest..fastest run; dashed = target")}</text>`);
+  out.push(`<text x="${M.left}" y="36" fill="#555">${esc("pods/s, bar = median of the runs, whisker = slowest..fastest run, ms = per pod; dashed = target")}</text>`);
   for (let v = 0; v <= top; v += step) {
     out.push(`<line x1="${M.left}" y1="${y(v)}" x2="${W - M.right}" y2="${y(v)}" stroke="#eee"/>`);
     out.push(`<text x="${M.left - 6}" y="${y(v) + 4}" text-anchor="end">${v}</text>`);
@@ -60,7 +60,7 @@ export function schedulerChart(series, pods) {
       out.push(`<line x1="${cx}" y1="${y(sorted[0])}" x2="${cx}" y2="${y(sorted[sorted.length - 1])}" stroke="#000"/>`);
       for (const v of [sorted[0], sorted[sorted.length - 1]]) out.push(`<line x1="${cx - 5}" y1="${y(v)}" x2="${cx + 5}" y2="${y(v)}" stroke="#000"/>`);
       out.push(`<text x="${cx}" y="${y(sorted[sorted.length - 1]) - 6}" text-anchor="middle" font-size="11">${med.toFixed(0)}</text>`);
-      out.push(`<text x="${cx}" y="${y(0) + 28}" text-anchor="middle" font-size="9" fill="#555">${esc(`${(1000 / med).toFixed(2)} ms/pod`)}</text>`);
+      out.push(`<text x="${cx}" y="${y(0) + 28}" text-anchor="middle" font-size="9" fill="#555">${esc(`${(1000 / med).toFixed(1)} ms`)}</text>`);
     });
     out.push(`<text x="${M.left + g * groupW + groupW / 2}" y="${y(0) + 16}" text-anchor="middle">${esc(name)}</text>`);
   });
