@@ -1,31 +1,73 @@
-// `npm run bench:scheduler [-- --nodes 100,1000 --runs 3 --pods 500 --api-pods 100 --concurrency 16 --budget-min 10]`
+// `npm run bench -- scheduler -- --nodes 1000 --pods 10000 --runs 3 --api-pods 0 [--kubelets real|none] [--client perf|defaults] [--profile] [--label text] [--budget-min 10]`
+// (defaults: --nodes 100,1000 --pods 500 --api-pods 100 --runs 3 --concurrency 16 --kubelets real --client perf)
 //
 // Scheduling throughput at each cluster size (a local cluster per size: wrangler
 // dev serving bench/worker.mts, i.e. the real worker plus /__bench endpoints),
-// median of --runs runs, next to the cost of a raw D1 row insert measured in the
-// same run against the same database. Not a test: never part of `npm test`.
-// Bounded: every wait has a deadline, each cluster size gets an equal share of
-// what is left of --budget-min, and a size whose share runs out reports the runs
-// it finished.
+// median of --runs runs with the slowest and fastest, next to the cost of a raw D1
+// row insert measured in the same run against the same database. Not a test: never
+// part of `npm test`. Bounded: every wait has a deadline, each cluster size gets an
+// equal share of what is left of --budget-min, and a size whose share runs out
+// reports the runs it finished.
+//
+// The scheduler's client limit (--client): "perf" (default) runs it as upstream's
+// scheduler_perf does, rest config QPS 5000 / Burst 5000 (test/integration/
+// scheduler_perf, mustSetupCluster), i.e. SCHEDULER_KUBE_API_QPS=5000 and
+// SCHEDULER_KUBE_API_BURST=5000; "defaults" keeps the cluster's 50/100 (kube-scheduler's
+// clientConnection defaults), which caps binds at 50/s. The controllers' and kubelets'
+// clients are unlimited (QPS 0) in both.
+//
+// The nodes (--kubelets): "real" (default) are the cluster's own nodes, each a
+// NodeAgent whose kubelet starts the pods bound to it, on the same JavaScript thread
+// as the scheduler (the whole cluster's throughput); "none" are Node objects with no
+// kubelet behind them, created through /__bench/nodes, as scheduler_perf creates its
+// nodes (the scheduler's own throughput; admission still asks each node's agent).
 //
 // Per run, three measurements:
 // - raw D1: 1,000 single-row INSERTs one at a time, then 1,000 in one batch
 //   (inside workerd, same D1 database as the cluster);
 // - backlog: --pods pending pods written straight to D1, then one poke; the time
 //   until the scheduler has bound them all (its own throughput: decide, kubelet
-//   admission, batched binds + events);
-// - API: --api-pods pods created through the Kubernetes API (--concurrency
-//   requests in flight), timed from the first create until a list of unbound
-//   pods comes back empty (polled every 100 ms): create-to-bound as a client sees
-//   it, usually limited by the API's create path rather than the scheduler.
+//   admission, batched binds + events); the scheduler's progress is logged every 10 s;
+//   with real kubelets, the next run waits (at most 3 min) until the previous
+//   backlog's pods have started;
+// - API (unless --api-pods 0): --api-pods pods created through the Kubernetes API
+//   (--concurrency requests in flight), timed from the first create until a list of
+//   unbound pods comes back empty (polled every 100 ms): create-to-bound as a client
+//   sees it, usually limited by the API's create path rather than the scheduler.
+//
+// --profile: the last run's backlog under the V8 sampling profiler (slower): busy
+// time by component, file and function, and bench/results/scheduler-profile-*.cpuprofile.
+// Results: bench/results/scheduler-<time>.json (with the load average at the start,
+// after each run and at the end); bench/scheduler-chart.mjs draws result files as bars.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { buildBench, startCluster } from "./cluster.mjs";
+import { join } from "node:path";
+import { request } from "node:http";
+import { TOKEN, buildBench, freePort, startCluster } from "./cluster.mjs";
+import { selfTimes, startProfiler } from "./devtools.mjs";
+import { byComponent, moduleMap } from "./profile-components.mjs";
 import { log, median, percentile, resultFile, sleep, textTable } from "./util.mjs";
 
+/**
+ * The scheduler's client-side rate limit (its clientConnection qps/burst), as cluster vars.
+ * "perf": what upstream's scheduler_perf gives the scheduler under test (rest config QPS
+ * 5000, Burst 5000), so the figure is the scheduler's own throughput; "defaults": the
+ * cluster's defaults (50/100, kube-scheduler's), where binds are paced at 50/s.
+ * The other components' clients are unlimited in both ("0"), as before.
+ */
+const CLIENTS = {
+  perf: { SCHEDULER_KUBE_API_QPS: "5000", SCHEDULER_KUBE_API_BURST: "5000" },
+  defaults: {},
+};
+
 function parseArgs(argv) {
-  const o = { nodes: [100, 1000], pods: 500, apiPods: 100, runs: 3, concurrency: 16, budgetMin: 10 };
+  const o = { nodes: [100, 1000], pods: 500, apiPods: 100, runs: 3, concurrency: 16, budgetMin: 10, client: "perf", label: "", profile: false, kubelets: "real" };
   for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--") continue;
+    if (argv[i] === "--profile") {
+      o.profile = true;
+      continue;
+    }
     const [k, v] = argv[i].includes("=") ? argv[i].split("=", 2) : [argv[i], argv[++i]];
     if (k === "--nodes") o.nodes = v.split(",").map(Number);
     else if (k === "--pods") o.pods = Number(v);
@@ -33,14 +75,20 @@ function parseArgs(argv) {
     else if (k === "--runs") o.runs = Number(v);
     else if (k === "--concurrency") o.concurrency = Number(v);
     else if (k === "--budget-min") o.budgetMin = Number(v);
+    else if (k === "--client") o.client = v;
+    else if (k === "--label") o.label = v;
+    else if (k === "--kubelets") o.kubelets = v;
     else throw new Error(`unknown argument ${k}`);
   }
+  if (!["real", "none"].includes(o.kubelets)) throw new Error("--kubelets: real or none");
+  if (!CLIENTS[o.client]) throw new Error(`--client: one of ${Object.keys(CLIENTS).join(", ")}`);
   if (o.runs < 1 || o.pods < 1 || o.apiPods < 0 || o.nodes.some((n) => !(n > 0))) throw new Error("bad arguments");
   return o;
 }
 
 const opts = parseArgs(process.argv.slice(2));
 const SETTLE_MAX_MS = 30_000;
+const BACKLOG_SETTLE_MAX_MS = 180_000;
 /** An API run that takes longer than this is recorded as timed out, not waited for. */
 const API_RUN_MAX_MS = 90_000;
 const budgetEnd = Date.now() + opts.budgetMin * 60_000;
@@ -58,6 +106,17 @@ function benchPod(name) {
     metadata: { name, labels: { app: "bench" } },
     spec: { containers: [{ name: "app", image: "nginx:1.27", resources: { requests: { cpu: "10m", memory: "16Mi" } } }] },
   };
+}
+
+/** scheduler_perf's createNodes: `count` Node objects without kubelets, once the API is up. */
+async function perfNodes(cluster, count) {
+  const until = deadline(5 * 60_000);
+  while ((await cluster.api("/api/v1/nodes?limit=1")).status !== 200) {
+    if (Date.now() > until) throw new Error("the API did not come up");
+    await sleep(1_000);
+  }
+  const res = await postUntimed(cluster, `/__bench/nodes?n=${count}`);
+  if (res.status !== 200) throw new Error(`nodes: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
 async function waitForNodes(cluster, count) {
@@ -140,16 +199,51 @@ async function runOnce(cluster, ns, pods) {
   }
 }
 
+/** A POST answered whenever it is done: fetch gives up on headers after 300 s, a slow backlog takes longer. */
+function postUntimed(cluster, path) {
+  return new Promise((resolve, reject) => {
+    const req = request(cluster.url + path, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` } }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (c) => (text += c));
+      res.on("end", () => {
+        try {
+          resolve({ status: res.statusCode, body: JSON.parse(text) });
+        } catch {
+          resolve({ status: res.statusCode, body: text });
+        }
+      });
+    });
+    req.on("error", reject);
+    req.setTimeout(0);
+    req.end();
+  });
+}
+
+/** The scheduler's progress while a backlog runs (pods bound so far, phase times), every 10 s. */
+function watchProgress(cluster, ns, pods) {
+  let last;
+  const timer = setInterval(async () => {
+    const res = await cluster.api("/__bench/scheduler").catch(() => undefined);
+    const st = res?.status === 200 ? res.body.stats : undefined;
+    if (!st) return log(`    ${ns}: scheduling ${pods} pods... (scheduler busy)`);
+    const rate = last ? ((st.bound - last.bound) / ((Date.now() - last.at) / 1000)).toFixed(0) : "-";
+    log(`    ${ns}: ${st.bound} bound in all, ${rate}/s now; queue ${JSON.stringify(res.body.queue)}`);
+    last = { bound: st.bound, at: Date.now() };
+  }, 10_000);
+  return () => clearInterval(timer);
+}
+
 /** The scheduler's own throughput: a backlog written straight to D1, then one poke. */
 async function backlogRun(cluster, ns, pods) {
-  const ticker = setInterval(() => log(`    ${ns}: scheduling ${pods} pods...`), 5_000);
+  const stop = watchProgress(cluster, ns, pods);
   try {
-    const res = await cluster.api(`/__bench/backlog?ns=${ns}&n=${pods}`, { method: "POST" });
+    const res = await postUntimed(cluster, `/__bench/backlog?ns=${ns}&n=${pods}`);
     if (res.status !== 200) throw new Error(`backlog: ${res.status} ${JSON.stringify(res.body)}`);
     if (res.body.pending !== 0) throw new Error(`backlog: ${res.body.pending} pods still pending`);
     return { ...res.body, podsPerSecond: pods / (res.body.scheduleMs / 1000) };
   } finally {
-    clearInterval(ticker);
+    stop();
   }
 }
 
@@ -158,20 +252,37 @@ async function backlogRun(cluster, ns, pods) {
  * writes) for a while after they are bound: wait until none of them is Pending
  * (at most SETTLE_MAX_MS), so that work stays out of the next measurement.
  */
-async function settle(cluster, ns) {
-  const until = deadline(SETTLE_MAX_MS);
+async function settle(cluster, ns, maxMs = SETTLE_MAX_MS) {
+  const until = deadline(maxMs);
   const t = Date.now();
   for (;;) {
     const res = await cluster.api(`/api/v1/namespaces/${ns}/pods?fieldSelector=status.phase%3DPending&limit=1`);
     if (res.status !== 200 || res.body.items.length === 0) break;
     if (Date.now() > until) {
-      log(`    ${ns}: pods still starting after ${SETTLE_MAX_MS / 1000} s; measuring anyway`);
+      log(`    ${ns}: pods still starting after ${maxMs / 1000} s; measuring anyway`);
       break;
     }
     await sleep(500);
   }
   if (Date.now() - t > 2_000) log(`    waited ${((Date.now() - t) / 1000).toFixed(0)} s for ${ns}'s pods to start`);
   await sleep(1_000);
+}
+
+/** Where the thread went during a profiled backlog: by component, by file, by function. */
+function profileReport(profile, build, nodes) {
+  const sampledMs = profile.timeDeltas.reduce((s, d) => s + d, 0) / 1000;
+  const self = selfTimes(profile);
+  const idleMs = self.filter(([k]) => k.startsWith("(idle)")).reduce((s, [, v]) => s + v, 0);
+  const busy = sampledMs - idleMs;
+  const { components, files } = byComponent(profile, moduleMap(join(build.dir, "dist")));
+  const pct = (ms) => ((100 * ms) / busy).toFixed(1);
+  log(`    profile: sampled ${(sampledMs / 1000).toFixed(1)} s, busy ${(busy / 1000).toFixed(1)} s (${((100 * busy) / sampledMs).toFixed(0)}%), ${(busy / opts.pods).toFixed(2)} ms busy per pod`);
+  console.log("\n" + textTable([["component", "ms", "% busy"], ...components.map(([k, ms]) => [k, ms.toFixed(0), pct(ms)])]));
+  console.log("\n" + textTable([["file (self)", "ms", "% busy"], ...files.slice(0, 25).map(([k, ms]) => [k, ms.toFixed(0), pct(ms)])]));
+  console.log("\n" + textTable([["function (self)", "ms", "% busy"], ...self.filter(([k]) => !k.startsWith("(idle)")).slice(0, 30).map(([k, ms]) => [k, ms.toFixed(0), pct(ms)])]) + "\n");
+  const file = resultFile(`scheduler-profile-${nodes}`, "cpuprofile");
+  writeFileSync(file, JSON.stringify(profile));
+  log(`    profile written to ${file.pathname}`);
 }
 
 async function d1Run(cluster) {
@@ -184,10 +295,14 @@ async function d1Run(cluster) {
 async function benchSize(build, nodes) {
   log(`cluster of ${nodes} nodes: starting wrangler dev`);
   const tStart = Date.now();
-  // The scheduler's own throughput, not its client's modelled pace (50 binds/s at the
-  // default SCHEDULER_KUBE_API_QPS): no client-side limit on any component.
-  const cluster = await startCluster(build.config, { DEFAULT_NODE_COUNT: String(nodes), SCHEDULER_KUBE_API_QPS: "0", CONTROLLER_KUBE_API_QPS: "0", KUBELET_KUBE_API_QPS: "0" });
+  // The scheduler's client limit per --client (see CLIENTS); no limit on the other components.
+  const inspectorPort = opts.profile ? await freePort() : 0;
+  // --kubelets none: scheduler_perf's setup, Node objects with nothing behind them (no
+  // kubelet starts the bound pods); the node monitor's grace period is long so they stay Ready.
+  const kubeletVars = opts.kubelets === "none" ? { DEFAULT_NODE_COUNT: "0", NODE_MONITOR_GRACE_PERIOD: "24h" } : { DEFAULT_NODE_COUNT: String(nodes) };
+  const cluster = await startCluster(build.config, { CONTROLLER_KUBE_API_QPS: "0", KUBELET_KUBE_API_QPS: "0", ...kubeletVars, ...CLIENTS[opts.client] }, { startTimeoutMs: 300_000, inspectorPort });
   try {
+    if (opts.kubelets === "none") await perfNodes(cluster, nodes);
     await waitForNodes(cluster, nodes);
     const bootSeconds = (Date.now() - tStart) / 1000;
     log(`  cluster up in ${bootSeconds.toFixed(1)} s`);
@@ -202,8 +317,13 @@ async function benchSize(build, nodes) {
       log(`  run ${r}/${opts.runs}`);
       const d1 = await d1Run(cluster);
       log(`    raw D1 insert: ${d1.singleMsPerRow.toFixed(3)} ms/row one at a time, ${d1.batchMsPerRow.toFixed(4)} ms/row in a batch of ${d1.n}`);
-      if (r > 1) await settle(cluster, `api-${r - 1}`);
+      if (r > 1 && opts.apiPods > 0) await settle(cluster, `api-${r - 1}`);
+      // The previous backlog's pods are still being started by their kubelets: keep that out.
+      if (r > 1 && opts.kubelets === "real") await settle(cluster, `backlog-${r - 1}`, BACKLOG_SETTLE_MAX_MS);
+      // --profile: the last run's backlog under the V8 sampling profiler (it slows the run).
+      const profiler = opts.profile && r === opts.runs ? await startProfiler(inspectorPort) : undefined;
       const backlog = await backlogRun(cluster, `backlog-${r}`, opts.pods);
+      if (profiler) profileReport(await profiler.stop(), build, nodes);
       log(`    backlog: ${opts.pods} pods bound in ${(backlog.scheduleMs / 1000).toFixed(2)} s = ${backlog.podsPerSecond.toFixed(0)} pods/s`);
       const st = backlog.scheduler.stats;
       log(`      scheduler so far: ${st.bound} bound, ${st.relists} relist(s); awaiting D1 reads ${st.refreshMs} ms, admission ${st.admitMs} ms, commits ${st.commitMs} ms`);
@@ -218,7 +338,7 @@ async function benchSize(build, nodes) {
         }
         if (!api.error) log(`    API: ${api.podsPerSecond.toFixed(0)} pods/s create->bound (${api.totalSeconds.toFixed(2)} s; creates alone ${api.createPerSecond.toFixed(0)}/s; latency p50 ${api.latencyP50Ms} ms, p99 ${api.latencyP99Ms} ms)`);
       }
-      runs.push({ d1, backlog, api });
+      runs.push({ d1, backlog, api, loadAverage: loadavg() });
     }
     const d1Single = median(runs.map((r) => r.d1.singleMsPerRow));
     const d1Batch = median(runs.map((r) => r.d1.batchMsPerRow));
@@ -279,13 +399,14 @@ function table(results) {
 log(`edgekube scheduler benchmark: nodes ${opts.nodes.join(", ")}; ${opts.runs} runs; backlog ${opts.pods} pods, API ${opts.apiPods} pods (${opts.concurrency} in flight); ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
 log("bundling bench/worker.mts");
 const build = buildBench();
+const loadAtStart = loadavg();
 const results = [];
 try {
   for (const [i, n] of opts.nodes.entries()) {
     if (Date.now() > budgetEnd) break;
     sizeEnd = Date.now() + (budgetEnd - Date.now()) / (opts.nodes.length - i);
     try {
-      results.push(await benchSize(build, n));
+      results.push({ kubelets: opts.kubelets, ...(await benchSize(build, n)) });
     } catch (e) {
       log(`  ${n} nodes: failed: ${e.message.split("\n")[0]}`);
       results.push({ nodes: n, error: e.message.split("\n")[0], runs: [] });
@@ -297,5 +418,5 @@ try {
 console.log("\n" + table(results) + "\n");
 mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
 const file = resultFile("scheduler", "json");
-writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), cores: cpus().length, loadAverage: loadavg(), node: process.version, options: opts, results }, null, 2) + "\n");
+writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), label: opts.label, client: { mode: opts.client, vars: CLIENTS[opts.client] }, cores: cpus().length, loadAtStart, loadAverage: loadavg(), node: process.version, options: opts, results }, null, 2) + "\n");
 log(`results written to ${file.pathname}`);

@@ -9,6 +9,10 @@
 //                                  pokes), then one poke: the time the scheduler takes
 //                                  to bind the whole backlog (its own throughput,
 //                                  without the API's create path in front of it)
+//   POST /__bench/nodes?n=N       N Node objects with no kubelet behind them (named perf-node-i),
+//                                  as upstream's scheduler_perf creates its nodes: Ready, 4 CPU,
+//                                  8Gi, 110 pods; the scheduler's own throughput without the
+//                                  kubelets starting the pods it binds on the same thread
 //   POST /__bench/bare-alarms?n=N&intervalMs=10000
 //                                  N Durable Objects whose alarm only sets the next one:
 //                                  the floor under a node's heartbeat (its alarm and
@@ -41,6 +45,7 @@ import { prepareForCreate } from "../src/registry/strategy";
 import { findResource } from "../src/model/resources";
 import { controllers, scheduler } from "../src/controlplane/stubs";
 import type { KubeObject } from "../src/model/types";
+import { makeNode } from "../src/scheduler/fixtures";
 import type { Scheduler } from "../src/scheduler/scheduler-do";
 import type { ControllerManager } from "../src/controllers/controller-manager";
 
@@ -170,6 +175,27 @@ function benchPod(name: string, namespace: string): KubeObject {
   };
 }
 
+/** Kubelet-less nodes (the cluster must run with a long NODE_MONITOR_GRACE_PERIOD so they stay Ready). */
+async function perfNodes(env: Env, n: number) {
+  const store = new ObjectStore(env.DB);
+  const now = Date.now();
+  const at = new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const defaults = { defaults: { notReadyTolerationSeconds: 300, unreachableTolerationSeconds: 300 }, now };
+  const nodeInfo = findResource("", "v1", "nodes")!;
+  for (let i = 0; i < n; i += SEED_CHUNK) {
+    const ops: WriteOp[] = [];
+    for (let j = i; j < Math.min(n, i + SEED_CHUNK); j++) {
+      const name = `perf-node-${j}`;
+      if (await store.get("nodes", "", name)) continue;
+      const node = makeNode(name, { cpu: "4", memory: "8Gi", pods: "110" });
+      node.status!.conditions = [{ type: "Ready", status: "True", reason: "KubeletReady", message: "kubelet is posting ready status", lastHeartbeatTime: at, lastTransitionTime: at }];
+      ops.push({ op: "create", resource: "nodes", object: prepareForCreate(nodeInfo, node, defaults) });
+    }
+    if (ops.length) await store.commit(ops);
+  }
+  return { n };
+}
+
 async function backlog(env: Env, namespace: string, n: number) {
   // No change listener: nothing is poked while the backlog is written.
   const store = new ObjectStore(env.DB);
@@ -272,6 +298,7 @@ export default {
       const q = (k: string) => Number(url.searchParams.get(k) ?? "0");
       return Response.json(await runningPods(env, q("nodes"), q("perNode"), q("from"), n));
     }
+    if (url.pathname === "/__bench/nodes") return Response.json(await perfNodes(env, n));
     if (url.pathname === "/__bench/backlog") return Response.json(await backlog(env, url.searchParams.get("ns") ?? "backlog", n));
     return new Response("not found", { status: 404 });
   },

@@ -91,7 +91,8 @@ export function podOwnerLookup(ctx: ControllerContext, indexes: AdopterIndexes, 
   const mayAdopt = (namespace: string) => indexes.rs.mayHave(namespace) || indexes.rc.mayHave(namespace);
   return {
     name: "podowner",
-    keysFor: (ch) => (ch.resource === "pods" && ch.type !== "DELETED" && !ch.deletionTimestamp && !controllerOf(ch) && mayAdopt(ch.namespace) ? [{ namespace: ch.namespace, name: ch.name }] : []),
+    // An orphan whose labels did not change (a bind, a status write) has no new adopter.
+    keysFor: (ch) => (ch.resource === "pods" && ch.type !== "DELETED" && !ch.labelsUnchanged && !ch.deletionTimestamp && !controllerOf(ch) && mayAdopt(ch.namespace) ? [{ namespace: ch.namespace, name: ch.name }] : []),
     reconcile: async ({ namespace, name }) => {
       for (const a of await resolvePodOwner(ctx, indexes, namespace, name)) adopters(namespace, a);
     },

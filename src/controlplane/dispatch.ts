@@ -29,12 +29,18 @@ export function controllerKeyOf(ch: Change): ControllerKey {
   return key;
 }
 
-interface DispatchOptions {
+export interface DispatchOptions {
   /** The component that wrote: it is not poked about its own writes. */
   origin?: "scheduler" | "controllers" | `node:${string}`;
 }
 
+/** Writers that only bind pods, write their status or delete them: they never change a pod's labels or owner references. */
+export function keepsPodLabels(origin: DispatchOptions["origin"]): boolean {
+  return origin === "scheduler" || (origin?.startsWith("node:") ?? false);
+}
+
 export async function dispatchChanges(env: Env, changes: Change[], opts: DispatchOptions = {}): Promise<void> {
+  const podLabelsKept = keepsPodLabels(opts.origin);
   let pokeScheduler = false;
   const nodes = new Set<string>();
   const keys: ControllerKey[] = [];
@@ -75,7 +81,9 @@ export async function dispatchChanges(env: Env, changes: Change[], opts: Dispatc
     // Of ConfigMaps, the controllers only keep the root CA's (root-ca-publisher.ts).
     const rootCA = ch.resource === "configmaps" && ch.object.metadata.name === ROOT_CA_CONFIGMAP;
     if (CONTROLLED.has(ch.resource) || rootCA || (ch.type === "DELETED" && !isBuiltInStorageKey(ch.resource))) {
-      keys.push(controllerKeyOf(ch));
+      const key = controllerKeyOf(ch);
+      if (podLabelsKept && ch.type === "MODIFIED" && ch.resource === "pods") key.labelsUnchanged = true;
+      keys.push(key);
     }
   }
 

@@ -59,6 +59,12 @@ export interface NodeAgentApi {
    */
   admit(pod: Pod): Promise<AdmitResult>;
   /**
+   * admit() for several pods in one call (the scheduler's batch for this node), judged
+   * in order so each admitted pod's reservation counts against the next: one verdict
+   * per pod, and a refusal concerns only the pod it answers for.
+   */
+  admitMany(pods: Pod[]): Promise<AdmitResult[]>;
+  /**
    * ConfigMaps or Secrets that pods here refer to changed ("configmaps/NS/NAME"):
    * containers waiting for them try again, volumes made from them are rewritten.
    */

@@ -28,6 +28,13 @@ export interface ControllerKey {
   claimNames?: string[];
   /** A pod's phase: one that has finished no longer counts against compute quotas. */
   phase?: string;
+  /**
+   * Set on a pod's MODIFIED change whose writer never changes labels or owner references
+   * (the scheduler's binds and status writes, a kubelet's status writes): an orphan
+   * pod then has no new adopter to look for, as upstream's updatePod looks only when
+   * the labels or the controller reference changed.
+   */
+  labelsUnchanged?: true;
 }
 
 export interface ControllerManagerApi {

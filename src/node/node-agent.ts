@@ -212,6 +212,11 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
     return this.kubelet().admit(pod);
   }
 
+  async admitMany(pods: Pod[]): Promise<AdmitResult[]> {
+    if (this.cutOff()) return pods.map(() => ({ admitted: false, reason: "NodeUnreachable", message: "the node's kubelet is not reachable" }));
+    return this.kubelet().admitMany(pods);
+  }
+
   async statsSummary(): Promise<NodeStatsSummary | null> {
     // A crashed or partitioned node does not answer a scrape: it has no metrics.
     if (!this.nodeName || this.cutOff()) return null;

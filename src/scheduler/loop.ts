@@ -2,7 +2,7 @@
 // kubelets' admission, clock): refresh the view from the store, then schedule the
 // active queue in batches. A batch is decided in memory first (each decision
 // assumed at once, so the next one sees it), then admitted by the chosen nodes'
-// kubelets in parallel, then written to D1 in ONE commit: binds, Scheduled events,
+// kubelets in parallel (one call per node, for all its pods in the batch), then written to D1 in ONE commit: binds, Scheduled events,
 // PodScheduled=False conditions and FailedScheduling events together. At a few
 // hundred pods per batch the commit costs tens of milliseconds where one write per
 // pod would cost a millisecond each.
@@ -26,12 +26,13 @@ import { bindOps, failedOps, victimOps } from "./writes";
 import type { Candidate } from "./preemption";
 import { commitGroups } from "../store/commit-groups";
 import { podKey } from "./node-info";
+import { groupByNode, verdictsFor } from "./admission-batch";
 
 /** Pods decided per batch: bounds the time between refreshes and the size of one commit. */
 const BATCH_SIZE = 250;
 /** Store operations per D1 commit (a bind is 2: the pod and its event; each op is ~4 statements). */
 const MAX_OPS_PER_COMMIT = 500;
-/** Admission RPCs in flight at once. */
+/** Admission RPCs (one per node in the batch) in flight at once. */
 const ADMIT_CONCURRENCY = 64;
 /** A full relist now and then, as insurance against drift (the change log is otherwise exact). */
 const RELIST_MS = 10 * 60_000;
@@ -40,8 +41,11 @@ interface LoopDeps {
   store: ObjectStore;
   /** Binds and status writes go through it, validated as any client's writes are. */
   registry: Registry;
-  /** The chosen node's kubelet, the final authority on its resources. */
-  admit(node: string, pod: Pod): Promise<AdmitResult>;
+  /**
+   * The chosen node's kubelet, the final authority on its resources: one call per
+   * node per batch, its pods in decision order, one verdict per pod.
+   */
+  admit(node: string, pods: Pod[]): Promise<AdmitResult[]>;
   now(): number;
   random(): number;
 }
@@ -205,20 +209,34 @@ export class SchedulerLoop {
     if (freed) this.state.event("AssignedPodDelete");
   }
 
-  /** Ask each chosen kubelet; a refusal (or an unreachable node) turns the bind into a failure. */
+  /**
+   * Ask each chosen kubelet once for all of its pods in the batch; a refusal (or an
+   * unreachable node) turns that pod's bind into a failure, and only that pod's.
+   */
   private async admitAll(batch: Attempt[]): Promise<Attempt[]> {
-    return mapLimit(batch, ADMIT_CONCURRENCY, async (a): Promise<Attempt> => {
-      if (a.kind !== "bind") return a;
-      let verdict: AdmitResult;
+    const out = batch.slice();
+    const byNode = groupByNode(batch, (a) => (a.kind === "bind" ? a.node : undefined));
+    await mapLimit([...byNode], ADMIT_CONCURRENCY, async ([node, indices]) => {
+      // What admission reads (the pod's identity and spec), not its status or managed
+      // fields: the call's arguments are copied, and the copy is most of its cost.
+      const pods = indices.map((i): Pod => {
+        const { apiVersion, kind, metadata, spec } = batch[i].info.pod;
+        return { apiVersion, kind, metadata: { name: metadata.name, namespace: metadata.namespace, uid: metadata.uid }, spec: { ...spec, nodeName: node } };
+      });
+      let answer: AdmitResult[] | Error;
       try {
-        verdict = await this.deps.admit(a.node, { ...a.info.pod, spec: { ...a.info.pod.spec, nodeName: a.node } });
+        answer = await this.deps.admit(node, pods);
       } catch (e) {
-        verdict = { admitted: false, reason: "AdmitError", message: (e as Error)?.message ?? String(e) };
+        answer = e instanceof Error ? e : new Error(String(e));
       }
-      if (verdict.admitted) return a;
-      this.state.forget(a.info.key);
-      return { kind: "failed", info: a.info, message: `Binding rejected: node "${a.node}" refused the pod: ${verdict.reason}: ${verdict.message}` };
+      verdictsFor(pods.length, answer).forEach((verdict, k) => {
+        if (verdict.admitted) return;
+        const { info } = batch[indices[k]];
+        this.state.forget(info.key);
+        out[indices[k]] = { kind: "failed", info, message: `Binding rejected: node "${node}" refused the pod: ${verdict.reason}: ${verdict.message}` };
+      });
     });
+    return out;
   }
 
   /**

@@ -89,7 +89,7 @@ export class Scheduler extends DurableObject<Env> implements SchedulerApi {
       store: this.store,
       // Binds and status writes paced as the scheduler's client is (clientConnection qps/burst).
       registry: new Registry(this.store, { now: () => this.clock(), defaults: defaultingFrom(readConfig(env)), fieldManager: "kube-scheduler", limiter: new ClientRateLimiter(readConfig(env).schedulerKubeApi) }),
-      admit: (node, pod) => nodeAgent(env, node).admit(pod),
+      admit: (node, pods) => nodeAgent(env, node).admitMany(pods),
       now: () => this.clock(),
       random: Math.random,
     });

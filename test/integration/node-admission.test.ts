@@ -89,6 +89,21 @@ describe("kubelet admission", () => {
     expect(await node.admit(candidate("u-2", "1"))).toEqual({ admitted: true });
   });
 
+  it("admitMany() judges a batch in order: each admitted pod's reservation counts against the next, a refusal fails only its pod", async () => {
+    clock.advance(31_000);
+    // 500m used by "small": 3500m free. 2 fits, 2 more does not, 1 still fits after it.
+    expect(await node.admitMany([candidate("m-1", "2"), candidate("m-2", "2"), candidate("m-3", "1")])).toEqual([
+      { admitted: true },
+      { admitted: false, reason: "OutOfcpu", message: "Node didn't have enough resource: cpu, requested: 2000, used: 2500, capacity: 4000" },
+      { admitted: true },
+    ]);
+    // 3500m in use or reserved. A pod asked about again (in the same call too) counts
+    // once: 500m more still fits exactly, then nothing does.
+    expect(await node.admitMany([candidate("m-3", "1"), candidate("m-3", "1"), candidate("m-4", "500m")])).toEqual([{ admitted: true }, { admitted: true }, { admitted: true }]);
+    expect((await node.admit(candidate("m-5", "1m"))).admitted).toBe(false);
+    clock.advance(31_000);
+  });
+
   it("turns a reservation into the pod once it is seen bound", async () => {
     clock.advance(31_000);
     const pod = await createPod(withCpu("reserved", "kn-adm", "3"));

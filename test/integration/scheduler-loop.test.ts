@@ -19,14 +19,23 @@ const registry = new Registry(store, { now: () => now, defaults: defaultingFrom(
 let now = Date.parse("2026-01-01T00:00:00Z");
 let refuse = new Set<string>();
 const admitted: string[] = [];
+/** Each admission call: the node and the pods asked about, in order. */
+const calls: { node: string; pods: string[] }[] = [];
+/** Nodes whose kubelet cannot be reached (the call throws). */
+let unreachable = new Set<string>();
 
 const loop = new SchedulerLoop({
   store,
   registry,
-  admit: async (node, pod): Promise<AdmitResult> => {
-    if (refuse.delete(pod.metadata.name!)) return { admitted: false, reason: "OutOfcpu", message: `Node didn't have enough resource: cpu` };
-    admitted.push(`${pod.metadata.name}@${node}`);
-    return { admitted: true };
+  admit: async (node, pods): Promise<AdmitResult[]> => {
+    calls.push({ node, pods: pods.map((p) => p.metadata.name!) });
+    if (unreachable.has(node)) throw new Error(`node ${node} is unreachable`);
+    return pods.map((pod): AdmitResult => {
+      expect(pod.spec.nodeName).toBe(node);
+      if (refuse.delete(pod.metadata.name!)) return { admitted: false, reason: "OutOfcpu", message: `Node didn't have enough resource: cpu` };
+      admitted.push(`${pod.metadata.name}@${node}`);
+      return { admitted: true };
+    });
   },
   now: () => now,
   random: seededRandom(1),
@@ -85,6 +94,50 @@ describe("scheduler loop", () => {
     expect((await get("r")).spec.nodeName).toMatch(/^n[12]$/);
   });
 
+  it("asks each node once per batch; a refusal in a node's batch fails only that pod", async () => {
+    const names = ["g1", "g2", "g3", "g4", "g5", "g6"];
+    for (const n of names) await createPod(n, "10m");
+    refuse = new Set(["g3"]);
+    calls.length = 0;
+    await loop.refresh();
+    const batch = loop.decide();
+    expect(batch.map((a) => a.info.pod.metadata.name)).toEqual(names);
+    await loop.complete(batch);
+    // One call per node chosen, each with that node's pods in decision order.
+    const chosen = new Map<string, string[]>();
+    for (const a of batch) if (a.kind === "bind") chosen.set(a.node, [...(chosen.get(a.node) ?? []), a.info.pod.metadata.name!]);
+    expect(calls.map((c) => c.node).sort()).toEqual([...chosen.keys()].sort());
+    for (const c of calls) expect(c.pods).toEqual(chosen.get(c.node));
+    expect(calls.some((c) => c.pods.length > 1)).toBe(true);
+    for (const n of names.filter((n) => n !== "g3")) expect((await get(n)).spec.nodeName).toMatch(/^n[12]$/);
+    expect((await get("g3")).spec.nodeName).toBeFalsy();
+    expect(loop.state.queue.where("default/g3")).toBe("backoff");
+    expect((await events("g3"))[0].message).toMatch(/^Binding rejected: node "n[12]" refused the pod: OutOfcpu: /);
+  });
+
+  it("an unreachable kubelet fails the pods chosen for it, and only those", async () => {
+    for (const n of ["u1", "u2", "u3", "u4"]) await createPod(n, "10m");
+    await loop.refresh();
+    const batch = loop.decide();
+    const down = batch.find((a) => a.kind === "bind")!;
+    unreachable = new Set([(down as { node: string }).node]);
+    try {
+      await loop.complete(batch);
+    } finally {
+      unreachable = new Set();
+    }
+    for (const a of batch) {
+      const p = await get(a.info.pod.metadata.name!);
+      if (a.kind === "bind" && a.node === (down as { node: string }).node) {
+        expect(p.spec.nodeName).toBeFalsy();
+        expect((await events(p.metadata.name!))[0].message).toBe(`Binding rejected: node "${a.node}" refused the pod: AdmitError: node ${a.node} is unreachable`);
+      } else expect(p.spec.nodeName).toBeTruthy();
+    }
+    now += 1_000;
+    await run();
+    for (const a of batch) expect((await get(a.info.pod.metadata.name!)).spec.nodeName).toBeTruthy();
+  });
+
   it("a pod changed after the decision fails alone; the rest of the batch binds", async () => {
     await createPod("x1", "100m");
     await createPod("x2", "100m");
@@ -136,7 +189,7 @@ describe("scheduler loop", () => {
 
 describe("a fresh scheduler instance", () => {
   it("lists the cluster only when a pod waits for a node (or explain needs the view)", async () => {
-    const fresh = new SchedulerLoop({ store, registry, admit: async () => ({ admitted: true }), now: () => now, random: seededRandom(2) });
+    const fresh = new SchedulerLoop({ store, registry, admit: async (_node, pods) => pods.map(() => ({ admitted: true })), now: () => now, random: seededRandom(2) });
     // Every pod above is bound or parked... except "huge": make sure nothing is pending first.
     const huge = await get("huge");
     await store.remove("pods", huge);

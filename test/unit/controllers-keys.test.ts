@@ -4,6 +4,7 @@ import { controllerTable } from "../../src/controllers/table";
 import type { ControllerContext } from "../../src/controllers/context";
 import type { ServiceAllocator } from "../../src/controllers/service-allocator";
 import type { ControllerKey } from "../../src/controlplane/stubs";
+import { keepsPodLabels } from "../../src/controlplane/dispatch";
 import type { OwnerReference } from "../../src/model/types";
 
 /** The manager's table over a context that only keysFor touches (the terminating set). */
@@ -36,6 +37,23 @@ describe("work keys", () => {
     expect(keysFor(table(), change("pods", "default", "web-5485cc6795-x2p4v", { ownerReferences: [owner("ReplicaSet", "web-5485cc6795")] }))).toEqual(["rs:default/web-5485cc6795", "svcs:default/", "pdbs:default/"]);
     expect(keysFor(table(), change("pods", "default", "bare"))).toEqual(["podowner:default/bare", "svcs:default/", "pdbs:default/"]);
     expect(keysFor(table(["a"]), change("replicasets.apps", "a", "x"))).toEqual(["rs:a/x", "rsowner:a/x", "ns:/a"]);
+  });
+
+  it("an orphan pod is looked up for adopters unless its writer kept its labels (a bind, a status write)", () => {
+    expect(keysFor(table(), change("pods", "default", "bare", { type: "ADDED" }))).toEqual(["podowner:default/bare", "svcs:default/", "pdbs:default/"]);
+    expect(keysFor(table(), change("pods", "default", "bare", { labelsUnchanged: true }))).toEqual(["svcs:default/", "pdbs:default/"]);
+    // Owned pods still reach their owner.
+    expect(keysFor(table(), change("pods", "default", "web-x", { labelsUnchanged: true, ownerReferences: [owner("ReplicaSet", "web")] }))).toEqual(["rs:default/web", "svcs:default/", "pdbs:default/"]);
+  });
+
+  it("only the scheduler and the kubelets are writers that keep pod labels", () => {
+    const cases: [Parameters<typeof keepsPodLabels>[0], boolean][] = [
+      ["scheduler", true],
+      ["node:n1", true],
+      ["controllers", false],
+      [undefined, false],
+    ];
+    for (const [origin, want] of cases) expect(keepsPodLabels(origin)).toBe(want);
   });
 
   it("map ReplicationControllers and their pods to the rc keys", () => {

@@ -187,6 +187,34 @@ export class Kubelet {
     return verdict;
   }
 
+  /**
+   * admit() for each pod in order, in one synchronous step: the earlier pods'
+   * reservations count against the later. The node's occupants are read once for
+   * the whole call, then grow by each pod admitted.
+   */
+  admitMany(pods: Pod[]): AdmitResult[] {
+    const cfg = this.state.config();
+    if (!cfg) return pods.map(() => ({ admitted: true }));
+    const now = this.now();
+    const cap = capacityOf(cfg);
+    const occupants = this.occupants(this.state.pods(), this.state.reservations(now));
+    const counted = new Set(occupants.map((o) => o.uid));
+    return pods.map((pod) => {
+      const uid = pod.metadata.uid ?? "";
+      const known = uid ? this.state.pod(uid) : undefined;
+      if (known) return known.admission === "rejected" && known.rejection ? { admitted: false, ...known.rejection } : { admitted: true };
+      const verdict = admitPod(pod, occupants, cap);
+      if (verdict.admitted && uid) {
+        const occupant = occupantOf(pod);
+        this.state.reserve({ occupant, expiresAt: now + RESERVATION_TTL_MS });
+        // A pod asked about again (already reserved) is counted once.
+        if (!counted.has(uid)) occupants.push(occupant);
+        counted.add(uid);
+      }
+      return verdict;
+    });
+  }
+
   private occupants(records: Iterable<PodRecord>, reservations: Map<string, Reservation>): Occupant[] {
     const out: Occupant[] = [];
     const seen = new Set<string>();
