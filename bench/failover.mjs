@@ -39,17 +39,13 @@ import { selfTimes, startProfiler } from "./devtools.mjs";
 import { byComponent, moduleMap } from "./profile-components.mjs";
 import { failoverPlot } from "./failover-plot.mjs";
 import { PROFILE } from "./failover-profile.mjs";
-import { log, median, resultFile, sleep, textTable } from "./util.mjs";
+import { cliArgs, log, median, resultFile, sleep, textTable } from "./util.mjs";
 
 function parseArgs(argv) {
   const o = { nodes: 4, pods: 100, runs: 3, budgetMin: 15, vars: {}, stateDir: tmpdir(), placement: "cordon", profile: false };
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--profile") {
-      o.profile = true;
-      continue;
-    }
-    const [k, v] = argv[i].includes("=") ? argv[i].split("=", 2) : [argv[i], argv[++i]];
-    if (k === "--nodes") o.nodes = Number(v);
+  for (const [k, v] of cliArgs(argv, ["--profile"])) {
+    if (k === "--profile") o.profile = true;
+    else if (k === "--nodes") o.nodes = Number(v);
     else if (k === "--pods") o.pods = Number(v);
     else if (k === "--runs") o.runs = Number(v);
     else if (k === "--budget-min") o.budgetMin = Number(v);

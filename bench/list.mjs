@@ -37,7 +37,7 @@ import { join } from "node:path";
 import { buildBench, freePort, startCluster, TOKEN } from "./cluster.mjs";
 import { selfTimes, startProfiler } from "./devtools.mjs";
 import { listChart } from "./list-chart.mjs";
-import { log, median, percentile, resultFile, runtimeStats, sleep, textTable, until } from "./util.mjs";
+import { cliArgs, log, median, percentile, resultFile, runtimeStats, sleep, textTable, until } from "./util.mjs";
 
 // The cluster's certificate is self-signed.
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
@@ -45,14 +45,9 @@ process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
 function parseArgs(argv) {
   const o = { nodes: 100, podsPerNode: 30, runs: 3, limit: 500, budgetMin: 30, readyTimeoutS: 900, profile: false, kubectl: true, full: true, seedBatch: 5000, stateDir: tmpdir() };
   const flags = { "--profile": ["profile", true], "--no-kubectl": ["kubectl", false], "--no-full": ["full", false] };
-  for (let i = 0; i < argv.length; i++) {
-    if (flags[argv[i]]) {
-      const [k, v] = flags[argv[i]];
-      o[k] = v;
-      continue;
-    }
-    const [k, v] = argv[i].includes("=") ? argv[i].split("=", 2) : [argv[i], argv[++i]];
-    if (k === "--nodes") o.nodes = Number(v);
+  for (const [k, v] of cliArgs(argv, Object.keys(flags))) {
+    if (flags[k]) o[flags[k][0]] = flags[k][1];
+    else if (k === "--nodes") o.nodes = Number(v);
     else if (k === "--pods-per-node") o.podsPerNode = Number(v);
     else if (k === "--runs") o.runs = Number(v);
     else if (k === "--limit") o.limit = Number(v);

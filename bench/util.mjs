@@ -7,6 +7,18 @@ const TICKS_PER_S = 100; // USER_HZ on Linux
 export const log = (...a) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The command line as [flag, value] pairs: `--k v` and `--k=v` alike; a flag named in
+ * `booleans` takes no value and comes as [flag, true].
+ */
+export function* cliArgs(argv, booleans = []) {
+  for (let i = 0; i < argv.length; i++) {
+    if (booleans.includes(argv[i])) yield [argv[i], true];
+    else if (argv[i].includes("=")) yield argv[i].split("=", 2);
+    else yield [argv[i], argv[++i]];
+  }
+}
+
 /** Polls `check` every `everyMs` until it is truthy; errors are logged and polled past, the deadline throws. */
 export async function until(check, timeoutMs, what, everyMs = 2000) {
   const deadline = Date.now() + timeoutMs;
