@@ -3,7 +3,9 @@
 import { spawnSync } from "node:child_process";
 
 const PARTS = { nodes: "nodes.mjs", scheduler: "scheduler.mjs", failover: "failover.mjs", exec: "exec-drops.mjs", load: "load.mjs", watch: "watch.mjs", dashboard: "dashboard.mjs", probes: "probes.mjs", churn: "churn.mjs", pods: "pods.mjs", list: "list.mjs" };
-const [part, ...rest] = process.argv.slice(2);
+const [part, ...given] = process.argv.slice(2);
+// `npm run bench -- nodes -- --nodes 1000` passes the second "--" through: it only separates.
+const rest = given[0] === "--" ? given.slice(1) : given;
 if (part !== undefined && !PARTS[part]) {
   console.error(`unknown benchmark "${part}"; one of: ${Object.keys(PARTS).join(", ")}`);
   process.exit(2);
