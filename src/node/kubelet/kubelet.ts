@@ -175,16 +175,7 @@ export class Kubelet {
    * start to end, so two concurrent calls cannot both take the last CPU.
    */
   admit(pod: Pod): AdmitResult {
-    const cfg = this.state.config();
-    const uid = pod.metadata.uid ?? "";
-    if (!cfg) return { admitted: true };
-    const known = uid ? this.state.pod(uid) : undefined;
-    if (known) return known.admission === "rejected" && known.rejection ? { admitted: false, ...known.rejection } : { admitted: true };
-    const now = this.now();
-    const reservations = this.state.reservations(now);
-    const verdict = admitPod(pod, this.occupants(this.state.pods(), reservations), capacityOf(cfg));
-    if (verdict.admitted && uid) this.state.reserve({ occupant: occupantOf(pod), expiresAt: now + RESERVATION_TTL_MS });
-    return verdict;
+    return this.admitMany([pod])[0];
   }
 
   /**
