@@ -8,6 +8,7 @@ import { describe, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { startFuzz } from "./fuzz-harness";
+import { concatBytes } from "../../src/util/bytes";
 
 const VOID = "/api/v1/namespaces/fuzz-void/pods";
 const VOID_DEPLOYMENTS = "/apis/apps/v1/namespaces/fuzz-void/deployments";
@@ -59,16 +60,6 @@ function envelope(apiVersion: string, kind: string, raw: Uint8Array, contentEnco
   const out = new Uint8Array(4 + body.length);
   out.set([0x6b, 0x38, 0x73, 0x00]);
   out.set(body, 4);
-  return out;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let i = 0;
-  for (const p of parts) {
-    out.set(p, i);
-    i += p.length;
-  }
   return out;
 }
 
@@ -215,21 +206,21 @@ describe("fuzz: bodies that do not decode", () => {
       for (let i = 0; i < 6; i++) {
         const at = rng.range(4, good.length);
         const overflow = new Uint8Array(rng.range(10, 14)).fill(0xff);
-        await run.refuse("protobuf: varint overflow", `${name} at ${at}`, { method: "POST", path, body: concat(good.slice(0, at), overflow, good.slice(at)), contentType: PB });
+        await run.refuse("protobuf: varint overflow", `${name} at ${at}`, { method: "POST", path, body: concatBytes([good.slice(0, at), overflow, good.slice(at)]), contentType: PB });
       }
     }
     const rawPod = new BinaryWriter().tag(1, WireType.LengthDelimited).fork().tag(1, WireType.LengthDelimited).string("p").join().finish();
     const envelopes: [string, Uint8Array][] = [
       ["no magic", rawPod],
       ["magic only", new Uint8Array([0x6b, 0x38, 0x73, 0x00])],
-      ["wrong magic", concat(new Uint8Array([0x6b, 0x38, 0x73, 0x01]), rawPod)],
+      ["wrong magic", concatBytes([new Uint8Array([0x6b, 0x38, 0x73, 0x01]), rawPod])],
       ["no kind", envelope("v1", "", rawPod)],
       ["unknown kind", envelope("v1", "Secretive", rawPod)],
       ["kind of another group", envelope("apps/v1", "Pod", rawPod)],
       ["gzip contentEncoding", envelope("v1", "Pod", rawPod, "gzip")],
       ["JSON inside the envelope", envelope("v1", "Pod", new TextEncoder().encode(POD_JSON), "", "application/json")],
       ["random raw", envelope("v1", "Pod", rng.bytes(64))],
-      ["raw length past the end", concat(new Uint8Array([0x6b, 0x38, 0x73, 0x00, 0x12, 0xff, 0xff, 0x03]), rawPod)],
+      ["raw length past the end", concatBytes([new Uint8Array([0x6b, 0x38, 0x73, 0x00, 0x12, 0xff, 0xff, 0x03]), rawPod])],
       ["nested length past the end", envelope("v1", "Pod", new Uint8Array([0x0a, 0x7f, 0x0a, 0x01]))],
       ["group tags (wire type 3)", envelope("v1", "Pod", new Uint8Array([0x0b, 0x0a, 0x01, 0x61, 0x0c]))],
       ["wire type 7", envelope("v1", "Pod", new Uint8Array([0x0f, 0x00]))],
