@@ -9,12 +9,12 @@
 // wins.
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import { and, asc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
 import { objects, changes, revision } from "./schema";
 import type { KubeObject } from "../model/types";
 import { alreadyExists, conflict, notFound, expired, namespaceNotFound, namespaceTerminating, ApiError } from "../model/errors";
 import { GUARANTEED_UPDATE_ATTEMPTS, retryOnConflict } from "./retry";
 import { utf8Length } from "../util/utf8";
+import { statements } from "./statements";
 import { eventsLastSeenBefore, existingUids, groupsOwnedBy, groupsWithMissingOwner, nodesOfPodsWithoutNode, type ResourceGroup } from "./index-queries";
 
 export type ChangeType = "ADDED" | "MODIFIED" | "DELETED";
@@ -117,7 +117,6 @@ export type WriteOp =
 const CHANGE_LOG_RETAIN = 50_000;
 /** The log is pruned when the revision crosses a multiple of this (a tenth of a small retention). */
 const PRUNE_EVERY = 1_000;
-const CONFLICT_GUARD = "edgekube-conflict";
 
 /**
  * D1 refuses a string, BLOB or row larger than 2,000,000 bytes
@@ -135,8 +134,6 @@ const MAX_LABEL_PUSHDOWN = 32;
 /** What a row costs beyond its text: the integer columns and SQLite's record header, generously. */
 const ROW_OVERHEAD_BYTES = 128;
 
-const currentRv = sql`(SELECT ${revision.rv} FROM ${revision} WHERE ${revision.id} = 1)`;
-
 interface StoreOptions {
   /** Change-log rows to keep (CHANGE_LOG_RETAIN). */
   changeLogRetain?: number;
@@ -144,12 +141,15 @@ interface StoreOptions {
 
 export class ObjectStore {
   private readonly db: DrizzleD1Database;
+  /** The binding itself, for the commit's prepared statements (write-statements.ts). */
+  private readonly d1: D1Database;
   private listeners: ChangeListener[] = [];
   private readonly retain: number;
   private readonly pruneEvery: number;
 
   constructor(d1: D1Database, listener?: ChangeListener, opts: StoreOptions = {}) {
     this.db = drizzle(d1);
+    this.d1 = d1;
     if (listener) this.listeners.push(listener);
     this.retain = opts.changeLogRetain ?? CHANGE_LOG_RETAIN;
     this.pruneEvery = Math.max(1, Math.min(PRUNE_EVERY, Math.ceil(this.retain / 10)));
@@ -179,12 +179,8 @@ export class ObjectStore {
   }
 
   async get(resource: string, namespace: string, name: string): Promise<KubeObject | null> {
-    const row = await this.db
-      .select({ rv: objects.resourceVersion, body: objects.body })
-      .from(objects)
-      .where(and(eq(objects.resource, resource), eq(objects.namespace, namespace), eq(objects.name, name)))
-      .get();
-    return row ? materialise(row.body, row.rv) : null;
+    const row = await statements().getObject.bind(this.d1, { resource, namespace, name }).first<{ resource_version: number; body: string }>();
+    return row ? materialise(row.body, row.resource_version) : null;
   }
 
   async mustGet(resource: string, namespace: string, name: string): Promise<KubeObject> {
@@ -372,87 +368,53 @@ export class ObjectStore {
     if (ops.length === 0) return [];
     const bodies = ops.map((w) => serialise(w.object));
     ops.forEach((w, i) => checkRowSize(w, bodies[i]));
-    const stmts: BatchItem<"sqlite">[] = [];
+    const w$ = statements();
+    const d1 = this.d1;
+    const stmts: D1PreparedStatement[] = [];
     const namespaces = [...new Set(opts.activeNamespaces ?? [])];
-    for (const ns of namespaces) stmts.push(this.namespaceGuard(ns));
+    for (const ns of namespaces) stmts.push(w$.namespaceActive.bind(d1, { namespace: ns }));
     const absent = opts.absent ?? [];
-    for (const a of absent) stmts.push(this.absentGuard(a.resource, a.namespace));
+    for (const a of absent) stmts.push(w$.absent.bind(d1, { resource: a.resource, namespace: a.namespace }));
     const unchanged = opts.unchanged ?? [];
-    for (const f of unchanged) stmts.push(this.unchangedGuard(f));
+    for (const f of unchanged) {
+      const set = { resource: f.resource, namespace: f.namespace, count: f.count, maxRv: f.maxRv };
+      stmts.push(f.name === undefined ? w$.unchangedSet.bind(d1, set) : w$.unchangedObject.bind(d1, { ...set, name: f.name }));
+    }
     for (const [i, w] of ops.entries()) {
       const body = bodies[i];
-      const key = keyOf(w.object);
-      stmts.push(this.db.update(revision).set({ rv: sql`${revision.rv} + 1` }).where(eq(revision.id, 1)));
+      const key = { resource: w.resource, ...keyOf(w.object) };
+      stmts.push(w$.bumpRevision.bind(d1, {}));
       // The change row first, so it can copy the object as it was before this write.
       const type: ChangeType = w.op === "create" ? "ADDED" : w.op === "update" ? "MODIFIED" : "DELETED";
+      if (w.op === "create") {
+        stmts.push(w$.logCreate.bind(d1, { ...key, type, body }));
+        stmts.push(w$.insertObject.bind(d1, { ...key, uid: w.object.metadata.uid ?? "", ...indexColumns(w.object), body }));
+        continue;
+      }
       // The previous body rides along only while both fit in one D1 row; a watcher with a
       // selector judges a change to a larger object by its new state alone.
       const room = MAX_ROW_BYTES - ROW_OVERHEAD_BYTES - utf8Length(body) - utf8Length(w.resource + key.namespace + key.name);
-      const prevBody =
-        w.op === "create"
-          ? null
-          : sql`(SELECT CASE WHEN length(CAST(${objects.body} AS BLOB)) <= ${room} THEN ${objects.body} END FROM ${objects} WHERE ${objects.resource} = ${w.resource} AND ${objects.namespace} = ${key.namespace} AND ${objects.name} = ${key.name})`;
-      stmts.push(this.db.insert(changes).values({ rv: currentRv, type, resource: w.resource, ...key, body, prevBody }));
-      if (w.op === "create") {
-        stmts.push(this.db.insert(objects).values({ resource: w.resource, ...key, uid: w.object.metadata.uid ?? "", resourceVersion: currentRv, ...indexColumns(w.object), body }));
-      } else if (w.op === "update") {
-        stmts.push(
-          this.db
-            .update(objects)
-            .set({ resourceVersion: currentRv, ...indexColumns(w.object), body })
-            .where(and(eq(objects.resource, w.resource), eq(objects.namespace, key.namespace), eq(objects.name, key.name), eq(objects.resourceVersion, w.expectedRv))),
-        );
-        stmts.push(this.guard());
-      } else {
-        stmts.push(
-          this.db
-            .delete(objects)
-            .where(and(eq(objects.resource, w.resource), eq(objects.namespace, key.namespace), eq(objects.name, key.name), eq(objects.resourceVersion, w.expectedRv))),
-        );
-        stmts.push(this.guard());
-      }
+      stmts.push(w$.logChange.bind(d1, { ...key, type, body, room }));
+      const expectedRv = w.expectedRv;
+      if (w.op === "update") stmts.push(w$.updateObject.bind(d1, { ...key, expectedRv, ...indexColumns(w.object), body }));
+      else stmts.push(w$.deleteObject.bind(d1, { ...key, expectedRv }));
+      stmts.push(w$.guard.bind(d1, {}));
     }
-    const revRead = this.db.select({ rv: revision.rv, compactedRv: revision.compactedRv }).from(revision).where(eq(revision.id, 1));
-    stmts.push(revRead);
+    stmts.push(w$.readRevision.bind(d1, {}));
 
-    let results: unknown[];
+    let results: D1Result<{ rv: number }>[];
     try {
-      results = await this.db.batch(stmts as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+      results = await d1.batch<{ rv: number }>(stmts);
     } catch (e) {
       throw await this.explainFailure(e, ops, namespaces, absent, unchanged);
     }
-    const last = results[results.length - 1] as { rv: number; compactedRv: number }[];
-    const finalRv = last[0].rv;
+    const finalRv = results[results.length - 1].results[0].rv;
     const firstRv = finalRv - ops.length + 1;
     const stored = ops.map((w, i) => materialise(bodies[i], firstRv + i));
     if (Math.floor(finalRv / this.pruneEvery) !== Math.floor((firstRv - 1) / this.pruneEvery)) await this.prune(finalRv);
     const committed = ops.map((w, i) => ({ type: (w.op === "create" ? "ADDED" : w.op === "update" ? "MODIFIED" : "DELETED") as ChangeType, resource: w.resource, object: stored[i] }));
     for (const l of this.listeners) l(committed);
     return stored;
-  }
-
-  /** A statement that aborts the batch when the preceding UPDATE/DELETE matched no row. */
-  private guard() {
-    return this.db.select({ ok: sql`json(CASE WHEN changes() = 1 THEN '1' ELSE ${CONFLICT_GUARD} END)` }).from(revision).where(eq(revision.id, 1));
-  }
-
-  /** Aborts the batch unless the namespace exists and is not being deleted. */
-  private namespaceGuard(namespace: string) {
-    const active = sql`EXISTS (SELECT 1 FROM ${objects} WHERE ${objects.resource} = 'namespaces' AND ${objects.namespace} = '' AND ${objects.name} = ${namespace} AND json_extract(${objects.body}, '$.metadata.deletionTimestamp') IS NULL)`;
-    return this.db.select({ ok: sql`json(CASE WHEN ${active} THEN '1' ELSE ${CONFLICT_GUARD} END)` }).from(revision).where(eq(revision.id, 1));
-  }
-
-  /** Aborts the batch if any object of `resource` exists in `namespace`. */
-  private absentGuard(resource: string, namespace: string) {
-    const none = sql`NOT EXISTS (SELECT 1 FROM ${objects} WHERE ${objects.resource} = ${resource} AND ${objects.namespace} = ${namespace})`;
-    return this.db.select({ ok: sql`json(CASE WHEN ${none} THEN '1' ELSE ${CONFLICT_GUARD} END)` }).from(revision).where(eq(revision.id, 1));
-  }
-
-  /** Aborts the batch unless the set of objects still has the fingerprint `f`. */
-  private unchangedGuard(f: Fingerprint) {
-    const where = f.name === undefined ? and(eq(objects.resource, f.resource), eq(objects.namespace, f.namespace)) : and(eq(objects.resource, f.resource), eq(objects.namespace, f.namespace), eq(objects.name, f.name));
-    const same = sql`(SELECT count(*) = ${f.count} AND coalesce(max(${objects.resourceVersion}), 0) = ${f.maxRv} FROM ${objects} WHERE ${where})`;
-    return this.db.select({ ok: sql`json(CASE WHEN ${same} THEN '1' ELSE ${CONFLICT_GUARD} END)` }).from(revision).where(eq(revision.id, 1));
   }
 
   private async prune(rv: number): Promise<void> {

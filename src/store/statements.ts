@@ -1,0 +1,108 @@
+// The store's hot statements (a commit's, and reading one object), built once by
+// drizzle from the schema with placeholders and bound per call (prepared.ts says why).
+// What each one does, and why a commit is shaped this way, is in store.ts; the guards
+// abort a batch by handing SQLite's json() something that is not JSON, which D1
+// reports as "malformed JSON".
+import { drizzle } from "drizzle-orm/d1";
+import { and, eq, sql } from "drizzle-orm";
+import { objects, changes, revision } from "./schema";
+import { lazily, PreparedSql } from "./prepared";
+
+export const CONFLICT_GUARD = "edgekube-conflict";
+
+const p = <N extends string>(name: N) => sql.placeholder(name);
+
+/** The cluster-wide revision as the statement runs: the write's resourceVersion. */
+const currentRv = sql`(SELECT ${revision.rv} FROM ${revision} WHERE ${revision.id} = 1)`;
+const abortUnless = (condition: ReturnType<typeof sql>) => sql`json(CASE WHEN ${condition} THEN '1' ELSE ${CONFLICT_GUARD} END)`;
+const objectKey = and(eq(objects.resource, p("resource")), eq(objects.namespace, p("namespace")), eq(objects.name, p("name")));
+
+type Key = "resource" | "namespace" | "name";
+type IndexColumns = "nodeName" | "phase" | "ownerUid" | "labels";
+
+export const statements = lazily(() => {
+  // Only the query builder is used: the text does not depend on the database.
+  const db = drizzle({} as D1Database);
+  const index = { nodeName: p("nodeName"), phase: p("phase"), ownerUid: p("ownerUid"), labels: p("labels") };
+  const revisionRow = eq(revision.id, 1);
+  return {
+    bumpRevision: new PreparedSql(db.update(revision).set({ rv: sql`${revision.rv} + 1` }).where(revisionRow).toSQL()),
+    /** A create's change row: no previous body. */
+    logCreate: new PreparedSql<Key | "type" | "body">(
+      db.insert(changes).values({ rv: currentRv, type: p("type"), resource: p("resource"), namespace: p("namespace"), name: p("name"), body: p("body"), prevBody: null }).toSQL(),
+    ),
+    /** An update's or delete's change row, copying the object as it was while it fits in `room` bytes. */
+    logChange: new PreparedSql<Key | "type" | "body" | "room">(
+      db
+        .insert(changes)
+        .values({
+          rv: currentRv,
+          type: p("type"),
+          resource: p("resource"),
+          namespace: p("namespace"),
+          name: p("name"),
+          body: p("body"),
+          prevBody: sql`(SELECT CASE WHEN length(CAST(${objects.body} AS BLOB)) <= ${p("room")} THEN ${objects.body} END FROM ${objects} WHERE ${objectKey})`,
+        })
+        .toSQL(),
+    ),
+    insertObject: new PreparedSql<Key | "uid" | "body" | IndexColumns>(
+      db.insert(objects).values({ resource: p("resource"), namespace: p("namespace"), name: p("name"), uid: p("uid"), resourceVersion: currentRv, ...index, body: p("body") }).toSQL(),
+    ),
+    /** Conditional on the resourceVersion the writer read; `guard` then fails the batch if no row matched. */
+    updateObject: new PreparedSql<Key | "expectedRv" | "body" | IndexColumns>(
+      db
+        .update(objects)
+        .set({ resourceVersion: currentRv, ...Object.fromEntries(Object.entries(index).map(([k, v]) => [k, sql`${v}`])), body: sql`${p("body")}` })
+        .where(and(objectKey, eq(objects.resourceVersion, p("expectedRv"))))
+        .toSQL(),
+    ),
+    deleteObject: new PreparedSql<Key | "expectedRv">(db.delete(objects).where(and(objectKey, eq(objects.resourceVersion, p("expectedRv")))).toSQL()),
+    /** Aborts the batch when the preceding UPDATE/DELETE matched no row. */
+    guard: new PreparedSql(db.select({ ok: abortUnless(sql`changes() = 1`) }).from(revision).where(revisionRow).toSQL()),
+    /** Aborts the batch unless the namespace exists and is not being deleted. */
+    namespaceActive: new PreparedSql<"namespace">(
+      db
+        .select({
+          ok: abortUnless(
+            sql`EXISTS (SELECT 1 FROM ${objects} WHERE ${objects.resource} = 'namespaces' AND ${objects.namespace} = '' AND ${objects.name} = ${p("namespace")} AND json_extract(${objects.body}, '$.metadata.deletionTimestamp') IS NULL)`,
+          ),
+        })
+        .from(revision)
+        .where(revisionRow)
+        .toSQL(),
+    ),
+    /** Aborts the batch if any object of the resource exists in the namespace. */
+    absent: new PreparedSql<"resource" | "namespace">(
+      db
+        .select({ ok: abortUnless(sql`NOT EXISTS (SELECT 1 FROM ${objects} WHERE ${objects.resource} = ${p("resource")} AND ${objects.namespace} = ${p("namespace")})`) })
+        .from(revision)
+        .where(revisionRow)
+        .toSQL(),
+    ),
+    /** Aborts the batch unless the resource's objects in a namespace still number `count` with the highest version `maxRv`. */
+    unchangedSet: new PreparedSql<"resource" | "namespace" | "count" | "maxRv">(
+      db
+        .select({
+          ok: abortUnless(
+            sql`(SELECT count(*) = ${p("count")} AND coalesce(max(${objects.resourceVersion}), 0) = ${p("maxRv")} FROM ${objects} WHERE ${and(eq(objects.resource, p("resource")), eq(objects.namespace, p("namespace")))})`,
+          ),
+        })
+        .from(revision)
+        .where(revisionRow)
+        .toSQL(),
+    ),
+    /** The same for one named object (count 0 or 1). */
+    unchangedObject: new PreparedSql<Key | "count" | "maxRv">(
+      db
+        .select({ ok: abortUnless(sql`(SELECT count(*) = ${p("count")} AND coalesce(max(${objects.resourceVersion}), 0) = ${p("maxRv")} FROM ${objects} WHERE ${objectKey})`) })
+        .from(revision)
+        .where(revisionRow)
+        .toSQL(),
+    ),
+    /** One object's stored version and body. */
+    getObject: new PreparedSql<Key>(db.select({ rv: objects.resourceVersion, body: objects.body }).from(objects).where(objectKey).toSQL()),
+    /** The revision after the batch: the last write's resourceVersion. */
+    readRevision: new PreparedSql(db.select({ rv: revision.rv, compactedRv: revision.compactedRv }).from(revision).where(revisionRow).toSQL()),
+  };
+});
