@@ -28,15 +28,19 @@ export class PreparedSql<N extends string = never> {
     });
   }
 
-  /** The statement bound to `values` (every placeholder must be given; a missing one is a bug, not a NULL). */
+  /** The statement bound to `values`. */
   bind(d1: D1Database, values: Record<N, SqlValue>): D1PreparedStatement {
-    const args = this.slots.map((s) => {
+    return d1.prepare(this.text).bind(...this.args(values));
+  }
+
+  /** The parameters in the text's order (every placeholder must be given: a missing one is a bug, not a NULL). */
+  args(values: Record<N, SqlValue>): unknown[] {
+    return this.slots.map((s) => {
       if ("value" in s) return s.value;
       const v = values[s.name];
       if (v === undefined) throw new Error(`no value for placeholder ${s.name} in ${this.text}`);
       return v;
     });
-    return d1.prepare(this.text).bind(...args);
   }
 
   get sql(): string {
