@@ -27,6 +27,8 @@ export const statements = lazily(() => {
   const revisionRow = eq(revision.id, 1);
   return {
     bumpRevision: new PreparedSql(db.update(revision).set({ rv: sql`${revision.rv} + 1` }).where(revisionRow).toSQL()),
+    /** The last write's bump, which answers with the revision it made (no read of it afterwards). */
+    bumpRevisionReturning: new PreparedSql(db.update(revision).set({ rv: sql`${revision.rv} + 1` }).where(revisionRow).returning({ rv: revision.rv }).toSQL()),
     /** A create's change row: no previous body. */
     logCreate: new PreparedSql<Key | "type" | "body">(
       db.insert(changes).values({ rv: currentRv, type: p("type"), resource: p("resource"), namespace: p("namespace"), name: p("name"), body: p("body"), prevBody: null }).toSQL(),
@@ -102,7 +104,5 @@ export const statements = lazily(() => {
     ),
     /** One object's stored version and body. */
     getObject: new PreparedSql<Key>(db.select({ rv: objects.resourceVersion, body: objects.body }).from(objects).where(objectKey).toSQL()),
-    /** The revision after the batch: the last write's resourceVersion. */
-    readRevision: new PreparedSql(db.select({ rv: revision.rv, compactedRv: revision.compactedRv }).from(revision).where(revisionRow).toSQL()),
   };
 });

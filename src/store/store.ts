@@ -380,10 +380,14 @@ export class ObjectStore {
       const set = { resource: f.resource, namespace: f.namespace, count: f.count, maxRv: f.maxRv };
       stmts.push(f.name === undefined ? w$.unchangedSet.bind(d1, set) : w$.unchangedObject.bind(d1, { ...set, name: f.name }));
     }
+    let lastBump = 0;
     for (const [i, w] of ops.entries()) {
       const body = bodies[i];
       const key = { resource: w.resource, ...keyOf(w.object) };
-      stmts.push(w$.bumpRevision.bind(d1, {}));
+      // The last write's bump answers with the batch's final revision.
+      const last = i === ops.length - 1;
+      if (last) lastBump = stmts.length;
+      stmts.push((last ? w$.bumpRevisionReturning : w$.bumpRevision).bind(d1, {}));
       // The change row first, so it can copy the object as it was before this write.
       const type: ChangeType = w.op === "create" ? "ADDED" : w.op === "update" ? "MODIFIED" : "DELETED";
       if (w.op === "create") {
@@ -400,7 +404,6 @@ export class ObjectStore {
       else stmts.push(w$.deleteObject.bind(d1, { ...key, expectedRv }));
       stmts.push(w$.guard.bind(d1, {}));
     }
-    stmts.push(w$.readRevision.bind(d1, {}));
 
     let results: D1Result<{ rv: number }>[];
     try {
@@ -408,7 +411,7 @@ export class ObjectStore {
     } catch (e) {
       throw await this.explainFailure(e, ops, namespaces, absent, unchanged);
     }
-    const finalRv = results[results.length - 1].results[0].rv;
+    const finalRv = results[lastBump].results[0].rv;
     const firstRv = finalRv - ops.length + 1;
     const stored = ops.map((w, i) => materialise(bodies[i], firstRv + i));
     if (Math.floor(finalRv / this.pruneEvery) !== Math.floor((firstRv - 1) / this.pruneEvery)) await this.prune(finalRv);
