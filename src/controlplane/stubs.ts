@@ -68,16 +68,38 @@ export interface WatchCacheApi {
 
 type Stub<T> = DurableObjectStub & T;
 
+/**
+ * Ids by name, per namespace binding. Deriving an id hashes the name (a measurable
+ * share of the thread when every commit pokes a few objects and every heartbeat
+ * reaches a lifecycle shard); an id is a plain value, valid in any request, so the
+ * isolate keeps them. Stubs are made afresh per call: a stub belongs to the request
+ * that made it.
+ */
+const ids = new WeakMap<object, Map<string, DurableObjectId>>();
+/** Past this many names in one namespace the map starts over (deleted nodes' names would otherwise stay). */
+const MAX_IDS = 20_000;
+
+function objectId(ns: { idFromName(name: string): DurableObjectId }, name: string): DurableObjectId {
+  let byName = ids.get(ns);
+  if (!byName) ids.set(ns, (byName = new Map()));
+  let id = byName.get(name);
+  if (!id) {
+    if (byName.size >= MAX_IDS) byName.clear();
+    byName.set(name, (id = ns.idFromName(name)));
+  }
+  return id;
+}
+
 export function nodeAgent(env: Env, nodeName: string): Stub<NodeAgentApi> {
-  return env.NODE_AGENT.get(env.NODE_AGENT.idFromName(nodeName)) as unknown as Stub<NodeAgentApi>;
+  return env.NODE_AGENT.get(objectId(env.NODE_AGENT, nodeName)) as unknown as Stub<NodeAgentApi>;
 }
 
 export function scheduler(env: Env): Stub<SchedulerApi> {
-  return env.SCHEDULER.get(env.SCHEDULER.idFromName("default-scheduler")) as unknown as Stub<SchedulerApi>;
+  return env.SCHEDULER.get(objectId(env.SCHEDULER, "default-scheduler")) as unknown as Stub<SchedulerApi>;
 }
 
 export function controllers(env: Env): Stub<ControllerManagerApi> {
-  return env.CONTROLLERS.get(env.CONTROLLERS.idFromName("kube-controller-manager")) as unknown as Stub<ControllerManagerApi>;
+  return env.CONTROLLERS.get(objectId(env.CONTROLLERS, "kube-controller-manager")) as unknown as Stub<ControllerManagerApi>;
 }
 
 /**
@@ -92,15 +114,15 @@ export function lifecycleShardOf(nodeName: string, shards: number): string {
 
 export function nodeLifecycle(env: Env, nodeName: string): Stub<NodeLifecycleApi> {
   const shard = lifecycleShardOf(nodeName, readConfig(env).nodeLifecycleShards);
-  return env.NODE_LIFECYCLE.get(env.NODE_LIFECYCLE.idFromName(shard)) as unknown as Stub<NodeLifecycleApi>;
+  return env.NODE_LIFECYCLE.get(objectId(env.NODE_LIFECYCLE, shard)) as unknown as Stub<NodeLifecycleApi>;
 }
 
 /** One watch cache per resource storage key, so hot resources do not share a thread of events with quiet ones. */
 export function watchCache(env: Env, resource: string): Stub<WatchCacheApi> {
-  return env.WATCH_CACHE.get(env.WATCH_CACHE.idFromName(resource)) as unknown as Stub<WatchCacheApi>;
+  return env.WATCH_CACHE.get(objectId(env.WATCH_CACHE, resource)) as unknown as Stub<WatchCacheApi>;
 }
 
 /** The store of one PersistentVolume's files, by the volume's name. */
 export function volumeStore(env: Env, volume: string): Stub<VolumeStoreApi> {
-  return env.VOLUME_STORE.get(env.VOLUME_STORE.idFromName(volume)) as unknown as Stub<VolumeStoreApi>;
+  return env.VOLUME_STORE.get(objectId(env.VOLUME_STORE, volume)) as unknown as Stub<VolumeStoreApi>;
 }
