@@ -1,4 +1,4 @@
-// `npm run bench -- list [-- --nodes 100 --pods-per-node 30 --runs 3 --limit 500 --budget-min 30 --state-dir /dev/shm --profile --no-kubectl --no-full --var NAME:VALUE ...]`
+// `npm run bench -- list [-- --nodes 100 --pods-per-node 30 --runs 3 --limit 500 --budget-min 30 --state-dir /dev/shm --profile --no-kubectl --no-full --var NAME=VALUE ...]`
 //
 // Lists of a big cluster: a local cluster (wrangler dev serving bench/worker.mts, over
 // https so kubectl sends its token) of --nodes nodes holding --nodes x --pods-per-node
@@ -28,7 +28,7 @@
 // --state-dir puts the local D1 database and the Durable Objects' storage under another
 // directory (default: the system's temporary directory, on disk here): on /dev/shm the
 // SQLite syncs of a big database no longer stall the runtime's one thread on the disk.
-// --var sets a cluster variable (wrangler.toml [vars]), e.g. NODE_LEASE_RENEW_INTERVAL:40s.
+// --var sets a cluster variable (wrangler.toml [vars]), e.g. NODE_LEASE_RENEW_INTERVAL=40s.
 // --profile attaches the V8 CPU profiler for the first run's paging and prints where
 // the time went (bench/results/list-*.cpuprofile).
 import { execFile } from "node:child_process";
@@ -57,8 +57,8 @@ function parseArgs(argv) {
     else if (k === "--seed-batch") o.seedBatch = Number(v);
     else if (k === "--state-dir") o.stateDir = v;
     else if (k === "--var") {
-      const [name, value] = v.split(/:(.*)/s);
-      o.vars[name] = value;
+      const at = v.indexOf("=");
+      o.vars[v.slice(0, at)] = v.slice(at + 1);
     }
     else throw new Error(`unknown argument ${k}`);
   }
