@@ -4,8 +4,15 @@
 //
 // Timers live in the object's SQLite storage, keyed so that setting a timer again
 // replaces it; the alarm is always set to the earliest. An alarm may fire twice or
-// late: `takeDue` hands out each due timer once (it deletes what it returns in the
-// same synchronous step), and every handler re-checks state before acting.
+// late: `takeDue` hands out each due timer once (one DELETE ... RETURNING: what it
+// returns is gone in the same statement), and every handler re-checks state before
+// acting. While the alarm's dispatch runs (`deferArming`), setting or cancelling a
+// timer only notes that the alarm must be re-pointed; the dispatch does it once at its
+// end, whatever its handlers did (or threw).
+//
+// The heartbeat is the hot path (one alarm per node per NODE_LEASE_RENEW_INTERVAL, on
+// an object that is usually rebuilt after eviction), so each step is one statement and
+// nothing reads a payload it does not hand out.
 
 export interface Timer {
   key: string;
@@ -14,12 +21,37 @@ export interface Timer {
   payload: unknown;
 }
 
+interface Row {
+  key: string;
+  at: number;
+  kind: string;
+  payload: string;
+  [column: string]: SqlStorageValue;
+}
+
+/**
+ * The version of the table's schema, kept in the object's key-value storage once its
+ * statements ran: a rebuilt object then skips them. Both live in the same storage, so
+ * deleteAll() drops them together. Bump it when the DDL changes.
+ */
+export const SCHEMA_KEY = "timer-table/schema";
+const SCHEMA_VERSION = 1;
+
+const toTimer = (r: Row): Timer => ({ key: r.key, at: r.at, kind: r.kind, payload: JSON.parse(r.payload) });
+
+/** Earliest first; timers due at the same moment by key, so the order never depends on storage. */
+const byAtThenKey = (a: Row, b: Row): number => a.at - b.at || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
 export class TimerTable {
+  /** Dispatches running (deferArming): while any is, arm() is left to the last one's end. */
+  private deferring = 0;
+
+  /** `storage` is a SQLite-backed object's (its `sql` and `kv`). */
   constructor(private readonly storage: DurableObjectStorage) {
-    storage.sql.exec(
-      "CREATE TABLE IF NOT EXISTS timers (key TEXT PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL)",
-    );
+    if (storage.kv.get<number>(SCHEMA_KEY) === SCHEMA_VERSION) return;
+    storage.sql.exec("CREATE TABLE IF NOT EXISTS timers (key TEXT PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL)");
     storage.sql.exec("CREATE INDEX IF NOT EXISTS timers_at ON timers (at)");
+    storage.kv.put(SCHEMA_KEY, SCHEMA_VERSION);
   }
 
   /** Set (or move) a timer; the alarm follows the earliest timer. */
@@ -36,14 +68,23 @@ export class TimerTable {
 
   /** Set a timer only if it is not already set earlier. */
   async setIfEarlier(key: string, at: number, kind: string, payload: unknown = null): Promise<void> {
-    const existing = this.get(key);
-    if (existing && existing.at <= at) return;
+    const existing = this.atOf(key);
+    if (existing !== undefined && existing <= Math.floor(at)) return;
     await this.set(key, at, kind, payload);
   }
 
   get(key: string): Timer | undefined {
-    const row = this.storage.sql.exec<{ key: string; at: number; kind: string; payload: string }>("SELECT key, at, kind, payload FROM timers WHERE key = ?", key).toArray()[0];
-    return row ? { key: row.key, at: row.at, kind: row.kind, payload: JSON.parse(row.payload) } : undefined;
+    const row = this.storage.sql.exec<Row>("SELECT key, at, kind, payload FROM timers WHERE key = ?", key).toArray()[0];
+    return row ? toTimer(row) : undefined;
+  }
+
+  /** When the timer is due (undefined when it is not set); its payload is not read. */
+  atOf(key: string): number | undefined {
+    return this.storage.sql.exec<{ at: number }>("SELECT at FROM timers WHERE key = ?", key).toArray()[0]?.at;
+  }
+
+  has(key: string): boolean {
+    return this.atOf(key) !== undefined;
   }
 
   async cancel(key: string): Promise<void> {
@@ -57,19 +98,13 @@ export class TimerTable {
   }
 
   list(): Timer[] {
-    return this.storage.sql
-      .exec<{ key: string; at: number; kind: string; payload: string }>("SELECT key, at, kind, payload FROM timers ORDER BY at, key")
-      .toArray()
-      .map((r) => ({ key: r.key, at: r.at, kind: r.kind, payload: JSON.parse(r.payload) }));
+    return this.storage.sql.exec<Row>("SELECT key, at, kind, payload FROM timers ORDER BY at, key").toArray().map(toTimer);
   }
 
-  /** Remove and return every timer due at `now`, earliest first. */
+  /** Remove and return every timer due at `now`, earliest first (then by key). */
   takeDue(now: number): Timer[] {
-    const rows = this.storage.sql
-      .exec<{ key: string; at: number; kind: string; payload: string }>("SELECT key, at, kind, payload FROM timers WHERE at <= ? ORDER BY at, key", now)
-      .toArray();
-    if (rows.length) this.storage.sql.exec("DELETE FROM timers WHERE at <= ?", now);
-    return rows.map((r) => ({ key: r.key, at: r.at, kind: r.kind, payload: JSON.parse(r.payload) }));
+    const rows = this.storage.sql.exec<Row>("DELETE FROM timers WHERE at <= ? RETURNING key, at, kind, payload", now).toArray();
+    return rows.sort(byAtThenKey).map(toTimer);
   }
 
   nextAt(): number | undefined {
@@ -77,8 +112,29 @@ export class TimerTable {
     return row?.at ?? undefined;
   }
 
-  /** Point the alarm at the earliest timer (or clear it when there is none). */
+  /** Point the alarm at the earliest timer (or clear it when there is none); during a dispatch, at its end. */
   async arm(): Promise<void> {
+    if (this.deferring === 0) await this.armNow();
+  }
+
+  /**
+   * Run a dispatch of due timers: the timers its handlers set or cancel move the alarm
+   * once, when it ends (also when it throws), rather than once each. Calls answered
+   * while it awaits (an object interleaves them) are armed at that end too: at most
+   * the dispatch's own duration later, and the alarm may always fire late.
+   */
+  async deferArming<T>(dispatch: () => Promise<T>): Promise<T> {
+    this.deferring++;
+    try {
+      return await dispatch();
+    } finally {
+      this.deferring--;
+      // Always: the due timers it took are gone, and whatever it set may be earlier.
+      if (this.deferring === 0) await this.armNow();
+    }
+  }
+
+  private async armNow(): Promise<void> {
     const next = this.nextAt();
     if (next === undefined) {
       await this.storage.deleteAlarm();
