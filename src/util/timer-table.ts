@@ -7,11 +7,12 @@
 // late: `takeDue` hands out each due timer once (one DELETE ... RETURNING: what it
 // returns is gone in the same statement), and every handler re-checks state before
 // acting. While the alarm's dispatch runs (`deferArming`), setting or cancelling a
-// timer only notes that the alarm must be re-pointed; the dispatch does it once at its
-// end, whatever its handlers did (or threw).
+// timer does not move the alarm; the dispatch does it once at its end, whatever its
+// handlers did (or threw).
 //
 // The heartbeat is the hot path (one alarm per node per NODE_LEASE_RENEW_INTERVAL, on
-// an object that is usually rebuilt after eviction), so each step is one statement and
+// an object that is usually rebuilt after eviction), so each step is one statement
+// (setting a timer also returns the earliest one, which the alarm then follows) and
 // nothing reads a payload it does not hand out.
 
 export interface Timer {
@@ -45,6 +46,12 @@ const byAtThenKey = (a: Row, b: Row): number => a.at - b.at || (a.key < b.key ? 
 export class TimerTable {
   /** Dispatches running (deferArming): while any is, arm() is left to the last one's end. */
   private deferring = 0;
+  /**
+   * During a dispatch, the earliest timer as the last change through this table left it
+   * (a set returns it); undefined once something else changed the table, when the end
+   * of the dispatch asks for it.
+   */
+  private nextKnown: number | undefined;
 
   /** `storage` is a SQLite-backed object's (its `sql` and `kv`). */
   constructor(private readonly storage: DurableObjectStorage) {
@@ -56,14 +63,19 @@ export class TimerTable {
 
   /** Set (or move) a timer; the alarm follows the earliest timer. */
   async set(key: string, at: number, kind: string, payload: unknown = null): Promise<void> {
-    this.storage.sql.exec(
-      "INSERT INTO timers (key, at, kind, payload) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET at = excluded.at, kind = excluded.kind, payload = excluded.payload",
-      key,
-      Math.floor(at),
-      kind,
-      JSON.stringify(payload ?? null),
-    );
-    await this.arm();
+    // The same statement says which timer is now the earliest (its subquery sees the
+    // row as written), so pointing the alarm needs no second query.
+    const { next } = this.storage.sql
+      .exec<{ next: number }>(
+        "INSERT INTO timers (key, at, kind, payload) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET at = excluded.at, kind = excluded.kind, payload = excluded.payload RETURNING (SELECT MIN(at) FROM timers) AS next",
+        key,
+        Math.floor(at),
+        kind,
+        JSON.stringify(payload ?? null),
+      )
+      .one();
+    if (this.deferring > 0) this.nextKnown = next;
+    else await this.armAt(next);
   }
 
   /** Set a timer only if it is not already set earlier. */
@@ -87,13 +99,21 @@ export class TimerTable {
     return this.atOf(key) !== undefined;
   }
 
+  /** When each of `keys` is due, in one query (a key not set is absent from the map). */
+  atsOf(keys: readonly string[]): Map<string, number> {
+    const rows = this.storage.sql.exec<{ key: string; at: number }>(`SELECT key, at FROM timers WHERE key IN (${keys.map(() => "?").join(", ")})`, ...keys).toArray();
+    return new Map(rows.map((r) => [r.key, r.at]));
+  }
+
   async cancel(key: string): Promise<void> {
     this.storage.sql.exec("DELETE FROM timers WHERE key = ?", key);
+    this.nextKnown = undefined;
     await this.arm();
   }
 
   async cancelPrefix(prefix: string): Promise<void> {
     this.storage.sql.exec("DELETE FROM timers WHERE substr(key, 1, ?) = ?", prefix.length, prefix);
+    this.nextKnown = undefined;
     await this.arm();
   }
 
@@ -104,6 +124,7 @@ export class TimerTable {
   /** Remove and return every timer due at `now`, earliest first (then by key). */
   takeDue(now: number): Timer[] {
     const rows = this.storage.sql.exec<Row>("DELETE FROM timers WHERE at <= ? RETURNING key, at, kind, payload", now).toArray();
+    this.nextKnown = undefined;
     return rows.sort(byAtThenKey).map(toTimer);
   }
 
@@ -124,18 +145,21 @@ export class TimerTable {
    * the dispatch's own duration later, and the alarm may always fire late.
    */
   async deferArming<T>(dispatch: () => Promise<T>): Promise<T> {
-    this.deferring++;
+    if (this.deferring++ === 0) this.nextKnown = undefined;
     try {
       return await dispatch();
     } finally {
       this.deferring--;
       // Always: the due timers it took are gone, and whatever it set may be earlier.
-      if (this.deferring === 0) await this.armNow();
+      if (this.deferring === 0) await this.armAt(this.nextKnown ?? this.nextAt());
     }
   }
 
-  private async armNow(): Promise<void> {
-    const next = this.nextAt();
+  private armNow(): Promise<void> {
+    return this.armAt(this.nextAt());
+  }
+
+  private async armAt(next: number | undefined): Promise<void> {
     if (next === undefined) {
       await this.storage.deleteAlarm();
       return;

@@ -57,6 +57,22 @@ describe("TimerTable", () => {
     });
   });
 
+  it("points the alarm at the earliest timer as timers are set, moved later and cancelled", async () => {
+    await withTable("follow", async (table, storage) => {
+      await table.set("a", T + 100, "k");
+      await table.set("b", T + 50, "k");
+      expect(await storage.getAlarm()).toBe(T + 50);
+      // The earliest moved later: the alarm goes to the one now first.
+      await table.set("b", T + 500, "k");
+      expect(await storage.getAlarm()).toBe(T + 100);
+      await table.cancel("a");
+      expect(await storage.getAlarm()).toBe(T + 500);
+      expect(table.atsOf(["a", "b", "c"])).toEqual(new Map([["b", T + 500]]));
+      await table.cancelPrefix("b");
+      expect(await storage.getAlarm()).toBeNull();
+    });
+  });
+
   it("keeps its schema flag across eviction, and a rebuilt object uses the table as it was", async () => {
     await withTable("evict", async (table, storage) => {
       await table.set("kept", T + 10, "k", "before");
@@ -103,6 +119,27 @@ describe("runDueTimers", () => {
       // Left where it was while the handler ran, then moved to the earliest timer.
       expect(seenDuring).toBe(T);
       expect(await storage.getAlarm()).toBe(T + 100);
+      await storage.deleteAlarm();
+    });
+  });
+
+  it("arms after the dispatch at the earliest timer left when a handler moves or cancels timers", async () => {
+    await withTable("handler-moves", async (table, storage) => {
+      await table.set("due", T, "work");
+      await table.set("soon", T + 100, "other");
+      await table.set("later", T + 200, "other");
+      const handlers = new Map<string, TimerHandler>([
+        [
+          "work",
+          async () => {
+            await table.set("soon", T + 1_000, "other");
+            await table.set("new", T + 300, "other");
+            await table.cancel("later");
+          },
+        ],
+      ]);
+      await runDueTimers(table, T, handlers);
+      expect(await storage.getAlarm()).toBe(T + 300);
       await storage.deleteAlarm();
     });
   });
