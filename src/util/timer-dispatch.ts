@@ -12,7 +12,7 @@ export type TimerHandler = (due: Timer[], now: number) => Promise<void>;
 const RETRY_FAILED_MS = 5_000;
 
 export async function runDueTimers(table: TimerTable, now: number, handlers: ReadonlyMap<string, TimerHandler>): Promise<void> {
-  await table.deferArming(async () => {
+  await table.dispatch(async () => {
     const byKind = new Map<string, Timer[]>();
     for (const t of table.takeDue(now)) {
       const list = byKind.get(t.kind);

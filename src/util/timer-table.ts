@@ -6,14 +6,17 @@
 // replaces it; the alarm is always set to the earliest. An alarm may fire twice or
 // late: `takeDue` hands out each due timer once (one DELETE ... RETURNING: what it
 // returns is gone in the same statement), and every handler re-checks state before
-// acting. While the alarm's dispatch runs (`deferArming`), setting or cancelling a
-// timer does not move the alarm; the dispatch does it once at its end, whatever its
-// handlers did (or threw).
+// acting.
 //
 // The heartbeat is the hot path (one alarm per node per NODE_LEASE_RENEW_INTERVAL, on
-// an object that is usually rebuilt after eviction), so each step is one statement
-// (setting a timer also returns the earliest one, which the alarm then follows) and
-// nothing reads a payload it does not hand out.
+// an object that is usually rebuilt after eviction), so each step is one statement and
+// nothing reads a payload it does not hand out. Setting a timer returns the earliest
+// one in the same statement, and the alarm is pointed there at once: a handler that
+// sets its next timer and then awaits a call (the heartbeat's renewal) has its
+// storage writes and the alarm committed together, before the call goes out. Only
+// what leaves the earliest timer unknown (taking the due ones, cancelling) moves the
+// alarm later: at the end of the dispatch (`dispatch`), if nothing set since, whether
+// the handlers returned or threw.
 
 export interface Timer {
   key: string;
@@ -44,14 +47,10 @@ const toTimer = (r: Row): Timer => ({ key: r.key, at: r.at, kind: r.kind, payloa
 const byAtThenKey = (a: Row, b: Row): number => a.at - b.at || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 export class TimerTable {
-  /** Dispatches running (deferArming): while any is, arm() is left to the last one's end. */
-  private deferring = 0;
-  /**
-   * During a dispatch, the earliest timer as the last change through this table left it
-   * (a set returns it); undefined once something else changed the table, when the end
-   * of the dispatch asks for it.
-   */
-  private nextKnown: number | undefined;
+  /** Dispatches running: while any is, cancelling timers leaves the alarm to the last one's end. */
+  private dispatching = 0;
+  /** During a dispatch: the alarm may not point at the earliest timer (it fired, or timers were cancelled) and no set has pointed it since. */
+  private unarmed = false;
 
   /** `storage` is a SQLite-backed object's (its `sql` and `kv`). */
   constructor(private readonly storage: DurableObjectStorage) {
@@ -74,8 +73,8 @@ export class TimerTable {
         JSON.stringify(payload ?? null),
       )
       .one();
-    if (this.deferring > 0) this.nextKnown = next;
-    else await this.armAt(next);
+    this.unarmed = false;
+    await this.armAt(next);
   }
 
   /** Set a timer only if it is not already set earlier. */
@@ -107,13 +106,11 @@ export class TimerTable {
 
   async cancel(key: string): Promise<void> {
     this.storage.sql.exec("DELETE FROM timers WHERE key = ?", key);
-    this.nextKnown = undefined;
     await this.arm();
   }
 
   async cancelPrefix(prefix: string): Promise<void> {
     this.storage.sql.exec("DELETE FROM timers WHERE substr(key, 1, ?) = ?", prefix.length, prefix);
-    this.nextKnown = undefined;
     await this.arm();
   }
 
@@ -124,7 +121,6 @@ export class TimerTable {
   /** Remove and return every timer due at `now`, earliest first (then by key). */
   takeDue(now: number): Timer[] {
     const rows = this.storage.sql.exec<Row>("DELETE FROM timers WHERE at <= ? RETURNING key, at, kind, payload", now).toArray();
-    this.nextKnown = undefined;
     return rows.sort(byAtThenKey).map(toTimer);
   }
 
@@ -135,23 +131,27 @@ export class TimerTable {
 
   /** Point the alarm at the earliest timer (or clear it when there is none); during a dispatch, at its end. */
   async arm(): Promise<void> {
-    if (this.deferring === 0) await this.armNow();
+    if (this.dispatching > 0) this.unarmed = true;
+    else await this.armNow();
   }
 
   /**
-   * Run a dispatch of due timers: the timers its handlers set or cancel move the alarm
-   * once, when it ends (also when it throws), rather than once each. Calls answered
-   * while it awaits (an object interleaves them) are armed at that end too: at most
-   * the dispatch's own duration later, and the alarm may always fire late.
+   * Run an alarm's dispatch of due timers: the alarm follows what its handlers took
+   * and cancelled once, when it ends (also when it throws), unless a timer set since
+   * already pointed it. Calls answered while it awaits (an object interleaves them)
+   * share that: at most the dispatch's own duration later, and an alarm may always
+   * fire late.
    */
-  async deferArming<T>(dispatch: () => Promise<T>): Promise<T> {
-    if (this.deferring++ === 0) this.nextKnown = undefined;
+  async dispatch<T>(run: () => Promise<T>): Promise<T> {
+    // An alarm that found nothing due must still be re-pointed: it is spent.
+    if (this.dispatching++ === 0) this.unarmed = true;
     try {
-      return await dispatch();
+      return await run();
     } finally {
-      this.deferring--;
-      // Always: the due timers it took are gone, and whatever it set may be earlier.
-      if (this.deferring === 0) await this.armAt(this.nextKnown ?? this.nextAt());
+      if (--this.dispatching === 0 && this.unarmed) {
+        this.unarmed = false;
+        await this.armNow();
+      }
     }
   }
 

@@ -101,7 +101,7 @@ describe("TimerTable", () => {
 });
 
 describe("runDueTimers", () => {
-  it("arms the alarm once, after the dispatch, at a timer a handler set", async () => {
+  it("points the alarm at a timer a handler set before the handler goes on (its writes commit together)", async () => {
     await withTable("handler-sets", async (table, storage) => {
       await table.set("due", T, "work");
       await table.set("far", T + 60_000, "work");
@@ -111,14 +111,48 @@ describe("runDueTimers", () => {
           "work",
           async () => {
             await table.set("follow-up", T + 100, "work");
+            // The heartbeat's renewal call would go out here: the alarm is already set.
             seenDuring = await storage.getAlarm();
           },
         ],
       ]);
       await runDueTimers(table, T, handlers);
-      // Left where it was while the handler ran, then moved to the earliest timer.
-      expect(seenDuring).toBe(T);
+      expect(seenDuring).toBe(T + 100);
       expect(await storage.getAlarm()).toBe(T + 100);
+      await storage.deleteAlarm();
+    });
+  });
+
+  it("moves the alarm for timers a handler cancelled once the dispatch ends", async () => {
+    await withTable("handler-cancels", async (table, storage) => {
+      await table.set("due", T, "work");
+      await table.set("soon", T + 100, "other");
+      await table.set("far", T + 60_000, "other");
+      let seenDuring: number | null = null;
+      const handlers = new Map<string, TimerHandler>([
+        [
+          "work",
+          async () => {
+            await table.cancel("soon");
+            seenDuring = await storage.getAlarm();
+          },
+        ],
+      ]);
+      await runDueTimers(table, T, handlers);
+      // Left where it was while the handler ran, then moved to the earliest timer left.
+      expect(seenDuring).toBe(T);
+      expect(await storage.getAlarm()).toBe(T + 60_000);
+      await storage.deleteAlarm();
+    });
+  });
+
+  it("re-points a spent alarm that found nothing due", async () => {
+    await withTable("nothing-due", async (table, storage) => {
+      await table.set("later", T + 500, "work");
+      // The alarm came early (or a second time): nothing is due, and it is re-set.
+      await storage.setAlarm(T);
+      await runDueTimers(table, T, new Map());
+      expect(await storage.getAlarm()).toBe(T + 500);
       await storage.deleteAlarm();
     });
   });
@@ -168,12 +202,20 @@ describe("runDueTimers", () => {
 
       // A dispatch that itself throws re-arms on its way out too.
       await expect(
-        table.deferArming(async () => {
+        table.dispatch(async () => {
+          await table.cancel("boom");
           await table.set("early", T + 1_000, "works");
           throw new Error("dispatch failed");
         }),
       ).rejects.toThrow("dispatch failed");
       expect(await storage.getAlarm()).toBe(T + 1_000);
+      await expect(
+        table.dispatch(async () => {
+          await table.cancel("early");
+          throw new Error("dispatch failed");
+        }),
+      ).rejects.toThrow("dispatch failed");
+      expect(await storage.getAlarm()).toBe(T + 7_000);
       await storage.deleteAlarm();
     });
   });
