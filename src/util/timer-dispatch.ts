@@ -2,8 +2,8 @@
 // (a node's pod syncs and heartbeats; the lifecycle controller's deadlines, evictions
 // and lease writes) puts its timers in the same TimerTable and registers a handler for
 // its kind; the alarm takes what is due (each timer once, even if the alarm fires
-// twice) and hands it over. The alarm is re-pointed once, after every handler ran (or
-// threw), not on each timer a handler sets.
+// twice) and hands it over. A timer a handler sets points the alarm at once; what was
+// taken or cancelled moves it at the end, after every handler ran (or threw).
 import type { Timer, TimerTable } from "./timer-table";
 
 export type TimerHandler = (due: Timer[], now: number) => Promise<void>;
