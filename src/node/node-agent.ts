@@ -111,8 +111,11 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
       timers: this.timers(),
       intervalMs: readConfig(this.env).nodeLeaseRenewIntervalMs,
       now: () => this.clock(),
-      // The name is read when a renewal goes out: the heartbeat exists before start().
-      renew: (at) => nodeLifecycle(this.env, this.nodeName).renew(this.nodeName, at),
+      // The name is read (once) when a renewal goes out: the heartbeat exists before start().
+      renew: (at) => {
+        const name = this.nodeName;
+        return nodeLifecycle(this.env, name).renew(name, at);
+      },
     }));
   }
 

@@ -90,16 +90,21 @@ export class NodeMonitor {
    * otherwise the Lease waits for the next batch.
    */
   async renewed(node: string, at: number): Promise<void> {
-    const { row, added } = this.renewals.renew(node, at);
+    const { renewed, leased, marked, added } = this.renewals.renew(node, at);
     // The deadline is not moved on every renewal (a heartbeat is the hot path: thousands
     // a second at 5,000 nodes): it is set once, and when it comes due checkDeadline
     // moves it to the latest renewal + grace. Detection still comes at last renewal +
     // NODE_MONITOR_GRACE_PERIOD.
-    await this.d.timers.setIfEarlier(deadlineKey(node), row.renewed + this.d.config.nodeMonitorGracePeriodMs, DEADLINE, node);
-    if (!row.lease) await this.firstLease(node);
-    else if (!this.d.timers.get(LEASE_FLUSH)) await this.d.timers.set(LEASE_FLUSH, this.d.now() + this.d.config.nodeLeaseWriteIntervalMs, LEASE_FLUSH);
+    const key = deadlineKey(node);
+    // Both timers this may set, read in one query (when due only, not their payloads).
+    const set = this.d.timers.atsOf([key, LEASE_FLUSH]);
+    const deadline = renewed + this.d.config.nodeMonitorGracePeriodMs;
+    const current = set.get(key);
+    if (current === undefined || deadline < current) await this.d.timers.set(key, deadline, DEADLINE, node);
+    if (!leased) await this.firstLease(node);
+    else if (!set.has(LEASE_FLUSH)) await this.d.timers.set(LEASE_FLUSH, this.d.now() + this.d.config.nodeLeaseWriteIntervalMs, LEASE_FLUSH);
     // Heartbeats are back on a node this controller marked (or may have, before it knew the node).
-    if (row.marked || added) await this.recoverIfMarked(node, this.d.now());
+    if (marked || added) await this.recoverIfMarked(node, this.d.now());
   }
 
   /**

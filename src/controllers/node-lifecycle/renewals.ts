@@ -16,6 +16,17 @@ export interface Renewal {
   marked: boolean;
 }
 
+/** What a renewal found: enough to decide the deadline, the Lease write and a recovery. */
+export interface RenewalOutcome {
+  /** The latest renewal now recorded (a late one leaves the later one). */
+  renewed: number;
+  /** This controller holds a Lease it wrote for the node (its next write is a batch's). */
+  leased: boolean;
+  marked: boolean;
+  /** The node is new here (or has never had its Lease written). */
+  added: boolean;
+}
+
 interface Row {
   node: string;
   renewed: number;
@@ -37,14 +48,23 @@ export class RenewalTable {
     return row ? fromRow(row) : undefined;
   }
 
-  /** Record a renewal (a late, older one never moves it back); returns the row and whether the node is new here. */
-  renew(node: string, at: number): { row: Renewal; added: boolean } {
-    // One statement per heartbeat. A row never given a Lease counts as new: the
-    // caller's check for a node to recover is then only repeated while the Lease fails.
+  /**
+   * Record a renewal (a late, older one never moves it back). One statement per
+   * heartbeat, which returns only what the caller acts on: the Lease as written stays
+   * unread (the lease writer reads it when it writes).
+   */
+  renew(node: string, at: number): RenewalOutcome {
     const row = this.sql
-      .exec<Row>("INSERT INTO renewals (node, renewed) VALUES (?, ?) ON CONFLICT(node) DO UPDATE SET renewed = max(renewed, excluded.renewed) RETURNING node, renewed, written, lease, marked", node, Math.floor(at))
+      .exec<{ renewed: number; written: number; leased: number; marked: number }>(
+        "INSERT INTO renewals (node, renewed) VALUES (?, ?) ON CONFLICT(node) DO UPDATE SET renewed = max(renewed, excluded.renewed) RETURNING renewed, written, lease IS NOT NULL AS leased, marked",
+        node,
+        Math.floor(at),
+      )
       .one();
-    return { row: fromRow(row), added: row.lease === null && row.written === 0 };
+    const leased = row.leased === 1;
+    // A row never given a Lease counts as new: the caller's check for a node to recover
+    // is then only repeated while the Lease fails.
+    return { renewed: row.renewed, leased, marked: row.marked === 1, added: !leased && row.written === 0 };
   }
 
   written(node: string, lease: Lease, renewTime: number): void {

@@ -355,7 +355,7 @@ export class Kubelet {
     if (next !== null) wake(next, "runtime");
     if (records.size > forget.length) {
       // Pokes are fire-and-forget: a periodic list covers one that got lost.
-      const due = this.deps.timers.get(RESYNC_KEY)?.at;
+      const due = this.deps.timers.atOf(RESYNC_KEY);
       wakes.set(RESYNC_KEY, list || due === undefined ? now + RESYNC_MS : due);
     }
     await this.schedule(wakes, now);

@@ -113,17 +113,17 @@ export class Prober {
 
   async forget(uid: string): Promise<void> {
     if (this.deps.kv.get(stateKey(uid)) !== undefined) this.deps.kv.delete(stateKey(uid));
-    if (this.deps.timers.get(TIMER_PREFIX + uid)) await this.deps.timers.cancel(TIMER_PREFIX + uid);
+    if (this.deps.timers.has(TIMER_PREFIX + uid)) await this.deps.timers.cancel(TIMER_PREFIX + uid);
   }
 
   private async setTimer(uid: string, workers: Workers): Promise<void> {
     const due = Math.min(...Object.values(workers).map((w) => w.dueAt));
     const key = TIMER_PREFIX + uid;
     if (!Number.isFinite(due)) {
-      if (this.deps.timers.get(key)) await this.deps.timers.cancel(key);
+      if (this.deps.timers.has(key)) await this.deps.timers.cancel(key);
       return;
     }
-    if (this.deps.timers.get(key)?.at !== Math.floor(due)) await this.deps.timers.set(key, due, KUBELET_PROBE);
+    if (this.deps.timers.atOf(key) !== Math.floor(due)) await this.deps.timers.set(key, due, KUBELET_PROBE);
   }
 
   /** The timer handler: run what is due for each pod whose timer fired. */
