@@ -13,7 +13,7 @@ import { ObjectStore, type Change } from "../store/store";
 import { readConfig } from "../config";
 import { ApiError } from "../model/errors";
 import { SingleFlight } from "../util/single-flight";
-import { ClientRateLimiter, type ClientRateLimiterStats } from "../util/client-rate-limiter";
+import { ClientRateLimiter, type ClientRateLimiterStats, type RateLimit } from "../util/client-rate-limiter";
 import { WorkQueue, type QueueStorage } from "./workqueue";
 import type { ControllerContext } from "./context";
 import type { Controller } from "./controller";
@@ -38,8 +38,10 @@ export interface QueueState {
   keys: string[];
   nextDue?: number;
   idle: boolean;
-  /** The writes' client-side rate limit so far (--kube-api-qps/--kube-api-burst). */
+  /** The writes' client-side rate limit so far (--kube-api-qps/--kube-api-burst), all clients. */
   writes: ClientRateLimiterStats;
+  /** The same, by client (upstream's client names: replicaset-controller, namespace-controller...). */
+  clients: Record<string, ClientRateLimiterStats>;
 }
 
 export class ControllerManager extends DurableObject<Env> implements ControllerManagerApi {
@@ -49,8 +51,10 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
   private readonly controllers: Controller[];
   private readonly byName: Map<string, Controller>;
   private readonly quickRetries = new Map<WorkKey, number>();
-  /** Every controller's writes wait their turn here, as the kube-controller-manager's client's do. */
-  private limiter: ClientRateLimiter;
+  /** Each controller's client's writes wait their turn in its own bucket, by client name. */
+  private readonly limiters = new Map<string, ClientRateLimiter>();
+  /** Every client's QPS and burst (--kube-api-qps/--kube-api-burst). */
+  private limit: RateLimit;
   /** When each rate-limited key last started (controllers with minIntervalMs). */
   private readonly lastRun = new Map<WorkKey, number>();
   /** One drain at a time; a poke during one gets one more, so nothing due is left behind. */
@@ -73,13 +77,12 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
       { changeLogRetain: config.changeLogRetain },
     );
     const now = () => this.clock();
-    this.limiter = new ClientRateLimiter(config.controllerKubeApi);
+    this.limit = config.controllerKubeApi;
     // The allocator is this object's own storage: Services written here reach it directly.
     const serviceAddressHooks = serviceAddresses({ allocate: (req) => this.allocateService(req), release: (owner) => this.releaseService(owner) });
     this.context = {
       store,
-      registry: new Registry(store, { now, defaults: defaultingFrom(config), hooks: { serviceAddresses: serviceAddressHooks }, fieldManager: "kube-controller-manager", limiter: { wait: (n) => this.limiter.wait(n) } }),
-      writeBurst: () => this.limiter.burst,
+      registry: new Registry(store, { now, defaults: defaultingFrom(config), hooks: { serviceAddresses: serviceAddressHooks }, fieldManager: "kube-controller-manager" }),
       now,
       config,
       enqueue: (key, delayMs) => this.enqueue(key, delayMs),
@@ -88,7 +91,7 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
       podUsage: (pods) => podUsage(env, pods),
       clusterCA: () => clusterCA(env.DB, now),
     };
-    this.controllers = controllerTable(this.context, () => this.allocator());
+    this.controllers = controllerTable((name) => this.client(name), () => this.allocator());
     this.byName = new Map(this.controllers.map((c) => [c.name, c]));
     // Waking up (first use, or after an eviction): make sure the alarm, and with it the
     // resync and any queued work, is armed.
@@ -104,7 +107,20 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
 
   /** For tests: pace the writes at another QPS and burst (the suite runs without a limit). */
   useRateLimit(qps: number, burst: number): void {
-    this.limiter = new ClientRateLimiter({ qps, burst });
+    this.limit = { qps, burst };
+    this.limiters.clear();
+  }
+
+  /** The context a controller works in: the shared one, writing as client `name`. */
+  private client(name: string): ControllerContext {
+    const limiter = () => this.limiterOf(name);
+    return { ...this.context, registry: this.context.registry.withLimiter({ wait: (n) => limiter().wait(n) }), writeBurst: () => limiter().burst };
+  }
+
+  private limiterOf(name: string): ClientRateLimiter {
+    let limiter = this.limiters.get(name);
+    if (!limiter) this.limiters.set(name, (limiter = new ClientRateLimiter(this.limit)));
+    return limiter;
   }
 
   async poke(keys: ControllerKey[]): Promise<void> {
@@ -124,7 +140,15 @@ export class ControllerManager extends DurableObject<Env> implements ControllerM
   }
 
   async state(): Promise<QueueState> {
-    return { keys: this.queue.keys(), nextDue: this.queue.nextDue(), idle: this.queue.isIdle() && !this.drains.running, writes: { ...this.limiter.stats } };
+    const writes: ClientRateLimiterStats = { requests: 0, throttled: 0, waitedMs: 0 };
+    const clients: Record<string, ClientRateLimiterStats> = {};
+    for (const [name, { stats }] of this.limiters) {
+      clients[name] = { ...stats };
+      writes.requests += stats.requests;
+      writes.throttled += stats.throttled;
+      writes.waitedMs += stats.waitedMs;
+    }
+    return { keys: this.queue.keys(), nextDue: this.queue.nextDue(), idle: this.queue.isIdle() && !this.drains.running, writes, clients };
   }
 
   /** Run a resync now (tests; the alarm does this every RESYNC_MS). */

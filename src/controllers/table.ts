@@ -28,43 +28,58 @@ import { DisruptionController } from "./disruption-controller";
 import { IngressController, ingressClassWatch } from "./ingress-controller";
 import { ResourceQuotaController } from "./resourcequota-controller";
 
-export function controllerTable(ctx: ControllerContext, allocator: () => ServiceAllocator): Controller[] {
-  const replicaSets = new ReplicaSetController(ctx);
-  const replicationControllers = new ReplicaSetController(ctx, REPLICATION_CONTROLLERS);
-  const services = new ServiceController(ctx, allocator);
-  const budgets = new DisruptionController(ctx);
+/**
+ * Each row runs as its own API client, named as upstream's kube-controller-manager names
+ * it (ClientBuilder.ClientOrDie): every client has its own token bucket, so a namespace
+ * being emptied does not hold back the ServiceAccount or ReplicaSet controllers. Rows
+ * that only map changes to keys share their controller's client.
+ */
+export function controllerTable(client: (name: string) => ControllerContext, allocator: () => ServiceAllocator): Controller[] {
+  const rs = client("replicaset-controller");
+  const rc = client("replication-controller");
+  const endpoints = client("endpoint-controller");
+  const disruption = client("disruption-controller");
+  const daemonSets = client("daemon-set-controller");
+  const ingresses = client("ingress-controller");
+  const replicaSets = new ReplicaSetController(rs);
+  const replicationControllers = new ReplicaSetController(rc, REPLICATION_CONTROLLERS);
+  const services = new ServiceController(endpoints, allocator);
+  const budgets = new DisruptionController(disruption);
+  const deployments = client("deployment-controller");
   return [
     replicaSets,
     replicationControllers,
     // An orphan pod was seen: the controllers that may adopt it look for orphans now.
-    podOwnerLookup(ctx, { rs: replicaSets.index, rc: replicationControllers.index }, (namespace, a) => (a.workKind === "rc" ? replicationControllers : replicaSets).wantOrphanScan(namespace, a.name)),
-    new DeploymentController(ctx),
-    replicaSetOwnerLookup(ctx),
-    new DaemonSetController(ctx),
-    daemonSetNodeWatch(ctx),
-    new StatefulSetController(ctx),
-    new JobController(ctx),
-    new JobTTLController(ctx),
-    new CronJobController(ctx),
-    new HorizontalPodAutoscalerController(ctx),
+    podOwnerLookup(rs, { rs: replicaSets.index, rc: replicationControllers.index }, (namespace, a) => (a.workKind === "rc" ? replicationControllers : replicaSets).wantOrphanScan(namespace, a.name)),
+    new DeploymentController(deployments),
+    replicaSetOwnerLookup(deployments),
+    new DaemonSetController(daemonSets),
+    daemonSetNodeWatch(daemonSets),
+    new StatefulSetController(client("statefulset-controller")),
+    new JobController(client("job-controller")),
+    new JobTTLController(client("ttl-after-finished-controller")),
+    new CronJobController(client("cronjob-controller")),
+    new HorizontalPodAutoscalerController(client("horizontal-pod-autoscaler")),
     services,
     // svcs: a pod changed, so every Service of its namespace looks again.
-    podFanOut(ctx, "svcs", "svc", services.index),
-    new PodGC(ctx),
-    garbageCollector(ctx),
-    namespaceController(ctx),
-    new EventTTLController(ctx),
-    new ServiceAccountsController(ctx),
-    new RootCAPublisher(ctx),
-    new ClusterRoleAggregationController(ctx),
-    new ClaimController(ctx),
-    new VolumeController(ctx),
-    new CustomResourceDefinitionController(ctx),
+    podFanOut(endpoints, "svcs", "svc", services.index),
+    new PodGC(client("pod-garbage-collector")),
+    garbageCollector(client("generic-garbage-collector")),
+    namespaceController(client("namespace-controller")),
+    // Upstream, events expire by their etcd lease; here a controller deletes them.
+    new EventTTLController(client("event-ttl-controller")),
+    new ServiceAccountsController(client("service-account-controller")),
+    new RootCAPublisher(client("root-ca-cert-publisher")),
+    new ClusterRoleAggregationController(client("clusterrole-aggregation-controller")),
+    new ClaimController(client("persistent-volume-binder")),
+    new VolumeController(client("persistent-volume-binder")),
+    // Upstream, the API server's apiextensions controllers (its loopback client).
+    new CustomResourceDefinitionController(client("apiextensions-controller")),
     budgets,
     // pdbs: a pod changed, so every budget of its namespace counts again (upstream looks a pod's budget up the same way).
-    podFanOut(ctx, "pdbs", "pdb", budgets.index),
-    new IngressController(ctx),
-    ingressClassWatch(ctx),
-    new ResourceQuotaController(ctx),
+    podFanOut(disruption, "pdbs", "pdb", budgets.index),
+    new IngressController(ingresses),
+    ingressClassWatch(ingresses),
+    new ResourceQuotaController(client("resourcequota-controller")),
   ];
 }

@@ -100,9 +100,20 @@ export class Registry {
   constructor(
     readonly store: ObjectStore,
     private readonly opts: RegistryOptions,
+    customTypes?: CustomResourceTypes,
   ) {
     this.hooks = opts.hooks ?? {};
-    this.customTypes = new CustomResourceTypes(store);
+    this.customTypes = customTypes ?? new CustomResourceTypes(store);
+  }
+
+  /**
+   * This registry as another client of the same component sees it: its own rate limit,
+   * the same store, hooks and CRD catalog. Upstream's kube-controller-manager builds one
+   * clientset per controller (ClientBuilder.ClientOrDie(name)), and each clientset makes
+   * its own token bucket from the shared --kube-api-qps/--kube-api-burst.
+   */
+  withLimiter(limiter: RegistryOptions["limiter"]): Registry {
+    return new Registry(this.store, { ...this.opts, limiter }, this.customTypes);
   }
 
   /**

@@ -1,6 +1,8 @@
 // The controller manager's client-side rate limit (--kube-api-qps / --kube-api-burst)
 // inside workerd: a ReplicaSet far larger than the burst still gets exactly its replicas,
 // its writes wait their turn in the token bucket, and events never count as requests.
+// Each controller is its own client with its own bucket, as upstream's ClientBuilder
+// makes one clientset (and one token bucket) per controller.
 // The suite runs without a limit (vitest.config.ts); this file turns one on.
 import { describe, it, expect, afterAll } from "vitest";
 import { env } from "cloudflare:workers";
@@ -13,7 +15,8 @@ import type { ControllerManager } from "../../src/controllers/controller-manager
 const NS = "rate-limit";
 const controllerManager = () => env.CONTROLLERS.get(env.CONTROLLERS.idFromName("kube-controller-manager"));
 const useRateLimit = (qps: number, burst: number) => runInDurableObject(controllerManager(), (cm: ControllerManager) => cm.useRateLimit(qps, burst));
-const writes = async () => (await runInDurableObject(controllerManager(), (cm: ControllerManager) => cm.state())).writes;
+const state = () => runInDurableObject(controllerManager(), (cm: ControllerManager) => cm.state());
+const writes = async () => (await state()).writes;
 
 function replicaSet(name: string, replicas: number) {
   return {
@@ -32,8 +35,10 @@ function replicaSet(name: string, replicas: number) {
   };
 }
 
-const livePods = async (app: string) =>
-  ((await callJson<{ items: Pod[] }>(`/api/v1/namespaces/${NS}/pods?labelSelector=app%3D${app}`)).body.items ?? []).filter((p) => !p.metadata.deletionTimestamp);
+const livePods = async (app: string, ns = NS) =>
+  ((await callJson<{ items: Pod[] }>(`/api/v1/namespaces/${ns}/pods?labelSelector=app%3D${app}`)).body.items ?? []).filter((p) => !p.metadata.deletionTimestamp);
+const createNamespace = async (name: string) =>
+  expect((await callJson("/api/v1/namespaces", { method: "POST", body: { apiVersion: "v1", kind: "Namespace", metadata: { name } } })).status).toBe(201);
 
 describe("controller manager client rate limit", () => {
   afterAll(() => useRateLimit(0, 1));
@@ -87,5 +92,30 @@ describe("controller manager client rate limit", () => {
     const w = await writes();
     expect(w.requests).toBeGreaterThanOrEqual(40);
     expect(w.throttled).toBe(0);
+  });
+
+  it("a namespace being emptied does not hold back another controller's writes", { timeout: 120_000 }, async () => {
+    const drained = `${NS}-drained`;
+    const fresh = `${NS}-fresh`;
+    await useRateLimit(0, 1);
+    await createNamespace(drained);
+    expect((await callJson(`/apis/apps/v1/namespaces/${drained}/replicasets`, { method: "POST", body: replicaSet("doomed", 40) })).status).toBe(201);
+    await waitFor(async () => (await livePods("doomed", drained)).length === 40, "40 pods");
+    await settleControllers();
+
+    // The namespace controller's 40 deletes take its bucket's tokens for seconds; the
+    // ServiceAccount controller's one create in the next namespace has its own.
+    await useRateLimit(10, 5);
+    expect((await callJson(`/api/v1/namespaces/${drained}`, { method: "DELETE" })).status).toBe(200);
+    await createNamespace(fresh);
+    await waitFor(async () => (await callJson(`/api/v1/namespaces/${fresh}/serviceaccounts/default`)).status === 200, "the default ServiceAccount");
+    await waitFor(async () => (await callJson(`/api/v1/namespaces/${drained}`)).status === 404, "the namespace gone");
+    await settleControllers();
+
+    const { clients } = await state();
+    expect(clients["namespace-controller"].requests).toBeGreaterThanOrEqual(40);
+    expect(clients["namespace-controller"].throttled).toBeGreaterThan(0);
+    expect(clients["service-account-controller"].requests).toBeGreaterThanOrEqual(1);
+    expect(clients["service-account-controller"].throttled).toBe(0);
   });
 });

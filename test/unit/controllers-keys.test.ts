@@ -10,7 +10,7 @@ import type { OwnerReference } from "../../src/model/types";
 /** The manager's table over a context that only keysFor touches (the terminating set). */
 function table(terminating: string[] = []) {
   const ctx = { terminating: new Set(terminating) } as unknown as ControllerContext;
-  return controllerTable(ctx, () => ({}) as ServiceAllocator);
+  return controllerTable(() => ctx, () => ({}) as ServiceAllocator);
 }
 
 const owner = (kind: string, name: string): OwnerReference => ({ apiVersion: "apps/v1", kind, name, uid: `uid-${name}`, controller: true });
