@@ -4,7 +4,10 @@
 //
 //   POST /__bench/d1?n=1000        raw D1 row inserts: n one at a time, then n in one batch
 //   GET  /__bench/scheduler        the scheduler's status() (queue, counters)
-//   GET  /__bench/controllers      the controller manager's work queue (count, a sample)
+//   GET  /__bench/watch-cache?resource=pods
+//                                  that resource's watch cache status() (watchers, log reads, window)
+//   GET  /__bench/controllers      the controller manager's work queue (count, a sample) and
+//                                  its clients' rate-limit waits, by client
 //   POST /__bench/backlog?ns=x&n=N N pending pods written straight to the store (no
 //                                  pokes), then one poke: the time the scheduler takes
 //                                  to bind the whole backlog (its own throughput,
@@ -291,7 +294,11 @@ export default {
     if (url.pathname === "/__bench/d1") return Response.json(await rawInserts(env.DB, n, url.searchParams.get("only") === "batch"));
     if (url.pathname === "/__bench/controllers") {
       const state = await (controllers(env) as unknown as DurableObjectStub<ControllerManager>).state();
-      return Response.json({ queued: state.keys.length, nextDue: state.nextDue, idle: state.idle, sample: state.keys.slice(0, 20) });
+      return Response.json({ queued: state.keys.length, nextDue: state.nextDue, idle: state.idle, sample: state.keys.slice(0, 20), writes: state.writes, clients: state.clients });
+    }
+    if (url.pathname === "/__bench/watch-cache") {
+      const resource = url.searchParams.get("resource") ?? "pods";
+      return Response.json(await (env.WATCH_CACHE.get(env.WATCH_CACHE.idFromName(resource)) as unknown as DurableObjectStub<ServedWatchCache>).status());
     }
     if (url.pathname === "/__bench/scheduler") return Response.json(await (scheduler(env) as unknown as DurableObjectStub<Scheduler>).status());
     if (url.pathname === "/__bench/running-pods") {

@@ -20,15 +20,31 @@ const BACKOFF_MAX_MS = 2_000;
 
 type Next = CacheEvent | "timeout" | "closed" | "failed";
 
+/**
+ * Events read ahead of the client at most. The cache's stream is read while the client's
+ * write is in flight, so each write carries what arrived meanwhile; past this many the
+ * reading pauses and the cache's own queue takes the backlog (and closes a watcher
+ * whose client never catches up).
+ */
+const READ_AHEAD = 1_000;
+
 export class CacheWatch {
   private reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  private pendingRead: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
   private decoder = new TextDecoder();
   private buf = "";
   private readonly events: CacheEvent[] = [];
   private failures = 0;
   private closed = false;
+  /** The cache could not be reached MAX_FAILURES times in a row. */
+  private failed = false;
+  /** The cache sent an ERROR (410 Expired): its stream ends there, nothing to resume. */
+  private ended = false;
+  /** The read loop, started by the first `next`. */
+  private reading: Promise<void> | undefined;
+  /** Wakes a `next` waiting for events. */
   private wake: (() => void) | undefined;
+  /** Wakes the read loop waiting for room. */
+  private resume: (() => void) | undefined;
   /** The revision of the last line received: where a reconnect resumes. */
   private received: number;
 
@@ -41,50 +57,32 @@ export class CacheWatch {
     this.received = since;
   }
 
-  /** Every change up to here has reached this side. */
+  /** Every change up to here has reached this side (when no events are waiting: has been handed out). */
   get rv(): number {
     return this.received;
   }
 
   /** The next event, or "timeout" after `waitMs` without one. */
   async next(waitMs: number): Promise<Next> {
-    const until = Date.now() + waitMs;
-    for (;;) {
-      if (this.closed) return "closed";
-      const ev = this.events.shift();
-      if (ev) return ev;
-      if (!this.reader) {
-        if (this.failures >= MAX_FAILURES) return "failed";
-        if (this.failures > 0) await sleep(Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** (this.failures - 1)));
-        if (!(await this.connect())) continue;
-      }
-      const left = until - Date.now();
-      if (left <= 0) return "timeout";
-      this.pendingRead ??= this.reader!.read();
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const woken = new Promise<"timeout">((resolve) => {
-        timer = setTimeout(() => resolve("timeout"), left);
-        this.wake = () => resolve("timeout");
-      });
-      let got: ReadableStreamReadResult<Uint8Array> | "timeout" | "error";
-      try {
-        got = await Promise.race([this.pendingRead, woken]);
-      } catch {
-        got = "error";
-      } finally {
-        if (timer !== undefined) clearTimeout(timer);
-        this.wake = undefined;
-      }
-      if (got === "timeout") continue;
-      this.pendingRead = undefined;
-      if (got === "error" || got.done) {
-        // The cache's stream broke or ended: resume from the last line received.
-        this.drop();
-        this.failures++;
-        continue;
-      }
-      this.take(got.value);
-    }
+    const ready = this.take1();
+    if (ready) return ready;
+    this.reading ??= this.readLoop();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.max(0, waitMs));
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wake = undefined;
+    return this.take1() ?? "timeout";
+  }
+
+  /** Events that have already arrived, up to `max`, without waiting for more. */
+  ready(max: number): CacheEvent[] {
+    const out = this.events.splice(0, max);
+    this.resume?.();
+    return out;
   }
 
   /** Stop reading; the cache drops the watcher when its stream is cancelled. */
@@ -93,6 +91,53 @@ export class CacheWatch {
     this.closed = true;
     this.drop();
     this.wake?.();
+    this.resume?.();
+  }
+
+  private take1(): Next | undefined {
+    if (this.closed) return "closed";
+    const ev = this.events.shift();
+    if (ev) {
+      this.resume?.();
+      return ev;
+    }
+    return this.failed ? "failed" : undefined;
+  }
+
+  /** Read the cache's stream into `events`, reconnecting (with back-off) from the last line received when it breaks. */
+  private async readLoop(): Promise<void> {
+    while (!this.closed && !this.ended) {
+      if (!this.reader) {
+        if (this.failures >= MAX_FAILURES) {
+          this.failed = true;
+          this.wake?.();
+          return;
+        }
+        if (this.failures > 0) await sleep(Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** (this.failures - 1)));
+        if (this.closed) return;
+        if (!(await this.connect())) continue;
+      }
+      if (this.events.length >= READ_AHEAD) {
+        await new Promise<void>((resolve) => (this.resume = resolve));
+        this.resume = undefined;
+        continue;
+      }
+      let got: ReadableStreamReadResult<Uint8Array> | undefined;
+      try {
+        got = await this.reader!.read();
+      } catch {
+        got = undefined;
+      }
+      if (this.closed) return;
+      if (!got || got.done) {
+        // The cache's stream broke or ended: resume from the last line received.
+        this.drop();
+        this.failures++;
+        continue;
+      }
+      this.take(got.value);
+      if (this.events.length) this.wake?.();
+    }
   }
 
   private async connect(): Promise<boolean> {
@@ -118,7 +163,6 @@ export class CacheWatch {
   private drop(): void {
     const r = this.reader;
     this.reader = undefined;
-    this.pendingRead = undefined;
     this.buf = "";
     // A stream that broke inside a character must not leave its first bytes to the next.
     this.decoder = new TextDecoder();
@@ -126,16 +170,18 @@ export class CacheWatch {
   }
 
   private take(chunk: Uint8Array): void {
-    this.buf += this.decoder.decode(chunk, { stream: true });
-    let nl: number;
-    while ((nl = this.buf.indexOf("\n")) >= 0) {
-      const line = this.buf.slice(0, nl);
-      this.buf = this.buf.slice(nl + 1);
+    const text = this.buf + this.decoder.decode(chunk, { stream: true });
+    // One chunk carries many lines (the cache writes what queued meanwhile at once):
+    // split once, keep the unfinished tail.
+    const lines = text.split("\n");
+    this.buf = lines.pop() ?? "";
+    for (const line of lines) {
       if (!line.trim()) continue;
       const ev = JSON.parse(line) as { type: string; object: KubeObject | Status };
       if (ev.type === "ERROR") {
         this.events.push({ type: "ERROR", object: ev.object as Status });
-        continue;
+        this.ended = true;
+        return;
       }
       const rv = Number((ev.object as KubeObject).metadata?.resourceVersion);
       // After a reconnect the cache starts after `received`: anything at or before it is a repeat.

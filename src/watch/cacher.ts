@@ -102,9 +102,9 @@ export class Cacher {
       if (since >= win.floor) {
         // From here to registration nothing awaits, so no change can slip between.
         const w = new Watcher(req.filter, since, req.sink, (gone) => this.forget(gone), { lines: this.opts.maxQueue, chars: this.opts.maxQueueChars });
-        for (const ev of win.after(since)) w.offer(ev);
+        w.replay(win.after(since));
         w.progress(win.head, "never");
-        // (A replay larger than its queue has closed it already.)
+        // (Its reader may have gone already.)
         if (!w.closed) this.watchers.add(w);
         return;
       }
@@ -116,15 +116,18 @@ export class Cacher {
       }
       const floor = this.window!.floor;
       let reachedWindow = false;
+      // The page's events in one write: each write waits for the reader to take it.
+      let text = "";
       for (const ch of page.changes) {
         if (ch.rv > floor) {
           reachedWindow = true;
           break;
         }
         const seen = watchEventFor(ch, req.filter);
-        if (seen && !(await req.sink.write(eventLine(seen.type, seen.object)))) return;
+        if (seen) text += eventLine(seen.type, seen.object);
         since = ch.rv;
       }
+      if (text && !(await req.sink.write(text))) return;
       // Every change of this resource up to the window's floor has been replayed: go on
       // from the floor (the floor is a cluster revision, rarely a change of this resource,
       // so a full page that starts above it must not be read again).

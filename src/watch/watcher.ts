@@ -55,6 +55,11 @@ export class Watcher {
   private sentRv: number;
   /** When the last line was queued. */
   private lastLineAt = 0;
+  /** A replay is being queued: its lines do not count against the limits. */
+  private replaying = false;
+  /** Lines (and their characters) at the head of the queue that a replay put there. */
+  private replayLines = 0;
+  private replayChars = 0;
 
   constructor(
     private readonly filter: (obj: KubeObject) => boolean,
@@ -82,6 +87,22 @@ export class Watcher {
     this.sentRv = ev.rv;
     // Usually the change as it is; an object entering or leaving the selection is told apart.
     this.enqueue(seen.type === ev.type && seen.object === ev.object ? ev.line : eventLine(seen.type, seen.object));
+  }
+
+  /**
+   * What the watcher missed, from the cache's window, queued whatever its size: only what
+   * arrives after it counts toward the unresponsive limits. Upstream's cacheWatcher
+   * likewise sends its initial events straight to the result, not through the bounded
+   * buffer whose overflow ends a watcher, so one that resumes far back in the window
+   * is not closed before it has read anything (and then again on every reconnect).
+   */
+  replay(events: Iterable<WindowEvent>): void {
+    this.replaying = true;
+    try {
+      for (const ev of events) this.offer(ev);
+    } finally {
+      this.replaying = false;
+    }
   }
 
   /**
@@ -117,17 +138,25 @@ export class Watcher {
   private lost(): void {
     if (this.gone) return;
     this.gone = true;
-    this.queue = [];
-    this.queuedChars = 0;
+    this.clearQueue();
     this.onGone(this);
   }
 
+  private clearQueue(): void {
+    this.queue = [];
+    this.queuedChars = 0;
+    this.replayLines = 0;
+    this.replayChars = 0;
+  }
+
   private enqueue(line: string): void {
-    if (this.queue.length >= this.limits.lines || this.queuedChars + line.length > this.limits.chars) {
+    if (this.replaying) {
+      this.replayLines++;
+      this.replayChars += line.length;
+    } else if (this.queue.length - this.replayLines >= this.limits.lines || this.queuedChars - this.replayChars + line.length > this.limits.chars) {
       // Unresponsive: drop what it has not taken and close; its API worker resumes
       // from the last event it did receive.
-      this.queue = [];
-      this.queuedChars = 0;
+      this.clearQueue();
       this.end();
       return;
     }
@@ -145,7 +174,11 @@ export class Watcher {
         // and no write larger than WRITE_CHARS beyond its first line.
         let n = 0;
         let size = 0;
-        while (n < this.queue.length && (n === 0 || size + this.queue[n].length <= WRITE_CHARS)) size += this.queue[n++].length;
+        while (n < this.queue.length && (n === 0 || size + this.queue[n].length <= WRITE_CHARS)) {
+          if (n < this.replayLines) this.replayChars -= this.queue[n].length;
+          size += this.queue[n++].length;
+        }
+        this.replayLines = Math.max(0, this.replayLines - n);
         const text = this.queue.slice(0, n).join("");
         this.queue = this.queue.slice(n);
         this.queuedChars -= size;

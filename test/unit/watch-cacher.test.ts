@@ -74,4 +74,39 @@ describe("watch cache replay", () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(out.names()).toEqual(["b", "c", "d", "e", "f", "g"].map((n) => `ADDED ${n}`));
   });
+
+  it("hands a watcher that resumes far back in the window all of it, whatever the queue limits", async () => {
+    const log = new MemoryLog();
+    const cacher = new Cacher(log, { ...DEFAULT_CACHE_OPTIONS, maxQueue: 3 });
+    await cacher.catchUp();
+    const start = log.head;
+    const names = Array.from({ length: 10 }, (_, i) => `w${i}`);
+    for (const n of names) log.write(n);
+    await cacher.catchUp();
+
+    // Ten events behind, with room for three: the replay is not what closes a watcher.
+    const out = sink();
+    await cacher.watch({ since: start, filter: () => true, sink: out });
+    expect(cacher.watcherCount).toBe(1);
+    log.write("later");
+    await cacher.catchUp();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(out.names()).toEqual([...names, "later"].map((n) => `ADDED ${n}`));
+    expect(cacher.watcherCount).toBe(1);
+  });
+
+  it("still closes a watcher whose reader stops taking live changes", async () => {
+    const log = new MemoryLog();
+    const cacher = new Cacher(log, { ...DEFAULT_CACHE_OPTIONS, maxQueue: 3 });
+    await cacher.catchUp();
+    const written: string[] = [];
+    // The reader takes the first write and never the next.
+    const stuck = { write: (text: string) => (written.push(text), written.length === 1 ? Promise.resolve(true) : new Promise<boolean>(() => undefined)), close: async () => undefined };
+    await cacher.watch({ since: log.head, filter: () => true, sink: stuck });
+    for (let i = 0; i < 6; i++) {
+      log.write(`live${i}`);
+      await cacher.catchUp();
+    }
+    expect(cacher.watcherCount).toBe(0);
+  });
 });

@@ -23,6 +23,8 @@ import { CacheWatch } from "../watch-source";
 const KEEPALIVE_MS = 15_000;
 const BOOKMARK_MS = 30_000;
 const MAX_WATCH_MS = 30 * 60_000;
+/** Events sent to the client in one write at most. */
+const BATCH_EVENTS = 200;
 
 export async function watchObjects(ctx: ApiContext, ri: RequestInfo, req: Request, q: URLSearchParams): Promise<Response> {
   const key = storageKey(ri.info);
@@ -67,7 +69,9 @@ export async function watchObjects(ctx: ApiContext, ri: RequestInfo, req: Reques
   stream.onGone(() => source.close());
 
   const follow = async () => {
-    for (const obj of initial) if (!(await stream.write(encode("ADDED", obj)))) return;
+    for (let i = 0; i < initial.length; i += BATCH_EVENTS) {
+      if (!(await stream.write(initial.slice(i, i + BATCH_EVENTS).map((obj) => encode("ADDED", obj)).join("")))) return;
+    }
     let lastWrite = Date.now();
     // As the API server's watch cache: a bookmark every BOOKMARK_MS, and one 2 s before
     // the watch times out, so a client reconnects from a fresh resourceVersion.
@@ -99,18 +103,28 @@ export async function watchObjects(ctx: ApiContext, ri: RequestInfo, req: Reques
         }
         continue;
       }
-      if (ev.type === "BOOKMARK") continue;
-      if (ev.type === "ERROR") {
-        await write(JSON.stringify({ type: "ERROR", object: ev.object }) + "\n");
-        break;
+      // The event and those already arrived behind it go out in one write: a write waits
+      // for the client's side to take it, and on a busy thread one write per event
+      // would pace the watch at a few dozen events a second.
+      let text = "";
+      let failed = false;
+      for (const e of [ev, ...source.ready(BATCH_EVENTS)]) {
+        if (e.type === "BOOKMARK") continue;
+        if (e.type === "ERROR") {
+          text += JSON.stringify({ type: "ERROR", object: e.object }) + "\n";
+          failed = true;
+          break;
+        }
+        const k = objectKey(e.object);
+        const listedAt = listed.get(k);
+        if (listedAt !== undefined) {
+          if (e.rv <= listedAt) continue;
+          listed.delete(k);
+        }
+        text += encode(e.type, e.object);
       }
-      const k = objectKey(ev.object);
-      const listedAt = listed.get(k);
-      if (listedAt !== undefined) {
-        if (ev.rv <= listedAt) continue;
-        listed.delete(k);
-      }
-      if (!(await write(encode(ev.type, ev.object)))) break;
+      if (text && !(await write(text))) break;
+      if (failed) break;
     }
   };
   // Whatever ends the loop (the client, the deadline, an error), the cache's watcher
