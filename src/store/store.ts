@@ -8,13 +8,14 @@
 // unique (resource, namespace, name) index, so of two concurrent creates exactly one
 // wins.
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
-import { and, asc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import { objects, changes, revision } from "./schema";
 import type { KubeObject } from "../model/types";
 import { alreadyExists, conflict, notFound, expired, namespaceNotFound, namespaceTerminating, ApiError } from "../model/errors";
 import { GUARANTEED_UPDATE_ATTEMPTS, retryOnConflict } from "./retry";
 import { utf8Length } from "../util/utf8";
 import { statements } from "./statements";
+import { listPage, readRevision, MAX_LABEL_PUSHDOWN, type ListFilter, type ListRow } from "./list-statements";
 import { eventsLastSeenBefore, existingUids, groupsOwnedBy, groupsWithMissingOwner, nodesOfPodsWithoutNode, type ResourceGroup } from "./index-queries";
 
 export type ChangeType = "ADDED" | "MODIFIED" | "DELETED";
@@ -125,12 +126,6 @@ const PRUNE_EVERY = 1_000;
  * refused on every deployment alike, and a batch is refused whole, never half-written.
  */
 export const MAX_ROW_BYTES = 2_000_000;
-/**
- * Label equalities pushed down to SQL at most (two bound parameters each): D1 allows
- * 100 parameters per statement. Any further ones are checked in memory.
- */
-const MAX_LABEL_PUSHDOWN = 32;
-
 /** What a row costs beyond its text: the integer columns and SQLite's record header, generously. */
 const ROW_OVERHEAD_BYTES = 128;
 
@@ -193,45 +188,40 @@ export class ObjectStore {
     const limit = opts.limit && opts.limit > 0 ? opts.limit : undefined;
     const cont = opts.continue ? decodeContinue(opts.continue) : undefined;
     let rv = cont?.rv ?? 0;
-    const where: SQL[] = [eq(objects.resource, resource)];
-    if (opts.namespace !== undefined && opts.namespace !== "") where.push(eq(objects.namespace, opts.namespace));
-    if (opts.nodeName !== undefined) where.push(opts.nodeName === "" ? sql`${objects.nodeName} IS NULL` : eq(objects.nodeName, opts.nodeName));
-    if (opts.ownerUid !== undefined) where.push(eq(objects.ownerUid, opts.ownerUid));
-    if (opts.name !== undefined) where.push(eq(objects.name, opts.name));
     const labelEquals = Object.entries(opts.labelEquals ?? {});
-    for (const [k, v] of labelEquals.slice(0, MAX_LABEL_PUSHDOWN)) {
-      where.push(sql`json_extract(${objects.labels}, ${"$." + JSON.stringify(k)}) = ${v}`);
-    }
+    const filter: ListFilter = {
+      resource,
+      namespace: opts.namespace,
+      nodeName: opts.nodeName,
+      ownerUid: opts.ownerUid,
+      name: opts.name,
+      labels: labelEquals.slice(0, MAX_LABEL_PUSHDOWN),
+      after: cont && { ns: cont.ns, name: cont.name },
+    };
     const unpushed = labelEquals.slice(MAX_LABEL_PUSHDOWN);
     const keep = (obj: KubeObject) => unpushed.every(([k, v]) => obj.metadata.labels?.[k] === v) && (!opts.filter || opts.filter(obj));
-    if (cont) where.push(sql`(${objects.namespace}, ${objects.name}) > (${cont.ns}, ${cont.name})`);
 
     // Page through SQL in key order until `limit` objects pass the in-memory filter.
     const items: KubeObject[] = [];
     const pageSize = limit ? Math.max(limit + 1, 200) : 2_000;
-    let after: { ns: string; name: string } | undefined;
+    let first = true;
     let more = false;
     for (;;) {
-      const pageWhere = after ? [...where, sql`(${objects.namespace}, ${objects.name}) > (${after.ns}, ${after.name})`] : where;
-      const query = this.db
-        .select({ ns: objects.namespace, name: objects.name, rv: objects.resourceVersion, body: objects.body })
-        .from(objects)
-        .where(and(...pageWhere))
-        .orderBy(asc(objects.namespace), asc(objects.name))
-        .limit(pageSize);
-      let rows;
-      if (!cont && !after) {
+      const query = listPage(this.d1, filter, pageSize);
+      let rows: ListRow[];
+      if (first && !cont) {
         // The revision and the first page in one transaction: a write between them would
         // put an object newer than the list's resourceVersion in the list, and a watch
         // from that resourceVersion would deliver its change a second time.
-        const [rev, page] = await this.db.batch([this.db.select({ rv: revision.rv }).from(revision).where(eq(revision.id, 1)), query]);
-        rv = rev[0]?.rv ?? 1;
-        rows = page;
+        const [rev, page] = await this.d1.batch<unknown>([readRevision(this.d1), query]);
+        rv = (rev.results[0] as { rv?: number } | undefined)?.rv ?? 1;
+        rows = page.results as ListRow[];
       } else {
-        rows = await query.all();
+        rows = (await query.all<ListRow>()).results;
       }
+      first = false;
       for (const row of rows) {
-        const obj = materialise(row.body, row.rv);
+        const obj = materialise(row.body, row.resource_version);
         if (!keep(obj)) continue;
         if (limit && items.length === limit) {
           more = true;
@@ -240,8 +230,9 @@ export class ObjectStore {
         items.push(obj);
       }
       if (more || rows.length < pageSize) break;
+      // The next page starts after this one's last row (past `continue`'s start too).
       const last = rows[rows.length - 1];
-      after = { ns: last.ns, name: last.name };
+      filter.after = { ns: last.namespace, name: last.name };
     }
     const result: ListResult = { items, resourceVersion: String(rv) };
     if (more) {
