@@ -6,7 +6,7 @@
 import { drizzle } from "drizzle-orm/d1";
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import { objects, revision } from "./schema";
-import { PreparedSql, type SqlValue } from "./prepared";
+import { lazily, PreparedSql, type SqlValue } from "./prepared";
 
 /**
  * Label equalities pushed down to SQL at most (two bound parameters each): D1 allows
@@ -85,10 +85,9 @@ export function listPage(d1: D1Database, f: ListFilter, limit: number): D1Prepar
   return prepared.bind(d1, values);
 }
 
-let revisionRead: PreparedSql | undefined;
+const revisionRead = lazily(() => new PreparedSql(drizzle({} as D1Database).select({ rv: revision.rv }).from(revision).where(eq(revision.id, 1)).toSQL()));
 
 /** The cluster's revision (read in the same batch as a list's first page). */
 export function readRevision(d1: D1Database): D1PreparedStatement {
-  revisionRead ??= new PreparedSql(drizzle({} as D1Database).select({ rv: revision.rv }).from(revision).where(eq(revision.id, 1)).toSQL());
-  return revisionRead.bind(d1, {});
+  return revisionRead().bind(d1, {});
 }
