@@ -345,15 +345,22 @@ async function latency(cluster, ns, r) {
 }
 
 async function d1Counters(cluster) {
-  const res = await cluster.api("/__bench/d1-queries?caches=pods");
+  const res = await cluster.api("/__bench/d1-queries?caches=pods&detail=1");
   if (res.status !== 200) throw new Error(`d1-queries: ${res.status}`);
-  return { at: Date.now(), cpuS: runtimeStats(cluster.pgid).cpuS, queries: res.body.queries, statements: res.body.statements, kinds: res.body.kinds };
+  return { at: Date.now(), cpuS: runtimeStats(cluster.pgid).cpuS, queries: res.body.queries, statements: res.body.statements, kinds: res.body.kinds, rows: res.body.rows ?? {}, bySql: res.body.bySql ?? {} };
 }
 
 function diff(a, b) {
   const kinds = {};
   for (const [k, v] of Object.entries(b.kinds)) if (v - (a.kinds[k] ?? 0) > 0) kinds[k] = v - (a.kinds[k] ?? 0);
-  return { seconds: (b.at - a.at) / 1000, cpuS: b.cpuS - a.cpuS, queries: b.queries - a.queries, statements: b.statements - a.statements, kinds };
+  const rows = {};
+  for (const [k, v] of Object.entries(b.rows)) if (v - (a.rows[k] ?? 0) > 0) rows[k] = v - (a.rows[k] ?? 0);
+  const bySql = {};
+  for (const [k, v] of Object.entries(b.bySql)) {
+    const was = a.bySql[k] ?? { runs: 0, rows: 0 };
+    if (v.runs > was.runs) bySql[k] = { runs: v.runs - was.runs, rows: v.rows - was.rows };
+  }
+  return { seconds: (b.at - a.at) / 1000, cpuS: b.cpuS - a.cpuS, queries: b.queries - a.queries, statements: b.statements - a.statements, kinds, rows, bySql };
 }
 
 async function work(cluster, ns, r) {
@@ -382,11 +389,15 @@ async function work(cluster, ns, r) {
   const perPod = (d) => {
     const kinds = {};
     for (const [k, v] of Object.entries(d.kinds)) kinds[k] = Number(((v - rate(idle.kinds[k] ?? 0, d.seconds)) / n).toFixed(2));
+    const rows = {};
+    for (const [k, v] of Object.entries(d.rows)) rows[k] = Number(((v - rate(idle.rows[k] ?? 0, d.seconds)) / n).toFixed(1));
     return {
       statements: (d.statements - rate(idle.statements, d.seconds)) / n,
       queries: (d.queries - rate(idle.queries, d.seconds)) / n,
       cpuMs: ((d.cpuS - rate(idle.cpuS, d.seconds)) * 1000) / n,
       kinds: Object.fromEntries(Object.entries(kinds).filter(([, v]) => Math.abs(v) >= 0.05).sort((a, b) => b[1] - a[1])),
+      // Rows read per pod by kind: D1 turns each into an object, which the profile shows.
+      rows: Object.fromEntries(Object.entries(rows).filter(([, v]) => Math.abs(v) >= 0.5).sort((a, b) => b[1] - a[1])),
     };
   };
   const phases = { create: perPod(diff(c0, c1)), start: perPod(diff(c1, c2)), delete: perPod(diff(c2, c3)) };
@@ -407,6 +418,14 @@ async function work(cluster, ns, r) {
   const f = (x) => x.toFixed(1);
   log(`    per pod lifecycle: ${f(whole.statements)} statements, ${f(whole.queries)} round trips (create ${f(phases.create.statements)}/${f(phases.create.queries)}, start ${f(phases.start.statements)}/${f(phases.start.queries)}, delete ${f(phases.delete.statements)}/${f(phases.delete.queries)}); CPU ${f(whole.cpuMs)} ms = ${out.cpuRatioToRawRow.toFixed(0)}x a raw batch row (${rawRowCpuMs.toFixed(3)} ms)`);
   log(`    by kind: ${Object.entries(whole.kinds).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  log(`    rows read by kind: ${Object.entries(whole.rows).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  // The statements that read the most rows per pod (the idle rate not taken off: a hint, not a figure).
+  const top = Object.entries(diff(c0, c3).bySql)
+    .map(([sql, v]) => ({ sql: sql.replace(/\s+/g, " ").slice(0, 160), runsPerPod: Number((v.runs / n).toFixed(2)), rowsPerPod: Number((v.rows / n).toFixed(2)) }))
+    .sort((x, y) => y.rowsPerPod - x.rowsPerPod)
+    .slice(0, 12);
+  out.topStatementsByRows = top;
+  for (const t of top) log(`      ${t.rowsPerPod} rows, ${t.runsPerPod} runs per pod: ${t.sql}`);
   return out;
 }
 

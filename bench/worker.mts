@@ -36,6 +36,8 @@
 //                                  its own and every batch counts one; and the statements
 //                                  (a batch of k counts k), in all and per kind (the
 //                                  statement's verb and table: "insert objects")
+//                                  and the rows each kind answered with; with detail=1,
+//                                  runs and rows by each statement's text
 //   POST /__bench/d1?n=1000&only=batch
 //                                  only the batch of n inserts (no single ones)
 //
@@ -90,6 +92,10 @@ async function bareAlarms(env: BenchEnv, n: number, intervalMs: number) {
 let d1Queries = 0;
 let d1Statements = 0;
 const d1Kinds = new Map<string, number>();
+/** Rows the statements of each kind answered with: what D1's result conversion walks. */
+const d1Rows = new Map<string, number>();
+/** Runs and rows by the statement's text, for `?detail=1`: which query reads the rows. */
+const d1BySql = new Map<string, { runs: number; rows: number }>();
 let d1Counting = false;
 let isolate: string | undefined;
 const isolateId = () => (isolate ??= crypto.randomUUID());
@@ -103,18 +109,45 @@ function countD1Queries(db: D1Database): void {
       if (typeof original !== "function") continue;
       target[name] = function (this: unknown, ...args: unknown[]) {
         d1Queries++;
+        const kinds: string[] = [];
         for (const st of statements(this, args)) {
           d1Statements++;
           const kind = statementKind(st);
+          kinds.push(statementText(st));
           d1Kinds.set(kind, (d1Kinds.get(kind) ?? 0) + 1);
         }
-        return original.apply(this, args);
+        const out = original.apply(this, args);
+        if (out instanceof Promise) void out.then((r) => countRows(name, kinds, r), () => undefined);
+        else if (name === "exec") countRows(name, kinds, undefined);
+        return out;
       };
     }
   };
   wrap(Object.getPrototypeOf(db) as object, ["batch"], (_self, args) => (Array.isArray(args[0]) ? args[0] : []));
   wrap(Object.getPrototypeOf(db) as object, ["exec"], (_self, args) => [String(args[0])]);
   wrap(Object.getPrototypeOf(db.prepare("SELECT 1")) as object, ["first", "run", "all", "raw"], (self) => [self]);
+}
+
+function statementText(st: unknown): string {
+  return typeof st === "string" ? st : String((st as { statement?: string }).statement ?? "?");
+}
+
+function countRows(method: string, texts: string[], result: unknown): void {
+  const add = (text: string | undefined, n: number) => {
+    if (!text) return;
+    const bySql = d1BySql.get(text) ?? { runs: 0, rows: 0 };
+    bySql.runs++;
+    bySql.rows += n;
+    d1BySql.set(text, bySql);
+    const kind = statementKind(text);
+    if (n > 0) d1Rows.set(kind, (d1Rows.get(kind) ?? 0) + n);
+  };
+  const rowsOf = (r: unknown) => (r && typeof r === "object" && Array.isArray((r as { results?: unknown }).results) ? (r as { results: unknown[] }).results.length : 0);
+  if (method === "batch" && Array.isArray(result)) result.forEach((r, i) => add(texts[i], rowsOf(r)));
+  else if (method === "all") add(texts[0], rowsOf(result));
+  else if (method === "raw") add(texts[0], Array.isArray(result) ? result.length : 0);
+  else if (method === "first") add(texts[0], result == null ? 0 : 1);
+  else add(texts[0], 0);
 }
 
 /** "insert objects", "select change_log": a statement's verb and first table. */
@@ -146,15 +179,17 @@ export class WatchCache extends ServedWatchCache {
     countD1Queries(env.DB);
   }
 
-  async benchD1Queries(): Promise<{ isolate: string; queries: number; statements: number; kinds: Record<string, number> }> {
-    return { isolate: isolateId(), queries: d1Queries, statements: d1Statements, kinds: Object.fromEntries(d1Kinds) };
+  async benchD1Queries(): Promise<{ isolate: string; queries: number; statements: number; kinds: Record<string, number>; rows: Record<string, number>; bySql: Record<string, { runs: number; rows: number }> }> {
+    return { isolate: isolateId(), queries: d1Queries, statements: d1Statements, kinds: Object.fromEntries(d1Kinds), rows: Object.fromEntries(d1Rows), bySql: Object.fromEntries(d1BySql) };
   }
 }
 
-async function d1QueryCount(env: Env, caches: string[]) {
+async function d1QueryCount(env: Env, caches: string[], detail: boolean) {
   let queries = d1Queries;
   let statements = d1Statements;
   const kinds: Record<string, number> = Object.fromEntries(d1Kinds);
+  const rows: Record<string, number> = Object.fromEntries(d1Rows);
+  const bySql: Record<string, { runs: number; rows: number }> = Object.fromEntries([...d1BySql].map(([k, v]) => [k, { ...v }]));
   const isolates = [isolateId()];
   for (const resource of caches) {
     const stub = env.WATCH_CACHE.get(env.WATCH_CACHE.idFromName(resource)) as unknown as DurableObjectStub<WatchCache>;
@@ -164,9 +199,15 @@ async function d1QueryCount(env: Env, caches: string[]) {
       queries += c.queries;
       statements += c.statements;
       for (const [k, v] of Object.entries(c.kinds)) kinds[k] = (kinds[k] ?? 0) + v;
+      for (const [k, v] of Object.entries(c.rows)) rows[k] = (rows[k] ?? 0) + v;
+      for (const [k, v] of Object.entries(c.bySql)) {
+        const sum = (bySql[k] ??= { runs: 0, rows: 0 });
+        sum.runs += v.runs;
+        sum.rows += v.rows;
+      }
     }
   }
-  return { queries, statements, kinds, isolates: isolates.length };
+  return { queries, statements, kinds, rows, isolates: isolates.length, ...(detail ? { bySql } : {}) };
 }
 
 function benchPod(name: string, namespace: string): KubeObject {
@@ -289,7 +330,7 @@ export default {
     if (!url.pathname.startsWith("/__bench/")) return worker.fetch(req, env, ctx);
     if (!env.API_TOKEN || req.headers.get("authorization") !== `Bearer ${env.API_TOKEN}`) return new Response("unauthorized", { status: 401 });
     const n = Number(url.searchParams.get("n") ?? "1000");
-    if (url.pathname === "/__bench/d1-queries") return Response.json(await d1QueryCount(env, (url.searchParams.get("caches") ?? "").split(",").filter(Boolean)));
+    if (url.pathname === "/__bench/d1-queries") return Response.json(await d1QueryCount(env, (url.searchParams.get("caches") ?? "").split(",").filter(Boolean), url.searchParams.get("detail") === "1"));
     if (url.pathname === "/__bench/bare-alarms") return Response.json(await bareAlarms(env as unknown as BenchEnv, n, Number(url.searchParams.get("intervalMs") ?? "10000")));
     if (url.pathname === "/__bench/d1") return Response.json(await rawInserts(env.DB, n, url.searchParams.get("only") === "batch"));
     if (url.pathname === "/__bench/controllers") {

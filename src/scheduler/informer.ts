@@ -47,7 +47,8 @@ export async function readChanges(store: ObjectStore, sinceRv: number): Promise<
   let cursor = sinceRv;
   for (;;) {
     // One round trip, one transaction: the compaction check and the rows agree.
-    const { revision, changes: rows } = await store.changePage(WATCHED, cursor, PAGE);
+    // The snapshot keeps its own copies: no previous bodies (half the bytes of a page).
+    const { revision, changes: rows } = await store.changePage(WATCHED, cursor, PAGE, { prev: false });
     // Compacted past us, or the revision went backwards (a restored or replaced database).
     if (cursor < revision.compactedRv || revision.rv < cursor) return "expired";
     for (const r of rows) out.push({ rv: r.rv, resource: r.resource as WatchedChange["resource"], deleted: r.type === "DELETED", object: r.object });

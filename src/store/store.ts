@@ -8,7 +8,7 @@
 // unique (resource, namespace, name) index, so of two concurrent creates exactly one
 // wins.
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
-import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { objects, changes, revision } from "./schema";
 import type { KubeObject } from "../model/types";
 import { alreadyExists, conflict, notFound, expired, namespaceNotFound, namespaceTerminating, ApiError } from "../model/errors";
@@ -16,6 +16,7 @@ import { GUARANTEED_UPDATE_ATTEMPTS, retryOnConflict } from "./retry";
 import { utf8Length } from "../util/utf8";
 import { statements } from "./statements";
 import { listPage, readRevision, MAX_LABEL_PUSHDOWN, type ListFilter, type ListRow } from "./list-statements";
+import { changePageQuery, readRevisionMarks, revisionMarksOf, type ChangeRow } from "./change-statements";
 import { eventsLastSeenBefore, existingUids, groupsOwnedBy, groupsWithMissingOwner, nodesOfPodsWithoutNode, type ResourceGroup } from "./index-queries";
 
 export type ChangeType = "ADDED" | "MODIFIED" | "DELETED";
@@ -258,36 +259,28 @@ export class ObjectStore {
    * not fall behind the compaction while other resources are written.
    */
   async changesAfter(resource: string | undefined, sinceRv: number, max = 500): Promise<{ changes: LoggedChange[]; upTo: number }> {
-    const where = resource ? and(eq(changes.resource, resource), gt(changes.rv, sinceRv)) : gt(changes.rv, sinceRv);
-    const [rev, rows] = await this.db.batch([
-      this.db.select({ rv: revision.rv, compactedRv: revision.compactedRv }).from(revision).where(eq(revision.id, 1)),
-      this.db.select().from(changes).where(where).orderBy(asc(changes.rv)).limit(max),
-    ]);
-    const compactedRv = rev[0]?.compactedRv ?? 0;
+    const [rev, page] = await this.d1.batch<unknown>([readRevisionMarks(this.d1), changePageQuery(this.d1, resource ? [resource] : [], sinceRv, max, true)]);
+    const marks = revisionMarksOf(rev.results);
+    const rows = page.results as ChangeRow[];
+    const compactedRv = marks.compactedRv;
     // The API server's watch cache words it so: the second number is the oldest
     // resourceVersion a watch can still start from.
     if (sinceRv < compactedRv) throw expired(`too old resource version: ${sinceRv} (${compactedRv})`);
-    const upTo = rows.length === max ? rows[rows.length - 1].rv : Math.max(sinceRv, rev[0]?.rv ?? 0);
+    const upTo = rows.length === max ? rows[rows.length - 1].rv : Math.max(sinceRv, marks.rv);
     return { changes: rows.map(logged), upTo };
   }
 
   /**
    * One page of the change log for several resources, with the revision read in the
    * same transaction (so a caller can tell a compacted or replaced log from an empty one).
+   * `prev: false` leaves out the objects before each change (change-statements.ts says
+   * who needs them).
    */
-  async changePage(resources: string[], sinceRv: number, limit: number): Promise<ChangePage> {
-    const [rev, rows] = await this.db.batch([
-      this.db.select({ rv: revision.rv, compactedRv: revision.compactedRv }).from(revision).where(eq(revision.id, 1)),
-      this.db
-        .select()
-        .from(changes)
-        .where(and(gt(changes.rv, sinceRv), inArray(changes.resource, resources)))
-        .orderBy(asc(changes.rv))
-        .limit(limit),
-    ]);
+  async changePage(resources: string[], sinceRv: number, limit: number, opts: { prev?: boolean } = {}): Promise<ChangePage> {
+    const [rev, page] = await this.d1.batch<unknown>([readRevisionMarks(this.d1), changePageQuery(this.d1, resources, sinceRv, limit, opts.prev ?? true)]);
     return {
-      revision: { rv: rev[0]?.rv ?? 0, compactedRv: rev[0]?.compactedRv ?? 0 },
-      changes: rows.map(logged),
+      revision: revisionMarksOf(rev.results),
+      changes: (page.results as ChangeRow[]).map(logged),
     };
   }
 
@@ -514,9 +507,9 @@ function serialise(obj: KubeObject): string {
   return JSON.stringify({ ...obj, metadata });
 }
 
-function logged(r: typeof changes.$inferSelect): LoggedChange {
+function logged(r: ChangeRow): LoggedChange {
   const out: LoggedChange = { rv: r.rv, type: r.type, resource: r.resource, object: materialise(r.body, r.rv) };
-  if (r.prevBody) out.prevObject = materialise(r.prevBody, r.rv);
+  if (r.prev_body) out.prevObject = materialise(r.prev_body, r.rv);
   return out;
 }
 
