@@ -12,8 +12,13 @@ export const CONFLICT_GUARD = "edgekube-conflict";
 
 const p = <N extends string>(name: N) => sql.placeholder(name);
 
-/** The cluster-wide revision as the statement runs: the write's resourceVersion. */
-const currentRv = sql`(SELECT ${revision.rv} FROM ${revision} WHERE ${revision.id} = 1)`;
+/**
+ * A write's resourceVersion. A commit bumps the cluster-wide revision once, by its
+ * number of writes, before any of them (bumpRevisionBy); write i of n then takes
+ * that revision less `back` = n - 1 - i, so the writes still get consecutive versions
+ * in order, as one bump per write gave them, for one statement instead of n.
+ */
+const writeRv = sql`((SELECT ${revision.rv} FROM ${revision} WHERE ${revision.id} = 1) - ${p("back")})`;
 const abortUnless = (condition: ReturnType<typeof sql>) => sql`json(CASE WHEN ${condition} THEN '1' ELSE ${CONFLICT_GUARD} END)`;
 const objectKey = and(eq(objects.resource, p("resource")), eq(objects.namespace, p("namespace")), eq(objects.name, p("name")));
 
@@ -26,19 +31,18 @@ export const statements = lazily(() => {
   const index = { nodeName: p("nodeName"), phase: p("phase"), ownerUid: p("ownerUid"), labels: p("labels") };
   const revisionRow = eq(revision.id, 1);
   return {
-    bumpRevision: new PreparedSql(db.update(revision).set({ rv: sql`${revision.rv} + 1` }).where(revisionRow).toSQL()),
-    /** The last write's bump, which answers with the revision it made (no read of it afterwards). */
-    bumpRevisionReturning: new PreparedSql(db.update(revision).set({ rv: sql`${revision.rv} + 1` }).where(revisionRow).returning({ rv: revision.rv }).toSQL()),
+    /** A commit's one bump, by its number of writes; it answers with the last write's revision (no read of it afterwards). */
+    bumpRevisionBy: new PreparedSql<"writes">(db.update(revision).set({ rv: sql`${revision.rv} + ${p("writes")}` }).where(revisionRow).returning({ rv: revision.rv }).toSQL()),
     /** A create's change row: no previous body. */
-    logCreate: new PreparedSql<Key | "type" | "body">(
-      db.insert(changes).values({ rv: currentRv, type: p("type"), resource: p("resource"), namespace: p("namespace"), name: p("name"), body: p("body"), prevBody: null }).toSQL(),
+    logCreate: new PreparedSql<Key | "back" | "type" | "body">(
+      db.insert(changes).values({ rv: writeRv, type: p("type"), resource: p("resource"), namespace: p("namespace"), name: p("name"), body: p("body"), prevBody: null }).toSQL(),
     ),
     /** An update's or delete's change row, copying the object as it was while it fits in `room` bytes. */
-    logChange: new PreparedSql<Key | "type" | "body" | "room">(
+    logChange: new PreparedSql<Key | "back" | "type" | "body" | "room">(
       db
         .insert(changes)
         .values({
-          rv: currentRv,
+          rv: writeRv,
           type: p("type"),
           resource: p("resource"),
           namespace: p("namespace"),
@@ -48,14 +52,14 @@ export const statements = lazily(() => {
         })
         .toSQL(),
     ),
-    insertObject: new PreparedSql<Key | "uid" | "body" | IndexColumns>(
-      db.insert(objects).values({ resource: p("resource"), namespace: p("namespace"), name: p("name"), uid: p("uid"), resourceVersion: currentRv, ...index, body: p("body") }).toSQL(),
+    insertObject: new PreparedSql<Key | "back" | "uid" | "body" | IndexColumns>(
+      db.insert(objects).values({ resource: p("resource"), namespace: p("namespace"), name: p("name"), uid: p("uid"), resourceVersion: writeRv, ...index, body: p("body") }).toSQL(),
     ),
     /** Conditional on the resourceVersion the writer read; `guard` then fails the batch if no row matched. */
-    updateObject: new PreparedSql<Key | "expectedRv" | "body" | IndexColumns>(
+    updateObject: new PreparedSql<Key | "back" | "expectedRv" | "body" | IndexColumns>(
       db
         .update(objects)
-        .set({ resourceVersion: currentRv, ...Object.fromEntries(Object.entries(index).map(([k, v]) => [k, sql`${v}`])), body: sql`${p("body")}` })
+        .set({ resourceVersion: writeRv, ...Object.fromEntries(Object.entries(index).map(([k, v]) => [k, sql`${v}`])), body: sql`${p("body")}` })
         .where(and(objectKey, eq(objects.resourceVersion, p("expectedRv"))))
         .toSQL(),
     ),

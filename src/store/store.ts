@@ -1,7 +1,8 @@
 // The object store: Kubernetes API semantics over D1.
 //
-// Every write is one D1 batch (a transaction): bump the cluster-wide revision, write
-// the object with that revision, append the change-log row. Updates are conditional
+// Every commit is one D1 batch (a transaction): bump the cluster-wide revision once by
+// its number of writes, then write each object with its own revision of those (in
+// order) and append its change-log row. Updates are conditional
 // on the resourceVersion the writer read; a stale write aborts the whole batch (via a
 // guard statement that fails when the conditional UPDATE touched no row), so a lost
 // update is impossible and nothing is written on a conflict. Creates rely on the
@@ -364,27 +365,26 @@ export class ObjectStore {
       const set = { resource: f.resource, namespace: f.namespace, count: f.count, maxRv: f.maxRv };
       stmts.push(f.name === undefined ? w$.unchangedSet.bind(d1, set) : w$.unchangedObject.bind(d1, { ...set, name: f.name }));
     }
-    let lastBump = 0;
+    // One bump for the whole commit (statements.ts: writeRv); it answers with the last write's revision.
+    const bump = stmts.length;
+    stmts.push(w$.bumpRevisionBy.bind(d1, { writes: ops.length }));
     for (const [i, w] of ops.entries()) {
       const body = bodies[i];
       const key = { resource: w.resource, ...keyOf(w.object) };
-      // The last write's bump answers with the batch's final revision.
-      const last = i === ops.length - 1;
-      if (last) lastBump = stmts.length;
-      stmts.push((last ? w$.bumpRevisionReturning : w$.bumpRevision).bind(d1, {}));
+      const back = ops.length - 1 - i;
       // The change row first, so it can copy the object as it was before this write.
       const type: ChangeType = w.op === "create" ? "ADDED" : w.op === "update" ? "MODIFIED" : "DELETED";
       if (w.op === "create") {
-        stmts.push(w$.logCreate.bind(d1, { ...key, type, body }));
-        stmts.push(w$.insertObject.bind(d1, { ...key, uid: w.object.metadata.uid ?? "", ...indexColumns(w.object), body }));
+        stmts.push(w$.logCreate.bind(d1, { ...key, back, type, body }));
+        stmts.push(w$.insertObject.bind(d1, { ...key, back, uid: w.object.metadata.uid ?? "", ...indexColumns(w.object), body }));
         continue;
       }
       // The previous body rides along only while both fit in one D1 row; a watcher with a
       // selector judges a change to a larger object by its new state alone.
       const room = MAX_ROW_BYTES - ROW_OVERHEAD_BYTES - utf8Length(body) - utf8Length(w.resource + key.namespace + key.name);
-      stmts.push(w$.logChange.bind(d1, { ...key, type, body, room }));
+      stmts.push(w$.logChange.bind(d1, { ...key, back, type, body, room }));
       const expectedRv = w.expectedRv;
-      if (w.op === "update") stmts.push(w$.updateObject.bind(d1, { ...key, expectedRv, ...indexColumns(w.object), body }));
+      if (w.op === "update") stmts.push(w$.updateObject.bind(d1, { ...key, back, expectedRv, ...indexColumns(w.object), body }));
       else stmts.push(w$.deleteObject.bind(d1, { ...key, expectedRv }));
       stmts.push(w$.guard.bind(d1, {}));
     }
@@ -395,7 +395,7 @@ export class ObjectStore {
     } catch (e) {
       throw await this.explainFailure(e, ops, namespaces, absent, unchanged);
     }
-    const finalRv = results[lastBump].results[0].rv;
+    const finalRv = results[bump].results[0].rv;
     const firstRv = finalRv - ops.length + 1;
     const stored = ops.map((w, i) => materialise(bodies[i], firstRv + i));
     if (Math.floor(finalRv / this.pruneEvery) !== Math.floor((firstRv - 1) / this.pruneEvery)) await this.prune(finalRv);

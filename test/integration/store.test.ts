@@ -161,4 +161,28 @@ describe("object store on D1", () => {
     expect(await store.get("leases.coordination.k8s.io", "default", "fresh")).toBeNull();
     expect((await store.revision()).rv).toBe(before);
   });
+
+  it("gives a commit's writes consecutive resourceVersions in order, the log and the rows alike", async () => {
+    const store = new ObjectStore(env.DB);
+    const old = await store.create("leases.coordination.k8s.io", cm("old"));
+    const before = (await store.revision()).rv;
+    const stored = await store.commit([
+      { op: "create", resource: "leases.coordination.k8s.io", object: cm("c1") },
+      { op: "update", resource: "leases.coordination.k8s.io", object: { ...old, spec: { holderIdentity: "x" } }, expectedRv: Number(old.metadata.resourceVersion) },
+      { op: "create", resource: "leases.coordination.k8s.io", object: cm("c2") },
+    ]);
+    expect(stored.map((o) => Number(o.metadata.resourceVersion))).toEqual([before + 1, before + 2, before + 3]);
+    expect((await store.revision()).rv).toBe(before + 3);
+    const logged = await store.changesSince("leases.coordination.k8s.io", before);
+    expect(logged.map((c) => [c.rv, c.type, c.object.metadata.name])).toEqual([
+      [before + 1, "ADDED", "c1"],
+      [before + 2, "MODIFIED", "old"],
+      [before + 3, "ADDED", "c2"],
+    ]);
+    expect(logged[1].prevObject?.spec).toEqual({});
+    for (const name of ["c1", "old", "c2"]) {
+      const got = await store.get("leases.coordination.k8s.io", "default", name);
+      expect(got?.metadata.resourceVersion).toBe(stored.find((o) => o.metadata.name === name)?.metadata.resourceVersion);
+    }
+  });
 });

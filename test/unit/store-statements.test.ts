@@ -7,7 +7,8 @@ import { objects, changes, revision } from "../../src/store/schema";
 import { statements } from "../../src/store/statements";
 
 const db = drizzle({} as D1Database);
-const currentRv = sql`(SELECT ${revision.rv} FROM ${revision} WHERE ${revision.id} = 1)`;
+/** Write i of n takes the commit's one bumped revision less n - 1 - i (here 2). */
+const writeRv = sql`((SELECT ${revision.rv} FROM ${revision} WHERE ${revision.id} = 1) - ${2})`;
 const key = { resource: "pods", namespace: "default", name: "web-1" };
 const index = { nodeName: "node-1", phase: "Running", ownerUid: "u-rs", labels: '{"app":"web"}' };
 const byKey = and(eq(objects.resource, key.resource), eq(objects.namespace, key.namespace), eq(objects.name, key.name));
@@ -20,25 +21,25 @@ function values(q: { sql: string; params: unknown[] }) {
 describe("the store's prepared statements", () => {
   it("insert an object as drizzle would", () => {
     const s = statements().insertObject;
-    const built = db.insert(objects).values({ ...key, uid: "u-1", resourceVersion: currentRv, ...index, body: "{}" }).toSQL();
-    expect({ sql: s.sql, params: s.args({ ...key, uid: "u-1", ...index, body: "{}" }) }).toEqual(values(built));
+    const built = db.insert(objects).values({ ...key, uid: "u-1", resourceVersion: writeRv, ...index, body: "{}" }).toSQL();
+    expect({ sql: s.sql, params: s.args({ ...key, back: 2, uid: "u-1", ...index, body: "{}" }) }).toEqual(values(built));
   });
 
   it("update an object conditionally on its resourceVersion as drizzle would", () => {
     const s = statements().updateObject;
     const built = db
       .update(objects)
-      .set({ resourceVersion: currentRv, ...index, body: "{}" })
+      .set({ resourceVersion: writeRv, ...index, body: "{}" })
       .where(and(byKey, eq(objects.resourceVersion, 41)))
       .toSQL();
-    expect({ sql: s.sql, params: s.args({ ...key, expectedRv: 41, ...index, body: "{}" }) }).toEqual(values(built));
+    expect({ sql: s.sql, params: s.args({ ...key, back: 2, expectedRv: 41, ...index, body: "{}" }) }).toEqual(values(built));
   });
 
   it("log a change with the previous body as drizzle would", () => {
     const s = statements().logChange;
     const prevBody = sql`(SELECT CASE WHEN length(CAST(${objects.body} AS BLOB)) <= ${1000} THEN ${objects.body} END FROM ${objects} WHERE ${byKey})`;
-    const built = db.insert(changes).values({ rv: currentRv, type: "MODIFIED", ...key, body: "{}", prevBody }).toSQL();
-    expect({ sql: s.sql, params: s.args({ ...key, type: "MODIFIED", body: "{}", room: 1000 }) }).toEqual(values(built));
+    const built = db.insert(changes).values({ rv: writeRv, type: "MODIFIED", ...key, body: "{}", prevBody }).toSQL();
+    expect({ sql: s.sql, params: s.args({ ...key, back: 2, type: "MODIFIED", body: "{}", room: 1000 }) }).toEqual(values(built));
   });
 
   it("delete and read one object as drizzle would", () => {
@@ -46,6 +47,16 @@ describe("the store's prepared statements", () => {
     expect({ sql: statements().deleteObject.sql, params: statements().deleteObject.args({ ...key, expectedRv: 7 }) }).toEqual(values(del));
     const get = db.select({ rv: objects.resourceVersion, body: objects.body }).from(objects).where(byKey).toSQL();
     expect({ sql: statements().getObject.sql, params: statements().getObject.args(key) }).toEqual(values(get));
+  });
+
+  it("bump the revision once per commit by its number of writes, answering with the last", () => {
+    const built = db
+      .update(revision)
+      .set({ rv: sql`${revision.rv} + ${5}` })
+      .where(eq(revision.id, 1))
+      .returning({ rv: revision.rv })
+      .toSQL();
+    expect({ sql: statements().bumpRevisionBy.sql, params: statements().bumpRevisionBy.args({ writes: 5 }) }).toEqual(values(built));
   });
 
   it("refuses a missing value rather than binding NULL", () => {
