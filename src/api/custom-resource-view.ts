@@ -5,7 +5,7 @@ import type { ResourceInfo } from "../model/resources";
 import { apiVersionOf } from "../model/resources";
 import type { KubeObject } from "../model/types";
 import { prune } from "../model/schema-defaulting";
-import { fromStorageVersion } from "../model/conversion";
+import { convertsOnRead, fromStorageVersion } from "../model/conversion";
 import { customResourcePrinter } from "./printers/custom-resources";
 import type { Printer } from "./printers/types";
 
@@ -15,6 +15,11 @@ export function asServed(info: ResourceInfo, obj: KubeObject): KubeObject {
   if (!info.custom) return fromStorageVersion(info, obj);
   const apiVersion = apiVersionOf(info);
   return obj.apiVersion === apiVersion ? obj : { ...obj, apiVersion };
+}
+
+/** Whether asServed hands every object back as stored (a built-in in its storage version). */
+export function servedAsStored(info: ResourceInfo): boolean {
+  return !info.custom && !convertsOnRead(info);
 }
 
 export function listKindOf(info: ResourceInfo): string {

@@ -4,11 +4,12 @@
 // with nothing lost and nothing twice.
 import type { KubeObject, Status } from "../model/types";
 import { watchCache } from "../controlplane/stubs";
+import { parseRelayLine } from "../controlplane/watch-relay-line";
 import type { SelectionSpec } from "../model/watch-filter";
 import { sleep } from "./stream";
 
 export type CacheEvent =
-  | { type: "ADDED" | "MODIFIED" | "DELETED"; object: KubeObject; rv: number }
+  | RelayedChange
   /** The cache has considered every change up to `rv` (nothing is forwarded as such). */
   | { type: "BOOKMARK"; rv: number }
   | { type: "ERROR"; object: Status };
@@ -19,6 +20,28 @@ const BACKOFF_MIN_MS = 50;
 const BACKOFF_MAX_MS = 2_000;
 
 type Next = CacheEvent | "timeout" | "closed" | "failed";
+
+/**
+ * A change as the cache sent it: the watch event's JSON, ready for a client that wants
+ * it as it is, and the object parsed only for one that needs it (a Table, a converted
+ * version).
+ */
+export class RelayedChange {
+  private parsed: KubeObject | undefined;
+
+  constructor(
+    readonly type: "ADDED" | "MODIFIED" | "DELETED",
+    readonly rv: number,
+    /** "namespace/name". */
+    readonly key: string,
+    /** `{"type":...,"object":...}`, without a newline. */
+    readonly json: string,
+  ) {}
+
+  get object(): KubeObject {
+    return (this.parsed ??= (JSON.parse(this.json) as { object: KubeObject }).object);
+  }
+}
 
 /**
  * Events read ahead of the client at most. The cache's stream is read while the client's
@@ -176,20 +199,23 @@ export class CacheWatch {
     const lines = text.split("\n");
     this.buf = lines.pop() ?? "";
     for (const line of lines) {
-      if (!line.trim()) continue;
-      const ev = JSON.parse(line) as { type: string; object: KubeObject | Status };
+      if (!line) continue;
+      const ev = parseRelayLine(line);
+      if (!ev) {
+        console.error(`watch: the watch cache sent a line this relay cannot read: ${line.slice(0, 80)}`);
+        continue;
+      }
       if (ev.type === "ERROR") {
-        this.events.push({ type: "ERROR", object: ev.object as Status });
+        this.events.push({ type: "ERROR", object: (JSON.parse(ev.json) as { object: Status }).object });
         this.ended = true;
         return;
       }
-      const rv = Number((ev.object as KubeObject).metadata?.resourceVersion);
       // After a reconnect the cache starts after `received`: anything at or before it is a repeat.
-      if (!(rv > this.received)) continue;
-      this.received = rv;
+      if (!(ev.rv > this.received)) continue;
+      this.received = ev.rv;
       this.failures = 0;
-      if (ev.type === "BOOKMARK") this.events.push({ type: "BOOKMARK", rv });
-      else this.events.push({ type: ev.type as "ADDED" | "MODIFIED" | "DELETED", object: ev.object as KubeObject, rv });
+      if (ev.type === "BOOKMARK") this.events.push({ type: "BOOKMARK", rv: ev.rv });
+      else this.events.push(new RelayedChange(ev.type, ev.rv, ev.key, ev.json));
     }
   }
 }

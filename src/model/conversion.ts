@@ -41,6 +41,12 @@ export function toStorageVersion(info: ResourceInfo, obj: KubeObject): KubeObjec
   }
 }
 
+/** Whether fromStorageVersion changes objects of this version (else they are served as stored). */
+export function convertsOnRead(info: ResourceInfo): boolean {
+  const c = conversionOf(info);
+  return c !== undefined && c.out !== same;
+}
+
 /** A stored object in the version the request asked for. */
 export function fromStorageVersion(info: ResourceInfo, obj: KubeObject): KubeObject {
   return conversionOf(info)?.out(obj) ?? obj;

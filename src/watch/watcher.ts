@@ -6,6 +6,10 @@
 import type { KubeObject, Status } from "../model/types";
 import type { WindowEvent } from "./window";
 import { watchEventFor } from "../model/watch-filter";
+import { errorLine, eventLine, progressLine } from "../controlplane/watch-relay-line";
+
+// The lines' format (what the API worker's relay reads): src/controlplane/watch-relay-line.ts.
+export { errorLine, eventLine };
 
 export interface WatchSink {
   /** Resolves false once the reader has gone. */
@@ -13,23 +17,6 @@ export interface WatchSink {
   close(): Promise<void>;
   /** Settles when the reader goes away between writes. */
   gone?: Promise<unknown>;
-}
-
-/**
- * A line the API worker reads but never forwards as such: every change up to `rv` has
- * been considered for this watcher. It moves the worker's resume point past changes the
- * filter dropped and is what it sends as a BOOKMARK.
- */
-export function progressLine(rv: number): string {
-  return JSON.stringify({ type: "BOOKMARK", object: { metadata: { resourceVersion: String(rv) } } }) + "\n";
-}
-
-export function eventLine(type: string, object: KubeObject): string {
-  return JSON.stringify({ type, object }) + "\n";
-}
-
-export function errorLine(status: Status): string {
-  return JSON.stringify({ type: "ERROR", object: status }) + "\n";
 }
 
 const PROGRESS_GAP_MS = 1_000;

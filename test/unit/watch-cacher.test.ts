@@ -4,6 +4,7 @@
 import { describe, it, expect } from "vitest";
 import { Cacher, DEFAULT_CACHE_OPTIONS, type ChangeLog } from "../../src/watch/cacher";
 import type { KubeObject } from "../../src/model/types";
+import { parseRelayLine } from "../../src/controlplane/watch-relay-line";
 
 type Row = Awaited<ReturnType<ChangeLog["page"]>>["changes"][number];
 
@@ -32,7 +33,11 @@ function sink() {
   const lines: string[] = [];
   return {
     lines,
-    names: () => lines.map((l) => JSON.parse(l) as { type: string; object: KubeObject }).filter((e) => e.type !== "BOOKMARK").map((e) => `${e.type} ${e.object.metadata.name}`),
+    names: () =>
+      lines
+        .map((l) => JSON.parse(parseRelayLine(l)!.json) as { type: string; object: KubeObject })
+        .filter((e) => e.type !== "BOOKMARK")
+        .map((e) => `${e.type} ${e.object.metadata.name}`),
     write: async (text: string) => {
       lines.push(...text.split("\n").filter(Boolean));
       return true;

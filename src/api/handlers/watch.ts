@@ -13,12 +13,13 @@ import type { ApiContext } from "../context";
 import { storageKey } from "../../model/resources";
 import type { KubeObject } from "../../model/types";
 import { toTable } from "../printers";
-import { asServed, printerOf } from "../custom-resource-view";
+import { asServed, printerOf, servedAsStored } from "../custom-resource-view";
 import { wantsTable } from "../negotiate";
 import { parseListQuery, queryInt } from "./list-options";
 import { openStream } from "../stream";
 import { ApiError, internalError } from "../../model/errors";
 import { CacheWatch } from "../watch-source";
+import { objectKeyOf } from "../../controlplane/watch-relay-line";
 
 const KEEPALIVE_MS = 15_000;
 const BOOKMARK_MS = 30_000;
@@ -48,7 +49,7 @@ export async function watchObjects(ctx: ApiContext, ri: RequestInfo, req: Reques
     initial.push(...found.items);
     // The objects are read after the revision: one changed in between is listed as it
     // is now, and its change after `since` would come again.
-    for (const o of found.items) listed.set(objectKey(o), Number(o.metadata.resourceVersion));
+    for (const o of found.items) listed.set(objectKeyOf(o), Number(o.metadata.resourceVersion));
   } else {
     since = Number(rvParam);
     if (!Number.isSafeInteger(since) || since < 0) throw new ApiError(400, "BadRequest", `invalid resource version: ${rvParam}`);
@@ -57,6 +58,8 @@ export async function watchObjects(ctx: ApiContext, ri: RequestInfo, req: Reques
   const stream = openStream(req, table ? "application/json;as=Table;v=v1;g=meta.k8s.io" : "application/json");
   let headersSent = false;
   const printer = printerOf(ri.info);
+  // A client that wants the objects as stored gets each event's JSON as the cache made it.
+  const asStored = !table && servedAsStored(ri.info);
   const encode = (type: string, stored: KubeObject): string => {
     const obj = asServed(ri.info, stored);
     if (!table) return JSON.stringify({ type, object: obj }) + "\n";
@@ -115,13 +118,12 @@ export async function watchObjects(ctx: ApiContext, ri: RequestInfo, req: Reques
           failed = true;
           break;
         }
-        const k = objectKey(e.object);
-        const listedAt = listed.get(k);
+        const listedAt = listed.get(e.key);
         if (listedAt !== undefined) {
           if (e.rv <= listedAt) continue;
-          listed.delete(k);
+          listed.delete(e.key);
         }
-        text += encode(e.type, e.object);
+        text += asStored ? e.json + "\n" : encode(e.type, e.object);
       }
       if (text && !(await write(text))) break;
       if (failed) break;
@@ -143,8 +145,4 @@ export async function watchObjects(ctx: ApiContext, ri: RequestInfo, req: Reques
   // response body is being written.
   void run();
   return stream.response;
-}
-
-function objectKey(o: KubeObject): string {
-  return `${o.metadata.namespace ?? ""}/${o.metadata.name ?? ""}`;
 }
