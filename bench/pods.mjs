@@ -1,7 +1,7 @@
 // `npm run bench -- pods [--nodes 100] [--runs 3] [--pods 2000] [--clients 32]
 //   [--churn-rate 20] [--churn-seconds 60] [--churn-keep 200] [--requests 1000]
 //   [--lifecycle-pods 100] [--limits default,off] [--parts create,churn,latency,work]
-//   [--profile 1] [--label before] [--var NAME:VALUE ...]`
+//   [--profile 1] [--sites 1] [--label before] [--var NAME:VALUE ...]`
 //
 // The pod scale goals on a local cluster (wrangler dev serving bench/worker.mts: the
 // real worker plus /__bench endpoints; every component shares one JavaScript thread).
@@ -34,6 +34,8 @@
 //      measured in the same run.
 // --profile 1 records the V8 CPU profile during the first run's figure 1 at limits off
 // and prints where the thread went, by component and source file.
+// --sites 1 counts figure 4's statements by kind and by the functions that ran them
+// (the stack up to its first await): which code reads what, per pod.
 // Writes bench/results/pods[-label]-*.json and pods[-label]-*.svg.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -61,6 +63,8 @@ const LIFECYCLE_PODS = Number(arg("lifecycle-pods", 100));
 const LIMITS = arg("limits", "default,off").split(",");
 const PARTS = new Set(arg("parts", "create,churn,latency,work").split(","));
 const PROFILE = Number(arg("profile", 0)) > 0;
+/** --sites 1: figure 4 also counts each statement by the functions that ran it (slower: a stack per statement). */
+const SITES = Number(arg("sites", 0)) > 0;
 const LABEL = arg("label", "");
 const extraVars = Object.fromEntries(argv.flatMap((a, i) => (a === "--var" ? [argv[i + 1].split(/:(.*)/s).slice(0, 2)] : [])));
 const RUNNING_MAX_MS = 600_000;
@@ -375,6 +379,7 @@ async function work(cluster, ns, r) {
   const rate = (x, s) => (x / idle.seconds) * s;
   const watch = await podWatch(cluster, ns);
   const names = Array.from({ length: n }, (_, i) => `w-${i}`);
+  if (SITES) await cluster.api("/__bench/d1-sites?on=1", { method: "POST" });
   const c0 = await d1Counters(cluster);
   await concurrently(n, CLIENTS, (i) => cluster.api(`/api/v1/namespaces/${ns}/pods`, { method: "POST", body: JSON.stringify(pod(names[i], "work")) }));
   const c1 = await d1Counters(cluster);
@@ -385,6 +390,7 @@ async function work(cluster, ns, r) {
   await deleteAll(cluster, ns, watch, names);
   await sleep(3_000);
   const c3 = await d1Counters(cluster);
+  const sites = SITES ? (await cluster.api("/__bench/d1-sites?on=0", { method: "POST" })).body.sites : undefined;
   await watch.stop();
   const perPod = (d) => {
     const kinds = {};
@@ -425,6 +431,11 @@ async function work(cluster, ns, r) {
     .sort((x, y) => y.rowsPerPod - x.rowsPerPod)
     .slice(0, 12);
   out.topStatementsByRows = top;
+  if (sites) {
+    // Not net of the idle rate: heartbeats' statements show up too.
+    out.sites = Object.fromEntries(Object.entries(sites).slice(0, 40).map(([k, v]) => [k, Number((v / n).toFixed(2))]));
+    for (const [k, v] of Object.entries(out.sites).slice(0, 30)) log(`      ${v} per pod: ${k}`);
+  }
   for (const t of top) log(`      ${t.rowsPerPod} rows, ${t.runsPerPod} runs per pod: ${t.sql}`);
   return out;
 }

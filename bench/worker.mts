@@ -38,6 +38,10 @@
 //                                  statement's verb and table: "insert objects")
 //                                  and the rows each kind answered with; with detail=1,
 //                                  runs and rows by each statement's text
+//   POST /__bench/d1-sites?on=1|0
+//                                  start (on=1) or stop counting D1 statements by kind and
+//                                  the functions that ran them (the stack up to its first
+//                                  await); answers with the counts so far
 //   POST /__bench/d1?n=1000&only=batch
 //                                  only the batch of n inserts (no single ones)
 //
@@ -96,6 +100,16 @@ const d1Kinds = new Map<string, number>();
 const d1Rows = new Map<string, number>();
 /** Runs and rows by the statement's text, for `?detail=1`: which query reads the rows. */
 const d1BySql = new Map<string, { runs: number; rows: number }>();
+/** While on (`POST /__bench/d1-sites?on=1`): runs by statement kind and the functions that ran it. */
+let d1SitesOn = false;
+const d1Sites = new Map<string, number>();
+
+/** The calling functions (up to the first await, which is where a stack ends) of a statement run now. */
+function callSite(): string {
+  const frames = (new Error().stack ?? "").split("\n").slice(3);
+  const names = frames.map((f) => /at (?:async )?([\w$.<>]+) \(/.exec(f)?.[1]).filter((n): n is string => !!n && !/^(Object\.)?(target|wrap|original)/.test(n));
+  return names.slice(0, 6).join(" < ");
+}
 let d1Counting = false;
 let isolate: string | undefined;
 const isolateId = () => (isolate ??= crypto.randomUUID());
@@ -110,9 +124,11 @@ function countD1Queries(db: D1Database): void {
       target[name] = function (this: unknown, ...args: unknown[]) {
         d1Queries++;
         const kinds: string[] = [];
+        const site = d1SitesOn ? callSite() : "";
         for (const st of statements(this, args)) {
           d1Statements++;
           const kind = statementKind(st);
+          if (d1SitesOn) d1Sites.set(`${kind} @ ${site}`, (d1Sites.get(`${kind} @ ${site}`) ?? 0) + 1);
           kinds.push(statementText(st));
           d1Kinds.set(kind, (d1Kinds.get(kind) ?? 0) + 1);
         }
@@ -330,6 +346,13 @@ export default {
     if (!url.pathname.startsWith("/__bench/")) return worker.fetch(req, env, ctx);
     if (!env.API_TOKEN || req.headers.get("authorization") !== `Bearer ${env.API_TOKEN}`) return new Response("unauthorized", { status: 401 });
     const n = Number(url.searchParams.get("n") ?? "1000");
+    if (url.pathname === "/__bench/d1-sites") {
+      // The sites seen so far, then on or off (a new count starts when turned on).
+      const sites = Object.fromEntries([...d1Sites].sort((a, b) => b[1] - a[1]));
+      d1SitesOn = url.searchParams.get("on") === "1";
+      if (d1SitesOn) d1Sites.clear();
+      return Response.json({ on: d1SitesOn, sites });
+    }
     if (url.pathname === "/__bench/d1-queries") return Response.json(await d1QueryCount(env, (url.searchParams.get("caches") ?? "").split(",").filter(Boolean), url.searchParams.get("detail") === "1"));
     if (url.pathname === "/__bench/bare-alarms") return Response.json(await bareAlarms(env as unknown as BenchEnv, n, Number(url.searchParams.get("intervalMs") ?? "10000")));
     if (url.pathname === "/__bench/d1") return Response.json(await rawInserts(env.DB, n, url.searchParams.get("only") === "batch"));
