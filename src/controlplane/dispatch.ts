@@ -43,6 +43,8 @@ export async function dispatchChanges(env: Env, changes: Change[], opts: Dispatc
   const podLabelsKept = keepsPodLabels(opts.origin);
   let pokeScheduler = false;
   const nodes = new Set<string>();
+  /** Nodes whose Node object changed (the rest of `nodes` only had pods change). */
+  const nodeObjects = new Set<string>();
   const keys: ControllerKey[] = [];
   const starts: Node[] = [];
   const stops: string[] = [];
@@ -63,7 +65,10 @@ export async function dispatchChanges(env: Env, changes: Change[], opts: Dispatc
     } else if (ch.resource === "nodes") {
       pokeScheduler = true;
       // Its kubelet reads its own Node too: fault labels, cordon, external mode.
-      if (ch.type === "MODIFIED") nodes.add(ch.object.metadata.name ?? "");
+      if (ch.type === "MODIFIED") {
+        nodes.add(ch.object.metadata.name ?? "");
+        nodeObjects.add(ch.object.metadata.name ?? "");
+      }
       if (ch.type === "ADDED") starts.push(ch.object as Node);
       if (ch.type === "DELETED") stops.push(ch.object.metadata.name ?? "");
     }
@@ -91,7 +96,7 @@ export async function dispatchChanges(env: Env, changes: Change[], opts: Dispatc
   // Every writer, the watch caches' own origin included: they do not write.
   for (const [resource, rv] of watched) work.push(watchCache(env, resource).poke(resource, rv));
   if (pokeScheduler && opts.origin !== "scheduler") work.push(scheduler(env).poke());
-  for (const n of nodes) if (opts.origin !== `node:${n}`) work.push(nodeAgent(env, n).poke());
+  for (const n of nodes) if (opts.origin !== `node:${n}`) work.push(nodeAgent(env, n).poke({ node: nodeObjects.has(n) }));
   for (const node of starts) {
     const name = node.metadata.name ?? "";
     if (opts.origin !== `node:${name}`) work.push(nodeAgent(env, name).start(nodeConfigFromObject(node)));

@@ -48,11 +48,17 @@ export interface NodeStatsSummary {
   windowMs: number;
 }
 
+/** What a poke is about; without it, everything is re-read. */
+export interface PokeReason {
+  /** false: only the node's pods changed, not its Node object (which then is not read). */
+  node?: boolean;
+}
+
 export interface NodeAgentApi {
   /** Bring the node up (idempotent): register the Node object, start its kubelet timers. */
   start(config: NodeConfig): Promise<void>;
-  /** Something about this node's pods changed in the store: re-read and converge. */
-  poke(): Promise<void>;
+  /** Something about this node or its pods changed in the store: re-read and converge. */
+  poke(what?: PokeReason): Promise<void>;
   /**
    * Reserve room for a pod the scheduler wants to bind here. The kubelet is the final
    * authority on its own resources: two schedulers' decisions can never overcommit it.

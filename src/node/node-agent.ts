@@ -4,7 +4,7 @@
 // (log, exec, proxy). The kubelet lives in kubelet/, the explore handlers in explore/,
 // the heartbeat in lifecycle/ (the node lifecycle controller judges it from outside).
 import { DurableObject } from "cloudflare:workers";
-import type { AdmitResult, NodeConfig, NodeStatsSummary } from "../controlplane/node-api";
+import type { AdmitResult, NodeConfig, NodeStatsSummary, PokeReason } from "../controlplane/node-api";
 import { nodePeer, type NodePeerApi } from "./node-peer";
 import type { Node, Pod } from "../model/types";
 import { ObjectStore } from "../store/store";
@@ -186,16 +186,21 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
     this.ctx.waitUntil(this.kubelet().poke().catch((e) => console.error(`kubelet ${config.name}: first sync failed:`, e)));
   }
 
-  async poke(): Promise<void> {
+  async poke(what: PokeReason = {}): Promise<void> {
     const name = this.nodeName;
     if (!name) return;
-    const node = (await this.store().get("nodes", "", name)) as Node | null;
-    const before = this.heartbeat().fault;
-    if (node) await this.heartbeat().nodeChanged(node);
-    const after = faultOf(node);
-    // A crash stops the node's containers; a partition leaves them running.
-    if (after === "crash" && before !== "crash") await this.stopAllContainers();
-    if (after !== "none") return;
+    // Only a change to the Node object itself (fault labels, cordon, external mode) needs
+    // it read; a poke about the node's pods goes on the fault last seen, as a kubelet
+    // learns of its Node from its own watch, not by reading it on every pod event.
+    if (what.node !== false) {
+      const node = (await this.store().get("nodes", "", name)) as Node | null;
+      const before = this.heartbeat().fault;
+      if (node) await this.heartbeat().nodeChanged(node);
+      const after = faultOf(node);
+      // A crash stops the node's containers; a partition leaves them running.
+      if (after === "crash" && before !== "crash") await this.stopAllContainers();
+      if (after !== "none") return;
+    } else if (this.heartbeat().fault !== "none") return;
     await this.kubelet().poke();
   }
 
