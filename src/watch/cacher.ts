@@ -12,7 +12,8 @@ import type { ChangeType } from "../store/store";
 import { expired } from "../model/errors";
 import { SingleFlight } from "../util/single-flight";
 import { EventWindow, type WindowLimits } from "./window";
-import { Watcher, errorLine, eventLine, type WatchSink } from "./watcher";
+import { Watcher, type WatchSink } from "./watcher";
+import { errorLine, eventLine } from "../controlplane/watch-relay-line";
 import { watchEventFor } from "../model/watch-filter";
 
 interface LogPage {

@@ -6,10 +6,8 @@
 import type { KubeObject, Status } from "../model/types";
 import type { WindowEvent } from "./window";
 import { watchEventFor } from "../model/watch-filter";
-import { errorLine, eventLine, progressLine } from "../controlplane/watch-relay-line";
-
 // The lines' format (what the API worker's relay reads): src/controlplane/watch-relay-line.ts.
-export { errorLine, eventLine };
+import { errorLine, eventLine, progressLine } from "../controlplane/watch-relay-line";
 
 export interface WatchSink {
   /** Resolves false once the reader has gone. */
