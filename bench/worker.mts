@@ -123,18 +123,20 @@ function countD1Queries(db: D1Database): void {
       if (typeof original !== "function") continue;
       target[name] = function (this: unknown, ...args: unknown[]) {
         d1Queries++;
-        const kinds: string[] = [];
+        // Each statement's text and kind, worked out once: the rows are counted against them when the result comes.
+        const ran: Ran[] = [];
         const site = d1SitesOn ? callSite() : "";
         for (const st of statements(this, args)) {
           d1Statements++;
-          const kind = statementKind(st);
+          const text = statementText(st);
+          const kind = statementKind(text);
           if (d1SitesOn) d1Sites.set(`${kind} @ ${site}`, (d1Sites.get(`${kind} @ ${site}`) ?? 0) + 1);
-          kinds.push(statementText(st));
+          ran.push({ text, kind });
           d1Kinds.set(kind, (d1Kinds.get(kind) ?? 0) + 1);
         }
         const out = original.apply(this, args);
-        if (out instanceof Promise) void out.then((r) => countRows(name, kinds, r), () => undefined);
-        else if (name === "exec") countRows(name, kinds, undefined);
+        if (out instanceof Promise) void out.then((r) => countRows(name, ran, r), () => undefined);
+        else if (name === "exec") countRows(name, ran, undefined);
         return out;
       };
     }
@@ -148,27 +150,30 @@ function statementText(st: unknown): string {
   return typeof st === "string" ? st : String((st as { statement?: string }).statement ?? "?");
 }
 
-function countRows(method: string, texts: string[], result: unknown): void {
-  const add = (text: string | undefined, n: number) => {
-    if (!text) return;
-    const bySql = d1BySql.get(text) ?? { runs: 0, rows: 0 };
+interface Ran {
+  text: string;
+  kind: string;
+}
+
+function countRows(method: string, ran: Ran[], result: unknown): void {
+  const add = (st: Ran | undefined, n: number) => {
+    if (!st) return;
+    const bySql = d1BySql.get(st.text) ?? { runs: 0, rows: 0 };
     bySql.runs++;
     bySql.rows += n;
-    d1BySql.set(text, bySql);
-    const kind = statementKind(text);
-    if (n > 0) d1Rows.set(kind, (d1Rows.get(kind) ?? 0) + n);
+    d1BySql.set(st.text, bySql);
+    if (n > 0) d1Rows.set(st.kind, (d1Rows.get(st.kind) ?? 0) + n);
   };
   const rowsOf = (r: unknown) => (r && typeof r === "object" && Array.isArray((r as { results?: unknown }).results) ? (r as { results: unknown[] }).results.length : 0);
-  if (method === "batch" && Array.isArray(result)) result.forEach((r, i) => add(texts[i], rowsOf(r)));
-  else if (method === "all") add(texts[0], rowsOf(result));
-  else if (method === "raw") add(texts[0], Array.isArray(result) ? result.length : 0);
-  else if (method === "first") add(texts[0], result == null ? 0 : 1);
-  else add(texts[0], 0);
+  if (method === "batch" && Array.isArray(result)) result.forEach((r, i) => add(ran[i], rowsOf(r)));
+  else if (method === "all") add(ran[0], rowsOf(result));
+  else if (method === "raw") add(ran[0], Array.isArray(result) ? result.length : 0);
+  else if (method === "first") add(ran[0], result == null ? 0 : 1);
+  else add(ran[0], 0);
 }
 
 /** "insert objects", "select change_log": a statement's verb and first table. */
-function statementKind(st: unknown): string {
-  const sql = typeof st === "string" ? st : String((st as { statement?: string }).statement ?? "?");
+function statementKind(sql: string): string {
   const m = /^\s*(select|insert|update|delete|create|drop|with|replace)\b[\s\S]*?\b(?:from|into|update|table)\s+["`]?(\w+)/i.exec(sql);
   if (m) return `${m[1].toLowerCase()} ${m[2]}`;
   return sql.trim().split(/\s+/, 2).join(" ").toLowerCase().slice(0, 40);
