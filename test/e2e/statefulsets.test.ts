@@ -108,7 +108,12 @@ describe("StatefulSet Basics with kubectl", () => {
 
   it("a deleted pod comes back with the same name and the same data", { timeout: 180_000 }, async () => {
     const before = (await pods()).find((p) => p.metadata.name === "web-1")!;
-    await c.kubectl(["delete", "pod", "web-1"]);
+    // No --wait: kubectl before 1.36 gets the pod, then lists it by name and watches for its
+    // deletion. When the StatefulSet has already made the new web-1 between the two, that
+    // deletion never comes and kubectl waits for ever (on any cluster; upstream kubectl now
+    // compares the uid). So the test waits for the new uid itself.
+    expect((await c.kubectl(["delete", "pod", "web-1", "--wait=false"])).stdout).toContain('pod "web-1" deleted');
+    await eventually(async () => ((await pods()).some((p) => p.metadata.name === "web-1" && p.metadata.uid !== before.metadata.uid) ? true : undefined), 90_000, "a new web-1");
     const after = await readyPods(["web-0", "web-1"]);
     expect(after.find((p) => p.metadata.name === "web-1")!.metadata.uid).not.toBe(before.metadata.uid);
     expect((await exec("web-1", "cat /usr/share/nginx/html/index.html")).trim()).toBe("web-1");
