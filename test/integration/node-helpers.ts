@@ -23,7 +23,7 @@ export class FakeClock {
   }
 }
 
-function agentOf(name: string): AgentStub {
+export function agentOf(name: string): AgentStub {
   return env.NODE_AGENT.get(env.NODE_AGENT.idFromName(name)) as unknown as AgentStub;
 }
 

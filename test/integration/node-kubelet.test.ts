@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import { ObjectStore } from "../../src/store/store";
 import type { Node, Pod } from "../../src/model/types";
 import type { NodeAgent } from "../../src/node/node-agent";
-import type { PodRecord } from "../../src/node/kubelet/state";
+import type { KubeletState } from "../../src/node/kubelet/state";
 import { call, callJson } from "./helpers";
 import { FakeClock, boundPod, condition, createPod, deletePod, getPod, podEvents, record, runUntil, startNode, type AgentStub } from "./node-helpers";
 
@@ -174,11 +174,12 @@ describe("status writes against a stale view", () => {
     const current = (await getPod("stale"))!;
     expect(current.status?.phase).toBe("Running");
     // The kubelet's copy goes stale: an old resourceVersion and a status it believes differs.
-    await runInDurableObject(node, (_inst: NodeAgent, state) => {
-      const rec = state.storage.kv.get<PodRecord>(`kl/pod/${pod.metadata.uid}`)!;
+    await runInDurableObject(node, (inst: NodeAgent) => {
+      const kept = (inst as unknown as { kubelet(): { state: KubeletState } }).kubelet().state;
+      const rec = kept.pod(pod.metadata.uid!)!;
       rec.pod.metadata.resourceVersion = "1";
       rec.pod.status = { phase: "Pending" };
-      state.storage.kv.put(`kl/pod/${pod.metadata.uid}`, rec);
+      kept.putPod(rec);
     });
     await runInDurableObject(node, async (inst: NodeAgent, state) => {
       state.storage.sql.exec("INSERT OR REPLACE INTO timers (key, at, kind, payload) VALUES ('kubelet/test', ?, 'kubelet-sync', 'null')", clock.t);

@@ -97,6 +97,30 @@ describe("programs that end", () => {
   });
 });
 
+describe("reads between events", () => {
+  it("save only the clock: the prediction of the next event stands until something runs", async () => {
+    const { rt, sb } = await withBusybox();
+    const c = await rt.runtime.createContainer(sb, busybox("job", ["sh", "-c", "sleep 10; echo done; exit 3"]));
+    await rt.runtime.startContainer(c);
+    const started = rt.clock.now();
+    const written: string[] = [];
+    const put = rt.storage.put.bind(rt.storage);
+    rt.storage.put = (key, value) => (written.push(key), put(key, value));
+
+    rt.clock.advance(4_000);
+    expect((await rt.runtime.containerStatus(c)).state).toBe("CONTAINER_RUNNING");
+    expect(written).toEqual([`rt/sb/${sb}`]);
+    expect(await rt.runtime.nextEventAt()).toBe(started + 10_000);
+
+    // The sleep ending is something running: the next read predicts again (nothing more is due).
+    written.length = 0;
+    rt.clock.advance(6_000);
+    expect(await rt.runtime.containerStatus(c)).toMatchObject({ state: "CONTAINER_EXITED", exitCode: 3 });
+    expect(written).toContain("rt/due");
+    expect(await rt.runtime.nextEventAt()).toBeNull();
+  });
+});
+
 describe("stopping", () => {
   it("kills a program that ignores SIGTERM when the grace period ends (the bootcamp app)", async () => {
     const rt = testRuntime();

@@ -235,7 +235,7 @@ export class Kubelet {
   }
 
   /** New pods from a list, pods gone from it, and admission of the new ones (oldest first). */
-  private reconcile(records: Map<string, PodRecord>, listed: Pod[], now: number, recorder: EventRecorder): void {
+  private reconcile(records: Map<string, PodRecord>, listed: Pod[], now: number, recorder: EventRecorder): PodRecord[] {
     const cfg = this.state.config()!;
     const seen = new Set<string>();
     const fresh: PodRecord[] = [];
@@ -268,6 +268,7 @@ export class Kubelet {
       this.state.unreserve(rec.uid);
       records.set(rec.uid, rec);
     }
+    return fresh;
   }
 
   private async syncOnce(list: boolean): Promise<void> {
@@ -281,9 +282,10 @@ export class Kubelet {
     const now = this.now();
     const recorder = new EventRecorder(cfg.name, this.deps.storage.kv);
     const records = new Map(this.state.pods().map((r) => [r.uid, r]));
-    if (listed) this.reconcile(records, listed, now, recorder);
-    // Admission decisions are visible to admit() before this sync awaits anything.
-    for (const rec of records.values()) this.state.putPod(rec);
+    const fresh = listed ? this.reconcile(records, listed, now, recorder) : [];
+    // Pods new to this node are kept before this sync awaits anything: admit() sees them,
+    // and their admission outlives a crash. The rest are written once they are synced.
+    for (const rec of fresh) this.state.putPod(rec);
 
     const wakes = new Map<string, number>();
     const wake = (at: number, why: string) => {

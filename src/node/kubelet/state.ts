@@ -122,7 +122,22 @@ const K = {
 export const STATE_KEYS = K;
 
 export class KubeletState {
+  /**
+   * The pod records, read from storage once per object instance and then kept in step
+   * with it: every sync reads them all, and decoding each from SQLite every time was
+   * more of a node's work than syncing them. Storage stays the record across evictions.
+   */
+  private records: Map<string, PodRecord> | undefined;
+
   constructor(readonly kv: SyncKvStorage) {}
+
+  private loaded(): Map<string, PodRecord> {
+    if (!this.records) {
+      this.records = new Map();
+      for (const [, rec] of this.kv.list<PodRecord>({ prefix: K.pods })) this.records.set(rec.uid, rec);
+    }
+    return this.records;
+  }
 
   config(): NodeConfig | undefined {
     return this.kv.get<NodeConfig>(K.config);
@@ -136,20 +151,23 @@ export class KubeletState {
     this.kv.put(K.net, net);
   }
 
+  /** The records in storage's order (by UID). They are the kept objects, not copies. */
   pods(): PodRecord[] {
-    return [...this.kv.list<PodRecord>({ prefix: K.pods })].map(([, v]) => v);
+    return [...this.loaded().values()].sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0));
   }
 
   pod(uid: string): PodRecord | undefined {
-    return this.kv.get<PodRecord>(K.pod(uid));
+    return this.loaded().get(uid);
   }
 
   putPod(rec: PodRecord): void {
     this.kv.put(K.pod(rec.uid), rec);
+    this.loaded().set(rec.uid, rec);
   }
 
   /** Forget a pod and everything kept for it. */
   deletePod(uid: string): void {
+    this.records?.delete(uid);
     this.kv.delete(K.pod(uid));
     this.kv.delete(K.reservation(uid));
     for (const [key] of this.kv.list({ prefix: K.events(uid) })) this.kv.delete(key);

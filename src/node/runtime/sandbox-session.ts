@@ -78,6 +78,8 @@ export class SandboxSession implements SandboxPort {
   /** Persistent volumes a container or the kubelet changed: queued for write-back at save. */
   private readonly writtenVolumes = new Set<string>();
   private sandboxDirty = false;
+  /** Time passed and nothing ran: only the sandbox's clock is to be saved. */
+  private clockMoved = false;
   /** Containers removed since the last save: their stored files go at save. */
   private readonly droppedContainers = new Set<string>();
   private readonly pendingLogs = new Map<string, LogLine[]>();
@@ -350,7 +352,7 @@ export class SandboxSession implements SandboxPort {
     }
     if (!this.dry && until > this.sandbox.syncedAt) {
       this.sandbox.syncedAt = until;
-      this.markSandbox();
+      this.clockMoved = true;
     }
   }
 
@@ -456,6 +458,7 @@ export class SandboxSession implements SandboxPort {
   async save(): Promise<void> {
     if (this.dry) throw new Error("a dry sandbox is never saved");
     const { storage } = this.deps;
+    const quiet = this.isQuiet();
     const writes: Promise<unknown>[] = [];
     for (const id of this.dirtyContainers) {
       const c = this.containers.get(id);
@@ -470,7 +473,7 @@ export class SandboxSession implements SandboxPort {
       for (const name of this.writtenVolumes) index[`${this.sandbox.id}/${name}`] = true;
       writes.push(storage.put(KEYS.volumeWrites, index));
     }
-    if (this.sandboxDirty) writes.push(storage.put(KEYS.sandbox(this.sandbox.id), this.sandbox));
+    if (this.sandboxDirty || this.clockMoved) writes.push(storage.put(KEYS.sandbox(this.sandbox.id), this.sandbox));
     for (const [id, lines] of this.pendingLogs) {
       if (!lines.length) continue;
       const rec = (await storage.get<LogRecord>(KEYS.log(id))) ?? emptyLog();
@@ -484,12 +487,19 @@ export class SandboxSession implements SandboxPort {
     this.droppedContainers.clear();
     this.pendingLogs.clear();
     this.sandboxDirty = false;
+    this.clockMoved = false;
 
     const due = (await storage.get<DueIndex>(KEYS.due)) ?? {};
-    const next = await this.predictNextEvent();
-    if (next === null) delete due[this.sandbox.id];
-    else due[this.sandbox.id] = next;
-    await storage.put(KEYS.due, due);
+    const predicted = due[this.sandbox.id];
+    // Nothing ran and nothing changed but the clock, which has not reached the predicted
+    // event: the same processes from the same states meet the same next event (a null
+    // prediction stays null). A status read or a probe costs no simulation.
+    if (!quiet || (predicted !== undefined && predicted <= this.sandbox.syncedAt)) {
+      const next = await this.predictNextEvent();
+      if (next === null) delete due[this.sandbox.id];
+      else due[this.sandbox.id] = next;
+      await storage.put(KEYS.due, due);
+    }
 
     if (this.events.length) {
       const pending = (await storage.get<PendingEvents>(KEYS.events)) ?? [];
@@ -497,6 +507,13 @@ export class SandboxSession implements SandboxPort {
       this.events.length = 0;
     }
     if (written) this.deps.volumeWritten?.();
+  }
+
+  /** Has this session changed nothing but the time it is synced to? */
+  private isQuiet(): boolean {
+    if (this.sandboxDirty || this.dirtyContainers.size || this.dirtyVolumes.size || this.writtenVolumes.size || this.droppedContainers.size || this.events.length) return false;
+    for (const lines of this.pendingLogs.values()) if (lines.length) return false;
+    return true;
   }
 
   /** Forget the sandbox entirely (removePodSandbox). */
