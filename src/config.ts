@@ -44,6 +44,18 @@ export interface ClusterConfig {
   schedulerKubeApi: RateLimit;
   /** Each kubelet's writes: kubeAPIQPS / kubeAPIBurst (upstream 50 / 100). */
   kubeletKubeApi: RateLimit;
+  /** The type of a new ServiceAccount signing key, by kubeadm's encryptionAlgorithm names (default RSA-2048). */
+  serviceAccountKeyAlgorithm: KeyAlgorithm;
+}
+
+/** kubeadm's encryptionAlgorithm values (ClusterConfiguration v1beta4). */
+export const KEY_ALGORITHMS = ["RSA-2048", "RSA-3072", "RSA-4096", "ECDSA-P256"] as const;
+export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
+
+function keyAlgorithm(value: string | undefined): KeyAlgorithm {
+  const v = value?.trim() || "RSA-2048";
+  if (!(KEY_ALGORITHMS as readonly string[]).includes(v)) throw new Error(`SERVICE_ACCOUNT_KEY_ALGORITHM: unknown encryption algorithm ${JSON.stringify(v)}; expected one of ${KEY_ALGORITHMS.join(", ")}`);
+  return v as KeyAlgorithm;
 }
 
 /** "50s", "1m30s", "500ms", "2h", or a bare number of seconds. */
@@ -97,6 +109,7 @@ interface ConfigEnv {
   SCHEDULER_KUBE_API_BURST?: string;
   KUBELET_KUBE_API_QPS?: string;
   KUBELET_KUBE_API_BURST?: string;
+  SERVICE_ACCOUNT_KEY_ALGORITHM?: string;
 }
 
 /** A client's QPS and burst; a QPS of 0 (or less) turns the limit off. */
@@ -146,6 +159,7 @@ function parseConfig(env: ConfigEnv): ClusterConfig {
     controllerKubeApi: rateLimit(env.CONTROLLER_KUBE_API_QPS, env.CONTROLLER_KUBE_API_BURST, { qps: 20, burst: 30 }),
     schedulerKubeApi: rateLimit(env.SCHEDULER_KUBE_API_QPS, env.SCHEDULER_KUBE_API_BURST, { qps: 50, burst: 100 }),
     kubeletKubeApi: rateLimit(env.KUBELET_KUBE_API_QPS, env.KUBELET_KUBE_API_BURST, { qps: 50, burst: 100 }),
+    serviceAccountKeyAlgorithm: keyAlgorithm(env.SERVICE_ACCOUNT_KEY_ALGORITHM),
   };
 }
 

@@ -63,7 +63,7 @@ async function userOfToken(c: Context<AppEnv>, token: string): Promise<RequestUs
   if (node) return { kind: "node", node };
   if (!looksLikeJwt(token)) return undefined;
   const api = c.get("api");
-  const result = await authenticateToken(api.store, await signingKey(c.env.DB, api.now), token, API_AUDIENCES, api.now());
+  const result = await authenticateToken(api.store, await signingKey(c.env.DB, api.now, api.config.serviceAccountKeyAlgorithm), token, API_AUDIENCES, api.now());
   return result.ok ? { kind: "user", user: result.user } : undefined;
 }
 

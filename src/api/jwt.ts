@@ -1,7 +1,15 @@
-// Compact JWS (RFC 7515) with RS256, over WebCrypto: what ServiceAccount tokens are.
+// Compact JWS (RFC 7515) over WebCrypto, RS256 or ES256: what ServiceAccount tokens are.
 // Verification returns a reason instead of throwing, so a token that fails says why
 // in a TokenReview and nothing else learns more than 401.
-const ALG = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" } as const;
+
+/** The JWS algorithms of the key types the API server signs with (RSA, ECDSA P-256). */
+export type JwsAlgorithm = "RS256" | "ES256";
+
+/** WebCrypto's sign/verify parameters per JWS algorithm (ES256's signature is r || s, as JWS wants). */
+const SIGNATURE: Record<JwsAlgorithm, { name: string; hash?: string }> = {
+  RS256: { name: "RSASSA-PKCS1-v1_5" },
+  ES256: { name: "ECDSA", hash: "SHA-256" },
+};
 
 export function base64url(bytes: Uint8Array): string {
   let s = "";
@@ -21,10 +29,10 @@ function fromBase64url(text: string): Uint8Array | undefined {
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
-export async function signJwt(key: CryptoKey, kid: string, claims: Record<string, unknown>): Promise<string> {
-  const header = base64url(utf8(JSON.stringify({ alg: "RS256", kid })));
+export async function signJwt(key: CryptoKey, kid: string, claims: Record<string, unknown>, alg: JwsAlgorithm = "RS256"): Promise<string> {
+  const header = base64url(utf8(JSON.stringify({ alg, kid })));
   const payload = base64url(utf8(JSON.stringify(claims)));
-  const signature = await crypto.subtle.sign(ALG, key, utf8(`${header}.${payload}`));
+  const signature = await crypto.subtle.sign(SIGNATURE[alg], key, utf8(`${header}.${payload}`));
   return `${header}.${payload}.${base64url(new Uint8Array(signature))}`;
 }
 
@@ -35,8 +43,8 @@ export function looksLikeJwt(token: string): boolean {
 
 export type Verified = { ok: true; claims: Record<string, unknown> } | { ok: false; reason: string };
 
-/** The claims of a token whose RS256 signature `key` verifies. */
-export async function verifyJwt(key: CryptoKey, token: string): Promise<Verified> {
+/** The claims of a token whose `alg` signature `key` verifies; a token of another algorithm is refused. */
+export async function verifyJwt(key: CryptoKey, token: string, alg: JwsAlgorithm = "RS256"): Promise<Verified> {
   const parts = token.split(".");
   if (parts.length !== 3) return { ok: false, reason: "square/go-jose: compact JWS format must have three parts" };
   const [h, p, s] = parts;
@@ -52,9 +60,9 @@ export async function verifyJwt(key: CryptoKey, token: string): Promise<Verified
   } catch {
     return { ok: false, reason: "the token is not JSON" };
   }
-  if (!header || typeof header !== "object" || (header as { alg?: unknown }).alg !== "RS256") return { ok: false, reason: "unexpected signing algorithm" };
+  if (!header || typeof header !== "object" || (header as { alg?: unknown }).alg !== alg) return { ok: false, reason: "unexpected signing algorithm" };
   if (!claims || typeof claims !== "object" || Array.isArray(claims)) return { ok: false, reason: "the token's claims are not an object" };
-  const valid = await crypto.subtle.verify(ALG, key, signature, utf8(`${h}.${p}`));
+  const valid = await crypto.subtle.verify(SIGNATURE[alg], key, signature, utf8(`${h}.${p}`));
   if (!valid) return { ok: false, reason: "invalid signature" };
   return { ok: true, claims: claims as Record<string, unknown> };
 }

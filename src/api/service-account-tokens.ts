@@ -55,7 +55,7 @@ export async function issueToken(key: SigningKey, grant: TokenGrant): Promise<{ 
     nbf: iat,
     sub: serviceAccountUsername(namespace, sa.metadata.name ?? ""),
   };
-  return { token: await signJwt(key.privateKey, key.kid, { ...claims }), claims };
+  return { token: await signJwt(key.privateKey, key.kid, { ...claims }, key.alg), claims };
 }
 
 export type TokenAuthentication = { ok: true; user: UserInfo; audiences: string[] } | { ok: false; reason: string };
@@ -65,7 +65,7 @@ export type TokenAuthentication = { ok: true; user: UserInfo; audiences: string[
  * within its lifetime and names a ServiceAccount (and pod) that still exists.
  */
 export async function authenticateToken(store: ObjectStore, key: SigningKey, token: string, audiences: string[], nowMs: number): Promise<TokenAuthentication> {
-  const verified = await verifyJwt(key.publicKey, token);
+  const verified = await verifyJwt(key.publicKey, token, key.alg);
   if (!verified.ok) return verified;
   const c = verified.claims as Partial<TokenClaims>;
   if (c.iss !== ISSUER) return { ok: false, reason: "token issuer is not trusted" };

@@ -11,7 +11,7 @@ import { looksLikeJwt } from "./jwt";
 
 export async function authenticateAnyToken(ctx: ApiContext, token: string, requested: string[]): Promise<TokenAuthentication> {
   const audiences = requested.length ? requested : API_AUDIENCES;
-  if (looksLikeJwt(token)) return authenticateToken(ctx.store, await signingKey(ctx.env.DB, ctx.now), token, audiences, ctx.now());
+  if (looksLikeJwt(token)) return authenticateToken(ctx.store, await signingKey(ctx.env.DB, ctx.now, ctx.config.serviceAccountKeyAlgorithm), token, audiences, ctx.now());
   const secret = ctx.env.API_TOKEN;
   let user: UserInfo | undefined;
   if (secret && sameSecret(token, secret)) user = ADMIN_USER;

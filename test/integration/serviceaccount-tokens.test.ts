@@ -9,6 +9,7 @@ import { claimsOf, createNamespace, createServiceAccount, tokenFor, type StatusB
 import { signingKey } from "../../src/api/signing-key";
 import { issueToken, ISSUER } from "../../src/api/service-account-tokens";
 import { ObjectStore } from "../../src/store/store";
+import { readConfig } from "../../src/config";
 
 const NS = "sa-tokens";
 const WHOAMI = "/apis/authentication.k8s.io/v1/selfsubjectreviews";
@@ -106,7 +107,7 @@ describe("a ServiceAccount token", () => {
     const store = new ObjectStore(env.DB);
     const sa = (await store.get("serviceaccounts", NS, "reader"))!;
     const issuedMs = Date.now() - 2 * 3600_000;
-    const { token } = await issueToken(await signingKey(env.DB, () => Date.now()), { serviceAccount: sa, audiences: [ISSUER], expirationSeconds: 3600, nowMs: issuedMs });
+    const { token } = await issueToken(await signingKey(env.DB, () => Date.now(), readConfig(env).serviceAccountKeyAlgorithm), { serviceAccount: sa, audiences: [ISSUER], expirationSeconds: 3600, nowMs: issuedMs });
     expect((await whoami(token)).status).toBe(401);
     const review = await callJson<{ status: { error?: string } }>("/apis/authentication.k8s.io/v1/tokenreviews", { method: "POST", body: { spec: { token } } });
     expect(review.body.status.error).toBe("service account token has expired");

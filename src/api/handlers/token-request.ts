@@ -55,7 +55,7 @@ export async function createToken(ctx: ApiContext, ri: RequestInfo, req: Request
   }
   if (user?.kind === "node") nodeRestriction(user.node, ri, spec.boundObjectRef, pod);
   const nowMs = ctx.now();
-  const { token, claims } = await issueToken(await signingKey(ctx.env.DB, ctx.now), { serviceAccount: sa, audiences, expirationSeconds, pod, nowMs });
+  const { token, claims } = await issueToken(await signingKey(ctx.env.DB, ctx.now, ctx.config.serviceAccountKeyAlgorithm), { serviceAccount: sa, audiences, expirationSeconds, pod, nowMs });
   const answer = {
     kind: "TokenRequest",
     apiVersion: `${GROUP}/v1`,
