@@ -183,7 +183,7 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
     await this.heartbeat().nodeChanged((await store.get("nodes", "", config.name)) as Node);
     await this.heartbeat().start();
     // Pods may already be bound here (a restarted node, or pods created before it joined).
-    this.ctx.waitUntil(this.kubelet().poke().catch((e) => console.error(`kubelet ${config.name}: first sync failed:`, e)));
+    this.ctx.waitUntil(this.kubelet().poke({ all: true }).catch((e) => console.error(`kubelet ${config.name}: first sync failed:`, e)));
   }
 
   async poke(what: PokeReason = {}): Promise<void> {
@@ -201,7 +201,8 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
       if (after === "crash" && before !== "crash") await this.stopAllContainers();
       if (after !== "none") return;
     } else if (this.heartbeat().fault !== "none") return;
-    await this.kubelet().poke();
+    // A change to the Node (a recovery, a cordon) may concern every pod; one about pods, the pods that changed.
+    await this.kubelet().poke({ all: what.node !== false });
   }
 
   async configChanged(refs: string[]): Promise<void> {

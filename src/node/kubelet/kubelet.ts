@@ -1,7 +1,7 @@
 // The kubelet of one node: level-triggered pod sync. A poke re-lists the node's pods
-// from the store; a timer (back-off over, grace period over, a container exited)
-// re-syncs from what the node already knows. Either way every pod is converged
-// (pod-sync.ts), and what changed goes back to the store in one batch.
+// from the store and converges those that changed; a timer (back-off over, grace period
+// over, a container exited) and the periodic resync converge every pod from what the
+// node knows (pod-sync.ts). What changed goes back to the store in one batch.
 import type { Pod } from "../../model/types";
 import type { AdmitResult, NodeStatsSummary } from "../../controlplane/node-api";
 import { buildStatsSummary } from "./stats-summary";
@@ -13,7 +13,7 @@ import { SingleFlight } from "../../util/single-flight";
 import { EventRecorder } from "./events";
 import { KvRuntimeStorage } from "./kv-storage";
 import { buildPodStatus, statusChanged } from "./pod-status";
-import { normalizedImage } from "./container-sync";
+import { normalizedImage, stateMoved } from "./container-sync";
 import { syncPod, type PodOutcome } from "./pod-sync";
 import { KubeletState, type NodeNet, type PodRecord, type Reservation } from "./state";
 import type { SyncEnv } from "./sync-env";
@@ -34,6 +34,7 @@ export const KUBELET_SYNC = "kubelet-sync";
 export const KUBELET_RESYNC = "kubelet-resync";
 const TIMER_PREFIX = "kubelet/";
 const RESYNC_KEY = `${TIMER_PREFIX}resync`;
+const RUNTIME_KEY = `${TIMER_PREFIX}runtime`;
 /** While the node has pods, re-list them this often (the kubelet's periodic resync). */
 const RESYNC_MS = 5 * 60_000;
 /** A reservation made by admit() lapses if the pod is not seen bound by then. */
@@ -74,10 +75,10 @@ export class Kubelet {
   readonly state: KubeletState;
   private rt: Runtime | undefined;
   private writer: Registry | undefined;
-  /** Syncs never overlap; asks made during one join one more (a listing ask wins). */
-  private readonly serial = new SingleFlight<boolean>(
-    (list) => this.syncOnce(list),
-    (a, b) => a || b,
+  /** Syncs never overlap; asks made during one join one more (what any of them asked for). */
+  private readonly serial = new SingleFlight<SyncAsk>(
+    (ask) => this.syncOnce(ask),
+    (a, b) => ({ list: a.list || b.list, all: a.all || b.all }),
   );
 
   readonly prober: Prober;
@@ -139,7 +140,7 @@ export class Kubelet {
   /** ConfigMaps or Secrets that pods here refer to changed: converge the pods using them. */
   configChanged(refs: string[]): Promise<void> {
     for (const r of refs) this.changedConfig.add(r);
-    return this.serial.run(false);
+    return this.serial.run({ list: false, all: true });
   }
 
   /**
@@ -148,12 +149,17 @@ export class Kubelet {
    */
   periodicResync(): Promise<void> {
     for (const rec of this.state.pods()) if (!rec.gone && rec.sandboxId) for (const r of volumeRefs(rec.pod)) this.changedConfig.add(r);
-    return this.serial.run(true);
+    return this.serial.run({ list: true, all: true });
   }
 
-  /** The store changed for this node's pods: list them and converge. */
-  poke(): Promise<void> {
-    return this.serial.run(true);
+  /**
+   * The store changed for this node's pods: list them and converge the ones that changed
+   * (new, updated, gone, or whose containers the runtime moved on), as upstream's pod
+   * workers each sync their own pod on its own events. `all`: converge every pod (the
+   * node started, or its Node changed).
+   */
+  poke(opts: { all?: boolean } = {}): Promise<void> {
+    return this.serial.run({ list: true, all: opts.all ?? false });
   }
 
   /** What this node and its pods use now (the Summary API); null before the node is configured. */
@@ -167,7 +173,7 @@ export class Kubelet {
 
   /** A timer fired: converge from what the node knows. */
   resync(): Promise<void> {
-    return this.serial.run(false);
+    return this.serial.run({ list: false, all: true });
   }
 
   /**
@@ -271,7 +277,7 @@ export class Kubelet {
     return fresh;
   }
 
-  private async syncOnce(list: boolean): Promise<void> {
+  private async syncOnce({ list, all }: SyncAsk): Promise<void> {
     const cfg = this.state.config();
     const rt = this.runtime();
     if (!cfg || !rt) return;
@@ -282,6 +288,7 @@ export class Kubelet {
     const now = this.now();
     const recorder = new EventRecorder(cfg.name, this.deps.storage.kv);
     const records = new Map(this.state.pods().map((r) => [r.uid, r]));
+    const seenAt = new Map([...records].map(([uid, r]) => [uid, r.pod.metadata.resourceVersion]));
     const fresh = listed ? this.reconcile(records, listed, now, recorder) : [];
     // Pods new to this node are kept before this sync awaits anything: admit() sees them,
     // and their admission outlives a crash. The rest are written once they are synced.
@@ -311,9 +318,12 @@ export class Kubelet {
       flushVolumes: () => this.flusher.run(),
     };
 
+    // The pods this sync converges; the others' records, statuses and timers stay as they are.
+    const changed = (rec: PodRecord) => rec.gone || seenAt.get(rec.uid) !== rec.pod.metadata.resourceVersion || Object.values(rec.containers).some((t) => stateMoved(states, t));
+    const synced = [...records.values()].filter((rec) => all || changed(rec)).sort(byCreation);
     const writes: PodWrite[] = [];
     const forget: string[] = [];
-    for (const rec of [...records.values()].sort(byCreation)) {
+    for (const rec of synced) {
       let outcome: PodOutcome = "keep";
       try {
         this.prober.annotate(rec);
@@ -333,9 +343,9 @@ export class Kubelet {
       }
     }
     this.state.putIpTable(env.ips);
-    for (const rec of records.values()) this.state.putPod(rec);
+    for (const rec of synced) this.state.putPod(rec);
     for (const uid of forget) this.state.deletePod(uid);
-    for (const rec of records.values()) {
+    for (const rec of synced) {
       if (forget.includes(rec.uid)) await this.prober.forget(rec.uid);
       else await this.prober.arm(rec, now);
     }
@@ -356,10 +366,11 @@ export class Kubelet {
     const next = await rt.runtime.nextEventAt();
     if (next !== null) wake(next, "runtime");
     if (records.size > forget.length) {
-      // Pokes are fire-and-forget: a periodic list covers one that got lost.
+      // Pokes are fire-and-forget: a periodic list and sync of every pod covers one that got lost.
       const due = this.deps.timers.atOf(RESYNC_KEY);
-      wakes.set(RESYNC_KEY, list || due === undefined ? now + RESYNC_MS : due);
+      wakes.set(RESYNC_KEY, (list && all) || due === undefined ? now + RESYNC_MS : due);
     }
+    if (!all) keepTimers(this.deps.timers, wakes, synced.map((r) => r.uid));
     await this.schedule(wakes, now);
   }
 
@@ -372,6 +383,25 @@ export class Kubelet {
       if (existing.get(key) !== when) await timers.set(key, when, key === RESYNC_KEY ? KUBELET_RESYNC : KUBELET_SYNC);
     }
     for (const key of existing.keys()) if (!wakes.has(key)) await timers.cancel(key);
+  }
+}
+
+/** What a sync is asked for: a list of the node's pods from the store, and every pod converged or only those that changed. */
+interface SyncAsk {
+  list: boolean;
+  all: boolean;
+}
+
+/**
+ * A sync of some pods keeps the timers it did not recompute: those of the pods it left
+ * alone, and the node-wide retries (a due one syncs every pod). The runtime's next event
+ * and the periodic resync it sets itself.
+ */
+function keepTimers(timers: TimerTable, wakes: Map<string, number>, syncedUids: string[]): void {
+  for (const t of timers.list()) {
+    if (!t.key.startsWith(TIMER_PREFIX) || t.key === RESYNC_KEY || t.key === RUNTIME_KEY) continue;
+    if (syncedUids.some((uid) => t.key.includes(uid))) continue;
+    wakes.set(t.key, Math.min(t.at, wakes.get(t.key) ?? Infinity));
   }
 }
 
