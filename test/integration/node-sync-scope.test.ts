@@ -1,8 +1,7 @@
 // A poke about a node's pods converges the pods that changed (new, updated, gone, or
 // whose containers the runtime moved on) and leaves the others' records and timers as
 // they are, as upstream's pod workers each sync their own pod; a timer converges every
-// pod. The pods here are written straight through the API's store with pokes only from
-// the test, so each poke's reach shows.
+// pod. Each step pokes the node itself and awaits that sync, so what it reached shows.
 import { describe, it, expect } from "vitest";
 import { runInDurableObject } from "cloudflare:test";
 import type { NodeAgent } from "../../src/node/node-agent";

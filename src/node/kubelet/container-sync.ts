@@ -65,12 +65,12 @@ export async function observe(runtime: RuntimeService, id: string): Promise<Obse
 
 const CRI_STATE: Record<ObservedContainer["state"], string> = { created: "CONTAINER_CREATED", running: "CONTAINER_RUNNING", exited: "CONTAINER_EXITED" };
 
-/** Bring the track's current instance up to date when the runtime says it changed. */
 /** Has the runtime moved the container's current instance on (exited, removed) since it was observed? */
 export function stateMoved(states: ReadonlyMap<string, string>, t: ContainerTrack): boolean {
   return !!t.current && states.get(t.current.id) !== CRI_STATE[t.current.state];
 }
 
+/** Bring the track's current instance up to date when the runtime says it changed. */
 export async function refreshTrack(env: SyncEnv, t: ContainerTrack): Promise<void> {
   if (!stateMoved(env.states, t)) return;
   t.current = await observe(env.runtime, t.current!.id);
