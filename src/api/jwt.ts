@@ -29,7 +29,7 @@ function fromBase64url(text: string): Uint8Array | undefined {
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
-export async function signJwt(key: CryptoKey, kid: string, claims: Record<string, unknown>, alg: JwsAlgorithm = "RS256"): Promise<string> {
+export async function signJwt(key: CryptoKey, kid: string, claims: Record<string, unknown>, alg: JwsAlgorithm): Promise<string> {
   const header = base64url(utf8(JSON.stringify({ alg, kid })));
   const payload = base64url(utf8(JSON.stringify(claims)));
   const signature = await crypto.subtle.sign(SIGNATURE[alg], key, utf8(`${header}.${payload}`));
@@ -44,7 +44,7 @@ export function looksLikeJwt(token: string): boolean {
 export type Verified = { ok: true; claims: Record<string, unknown> } | { ok: false; reason: string };
 
 /** The claims of a token whose `alg` signature `key` verifies; a token of another algorithm is refused. */
-export async function verifyJwt(key: CryptoKey, token: string, alg: JwsAlgorithm = "RS256"): Promise<Verified> {
+export async function verifyJwt(key: CryptoKey, token: string, alg: JwsAlgorithm): Promise<Verified> {
   const parts = token.split(".");
   if (parts.length !== 3) return { ok: false, reason: "square/go-jose: compact JWS format must have three parts" };
   const [h, p, s] = parts;
