@@ -41,9 +41,12 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
   private storeInstance: ObjectStore | undefined;
   private apiServerInstance: ApiServerClient | undefined;
 
+  /** The node's name once read from its config (start() and stop() are the config's only writers). */
+  private nameValue: string | undefined;
+
   /** The node's name, from its config ("" before start). */
   private get nodeName(): string {
-    return this.ctx.storage.kv.get<NodeConfig>("config")?.name ?? "";
+    return (this.nameValue ??= this.ctx.storage.kv.get<NodeConfig>("config")?.name ?? "");
   }
 
   /** The store, whose commits wake the rest of the cluster (but not this node about its own writes). */
@@ -143,6 +146,7 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
 
   async start(config: NodeConfig): Promise<void> {
     this.ctx.storage.kv.put("config", config);
+    this.nameValue = config.name;
     const cidrIndex = await controllers(this.env).allocatePodCIDR(config.name);
     this.ctx.storage.kv.put("node/net", { podCIDR: podCIDRFor(cidrIndex), hostIP: internalIP(cidrIndex) });
     const store = this.store();
@@ -246,6 +250,7 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
     const name = this.nodeName;
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    this.nameValue = undefined;
     this.timerTable = undefined;
     this.kubeletInstance = undefined;
     this.heartbeatInstance = undefined;

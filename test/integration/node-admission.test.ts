@@ -5,6 +5,8 @@
 import { describe, it, expect, beforeAll } from "vitest";
 import type { Pod } from "../../src/model/types";
 import { FakeClock, boundPod, createPod, getPod, podEvents, startNode, type AgentStub } from "./node-helpers";
+import { callJson } from "./helpers";
+import { evict } from "./fault-helpers";
 
 const clock = new FakeClock();
 let node: AgentStub;
@@ -112,5 +114,25 @@ describe("kubelet admission", () => {
     expect((await getPod("reserved"))!.status?.phase).not.toBe("Failed");
     // Now really used: 500m + 3000m.
     expect((await node.admit(candidate("u-3", "1"))).admitted).toBe(false);
+  });
+
+  it("a crashed node's kubelet answers no admission, also once its object is rebuilt, and admits again after recovery", async () => {
+    const crashy = await startNode("kn-crashy", clock, { cpu: "4" });
+    const fault = async (value: string | null) => {
+      const res = await callJson("/api/v1/nodes/kn-crashy", { method: "PATCH", contentType: "application/merge-patch+json", body: { metadata: { labels: { "sim.edgekube.io/fault": value } } } });
+      expect(res.status).toBe(200);
+      await crashy.poke();
+    };
+    const unreachable = { admitted: false, reason: "NodeUnreachable", message: "the node's kubelet is not reachable" };
+    expect(await crashy.admitMany([candidate("c-1", "1")])).toEqual([{ admitted: true }]);
+    await fault("crash");
+    expect(await crashy.admitMany([candidate("c-2", "1")])).toEqual([unreachable]);
+    // The node keeps what it learnt in memory; a rebuilt object reads it back from storage.
+    await evict(crashy, clock);
+    expect(await crashy.admitMany([candidate("c-3", "1")])).toEqual([unreachable]);
+    await fault(null);
+    expect(await crashy.admitMany([candidate("c-4", "1")])).toEqual([{ admitted: true }]);
+    await evict(crashy, clock);
+    expect(await crashy.admitMany([candidate("c-5", "1")])).toEqual([{ admitted: true }]);
   });
 });

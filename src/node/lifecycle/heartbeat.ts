@@ -19,14 +19,22 @@ interface HeartbeatDeps {
 }
 
 export class Heartbeat {
+  /**
+   * What storage holds, read once per instance: nodeChanged() is their only writer and
+   * writes through, and every admission and poke asks (a storage read each was a
+   * measurable share of a large scheduler backlog).
+   */
+  private faultValue: Fault | undefined;
+  private externalValue: boolean | undefined;
+
   constructor(private readonly d: HeartbeatDeps) {}
 
   get fault(): Fault {
-    return this.d.kv.get<Fault>("lifecycle:fault") ?? "none";
+    return (this.faultValue ??= this.d.kv.get<Fault>("lifecycle:fault") ?? "none");
   }
 
   private get external(): boolean {
-    return this.d.kv.get<boolean>("lifecycle:external") ?? false;
+    return (this.externalValue ??= this.d.kv.get<boolean>("lifecycle:external") ?? false);
   }
 
   /**
@@ -47,8 +55,13 @@ export class Heartbeat {
   async nodeChanged(node: Node): Promise<void> {
     const fault = faultOf(node);
     const before = this.fault;
-    this.d.kv.put("lifecycle:external", isExternallyDriven(node));
+    const external = isExternallyDriven(node);
+    if (external !== this.external) {
+      this.externalValue = external;
+      this.d.kv.put("lifecycle:external", external);
+    }
     if (fault === before) return;
+    this.faultValue = fault;
     this.d.kv.put("lifecycle:fault", fault);
     // Recovery: heartbeat at once rather than at the next interval.
     if (fault === "none") await this.d.timers.set(TIMER_KEY, this.d.now(), HEARTBEAT);
