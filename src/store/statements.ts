@@ -1,8 +1,8 @@
 // The store's hot statements (a commit's, and reading one object), built once by
 // drizzle from the schema with placeholders and bound per call (prepared.ts says why).
 // What each one does, and why a commit is shaped this way, is in store.ts; the guards
-// abort a batch by handing SQLite's json() something that is not JSON, which D1
-// reports as "malformed JSON".
+// (and an update's or delete's change row, when the object moved on) abort a batch by
+// handing SQLite's json() something that is not JSON, which D1 reports as "malformed JSON".
 import { drizzle } from "drizzle-orm/d1";
 import { and, eq, sql } from "drizzle-orm";
 import { objects, changes, revision } from "./schema";
@@ -19,6 +19,8 @@ const p = <N extends string>(name: N) => sql.placeholder(name);
  * in order, as one bump per write gave them, for one statement instead of n.
  */
 const writeRv = sql`((SELECT ${revision.rv} FROM ${revision} WHERE ${revision.id} = 1) - ${p("back")})`;
+/** The body of the change row this write just logged (same revision). */
+const loggedBody = sql`(SELECT ${changes.body} FROM ${changes} WHERE ${changes.rv} = ${writeRv})`;
 const abortUnless = (condition: ReturnType<typeof sql>) => sql`json(CASE WHEN ${condition} THEN '1' ELSE ${CONFLICT_GUARD} END)`;
 const objectKey = and(eq(objects.resource, p("resource")), eq(objects.namespace, p("namespace")), eq(objects.name, p("name")));
 
@@ -37,13 +39,17 @@ export const statements = lazily(() => {
     logCreate: new PreparedSql<Key | "back" | "type" | "body">(
       db.insert(changes).values({ rv: writeRv, type: p("type"), resource: p("resource"), namespace: p("namespace"), name: p("name"), body: p("body"), prevBody: null }).toSQL(),
     ),
-    /** An update's or delete's change row, copying the object as it was while it fits in `room` bytes. */
-    logChange: new PreparedSql<Key | "back" | "type" | "body" | "room">(
+    /**
+     * An update's or delete's change row, copying the object as it was while it fits in
+     * `room` bytes. It is also the write's precondition: unless the object is stored at
+     * `expectedRv` its type is not JSON and the batch fails (no separate guard statement).
+     */
+    logChange: new PreparedSql<Key | "back" | "type" | "body" | "room" | "expectedRv">(
       db
         .insert(changes)
         .values({
           rv: writeRv,
-          type: p("type"),
+          type: sql`CASE WHEN (SELECT ${objects.resourceVersion} FROM ${objects} WHERE ${objectKey}) = ${p("expectedRv")} THEN ${p("type")} ELSE json(${CONFLICT_GUARD}) END`,
           resource: p("resource"),
           namespace: p("namespace"),
           name: p("name"),
@@ -52,20 +58,19 @@ export const statements = lazily(() => {
         })
         .toSQL(),
     ),
-    insertObject: new PreparedSql<Key | "back" | "uid" | "body" | IndexColumns>(
-      db.insert(objects).values({ resource: p("resource"), namespace: p("namespace"), name: p("name"), uid: p("uid"), resourceVersion: writeRv, ...index, body: p("body") }).toSQL(),
+    /** The object's body is its change row's, so a commit sends each body once. */
+    insertObject: new PreparedSql<Key | "back" | "uid" | IndexColumns>(
+      db.insert(objects).values({ resource: p("resource"), namespace: p("namespace"), name: p("name"), uid: p("uid"), resourceVersion: writeRv, ...index, body: loggedBody }).toSQL(),
     ),
-    /** Conditional on the resourceVersion the writer read; `guard` then fails the batch if no row matched. */
-    updateObject: new PreparedSql<Key | "back" | "expectedRv" | "body" | IndexColumns>(
+    /** Conditional on the resourceVersion the writer read (logChange has checked it already); the body is the change row's. */
+    updateObject: new PreparedSql<Key | "back" | "expectedRv" | IndexColumns>(
       db
         .update(objects)
-        .set({ resourceVersion: writeRv, ...Object.fromEntries(Object.entries(index).map(([k, v]) => [k, sql`${v}`])), body: sql`${p("body")}` })
+        .set({ resourceVersion: writeRv, ...Object.fromEntries(Object.entries(index).map(([k, v]) => [k, sql`${v}`])), body: loggedBody })
         .where(and(objectKey, eq(objects.resourceVersion, p("expectedRv"))))
         .toSQL(),
     ),
     deleteObject: new PreparedSql<Key | "expectedRv">(db.delete(objects).where(and(objectKey, eq(objects.resourceVersion, p("expectedRv")))).toSQL()),
-    /** Aborts the batch when the preceding UPDATE/DELETE matched no row. */
-    guard: new PreparedSql(db.select({ ok: abortUnless(sql`changes() = 1`) }).from(revision).where(revisionRow).toSQL()),
     /** Aborts the batch unless the namespace exists and is not being deleted. */
     namespaceActive: new PreparedSql<"namespace">(
       db

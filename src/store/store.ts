@@ -3,9 +3,10 @@
 // Every commit is one D1 batch (a transaction): bump the cluster-wide revision once by
 // its number of writes, then write each object with its own revision of those (in
 // order) and append its change-log row. Updates are conditional
-// on the resourceVersion the writer read; a stale write aborts the whole batch (via a
-// guard statement that fails when the conditional UPDATE touched no row), so a lost
-// update is impossible and nothing is written on a conflict. Creates rely on the
+// on the resourceVersion the writer read; a stale write aborts the whole batch (the
+// change-log row, written first, fails unless the object is still at that version), so
+// a lost update is impossible and nothing is written on a conflict. The object's row
+// takes its body from its change-log row, so each body travels to D1 once. Creates rely on the
 // unique (resource, namespace, name) index, so of two concurrent creates exactly one
 // wins.
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
@@ -376,17 +377,16 @@ export class ObjectStore {
       const type: ChangeType = w.op === "create" ? "ADDED" : w.op === "update" ? "MODIFIED" : "DELETED";
       if (w.op === "create") {
         stmts.push(w$.logCreate.bind(d1, { ...key, back, type, body }));
-        stmts.push(w$.insertObject.bind(d1, { ...key, back, uid: w.object.metadata.uid ?? "", ...indexColumns(w.object), body }));
+        stmts.push(w$.insertObject.bind(d1, { ...key, back, uid: w.object.metadata.uid ?? "", ...indexColumns(w.object) }));
         continue;
       }
       // The previous body rides along only while both fit in one D1 row; a watcher with a
       // selector judges a change to a larger object by its new state alone.
       const room = MAX_ROW_BYTES - ROW_OVERHEAD_BYTES - utf8Length(body) - utf8Length(w.resource + key.namespace + key.name);
-      stmts.push(w$.logChange.bind(d1, { ...key, back, type, body, room }));
       const expectedRv = w.expectedRv;
-      if (w.op === "update") stmts.push(w$.updateObject.bind(d1, { ...key, back, expectedRv, ...indexColumns(w.object), body }));
+      stmts.push(w$.logChange.bind(d1, { ...key, back, type, body, room, expectedRv }));
+      if (w.op === "update") stmts.push(w$.updateObject.bind(d1, { ...key, back, expectedRv, ...indexColumns(w.object) }));
       else stmts.push(w$.deleteObject.bind(d1, { ...key, expectedRv }));
-      stmts.push(w$.guard.bind(d1, {}));
     }
 
     let results: D1Result<{ rv: number }>[];

@@ -12,6 +12,8 @@ const writeRv = sql`((SELECT ${revision.rv} FROM ${revision} WHERE ${revision.id
 const key = { resource: "pods", namespace: "default", name: "web-1" };
 const index = { nodeName: "node-1", phase: "Running", ownerUid: "u-rs", labels: '{"app":"web"}' };
 const byKey = and(eq(objects.resource, key.resource), eq(objects.namespace, key.namespace), eq(objects.name, key.name));
+/** The object's body is the one its change row (same revision) was just given. */
+const loggedBody = sql`(SELECT ${changes.body} FROM ${changes} WHERE ${changes.rv} = ${writeRv})`;
 
 /** drizzle's parameters as values (an insert wraps each with its column). */
 function values(q: { sql: string; params: unknown[] }) {
@@ -21,25 +23,26 @@ function values(q: { sql: string; params: unknown[] }) {
 describe("the store's prepared statements", () => {
   it("insert an object as drizzle would", () => {
     const s = statements().insertObject;
-    const built = db.insert(objects).values({ ...key, uid: "u-1", resourceVersion: writeRv, ...index, body: "{}" }).toSQL();
-    expect({ sql: s.sql, params: s.args({ ...key, back: 2, uid: "u-1", ...index, body: "{}" }) }).toEqual(values(built));
+    const built = db.insert(objects).values({ ...key, uid: "u-1", resourceVersion: writeRv, ...index, body: loggedBody }).toSQL();
+    expect({ sql: s.sql, params: s.args({ ...key, back: 2, uid: "u-1", ...index }) }).toEqual(values(built));
   });
 
   it("update an object conditionally on its resourceVersion as drizzle would", () => {
     const s = statements().updateObject;
     const built = db
       .update(objects)
-      .set({ resourceVersion: writeRv, ...index, body: "{}" })
+      .set({ resourceVersion: writeRv, ...index, body: loggedBody })
       .where(and(byKey, eq(objects.resourceVersion, 41)))
       .toSQL();
-    expect({ sql: s.sql, params: s.args({ ...key, back: 2, expectedRv: 41, ...index, body: "{}" }) }).toEqual(values(built));
+    expect({ sql: s.sql, params: s.args({ ...key, back: 2, expectedRv: 41, ...index }) }).toEqual(values(built));
   });
 
-  it("log a change with the previous body as drizzle would", () => {
+  it("log a change with the previous body, on condition of the version the writer read, as drizzle would", () => {
     const s = statements().logChange;
     const prevBody = sql`(SELECT CASE WHEN length(CAST(${objects.body} AS BLOB)) <= ${1000} THEN ${objects.body} END FROM ${objects} WHERE ${byKey})`;
-    const built = db.insert(changes).values({ rv: writeRv, type: "MODIFIED", ...key, body: "{}", prevBody }).toSQL();
-    expect({ sql: s.sql, params: s.args({ ...key, back: 2, type: "MODIFIED", body: "{}", room: 1000 }) }).toEqual(values(built));
+    const type = sql`CASE WHEN (SELECT ${objects.resourceVersion} FROM ${objects} WHERE ${byKey}) = ${41} THEN ${"MODIFIED"} ELSE json(${"edgekube-conflict"}) END`;
+    const built = db.insert(changes).values({ rv: writeRv, type, ...key, body: "{}", prevBody }).toSQL();
+    expect({ sql: s.sql, params: s.args({ ...key, back: 2, type: "MODIFIED", body: "{}", room: 1000, expectedRv: 41 }) }).toEqual(values(built));
   });
 
   it("delete and read one object as drizzle would", () => {
