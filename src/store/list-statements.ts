@@ -26,6 +26,11 @@ export interface ListFilter {
   labels: [string, string][];
   /** Only objects after this (namespace, name), in key order. */
   after?: { ns: string; name: string };
+  /**
+   * The reader holds these objects ("namespace/name" -> resourceVersion): a row at that
+   * version comes back without its body.
+   */
+  known?: Map<string, number>;
 }
 
 /** A page's row as D1 returns it. */
@@ -33,14 +38,15 @@ export interface ListRow {
   namespace: string;
   name: string;
   resource_version: number;
-  body: string;
+  /** Null when the reader said it holds the object at this version (ListFilter.known). */
+  body: string | null;
 }
 
 const p = (name: string) => sql.placeholder(name);
 
 function shapeOf(f: ListFilter): string {
   const node = f.nodeName === undefined ? "-" : f.nodeName === "" ? "0" : "n";
-  return [f.namespace ? "ns" : "-", node, f.ownerUid !== undefined ? "o" : "-", f.name !== undefined ? "m" : "-", f.labels.length, f.after ? "a" : "-"].join("/");
+  return [f.namespace ? "ns" : "-", node, f.ownerUid !== undefined ? "o" : "-", f.name !== undefined ? "m" : "-", f.labels.length, f.after ? "a" : "-", f.known ? "k" : "-"].join("/");
 }
 
 function build(f: ListFilter): PreparedSql<string> {
@@ -53,8 +59,12 @@ function build(f: ListFilter): PreparedSql<string> {
   if (f.name !== undefined) where.push(eq(objects.name, p("name")));
   f.labels.forEach((_, i) => where.push(sql`json_extract(${objects.labels}, ${p(`labelPath${i}`)}) = ${p(`labelValue${i}`)}`));
   if (f.after) where.push(sql`(${objects.namespace}, ${objects.name}) > (${p("afterNs")}, ${p("afterName")})`);
+  // What the reader holds is one JSON object parameter, so the text does not vary with it.
+  const body = f.known
+    ? sql<string | null>`CASE WHEN EXISTS (SELECT 1 FROM json_each(${p("known")}) WHERE key = ${objects.namespace} || '/' || ${objects.name} AND value = ${objects.resourceVersion}) THEN NULL ELSE ${objects.body} END`.as("body")
+    : objects.body;
   const query = db
-    .select({ namespace: objects.namespace, name: objects.name, resource_version: objects.resourceVersion, body: objects.body })
+    .select({ namespace: objects.namespace, name: objects.name, resource_version: objects.resourceVersion, body })
     .from(objects)
     .where(and(...where))
     .orderBy(asc(objects.namespace), asc(objects.name))
@@ -82,6 +92,7 @@ export function listPage(d1: D1Database, f: ListFilter, limit: number): D1Prepar
     values.afterNs = f.after.ns;
     values.afterName = f.after.name;
   }
+  if (f.known) values.known = JSON.stringify(Object.fromEntries(f.known));
   return prepared.bind(d1, values);
 }
 

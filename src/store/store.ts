@@ -224,7 +224,7 @@ export class ObjectStore {
       }
       first = false;
       for (const row of rows) {
-        const obj = materialise(row.body, row.resource_version);
+        const obj = materialise(row.body ?? "", row.resource_version);
         if (!keep(obj)) continue;
         if (limit && items.length === limit) {
           more = true;
@@ -243,6 +243,29 @@ export class ObjectStore {
       result.continue = encodeContinue({ rv, ns: last.metadata.namespace ?? "", name: last.metadata.name ?? "" });
     }
     return result;
+  }
+
+  /**
+   * A list for a reader that already holds some of the objects, as a kubelet holds its
+   * node's pods: those it holds at their current version (`known`: "namespace/name" ->
+   * resourceVersion) come back as keys in `unchanged`, without their bodies; the rest as
+   * objects. Every page, no limit and no in-memory filter.
+   */
+  async listAgainst(resource: string, opts: Pick<ListOptions, "namespace" | "nodeName" | "ownerUid">, known: Map<string, number>): Promise<{ items: KubeObject[]; unchanged: string[] }> {
+    const filter: ListFilter = { resource, namespace: opts.namespace, nodeName: opts.nodeName, ownerUid: opts.ownerUid, labels: [], known };
+    const items: KubeObject[] = [];
+    const unchanged: string[] = [];
+    const pageSize = 2_000;
+    for (;;) {
+      const rows = (await listPage(this.d1, filter, pageSize).all<ListRow>()).results;
+      for (const row of rows) {
+        if (row.body === null) unchanged.push(`${row.namespace}/${row.name}`);
+        else items.push(materialise(row.body, row.resource_version));
+      }
+      if (rows.length < pageSize) return { items, unchanged };
+      const last = rows[rows.length - 1];
+      filter.after = { ns: last.namespace, name: last.name };
+    }
   }
 
   /**

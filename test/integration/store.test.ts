@@ -186,3 +186,26 @@ describe("object store on D1", () => {
     }
   });
 });
+
+describe("a list against what the reader holds", () => {
+  it("sends the objects the reader does not hold at their current version, and names the others", async () => {
+    const store = new ObjectStore(env.DB);
+    const RES = "leases.coordination.k8s.io";
+    const ns = "held";
+    const mk = (name: string) => ({ ...cm(name), metadata: { ...cm(name).metadata, namespace: ns } });
+    const a = await store.create(RES, mk("a"));
+    const b = await store.create(RES, mk("b"));
+    const c = await store.create(RES, mk("c"));
+    const b2 = await store.update(RES, { ...b, spec: { holderIdentity: "moved on" } });
+    const known = new Map([
+      [`${ns}/a`, Number(a.metadata.resourceVersion)],
+      [`${ns}/b`, Number(b.metadata.resourceVersion)],
+      [`${ns}/gone`, 1],
+    ]);
+    const got = await store.listAgainst(RES, { namespace: ns }, known);
+    expect(got.unchanged).toEqual([`${ns}/a`]);
+    expect(got.items).toEqual([b2, c]);
+    // Holding nothing is a plain list.
+    expect((await store.listAgainst(RES, { namespace: ns }, new Map())).items).toEqual((await store.list(RES, { namespace: ns })).items);
+  });
+});

@@ -277,12 +277,30 @@ export class Kubelet {
     return fresh;
   }
 
+  /**
+   * The pods bound to this node. Those the kubelet holds at their current version come
+   * back without their bodies and are taken from its records: a poke about one pod then
+   * reads that pod, not every pod on the node (as a watch would send the one change).
+   */
+  private async listPods(store: ObjectStore, nodeName: string): Promise<Pod[]> {
+    const held = new Map<string, PodRecord>();
+    for (const rec of this.state.pods()) {
+      const key = `${rec.namespace}/${rec.name}`;
+      // A name reused by a newer pod: the newer record is the one the store may still hold.
+      const other = held.get(key);
+      if (!other || Number(other.pod.metadata.resourceVersion) < Number(rec.pod.metadata.resourceVersion)) held.set(key, rec);
+    }
+    const known = new Map([...held].map(([key, rec]) => [key, Number(rec.pod.metadata.resourceVersion)]));
+    const { items, unchanged } = await store.listAgainst("pods", { nodeName }, known);
+    return [...(items as Pod[]), ...unchanged.map((key) => held.get(key)!.pod)];
+  }
+
   private async syncOnce({ list, all }: SyncAsk): Promise<void> {
     const cfg = this.state.config();
     const rt = this.runtime();
     if (!cfg || !rt) return;
     const store = this.deps.store();
-    const listed = list ? ((await store.list("pods", { nodeName: cfg.name })).items as Pod[]) : undefined;
+    const listed = list ? await this.listPods(store, cfg.name) : undefined;
     const net = this.state.net() ?? (await this.loadNet(store, cfg.name));
     if (!net) return;
     const now = this.now();
