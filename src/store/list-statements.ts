@@ -38,9 +38,11 @@ export interface ListRow {
   namespace: string;
   name: string;
   resource_version: number;
-  /** Null when the reader said it holds the object at this version (ListFilter.known). */
-  body: string | null;
+  body: string;
 }
+
+/** A page's row of a list against what the reader holds: no body when it holds that version. */
+export type HeldListRow = Omit<ListRow, "body"> & { body: string | null };
 
 const p = (name: string) => sql.placeholder(name);
 

@@ -17,7 +17,7 @@ import { alreadyExists, conflict, notFound, expired, namespaceNotFound, namespac
 import { GUARANTEED_UPDATE_ATTEMPTS, retryOnConflict } from "./retry";
 import { utf8Length } from "../util/utf8";
 import { statements } from "./statements";
-import { listPage, readRevision, MAX_LABEL_PUSHDOWN, type ListFilter, type ListRow } from "./list-statements";
+import { listPage, readRevision, MAX_LABEL_PUSHDOWN, type HeldListRow, type ListFilter, type ListRow } from "./list-statements";
 import { changePageQuery, readRevisionMarks, revisionMarksOf, type ChangeRow } from "./change-statements";
 import { eventsLastSeenBefore, existingUids, groupsOwnedBy, groupsWithMissingOwner, nodesOfPodsWithoutNode, type ResourceGroup } from "./index-queries";
 
@@ -224,7 +224,7 @@ export class ObjectStore {
       }
       first = false;
       for (const row of rows) {
-        const obj = materialise(row.body ?? "", row.resource_version);
+        const obj = materialise(row.body, row.resource_version);
         if (!keep(obj)) continue;
         if (limit && items.length === limit) {
           more = true;
@@ -257,7 +257,7 @@ export class ObjectStore {
     const unchanged: string[] = [];
     const pageSize = 2_000;
     for (;;) {
-      const rows = (await listPage(this.d1, filter, pageSize).all<ListRow>()).results;
+      const rows = (await listPage(this.d1, filter, pageSize).all<HeldListRow>()).results;
       for (const row of rows) {
         if (row.body === null) unchanged.push(`${row.namespace}/${row.name}`);
         else items.push(materialise(row.body, row.resource_version));
