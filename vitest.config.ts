@@ -40,6 +40,10 @@ export default defineConfig({
                 TEST_MIGRATIONS: migrations,
                 TEST_PROTOBUF_FIXTURES: protobufFixtures,
                 NODE_LEASE_WRITE_INTERVAL: "30s",
+                // Each heartbeat's renewal sent at once: the tests run node alarms on fake
+                // clocks back to back, and a real-time batching window would only slow
+                // them (renewal-batches.test.ts covers the batching).
+                NODE_RENEWAL_BATCH_WINDOW: "0s",
                 JOB_BACKOFF_BASE: "200ms",
                 JOB_BACKOFF_MAX: "1s",
                 // The components' client-side rate limits off: the suite's own pace. The

@@ -1,4 +1,5 @@
-// `npm run bench:failover:compare -- --baseline REF [--runs 3 --nodes 4 --pods 100]`
+// `npm run bench:failover:compare -- --baseline REF [--runs 3 --nodes 4 --pods 100]
+//   [--placement adopt --state-dir /dev/shm --var NAME=VALUE]` (the last three go to every run)
 //
 // The failover benchmark (failover.mjs) of this tree and of the commit REF side by
 // side, in one invocation: REF is checked out in a temporary git worktree, and the two
@@ -24,13 +25,15 @@ const STAGES = [
 ];
 
 function parseArgs(argv) {
-  const o = { baseline: undefined, runs: 3, nodes: 4, pods: 100 };
+  const o = { baseline: undefined, runs: 3, nodes: 4, pods: 100, pass: [] };
   for (let i = 0; i < argv.length; i++) {
     const [k, v] = argv[i].includes("=") ? argv[i].split("=", 2) : [argv[i], argv[++i]];
     if (k === "--baseline") o.baseline = v;
     else if (k === "--runs") o.runs = Number(v);
     else if (k === "--nodes") o.nodes = Number(v);
     else if (k === "--pods") o.pods = Number(v);
+    // Passed on to every failover run, the baseline's and this tree's alike.
+    else if (k === "--placement" || k === "--state-dir" || k === "--var") o.pass.push(k, v);
     else throw new Error(`unknown argument ${k}`);
   }
   if (!o.baseline) throw new Error("--baseline REF is required (a commit, tag or branch to compare with)");
@@ -53,7 +56,7 @@ function checkout(ref) {
 async function runOnce(root, label, o) {
   const results = join(root, "bench/results");
   const before = new Set(existsSync(results) ? readdirSync(results) : []);
-  const child = spawn(process.execPath, [join(root, "bench/failover.mjs"), "--runs", "1", "--nodes", String(o.nodes), "--pods", String(o.pods)], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [join(root, "bench/failover.mjs"), "--runs", "1", "--nodes", String(o.nodes), "--pods", String(o.pods), ...o.pass], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
   child.stdout.on("data", (d) => process.stdout.write(String(d).replace(/^(?=.)/gm, `  ${label} | `)));
   const code = await new Promise((resolve) => child.on("exit", resolve));
   if (code !== 0) throw new Error(`${label}: failover run failed (exit ${code})`);

@@ -14,6 +14,8 @@ export interface ClusterConfig {
   nodeLeaseWriteIntervalMs: number;
   /** Node lifecycle controllers, each watching the nodes whose names hash to it. */
   nodeLifecycleShards: number;
+  /** Heartbeats of an isolate's nodes due within this window go to their lifecycle controller in one call (0: each alone). */
+  nodeRenewalBatchWindowMs: number;
   notReadyTolerationSeconds: number;
   unreachableTolerationSeconds: number;
   /** How long a runtime takes to start an exec'd process: its output waits this long. */
@@ -89,6 +91,7 @@ interface ConfigEnv {
   NODE_LEASE_DURATION_SECONDS?: string;
   NODE_LEASE_RENEW_INTERVAL?: string;
   NODE_LEASE_WRITE_INTERVAL?: string;
+  NODE_RENEWAL_BATCH_WINDOW?: string;
   NODE_LIFECYCLE_SHARDS?: string;
   DEFAULT_NOT_READY_TOLERATION_SECONDS?: string;
   DEFAULT_UNREACHABLE_TOLERATION_SECONDS?: string;
@@ -143,6 +146,7 @@ function parseConfig(env: ConfigEnv): ClusterConfig {
     nodeLeaseRenewIntervalMs: parseDuration(env.NODE_LEASE_RENEW_INTERVAL, 10_000),
     nodeLeaseWriteIntervalMs: parseDuration(env.NODE_LEASE_WRITE_INTERVAL, 10_000),
     nodeLifecycleShards: Math.max(1, Math.floor(int(env.NODE_LIFECYCLE_SHARDS, 4))),
+    nodeRenewalBatchWindowMs: parseDuration(env.NODE_RENEWAL_BATCH_WINDOW, 500),
     notReadyTolerationSeconds: int(env.DEFAULT_NOT_READY_TOLERATION_SECONDS, 300),
     unreachableTolerationSeconds: int(env.DEFAULT_UNREACHABLE_TOLERATION_SECONDS, 300),
     execStartDelayMs: parseDuration(env.EXEC_START_DELAY, 100),

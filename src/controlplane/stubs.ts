@@ -52,6 +52,8 @@ export interface ControllerManagerApi {
 export interface NodeLifecycleApi {
   /** A node's kubelet renewed its lease at `at` (the kubelet's clock, as renewTime upstream). */
   renew(nodeName: string, at: number): Promise<void>;
+  /** Several nodes' renewals in one call (src/node/lifecycle/renewal-batches.ts). */
+  renewAll(renewals: { node: string; at: number }[]): Promise<void>;
   /** The node is gone: stop watching it. */
   forget(nodeName: string): Promise<void>;
 }

@@ -13,7 +13,7 @@ import { defaultingFrom } from "../registry/defaults";
 import { buildNode, internalIP, podCIDRFor } from "./node-object";
 import { dispatchChanges } from "../controlplane/dispatch";
 import { ApiError } from "../model/errors";
-import { controllers, nodeLifecycle, volumeStore } from "../controlplane/stubs";
+import { controllers, lifecycleShardOf, nodeLifecycle, volumeStore } from "../controlplane/stubs";
 import { ClusterNetwork } from "./cluster-network";
 import type { HttpOutcome, HttpRequest } from "./images/types";
 import { TimerTable } from "../util/timer-table";
@@ -23,6 +23,7 @@ import { runDueTimers, type TimerHandler } from "../util/timer-dispatch";
 import { handleExplore } from "./explore";
 import { DEFAULT_EXEC_TIMING } from "./explore/exec-channels";
 import { Heartbeat, HEARTBEAT } from "./lifecycle/heartbeat";
+import { isolateRenewals } from "./lifecycle/renewal-batches";
 import { faultOf } from "./lifecycle/fault";
 import { readConfig } from "../config";
 import { serviceUnavailable } from "../model/errors";
@@ -115,9 +116,15 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
       intervalMs: readConfig(this.env).nodeLeaseRenewIntervalMs,
       now: () => this.clock(),
       // The name is read (once) when a renewal goes out: the heartbeat exists before start().
-      renew: (at) => {
+      register: (at) => {
         const name = this.nodeName;
         return nodeLifecycle(this.env, name).renew(name, at);
+      },
+      renew: (at) => {
+        const name = this.nodeName;
+        const config = readConfig(this.env);
+        const shard = lifecycleShardOf(name, config.nodeLifecycleShards);
+        return isolateRenewals.send(shard, { node: name, at }, config.nodeRenewalBatchWindowMs, (batch) => nodeLifecycle(this.env, name).renewAll(batch));
       },
     }));
   }

@@ -8,6 +8,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { callJson } from "./helpers";
 import { FakeClock, startNode, createPod, boundPod, getPod, podEvents, runUntil, runControllerUntil, runningContainers, lifecycleOf, nextTimer } from "./node-helpers";
 import { readConfig } from "../../src/config";
+import { lifecycleShardOf } from "../../src/controlplane/stubs";
 import type { Event, Lease, Node, Pod } from "../../src/model/types";
 
 async function node(name: string): Promise<Node> {
@@ -64,6 +65,34 @@ describe("node heartbeats and failure detection", () => {
     const third = await lease("hb-1");
     expect(Date.parse(third.spec.renewTime!)).toBeGreaterThan(renewed);
     expect(third.metadata.labels).toEqual({ touched: "yes" });
+  });
+
+  it("counts each renewal of a batch (several nodes' heartbeats in one call) as if it came alone", async () => {
+    const clock = new FakeClock();
+    // Two nodes that the same controller shard watches.
+    const names = Array.from({ length: 64 }, (_, i) => `hb-batch-${i}`);
+    const shard = lifecycleShardOf(names[0], config.nodeLifecycleShards);
+    const [a, b] = names.filter((n) => lifecycleShardOf(n, config.nodeLifecycleShards) === shard);
+    await startNode(a, clock);
+    await startNode(b, clock);
+    const controller = lifecycleOf(a);
+    const registered = clock.t;
+    clock.advance(config.nodeLeaseRenewIntervalMs);
+    const beat = clock.t;
+    // The batch's order is arrival at the isolate: a renewal older than one already in it
+    // (say, a node whose alarm ran late) never moves that node's renewal back.
+    await controller.renewAll([
+      { node: a, at: beat },
+      { node: b, at: beat },
+      { node: a, at: registered + 1_000 },
+    ]);
+    expect(await controller.flushLeases()).toBe(2);
+    for (const n of [a, b]) expect(Date.parse((await lease(n)).spec.renewTime!), n).toBe(beat);
+    // Their deadlines follow the batch's renewals: 10 s before the grace period ends
+    // after them, the controller's alarm finds nothing to do.
+    clock.t = beat + config.nodeMonitorGracePeriodMs - 10_000;
+    await runDurableObjectAlarm(controller);
+    for (const n of [a, b]) expect(readyOf(await node(n))?.status, n).toBe("True");
   });
 
   it("finds a node out while the node's Durable Object does nothing at all, not even its alarm", async () => {

@@ -33,6 +33,18 @@ export class NodeLifecycleController extends DurableObject<Env> implements NodeL
     await this.monitor.renewed(nodeName, at);
   }
 
+  /** Renewals the nodes of one isolate sent together: each counts as if it came alone. */
+  async renewAll(renewals: { node: string; at: number }[]): Promise<void> {
+    for (const r of renewals) {
+      try {
+        await this.monitor.renewed(r.node, r.at);
+      } catch (e) {
+        // One node's renewal that cannot be recorded does not lose the others'.
+        console.error(`node-lifecycle: the renewal of ${r.node} failed:`, (e as Error)?.message ?? e);
+      }
+    }
+  }
+
   async forget(nodeName: string): Promise<void> {
     await this.monitor.forget(nodeName);
   }

@@ -14,7 +14,9 @@ interface HeartbeatDeps {
   timers: TimerTable;
   intervalMs: number;
   now: () => number;
-  /** The renewal RPC to the node's lifecycle controller. */
+  /** Registration: the renewal RPC to the node's lifecycle controller, sent at once. */
+  register: (at: number) => Promise<void>;
+  /** A heartbeat's renewal, which may ride in a batch with other nodes' (renewal-batches.ts). */
   renew: (at: number) => Promise<void>;
 }
 
@@ -43,7 +45,7 @@ export class Heartbeat {
    */
   async start(): Promise<void> {
     const now = this.d.now();
-    await this.d.renew(now);
+    await this.d.register(now);
     await this.d.timers.set(TIMER_KEY, now + this.d.intervalMs, HEARTBEAT);
   }
 
