@@ -90,32 +90,31 @@ describe("RenewalBatches", () => {
     expect(h.delivered.map((d) => d.batch.length)).toEqual([MAX_BATCH, 1]);
   });
 
-  it("takes over a batch whose opener never came back, renewals and all", async () => {
+  it("leaves a stale batch to its opener and opens another beside it, carrying nothing over", async () => {
     const h = harness();
-    // The opener's window never ends (its alarm was cut short).
-    void h.send("shard-0", "node-1");
+    // The first opener's window has not ended when it should have (a late timer, or an
+    // alarm cut short).
+    const late = h.send("shard-0", "node-1");
     await h.send("shard-0", "node-2");
     // Within two windows a renewal still joins...
     h.advance(1_000);
     await h.send("shard-0", "node-3");
     expect(h.windows).toHaveLength(1);
-    // ...past them, it opens a batch that carries the stale one's renewals along.
+    // ...past them, it opens a batch of its own.
     h.advance(1);
-    const taker = h.send("shard-0", "node-4");
+    const fresh = h.send("shard-0", "node-4");
+    await h.send("shard-0", "node-5");
     expect(h.windows).toHaveLength(2);
     h.windows[1]();
-    await taker;
-    expect(h.delivered).toEqual([
-      {
-        key: "shard-0",
-        batch: [
-          { node: "node-1", at: 1_000 },
-          { node: "node-2", at: 1_000 },
-          { node: "node-3", at: 2_000 },
-          { node: "node-4", at: 2_001 },
-        ],
-      },
+    await fresh;
+    // The late opener still sends its own batch, and only that.
+    h.windows[0]();
+    await late;
+    expect(h.delivered.map((d) => d.batch.map((r) => r.node))).toEqual([
+      ["node-4", "node-5"],
+      ["node-1", "node-2", "node-3"],
     ]);
+    expect(h.batches.openBatches).toBe(0);
   });
 
   it("rejects only the opener when the call fails; its joiners had already returned", async () => {

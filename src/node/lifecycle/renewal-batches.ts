@@ -11,8 +11,8 @@
 // Nothing waits on another node's call: a node that joins an open batch returns at once,
 // and the batch's fate is its opener's. A batch that is lost (the call fails) is what
 // the controller's grace period is for, as a lost renewal always was. A batch whose
-// opener never closed it (its alarm was cut short) is taken over, renewals and all, once
-// it is stale, so one lost opener cannot swallow a shard's heartbeats.
+// opener never closed it (its alarm was cut short) is left behind once it is stale, so
+// one lost opener loses one batch, not every heartbeat of a shard after it.
 
 export interface Renewal {
   node: string;
@@ -52,9 +52,12 @@ export class RenewalBatches {
       if (joined.renewals.length >= MAX_BATCH) this.open.delete(key);
       return;
     }
-    // A stale batch's renewals ride in the new one (sent twice if its opener was only
-    // slow: a renewal keeps the latest time, so twice is harmless).
-    const batch: OpenBatch = { renewals: [...(joined?.renewals ?? []), renewal], openedAt: now };
+    // A stale batch stays its opener's to send (if it is only late, as every timer is
+    // on a busy thread); a new one opens beside it. Its renewals are not carried over:
+    // on a thread busy enough that every opener is late, carrying them from batch to
+    // batch sent each renewal once per batch it passed through, and the extra work
+    // made the thread busier still.
+    const batch: OpenBatch = { renewals: [renewal], openedAt: now };
     this.open.set(key, batch);
     try {
       await this.wait(windowMs);
