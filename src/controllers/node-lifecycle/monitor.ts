@@ -84,27 +84,47 @@ export class NodeMonitor {
     });
   }
 
-  /**
-   * A kubelet's renewal: one row and one timer in local storage. A node seen for the
-   * first time gets its Lease written at once (an external agent only ever renews it);
-   * otherwise the Lease waits for the next batch.
-   */
+  /** A kubelet's renewal (renewedAll of one). */
   async renewed(node: string, at: number): Promise<void> {
-    const { renewed, leased, marked, added } = this.renewals.renew(node, at);
-    // The deadline is not moved on every renewal (a heartbeat is the hot path: thousands
-    // a second at 5,000 nodes): it is set once, and when it comes due checkDeadline
-    // moves it to the latest renewal + grace. Detection still comes at last renewal +
-    // NODE_MONITOR_GRACE_PERIOD.
-    const key = deadlineKey(node);
-    // Both timers this may set, read in one query (when due only, not their payloads).
-    const set = this.d.timers.atsOf([key, LEASE_FLUSH]);
-    const deadline = renewed + this.d.config.nodeMonitorGracePeriodMs;
-    const current = set.get(key);
-    if (current === undefined || deadline < current) await this.d.timers.set(key, deadline, DEADLINE, node);
-    if (!leased) await this.firstLease(node);
-    else if (!set.has(LEASE_FLUSH)) await this.d.timers.set(LEASE_FLUSH, this.d.now() + this.d.config.nodeLeaseWriteIntervalMs, LEASE_FLUSH);
-    // Heartbeats are back on a node this controller marked (or may have, before it knew the node).
-    if (marked || added) await this.recoverIfMarked(node, this.d.now());
+    const [failure] = await this.renewedAll([{ node, at }]);
+    if (failure) throw failure.error;
+  }
+
+  /**
+   * Kubelets' renewals: each one row and one timer in local storage. A node seen for
+   * the first time gets its Lease written at once (an external agent only ever renews
+   * it); otherwise the Lease waits for the next batch. Every renewal is recorded before
+   * any of them waits for D1 (a first Lease, a recovery): those then run side by side,
+   * as separate calls would, so one node's recovery never holds back the renewals that
+   * came with it (held back, they missed their deadlines, and the recoveries that
+   * followed held back more). Answers the nodes whose D1 work failed; their renewals
+   * are recorded all the same.
+   */
+  async renewedAll(renewals: readonly { node: string; at: number }[]): Promise<{ node: string; error: unknown }[]> {
+    const followUps: { node: string; work: Promise<void> }[] = [];
+    for (const { node, at } of renewals) {
+      const { renewed, leased, marked, added } = this.renewals.renew(node, at);
+      // The deadline is not moved on every renewal (a heartbeat is the hot path: thousands
+      // a second at 5,000 nodes): it is set once, and when it comes due checkDeadline
+      // moves it to the latest renewal + grace. Detection still comes at last renewal +
+      // NODE_MONITOR_GRACE_PERIOD.
+      const key = deadlineKey(node);
+      // Both timers this may set, read in one query (when due only, not their payloads).
+      const set = this.d.timers.atsOf([key, LEASE_FLUSH]);
+      const deadline = renewed + this.d.config.nodeMonitorGracePeriodMs;
+      const current = set.get(key);
+      if (current === undefined || deadline < current) await this.d.timers.set(key, deadline, DEADLINE, node);
+      if (leased && !set.has(LEASE_FLUSH)) await this.d.timers.set(LEASE_FLUSH, this.d.now() + this.d.config.nodeLeaseWriteIntervalMs, LEASE_FLUSH);
+      if (leased && !marked && !added) continue;
+      const work = (async () => {
+        if (!leased) await this.firstLease(node);
+        // Heartbeats are back on a node this controller marked (or may have, before it knew the node).
+        if (marked || added) await this.recoverIfMarked(node, this.d.now());
+      })();
+      followUps.push({ node, work });
+    }
+    const settled = await Promise.allSettled(followUps.map((f) => f.work));
+    return settled.flatMap((r, i) => (r.status === "rejected" ? [{ node: followUps[i].node, error: r.reason as unknown }] : []));
   }
 
   /**
@@ -166,6 +186,7 @@ export class NodeMonitor {
       if (row.marked) await this.recoverIfMarked(node, now);
       return;
     }
+    console.log(`DEBUG mark ${node} renewed=${now - row.renewed}ms-ago latest=${now - latest}ms-ago real=${Date.now() - now}`);
     if (!(await this.store.get("nodes", "", node))) return this.forget(node);
     await this.markNodeUnreachable(node, now);
     // Renewals are calls, answered while this alarm awaits D1: one that came in after

@@ -3,16 +3,23 @@
 // 1,000 nodes on one machine that was a third of the idle cluster's cost, as much as the
 // heartbeat alarms themselves. The nodes that run in one isolate (all of them under
 // `wrangler dev`; on Cloudflare, those placed together) put their renewals for the same
-// shard into one open batch; the node that opened it waits a short window, then sends
-// the batch in one call, from its own alarm. Every renewal carries the time the kubelet
+// shard into one open batch, and it goes out in one call once its window is over: sent
+// by the first node whose renewal comes after the window, or, when none comes, by the
+// node that opened it, when its timer fires. Every renewal carries the time the kubelet
 // sent it, so one that arrives a window later counts from when it was sent, as a Lease's
 // renewTime does.
 //
-// Nothing waits on another node's call: a node that joins an open batch returns at once,
-// and the batch's fate is its opener's. A batch that is lost (the call fails) is what
-// the controller's grace period is for, as a lost renewal always was. A batch whose
-// opener never closed it (its alarm was cut short) is left behind once it is stale, so
-// one lost opener loses one batch, not every heartbeat of a shard after it.
+// The arrivals send, not only the opener's timer: on a busy thread (a thousand nodes
+// joining) timers fire seconds late, and a batch that waited for one held every
+// renewal in it past the grace period, so the controller marked hundreds of live nodes
+// and then recovered them, which made the thread busier still. Heartbeats keep coming
+// on such a thread, and the first one past the window sends the batch.
+//
+// Nothing waits on another node's call: a node that joins an open batch returns at
+// once, and the batch's fate is that of the call that sends it. A lost batch (the call
+// fails) is what the controller's grace period is for, as a lost renewal always was. A
+// batch whose opener never comes back (its alarm was cut short) is sent by the next
+// arrival after its window like any other.
 
 export interface Renewal {
   node: string;
@@ -20,8 +27,13 @@ export interface Renewal {
   at: number;
 }
 
-/** A batch is sent at this size even before its window ends. */
-export const MAX_BATCH = 500;
+/**
+ * A batch is sent at this size even before its window ends, by the node that filled
+ * it. Kept small: a thousand nodes joining at once put their first heartbeats into a
+ * few batches of hundreds, and a batch that large reached the controller as one late
+ * wave of renewals (after deadlines had passed) instead of a steady stream.
+ */
+export const MAX_BATCH = 64;
 
 interface OpenBatch {
   renewals: Renewal[];
@@ -38,32 +50,27 @@ export class RenewalBatches {
   ) {}
 
   /**
-   * Send `renewal` to the shard `key` within `windowMs`: join its open batch, or open
-   * one, wait out the window and `deliver` it. Resolves once this renewal is either in
-   * another node's batch or delivered (a delivery's failure rejects only the opener).
+   * Send `renewal` to the shard `key` within about `windowMs`: join its open batch (and
+   * send it, if its window is over or it is full), or open one, and send it when the
+   * window ends unless a later arrival has. Resolves once this renewal is in another
+   * node's batch or delivered (a delivery's failure rejects only the node that sent it).
    */
   async send(key: string, renewal: Renewal, windowMs: number, deliver: (batch: Renewal[]) => Promise<void>): Promise<void> {
     if (windowMs <= 0) return deliver([renewal]);
     const now = this.now();
-    const joined = this.open.get(key);
-    // An opener waits one window; twice that and more, it is not coming back.
-    if (joined && now - joined.openedAt <= 2 * windowMs) {
-      joined.renewals.push(renewal);
-      if (joined.renewals.length >= MAX_BATCH) this.open.delete(key);
-      return;
+    const open = this.open.get(key);
+    if (open) {
+      open.renewals.push(renewal);
+      if (now - open.openedAt < windowMs && open.renewals.length < MAX_BATCH) return;
+      this.open.delete(key);
+      return deliver(open.renewals);
     }
-    // A stale batch stays its opener's to send (if it is only late, as every timer is
-    // on a busy thread); a new one opens beside it. Its renewals are not carried over:
-    // on a thread busy enough that every opener is late, carrying them from batch to
-    // batch sent each renewal once per batch it passed through, and the extra work
-    // made the thread busier still.
     const batch: OpenBatch = { renewals: [renewal], openedAt: now };
     this.open.set(key, batch);
-    try {
-      await this.wait(windowMs);
-    } finally {
-      if (this.open.get(key) === batch) this.open.delete(key);
-    }
+    await this.wait(windowMs);
+    // Sent already, by a node that came after the window.
+    if (this.open.get(key) !== batch) return;
+    this.open.delete(key);
     await deliver(batch.renewals);
   }
 
