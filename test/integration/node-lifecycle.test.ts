@@ -93,6 +93,23 @@ describe("node heartbeats and failure detection", () => {
     clock.t = beat + config.nodeMonitorGracePeriodMs - 10_000;
     await runDurableObjectAlarm(controller);
     for (const n of [a, b]) expect(readyOf(await node(n))?.status, n).toBe("True");
+
+    // b falls silent past its deadline and is marked; a keeps renewing alone.
+    clock.t = beat + config.nodeMonitorGracePeriodMs + 1_000;
+    await controller.renewAll([{ node: a, at: clock.t }]);
+    await runDurableObjectAlarm(controller);
+    expect(readyOf(await node(b))?.status).toBe("Unknown");
+    expect(readyOf(await node(a))?.status).toBe("True");
+    // A batch with b's renewal back: b recovers, and a's renewal with it is recorded.
+    clock.advance(1_000);
+    await controller.renewAll([
+      { node: b, at: clock.t },
+      { node: a, at: clock.t },
+    ]);
+    expect(readyOf(await node(b))?.status).toBe("True");
+    expect(unreachable(await node(b))).toBe(false);
+    expect(await controller.flushLeases()).toBe(2);
+    for (const n of [a, b]) expect(Date.parse((await lease(n)).spec.renewTime!), n).toBe(clock.t);
   });
 
   it("finds a node out while the node's Durable Object does nothing at all, not even its alarm", async () => {
