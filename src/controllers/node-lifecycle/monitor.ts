@@ -186,7 +186,6 @@ export class NodeMonitor {
       if (row.marked) await this.recoverIfMarked(node, now);
       return;
     }
-    console.log(`DEBUG mark ${node} renewed=${now - row.renewed}ms-ago latest=${now - latest}ms-ago real=${Date.now() - now}`);
     if (!(await this.store.get("nodes", "", node))) return this.forget(node);
     await this.markNodeUnreachable(node, now);
     // Renewals are calls, answered while this alarm awaits D1: one that came in after

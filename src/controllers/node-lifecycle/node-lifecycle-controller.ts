@@ -35,7 +35,6 @@ export class NodeLifecycleController extends DurableObject<Env> implements NodeL
 
   /** Renewals the nodes of one isolate sent together: each counts as if it came alone. */
   async renewAll(renewals: { node: string; at: number }[]): Promise<void> {
-    console.log(`DEBUG renewAll n=${renewals.length} age=${Date.now() - renewals[0].at}`);
     // One node's renewal whose D1 work failed does not fail the others' (they are recorded).
     for (const f of await this.monitor.renewedAll(renewals)) {
       console.error(`node-lifecycle: the renewal of ${f.node} failed:`, (f.error as Error)?.message ?? f.error);
