@@ -1,9 +1,10 @@
 // Heartbeats on their way to a node lifecycle controller, sent together. Each renewal
 // alone was one call waking the controller's shard and one commit of its storage: at
 // 1,000 nodes on one machine that was a third of the idle cluster's cost (the README's
-// "Nodes: bring-up and idle cost" takes it apart). The nodes that run in one isolate (all of them under
-// `wrangler dev`; on Cloudflare, those placed together) put their renewals for the same
-// shard into one open batch, and it goes out in one call once its window is over: sent
+// "Nodes: bring-up and idle cost" takes it apart). The nodes that run in one isolate
+// (all of them under `wrangler dev`; on Cloudflare, those placed together) put their
+// renewals for the same shard into one open batch, and it goes out in one call once its
+// window is over: sent
 // by the first node whose renewal comes after the window, or, when none comes, by the
 // node that opened it, when its timer fires. Every renewal carries the time the kubelet
 // sent it, so one that arrives a window later counts from when it was sent, as a Lease's
