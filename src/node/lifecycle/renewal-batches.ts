@@ -4,11 +4,10 @@
 // "Nodes: bring-up and idle cost" takes it apart). The nodes that run in one isolate
 // (all of them under `wrangler dev`; on Cloudflare, those placed together) put their
 // renewals for the same shard into one open batch, and it goes out in one call once its
-// window is over: sent
-// by the first node whose renewal comes after the window, or, when none comes, by the
-// node that opened it, when its timer fires. Every renewal carries the time the kubelet
-// sent it, so one that arrives a window later counts from when it was sent, as a Lease's
-// renewTime does.
+// window is over: sent by the first node whose renewal comes after the window, or, when
+// none comes, by the node that opened it, when its timer fires. Every renewal carries
+// the time the kubelet sent it, so one that arrives a window later counts from when it
+// was sent, as a Lease's renewTime does.
 //
 // The arrivals send, not only the opener's timer: on a busy thread (a thousand nodes
 // joining) timers fire seconds late, and a batch that waited for one held every
