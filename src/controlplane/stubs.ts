@@ -48,12 +48,18 @@ export interface ControllerManagerApi {
   releaseService(owner: Owner): Promise<number>;
 }
 
+/** A kubelet's lease renewal: the node and when it renewed (ms, the kubelet's clock). */
+export interface NodeRenewal {
+  node: string;
+  at: number;
+}
+
 /** The node lifecycle controller (pkg/controller/nodelifecycle), one shard of it. */
 export interface NodeLifecycleApi {
   /** A node's kubelet renewed its lease at `at` (the kubelet's clock, as renewTime upstream). */
   renew(nodeName: string, at: number): Promise<void>;
   /** Several nodes' renewals in one call (src/node/lifecycle/renewal-batches.ts). */
-  renewAll(renewals: { node: string; at: number }[]): Promise<void>;
+  renewAll(renewals: NodeRenewal[]): Promise<void>;
   /** The node is gone: stop watching it. */
   forget(nodeName: string): Promise<void>;
 }

@@ -18,6 +18,7 @@ import type { WriteOp } from "../../registry/ops";
 import type { ClusterConfig } from "../../config";
 import type { Condition, KubeObject, Lease, Node, Pod } from "../../model/types";
 import type { Timer, TimerTable } from "../../util/timer-table";
+import type { NodeRenewal } from "../../controlplane/stubs";
 import { isoSeconds } from "../../config";
 import { planDeletion } from "../../registry/deletion";
 import { setCondition } from "../../store/binding";
@@ -100,7 +101,7 @@ export class NodeMonitor {
    * followed held back more). Answers the nodes whose D1 work failed; their renewals
    * are recorded all the same.
    */
-  async renewedAll(renewals: readonly { node: string; at: number }[]): Promise<{ node: string; error: unknown }[]> {
+  async renewedAll(renewals: readonly NodeRenewal[]): Promise<{ node: string; error: unknown }[]> {
     const followUps: { node: string; work: Promise<void> }[] = [];
     for (const { node, at } of renewals) {
       const { renewed, leased, marked, added } = this.renewals.renew(node, at);

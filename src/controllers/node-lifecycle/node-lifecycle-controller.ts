@@ -4,7 +4,7 @@
 // evictions and the batched Lease writes are timers on this object's one alarm. This
 // file is only the shell: RPC entry points and the alarm; the work is in monitor.ts.
 import { DurableObject } from "cloudflare:workers";
-import type { NodeLifecycleApi } from "../../controlplane/stubs";
+import type { NodeLifecycleApi, NodeRenewal } from "../../controlplane/stubs";
 import { dispatchChanges } from "../../controlplane/dispatch";
 import { ObjectStore } from "../../store/store";
 import { Registry } from "../../registry/registry";
@@ -34,7 +34,7 @@ export class NodeLifecycleController extends DurableObject<Env> implements NodeL
   }
 
   /** Renewals the nodes of one isolate sent together: each counts as if it came alone. */
-  async renewAll(renewals: { node: string; at: number }[]): Promise<void> {
+  async renewAll(renewals: NodeRenewal[]): Promise<void> {
     // One node's renewal whose D1 work failed does not fail the others' (they are recorded).
     for (const f of await this.monitor.renewedAll(renewals)) {
       console.error(`node-lifecycle: the renewal of ${f.node} failed:`, (f.error as Error)?.message ?? f.error);

@@ -21,11 +21,8 @@
 // batch whose opener never comes back (its alarm was cut short) is sent by the next
 // arrival after its window like any other.
 
-export interface Renewal {
-  node: string;
-  /** When the kubelet renewed (ms). */
-  at: number;
-}
+import type { NodeRenewal as Renewal } from "../../controlplane/stubs";
+export type { Renewal };
 
 /**
  * A batch is sent at this size even before its window ends, by the node that filled
