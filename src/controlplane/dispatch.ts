@@ -3,7 +3,8 @@
 // state beyond what finds the work (for the controllers, the changed object's owner
 // references; for a watch cache, the highest revision): each component re-reads the
 // store (level-triggered), so a lost or duplicated poke is harmless and a periodic
-// resync in each component covers the rare lost one.
+// resync in each component covers the rare lost one. Pokes to a component that has one
+// in flight from this isolate are merged into one follow-up (poke-coalescer.ts).
 import type { Change } from "../store/store";
 import type { Pod, Node } from "../model/types";
 import { nodeAgent, scheduler, controllers, watchCache, type ControllerKey } from "./stubs";
@@ -13,6 +14,7 @@ import { CRD_RESOURCE } from "../model/crd-types";
 import { isBuiltInStorageKey } from "../model/resources";
 import { claimRef, configRef, podRefs, type ConfigResource } from "../model/pod-config-refs";
 import { ROOT_CA_CONFIGMAP } from "../model/service-account-volume";
+import { isolatePokes } from "./poke-coalescer";
 
 const CONTROLLED = new Set(["pods", "replicasets.apps", "replicationcontrollers", "deployments.apps", "jobs.batch", "cronjobs.batch", "namespaces", "nodes", "services", "endpoints", "serviceaccounts", "daemonsets.apps", "statefulsets.apps", "controllerrevisions.apps", "clusterroles.rbac.authorization.k8s.io", "persistentvolumes", "persistentvolumeclaims", "horizontalpodautoscalers.autoscaling", CRD_RESOURCE, "poddisruptionbudgets.policy", "ingresses.networking.k8s.io", "ingressclasses.networking.k8s.io", "resourcequotas", "configmaps", "secrets"]);
 
@@ -94,19 +96,23 @@ export async function dispatchChanges(env: Env, changes: Change[], opts: Dispatc
 
   const work: Promise<unknown>[] = [];
   // Every writer, the watch caches' own origin included: they do not write.
-  for (const [resource, rv] of watched) work.push(watchCache(env, resource).poke(resource, rv));
-  if (pokeScheduler && opts.origin !== "scheduler") work.push(scheduler(env).poke());
-  for (const n of nodes) if (opts.origin !== `node:${n}`) work.push(nodeAgent(env, n).poke({ node: nodeObjects.has(n) }));
+  for (const [resource, rv] of watched) work.push(isolatePokes.send(`cache:${resource}`, rv, Math.max, (at) => watchCache(env, resource).poke(resource, at)));
+  if (pokeScheduler && opts.origin !== "scheduler") work.push(isolatePokes.send("scheduler", true, orBoth, () => scheduler(env).poke()));
+  for (const n of nodes) {
+    if (opts.origin !== `node:${n}`) work.push(isolatePokes.send(`node:${n}`, nodeObjects.has(n), orBoth, (node) => nodeAgent(env, n).poke({ node })));
+  }
   for (const node of starts) {
     const name = node.metadata.name ?? "";
     if (opts.origin !== `node:${name}`) work.push(nodeAgent(env, name).start(nodeConfigFromObject(node)));
   }
   for (const n of stops) work.push(nodeAgent(env, n).stop());
-  if (keys.length && opts.origin !== "controllers") work.push(controllers(env).poke(keys));
+  if (keys.length && opts.origin !== "controllers") work.push(isolatePokes.send("controllers", keys, (a, b) => a.concat(b), (ks) => controllers(env).poke(ks)));
   if (configs.size) work.push(pokeConfigUsers(env, configs));
   const results = await Promise.allSettled(work);
   for (const r of results) if (r.status === "rejected") console.error("control-plane poke failed:", r.reason);
 }
+
+const orBoth = (a: boolean, b: boolean) => a || b;
 
 /**
  * A ConfigMap or Secret changed: tell the nodes whose pods refer to it (one read of the
