@@ -161,12 +161,13 @@ async function createNamespace(cluster, ns) {
 }
 
 /**
- * A watch on the namespace's pods from now on: when each pod first showed Running, and
- * when each was seen DELETED.
+ * A watch on the namespace's pods from now on: when each pod was first seen bound
+ * (spec.nodeName), when it first showed Running, and when each was seen DELETED.
  */
 async function podWatch(cluster, ns) {
   const list = await cluster.api(`/api/v1/namespaces/${ns}/pods?limit=1`);
   const running = new Map();
+  const bound = new Map();
   const deleted = new Map();
   const errors = [];
   const ctl = new AbortController();
@@ -182,7 +183,10 @@ async function podWatch(cluster, ns) {
         if (ev.type === "ERROR") errors.push(ev.object?.message);
         const name = ev.object?.metadata?.name;
         if (ev.type === "DELETED") deleted.set(name, t);
-        else if (ev.object?.status?.phase === "Running" && !running.has(name)) running.set(name, t);
+        else {
+          if (ev.object?.spec?.nodeName && !bound.has(name)) bound.set(name, t);
+          if (ev.object?.status?.phase === "Running" && !running.has(name)) running.set(name, t);
+        }
       }
     } catch (e) {
       if (e.name !== "AbortError") errors.push(String(e.message ?? e));
@@ -190,6 +194,7 @@ async function podWatch(cluster, ns) {
   })();
   return {
     running,
+    bound,
     deleted,
     errors,
     stop: async () => {
@@ -288,6 +293,7 @@ async function churn(cluster, ns, r) {
   log(`  run ${r}: figure 2, ${CHURN_RATE} pods/s for ${CHURN_SECONDS} s, at most ${CHURN_KEEP} kept`);
   const watch = await podWatch(cluster, ns);
   const sent = new Map();
+  const answered = new Map();
   const live = [];
   const pending = new Set();
   const failures = [];
@@ -302,7 +308,7 @@ async function churn(cluster, ns, r) {
     live.push(name);
     const p = cluster
       .api(`/api/v1/namespaces/${ns}/pods`, { method: "POST", body: JSON.stringify(pod(name, "churn")) })
-      .then((res) => res.status >= 300 && failures.push(`${res.status} ${res.body?.message ?? ""}`))
+      .then((res) => (res.status >= 300 ? failures.push(`${res.status} ${res.body?.message ?? ""}`) : answered.set(name, Date.now())))
       .catch((e) => failures.push(String(e.message ?? e)))
       .finally(() => pending.delete(p));
     pending.add(p);
@@ -324,12 +330,28 @@ async function churn(cluster, ns, r) {
   const created = [...sent.keys()];
   await waitWithProgress("churned pods Running", () => created.every((n) => watch.running.has(n) || watch.deleted.has(n)), () => `${watch.running.size}/${created.length} Running`);
   // A pod deleted before it ran has no startup time: it counts as missing.
-  const latencies = created.filter((n) => watch.running.has(n)).map((n) => watch.running.get(n) - sent.get(n));
+  const ran = created.filter((n) => watch.running.has(n));
+  const latencies = ran.map((n) => watch.running.get(n) - sent.get(n));
   const out = { created: created.length, achievedRate: created.length / sendSeconds, toRunning: dist(latencies), missing: created.length - latencies.length, failures: failures.length };
+  out.stages = churnStages(ran, sent, answered, watch, out.toRunning.p99);
   log(`    ${out.created} created at ${out.achievedRate.toFixed(1)}/s; create->Running p50 ${out.toRunning.p50} ms, p99 ${out.toRunning.p99} ms, max ${out.toRunning.max} ms; ${out.missing} never seen Running; ${out.failures} failed`);
+  log(`    stages p50 / p99 (median of the slowest 1 %): ${Object.entries(out.stages).map(([k, v]) => `${k} ${v.all.p50} / ${v.all.p99} (${v.slowest})`).join("; ")} ms`);
   await deleteAll(cluster, ns, watch, live);
   await watch.stop();
   return out;
+}
+
+/**
+ * Where each pod's startup went, from the client's side: the create's answer, then the
+ * watch seeing it bound (the scheduler), then Running (the kubelet); each stage's
+ * distribution over all pods, and its median over the slowest 1 % (where p99 comes from).
+ */
+function churnStages(ran, sent, answered, watch, p99) {
+  const stage = (from, to) => (n) => (from.has(n) && to.has(n) ? to.get(n) - from.get(n) : undefined);
+  const stages = { create: stage(sent, answered), schedule: stage(answered, watch.bound), start: stage(watch.bound, watch.running) };
+  const slow = ran.filter((n) => watch.running.get(n) - sent.get(n) >= p99);
+  const values = (f, names) => names.map(f).filter((x) => x !== undefined);
+  return Object.fromEntries(Object.entries(stages).map(([k, f]) => [k, { all: dist(values(f, ran)), slowest: median(values(f, slow)) }]));
 }
 
 async function latency(cluster, ns, r) {

@@ -1,4 +1,4 @@
-// `npm run bench:watch [-- --watches 100 --runs 3 --writes 40 --interval-ms 250 --idle-seconds 10 --nodes 1 --budget-min 8 --label polling]`
+// `npm run bench:watch [-- --watches 100 --runs 3 --writes 40 --interval-ms 250 --idle-seconds 10 --nodes 1 --budget-min 8 --label polling --profile 1]`
 //
 // What open watches cost and how fast they hear of a write, on a local cluster
 // (wrangler dev serving bench/worker.mts: the real worker plus /__bench endpoints).
@@ -10,17 +10,24 @@
 //   then again with --watches watches open on Leases of that namespace, where
 //   nothing changes; the difference is what the idle watches cost;
 // - latency: --writes Leases created one after another (--interval-ms apart)
-//   while the watches are open; for every watch and every write, the time from
-//   sending the create until that watch has the ADDED event (so it includes the
-//   write itself, reported on its own as "write ms").
-// Medians across runs, with min-max.
+//   while the watches are open; for every watch and every write, the time from the
+//   write's commit until that watch has the ADDED event (the goal's "write committed
+//   -> event delivered": the bench worker notes when each commit's D1 batch came back
+//   to its writer, /__bench/commits, on the same machine's clock), and the time from
+//   sending the create (which includes the write itself, reported on its own as
+//   "write ms").
+// Medians across runs, with min-max. --profile 1 records the V8 CPU profile of the
+// first run's writes (bench/results/watch-*.cpuprofile) and prints where the thread went.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { buildBench, startCluster, TOKEN } from "./cluster.mjs";
+import { join } from "node:path";
+import { buildBench, freePort, startCluster, TOKEN } from "./cluster.mjs";
+import { startProfiler, selfTimes } from "./devtools.mjs";
+import { byComponent, moduleMap } from "./profile-components.mjs";
 import { log, median, percentile, resultFile, sleep, textTable, watchEvents } from "./util.mjs";
 
 function parseArgs(argv) {
-  const o = { watches: 100, runs: 3, writes: 40, intervalMs: 250, idleSeconds: 10, nodes: 1, budgetMin: 8, label: "" };
+  const o = { watches: 100, runs: 3, writes: 40, intervalMs: 250, idleSeconds: 10, nodes: 1, budgetMin: 8, label: "", profile: false };
   for (let i = 0; i < argv.length; i++) {
     const [k, v] = argv[i].includes("=") ? argv[i].split("=", 2) : [argv[i], argv[++i]];
     if (k === "--watches") o.watches = Number(v);
@@ -31,6 +38,7 @@ function parseArgs(argv) {
     else if (k === "--nodes") o.nodes = Number(v);
     else if (k === "--budget-min") o.budgetMin = Number(v);
     else if (k === "--label") o.label = v;
+    else if (k === "--profile") o.profile = Number(v) > 0;
     else throw new Error(`unknown argument ${k}`);
   }
   if (!(o.watches > 0 && o.runs > 0 && o.writes > 0 && o.idleSeconds > 0 && o.nodes > 0)) throw new Error("bad arguments");
@@ -63,11 +71,12 @@ async function d1Rate(cluster, seconds) {
 }
 
 /**
- * One open watch: every ADDED lease name with the time it arrived.
- * @returns {{ arrivals: Map<string, number>, ready: Promise<void>, stop: () => void, errors: string[] }}
+ * One open watch: every ADDED lease name with the time it arrived and its resourceVersion.
+ * @returns {{ arrivals: Map<string, number>, rvs: Map<string, number>, ready: Promise<void>, stop: () => void, errors: string[] }}
  */
 function openWatch(cluster, ns, rv) {
   const arrivals = new Map();
+  const rvs = new Map();
   const errors = [];
   const ctl = new AbortController();
   let readyResolve;
@@ -81,7 +90,10 @@ function openWatch(cluster, ns, rv) {
       readyResolve();
       if (res.status !== 200) throw new Error(`watch: ${res.status}`);
       for await (const ev of watchEvents(res.body)) {
-        if (ev.type === "ADDED") arrivals.set(ev.object.metadata.name, Date.now());
+        if (ev.type === "ADDED") {
+          arrivals.set(ev.object.metadata.name, Date.now());
+          rvs.set(ev.object.metadata.name, Number(ev.object.metadata.resourceVersion));
+        }
         else if (ev.type === "ERROR") errors.push(ev.object.message);
       }
     } catch (e) {
@@ -89,14 +101,14 @@ function openWatch(cluster, ns, rv) {
       if (e.name !== "AbortError") errors.push(String(e.message ?? e));
     }
   })();
-  return { arrivals, ready, errors, stop: () => ctl.abort() };
+  return { arrivals, rvs, ready, errors, stop: () => ctl.abort() };
 }
 
 function lease(name) {
   return { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name }, spec: { holderIdentity: "bench" } };
 }
 
-async function runOnce(cluster, r) {
+async function runOnce(cluster, r, inspectorPort) {
   const ns = `watch-${r}`;
   const created = await cluster.api("/api/v1/namespaces", { method: "POST", body: JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }) });
   if (created.status !== 201) throw new Error(`namespace ${ns}: ${created.status}`);
@@ -113,6 +125,7 @@ async function runOnce(cluster, r) {
   log(`    latency: ${opts.writes} writes, ${opts.intervalMs} ms apart`);
   const sent = new Map();
   const writeMs = [];
+  const profiler = inspectorPort ? await startProfiler(inspectorPort) : undefined;
   try {
     for (let i = 0; i < opts.writes; i++) {
       const name = `l-${i}`;
@@ -133,13 +146,23 @@ async function runOnce(cluster, r) {
   } finally {
     for (const w of watches) w.stop();
   }
+  if (profiler) await writeProfile(await profiler.stop());
   const latencies = [];
+  const fromCommit = [];
   let missing = 0;
+  const commitOf = await commitTimes(cluster, watches);
+  let unmatched = 0;
   for (const w of watches) {
     for (const [name, t] of sent) {
       const at = w.arrivals.get(name);
-      if (at === undefined) missing++;
-      else latencies.push(at - t);
+      if (at === undefined) {
+        missing++;
+        continue;
+      }
+      latencies.push(at - t);
+      const committed = commitOf(w.rvs.get(name));
+      if (committed === undefined) unmatched++;
+      else fromCommit.push(at - committed);
     }
   }
   const errors = watches.flatMap((w) => w.errors);
@@ -147,6 +170,10 @@ async function runOnce(cluster, r) {
     d1PerSecondBaseline: baseline,
     d1PerSecondWithWatches: withWatches,
     d1PerSecondForWatches: withWatches - baseline,
+    committedP50Ms: percentile(fromCommit, 50),
+    committedP99Ms: percentile(fromCommit, 99),
+    committedMaxMs: Math.max(...fromCommit),
+    unmatched,
     latencyP50Ms: percentile(latencies, 50),
     latencyP99Ms: percentile(latencies, 99),
     latencyMaxMs: Math.max(...latencies),
@@ -157,9 +184,43 @@ async function runOnce(cluster, r) {
   };
   log(
     `    D1/s: ${baseline.toFixed(1)} without watches, ${withWatches.toFixed(1)} with ${opts.watches} (+${out.d1PerSecondForWatches.toFixed(1)}); ` +
-      `latency p50 ${out.latencyP50Ms} ms, p99 ${out.latencyP99Ms} ms (write p50 ${out.writeP50Ms} ms); ${missing} missing${errors.length ? `; errors: ${errors[0]}` : ""}`,
+      `commit -> event p50 ${out.committedP50Ms} ms, p99 ${out.committedP99Ms} ms; send -> event p50 ${out.latencyP50Ms} ms, p99 ${out.latencyP99Ms} ms (write p50 ${out.writeP50Ms} ms); ${missing} missing, ${unmatched} without a commit time${errors.length ? `; errors: ${errors[0]}` : ""}`,
   );
   return out;
+}
+
+/** Where the profiled thread went: functions by self time, and components. */
+async function writeProfile(prof) {
+  const file = resultFile(opts.label ? `watch-${opts.label}` : "watch", "cpuprofile");
+  writeFileSync(file, JSON.stringify(prof));
+  const times = selfTimes(prof);
+  const total = times.reduce((a, [, v]) => a + v, 0);
+  const busy = total - times.filter(([k]) => k.startsWith("(idle)")).reduce((a, [, v]) => a + v, 0);
+  const pct = ([k, ms]) => [k, ms.toFixed(0), ((100 * ms) / busy).toFixed(1)];
+  console.log("\n" + textTable([["function  file:line", "self ms", "% busy"], ...times.filter(([k]) => !k.startsWith("(idle)")).slice(0, 25).map(pct)]) + "\n");
+  const { components } = byComponent(prof, moduleMap(join(build.dir, "dist")));
+  console.log(textTable([["component (outermost on the stack)", "ms", "% busy"], ...components.map(pct)]) + "\n");
+  log(`    profiled ${(total / 1000).toFixed(0)} s, busy ${(busy / 1000).toFixed(0)} s; written to ${file.pathname}`);
+}
+
+/** The commit time of the commit that wrote revision `rv`: the first noted commit at or after it (a commit notes its last revision). */
+async function commitTimes(cluster, watches) {
+  const rvs = watches.flatMap((w) => [...w.rvs.values()]);
+  if (rvs.length === 0) return () => undefined;
+  const res = await cluster.api(`/__bench/commits?from=${Math.min(...rvs)}`);
+  if (res.status !== 200) throw new Error(`commits: ${res.status}`);
+  const commits = res.body;
+  return (rv) => {
+    if (rv === undefined) return undefined;
+    let lo = 0;
+    let hi = commits.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (commits[mid][0] < rv) lo = mid + 1;
+      else hi = mid;
+    }
+    return commits[lo]?.[1];
+  };
 }
 
 const stat = (runs, key) => {
@@ -180,7 +241,8 @@ try {
     // A fresh cluster per run: nothing a previous run left behind (a watch loop the
     // server still runs for a client that has gone) counts in the next one.
     log(`  run ${r}/${opts.runs}: starting wrangler dev`);
-    const cluster = await startCluster(build.config, { DEFAULT_NODE_COUNT: String(opts.nodes) });
+    const inspectorPort = opts.profile && r === 1 ? await freePort() : 0;
+    const cluster = await startCluster(build.config, { DEFAULT_NODE_COUNT: String(opts.nodes) }, { inspectorPort });
     try {
       // The first API request bootstraps the cluster; let its writes settle.
       const until = Date.now() + 120_000;
@@ -189,7 +251,7 @@ try {
         await sleep(500);
       }
       await sleep(3_000);
-      runs.push(await runOnce(cluster, r));
+      runs.push(await runOnce(cluster, r, inspectorPort));
     } catch (e) {
       console.error(cluster.logs().slice(-3000));
       throw e;
@@ -201,14 +263,14 @@ try {
   build.cleanup();
 }
 
-const keys = ["d1PerSecondBaseline", "d1PerSecondWithWatches", "d1PerSecondForWatches", "latencyP50Ms", "latencyP99Ms", "writeP50Ms", "missing"];
+const keys = ["d1PerSecondBaseline", "d1PerSecondWithWatches", "d1PerSecondForWatches", "committedP50Ms", "committedP99Ms", "latencyP50Ms", "latencyP99Ms", "writeP50Ms", "missing"];
 const summary = Object.fromEntries(keys.map((k) => [k, stat(runs, k)]));
 const f = (s, d) => `${s.median.toFixed(d)} (${s.min.toFixed(d)}-${s.max.toFixed(d)})`;
 console.log(
   "\n" +
     textTable([
-      ["watches", "runs", "D1/s idle, none", `D1/s idle, ${opts.watches} watches`, "D1/s for watches", "latency p50 ms", "latency p99 ms", "write p50 ms", "missing"],
-      [String(opts.watches), String(runs.length), f(summary.d1PerSecondBaseline, 1), f(summary.d1PerSecondWithWatches, 1), f(summary.d1PerSecondForWatches, 1), f(summary.latencyP50Ms, 0), f(summary.latencyP99Ms, 0), f(summary.writeP50Ms, 0), f(summary.missing, 0)],
+      ["watches", "runs", "D1/s idle, none", `D1/s idle, ${opts.watches} watches`, "D1/s for watches", "commit->event p50 ms", "commit->event p99 ms", "send->event p50 ms", "send->event p99 ms", "write p50 ms", "missing"],
+      [String(opts.watches), String(runs.length), f(summary.d1PerSecondBaseline, 1), f(summary.d1PerSecondWithWatches, 1), f(summary.d1PerSecondForWatches, 1), f(summary.committedP50Ms, 0), f(summary.committedP99Ms, 0), f(summary.latencyP50Ms, 0), f(summary.latencyP99Ms, 0), f(summary.writeP50Ms, 0), f(summary.missing, 0)],
     ]) +
     "\n",
 );

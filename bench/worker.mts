@@ -44,6 +44,12 @@
 //                                  await); answers with the counts so far
 //   POST /__bench/d1?n=1000&only=batch
 //                                  only the batch of n inserts (no single ones)
+//   GET  /__bench/commits?from=RV  when each commit of this isolate (the API worker and
+//                                  the objects beside it) came back from D1: [rv, ms]
+//                                  pairs, rv the last revision the commit wrote (what
+//                                  its revision bump answered), from RV on; the last
+//                                  COMMIT_TIMES kept. What "write committed" means for a
+//                                  watch's latency: the moment the writer learns it
 //
 // All need the API token. Inside workerd Date.now() advances across I/O, and
 // both measurements are bracketed by I/O (D1 calls, the poke RPC).
@@ -103,6 +109,9 @@ const d1BySql = new Map<string, { runs: number; rows: number }>();
 /** While on (`POST /__bench/d1-sites?on=1`): runs by statement kind and the functions that ran it. */
 let d1SitesOn = false;
 const d1Sites = new Map<string, number>();
+/** Commit times by the last revision each commit wrote, in the order they came back. */
+const commitTimes = new Map<number, number>();
+const COMMIT_TIMES = 50_000;
 
 /** The calling functions (up to the first await, which is where a stack ends) of a statement run now. */
 function callSite(): string {
@@ -165,11 +174,23 @@ function countRows(method: string, ran: Ran[], result: unknown): void {
     if (n > 0) d1Rows.set(st.kind, (d1Rows.get(st.kind) ?? 0) + n);
   };
   const rowsOf = (r: unknown) => (r && typeof r === "object" && Array.isArray((r as { results?: unknown }).results) ? (r as { results: unknown[] }).results.length : 0);
-  if (method === "batch" && Array.isArray(result)) result.forEach((r, i) => add(ran[i], rowsOf(r)));
+  if (method === "batch" && Array.isArray(result)) {
+    result.forEach((r, i) => add(ran[i], rowsOf(r)));
+    noteCommit(ran, result);
+  }
   else if (method === "all") add(ran[0], rowsOf(result));
   else if (method === "raw") add(ran[0], Array.isArray(result) ? result.length : 0);
   else if (method === "first") add(ran[0], result == null ? 0 : 1);
   else add(ran[0], 0);
+}
+
+/** A batch that bumped the revision is a commit: note when it came back (this callback runs as the batch resolves). */
+function noteCommit(ran: Ran[], result: unknown[]): void {
+  const i = ran.findIndex((st) => /^\s*update\s+"revision"/i.test(st.text));
+  const row = (result[i] as { results?: { rv?: unknown }[] } | undefined)?.results?.[0];
+  if (i < 0 || typeof row?.rv !== "number") return;
+  commitTimes.set(row.rv, Date.now());
+  if (commitTimes.size > COMMIT_TIMES) commitTimes.delete(commitTimes.keys().next().value as number);
 }
 
 /** "insert objects", "select change_log": a statement's verb and first table. */
@@ -359,6 +380,10 @@ export default {
       return Response.json({ on: d1SitesOn, sites });
     }
     if (url.pathname === "/__bench/d1-queries") return Response.json(await d1QueryCount(env, (url.searchParams.get("caches") ?? "").split(",").filter(Boolean), url.searchParams.get("detail") === "1"));
+    if (url.pathname === "/__bench/commits") {
+      const from = Number(url.searchParams.get("from") ?? "0");
+      return Response.json([...commitTimes].filter(([rv]) => rv >= from).sort((a, b) => a[0] - b[0]));
+    }
     if (url.pathname === "/__bench/bare-alarms") return Response.json(await bareAlarms(env as unknown as BenchEnv, n, Number(url.searchParams.get("intervalMs") ?? "10000")));
     if (url.pathname === "/__bench/d1") return Response.json(await rawInserts(env.DB, n, url.searchParams.get("only") === "batch"));
     if (url.pathname === "/__bench/controllers") {
