@@ -33,7 +33,8 @@
 //      pod (workerd, /proc) as a multiple of the CPU of one row of a raw D1 batch insert
 //      measured in the same run.
 // --profile 1 records the V8 CPU profile during the first run's figure 1 at limits off
-// and prints where the thread went, by component and source file.
+// (figure 2 when figure 1 is not run) and prints where the thread went, by component and
+// source file.
 // --sites 1 counts figure 4's statements by kind and by the functions that ran them
 // (the stack up to its first await): which code reads what, per pod.
 // Writes bench/results/pods[-label]-*.json and pods[-label]-*.svg.
@@ -99,7 +100,9 @@ try {
         if (PARTS.has("create")) run.create = await createToRunning(cluster, ns, r, profile && r === 1 ? inspectorPort : 0);
         // Figures 2-4 are what a user's cluster does: at the first limits setting only.
         const first = limits === LIMITS[0];
-        if (PARTS.has("churn") && first) run.churn = await churn(cluster, `${ns}-churn`, r);
+        // Without figure 1, --profile records figure 2 instead.
+        const profileChurn = profile && r === 1 && !PARTS.has("create") ? inspectorPort : 0;
+        if (PARTS.has("churn") && first) run.churn = await churn(cluster, `${ns}-churn`, r, profileChurn);
         if (PARTS.has("latency") && first) run.latency = await latency(cluster, `${ns}-latency`, r);
         if (PARTS.has("work") && first) run.work = await work(cluster, `${ns}-work`, r);
         run.loadavgAfter = loadNow();
@@ -288,10 +291,11 @@ async function createToRunning(cluster, ns, r, inspectorPort) {
   return out;
 }
 
-async function churn(cluster, ns, r) {
+async function churn(cluster, ns, r, inspectorPort) {
   await createNamespace(cluster, ns);
   log(`  run ${r}: figure 2, ${CHURN_RATE} pods/s for ${CHURN_SECONDS} s, at most ${CHURN_KEEP} kept`);
   const watch = await podWatch(cluster, ns);
+  const profiler = inspectorPort ? await startProfiler(inspectorPort) : undefined;
   const sent = new Map();
   const answered = new Map();
   const live = [];
@@ -334,6 +338,7 @@ async function churn(cluster, ns, r) {
   const latencies = ran.map((n) => watch.running.get(n) - sent.get(n));
   const out = { created: created.length, achievedRate: created.length / sendSeconds, toRunning: dist(latencies), missing: created.length - latencies.length, failures: failures.length };
   out.stages = churnStages(ran, sent, answered, watch, out.toRunning.p99);
+  if (profiler) out.profile = await writeProfile(await profiler.stop());
   log(`    ${out.created} created at ${out.achievedRate.toFixed(1)}/s; create->Running p50 ${out.toRunning.p50} ms, p99 ${out.toRunning.p99} ms, max ${out.toRunning.max} ms; ${out.missing} never seen Running; ${out.failures} failed`);
   log(`    stages p50 / p99 (median of the slowest 1 %): ${Object.entries(out.stages).map(([k, v]) => `${k} ${v.all.p50} / ${v.all.p99} (${v.slowest})`).join("; ")} ms`);
   await deleteAll(cluster, ns, watch, live);
