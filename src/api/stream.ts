@@ -14,7 +14,10 @@ interface LineStream {
 }
 
 export function openStream(req: Request, contentType: string): LineStream {
-  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  // The runtime's own byte pipe, not a JavaScript TransformStream: every event of every
+  // watch passes here, and the standard stream's queues and promises cost the thread more
+  // than the bytes do. A write still waits for the client's side to take it.
+  const { readable, writable } = new IdentityTransformStream();
   const out = textWriter(writable);
   let aborted = false;
   const goneHandlers: (() => void)[] = [];

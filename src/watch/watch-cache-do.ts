@@ -61,7 +61,8 @@ export class WatchCache extends DurableObject<Env> implements WatchCacheApi {
       throw e;
     }
     const cacher = this.cacherFor(resource);
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    // The runtime's own byte pipe (api/stream.ts says why).
+    const { readable, writable } = new IdentityTransformStream();
     const sink = textWriter(writable);
     cacher.watch({ since, filter, sink }).then(
       () => this.schedule(),
