@@ -49,7 +49,7 @@
 //                                  pairs, rv the last revision the commit wrote (what
 //                                  its revision bump answered), from RV on; the last
 //                                  COMMIT_TIMES kept. What "write committed" means for a
-//                                  watch's latency: the moment the writer learns it
+//                                  watch's latency: the moment the writer learns it.
 //
 // All need the API token. Inside workerd Date.now() advances across I/O, and
 // both measurements are bracketed by I/O (D1 calls, the poke RPC).
