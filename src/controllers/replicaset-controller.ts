@@ -95,7 +95,15 @@ export class ReplicaSetController implements Controller {
     if (plan.remove.length && owned.some((p) => p.spec.nodeName)) {
       plan = planReplicaSet({ rs, owned, orphans, siblings: await this.siblingPods(rs), now });
     }
-    await this.apply(rs, plan, now);
+    try {
+      await this.apply(rs, plan, now);
+    } catch (e) {
+      // Some adoptions may not have landed (a pod changed since it was listed). Upstream's
+      // sync claims from every pod on each try; here the retry must look for orphans
+      // again too, or it would count the ones left as missing and create pods for them.
+      if (plan.adopt.length) this.orphanScanAt.delete(`${namespace}/${name}`);
+      throw e;
+    }
     return { requeueAfterMs: plan.requeueAfterMs };
   }
 
