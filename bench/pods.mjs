@@ -42,8 +42,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { buildBench, freePort, startCluster, TOKEN } from "./cluster.mjs";
-import { startProfiler, selfTimes } from "./devtools.mjs";
-import { byComponent, moduleMap } from "./profile-components.mjs";
+import { startProfiler } from "./devtools.mjs";
+import { printProfile } from "./profile-components.mjs";
 import { podsChart } from "./pods-chart.mjs";
 import { log, median, percentile, resultFile, runtimeStats, sleep, textTable, until, watchEvents } from "./util.mjs";
 
@@ -470,17 +470,9 @@ async function work(cluster, ns, r) {
 async function writeProfile(prof) {
   const pfile = resultFile(LABEL ? `pods-${LABEL}` : "pods", "cpuprofile", stamp);
   writeFileSync(pfile, JSON.stringify(prof));
-  const times = selfTimes(prof);
-  const total = times.reduce((a, [, v]) => a + v, 0);
-  const busy = total - times.filter(([k]) => k.startsWith("(idle)")).reduce((a, [, v]) => a + v, 0);
-  const pct = ([k, ms]) => [k, ms.toFixed(0), ((100 * ms) / busy).toFixed(1)];
-  const fns = times.filter(([k]) => !k.startsWith("(idle)")).slice(0, 25);
-  console.log("\n" + textTable([["function  file:line", "self ms", "% busy"], ...fns.map(pct)]) + "\n");
-  const { components, files } = byComponent(prof, moduleMap(join(build.dir, "dist")));
-  console.log(textTable([["component (outermost on the stack)", "ms", "% busy"], ...components.map(pct)]) + "\n");
-  console.log(textTable([["source file (self)", "ms", "% busy"], ...files.slice(0, 25).map(pct)]) + "\n");
-  log(`    profiled ${(total / 1000).toFixed(0)} s, busy ${(busy / 1000).toFixed(0)} s; written to ${pfile.pathname}`);
-  return { file: pfile.pathname, totalMs: total, busyMs: busy, components: Object.fromEntries(components), files: Object.fromEntries(files.slice(0, 40)), functions: Object.fromEntries(fns) };
+  const summary = printProfile(prof, join(build.dir, "dist"));
+  log(`    profiled ${(summary.totalMs / 1000).toFixed(0)} s, busy ${(summary.busyMs / 1000).toFixed(0)} s; written to ${pfile.pathname}`);
+  return { file: pfile.pathname, ...summary };
 }
 
 // ---------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 // `// src/...` module comments the bundler leaves in front of each module.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { selfTimes } from "./devtools.mjs";
+import { textTable } from "./util.mjs";
 
 /** The components a sample is charged to, outermost first on its stack. */
 const COMPONENTS = ["src/api/", "src/controllers/", "src/scheduler/", "src/node/", "src/watch/", "src/controlplane/"];
@@ -77,4 +79,21 @@ export function byComponent(profile, moduleOf) {
   }
   const sorted = (m) => [...m.entries()].sort((a, b) => b[1] - a[1]);
   return { components: sorted(components), files: sorted(files) };
+}
+
+/**
+ * Print where a profiled thread went (functions by self time, components, source files)
+ * and answer the same figures for a results file. `bundleDir` is the bench build's dist.
+ */
+export function printProfile(profile, bundleDir) {
+  const times = selfTimes(profile);
+  const total = times.reduce((a, [, v]) => a + v, 0);
+  const busy = total - times.filter(([k]) => k.startsWith("(idle)")).reduce((a, [, v]) => a + v, 0);
+  const pct = ([k, ms]) => [k, ms.toFixed(0), ((100 * ms) / busy).toFixed(1)];
+  const fns = times.filter(([k]) => !k.startsWith("(idle)")).slice(0, 25);
+  console.log("\n" + textTable([["function  file:line", "self ms", "% busy"], ...fns.map(pct)]) + "\n");
+  const { components, files } = byComponent(profile, moduleMap(bundleDir));
+  console.log(textTable([["component (outermost on the stack)", "ms", "% busy"], ...components.map(pct)]) + "\n");
+  console.log(textTable([["source file (self)", "ms", "% busy"], ...files.slice(0, 25).map(pct)]) + "\n");
+  return { totalMs: total, busyMs: busy, components: Object.fromEntries(components), files: Object.fromEntries(files.slice(0, 40)), functions: Object.fromEntries(fns) };
 }

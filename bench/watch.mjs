@@ -22,8 +22,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { buildBench, freePort, startCluster, TOKEN } from "./cluster.mjs";
-import { startProfiler, selfTimes } from "./devtools.mjs";
-import { byComponent, moduleMap } from "./profile-components.mjs";
+import { startProfiler } from "./devtools.mjs";
+import { printProfile } from "./profile-components.mjs";
 import { log, median, percentile, resultFile, sleep, textTable, watchEvents } from "./util.mjs";
 
 function parseArgs(argv) {
@@ -189,18 +189,12 @@ async function runOnce(cluster, r, inspectorPort) {
   return out;
 }
 
-/** Where the profiled thread went: functions by self time, and components. */
+/** Where the profiled thread went, printed; the profile written beside the results. */
 async function writeProfile(prof) {
   const file = resultFile(opts.label ? `watch-${opts.label}` : "watch", "cpuprofile");
   writeFileSync(file, JSON.stringify(prof));
-  const times = selfTimes(prof);
-  const total = times.reduce((a, [, v]) => a + v, 0);
-  const busy = total - times.filter(([k]) => k.startsWith("(idle)")).reduce((a, [, v]) => a + v, 0);
-  const pct = ([k, ms]) => [k, ms.toFixed(0), ((100 * ms) / busy).toFixed(1)];
-  console.log("\n" + textTable([["function  file:line", "self ms", "% busy"], ...times.filter(([k]) => !k.startsWith("(idle)")).slice(0, 25).map(pct)]) + "\n");
-  const { components } = byComponent(prof, moduleMap(join(build.dir, "dist")));
-  console.log(textTable([["component (outermost on the stack)", "ms", "% busy"], ...components.map(pct)]) + "\n");
-  log(`    profiled ${(total / 1000).toFixed(0)} s, busy ${(busy / 1000).toFixed(0)} s; written to ${file.pathname}`);
+  const { totalMs, busyMs } = printProfile(prof, join(build.dir, "dist"));
+  log(`    profiled ${(totalMs / 1000).toFixed(0)} s, busy ${(busyMs / 1000).toFixed(0)} s; written to ${file.pathname}`);
 }
 
 /** The commit time of the commit that wrote revision `rv`: the first noted commit at or after it (a commit notes its last revision). */
