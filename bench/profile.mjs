@@ -1,6 +1,7 @@
 // `npm run bench:profile [-- --nodes 3 --pods 100 --concurrency 16]`
 // `npm run bench:profile -- --nodes 1000 --pods 0 --idle 30`: an idle cluster instead
 // `npm run bench:profile -- --nodes 2000 --pods 0 --bringup 1`: the nodes' bring-up
+// `--state-dir /dev/shm`: the cluster's storage in memory (default: the system's temp dir)
 //
 // Where the local runtime's time goes while pods are created, scheduled and started:
 // a local cluster (wrangler dev serving bench/worker.mts) with its inspector on a
@@ -15,11 +16,12 @@ import { devtools, selfTimes } from "./devtools.mjs";
 import { log, resultFile, sleep, textTable } from "./util.mjs";
 
 function parseArgs(argv) {
-  const o = { nodes: 3, pods: 100, concurrency: 16, top: 30, idle: 0, bringup: 0 };
+  const o = { nodes: 3, pods: 100, concurrency: 16, top: 30, idle: 0, bringup: 0, stateDir: undefined };
   for (let i = 0; i < argv.length; i++) {
     const [k, v] = argv[i].includes("=") ? argv[i].split("=", 2) : [argv[i], argv[++i]];
     const name = k.replace(/^--/, "");
-    if (name in o) o[name] = Number(v);
+    if (name === "state-dir") o.stateDir = v;
+    else if (name in o) o[name] = Number(v);
     else throw new Error(`unknown argument ${k}`);
   }
   return o;
@@ -38,7 +40,7 @@ const opts = parseArgs(process.argv.slice(2));
 log(`profiling ${opts.pods} pod creates (${opts.concurrency} in flight) on ${opts.nodes} nodes`);
 const build = buildBench();
 const inspectorPort = await freePort();
-const cluster = await startCluster(build.config, { DEFAULT_NODE_COUNT: String(opts.nodes) }, { inspectorPort });
+const cluster = await startCluster(build.config, { DEFAULT_NODE_COUNT: String(opts.nodes) }, { inspectorPort, stateDir: opts.stateDir });
 try {
   // Bring-up: the first /api request bootstraps the nodes; profile from before it.
   const early = opts.bringup ? await devtools(inspectorPort) : undefined;

@@ -77,6 +77,21 @@ export class TimerTable {
     await this.armAt(next);
   }
 
+  /**
+   * Set (or move) several timers in one statement, then point the alarm at the
+   * earliest (read afterwards: a statement's RETURNING rows may not all see its last
+   * write).
+   */
+  async setAll(timers: readonly { key: string; at: number; kind: string; payload?: unknown }[]): Promise<void> {
+    if (timers.length === 0) return;
+    this.storage.sql.exec(
+      "INSERT INTO timers (key, at, kind, payload) SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?) WHERE true ON CONFLICT(key) DO UPDATE SET at = excluded.at, kind = excluded.kind, payload = excluded.payload",
+      JSON.stringify(timers.map((t) => [t.key, Math.floor(t.at), t.kind, JSON.stringify(t.payload ?? null)])),
+    );
+    this.unarmed = false;
+    await this.armAt(this.nextAt());
+  }
+
   /** Set a timer only if it is not already set earlier. */
   async setIfEarlier(key: string, at: number, kind: string, payload: unknown = null): Promise<void> {
     const existing = this.atOf(key);
@@ -98,9 +113,9 @@ export class TimerTable {
     return this.atOf(key) !== undefined;
   }
 
-  /** When each of `keys` is due, in one query (a key not set is absent from the map). */
+  /** When each of `keys` is due, in one query whatever their number (a key not set is absent from the map). */
   atsOf(keys: readonly string[]): Map<string, number> {
-    const rows = this.storage.sql.exec<{ key: string; at: number }>(`SELECT key, at FROM timers WHERE key IN (${keys.map(() => "?").join(", ")})`, ...keys).toArray();
+    const rows = this.storage.sql.exec<{ key: string; at: number }>("SELECT key, at FROM timers WHERE key IN (SELECT value FROM json_each(?))", JSON.stringify(keys)).toArray();
     return new Map(rows.map((r) => [r.key, r.at]));
   }
 

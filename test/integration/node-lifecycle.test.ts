@@ -9,6 +9,7 @@ import { callJson } from "./helpers";
 import { FakeClock, startNode, createPod, boundPod, getPod, podEvents, runUntil, runControllerUntil, runningContainers, lifecycleOf, nextTimer } from "./node-helpers";
 import { readConfig } from "../../src/config";
 import { lifecycleShardOf } from "../../src/controlplane/stubs";
+import { DEADLINE_TICK_MS } from "../../src/controllers/node-lifecycle/monitor";
 import type { Event, Lease, Node, Pod } from "../../src/model/types";
 
 async function node(name: string): Promise<Node> {
@@ -110,6 +111,36 @@ describe("node heartbeats and failure detection", () => {
     expect(unreachable(await node(b))).toBe(false);
     expect(await controller.flushLeases()).toBe(2);
     for (const n of [a, b]) expect(Date.parse((await lease(n)).spec.renewTime!), n).toBe(clock.t);
+  });
+
+  it("puts deadlines on ticks and checks those due on one tick in one alarm: one moved, one marked", async () => {
+    const clock = new FakeClock();
+    const names = Array.from({ length: 64 }, (_, i) => `hb-tick-${i}`);
+    const shard = lifecycleShardOf(names[0], config.nodeLifecycleShards);
+    const [a, b] = names.filter((n) => lifecycleShardOf(n, config.nodeLifecycleShards) === shard);
+    const grace = config.nodeMonitorGracePeriodMs;
+    const onTick = (t: number) => Math.ceil(t / DEADLINE_TICK_MS) * DEADLINE_TICK_MS;
+    // Registered off the tick, 130 ms apart: both first deadlines fall on the same tick.
+    clock.advance(7);
+    const first = clock.t;
+    await startNode(a, clock);
+    clock.advance(130);
+    await startNode(b, clock);
+    const controller = lifecycleOf(a);
+    const tick = onTick(clock.t + grace);
+    expect(tick).toBe(onTick(first + grace));
+    for (const n of [a, b]) expect(await nextTimer(controller, `deadline/${n}`), n).toBe(tick);
+    // a renews before the tick; b falls silent. One alarm at the tick moves a's deadline
+    // (onto the tick after its renewal's grace period) and marks b.
+    clock.advance(config.nodeLeaseRenewIntervalMs + 3);
+    const beat = clock.t;
+    await controller.renewAll([{ node: a, at: beat }]);
+    clock.t = tick;
+    await runDurableObjectAlarm(controller);
+    expect(readyOf(await node(b))?.status).toBe("Unknown");
+    expect(readyOf(await node(a))?.status).toBe("True");
+    expect(await nextTimer(controller, `deadline/${a}`)).toBe(onTick(beat + grace));
+    expect(await nextTimer(controller, `deadline/${b}`)).toBeUndefined();
   });
 
   it("finds a node out while the node's Durable Object does nothing at all, not even its alarm", async () => {

@@ -20,6 +20,29 @@ function withTable<R>(name: string, fn: (table: TimerTable, storage: DurableObje
 }
 
 describe("TimerTable", () => {
+  it("sets and moves several timers in one call, the alarm at the earliest", async () => {
+    await withTable("set-all", async (table, storage) => {
+      await table.set("moved", T + 50, "k", { n: 0 });
+      await table.setAll([
+        { key: "moved", at: T + 500, kind: "j", payload: { n: 1 } },
+        { key: "new", at: T + 200.9, kind: "k", payload: "node-a" },
+        { key: "bare", at: T + 300, kind: "k" },
+      ]);
+      expect(table.list().map((t) => [t.key, t.at, t.kind, t.payload])).toEqual([
+        ["new", T + 200, "k", "node-a"],
+        ["bare", T + 300, "k", null],
+        ["moved", T + 500, "j", { n: 1 }],
+      ]);
+      expect(await storage.getAlarm()).toBe(T + 200);
+      // Nothing to set leaves everything as it was.
+      await table.setAll([]);
+      expect(await storage.getAlarm()).toBe(T + 200);
+      await table.cancel("new");
+      await table.cancel("bare");
+      await table.cancel("moved");
+    });
+  });
+
   it("takes due timers earliest first, by key among equals, and each only once", async () => {
     await withTable("order", async (table) => {
       // Set out of order; two pairs due at the same moment.

@@ -38,9 +38,10 @@ export class LeaseWriter {
       .filter((r) => r.lease)
       .map((r) => ({ node: r.node, ops: [{ op: "update", resource: LEASES, object: this.renewed(r.lease!, r), expectedRv: Number(r.lease!.metadata.resourceVersion), old: r.lease! }] }));
     await commitGroups<WriteOp, (typeof groups)[number]>((ops) => this.d.registry.commit(ops), groups, { maxOps: LEASE_BATCH, fallback: "per-group", retriable: isStaleOrGone });
+    this.d.renewals.writtenAll(groups.flatMap((g) => (g.stored ? [{ node: g.node, lease: g.stored[0] as Lease, renewTime: renewedAt(g.stored[0] as Lease) }] : [])));
     for (const g of groups) {
-      if (g.stored) this.d.renewals.written(g.node, g.stored[0] as Lease, renewedAt(g.stored[0] as Lease));
-      else if (isStaleOrGone(g.error)) await this.writeOne(g.node);
+      if (g.stored) continue;
+      if (isStaleOrGone(g.error)) await this.writeOne(g.node);
       else throw g.error;
     }
     return stale.length;

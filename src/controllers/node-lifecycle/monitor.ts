@@ -1,8 +1,10 @@
 // Failure detection and taint eviction for the nodes one lifecycle controller watches
 // (pkg/controller/nodelifecycle and the taint-eviction controller), on the
 // controller's ONE alarm:
-// - a `deadline` timer per node (last renewal + NODE_MONITOR_GRACE_PERIOD), moved to
-//   the latest renewal each time it comes due. When it fires it re-checks (alarms fire late or twice; an external
+// - a `deadline` timer per node (last renewal + NODE_MONITOR_GRACE_PERIOD, rounded up to
+//   the next DEADLINE_TICK_MS), moved to the latest renewal each time it comes due. The
+//   deadlines due on one tick are checked together: those renewed in time moved in one
+//   statement. When one has passed it re-checks (alarms fire late or twice; an external
 //   agent may have renewed through the API), then marks the node Ready=Unknown with the
 //   unreachable NoExecute taint, marks its pods not ready, records events, and sets one
 //   eviction timer per pod;
@@ -55,6 +57,16 @@ interface EvictTarget {
 }
 
 const deadlineKey = (node: string) => `deadline/${node}`;
+
+/**
+ * Deadlines fall on ticks of this period, so the nodes whose deadlines come due on one
+ * tick are checked in one alarm: at 5,000 nodes and a 40 s grace period that is one
+ * alarm per shard per tick instead of about 30, each with its own statements. Upstream
+ * checks every node each --node-monitor-period (5 s); this detects within half a second
+ * of the grace period's end.
+ */
+export const DEADLINE_TICK_MS = 500;
+const onTick = (t: number) => Math.ceil(t / DEADLINE_TICK_MS) * DEADLINE_TICK_MS;
 const evictPrefix = (node: string) => `evict/${node}/`;
 
 export class NodeMonitor {
@@ -103,19 +115,24 @@ export class NodeMonitor {
    */
   async renewedAll(renewals: readonly NodeRenewal[]): Promise<{ node: string; error: unknown }[]> {
     const followUps: { node: string; work: Promise<void> }[] = [];
-    for (const { node, at } of renewals) {
-      const { renewed, leased, marked, added } = this.renewals.renew(node, at);
-      // The deadline is not moved on every renewal (a heartbeat is the hot path: thousands
-      // a second at 5,000 nodes): it is set once, and when it comes due checkDeadline
-      // moves it to the latest renewal + grace. Detection still comes at last renewal +
-      // NODE_MONITOR_GRACE_PERIOD.
+    // The batch's rows in one statement, and every timer it may set read in one query
+    // (when due only, not their payloads): a heartbeat is the hot path, thousands a
+    // second at 5,000 nodes.
+    const outcomes = this.renewals.renewAll(renewals);
+    const set = this.d.timers.atsOf([...outcomes.keys()].map(deadlineKey).concat(LEASE_FLUSH));
+    for (const [node, { renewed, leased, marked, added }] of outcomes) {
+      // The deadline is not moved on every renewal: it is set once, and when it comes due
+      // checkDeadline moves it to the latest renewal + grace. Detection still comes at
+      // last renewal + NODE_MONITOR_GRACE_PERIOD.
       const key = deadlineKey(node);
-      // Both timers this may set, read in one query (when due only, not their payloads).
-      const set = this.d.timers.atsOf([key, LEASE_FLUSH]);
-      const deadline = renewed + this.d.config.nodeMonitorGracePeriodMs;
+      const deadline = onTick(renewed + this.d.config.nodeMonitorGracePeriodMs);
       const current = set.get(key);
       if (current === undefined || deadline < current) await this.d.timers.set(key, deadline, DEADLINE, node);
-      if (leased && !set.has(LEASE_FLUSH)) await this.d.timers.set(LEASE_FLUSH, this.d.now() + this.d.config.nodeLeaseWriteIntervalMs, LEASE_FLUSH);
+      if (leased && !set.has(LEASE_FLUSH)) {
+        const flushAt = this.d.now() + this.d.config.nodeLeaseWriteIntervalMs;
+        await this.d.timers.set(LEASE_FLUSH, flushAt, LEASE_FLUSH);
+        set.set(LEASE_FLUSH, flushAt);
+      }
       if (leased && !marked && !added) continue;
       const work = (async () => {
         if (!leased) await this.firstLease(node);
@@ -157,11 +174,13 @@ export class NodeMonitor {
 
   async handle(due: Timer[]): Promise<void> {
     const evictions: EvictTarget[] = [];
+    const deadlines: string[] = [];
     for (const timer of due) {
-      if (timer.kind === DEADLINE) await this.checkDeadline(timer.payload as string);
+      if (timer.kind === DEADLINE) deadlines.push(timer.payload as string);
       else if (timer.kind === EVICT) evictions.push(timer.payload as EvictTarget);
       else if (timer.kind === LEASE_FLUSH) await this.flushLeases();
     }
+    await this.checkDeadlines(deadlines);
     const byNode = new Map<string, EvictTarget[]>();
     for (const t of evictions) byNode.set(t.node, [...(byNode.get(t.node) ?? []), t]);
     for (const [node, targets] of byNode) await this.evictAll(node, targets);
@@ -171,6 +190,28 @@ export class NodeMonitor {
   private async latestRenewal(node: string): Promise<number> {
     const lease = (await this.store.get(LEASES, NODE_LEASE_NAMESPACE, node)) as Lease | null;
     return Math.max(this.renewals.get(node)?.renewed ?? 0, renewedAt(lease));
+  }
+
+  /**
+   * Deadlines due together. A node that renewed here within the grace period and is
+   * not marked only has its deadline moved: all of those in one statement, with no D1
+   * read. The others (silent here, or marked and perhaps back) are checked one by one.
+   */
+  private async checkDeadlines(nodes: readonly string[]): Promise<void> {
+    if (nodes.length === 0) return;
+    const now = this.d.now();
+    const grace = this.d.config.nodeMonitorGracePeriodMs;
+    const rows = this.renewals.renewedOf(nodes);
+    const moved: { key: string; at: number; kind: string; payload: string }[] = [];
+    const others: string[] = [];
+    for (const node of nodes) {
+      const row = rows.get(node);
+      if (!row) continue;
+      if (row.renewed + grace > now && !row.marked) moved.push({ key: deadlineKey(node), at: onTick(row.renewed + grace), kind: DEADLINE, payload: node });
+      else others.push(node);
+    }
+    await this.d.timers.setAll(moved);
+    for (const node of others) await this.checkDeadline(node);
   }
 
   private async checkDeadline(node: string): Promise<void> {
@@ -183,7 +224,7 @@ export class NodeMonitor {
     const latest = local > now ? row.renewed : await this.latestRenewal(node);
     const deadline = latest + this.d.config.nodeMonitorGracePeriodMs;
     if (deadline > now) {
-      await this.d.timers.set(deadlineKey(node), deadline, DEADLINE, node);
+      await this.d.timers.set(deadlineKey(node), onTick(deadline), DEADLINE, node);
       if (row.marked) await this.recoverIfMarked(node, now);
       return;
     }
