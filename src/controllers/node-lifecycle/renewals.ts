@@ -5,9 +5,9 @@
 //
 // Two tables, because renewals are the hot path: a batch of renewals rewrites narrow
 // rows (a node's name and three numbers, about a hundred to a page), while the Leases as
-// written (about 900 bytes each, four to a page) change only when the lease writer runs.
-// In one table, each renewal dirtied a page of its own for the storage to commit. And
-// a batch is one statement (its rows passed as one JSON parameter), not one per node.
+// written (about 900 bytes each, four to a page) change only when the lease writer runs;
+// in one row with its Lease, each renewal would dirty a page of its own for the storage
+// to commit. A batch is one statement (its rows passed as one JSON parameter).
 import type { Lease } from "../../model/types";
 
 export interface Renewal {
@@ -105,7 +105,12 @@ export class RenewalTable {
   writtenAll(entries: readonly { node: string; lease: Lease; renewTime: number }[]): void {
     for (let i = 0; i < entries.length; i += WRITTEN_PER_STATEMENT) {
       const chunk = JSON.stringify(entries.slice(i, i + WRITTEN_PER_STATEMENT).map((e) => [e.node, e.lease, Math.floor(e.renewTime)]));
-      this.sql.exec("INSERT INTO node_leases (node, lease) SELECT value ->> 0, value -> 1 FROM json_each(?) WHERE true ON CONFLICT(node) DO UPDATE SET lease = excluded.lease", chunk);
+      // Only for nodes still here: one forgotten meanwhile comes back as new.
+      this.sql.exec(
+        "INSERT INTO node_leases (node, lease) SELECT value ->> 0, value -> 1 FROM json_each(?) WHERE EXISTS (SELECT 1 FROM node_renewals r WHERE r.node = value ->> 0) " +
+          "ON CONFLICT(node) DO UPDATE SET lease = excluded.lease",
+        chunk,
+      );
       this.sql.exec("UPDATE node_renewals SET written = w.value ->> 2 FROM json_each(?) AS w WHERE node_renewals.node = w.value ->> 0", chunk);
     }
   }
