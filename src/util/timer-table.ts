@@ -41,6 +41,9 @@ interface Row {
 export const SCHEMA_KEY = "timer-table/schema";
 const SCHEMA_VERSION = 1;
 
+/** Setting a timer that exists moves it: its key is what makes it the same timer. */
+const REPLACE_TIMER = "ON CONFLICT(key) DO UPDATE SET at = excluded.at, kind = excluded.kind, payload = excluded.payload";
+
 const toTimer = (r: Row): Timer => ({ key: r.key, at: r.at, kind: r.kind, payload: JSON.parse(r.payload) });
 
 /** Earliest first; timers due at the same moment by key, so the order never depends on storage. */
@@ -66,7 +69,7 @@ export class TimerTable {
     // row as written), so pointing the alarm needs no second query.
     const { next } = this.storage.sql
       .exec<{ next: number }>(
-        "INSERT INTO timers (key, at, kind, payload) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET at = excluded.at, kind = excluded.kind, payload = excluded.payload RETURNING (SELECT MIN(at) FROM timers) AS next",
+        `INSERT INTO timers (key, at, kind, payload) VALUES (?, ?, ?, ?) ${REPLACE_TIMER} RETURNING (SELECT MIN(at) FROM timers) AS next`,
         key,
         Math.floor(at),
         kind,
@@ -85,7 +88,7 @@ export class TimerTable {
   async setAll(timers: readonly { key: string; at: number; kind: string; payload?: unknown }[]): Promise<void> {
     if (timers.length === 0) return;
     this.storage.sql.exec(
-      "INSERT INTO timers (key, at, kind, payload) SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?) WHERE true ON CONFLICT(key) DO UPDATE SET at = excluded.at, kind = excluded.kind, payload = excluded.payload",
+      `INSERT INTO timers (key, at, kind, payload) SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?) WHERE true ${REPLACE_TIMER}`,
       JSON.stringify(timers.map((t) => [t.key, Math.floor(t.at), t.kind, JSON.stringify(t.payload ?? null)])),
     );
     this.unarmed = false;
