@@ -1,8 +1,8 @@
-// The kubelets' admission of one batch of binds, asked once per node: the batch's
-// binds grouped by the node they chose, in batch order, so each node's kubelet gets
-// one admitMany() call and judges its pods in the order they were decided (each
-// admitted pod's reservation counts against the next). A refusal fails only the
-// pod it names.
+// One batch of binds, grouped by the node they chose. The kubelets' admission is asked
+// once per node: each node's kubelet gets one admitMany() call and judges its pods in
+// the order they were decided (each admitted pod's reservation counts against the
+// next); a refusal fails only the pod it names. And a node's binds are committed
+// together, so a batch larger than one commit wakes each node once.
 import type { AdmitResult } from "../controlplane/node-api";
 
 /** Node name -> the indices of the items bound to it, in input order; items with no node are left out. */
@@ -29,4 +29,14 @@ export function verdictsFor(count: number, answer: AdmitResult[] | Error): Admit
     return Array.from({ length: count }, () => ({ admitted: false, reason: "AdmitError", message }));
   }
   return answer;
+}
+
+/**
+ * The items with each node's next to each other: nodes in the order of their first
+ * item, each node's items in input order, the items with no node last.
+ */
+export function nodeContiguous<T>(items: readonly T[], nodeOf: (item: T) => string | undefined): T[] {
+  const out = [...groupByNode(items, nodeOf).values()].flatMap((indices) => indices.map((i) => items[i]));
+  for (const item of items) if (nodeOf(item) === undefined) out.push(item);
+  return out;
 }

@@ -1,6 +1,6 @@
-// Grouping a batch's binds per node for the kubelets' admission, and reading their answers.
+// Grouping a batch's binds per node for the kubelets' admission and the commits, and reading the answers.
 import { describe, it, expect } from "vitest";
-import { groupByNode, verdictsFor } from "../../src/scheduler/admission-batch";
+import { groupByNode, nodeContiguous, verdictsFor } from "../../src/scheduler/admission-batch";
 
 describe("groupByNode", () => {
   const cases: { name: string; items: (string | undefined)[]; want: [string, number[]][] }[] = [
@@ -38,4 +38,26 @@ describe("verdictsFor", () => {
       { admitted: false, reason: "AdmitError", message: "the node answered 1 verdict(s) for 2 pod(s)" },
     ]);
   });
+});
+
+describe("nodeContiguous", () => {
+  const cases: { name: string; items: (string | undefined)[]; want: (string | undefined)[] }[] = [
+    { name: "empty batch", items: [], want: [] },
+    { name: "one pod per node keeps batch order", items: ["a", "b", "c"], want: ["a", "b", "c"] },
+    { name: "a node's pods next to each other, nodes by first pod", items: ["a", "b", "a", "c", "b", "a"], want: ["a", "a", "a", "b", "b", "c"] },
+    { name: "items with no node last, in order", items: [undefined, "z", undefined, "y", "z"], want: ["z", "z", "y", undefined, undefined] },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const items = c.items.map((node, i) => ({ node, i }));
+      const out = nodeContiguous(items, (x) => x.node);
+      expect(out.map((x) => x.node)).toEqual(c.want);
+      // Every item once, each node's items in input order.
+      expect(out.map((x) => x.i).sort((a, b) => a - b)).toEqual(items.map((x) => x.i));
+      for (const node of new Set(c.items)) {
+        const order = out.filter((x) => x.node === node).map((x) => x.i);
+        expect(order).toEqual([...order].sort((a, b) => a - b));
+      }
+    });
+  }
 });
