@@ -1,6 +1,6 @@
 // Grouping a batch's binds per node for the kubelets' admission and the commits, and reading the answers.
 import { describe, it, expect } from "vitest";
-import { groupByNode, nodeContiguous, verdictsFor } from "../../src/scheduler/admission-batch";
+import { groupByNode, nodeChunks, verdictsFor } from "../../src/scheduler/admission-batch";
 
 describe("groupByNode", () => {
   const cases: { name: string; items: (string | undefined)[]; want: [string, number[]][] }[] = [
@@ -40,22 +40,25 @@ describe("verdictsFor", () => {
   });
 });
 
-describe("nodeContiguous", () => {
-  const cases: { name: string; items: (string | undefined)[]; want: (string | undefined)[] }[] = [
-    { name: "empty batch", items: [], want: [] },
-    { name: "one pod per node keeps batch order", items: ["a", "b", "c"], want: ["a", "b", "c"] },
-    { name: "a node's pods next to each other, nodes by first pod", items: ["a", "b", "a", "c", "b", "a"], want: ["a", "a", "a", "b", "b", "c"] },
-    { name: "items with no node last, in order", items: [undefined, "z", undefined, "y", "z"], want: ["z", "z", "y", undefined, undefined] },
+describe("nodeChunks", () => {
+  const cases: { name: string; items: (string | undefined)[]; max: number; want: (string | undefined)[][] }[] = [
+    { name: "empty batch", items: [], max: 2, want: [] },
+    { name: "one pod per node keeps batch order", items: ["a", "b", "c"], max: 2, want: [["a", "b"], ["c"]] },
+    { name: "a node's pods together, nodes by first pod", items: ["a", "b", "a", "c", "b", "a"], max: 6, want: [["a", "a", "a", "b", "b", "c"]] },
+    { name: "a node's pods never split across chunks", items: ["a", "b", "a", "b", "c"], max: 3, want: [["a", "a"], ["b", "b", "c"]] },
+    { name: "one node's pods alone may pass max", items: ["a", "a", "a", "b"], max: 2, want: [["a", "a", "a"], ["b"]] },
+    { name: "items with no node last, in order", items: [undefined, "z", undefined, "y", "z"], max: 3, want: [["z", "z", "y"], [undefined, undefined]] },
   ];
   for (const c of cases) {
     it(c.name, () => {
       const items = c.items.map((node, i) => ({ node, i }));
-      const out = nodeContiguous(items, (x) => x.node);
-      expect(out.map((x) => x.node)).toEqual(c.want);
+      const chunks = nodeChunks(items, (x) => x.node, c.max);
+      expect(chunks.map((chunk) => chunk.map((x) => x.node))).toEqual(c.want);
       // Every item once, each node's items in input order.
-      expect(out.map((x) => x.i).sort((a, b) => a - b)).toEqual(items.map((x) => x.i));
+      const flat = chunks.flat();
+      expect(flat.map((x) => x.i).sort((a, b) => a - b)).toEqual(items.map((x) => x.i));
       for (const node of new Set(c.items)) {
-        const order = out.filter((x) => x.node === node).map((x) => x.i);
+        const order = flat.filter((x) => x.node === node).map((x) => x.i);
         expect(order).toEqual([...order].sort((a, b) => a - b));
       }
     });
