@@ -3,7 +3,7 @@
 // `// src/...` module comments the bundler leaves in front of each module.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { selfTimes } from "./devtools.mjs";
+import { OUTSIDE, sampleTime, selfTimes } from "./devtools.mjs";
 import { textTable } from "./util.mjs";
 
 /** The components a sample is charged to, outermost first on its stack. */
@@ -67,11 +67,16 @@ export function byComponent(profile, moduleOf) {
     const id = profile.samples[i];
     const n = byId.get(id);
     const fn = n.callFrame.functionName;
-    if (fn === "(idle)" || fn === "(program)" || fn === "(garbage collector)") {
-      if (fn !== "(idle)") components.set(fn, (components.get(fn) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+    const { ms, outside } = sampleTime(profile, i);
+    if (outside) {
+      components.set(OUTSIDE, (components.get(OUTSIDE) ?? 0) + ms);
+      files.set(OUTSIDE, (files.get(OUTSIDE) ?? 0) + ms);
       continue;
     }
-    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    if (fn === "(idle)" || fn === "(program)" || fn === "(garbage collector)") {
+      if (fn !== "(idle)") components.set(fn, (components.get(fn) ?? 0) + ms);
+      continue;
+    }
     const c = comp(id);
     components.set(c, (components.get(c) ?? 0) + ms);
     const f = fileOf(n);

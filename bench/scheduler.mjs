@@ -44,7 +44,7 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { request } from "node:http";
 import { TOKEN, buildBench, freePort, startCluster } from "./cluster.mjs";
-import { selfTimes, startProfiler } from "./devtools.mjs";
+import { OUTSIDE, selfTimes, startProfiler } from "./devtools.mjs";
 import { byComponent, moduleMap } from "./profile-components.mjs";
 import { log, median, percentile, resultFile, sleep, textTable } from "./util.mjs";
 
@@ -276,7 +276,8 @@ function profileReport(profile, build, nodes) {
   const busy = sampledMs - idleMs;
   const { components, files } = byComponent(profile, moduleMap(join(build.dir, "dist")));
   const pct = (ms) => ((100 * ms) / busy).toFixed(1);
-  log(`    profile: sampled ${(sampledMs / 1000).toFixed(1)} s, busy ${(busy / 1000).toFixed(1)} s (${((100 * busy) / sampledMs).toFixed(0)}%), ${(busy / opts.pods).toFixed(2)} ms busy per pod`);
+  const outsideMs = self.filter(([k]) => k === OUTSIDE).reduce((s, [, v]) => s + v, 0);
+  log(`    profile: sampled ${(sampledMs / 1000).toFixed(1)} s, busy ${(busy / 1000).toFixed(1)} s (${((100 * busy) / sampledMs).toFixed(0)}%; ${(outsideMs / 1000).toFixed(1)} s of it outside the worker's isolate, mostly D1), ${(busy / opts.pods).toFixed(2)} ms busy per pod`);
   console.log("\n" + textTable([["component", "ms", "% busy"], ...components.map(([k, ms]) => [k, ms.toFixed(0), pct(ms)])]));
   console.log("\n" + textTable([["file (self)", "ms", "% busy"], ...files.slice(0, 25).map(([k, ms]) => [k, ms.toFixed(0), pct(ms)])]));
   console.log("\n" + textTable([["function (self)", "ms", "% busy"], ...self.filter(([k]) => !k.startsWith("(idle)")).slice(0, 30).map(([k, ms]) => [k, ms.toFixed(0), pct(ms)])]) + "\n");
