@@ -83,7 +83,15 @@ export function seriesOf(files) {
   for (const json of files) {
     const label = (json.label || json.date).split(",")[0] + (json.client?.mode === "defaults" ? ", default client QPS 50/100" : "");
     const s = out.get(label) ?? { label, pods: json.options.pods, sizes: [] };
-    for (const r of json.results) if (!r.error) s.sizes.push({ nodes: r.nodes, kubelets: r.kubelets ?? "real", pps: r.runs.map((run) => run.backlog.podsPerSecond), rawInsertsPerSecond: r.median.rawInsertsPerSecond });
+    for (const r of json.results) {
+      if (r.error) continue;
+      const kubelets = r.kubelets ?? "real";
+      const pps = r.runs.map((run) => run.backlog.podsPerSecond);
+      // The runs of one series and size in several files (alternating rounds) are pooled.
+      const same = s.sizes.find((q) => q.nodes === r.nodes && q.kubelets === kubelets);
+      if (same) same.pps.push(...pps);
+      else s.sizes.push({ nodes: r.nodes, kubelets, pps, rawInsertsPerSecond: r.median.rawInsertsPerSecond });
+    }
     out.set(label, s);
   }
   return [...out.values()];

@@ -35,7 +35,7 @@ import { groupByNode, nodeChunks, verdictsFor } from "./admission-batch";
  * 2,500), so each node it lands on gets two or three of its pods and is asked once
  * (admission) and woken once (its binds share a commit) for all of them: the calls to
  * distinct nodes, two per pod in batches of 250, were most of a bind's cost (at 1,000
- * kubelet-less nodes, 515 pods/s in batches of 250 against 730 in batches of 2,500).
+ * kubelet-less nodes, 428 pods/s in batches of 250 against 624, alternating).
  * A larger cluster cannot give a node two pods of one batch, and large batches measured
  * slower there (5,000 nodes: 188-267 pods/s against 243-285, more of the nodes' objects
  * woken cold), so its batches stay at 250.
@@ -237,8 +237,8 @@ export class SchedulerLoop {
 
   /**
    * Admission, the commit, then each pod's outcome into the queue; chunk by chunk, so
-   * a node is woken by its commit soon after it was asked (an object idle for a few
-   * seconds may have been evicted, and waking one costs several times a call).
+   * a node is woken by its commit soon after it was asked (an object left idle is
+   * evicted after some seconds, and waking one again costs several times a call).
    */
   async complete(batch: Attempt[]): Promise<void> {
     for (const chunk of nodeChunks(batch, bindNode, CHUNK_PODS)) await this.completeChunk(chunk);
