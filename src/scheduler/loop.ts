@@ -38,7 +38,11 @@ import { groupByNode, nodeChunks, verdictsFor } from "./admission-batch";
  * kubelet-less nodes, 428 pods/s in batches of 250 against 624, alternating).
  * A larger cluster cannot give a node two pods of one batch, and large batches measured
  * slower there (5,000 nodes: 188-267 pods/s against 243-285, more of the nodes' objects
- * woken cold), so its batches stay at 250.
+ * woken cold), so its batches stay at 250. A batch is decided in one go, CPU only (a
+ * few hundred microseconds a pod): where components share a thread (locally) that
+ * holds it for up to most of a second. Yielding on a timer between parts of a batch
+ * stalled the scheduler in a test (a daemon pod created later was never scheduled),
+ * so the run awaits only its I/O.
  */
 const BATCH_MIN = 250;
 const PODS_PER_NODE = 2.5;
@@ -48,12 +52,6 @@ function batchSize(nodes: number): number {
   return nodes > MERGING_MAX_NODES ? BATCH_MIN : Math.max(BATCH_MIN, Math.ceil(nodes * PODS_PER_NODE));
 }
 
-/**
- * Pods decided between two yields to the event loop. Deciding is CPU only, a few
- * hundred microseconds a pod; where components share a thread (locally) a whole
- * batch decided at once would hold every other request for most of a second.
- */
-const DECIDE_CHUNK = 250;
 /** Pods admitted and committed at a time (a node's pods in a batch are never split). */
 const CHUNK_PODS = 250;
 /** Store operations per D1 commit (a bind is 2: the pod and its event; each op is ~4 statements). */
@@ -171,28 +169,11 @@ export class SchedulerLoop {
    */
   async drain(between: () => Promise<void>): Promise<void> {
     for (;;) {
-      const batch = await this.decideBatch();
+      const batch = this.decide(batchSize(this.state.view.nodeCount));
       if (batch.length === 0) return;
       await this.complete(batch);
       await between();
     }
-  }
-
-  /**
-   * Up to batchSize() decisions, DECIDE_CHUNK at a time with a yield between. The view
-   * still cannot change in between: only a refresh changes it, and refreshes run
-   * between batches, within the one run in flight.
-   */
-  private async decideBatch(): Promise<Attempt[]> {
-    const size = batchSize(this.state.view.nodeCount);
-    const out = this.decide(Math.min(DECIDE_CHUNK, size));
-    while (out.length > 0 && out.length < size) {
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      const more = this.decide(Math.min(DECIDE_CHUNK, size - out.length));
-      if (more.length === 0) break;
-      out.push(...more);
-    }
-    return out;
   }
 
   /** Pop and decide up to `limit` pods; pure CPU, no awaits, so the view cannot change meanwhile. */
