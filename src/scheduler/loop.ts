@@ -35,7 +35,7 @@ import { groupByNode, nodeChunks, verdictsFor } from "./admission-batch";
  * 2,500), so each node it lands on gets two or three of its pods and is asked once
  * (admission) and woken once (its binds share a commit) for all of them: the calls to
  * distinct nodes, two per pod in batches of 250, were most of a bind's cost (at 1,000
- * kubelet-less nodes, 428 pods/s in batches of 250 against 624, alternating).
+ * kubelet-less nodes, 459 pods/s in batches of 250 against 682, alternating).
  * A larger cluster cannot give a node two pods of one batch, and large batches measured
  * slower there (5,000 nodes: 188-267 pods/s against 243-285, more of the nodes' objects
  * woken cold), so its batches stay at 250. A batch is decided in one go, CPU only (a
