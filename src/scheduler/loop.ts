@@ -54,7 +54,7 @@ function batchSize(nodes: number): number {
 
 /** Pods admitted and committed at a time (a node's pods in a batch are never split). */
 const CHUNK_PODS = 250;
-/** Store operations per D1 commit (a bind is 2: the pod and its event; each op is ~4 statements). */
+/** Store operations per D1 commit (a bind is 2: the pod and its event; each op is 2 statements). */
 const MAX_OPS_PER_COMMIT = 500;
 /** Admission RPCs (one per node in the batch) in flight at once. */
 const ADMIT_CONCURRENCY = 64;
