@@ -2,7 +2,7 @@
 // and written back, one keep-alive connection to a real nginx of the runtime model,
 // the runtime's dial and its errors per flavour, the ports a URL names, and the channel
 // protocol's framing (port numbers first, data and error channels, the close).
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { sandboxConfig, testRuntime } from "../../src/node/runtime/testing";
 import { BadRequest, RequestReader, writeResponse } from "../../src/node/explore/portforward/http-wire";
 import { PodConnection } from "../../src/node/explore/portforward/pod-connection";
@@ -174,7 +174,7 @@ describe("ChannelPortForwardSession", () => {
   it("names each channel's port, forwards channel 0 to the port, answers on it, and closes when the connection ends", async () => {
     const { dial } = await nginx();
     const ws = new Recorder();
-    const s = new ChannelPortForwardSession(ws, [80, 81], dial, { base64: false, frameGapMs: 0 });
+    const s = new ChannelPortForwardSession(ws, [80, 81], dial, { base64: false, frameGapMs: 0, closeGapMs: 0 });
     s.receive(new Uint8Array([0, ...enc("GET / HTTP/1.1\r\nConnection: close\r\n\r\n")]));
     // Writes to an error channel, or a channel no port has, are ignored.
     s.receive(new Uint8Array([1, 65]));
@@ -192,11 +192,33 @@ describe("ChannelPortForwardSession", () => {
   it("base64: the channel as a digit, the payload in base64", async () => {
     const { dial } = await nginx();
     const ws = new Recorder();
-    const s = new ChannelPortForwardSession(ws, [8080], dial, { base64: true, frameGapMs: 0 });
+    const s = new ChannelPortForwardSession(ws, [8080], dial, { base64: true, frameGapMs: 0, closeGapMs: 0 });
     for (let i = 0; i < 50 && !ws.closed; i++) await s.flushed();
     expect(ws.sent).toEqual(["0kB8=", "1kB8=", expect.stringMatching(/^1/)]);
     expect(atob((ws.sent[2] as string).slice(1))).toMatch(/failed to connect to localhost:8080/);
     expect(ws.closed).toBe(true);
+  });
+
+  it("closes only after the close's own pause behind the last message", async () => {
+    vi.useFakeTimers();
+    try {
+      const { dial } = await nginx();
+      const at: number[] = [];
+      let closedAt: number | undefined;
+      const ws = { send: () => void at.push(Date.now()), close: () => void (closedAt = Date.now()) };
+      const s = new ChannelPortForwardSession(ws, [8080], dial, { base64: false, frameGapMs: 5, closeGapMs: 100 });
+      for (let i = 0; i < 50 && closedAt === undefined; i++) {
+        await vi.runAllTimersAsync();
+        await s.flushed();
+      }
+      // The port's two number frames and the dial's error, 5 ms apart; the close after the
+      // last one's gap and its own (the fake clock).
+      expect(at.length).toBe(3);
+      expect(at[2] - at[1]).toBe(5);
+      expect(closedAt! - at[2]).toBe(5 + 100);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -15,6 +15,12 @@
 //   client reads at most one frame per readiness of its socket, so frames that arrive
 //   together in one TLS record wait there; a status frame stuck behind another would
 //   never be read and the exit code would look missing (kubernetes-client/python#2414).
+//   The close is the last thing sent, so if it shares a record with the frame before
+//   it, nothing arrives after it to wake the client: its port-forward then waits
+//   forever with the close unread in its TLS buffer. Locally, wrangler's dev proxy
+//   forwards whatever it finds on its upstream socket in one write, and on a busy
+//   machine it found a frame and a close sent 5 ms apart together in 3 of 194
+//   port-forwards (two busy loops on two cores), so the close waits longer.
 import { encodeBytes } from "../../util/byte-text";
 
 export const enum Channel {
@@ -31,11 +37,13 @@ export interface ExecTiming {
   startDelayMs: number;
   /** Longest wait for the first frame of a client expected to speak first (it may wait for a prompt). */
   firstFrameWaitMs: number;
-  /** Pause between frames and before the close, so each one reaches the client on its own. */
+  /** Pause between frames, so each one reaches the client on its own. */
   frameGapMs: number;
+  /** Pause before the close, longer: a close stuck behind the last frame is never read. */
+  closeGapMs: number;
 }
 
-export const DEFAULT_EXEC_TIMING: ExecTiming = { startDelayMs: 100, firstFrameWaitMs: 1_000, frameGapMs: 5 };
+export const DEFAULT_EXEC_TIMING: ExecTiming = { startDelayMs: 100, firstFrameWaitMs: 1_000, frameGapMs: 5, closeGapMs: 100 };
 
 /** Frames at most this big, as the kubelet's copy buffer sends them. */
 const FRAME_BYTES = 32 * 1024;
@@ -77,7 +85,7 @@ export class ExecChannels {
   close(): Promise<void> {
     this.queue = this.queue.then(async () => {
       if (!this.open) return;
-      await pause(this.timing.frameGapMs);
+      await pause(this.timing.closeGapMs);
       this.open = false;
       try {
         this.ws.close(1000, "");

@@ -31,7 +31,7 @@ export async function handleExplore(req: Request, deps: ExploreDeps): Promise<Re
       case "attach":
         return podAttach(req, pod, deps.kubelet, { waitUntil: deps.waitUntil, timing: deps.execTiming });
       case "portforward":
-        return podPortForward(req, pod, deps.kubelet, { waitUntil: deps.waitUntil, frameGapMs: deps.execTiming.frameGapMs });
+        return podPortForward(req, pod, deps.kubelet, { waitUntil: deps.waitUntil, frameGapMs: deps.execTiming.frameGapMs, closeGapMs: deps.execTiming.closeGapMs });
       case "proxy":
         return await podProxy(req, pod, deps.kubelet);
       default:

@@ -6,9 +6,10 @@
 // base64 (v4.base64.channel.k8s.io). One connection per port, dialled at once; the
 // socket closes when every port's connection has ended.
 //
-// Messages leave one at a time with a short pause between them: the released Python
-// client reads one WebSocket frame each time its socket turns readable, so frames that
-// share a TLS record would wait there (as exec-channels.ts explains).
+// Messages leave one at a time with a short pause between them, and a longer one before
+// the close: the released Python client reads one WebSocket frame each time its socket
+// turns readable, so frames that share a TLS record would wait there, and a close stuck
+// that way hangs it (as exec-channels.ts explains).
 import { PodConnection } from "./pod-connection";
 import { pieces, type Dial } from "./forwarder";
 
@@ -21,6 +22,8 @@ export interface ChannelOptions {
   base64: boolean;
   /** Pause after each message. */
   frameGapMs: number;
+  /** Pause before the close. */
+  closeGapMs: number;
 }
 
 interface PortState {
@@ -158,7 +161,9 @@ export class ChannelPortForwardSession {
   private close(): void {
     if (this.closing) return;
     this.closing = true;
-    this.queue = this.queue.then(() => {
+    this.queue = this.queue.then(async () => {
+      if (!this.open) return;
+      await pause(this.opts.closeGapMs);
       if (!this.open) return;
       this.open = false;
       try {

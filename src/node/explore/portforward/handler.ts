@@ -24,8 +24,9 @@ const CHANNEL_PROTOCOLS: Record<string, { base64: boolean }> = {
 
 interface PortForwardDeps {
   waitUntil(p: Promise<unknown>): void;
-  /** Pause between channel messages (exec-channels.ts says why). */
+  /** Pauses between channel messages and before the close (exec-channels.ts says why). */
   frameGapMs: number;
+  closeGapMs: number;
 }
 
 function chooseProtocol(req: Request): string {
@@ -79,7 +80,7 @@ export function podPortForward(req: Request, pod: Pod, kubelet: Kubelet, deps: P
       });
       ws.addEventListener("close", () => session.disconnected());
     } else {
-      const session = new ChannelPortForwardSession(socket, ports, dial, { base64: CHANNEL_PROTOCOLS[protocol]?.base64 ?? false, frameGapMs: deps.frameGapMs });
+      const session = new ChannelPortForwardSession(socket, ports, dial, { base64: CHANNEL_PROTOCOLS[protocol]?.base64 ?? false, frameGapMs: deps.frameGapMs, closeGapMs: deps.closeGapMs });
       ws.addEventListener("message", (ev) => {
         const data = ev.data;
         session.receive(typeof data === "string" ? data : (bytesOf(data) ?? new Uint8Array(0)));
