@@ -8,7 +8,9 @@
 // a lost update is impossible and nothing is written on a conflict. The object's row
 // takes its body from its change-log row, so each body travels to D1 once. Creates rely on the
 // unique (resource, namespace, name) index, so of two concurrent creates exactly one
-// wins.
+// wins. A commit of many writes (a scheduler's binds, a kubelet's status writes) puts
+// each kind of write in one statement over all its objects (set-statements.ts), with
+// the same revisions and guards.
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import { eq, sql } from "drizzle-orm";
 import { objects, changes, revision } from "./schema";
@@ -17,6 +19,7 @@ import { alreadyExists, conflict, notFound, expired, namespaceNotFound, namespac
 import { GUARANTEED_UPDATE_ATTEMPTS, retryOnConflict } from "./retry";
 import { utf8Length } from "../util/utf8";
 import { statements } from "./statements";
+import { SET_SQL, jsonChunks, type SetRow } from "./set-statements";
 import { listPage, readRevision, MAX_LABEL_PUSHDOWN, type HeldListRow, type ListFilter, type ListRow } from "./list-statements";
 import { changePageQuery, readRevisionMarks, revisionMarksOf, type ChangeRow } from "./change-statements";
 import { eventsLastSeenBefore, existingUids, groupsOwnedBy, groupsWithMissingOwner, nodesOfPodsWithoutNode, type ResourceGroup } from "./index-queries";
@@ -392,7 +395,8 @@ export class ObjectStore {
     // One bump for the whole commit (statements.ts: writeRv); it answers with the last write's revision.
     const bump = stmts.length;
     stmts.push(w$.bumpRevisionBy.bind(d1, { writes: ops.length }));
-    for (const [i, w] of ops.entries()) {
+    if (writesAsSets(ops, bodies)) stmts.push(...setStatements(d1, ops, bodies));
+    else for (const [i, w] of ops.entries()) {
       const body = bodies[i];
       const key = { resource: w.resource, ...keyOf(w.object) };
       const back = ops.length - 1 - i;
@@ -506,6 +510,49 @@ function tooLarge(resource: string, name: string, bytes?: number): ApiError {
     kind: resource.split(".")[0],
     ...(resource.includes(".") ? { group: resource.slice(resource.indexOf(".") + 1) } : {}),
   });
+}
+
+/** Commits of at least this many writes go as set statements (set-statements.ts), when they can. */
+const SET_MIN_WRITES = 8;
+/** A set statement's JSON parameter is kept under this many characters (a D1 value is at most 2 MB). */
+const SET_CHUNK_CHARS = 512 * 1024;
+
+/**
+ * Set statements apply a kind of write to all its objects at once, so each object
+ * may appear once (one write's guard must not see another's write of the same object)
+ * and each body must fit a chunk.
+ */
+function writesAsSets(ops: WriteOp[], bodies: string[]): boolean {
+  if (ops.length < SET_MIN_WRITES) return false;
+  if (bodies.some((b) => b.length > SET_CHUNK_CHARS / 2)) return false;
+  const keys = new Set(ops.map((w) => `${w.resource}\u0000${w.object.metadata.namespace ?? ""}\u0000${w.object.metadata.name ?? ""}`));
+  return keys.size === ops.length;
+}
+
+/** A commit's writes grouped by kind, each kind in as few statements as its rows' size allows. */
+function setStatements(d1: D1Database, ops: WriteOp[], bodies: string[]): D1PreparedStatement[] {
+  const creates: SetRow[] = [];
+  const updates: SetRow[] = [];
+  const deletes: SetRow[] = [];
+  for (const [i, w] of ops.entries()) {
+    const body = bodies[i];
+    const row: SetRow = { back: ops.length - 1 - i, resource: w.resource, ...keyOf(w.object), body };
+    if (w.op === "create") creates.push({ ...row, uid: w.object.metadata.uid ?? "", ...indexColumns(w.object) });
+    else {
+      const room = MAX_ROW_BYTES - ROW_OVERHEAD_BYTES - utf8Length(body) - utf8Length(w.resource + row.namespace + row.name);
+      const changed = { ...row, expectedRv: w.expectedRv, room, type: w.op === "update" ? ("MODIFIED" as const) : ("DELETED" as const) };
+      if (w.op === "update") updates.push({ ...changed, ...indexColumns(w.object) });
+      else deletes.push(changed);
+    }
+  }
+  const out: D1PreparedStatement[] = [];
+  const each = (list: SetRow[], first: string, second: string) => {
+    for (const json of jsonChunks(list, SET_CHUNK_CHARS)) out.push(d1.prepare(first).bind(json), d1.prepare(second).bind(json));
+  };
+  each(creates, SET_SQL.logCreates, SET_SQL.insertObjects);
+  each(updates, SET_SQL.logChanges, SET_SQL.updateObjects);
+  each(deletes, SET_SQL.logChanges, SET_SQL.deleteObjects);
+  return out;
 }
 
 function keyOf(obj: KubeObject): { namespace: string; name: string } {

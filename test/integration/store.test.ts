@@ -187,6 +187,67 @@ describe("object store on D1", () => {
   });
 });
 
+describe("a commit of many writes, as set statements", () => {
+  const R = "leases.coordination.k8s.io";
+  /** Objects to update or delete, stored first. */
+  async function existing(store: ObjectStore, prefix: string, n: number): Promise<KubeObject[]> {
+    return store.commit(Array.from({ length: n }, (_, i) => ({ op: "create" as const, resource: R, object: cm(`${prefix}-${i}`, {}, { app: "old" }) })));
+  }
+
+  it("writes creates, updates and deletes with consecutive resourceVersions in order, the log, previous bodies and rows alike", async () => {
+    const store = new ObjectStore(env.DB);
+    const [u1, u2, u3, d1, d2] = await existing(store, "mix", 5);
+    const before = (await store.revision()).rv;
+    const relabel = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, labels: { app: "new" } } });
+    const ops = [
+      { op: "create" as const, resource: R, object: cm("mix-new-0", {}, { app: "new" }) },
+      { op: "update" as const, resource: R, object: relabel(u1), expectedRv: Number(u1.metadata.resourceVersion) },
+      { op: "delete" as const, resource: R, object: d1, expectedRv: Number(d1.metadata.resourceVersion) },
+      { op: "create" as const, resource: R, object: cm("mix-new-1", {}, { app: "new" }) },
+      { op: "update" as const, resource: R, object: relabel(u2), expectedRv: Number(u2.metadata.resourceVersion) },
+      { op: "create" as const, resource: R, object: cm("mix-new-2", {}, { app: "new" }) },
+      { op: "delete" as const, resource: R, object: d2, expectedRv: Number(d2.metadata.resourceVersion) },
+      { op: "update" as const, resource: R, object: relabel(u3), expectedRv: Number(u3.metadata.resourceVersion) },
+    ];
+    const stored = await store.commit(ops);
+    expect(stored.map((o) => Number(o.metadata.resourceVersion))).toEqual(ops.map((_, i) => before + 1 + i));
+    expect((await store.revision()).rv).toBe(before + ops.length);
+    const logged = await store.changesSince(R, before);
+    expect(logged.map((c) => [c.rv, c.type, c.object.metadata.name, c.prevObject?.metadata.labels?.app ?? null])).toEqual([
+      [before + 1, "ADDED", "mix-new-0", null],
+      [before + 2, "MODIFIED", "mix-0", "old"],
+      [before + 3, "DELETED", "mix-3", "old"],
+      [before + 4, "ADDED", "mix-new-1", null],
+      [before + 5, "MODIFIED", "mix-1", "old"],
+      [before + 6, "ADDED", "mix-new-2", null],
+      [before + 7, "DELETED", "mix-4", "old"],
+      [before + 8, "MODIFIED", "mix-2", "old"],
+    ]);
+    // The rows: bodies, versions and the label index as written; the deleted are gone.
+    const listed = await store.list(R, { namespace: "default", labelEquals: { app: "new" } });
+    expect(listed.items.map((o) => [o.metadata.name, Number(o.metadata.resourceVersion)]).sort()).toEqual(
+      [["mix-0", before + 2], ["mix-1", before + 5], ["mix-2", before + 8], ["mix-new-0", before + 1], ["mix-new-1", before + 4], ["mix-new-2", before + 6]].sort(),
+    );
+    expect(await store.get(R, "default", "mix-3")).toBeNull();
+    expect(await store.get(R, "default", "mix-4")).toBeNull();
+  });
+
+  const failures: [string, (objs: KubeObject[]) => Parameters<ObjectStore["commit"]>[0], string][] = [
+    ["an update at a stale resourceVersion", (objs) => objs.map((o, i) => ({ op: "update" as const, resource: R, object: o, expectedRv: Number(o.metadata.resourceVersion) - (i === 6 ? 1 : 0) })), "409 Conflict"],
+    ["a delete at a stale resourceVersion", (objs) => objs.map((o, i) => ({ op: "delete" as const, resource: R, object: o, expectedRv: Number(o.metadata.resourceVersion) - (i === 3 ? 1 : 0) })), "409 Conflict"],
+    ["an update of an object that is gone", (objs) => objs.map((o, i) => ({ op: "update" as const, resource: R, object: i === 5 ? cm("never-stored") : o, expectedRv: i === 5 ? 1 : Number(o.metadata.resourceVersion) })), "404 NotFound"],
+    ["a create of a name that exists", (objs) => [...objs.slice(0, 7).map((o) => ({ op: "update" as const, resource: R, object: o, expectedRv: Number(o.metadata.resourceVersion) })), { op: "create" as const, resource: R, object: { ...objs[7], metadata: { ...objs[7].metadata, uid: crypto.randomUUID() } } }], "409 AlreadyExists"],
+  ];
+  it.each(failures)("fails as a whole on %s, writing nothing", async (_name, build, want) => {
+    const store = new ObjectStore(env.DB);
+    const objs = await existing(store, `fail-${crypto.randomUUID().slice(0, 8)}`, 8);
+    const before = (await store.revision()).rv;
+    expect(await reason(store.commit(build(objs)))).toBe(want);
+    expect((await store.revision()).rv).toBe(before);
+    for (const o of objs) expect((await store.get(R, "default", o.metadata.name!))?.metadata.resourceVersion).toBe(o.metadata.resourceVersion);
+  });
+});
+
 describe("a list against what the reader holds", () => {
   it("sends the objects the reader does not hold at their current version, and names the others", async () => {
     const store = new ObjectStore(env.DB);
