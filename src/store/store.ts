@@ -407,9 +407,7 @@ export class ObjectStore {
         stmts.push(w$.insertObject.bind(d1, { ...key, back, uid: w.object.metadata.uid ?? "", ...indexColumns(w.object) }));
         continue;
       }
-      // The previous body rides along only while both fit in one D1 row; a watcher with a
-      // selector judges a change to a larger object by its new state alone.
-      const room = MAX_ROW_BYTES - ROW_OVERHEAD_BYTES - utf8Length(body) - utf8Length(w.resource + key.namespace + key.name);
+      const room = prevBodyRoom(w.resource, key, body);
       const expectedRv = w.expectedRv;
       stmts.push(w$.logChange.bind(d1, { ...key, back, type, body, room, expectedRv }));
       if (w.op === "update") stmts.push(w$.updateObject.bind(d1, { ...key, back, expectedRv, ...indexColumns(w.object) }));
@@ -512,6 +510,15 @@ function tooLarge(resource: string, name: string, bytes?: number): ApiError {
   });
 }
 
+/**
+ * The largest previous body an update's or delete's change row may copy: the previous
+ * body rides along only while both fit in one D1 row; a watcher with a selector judges
+ * a change to a larger object by its new state alone.
+ */
+function prevBodyRoom(resource: string, key: { namespace: string; name: string }, body: string): number {
+  return MAX_ROW_BYTES - ROW_OVERHEAD_BYTES - utf8Length(body) - utf8Length(resource + key.namespace + key.name);
+}
+
 /** Commits of at least this many writes go as set statements (set-statements.ts), when they can. */
 const SET_MIN_WRITES = 8;
 /** A set statement's JSON parameter is kept under this many characters (a D1 value is at most 2 MB). */
@@ -525,7 +532,10 @@ const SET_CHUNK_CHARS = 512 * 1024;
 function writesAsSets(ops: WriteOp[], bodies: string[]): boolean {
   if (ops.length < SET_MIN_WRITES) return false;
   if (bodies.some((b) => b.length > SET_CHUNK_CHARS / 2)) return false;
-  const keys = new Set(ops.map((w) => `${w.resource}\u0000${w.object.metadata.namespace ?? ""}\u0000${w.object.metadata.name ?? ""}`));
+  const keys = new Set(ops.map((w) => {
+    const { namespace, name } = keyOf(w.object);
+    return `${w.resource}\u0000${namespace}\u0000${name}`;
+  }));
   return keys.size === ops.length;
 }
 
@@ -539,7 +549,7 @@ function setStatements(d1: D1Database, ops: WriteOp[], bodies: string[]): D1Prep
     const row: SetRow = { back: ops.length - 1 - i, resource: w.resource, ...keyOf(w.object), body };
     if (w.op === "create") creates.push({ ...row, uid: w.object.metadata.uid ?? "", ...indexColumns(w.object) });
     else {
-      const room = MAX_ROW_BYTES - ROW_OVERHEAD_BYTES - utf8Length(body) - utf8Length(w.resource + row.namespace + row.name);
+      const room = prevBodyRoom(w.resource, row, body);
       const changed = { ...row, expectedRv: w.expectedRv, room, type: w.op === "update" ? ("MODIFIED" as const) : ("DELETED" as const) };
       if (w.op === "update") updates.push({ ...changed, ...indexColumns(w.object) });
       else deletes.push(changed);
