@@ -2,7 +2,7 @@
 // (the keys of PARTS below), with the rest of the arguments passed to it.
 import { spawnSync } from "node:child_process";
 
-const PARTS = { nodes: "nodes.mjs", scheduler: "scheduler.mjs", failover: "failover.mjs", exec: "exec-drops.mjs", load: "load.mjs", watch: "watch.mjs", dashboard: "dashboard.mjs", probes: "probes.mjs", churn: "churn.mjs", pods: "pods.mjs", list: "list.mjs", requests: "requests.mjs" };
+const PARTS = { nodes: "nodes.mjs", scheduler: "scheduler.mjs", decide: "decide.mjs", failover: "failover.mjs", exec: "exec-drops.mjs", load: "load.mjs", watch: "watch.mjs", dashboard: "dashboard.mjs", probes: "probes.mjs", churn: "churn.mjs", pods: "pods.mjs", list: "list.mjs", requests: "requests.mjs" };
 const [part, ...given] = process.argv.slice(2);
 // `npm run bench -- nodes -- --nodes 1000` passes the second "--" through: it only separates.
 const rest = given[0] === "--" ? given.slice(1) : given;

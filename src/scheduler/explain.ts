@@ -6,7 +6,7 @@
 import type { Pod } from "../model/types";
 import { Code, type NodeInfo } from "./framework";
 import { podKey } from "./node-info";
-import type { PluginScore, ScheduleResult } from "./schedule-one";
+import { nodeScores, type PluginScore, type ScheduleResult } from "./schedule-one";
 
 interface ExplainedFilter {
   plugin: string;
@@ -60,7 +60,7 @@ export interface Explanation {
 
 /** `snapshot` gives the node order and the names of nodes never evaluated. */
 export function explainSchedule(pod: Pod, snapshot: readonly (NodeInfo | string)[], result: ScheduleResult): Explanation {
-  const scores = new Map((result.scores ?? []).map((s) => [s.node, s]));
+  const scores = new Map((result.scores ? nodeScores(result.scores) : []).map((s) => [s.node, s]));
   const nodes: ExplainedNode[] = snapshot.map((n) => {
     const name = typeof n === "string" ? n : n.name;
     const rejected = result.diagnosis.get(name);

@@ -39,11 +39,11 @@ import { groupByNode, nodeChunks, verdictsFor } from "./admission-batch";
  * alternating; 5 pods a node against 2.5, 827 pods/s against 734, medians of 9 runs).
  * A larger cluster cannot give a node two pods of one batch, and large batches measured
  * slower there (5,000 nodes: 188-267 pods/s against 243-285, more of the nodes' objects
- * woken cold), so its batches stay at 250. A batch is decided in one go, CPU only (a
- * few hundred microseconds a pod): where components share a thread (locally) that
- * holds it for up to most of a second. Yielding on a timer between parts of a batch
- * stalled the scheduler in a test (a daemon pod created later was never scheduled),
- * so the run awaits only its I/O.
+ * woken cold), so its batches stay at 250. A batch is decided in one go, CPU only
+ * (about 150 microseconds a pod at 1,000 nodes, `npm run bench -- decide`): where
+ * components share a thread (locally) that holds it for up to most of a second.
+ * Yielding on a timer between parts of a batch stalled the scheduler in a test (a
+ * daemon pod created later was never scheduled), so the run awaits only its I/O.
  */
 const BATCH_MIN = 250;
 const PODS_PER_NODE = 5;

@@ -90,10 +90,40 @@ export interface PluginScore {
   weighted: number;
 }
 
-interface NodeScore {
+export interface NodeScore {
   node: string;
   plugins: PluginScore[];
   total: number;
+}
+
+/**
+ * Every score of a cycle as numbers: per score plugin (in profile order) its raw and
+ * normalized score for each feasible node, and each node's weighted total. A cycle
+ * scores hundreds of nodes, and an object per node and plugin was most of what the
+ * scheduler allocated; `nodeScores` builds those objects when an explanation asks.
+ */
+export interface ScoreTable {
+  /** The feasible nodes, in the order they were filtered. */
+  nodes: readonly string[];
+  plugins: readonly { plugin: string; weight: number }[];
+  /** [plugin][node] */
+  raw: readonly (readonly number[])[];
+  /** [plugin][node] */
+  normalized: readonly (readonly number[])[];
+  /** [node]: the sum of normalized * weight over the plugins. */
+  totals: readonly number[];
+}
+
+/** The table as one entry per node with each plugin's part. */
+export function nodeScores(t: ScoreTable): NodeScore[] {
+  return t.nodes.map((node, i) => ({
+    node,
+    total: t.totals[i],
+    plugins: t.plugins.map(({ plugin, weight }, k) => {
+      const normalized = t.normalized[k][i];
+      return { plugin, raw: t.raw[k][i], normalized, weight, weighted: normalized * weight };
+    }),
+  }));
 }
 
 export interface ScheduleResult {
@@ -115,7 +145,7 @@ export interface ScheduleResult {
   /** Score plugins whose PreScore returned Skip (not in `scores`). */
   skippedScorePlugins?: string[];
   /** Per feasible node, per plugin: raw, normalised, weighted; absent when only one node was feasible. */
-  scores?: NodeScore[];
+  scores?: ScoreTable;
   /** The FailedScheduling event / PodScheduled=False message. */
   message?: string;
   /** DefaultPreemption's verdict when no node fit: the node to nominate and its victims, or why not. */
@@ -299,13 +329,12 @@ function preFilterNodes(filters: readonly FilterPlugin[], pod: Pod): { names: Re
 }
 
 /** PreScore, Score, Normalize and weight every score plugin over the feasible nodes. */
-function scoreNodes(
-  profile: Profile,
-  state: CycleState,
-  pod: Pod,
-  nodes: readonly NodeInfo[],
-): { scores: NodeScore[]; skipped: string[] } | { error: Status } {
-  const scores: NodeScore[] = nodes.map((ni) => ({ node: ni.name, plugins: [], total: 0 }));
+function scoreNodes(profile: Profile, state: CycleState, pod: Pod, nodes: readonly NodeInfo[]): { scores: ScoreTable; skipped: string[] } | { error: Status } {
+  const n = nodes.length;
+  const totals = new Array<number>(n).fill(0);
+  const plugins: { plugin: string; weight: number }[] = [];
+  const raws: number[][] = [];
+  const normalizeds: number[][] = [];
   const skipped: string[] = [];
   for (const { plugin, weight } of profile.scores) {
     try {
@@ -315,10 +344,11 @@ function scoreNodes(
         continue;
       }
       if (pre.code !== Code.Success) return { error: withPlugin(pre, plugin.name) };
-      const raw = nodes.map((ni) => plugin.score(state, pod, ni));
+      const raw = new Array<number>(n);
+      for (let i = 0; i < n; i++) raw[i] = plugin.score(state, pod, nodes[i]);
       const normalized = raw.slice();
       plugin.normalize?.(normalized);
-      for (let i = 0; i < nodes.length; i++) {
+      for (let i = 0; i < n; i++) {
         const v = normalized[i];
         if (!(v >= 0 && v <= MAX_NODE_SCORE)) {
           return {
@@ -328,32 +358,33 @@ function scoreNodes(
             ),
           };
         }
-        scores[i].plugins.push({ plugin: plugin.name, raw: raw[i], normalized: v, weight, weighted: v * weight });
-        scores[i].total += v * weight;
+        totals[i] += v * weight;
       }
+      plugins.push({ plugin: plugin.name, weight });
+      raws.push(raw);
+      normalizeds.push(normalized);
     } catch (e) {
       return { error: withPlugin(errorStatus(`running score plugin "${plugin.name}": ${(e as Error).message}`), plugin.name) };
     }
   }
-  return { scores, skipped };
+  return { scores: { nodes: nodes.map((ni) => ni.name), plugins, raw: raws, normalized: normalizeds, totals }, skipped };
 }
 
 /**
  * Highest total wins; among equal totals each is equally likely (reservoir
  * sampling, as upstream's selectHost), so equal nodes share the load.
  */
-function selectHost(scores: readonly NodeScore[], random: () => number): string {
-  let best = scores[0];
+function selectHost({ nodes, totals }: ScoreTable, random: () => number): string {
+  let best = 0;
   let ties = 1;
-  for (let i = 1; i < scores.length; i++) {
-    const s = scores[i];
-    if (s.total > best.total) {
-      best = s;
+  for (let i = 1; i < nodes.length; i++) {
+    if (totals[i] > totals[best]) {
+      best = i;
       ties = 1;
-    } else if (s.total === best.total) {
+    } else if (totals[i] === totals[best]) {
       ties++;
-      if (Math.floor(random() * ties) === 0) best = s;
+      if (Math.floor(random() * ties) === 0) best = i;
     }
   }
-  return best.node;
+  return nodes[best];
 }

@@ -6,7 +6,7 @@ import { makeNode, makePod } from "../../src/scheduler/fixtures";
 import { seededRandom } from "../../src/util/seeded-random";
 import { addPod, buildSnapshot, removePod } from "../../src/scheduler/node-info";
 import { scheduledMessage, truncateMessage } from "../../src/scheduler/messages";
-import { numFeasibleNodesToFind, schedulePod } from "../../src/scheduler/schedule-one";
+import { nodeScores, numFeasibleNodesToFind, schedulePod } from "../../src/scheduler/schedule-one";
 
 function nodes(n: number, o: Parameters<typeof makeNode>[1] = {}) {
   return Array.from({ length: n }, (_, i) => makeNode(`node-${i + 1}`, o));
@@ -34,7 +34,8 @@ describe("numFeasibleNodesToFind (percentageOfNodesToScore)", () => {
     expect(r.evaluated).toBe(420);
     expect(r.feasible).toBe(420);
     expect(r.nextStartIndex).toBe((990 + 420) % 1000);
-    expect(r.scores).toHaveLength(420);
+    expect(r.scores!.nodes).toHaveLength(420);
+    expect(r.scores!.totals).toHaveLength(420);
   });
 });
 
@@ -119,7 +120,7 @@ describe("schedulePod", () => {
     );
     const r = schedulePod(makePod("p", { cpu: "1", memory: "1Gi" }), snapshot, { random: Math.random });
     expect(r.node).toBe("clean");
-    const clean = r.scores!.find((s) => s.node === "clean")!;
+    const clean = nodeScores(r.scores!).find((s) => s.node === "clean")!;
     expect(clean.plugins.map((p) => [p.plugin, p.weight, p.normalized])).toEqual([
       ["TaintToleration", 3, 100],
       ["NodeResourcesFit", 1, 81],

@@ -83,6 +83,11 @@ describe("NodeResourcesBalancedAllocation", () => {
     const r = scoreAll(new NodeResourcesBalancedAllocation(), makePod("p", { cpu: "8", memory: "8Gi" }), [node("a")]);
     expect(r?.raw).toEqual([100]);
   });
+
+  it("leaves out a resource the node does not offer: one share left is balanced", () => {
+    const r = scoreAll(new NodeResourcesBalancedAllocation(), makePod("p", { cpu: "1", memory: "1Gi" }), [node("a", { memory: "0" })]);
+    expect(r?.raw).toEqual([100]);
+  });
 });
 
 describe("TaintToleration score", () => {

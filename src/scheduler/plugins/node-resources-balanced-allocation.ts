@@ -7,24 +7,40 @@ import type { Pod } from "../../model/types";
 import { MAX_NODE_SCORE, type CycleState, type NodeInfo, type ScorePlugin, type Status, skip, success } from "../framework";
 import { podRequests } from "../../model/pod-resources";
 import { NodeResourcesBalancedAllocationName } from "./names";
-import { DEFAULT_RESOURCES, type PodRequestList, type ResourceSpec, allocatableAndRequested } from "./resource-allocation";
+import { DEFAULT_RESOURCES, type PodRequestList, type ResourceSpec, allocatableOf, requestedOf } from "./resource-allocation";
 
 const PRE_SCORE_KEY = "PreScore" + NodeResourcesBalancedAllocationName;
 
-function balancedResourceScorer(requested: number[], allocatable: number[]): number {
-  const fractions: number[] = [];
+/** The share of a resource the node would use with the pod placed, capped at 1; -1 when it offers none. */
+function fraction(ni: NodeInfo, r: ResourceSpec, podRequest: number): number {
+  const alloc = allocatableOf(ni, r);
+  return alloc === 0 ? -1 : Math.min((requestedOf(ni, r, true) + podRequest) / alloc, 1);
+}
+
+/** Runs for every scored node of every pod: two passes over the resources, no arrays. */
+function balancedResourceScorer(ni: NodeInfo, resources: readonly ResourceSpec[], podReq: PodRequestList): number {
+  let count = 0;
   let total = 0;
-  for (let i = 0; i < requested.length; i++) {
-    if (allocatable[i] === 0) continue;
-    const f = Math.min(requested[i] / allocatable[i], 1);
-    fractions.push(f);
+  let first = 0;
+  let second = 0;
+  for (let i = 0; i < resources.length; i++) {
+    const f = fraction(ni, resources[i], podReq[i]);
+    if (f < 0) continue;
+    if (count === 0) first = f;
+    else if (count === 1) second = f;
+    count++;
     total += f;
   }
   let std = 0;
-  if (fractions.length === 2) std = Math.abs((fractions[0] - fractions[1]) / 2);
-  else if (fractions.length > 2) {
-    const mean = total / fractions.length;
-    std = Math.sqrt(fractions.reduce((s, f) => s + (f - mean) * (f - mean), 0) / fractions.length);
+  if (count === 2) std = Math.abs((first - second) / 2);
+  else if (count > 2) {
+    const mean = total / count;
+    let sq = 0;
+    for (let i = 0; i < resources.length; i++) {
+      const f = fraction(ni, resources[i], podReq[i]);
+      if (f >= 0) sq += (f - mean) * (f - mean);
+    }
+    std = Math.sqrt(sq / count);
   }
   return Math.trunc((1 - std) * MAX_NODE_SCORE);
 }
@@ -48,8 +64,7 @@ export class NodeResourcesBalancedAllocation implements ScorePlugin {
 
   score(state: CycleState, pod: Pod, ni: NodeInfo): number {
     const podReq = state.read<PodRequestList>(PRE_SCORE_KEY) ?? this.podRequestList(pod);
-    const { allocatable, requested } = allocatableAndRequested(ni, this.resources, podReq, true);
-    return balancedResourceScorer(requested, allocatable);
+    return balancedResourceScorer(ni, this.resources, podReq);
   }
 
   /** The real requests, no 100m/200Mi defaults (useRequested upstream). */

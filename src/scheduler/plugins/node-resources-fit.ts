@@ -20,7 +20,6 @@ import {
   DEFAULT_RESOURCES,
   type PodRequestList,
   type ResourceSpec,
-  allocatableAndRequested,
   leastRequestedScore,
   mostRequestedScore,
   weightedResourceScore,
@@ -39,6 +38,21 @@ interface InsufficientResource {
   capacity: number;
 }
 
+/** A zero request always fits, even on a node with zero capacity or already over-committed. */
+function short(want: number, alloc: number, used: number): boolean {
+  return want > 0 && want > alloc - used;
+}
+
+/** Nothing is short: the common case, answered without building reasons (it runs for every node filtered). */
+function fitsAll(req: Resource, ni: NodeInfo): boolean {
+  if (ni.pods.length + 1 > ni.allowedPodNumber) return false;
+  if (short(req.milliCPU, ni.allocatable.milliCPU, ni.requested.milliCPU)) return false;
+  if (short(req.memory, ni.allocatable.memory, ni.requested.memory)) return false;
+  if (short(req.ephemeralStorage, ni.allocatable.ephemeralStorage, ni.requested.ephemeralStorage)) return false;
+  for (const name in req.scalar) if (short(req.scalar[name], ni.allocatable.scalar[name] ?? 0, ni.requested.scalar[name] ?? 0)) return false;
+  return true;
+}
+
 /**
  * Every resource the node lacks (upstream keeps all reasons, so a node short of
  * cpu and memory counts under both in the FailedScheduling message).
@@ -49,8 +63,7 @@ function fitsRequest(req: Resource, ni: NodeInfo): InsufficientResource[] {
     out.push({ resourceName: "pods", reason: "Too many pods", requested: 1, used: ni.pods.length, capacity: ni.allowedPodNumber });
   }
   const check = (name: string, want: number, alloc: number, used: number) => {
-    // A zero request always fits, even on a node with zero capacity or already over-committed.
-    if (want > 0 && want > alloc - used) out.push({ resourceName: name, reason: `Insufficient ${name}`, requested: want, used, capacity: alloc });
+    if (short(want, alloc, used)) out.push({ resourceName: name, reason: `Insufficient ${name}`, requested: want, used, capacity: alloc });
   };
   check("cpu", req.milliCPU, ni.allocatable.milliCPU, ni.requested.milliCPU);
   check("memory", req.memory, ni.allocatable.memory, ni.requested.memory);
@@ -79,9 +92,10 @@ export class NodeResourcesFit implements FilterPlugin, ScorePlugin {
 
   filter(state: CycleState, pod: Pod, ni: NodeInfo): Status {
     const req = state.read<Resource>(PRE_FILTER_KEY) ?? podRequests(pod);
+    if (fitsAll(req, ni)) return success();
     const insufficient = fitsRequest(req, ni);
     // Unschedulable, not unresolvable: preempting pods on the node would free room.
-    return insufficient.length === 0 ? success() : unschedulable(...insufficient.map((r) => r.reason));
+    return unschedulable(...insufficient.map((r) => r.reason));
   }
 
   preScore(state: CycleState, pod: Pod): Status {
@@ -91,8 +105,7 @@ export class NodeResourcesFit implements FilterPlugin, ScorePlugin {
 
   score(state: CycleState, pod: Pod, ni: NodeInfo): number {
     const podReq = state.read<PodRequestList>(PRE_SCORE_KEY) ?? this.podRequestList(pod);
-    const { allocatable, requested } = allocatableAndRequested(ni, this.resources, podReq, false);
-    return weightedResourceScore(this.resources, requested, allocatable, this.perResource);
+    return weightedResourceScore(ni, this.resources, podReq, this.perResource);
   }
 
   /** Scoring uses the non-zero requests (100m / 200Mi for containers without any). */

@@ -18,28 +18,20 @@ export const DEFAULT_RESOURCES: readonly ResourceSpec[] = [
 /** The pod's request for each scored resource, in DEFAULT_RESOURCES order. */
 export type PodRequestList = number[];
 
+/** What the node offers of a scored resource. */
+export function allocatableOf(ni: NodeInfo, r: ResourceSpec): number {
+  return r.name === "cpu" ? ni.allocatable.milliCPU : ni.allocatable.memory;
+}
+
 /**
- * [allocatable, requested-including-this-pod] per resource. LeastAllocated and
- * MostAllocated read the node's *non-zero* totals (pods without requests count
- * as 100m/200Mi so they still spread); BalancedAllocation reads the real ones.
+ * What the node's pods request of it, this pod not included. LeastAllocated and
+ * MostAllocated read the node's *non-zero* totals (pods without requests count as
+ * 100m/200Mi so they still spread); BalancedAllocation reads the real ones
+ * (`useRequested`).
  */
-export function allocatableAndRequested(
-  ni: NodeInfo,
-  resources: readonly ResourceSpec[],
-  podRequests: PodRequestList,
-  useRequested: boolean,
-): { allocatable: number[]; requested: number[] } {
-  const allocatable: number[] = [];
-  const requested: number[] = [];
-  resources.forEach((r, i) => {
-    const alloc = r.name === "cpu" ? ni.allocatable.milliCPU : ni.allocatable.memory;
-    const onNode =
-      r.name === "cpu" ? (useRequested ? ni.requested.milliCPU : ni.nonZeroMilliCPU) : useRequested ? ni.requested.memory : ni.nonZeroMemory;
-    // A resource the node does not offer at all is left out of the score.
-    allocatable.push(alloc);
-    requested.push(alloc === 0 ? 0 : onNode + podRequests[i]);
-  });
-  return { allocatable, requested };
+export function requestedOf(ni: NodeInfo, r: ResourceSpec, useRequested: boolean): number {
+  if (r.name === "cpu") return useRequested ? ni.requested.milliCPU : ni.nonZeroMilliCPU;
+  return useRequested ? ni.requested.memory : ni.nonZeroMemory;
 }
 
 /** Integer (int64-style) division of non-negative numbers. */
@@ -58,19 +50,25 @@ export function mostRequestedScore(requested: number, capacity: number): number 
   return idiv(Math.min(requested, capacity) * MAX_NODE_SCORE, capacity);
 }
 
-/** Weighted mean of a per-resource score over the resources the node offers. */
+/**
+ * Weighted mean of a per-resource score over the resources the node offers (one it
+ * does not offer at all is left out), the pod's requests added to the node's. Loops
+ * rather than arrays: it runs for every scored node of every pod.
+ */
 export function weightedResourceScore(
+  ni: NodeInfo,
   resources: readonly ResourceSpec[],
-  requested: number[],
-  allocatable: number[],
+  podRequests: PodRequestList,
   perResource: (req: number, cap: number) => number,
 ): number {
   let nodeScore = 0;
   let weightSum = 0;
-  resources.forEach((r, i) => {
-    if (allocatable[i] === 0) return;
-    nodeScore += perResource(requested[i], allocatable[i]) * r.weight;
+  for (let i = 0; i < resources.length; i++) {
+    const r = resources[i];
+    const alloc = allocatableOf(ni, r);
+    if (alloc === 0) continue;
+    nodeScore += perResource(requestedOf(ni, r, false) + podRequests[i], alloc) * r.weight;
     weightSum += r.weight;
-  });
+  }
   return weightSum === 0 ? 0 : idiv(nodeScore, weightSum);
 }
