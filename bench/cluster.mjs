@@ -8,12 +8,14 @@ import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFile
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createServer } from "node:net";
+import { localDevEnv } from "../scripts/local-dev-env.mjs";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
 export const TOKEN = /^API_TOKEN=(.*)$/m.exec(readFileSync(join(ROOT, ".dev.vars"), "utf8"))[1].trim();
 // Wrangler needs Node >= 22.12: children run the same node as this script (npm run puts the project's first).
-const ENV = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}`, WRANGLER_SEND_METRICS: "false", CI: "true", FORCE_COLOR: "0" };
+// wrangler dev's own local explorer and observability off, as `npm run dev` has them (scripts/local-dev-env.mjs).
+const ENV = localDevEnv({ PATH: `${dirname(process.execPath)}:${process.env.PATH}`, CI: "true", FORCE_COLOR: "0" });
 
 // The bench worker's own Durable Object: bare alarms, the floor a heartbeat costs.
 const BENCH_BINDINGS = `

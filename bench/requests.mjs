@@ -20,6 +20,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { buildBench, freePort, startCluster } from "./cluster.mjs";
 import { cliArgs, log, median, resultFile, sleep, textTable } from "./util.mjs";
+import { localDevEnv } from "../scripts/local-dev-env.mjs";
 
 const opts = { requests: 500, rounds: 3 };
 for (const [arg, v] of cliArgs(process.argv.slice(2))) {
@@ -28,7 +29,8 @@ for (const [arg, v] of cliArgs(process.argv.slice(2))) {
   opts[k] = Number(v);
 }
 const ROOT = new URL("..", import.meta.url).pathname;
-const ENV = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}`, WRANGLER_SEND_METRICS: "false", CI: "true", FORCE_COLOR: "0" };
+// wrangler dev's own local explorer and observability off, as `npm run dev` has them (scripts/local-dev-env.mjs).
+const ENV = localDevEnv({ PATH: `${dirname(process.execPath)}:${process.env.PATH}`, CI: "true", FORCE_COLOR: "0" });
 const TICKS_PER_S = 100;
 
 /** CPU seconds of each workerd process in the process group, by pid. */
