@@ -46,7 +46,7 @@ let startIndex = 0;
 let hash = 0;
 const t = performance.now();
 for (const pod of pods) {
-  const r = schedulePod(pod, state.view.snapshot, { random, startIndex, claims: state.claims, nominatedPods: (n) => state.nominatedPods(n), pdbs: state.pdbs() });
+  const r = schedulePod(pod, state.view.snapshot, { random, startIndex, claims: state.claims, nominatedPods: (n) => state.nominatedPods(n), pdbs: state.pdbs(), imageNodes: state.view.imageNodes });
   startIndex = r.nextStartIndex;
   if (!r.node) throw new Error(`${pod.metadata.name} was not placed: ${r.message}`);
   state.assume(pod, r.node);

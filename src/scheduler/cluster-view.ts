@@ -48,6 +48,17 @@ export class ClusterView {
   /** Bound pods whose node the view does not know (yet): they are accounted when it appears. */
   private readonly orphans = new Map<string, Map<string, Pod>>();
   private namesCache: readonly string[] | undefined;
+  private readonly imageCounts = new Map<string, number>();
+
+  /**
+   * How many nodes of the snapshot report each image (by every name it has), kept as
+   * nodes come, change and go: upstream's scheduler cache keeps the same count
+   * (ImageStateSummary.NumNodes) so that ImageLocality does not walk every node for
+   * every pod.
+   */
+  get imageNodes(): ReadonlyMap<string, number> {
+    return this.imageCounts;
+  }
 
   get nodeCount(): number {
     return this.snapshot.length;
@@ -73,6 +84,7 @@ export class ClusterView {
       const waiting = this.orphans.get(name);
       this.orphans.delete(name);
       const ni = newNodeInfo(node, waiting?.values() ?? []);
+      this.countImages(ni, 1);
       this.nodes.set(name, ni);
       this.position.set(name, this.snapshot.length);
       this.snapshot.push(ni);
@@ -82,6 +94,8 @@ export class ClusterView {
     const events = nodeUpdateEvents(old.node, node);
     // Rebuilt even when no event results: images and conditions feed scoring. PodInfos are reused.
     const ni = newNodeInfo(node, old.pods);
+    this.countImages(old, -1);
+    this.countImages(ni, 1);
     this.nodes.set(name, ni);
     this.snapshot[this.position.get(name)!] = ni;
     return events;
@@ -91,12 +105,21 @@ export class ClusterView {
   removeNode(name: string): void {
     const ni = this.nodes.get(name);
     if (!ni) return;
+    this.countImages(ni, -1);
     this.nodes.delete(name);
     if (ni.pods.length) this.orphans.set(name, new Map(ni.pods.map((p) => [p.key, p.pod])));
     this.snapshot.splice(this.position.get(name)!, 1);
     this.position.clear();
     this.snapshot.forEach((n, i) => this.position.set(n.name, i));
     this.namesCache = undefined;
+  }
+
+  private countImages(ni: NodeInfo, by: 1 | -1): void {
+    for (const image of ni.images.keys()) {
+      const n = (this.imageCounts.get(image) ?? 0) + by;
+      if (n > 0) this.imageCounts.set(image, n);
+      else this.imageCounts.delete(image);
+    }
   }
 
   // ---- pods ----

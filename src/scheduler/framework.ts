@@ -118,8 +118,12 @@ export interface NodeInfo {
  */
 export class CycleState {
   private readonly data = new Map<string, unknown>();
-  /** Every node of the snapshot (ImageLocality needs the total and the spread). */
-  constructor(readonly allNodes: readonly NodeInfo[] = []) {}
+  constructor(
+    /** Every node of the snapshot (ImageLocality needs the total and the spread). */
+    readonly allNodes: readonly NodeInfo[] = [],
+    /** How many of them report each image, when the caller keeps that count (see ClusterView.imageNodes). */
+    readonly imageNodes?: ReadonlyMap<string, number>,
+  ) {}
   read<T>(key: string): T | undefined {
     return this.data.get(key) as T | undefined;
   }

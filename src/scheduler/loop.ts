@@ -193,6 +193,7 @@ export class SchedulerLoop {
           claims: this.state.claims,
           nominatedPods: (node) => this.state.nominatedPods(node),
           pdbs: this.state.pdbs(),
+          imageNodes: view.imageNodes,
         });
       } catch (e) {
         // schedulePod turns plugin failures into statuses; this guards the pod from being stranded in flight.
@@ -378,7 +379,7 @@ export class SchedulerLoop {
     if (placedPod) view.remove(key);
     const unbound: Pod = { ...pod, spec: { ...pod.spec, nodeName: undefined } };
     try {
-      const result = schedulePod(unbound, view.snapshot, { random: this.deps.random, percentageOfNodesToScore: 100, explain: true, claims: this.state.claims });
+      const result = schedulePod(unbound, view.snapshot, { random: this.deps.random, percentageOfNodesToScore: 100, explain: true, claims: this.state.claims, imageNodes: view.imageNodes });
       return { source: "dry-run", explanation: explainSchedule(pod, view.snapshot, result) };
     } finally {
       if (placedPod) view.place(placedPod, held!.assumed);

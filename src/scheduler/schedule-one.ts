@@ -74,6 +74,8 @@ interface ScheduleOptions {
   claims?: ReadonlyMap<string, PersistentVolumeClaim>;
   /** The PodDisruptionBudgets preemption tries not to break. */
   pdbs?: readonly PodDisruptionBudget[];
+  /** How many nodes of the snapshot report each image (ClusterView.imageNodes); counted per pod when absent. */
+  imageNodes?: ReadonlyMap<string, number>;
 }
 
 interface FilterVerdict {
@@ -215,7 +217,7 @@ export function schedulePod(pod: Pod, snapshot: readonly NodeInfo[], opts: Sched
   const start = (((opts.startIndex ?? 0) % n) + n) % n;
   const numToFind = numFeasibleNodesToFind(n, opts.percentageOfNodesToScore);
   const result = baseResult(n, numToFind, start);
-  const state = new CycleState(snapshot);
+  const state = new CycleState(snapshot, opts.imageNodes);
   if (opts.claims) state.write(CLAIMS_STATE_KEY, opts.claims);
 
   // PreFilter: once per pod. A rejection here applies to every node.

@@ -33,12 +33,14 @@ interface ImageSpread {
   totalNumNodes: number;
 }
 
-function computeSpread(pod: Pod, allNodes: readonly NodeInfo[]): ImageSpread {
+/** Counted from the nodes unless `counted` already holds the count for every image. */
+function computeSpread(pod: Pod, allNodes: readonly NodeInfo[], counted?: ReadonlyMap<string, number>): ImageSpread {
   const images = podImages(pod);
   const numNodes = new Map<string, number>();
   for (const img of new Set(images)) {
     let n = 0;
-    for (const ni of allNodes) if (ni.images.has(img)) n++;
+    if (counted) n = counted.get(img) ?? 0;
+    else for (const ni of allNodes) if (ni.images.has(img)) n++;
     numNodes.set(img, n);
   }
   return { images, numNodes, totalNumNodes: allNodes.length };
@@ -56,7 +58,7 @@ export class ImageLocality implements ScorePlugin {
 
   /** The spread is a property of the whole snapshot, so count it once per pod. */
   preScore(state: CycleState, pod: Pod): Status {
-    state.write(PRE_SCORE_KEY, computeSpread(pod, state.allNodes));
+    state.write(PRE_SCORE_KEY, computeSpread(pod, state.allNodes, state.imageNodes));
     return success();
   }
 
