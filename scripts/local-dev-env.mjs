@@ -11,9 +11,10 @@
 //   object, every time it is constructed, first writes its own name into its storage.
 //   Local workerd evicts an object after 10 s idle, the nodes' heartbeat interval, so most
 //   heartbeats and many scheduler calls construct their node's object again.
-// Both are off here (README, "Configuration" gives the figures); a value set in the
-// environment wins, so `X_LOCAL_OBSERVABILITY=true npm run dev` brings one back.
-export const LOCAL_DEV_DEFAULTS = { X_LOCAL_EXPLORER: "false", X_LOCAL_OBSERVABILITY: "false" };
+// Both are off here (README: "Configuration", and "wrangler dev's own tools" for what they
+// cost); a value set in the environment wins, so `X_LOCAL_OBSERVABILITY=true npm run dev`
+// brings one back.
+const LOCAL_DEV_DEFAULTS = { X_LOCAL_EXPLORER: "false", X_LOCAL_OBSERVABILITY: "false" };
 
 /** The environment for a wrangler child process: the defaults, the caller's environment, then `forced`. */
 export function localDevEnv(forced = {}) {
