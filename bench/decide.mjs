@@ -9,11 +9,11 @@
 // taking turns round by round, and the report says whether both builds placed every pod
 // on the same node. Medians (min-max) go to the console and bench/results/decide-*.json.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { cliArgs, log, median, resultFile, textTable } from "./util.mjs";
+import { checkoutRef, cliArgs, log, median, resultFile, textTable } from "./util.mjs";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -28,17 +28,6 @@ function parseArgs(argv) {
   }
   if (!o.nodes.every((n) => n >= 1) || !(o.pods >= 1) || !(o.rounds >= 1)) throw new Error("--nodes, --pods and --rounds must be positive");
   return o;
-}
-
-/** A checkout of `ref` beside this one with this tree's core in it (the core measures REF's sources). */
-function checkout(ref) {
-  const dir = mkdtempSync(join(tmpdir(), "edgekube-decide-"));
-  rmSync(dir, { recursive: true });
-  execFileSync("git", ["-C", ROOT, "worktree", "add", "--detach", dir, ref], { stdio: "ignore" });
-  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
-  copyFileSync(join(ROOT, "bench/decide-core.mts"), join(dir, "bench/decide-core.mts"));
-  const commit = execFileSync("git", ["-C", dir, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
-  return { dir, commit, remove: () => execFileSync("git", ["-C", ROOT, "worktree", "remove", "--force", dir], { stdio: "ignore" }) };
 }
 
 /** The core of the tree at `root`, bundled for Node into `out`. */
@@ -56,7 +45,8 @@ const opts = parseArgs(process.argv.slice(2));
 const loadAtStart = loadavg();
 log(`edgekube decide benchmark: nodes ${opts.nodes.join(", ")}; ${opts.pods} pods; ${opts.rounds} rounds${opts.baseline ? `, against ${opts.baseline}` : ""}; ${cpus().length} cores, load ${loadAtStart.map((l) => l.toFixed(2)).join(" ")}`);
 const work = mkdtempSync(join(tmpdir(), "edgekube-decide-bundle-"));
-const base = opts.baseline ? checkout(opts.baseline) : undefined;
+// The core is this tree's, measuring REF's sources.
+const base = opts.baseline ? checkoutRef(opts.baseline, ["bench/decide-core.mts"]) : undefined;
 const sides = [];
 try {
   if (base) sides.push({ name: `baseline ${base.commit}`, script: await bundle(base.dir, join(work, "baseline.mjs")) });

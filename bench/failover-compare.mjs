@@ -10,10 +10,10 @@
 // bench/results/failover-compare-*.json and a bar chart in
 // bench/results/failover-compare-*.svg.
 import { execFileSync, spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
-import { log, median, resultFile, textTable } from "./util.mjs";
+import { checkoutRef, log, median, resultFile, textTable } from "./util.mjs";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const STAGES = [
@@ -39,17 +39,6 @@ function parseArgs(argv) {
   if (!o.baseline) throw new Error("--baseline REF is required (a commit, tag or branch to compare with)");
   if (!(o.runs >= 1)) throw new Error("--runs must be at least 1");
   return o;
-}
-
-/** A checkout of `ref` beside this one, sharing its node_modules. */
-function checkout(ref) {
-  const dir = mkdtempSync(join(tmpdir(), "edgekube-baseline-"));
-  rmSync(dir, { recursive: true });
-  execFileSync("git", ["-C", ROOT, "worktree", "add", "--detach", dir, ref], { stdio: "ignore" });
-  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
-  copyFileSync(join(ROOT, ".dev.vars"), join(dir, ".dev.vars"));
-  const commit = execFileSync("git", ["-C", dir, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
-  return { dir, commit, remove: () => execFileSync("git", ["-C", ROOT, "worktree", "remove", "--force", dir], { stdio: "ignore" }) };
 }
 
 /** One failover run in `root`; its result file is read and removed (the comparison keeps the runs). */
@@ -105,7 +94,7 @@ function chart(base, ours, labels) {
 }
 
 const o = parseArgs(process.argv.slice(2));
-const base = checkout(o.baseline);
+const base = checkoutRef(o.baseline, [".dev.vars"]);
 const ours = execFileSync("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
 const dirty = execFileSync("git", ["-C", ROOT, "status", "--porcelain", "--untracked-files=no"], { encoding: "utf8" }).trim() !== "";
 const oursLabel = `this tree (${ours}${dirty ? ", modified" : ""})`;

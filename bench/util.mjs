@@ -1,6 +1,9 @@
 // Small helpers shared by the benchmark scripts.
 
-import { readFileSync, readdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const TICKS_PER_S = 100; // USER_HZ on Linux
 
@@ -90,4 +93,21 @@ export function runtimeStats(pgid) {
     }
   }
   return { cpuS: ticks / TICKS_PER_S, hwmMiB: hwmKiB / 1024, rssMiB: rssKiB / 1024 };
+}
+
+const ROOT = new URL("..", import.meta.url).pathname;
+
+/**
+ * A checkout of `ref` in a temporary git worktree beside this one, sharing its
+ * node_modules, with `copies` (paths in the repository) copied in from this tree: a
+ * comparison runs the same benchmark against the sources of both.
+ */
+export function checkoutRef(ref, copies = []) {
+  const dir = mkdtempSync(join(tmpdir(), "edgekube-baseline-"));
+  rmSync(dir, { recursive: true });
+  execFileSync("git", ["-C", ROOT, "worktree", "add", "--detach", dir, ref], { stdio: "ignore" });
+  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
+  for (const path of copies) copyFileSync(join(ROOT, path), join(dir, path));
+  const commit = execFileSync("git", ["-C", dir, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+  return { dir, commit, remove: () => execFileSync("git", ["-C", ROOT, "worktree", "remove", "--force", dir], { stdio: "ignore" }) };
 }
