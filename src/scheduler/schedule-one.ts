@@ -146,7 +146,7 @@ export interface ScheduleResult {
   filterVerdicts?: Map<string, FilterVerdict[]>;
   /** Score plugins whose PreScore returned Skip (not in `scores`). */
   skippedScorePlugins?: string[];
-  /** Per feasible node, per plugin: raw, normalised, weighted; absent when only one node was feasible. */
+  /** Every feasible node's scores, per plugin (raw and normalised) and weighted in total; absent when only one node was feasible. */
   scores?: ScoreTable;
   /** The FailedScheduling event / PodScheduled=False message. */
   message?: string;
