@@ -64,6 +64,12 @@ describe("TokenRequest", () => {
     expect(res.status).toBe(404);
     expect(res.body.message).toBe(`serviceaccounts "ghost" not found`);
   });
+
+  it("answers for the ServiceAccount before what the token would be bound to, as upstream", async () => {
+    const res = await callJson<StatusBody>(`/api/v1/namespaces/${NS}/serviceaccounts/ghost/token`, { method: "POST", body: { spec: { boundObjectRef: { kind: "Deployment", apiVersion: "apps/v1", name: "x" } } } });
+    expect(res.status).toBe(404);
+    expect(res.body.message).toBe(`serviceaccounts "ghost" not found`);
+  });
 });
 
 describe("a ServiceAccount token", () => {

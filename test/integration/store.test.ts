@@ -27,6 +27,19 @@ describe("object store on D1", () => {
     expect(got?.metadata.resourceVersion).toBe(a.metadata.resourceVersion);
   });
 
+  it("reads several objects in one batch, in the order asked, null for one that does not exist", async () => {
+    const store = new ObjectStore(env.DB);
+    const x = await store.create("leases.coordination.k8s.io", cm("many-x"));
+    const y = await store.create("leases.coordination.k8s.io", cm("many-y"));
+    const got = await store.getMany([
+      { resource: "leases.coordination.k8s.io", namespace: "default", name: "many-y" },
+      { resource: "leases.coordination.k8s.io", namespace: "default", name: "many-ghost" },
+      { resource: "leases.coordination.k8s.io", namespace: "default", name: "many-x" },
+    ]);
+    expect(got.map((o) => o && [o.metadata.name, o.metadata.resourceVersion])).toEqual([["many-y", y.metadata.resourceVersion], null, ["many-x", x.metadata.resourceVersion]]);
+    expect(await store.getMany([])).toEqual([]);
+  });
+
   it("rejects a stale update with 409 Conflict and changes nothing", async () => {
     const store = new ObjectStore(env.DB);
     const created = await store.create("leases.coordination.k8s.io", cm("stale", { holderIdentity: "x" }));

@@ -41,13 +41,19 @@ export async function createToken(ctx: ApiContext, ri: RequestInfo, req: Request
   if (causes.length) {
     throw invalid("TokenRequest", "", causes, GROUP);
   }
-  const sa = await ctx.store.get("serviceaccounts", ri.namespace, ri.name!);
+  const ref = spec.boundObjectRef;
+  const bindsPod = ref?.kind === "Pod" && (ref.apiVersion ?? "v1") === "v1";
+  // The account and the pod it is bound to in one round trip (every pod's start asks for one).
+  const [sa, boundPod] = await ctx.store.getMany([
+    { resource: "serviceaccounts", namespace: ri.namespace, name: ri.name! },
+    ...(bindsPod ? [{ resource: "pods", namespace: ri.namespace, name: ref.name ?? "" }] : []),
+  ]);
+  // Upstream's order: the account first, then what the token is bound to.
   if (!sa) throw notFound("serviceaccounts", ri.name!);
   let pod: KubeObject | undefined;
-  const ref = spec.boundObjectRef;
   if (ref) {
-    if (ref.kind !== "Pod" || (ref.apiVersion ?? "v1") !== "v1") throw badRequest(`cannot bind token to object of type ${ref.apiVersion ?? ""}, Kind=${ref.kind ?? ""}`);
-    pod = (await ctx.store.get("pods", ri.namespace, ref.name ?? "")) ?? undefined;
+    if (!bindsPod) throw badRequest(`cannot bind token to object of type ${ref.apiVersion ?? ""}, Kind=${ref.kind ?? ""}`);
+    pod = boundPod ?? undefined;
     if (!pod) throw notFound("pods", ref.name ?? "");
     if (ref.uid && ref.uid !== pod.metadata.uid) {
       throw conflict("pods", ref.name ?? "", `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);

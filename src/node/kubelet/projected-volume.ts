@@ -48,19 +48,35 @@ async function tokenFile(pod: Pod, volume: string, source: NonNullable<VolumePro
   }
 }
 
+/** One projection's files. */
+async function sourceFiles(pod: Pod, volume: string, s: VolumeProjection, deps: RenderDeps): Promise<Record<string, string> | undefined> {
+  if (s.serviceAccountToken) return { [s.serviceAccountToken.path]: await tokenFile(pod, volume, s.serviceAccountToken, deps) };
+  if (s.configMap) return keyFiles(pod, { resource: "configmaps", name: s.configMap.name ?? "", items: s.configMap.items, optional: s.configMap.optional }, deps.read);
+  if (s.secret) return keyFiles(pod, { resource: "secrets", name: s.secret.name ?? "", items: s.secret.items, optional: s.secret.optional }, deps.read);
+  if (s.downwardAPI) return downwardFiles(pod, s.downwardAPI.items, deps.node);
+  return {};
+}
+
 async function projectedFiles(pod: Pod, v: PodVolume, deps: RenderDeps): Promise<Record<string, string>> {
+  // The sources are fetched at once (a pod's default token volume asks the API for a
+  // token and reads kube-root-ca.crt: two round trips that need not wait for each
+  // other), then merged in the volume's order, as upstream's plugin collects them.
+  const outcomes = await Promise.all(
+    projectionsOf(v).map((s) =>
+      sourceFiles(pod, v.name, s, deps).then(
+        (files) => ({ files }),
+        (e: unknown) => {
+          if (!(e instanceof ConfigError)) throw e;
+          return { error: e.message };
+        },
+      ),
+    ),
+  );
   const files: Record<string, string> = {};
   const errors: string[] = [];
-  for (const s of projectionsOf(v)) {
-    try {
-      if (s.serviceAccountToken) files[s.serviceAccountToken.path] = await tokenFile(pod, v.name, s.serviceAccountToken, deps);
-      else if (s.configMap) Object.assign(files, await keyFiles(pod, { resource: "configmaps", name: s.configMap.name ?? "", items: s.configMap.items, optional: s.configMap.optional }, deps.read));
-      else if (s.secret) Object.assign(files, await keyFiles(pod, { resource: "secrets", name: s.secret.name ?? "", items: s.secret.items, optional: s.secret.optional }, deps.read));
-      else if (s.downwardAPI) Object.assign(files, downwardFiles(pod, s.downwardAPI.items, deps.node));
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      errors.push(e.message);
-    }
+  for (const o of outcomes) {
+    if ("error" in o) errors.push(o.error);
+    else Object.assign(files, o.files);
   }
   // utilerrors.NewAggregate: one error as itself, more in brackets.
   if (errors.length) throw new ConfigError(errors.length === 1 ? errors[0] : `[${errors.join(", ")}]`);
