@@ -10,6 +10,23 @@ async function mac(secret: string, nodeName: string): Promise<string> {
   return [...new Uint8Array(sig)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-export async function nodeToken(secret: string, nodeName: string): Promise<string> {
-  return `${NODE_TOKEN_PREFIX}${nodeName}:${await mac(secret, nodeName)}`;
+/**
+ * Tokens already derived in this isolate: a kubelet presents its token on every call
+ * and the API server derives it again to check it, each an HMAC key import and a
+ * signature. Bounded (names come from the tokens presented): emptied when full.
+ */
+const derived = new Map<string, Promise<string>>();
+const DERIVED_MAX = 10_000;
+
+export function nodeToken(secret: string, nodeName: string): Promise<string> {
+  const key = `${nodeName}\n${secret}`;
+  let token = derived.get(key);
+  if (!token) {
+    if (derived.size >= DERIVED_MAX) derived.clear();
+    token = mac(secret, nodeName).then((m) => `${NODE_TOKEN_PREFIX}${nodeName}:${m}`);
+    // A failure is not remembered.
+    token.catch(() => derived.delete(key));
+    derived.set(key, token);
+  }
+  return token;
 }

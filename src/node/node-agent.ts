@@ -154,6 +154,7 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
   async start(config: NodeConfig): Promise<void> {
     this.ctx.storage.kv.put("config", config);
     this.nameValue = config.name;
+    this.kubeletInstance?.state.configWritten(config);
     const cidrIndex = await controllers(this.env).allocatePodCIDR(config.name);
     this.ctx.storage.kv.put("node/net", { podCIDR: podCIDRFor(cidrIndex), hostIP: internalIP(cidrIndex) });
     const store = this.store();

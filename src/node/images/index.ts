@@ -51,8 +51,20 @@ function configOf(repo: ImageRepository, tag: string): ImageConfig {
   return c;
 }
 
+/** An image's digest and ID, hashed once per image: each pod start resolves its images again. */
+const hashes = new WeakMap<ImageConfig, { digest: string; id: string }>();
+
+function hashesOf(config: ImageConfig): { digest: string; id: string } {
+  let h = hashes.get(config);
+  if (!h) {
+    h = { digest: config.digest ?? `sha256:${sha256Hex(`manifest:${config.canonical}`)}`, id: `sha256:${sha256Hex(`config:${config.canonical}`)}` };
+    hashes.set(config, h);
+  }
+  return h;
+}
+
 function digestOf(config: ImageConfig): string {
-  return config.digest ?? `sha256:${sha256Hex(`manifest:${config.canonical}`)}`;
+  return hashesOf(config).digest;
 }
 
 function build(ref: ImageRef, repo: ImageRepository, tag: string): ResolvedImage {
@@ -64,7 +76,7 @@ function build(ref: ImageRef, repo: ImageRepository, tag: string): ResolvedImage
     tag,
     config,
     digest,
-    id: `sha256:${sha256Hex(`config:${config.canonical}`)}`,
+    id: hashesOf(config).id,
     repoDigest: `${repo.repository}@${digest}`,
     repoTag: `${repo.repository}:${tag}`,
   };

@@ -139,8 +139,16 @@ export class KubeletState {
     return this.records;
   }
 
+  /** The node's config once read: every admission and sync asks for it, and only start() writes it. */
+  private cfg: NodeConfig | undefined;
+
   config(): NodeConfig | undefined {
-    return this.kv.get<NodeConfig>(K.config);
+    return (this.cfg ??= this.kv.get<NodeConfig>(K.config));
+  }
+
+  /** The node (re)started with this config: it is what config() answers from now on. */
+  configWritten(cfg: NodeConfig): void {
+    this.cfg = cfg;
   }
 
   net(): NodeNet | undefined {
