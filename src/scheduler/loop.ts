@@ -30,27 +30,28 @@ import { podKey } from "./node-info";
 import { groupByNode, nodeChunks, verdictsFor } from "./admission-batch";
 
 /**
- * Pods decided per batch: bounds the time between refreshes. In a cluster of up to
- * MERGING_MAX_NODES nodes a batch is PODS_PER_NODE times the node count (at most
- * 5,000), so each node it lands on gets about five of its pods and is asked once
- * (admission) and woken once (its binds share a commit) for all of them: the calls to
- * distinct nodes, two per pod in batches of 250, were most of a bind's cost (at 1,000
- * kubelet-less nodes, 459 pods/s in batches of 250 against 682 with 2.5 pods a node,
- * alternating; 5 pods a node against 2.5, 827 pods/s against 734, medians of 9 runs).
- * A larger cluster cannot give a node two pods of one batch, and large batches measured
- * slower there (5,000 nodes: 188-267 pods/s against 243-285, more of the nodes' objects
- * woken cold), so its batches stay at 250. A batch is decided in one go, CPU only
- * (about 150 microseconds a pod at 1,000 nodes, `npm run bench -- decide`): where
- * components share a thread (locally) that holds it for up to most of a second.
+ * Pods decided per batch: bounds the time between refreshes. A batch is PODS_PER_NODE
+ * times the node count, at most BATCH_MAX, so each node it lands on gets several of its
+ * pods and is asked once (admission) and woken once (its binds share a commit) for all
+ * of them: the calls to distinct nodes, two per pod in batches of 250, were most of a
+ * bind's cost (at 1,000 kubelet-less nodes, 459 pods/s in batches of 250 against 682
+ * with 2.5 pods a node, alternating; 5 pods a node against 2.5, 827 pods/s against 734,
+ * medians of 9 runs). At 5,000 nodes the cap leaves two pods a node, and each node's
+ * object is woken once instead of twice, cold each time (local workerd evicts an object
+ * idle for 10 s): 663-738 pods/s against 553-621 for batches of 250, alternating. (Under
+ * wrangler dev's local explorer, which made every cold wake write to storage, large
+ * batches had measured slower there.) A batch is decided in one go, CPU only (about 150
+ * microseconds a pod at 1,000 nodes and 200 at 5,000, `npm run bench -- decide`): where
+ * components share a thread (locally) that holds it for up to 2 s at 5,000 nodes.
  * Yielding on a timer between parts of a batch stalled the scheduler in a test (a
  * daemon pod created later was never scheduled), so the run awaits only its I/O.
  */
 const BATCH_MIN = 250;
+const BATCH_MAX = 10_000;
 const PODS_PER_NODE = 5;
-const MERGING_MAX_NODES = 1000;
 
 function batchSize(nodes: number): number {
-  return nodes > MERGING_MAX_NODES ? BATCH_MIN : Math.max(BATCH_MIN, Math.ceil(nodes * PODS_PER_NODE));
+  return Math.min(BATCH_MAX, Math.max(BATCH_MIN, Math.ceil(nodes * PODS_PER_NODE)));
 }
 
 /** Pods admitted and committed at a time (a node's pods in a batch are never split). */
