@@ -70,10 +70,16 @@ describe("PriorityClasses", () => {
     );
     for (const name of ["p-unknown", "p-mismatch", "p-policy"]) expect((await callJson(`${PODS}/${name}`)).status).toBe(404);
 
-    // A PUT that leaves priority out keeps it, as admission set it at creation.
-    const { body: stored } = await callJson<Pod & { metadata: { resourceVersion: string } }>(`${PODS}/p-high`);
-    const { priority: _p, preemptionPolicy: _pp, ...spec } = stored.spec;
-    const put = await callJson<Pod>(`${PODS}/p-high`, { method: "PUT", body: { ...stored, metadata: { ...stored.metadata, labels: { x: "y" } }, spec } });
+    // A PUT that leaves priority out keeps it, as admission set it at creation. The pod's
+    // kubelet writes its status meanwhile, so the read and the PUT are retried on a
+    // conflict, as client-go's RetryOnConflict does.
+    let put: { status: number; body: Pod } = { status: 0, body: {} as Pod };
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const { body: stored } = await callJson<Pod & { metadata: { resourceVersion: string } }>(`${PODS}/p-high`);
+      const { priority: _p, preemptionPolicy: _pp, ...spec } = stored.spec;
+      put = await callJson<Pod>(`${PODS}/p-high`, { method: "PUT", body: { ...stored, metadata: { ...stored.metadata, labels: { x: "y" } }, spec } });
+      if (put.status !== 409) break;
+    }
     expect(put.status).toBe(200);
     expect(put.body.spec).toMatchObject({ priority: 1000, preemptionPolicy: "Never" });
   });
