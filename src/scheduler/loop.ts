@@ -38,11 +38,12 @@ import { groupByNode, nodeChunks, verdictsFor } from "./admission-batch";
  * with 2.5 pods a node, alternating; 5 pods a node against 2.5, 827 pods/s against 734,
  * medians of 9 runs). At 5,000 nodes the cap leaves two pods a node, and each node's
  * object is woken once instead of twice, cold each time (local workerd evicts an object
- * idle for 10 s): 663-738 pods/s against 553-621 for batches of 250, alternating. (Under
- * wrangler dev's local explorer, which made every cold wake write to storage, large
- * batches had measured slower there.) A batch is decided in one go, CPU only (about 150
- * microseconds a pod at 1,000 nodes and 200 at 5,000, `npm run bench -- decide`): where
- * components share a thread (locally) that holds it for up to 2 s at 5,000 nodes.
+ * idle for 10 s): 634-738 pods/s against 553-621 for batches of 250 in the runs after a
+ * cluster's first, alternating. (Under wrangler dev's local explorer, which made every
+ * cold wake write to storage, large batches had measured slower there.) A batch is
+ * decided in one go, CPU only (about 150 microseconds a pod at 1,000 nodes and 200 at
+ * 5,000, `npm run bench -- decide`): where components share a thread (locally) that
+ * holds it for up to 2 s at 5,000 nodes.
  * Yielding on a timer between parts of a batch stalled the scheduler in a test (a
  * daemon pod created later was never scheduled), so the run awaits only its I/O.
  */
