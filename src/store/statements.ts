@@ -113,5 +113,13 @@ export const statements = lazily(() => {
     ),
     /** One object's stored version and body. */
     getObject: new PreparedSql<Key>(db.select({ rv: objects.resourceVersion, body: objects.body }).from(objects).where(objectKey).toSQL()),
+    /** The same for a reader that holds the object at `heldRv`: the body only when the object moved on. */
+    getObjectUnlessHeld: new PreparedSql<Key | "heldRv">(
+      db
+        .select({ rv: objects.resourceVersion, body: sql<string | null>`CASE WHEN ${objects.resourceVersion} = ${p("heldRv")} THEN NULL ELSE ${objects.body} END`.as("body") })
+        .from(objects)
+        .where(objectKey)
+        .toSQL(),
+    ),
   };
 });

@@ -92,6 +92,17 @@ interface ChangePage {
   changes: LoggedChange[];
 }
 
+/** An object a reader holds (outside a list) at `heldRv`. */
+export interface HeldObject {
+  resource: string;
+  namespace: string;
+  name: string;
+  heldRv: number;
+}
+
+/** What became of a held object: still at the held version, moved on (the new one), or gone (null). */
+export type HeldAnswer = "unchanged" | KubeObject | null;
+
 export interface ListOptions {
   namespace?: string;
   /** Pushed down to SQL: spec.nodeName of pods. */
@@ -267,20 +278,41 @@ export class ObjectStore {
    * A list for a reader that already holds some of the objects, as a kubelet holds its
    * node's pods: those it holds at their current version (`known`: "namespace/name" ->
    * resourceVersion) come back as keys in `unchanged`, without their bodies; the rest as
-   * objects. Every page, no limit and no in-memory filter.
+   * objects. Every page, no limit and no in-memory filter. `held`: other objects the
+   * reader keeps (a kubelet's ConfigMaps and Secrets), answered in `held` in order.
    */
-  async listAgainst(resource: string, opts: Pick<ListOptions, "namespace" | "nodeName" | "ownerUid">, known: Map<string, number>): Promise<{ items: KubeObject[]; unchanged: string[] }> {
+  async listAgainst(
+    resource: string,
+    opts: Pick<ListOptions, "namespace" | "nodeName" | "ownerUid">,
+    known: Map<string, number>,
+    held: HeldObject[] = [],
+  ): Promise<{ items: KubeObject[]; unchanged: string[]; held: HeldAnswer[] }> {
     const filter: ListFilter = { resource, namespace: opts.namespace, nodeName: opts.nodeName, ownerUid: opts.ownerUid, labels: [], known };
     const items: KubeObject[] = [];
     const unchanged: string[] = [];
     const pageSize = 2_000;
+    let answers: HeldAnswer[] = [];
     for (;;) {
-      const rows = (await listPage(this.d1, filter, pageSize).all<HeldListRow>()).results;
+      const page = listPage(this.d1, filter, pageSize);
+      let rows: HeldListRow[];
+      if (held.length && !filter.after) {
+        // The other objects the reader holds, checked in the same round trip as the
+        // first page (one snapshot with it): a cache kept this way is as fresh as the list.
+        const [first, ...others] = await this.d1.batch<unknown>([page, ...held.map((h) => statements().getObjectUnlessHeld.bind(this.d1, h))]);
+        rows = first.results as HeldListRow[];
+        answers = others.map((r) => {
+          const row = r.results[0] as { resource_version: number; body: string | null } | undefined;
+          if (!row) return null;
+          return row.body === null ? "unchanged" : materialise(row.body, row.resource_version);
+        });
+      } else {
+        rows = (await page.all<HeldListRow>()).results;
+      }
       for (const row of rows) {
         if (row.body === null) unchanged.push(`${row.namespace}/${row.name}`);
         else items.push(materialise(row.body, row.resource_version));
       }
-      if (rows.length < pageSize) return { items, unchanged };
+      if (rows.length < pageSize) return { items, unchanged, held: answers };
       const last = rows[rows.length - 1];
       filter.after = { ns: last.namespace, name: last.name };
     }

@@ -6,6 +6,9 @@
 // dispatcher's poke to the node, not the kubelet's retry timer.
 import { describe, it, expect, beforeAll } from "vitest";
 import { env } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
+import type { NodeAgent } from "../../src/node/node-agent";
+import type { Kubelet } from "../../src/node/kubelet/kubelet";
 import { ObjectStore } from "../../src/store/store";
 import { Registry } from "../../src/registry/registry";
 import { defaultingFrom } from "../../src/registry/defaults";
@@ -100,6 +103,20 @@ describe("a pod that uses ConfigMaps and Secrets", () => {
     expect(await out("uses-config", ["cat", "/etc/config/how"])).toBe("extremely");
     await runUntil(node, clock, clock.t + 5 * 60_000);
     expect(await out("uses-config", ["cat", "/etc/config/how"])).toBe("quietly");
+  });
+
+  it("keeps what its pods use, and a pod started after a change it never heard of gets the object as it is now", async () => {
+    // The kubelet holds special-config and db for uses-config (and kube-root-ca.crt for its token volume).
+    const kept = () => runInDurableObject(node, (inst: NodeAgent) => (inst as unknown as { kubelet(): Kubelet }).kubelet().configs.size);
+    expect(await kept()).toBeGreaterThanOrEqual(2);
+    const silent = new Registry(new ObjectStore(env.DB), { now: clock.now, defaults: defaultingFrom(readConfig({})) });
+    await silent.patch("configmaps", "default", "special-config", (cm) => ({ ...cm, data: { ...(cm as ConfigMap).data, "special.how": "unheard" } }));
+    // The list that brings the new pod checks what the kubelet keeps.
+    await createPod(boundPod("late-reader", NODE, { containers: [sleeper({ env: [{ name: "HOW", valueFrom: { configMapKeyRef: { name: "special-config", key: "special.how" } } }] })] }));
+    await node.poke();
+    await runUntil(node, clock, clock.t + 10_000);
+    await waitFor(() => running("late-reader"), "late-reader to run");
+    expect((await out("late-reader", ["env"])).split("\n")).toContain("HOW=unheard");
   });
 });
 

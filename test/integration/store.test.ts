@@ -282,4 +282,21 @@ describe("a list against what the reader holds", () => {
     // Holding nothing is a plain list.
     expect((await store.listAgainst(RES, { namespace: ns }, new Map())).items).toEqual((await store.list(RES, { namespace: ns })).items);
   });
+
+  it("answers for other objects the reader holds, in order: unchanged, moved on (the new one), gone", async () => {
+    const store = new ObjectStore(env.DB);
+    const R = "configmaps";
+    const ns = "held-others";
+    const mk = (name: string) => ({ ...cm(name), metadata: { ...cm(name).metadata, namespace: ns } });
+    const kept = await store.create(R, mk("kept"));
+    const moved = await store.create(R, mk("moved"));
+    const moved2 = await store.update(R, { ...moved, spec: { k: "new" } });
+    const gone = await store.create(R, mk("gone"));
+    await store.remove(R, gone);
+    const held = [kept, moved, gone].map((o) => ({ resource: R, namespace: ns, name: o.metadata.name!, heldRv: Number(o.metadata.resourceVersion) }));
+    const got = await store.listAgainst("leases.coordination.k8s.io", { namespace: ns }, new Map(), held);
+    expect(got.items).toEqual([]);
+    expect(got.held).toEqual(["unchanged", moved2, null]);
+    expect((await store.listAgainst("leases.coordination.k8s.io", { namespace: ns }, new Map())).held).toEqual([]);
+  });
 });

@@ -50,6 +50,9 @@ describe("the store's prepared statements", () => {
     expect({ sql: statements().deleteObject.sql, params: statements().deleteObject.args({ ...key, expectedRv: 7 }) }).toEqual(values(del));
     const get = db.select({ rv: objects.resourceVersion, body: objects.body }).from(objects).where(byKey).toSQL();
     expect({ sql: statements().getObject.sql, params: statements().getObject.args(key) }).toEqual(values(get));
+    const body = sql`CASE WHEN ${objects.resourceVersion} = ${7} THEN NULL ELSE ${objects.body} END`.as("body");
+    const unlessHeld = db.select({ rv: objects.resourceVersion, body }).from(objects).where(byKey).toSQL();
+    expect({ sql: statements().getObjectUnlessHeld.sql, params: statements().getObjectUnlessHeld.args({ ...key, heldRv: 7 }) }).toEqual(values(unlessHeld));
   });
 
   it("bump the revision once per commit by its number of writes, answering with the last", () => {

@@ -18,8 +18,10 @@ import { syncPod, type PodOutcome } from "./pod-sync";
 import { KubeletState, type NodeNet, type PodRecord, type Reservation } from "./state";
 import type { SyncEnv } from "./sync-env";
 import type { ConfigMap, PersistentVolumeClaim, Secret } from "../../model/types";
+import { podRefs } from "../../model/pod-config-refs";
+import { ConfigCache } from "./config-cache";
 import { flushClaims, type ClaimReader, type VolumeClient } from "./claims";
-import { volumeRefs, type ConfigReader } from "./config-sources";
+import { volumeRefs } from "./config-sources";
 import { commitWrites, type PodWrite } from "./write-batch";
 import { Registry } from "../../registry/registry";
 import { defaultingFrom } from "../../registry/defaults";
@@ -136,6 +138,9 @@ export class Kubelet {
 
   /** Referenced ConfigMaps/Secrets that changed, for the next sync (memory only: a lost one waits for the retry timer). */
   private changedConfig = new Set<string>();
+
+  /** The ConfigMaps and Secrets the pods here refer to, between syncs (config-cache.ts). */
+  readonly configs = new ConfigCache();
 
   /** ConfigMaps or Secrets that pods here refer to changed: converge the pods using them. */
   configChanged(refs: string[]): Promise<void> {
@@ -291,7 +296,10 @@ export class Kubelet {
       if (!other || Number(other.pod.metadata.resourceVersion) < Number(rec.pod.metadata.resourceVersion)) held.set(key, rec);
     }
     const known = new Map([...held].map(([key, rec]) => [key, Number(rec.pod.metadata.resourceVersion)]));
-    const { items, unchanged } = await store.listAgainst("pods", { nodeName }, known);
+    const refs = new Set(this.state.pods().flatMap((rec) => (rec.gone ? [] : podRefs(rec.pod))));
+    const configs = this.configs.held(refs);
+    const { items, unchanged, held: answers } = await store.listAgainst("pods", { nodeName }, known, configs);
+    this.configs.checked(configs, answers);
     return [...(items as Pod[]), ...unchanged.map((key) => held.get(key)!.pod)];
   }
 
@@ -327,9 +335,10 @@ export class Kubelet {
     }
     const configChanged = this.changedConfig;
     this.changedConfig = new Set();
+    this.configs.forget(configChanged);
     const env: SyncEnv = {
       now, nodeName: cfg.name, hostIP: net.hostIP, podCIDR: net.podCIDR, runtime: rt.runtime, images: rt.images, recorder, ips: this.state.ipTable(), states, pulls, wake,
-      readConfig: cachedReader(store), configChanged,
+      readConfig: this.configs.reader((resource, namespace, name) => store.get(resource, namespace, name) as Promise<ConfigMap | Secret | null>), configChanged,
       readClaim: cachedClaimReader(store), volumes: this.deps.volumes,
       tokens: this.deps.tokens, allocatable: { cpu: cfg.cpu, memory: cfg.memory, ephemeralStorage: cfg.ephemeralStorage },
       // Through the one flusher: write-backs of a volume never overtake each other.
@@ -431,20 +440,6 @@ function cachedClaimReader(store: ObjectStore): ClaimReader {
     let hit = cache.get(key);
     if (!hit) {
       hit = store.get("persistentvolumeclaims", namespace, name) as Promise<PersistentVolumeClaim | null>;
-      cache.set(key, hit);
-    }
-    return hit;
-  };
-}
-
-/** Store reads of ConfigMaps and Secrets, each object at most once per sync. */
-function cachedReader(store: ObjectStore): ConfigReader {
-  const cache = new Map<string, Promise<ConfigMap | Secret | null>>();
-  return (resource, namespace, name) => {
-    const key = `${resource}/${namespace}/${name}`;
-    let hit = cache.get(key);
-    if (!hit) {
-      hit = store.get(resource, namespace, name) as Promise<ConfigMap | Secret | null>;
       cache.set(key, hit);
     }
     return hit;
