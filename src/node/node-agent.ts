@@ -140,7 +140,7 @@ export class NodeAgent extends DurableObject<Env> implements NodePeerApi {
       [KUBELET_SYNC, () => (this.cutOff() ? Promise.resolve() : this.kubelet().resync())],
       [KUBELET_RESYNC, () => (this.cutOff() ? Promise.resolve() : this.kubelet().periodicResync())],
       [KUBELET_PROBE, (due, now) => (this.cutOff() ? Promise.resolve() : this.kubelet().probe(due, now))],
-      [HEARTBEAT, () => this.heartbeat().beat()],
+      [HEARTBEAT, (due) => this.heartbeat().beat(due[0]?.at)],
       // Timers a node set before failure detection moved to the lifecycle controller.
       ...["lease-deadline", "evict"].map((kind) => [kind, () => Promise.resolve()] as [string, TimerHandler]),
     ]);

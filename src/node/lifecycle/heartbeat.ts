@@ -69,10 +69,10 @@ export class Heartbeat {
     if (fault === "none") await this.d.timers.set(TIMER_KEY, this.d.now(), HEARTBEAT);
   }
 
-  /** The heartbeat timer is due. */
-  async beat(): Promise<void> {
+  /** The heartbeat timer, set for `dueAt`, is due. */
+  async beat(dueAt = this.d.now()): Promise<void> {
     const now = this.d.now();
-    await this.d.timers.set(TIMER_KEY, now + this.d.intervalMs, HEARTBEAT);
+    await this.d.timers.set(TIMER_KEY, nextBeat(dueAt, now, this.d.intervalMs), HEARTBEAT);
     if (this.fault !== "none" || this.external) return;
     try {
       await this.d.renew(now);
@@ -81,4 +81,17 @@ export class Heartbeat {
       console.error("heartbeat: renewal failed:", (e as Error)?.message ?? e);
     }
   }
+}
+
+/**
+ * When to beat next: on the node's own grid (the time it was due, plus whole intervals),
+ * the first slot after `now`. A heartbeat that fires late (its thread was busy) keeps
+ * its place. Counting from the late firing instead would gather every node delayed by
+ * the same stall into one wave, due together ever after: on one thread each wave of
+ * renewals (and of the node objects woken for them) then becomes the next stall, and
+ * the waves grow. Nodes on separate machines keep their own phases; so do these.
+ */
+export function nextBeat(dueAt: number, now: number, intervalMs: number): number {
+  const missed = Math.floor(Math.max(0, now - dueAt) / intervalMs);
+  return dueAt + (missed + 1) * intervalMs;
 }
