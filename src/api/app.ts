@@ -63,7 +63,8 @@ export function buildApp(): Hono<AppEnv> {
 
 /** A Status as the API server writes it; a Status that says when to retry also says it in Retry-After. */
 function statusResponse(err: ApiError): Response {
-  const headers: Record<string, string> = { "content-type": "application/json" };
+  // A Status is small: sent as it is (negotiate.ts, json()).
+  const headers: Record<string, string> = { "content-type": "application/json", "content-encoding": "identity" };
   const retryAfter = err.status.details?.retryAfterSeconds;
   if (retryAfter && retryAfter > 0) headers["retry-after"] = String(retryAfter);
   // Written in the API server's field order (kind, apiVersion, metadata, status, message,

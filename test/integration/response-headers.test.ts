@@ -1,7 +1,7 @@
 // Every response is safe in a browser, as the API server's are: the right
 // Content-Type, `X-Content-Type-Options: nosniff`, and `Cache-Control: no-cache,
 // private` (WithCacheControl); streams also keep `Content-Encoding: identity`, or
-// wrangler's gzip would hold them back.
+// wrangler's gzip would hold them back, and so do JSON bodies under 128 KiB.
 import { describe, it, expect, beforeAll } from "vitest";
 import { BASE, TOKEN, pod } from "./helpers";
 import { FakeClock, boundPod, createPod, runUntil, startNode } from "./node-helpers";
@@ -68,5 +68,17 @@ describe("response headers", () => {
     expect(h.get("content-encoding")).toBe("identity");
     expect(h.get("x-content-type-options")).toBe("nosniff");
     expect(h.get("cache-control")).toBe("no-cache, private");
+  });
+
+  it("leave a JSON body under 128 KiB uncompressed and a larger one to the platform's compression, as the API server gzips only from 128 KiB", async () => {
+    for (const path of ["/api/v1/namespaces/default/pods/hdr", "/api/v1/namespaces/default/pods", "/api/v1/namespaces/default/pods/nope"]) {
+      expect((await headersOf(path)).h.get("content-encoding"), path).toBe("identity");
+    }
+    // A ConfigMap of 150 KiB: its GET is over the threshold.
+    const big = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "big-body" }, data: { blob: "x".repeat(150 * 1024) } };
+    const created = await headersOf("/api/v1/namespaces/default/configmaps", { method: "POST", body: JSON.stringify(big), contentType: "application/json" });
+    expect(created.status).toBe(201);
+    expect(created.h.get("content-encoding")).toBeNull();
+    expect((await headersOf("/api/v1/namespaces/default/configmaps/big-body")).h.get("content-encoding")).toBeNull();
   });
 });
