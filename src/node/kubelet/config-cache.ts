@@ -28,7 +28,7 @@ interface Entry {
 export class ConfigCache {
   private entries = new Map<string, Entry>();
 
-  /** How many objects are kept (for tests). */
+  /** How many objects are kept. */
   get size(): number {
     return this.entries.size;
   }
@@ -47,7 +47,7 @@ export class ConfigCache {
       const answer = answers[i];
       // An entry replaced or dropped while the list was out is left as it is now.
       if (!entry || Number(entry.obj.metadata.resourceVersion) !== h.heldRv || answer === "unchanged") return;
-      if (answer === null || answer === undefined) this.entries.delete(ref);
+      if (answer === null) this.entries.delete(ref);
       else entry.obj = answer as ConfigObject;
     });
   }

@@ -296,8 +296,8 @@ export class Kubelet {
       if (!other || Number(other.pod.metadata.resourceVersion) < Number(rec.pod.metadata.resourceVersion)) held.set(key, rec);
     }
     const known = new Map([...held].map(([key, rec]) => [key, Number(rec.pod.metadata.resourceVersion)]));
-    const refs = new Set(this.state.pods().flatMap((rec) => (rec.gone ? [] : podRefs(rec.pod))));
-    const configs = this.configs.held(refs);
+    // Nothing kept (a node's first pods, or none that use any): no references to walk.
+    const configs = this.configs.size ? this.configs.held(new Set(this.state.pods().flatMap((rec) => (rec.gone ? [] : podRefs(rec.pod))))) : [];
     const { items, unchanged, held: answers } = await store.listAgainst("pods", { nodeName }, known, configs);
     this.configs.checked(configs, answers);
     return [...(items as Pod[]), ...unchanged.map((key) => held.get(key)!.pod)];
