@@ -5,8 +5,8 @@ import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync, rmSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createServer } from "node:net";
 import { promisify } from "node:util";
+import { freePort, portTaken } from "./free-port";
 
 const run = promisify(execFile);
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -37,17 +37,6 @@ export interface Cluster {
   logs(): string;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
-
 // wrangler dev serves a self-signed certificate.
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
 
@@ -62,10 +51,17 @@ function spawnDev(port: number, dir: string, varArgs: string[], onOutput: (s: st
   return child;
 }
 
+/** wrangler dev stopped because something else holds its port: start it on another. */
+class PortTakenError extends Error {}
+
 async function waitUp(url: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 120_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${output()}`);
+    if (child.exitCode !== null) {
+      const out = output();
+      if (portTaken(out)) throw new PortTakenError(`wrangler dev found its port taken:\n${out}`);
+      throw new Error(`wrangler dev exited early:\n${out}`);
+    }
     try {
       const res = await fetch(`${url}/version`);
       if (res.ok) return;
@@ -103,12 +99,36 @@ export function kubectlEnv(c: Pick<Cluster, "kubeconfig" | "dir">, extra: Record
   return { ...process.env, HOME: c.dir, KUBECONFIG: c.kubeconfig, ...extra };
 }
 
+/** How many ports a start tries before it gives up. */
+const START_ATTEMPTS = 5;
+
 export async function startCluster(vars: Record<string, string> = {}): Promise<Cluster> {
-  const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "edgekube-e2e-"));
   const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   let output = "";
-  let child = spawnDev(port, dir, varArgs, (s) => (output += s));
+  // One spawn's output, so a retry judges only what the latest wrangler printed.
+  const launch = async (port: number): Promise<ChildProcess> => {
+    const from = output.length;
+    const child = spawnDev(port, dir, varArgs, (s) => (output += s));
+    try {
+      await waitUp(`https://127.0.0.1:${port}`, child, () => output.slice(from));
+      return child;
+    } catch (e) {
+      await killGroup(child);
+      throw e;
+    }
+  };
+
+  let port = 0;
+  let child: ChildProcess | undefined;
+  for (let attempt = 1; !child; attempt++) {
+    port = await freePort();
+    try {
+      child = await launch(port);
+    } catch (e) {
+      if (!(e instanceof PortTakenError) || attempt >= START_ATTEMPTS) throw e;
+    }
+  }
   const url = `https://127.0.0.1:${port}`;
   const kubeconfig = join(dir, "kubeconfig");
   writeFileSync(
@@ -132,8 +152,6 @@ export async function startCluster(vars: Record<string, string> = {}): Promise<C
       "",
     ].join("\n"),
   );
-
-  await waitUp(url, child, () => output);
 
   const cluster: Cluster = {
     port,
@@ -162,13 +180,23 @@ export async function startCluster(vars: Record<string, string> = {}): Promise<C
       return { status: res.status, body: (text ? JSON.parse(text) : undefined) as never };
     },
     async stop() {
-      await killGroup(child);
+      await killGroup(child!);
       rmSync(dir, { recursive: true, force: true });
     },
     async restart() {
-      await killGroup(child);
-      child = spawnDev(port, dir, varArgs, (s) => (output += s));
-      await waitUp(url, child, () => output);
+      await killGroup(child!);
+      // The same port, as the kubeconfig and the test hold it: if another start drew it
+      // while it was free, wait for that one to move on (its own retry takes another).
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        try {
+          child = await launch(port);
+          return;
+        } catch (e) {
+          if (!(e instanceof PortTakenError) || Date.now() > deadline) throw e;
+          await new Promise((r) => setTimeout(r, 1_000));
+        }
+      }
     },
     logs: () => output,
   };

@@ -5,46 +5,47 @@
 // which makes kubectl drop the session as upstream's does.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { startCluster, eventually, kubectlArgs, kubectlEnv, LOCAL_TOKEN, type Cluster } from "./cluster";
+import { freePort, portTaken } from "./free-port";
 
 const run = promisify(execFile);
 const SCRIPT = fileURLToPath(new URL("./python/portforward_checks.py", import.meta.url));
 const PYTHON = "/usr/bin/python3";
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
-
 interface Forward {
   child: ChildProcess;
+  /** The local port forwarded to each remote port asked for, in order. */
+  locals: number[];
   stdout: () => string;
   stderr: () => string;
   exited: Promise<number | null>;
 }
 
-/** `kubectl port-forward TARGET LOCAL:REMOTE...`, once it says it is forwarding every port. */
-async function portForward(c: Cluster, target: string, pairs: [number, number][]): Promise<Forward> {
-  const child = spawn("kubectl", kubectlArgs(c, ["port-forward", target, ...pairs.map(([l, r]) => `${l}:${r}`)]), { env: kubectlEnv(c), stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  child.stdout!.on("data", (d) => (out += String(d)));
-  child.stderr!.on("data", (d) => (err += String(d)));
-  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-  forwards.push(child);
-  // A Service's port is shown as the pod's port kubectl resolved it to.
-  await eventually(async () => pairs.every(([l]) => out.includes(`Forwarding from 127.0.0.1:${l} -> `)) || child.exitCode !== null, 30_000, `port-forward ${target} ready`);
-  expect(child.exitCode, err).toBeNull();
-  return { child, stdout: () => out, stderr: () => err, exited };
+/** `kubectl port-forward TARGET LOCAL:REMOTE...` on free local ports, once it says it is forwarding every one. */
+async function portForward(c: Cluster, target: string, remotes: number[]): Promise<Forward> {
+  for (let attempt = 1; ; attempt++) {
+    const locals: number[] = [];
+    for (const _ of remotes) locals.push(await freePort());
+    const child = spawn("kubectl", kubectlArgs(c, ["port-forward", target, ...remotes.map((r, i) => `${locals[i]}:${r}`)]), { env: kubectlEnv(c), stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout!.on("data", (d) => (out += String(d)));
+    child.stderr!.on("data", (d) => (err += String(d)));
+    const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+    forwards.push(child);
+    // A Service's port is shown as the pod's port kubectl resolved it to.
+    await eventually(async () => locals.every((l) => out.includes(`Forwarding from 127.0.0.1:${l} -> `)) || child.exitCode !== null || portTaken(err), 30_000, `port-forward ${target} ready`);
+    // Another process bound a drawn port between the draw and kubectl's listen: draw again.
+    if (portTaken(err) && attempt < 5) {
+      child.kill("SIGKILL");
+      await exited;
+      continue;
+    }
+    expect(child.exitCode, err).toBeNull();
+    return { child, locals, stdout: () => out, stderr: () => err, exited };
+  }
 }
 
 const forwards: ChildProcess[] = [];
@@ -63,9 +64,8 @@ describe("port-forward", () => {
   });
 
   it("kubectl port-forward pod/web LOCAL:80 LOCAL2:80: nginx's page, connection after connection, several at once; Ctrl-C ends it", async () => {
-    const local = await freePort();
-    const second = await freePort();
-    const f = await portForward(c, "pod/web", [[local, 80], [second, 80]]);
+    const f = await portForward(c, "pod/web", [80, 80]);
+    const [local, second] = f.locals;
     for (let i = 0; i < 3; i++) {
       // fetch keeps its connection alive: these share one forwarded connection or several.
       const res = await fetch(`http://127.0.0.1:${local}/`);
@@ -86,8 +86,8 @@ describe("port-forward", () => {
   }, 90_000);
 
   it("svc/web: kubectl resolves the Service to its pod and its targetPort", async () => {
-    const local = await freePort();
-    const f = await portForward(c, "svc/web", [[local, 8080]]);
+    const f = await portForward(c, "svc/web", [8080]);
+    const [local] = f.locals;
     expect(f.stdout()).toContain(`Forwarding from 127.0.0.1:${local} -> 80\n`);
     const res = await fetch(`http://127.0.0.1:${local}/`);
     expect(await res.text()).toContain("Welcome to nginx!");
@@ -96,8 +96,8 @@ describe("port-forward", () => {
   }, 60_000);
 
   it("a port nobody listens on: kubectl prints the runtime's error and loses the connection to the pod", async () => {
-    const local = await freePort();
-    const f = await portForward(c, "pod/web", [[local, 81]]);
+    const f = await portForward(c, "pod/web", [81]);
+    const [local] = f.locals;
     await fetch(`http://127.0.0.1:${local}/`).then(
       (r) => r.text(),
       () => "",
