@@ -7,8 +7,11 @@ import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { createServer } from "node:net";
 import { localDevEnv } from "../scripts/local-dev-env.mjs";
+import { freePort } from "../scripts/free-port.mjs";
+
+// Benchmarks start their inspectors on one too.
+export { freePort };
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
@@ -49,18 +52,6 @@ export function buildBench() {
   const entry = readdirSync(out).find((f) => f.endsWith(".js"));
   const config = writeConfig(dir, `main = "${join(out, entry)}"\nno_bundle = true`);
   return { dir, config, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** A TCP port nobody listens on right now (for wrangler dev and its inspector). */
-export async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
 }
 
 /**

@@ -9,8 +9,8 @@ const held: Server = createServer();
 const heldPort = await new Promise<number>((resolve) => held.listen(0, "127.0.0.1", () => resolve((held.address() as { port: number }).port)));
 
 // The first draw hands out the port this file holds; later draws are the real ones.
-vi.mock("./free-port", async (importOriginal) => {
-  const real = await importOriginal<typeof import("./free-port")>();
+vi.mock("../../scripts/free-port.mjs", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../../scripts/free-port.mjs")>();
   let first = true;
   return {
     ...real,

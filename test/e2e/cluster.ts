@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync, rmSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { freePort, portTaken } from "./free-port";
+import { freePort, portTaken } from "../../scripts/free-port.mjs";
 
 const run = promisify(execFile);
 const ROOT = new URL("../..", import.meta.url).pathname;

@@ -8,7 +8,7 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { startCluster, eventually, kubectlArgs, kubectlEnv, LOCAL_TOKEN, type Cluster } from "./cluster";
-import { freePort, portTaken } from "./free-port";
+import { freePort, portTaken } from "../../scripts/free-port.mjs";
 
 const run = promisify(execFile);
 const SCRIPT = fileURLToPath(new URL("./python/portforward_checks.py", import.meta.url));
