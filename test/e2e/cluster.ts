@@ -119,16 +119,19 @@ export async function startCluster(vars: Record<string, string> = {}): Promise<C
     }
   };
 
-  let port = 0;
-  let child: ChildProcess | undefined;
-  for (let attempt = 1; !child; attempt++) {
-    port = await freePort();
-    try {
-      child = await launch(port);
-    } catch (e) {
-      if (!(e instanceof PortTakenError) || attempt >= START_ATTEMPTS) throw e;
+  const onFreePort = async (): Promise<{ port: number; child: ChildProcess }> => {
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      try {
+        return { port, child: await launch(port) };
+      } catch (e) {
+        if (!(e instanceof PortTakenError) || attempt >= START_ATTEMPTS) throw e;
+      }
     }
-  }
+  };
+  const started = await onFreePort();
+  const port = started.port;
+  let child = started.child;
   const url = `https://127.0.0.1:${port}`;
   const kubeconfig = join(dir, "kubeconfig");
   writeFileSync(
@@ -180,11 +183,11 @@ export async function startCluster(vars: Record<string, string> = {}): Promise<C
       return { status: res.status, body: (text ? JSON.parse(text) : undefined) as never };
     },
     async stop() {
-      await killGroup(child!);
+      await killGroup(child);
       rmSync(dir, { recursive: true, force: true });
     },
     async restart() {
-      await killGroup(child!);
+      await killGroup(child);
       // The same port, as the kubeconfig and the test hold it: if another start drew it
       // while it was free, wait for that one to move on (its own retry takes another).
       const deadline = Date.now() + 60_000;
