@@ -262,11 +262,13 @@ describe("a commit of many writes, as set statements", () => {
 });
 
 describe("a list against what the reader holds", () => {
+  const cmIn = (namespace: string, name: string) => ({ ...cm(name), metadata: { ...cm(name).metadata, namespace } });
+
   it("sends the objects the reader does not hold at their current version, and names the others", async () => {
     const store = new ObjectStore(env.DB);
     const RES = "leases.coordination.k8s.io";
     const ns = "held";
-    const mk = (name: string) => ({ ...cm(name), metadata: { ...cm(name).metadata, namespace: ns } });
+    const mk = (name: string) => cmIn(ns, name);
     const a = await store.create(RES, mk("a"));
     const b = await store.create(RES, mk("b"));
     const c = await store.create(RES, mk("c"));
@@ -287,7 +289,7 @@ describe("a list against what the reader holds", () => {
     const store = new ObjectStore(env.DB);
     const R = "configmaps";
     const ns = "held-others";
-    const mk = (name: string) => ({ ...cm(name), metadata: { ...cm(name).metadata, namespace: ns } });
+    const mk = (name: string) => cmIn(ns, name);
     const kept = await store.create(R, mk("kept"));
     const moved = await store.create(R, mk("moved"));
     const moved2 = await store.update(R, { ...moved, spec: { k: "new" } });
